@@ -1,0 +1,54 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+// StarMiner compiles offline: solc comes from the npm `solc` package (its wasm build), never from a download.
+const require = createRequire(import.meta.url);
+const SOLC_VERSION = "0.8.28";
+const solcPath = require.resolve("solc/soljson.js");
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthersPlugin],
+  solidity: {
+    profiles: {
+      // Fast edit-compile-test loop; contract sizes are still checked against EIP-170 by the production profile.
+      default: {
+        version: SOLC_VERSION,
+        path: solcPath,
+        settings: { evmVersion: "cancun", optimizer: { enabled: false } },
+      },
+      // What gets deployed and what the gas benchmarks measure.
+      production: {
+        version: SOLC_VERSION,
+        path: solcPath,
+        settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 } },
+      },
+    },
+    // Third-party contracts the deployment modules deploy by artifact name.
+    npmFilesToBuild: [
+      "@openzeppelin/contracts/access/manager/AccessManager.sol",
+      "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol",
+    ],
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: 256 },
+      invariant: { runs: 64, depth: 32, failOnRevert: false },
+    },
+  },
+  networks: {
+    // A `hardhat node` (or any dev chain) on this machine.
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:8545",
+    },
+    // Any other chain: STARMINER_RPC_URL and STARMINER_DEPLOYER_KEY come from the environment or the keystore.
+    remote: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("STARMINER_RPC_URL"),
+      accounts: [configVariable("STARMINER_DEPLOYER_KEY")],
+    },
+  },
+});

@@ -1,0 +1,132 @@
+import type { DeploymentParameters } from "@nomicfoundation/ignition-core";
+import hre from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
+import {
+  type Abi,
+  type Address,
+  type PublicClient,
+  createPublicClient,
+  custom,
+  getAddress,
+  hexToBigInt,
+  numberToHex,
+} from "viem";
+
+import ProtocolModule from "../../ignition/modules/Protocol.js";
+import { type DeploymentManifest, MANIFEST_VERSION, type ManifestContract, writeManifest } from "../lib/manifest.js";
+
+/** How each contract the Protocol module returns is named and described in the manifest. */
+const MANIFEST_ENTRIES = {
+  accessManager: {
+    name: "AccessManager",
+    artifact: "@openzeppelin/contracts/access/manager/AccessManager.sol:AccessManager",
+    proxied: false,
+  },
+  agpu: { name: "AGPU", artifact: "contracts/token/AGPU.sol:AGPU", proxied: false },
+  amax: { name: "AMAX", artifact: "contracts/token/AMAX.sol:AMAX", proxied: false },
+  treasury: { name: "Treasury", artifact: "contracts/treasury/Treasury.sol:Treasury", proxied: true },
+} as const;
+
+type ProtocolKey = keyof typeof MANIFEST_ENTRIES;
+
+/** keccak256("eip1967.proxy.implementation") - 1 */
+const ERC1967_IMPLEMENTATION_SLOT = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
+
+export interface DeployProtocolOptions {
+  /** Ignition parameters, keyed by module id (`Authority`, `Tokens`, ...). */
+  readonly parameters?: DeploymentParameters;
+  /** Ignition's deployment id; defaults to `chain-<chainId>`. */
+  readonly deploymentId?: string;
+  /** Where to write the manifest; `null` keeps it in memory only. */
+  readonly manifestDir?: string | null;
+}
+
+export interface DeployedProtocol {
+  readonly manifest: DeploymentManifest;
+  /** Where the manifest was written, if it was. */
+  readonly manifestPath?: string;
+}
+
+/** Deploys (or resumes deploying) the whole protocol with Ignition on `connection`, then writes its manifest. */
+export async function deployProtocol(
+  connection: NetworkConnection,
+  options: DeployProtocolOptions = {},
+): Promise<DeployedProtocol> {
+  const client = createPublicClient({ transport: custom(connection.provider) });
+  const chainId = await client.getChainId();
+  const firstCandidateBlock = Number(await client.getBlockNumber({ cacheTime: 0 }));
+  const deploymentId = options.deploymentId ?? `chain-${chainId}`;
+
+  const deployed = await connection.ignition.deploy(ProtocolModule, {
+    parameters: options.parameters ?? {},
+    deploymentId,
+    displayUi: false,
+  });
+  const [deployer] = (await connection.provider.request({ method: "eth_accounts" })) as Address[];
+  if (deployer === undefined) throw new Error("the network has no account to deploy from");
+
+  const contracts: Record<string, ManifestContract> = {};
+  for (const key of Object.keys(MANIFEST_ENTRIES) as ProtocolKey[]) {
+    const entry = MANIFEST_ENTRIES[key];
+    const address = getAddress(await deployed[key].getAddress());
+    const artifact = await hre.artifacts.readArtifact(entry.artifact);
+    contracts[entry.name] = {
+      name: entry.name,
+      address,
+      startBlock: await findCreationBlock(client, address, firstCandidateBlock),
+      artifact: entry.artifact,
+      ...(entry.proxied ? { implementation: await readImplementation(client, address) } : {}),
+      abi: artifact.abi as Abi,
+    };
+  }
+
+  const manifest: DeploymentManifest = {
+    version: MANIFEST_VERSION,
+    chainId,
+    deployer: getAddress(deployer),
+    deployedAt: new Date().toISOString(),
+    ignitionDeploymentId: deploymentId,
+    contracts,
+  };
+  if (options.manifestDir === null) return { manifest };
+  return { manifest, manifestPath: await writeManifest(manifest, options.manifestDir) };
+}
+
+/**
+ * The first block at which `address` has code, found by bisection over historical state. `hint` is a block
+ * near the deployment: the search looks after it, or before it when a resumed deployment created the contract
+ * earlier. On a node without historical state it returns `hint`, the lowest block it can vouch for.
+ */
+export async function findCreationBlock(client: PublicClient, address: Address, hint: number): Promise<number> {
+  // A raw request: viem's getCode reads `blockNumber: 0n` as "latest".
+  const hasCode = async (block: number) => {
+    const code = await client.request({ method: "eth_getCode", params: [address, numberToHex(block)] });
+    return code !== "0x";
+  };
+  // Invariant: `low` has no code (-1 stands for "before genesis"), `high` has code.
+  let low: number;
+  let high: number;
+  try {
+    if (await hasCode(hint)) {
+      low = -1;
+      high = hint;
+    } else {
+      low = hint;
+      high = Number(await client.getBlockNumber({ cacheTime: 0 }));
+    }
+  } catch {
+    return hint;
+  }
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (await hasCode(middle)) high = middle;
+    else low = middle;
+  }
+  return high;
+}
+
+async function readImplementation(client: PublicClient, proxy: Address): Promise<Address> {
+  const word = await client.getStorageAt({ address: proxy, slot: ERC1967_IMPLEMENTATION_SLOT });
+  if (word === undefined) throw new Error(`proxy ${proxy} has no implementation slot`);
+  return getAddress(numberToHex(hexToBigInt(word), { size: 20 }));
+}

@@ -1,0 +1,56 @@
+import { network } from "hardhat";
+
+import { deployProtocol } from "../../scripts/deploy/protocol.js";
+import { manifestContract } from "../../scripts/lib/manifest.js";
+import { Role } from "../../scripts/lib/roles.js";
+
+/** One in-process chain per test file, as Hardhat 3 recommends; fixtures snapshot and restore it. */
+export type Connection = Awaited<ReturnType<typeof network.create>>;
+
+export async function connect(): Promise<Connection> {
+  return network.create();
+}
+
+/**
+ * The whole protocol deployed through the same Ignition modules and manifest code as production, with each
+ * authority held by a different account so that tests can tell them apart.
+ */
+export function protocolFixture(connection: Connection) {
+  const { ethers } = connection;
+  return async function deployedProtocol() {
+    const [deployer, guardian, governor, minter, alice, bob, carol, stranger] = await ethers.getSigners();
+    if (
+      deployer === undefined ||
+      guardian === undefined ||
+      governor === undefined ||
+      minter === undefined ||
+      alice === undefined ||
+      bob === undefined ||
+      carol === undefined ||
+      stranger === undefined
+    ) {
+      throw new Error("the test network needs at least 8 accounts");
+    }
+    const { manifest } = await deployProtocol(connection, {
+      manifestDir: null,
+      parameters: { Authority: { guardian: guardian.address, governor: governor.address } },
+    });
+    const at = <Name extends "AccessManager" | "AGPU" | "AMAX" | "Treasury">(name: Name) =>
+      ethers.getContractAt(name, manifestContract(manifest, name).address);
+
+    const accessManager = await at("AccessManager");
+    const agpu = await at("AGPU");
+    const amax = await at("AMAX");
+    const treasury = await at("Treasury");
+    await accessManager.connect(deployer).grantRole(Role.EMISSIONS_MINTER, minter.address, 0);
+
+    return {
+      manifest,
+      accessManager,
+      agpu,
+      amax,
+      treasury,
+      accounts: { deployer, guardian, governor, minter, alice, bob, carol, stranger },
+    };
+  };
+}
