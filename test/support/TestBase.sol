@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Vm} from "./Vm.sol";
+
+/// @dev A small base for StarMiner's Solidity tests: the cheatcodes, `bound` for fuzzed inputs, assertions that
+/// report both sides, and the target list the invariant runner reads.
+abstract contract TestBase {
+    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+
+    address[] private _targetContracts;
+
+    error AssertionFailed(string what, uint256 left, uint256 right);
+
+    /// @dev Maps any `value` into [min, max] without discarding runs.
+    function bound(uint256 value, uint256 min, uint256 max) internal pure returns (uint256) {
+        require(min <= max, "bound: min > max");
+        if (value >= min && value <= max) return value;
+        // Not the whole uint256 range here (that would have returned above), so `max - min + 1` cannot overflow.
+        return min + (value % (max - min + 1));
+    }
+
+    function assertEq(uint256 left, uint256 right, string memory what) internal pure {
+        if (left != right) revert AssertionFailed(what, left, right);
+    }
+
+    function assertLe(uint256 left, uint256 right, string memory what) internal pure {
+        if (left > right) revert AssertionFailed(what, left, right);
+    }
+
+    function assertLt(uint256 left, uint256 right, string memory what) internal pure {
+        if (left >= right) revert AssertionFailed(what, left, right);
+    }
+
+    /// @dev Restricts the invariant runner to calling `target`.
+    function targetContract(address target) internal {
+        _targetContracts.push(target);
+    }
+
+    /// @dev Read by the invariant runner.
+    function targetContracts() public view returns (address[] memory) {
+        return _targetContracts;
+    }
+}

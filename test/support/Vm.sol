@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @dev The few Foundry-compatible cheatcodes StarMiner's Solidity tests use, served by Hardhat's EDR runner at
+/// the standard cheatcode address.
+interface Vm {
+    function warp(uint256 newTimestamp) external;
+    function prank(address msgSender) external;
+    function startPrank(address msgSender) external;
+    function stopPrank() external;
+    function expectRevert(bytes calldata revertData) external;
+    function expectRevert(bytes4 revertSelector) external;
+    function assume(bool condition) external pure;
+    function addr(uint256 privateKey) external pure returns (address);
+}
