@@ -48,8 +48,8 @@ export interface DeployedProtocol {
 }
 
 /** Deploys (or resumes deploying) the whole protocol with Ignition on `connection`, then writes its manifest. */
-export async function deployProtocol(
-  connection: NetworkConnection,
+export async function deployProtocol<ChainTypeT extends string>(
+  connection: NetworkConnection<ChainTypeT>,
   options: DeployProtocolOptions = {},
 ): Promise<DeployedProtocol> {
   const client = createPublicClient({ transport: custom(connection.provider) });

@@ -35,13 +35,11 @@ export function protocolFixture(connection: Connection) {
       manifestDir: null,
       parameters: { Authority: { guardian: guardian.address, governor: governor.address } },
     });
-    const at = <Name extends "AccessManager" | "AGPU" | "AMAX" | "Treasury">(name: Name) =>
-      ethers.getContractAt(name, manifestContract(manifest, name).address);
-
-    const accessManager = await at("AccessManager");
-    const agpu = await at("AGPU");
-    const amax = await at("AMAX");
-    const treasury = await at("Treasury");
+    const addressOf = (name: string) => manifestContract(manifest, name).address;
+    const accessManager = await ethers.getContractAt("AccessManager", addressOf("AccessManager"));
+    const agpu = await ethers.getContractAt("AGPU", addressOf("AGPU"));
+    const amax = await ethers.getContractAt("AMAX", addressOf("AMAX"));
+    const treasury = await ethers.getContractAt("Treasury", addressOf("Treasury"));
     await accessManager.connect(deployer).grantRole(Role.EMISSIONS_MINTER, minter.address, 0);
 
     return {

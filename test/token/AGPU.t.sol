@@ -84,9 +84,7 @@ contract AGPUEmissionsFuzzTest is TestBase {
         assertEq(token.remainingEmission(), budget - first, "remaining after the first mint");
 
         uint256 over = budget - first + 1;
-        vm.expectRevert(
-            abi.encodeWithSelector(IAGPU.AGPUEmissionBudgetExceeded.selector, epoch, over, budget - first)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IAGPU.AGPUEmissionBudgetExceeded.selector, epoch, over, budget - first));
         token.mintEmission(address(0xCAFE), over);
         assertEq(token.emittedInEpoch(epoch), first, "emitted in epoch");
     }

@@ -32,7 +32,7 @@ describe("AGPU", () => {
     it("refuses a schedule whose upper bound exceeds the cap", async () => {
       const { accessManager, accounts } = await loadFixture(deployed);
       const factory = await ethers.getContractFactory("AGPU");
-      const tooMuch = 600_000_000n * AGPU / (2n * halvingEpochs) + 1n;
+      const tooMuch = (600_000_000n * AGPU) / (2n * halvingEpochs) + 1n;
       const bound = genesisSupply + 2n * halvingEpochs * tooMuch;
       await expect(
         factory.deploy(accessManager, accounts.alice.address, genesisSupply, epochDuration, tooMuch, halvingEpochs),
@@ -191,7 +191,15 @@ describe("AGPU", () => {
       const deadline = BigInt(await time.latest()) + 3600n;
       const forged = await signPermit(agpu, accounts.stranger, accounts.stranger.address, AGPU, deadline, 31337n);
       await expect(
-        agpu.permit(accounts.deployer.address, forged.spender, forged.value, forged.deadline, forged.v, forged.r, forged.s),
+        agpu.permit(
+          accounts.deployer.address,
+          forged.spender,
+          forged.value,
+          forged.deadline,
+          forged.v,
+          forged.r,
+          forged.s,
+        ),
       ).to.be.revertedWithCustomError(agpu, "ERC2612InvalidSigner");
 
       const p = await signPermit(agpu, accounts.deployer, accounts.bob.address, AGPU, deadline, 31337n);

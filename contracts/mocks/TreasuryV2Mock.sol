@@ -3,9 +3,9 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
-import {Treasury} from "../../contracts/treasury/Treasury.sol";
+import {Treasury} from "../treasury/Treasury.sol";
 
-/// @dev A next Treasury version for upgrade tests. It extends the Treasury's ERC-7201 struct the only safe way,
+/// @dev Test-only. A next Treasury version for upgrade tests. It extends the Treasury's ERC-7201 struct the only safe way,
 /// by appending a field, and reads the old fields through the extended struct to prove they are where they were.
 contract TreasuryV2Mock is Treasury {
     /// @custom:storage-location erc7201:starminer.storage.Treasury

@@ -1,0 +1,107 @@
+import { expect } from "chai";
+import { Contract, type InterfaceAbi } from "ethers";
+import type { Abi } from "viem";
+
+import { PERMISSIONS, type PermissionedContract, selectorOf } from "../../scripts/lib/permissions.js";
+import { LABELLED_ROLES, Role } from "../../scripts/lib/roles.js";
+import { connect, protocolFixture } from "../support/protocol.js";
+
+const connection = await connect();
+const { ethers, networkHelpers } = connection;
+const { loadFixture } = networkHelpers;
+const deployed = protocolFixture(connection);
+
+/** Plausible arguments for a function, good enough to reach the access check that runs first. */
+function placeholderArguments(inputs: readonly { type: string }[]): unknown[] {
+  return inputs.map(({ type }) => {
+    if (type === "address") return "0x000000000000000000000000000000000000dEaD";
+    if (type.startsWith("uint") || type.startsWith("int")) return 1n;
+    if (type === "bool") return true;
+    if (type === "bytes") return "0x";
+    if (type.startsWith("bytes")) return ethers.zeroPadValue("0x01", Number(type.slice(5)));
+    if (type === "string") return "x";
+    throw new Error(`no placeholder for ${type}`);
+  });
+}
+
+describe("Access control", () => {
+  describe("the AccessManager", () => {
+    it("labels every protocol role on-chain", async () => {
+      const { accessManager } = await loadFixture(deployed);
+      const labels = await accessManager.queryFilter(accessManager.filters.RoleLabel());
+      const labelled = new Map(labels.map((event) => [event.args.roleId, event.args.label]));
+      for (const name of LABELLED_ROLES) expect(labelled.get(Role[name])).to.equal(name);
+    });
+
+    it("gives the guardian and governor roles to the accounts named at deployment", async () => {
+      const { accessManager, accounts } = await loadFixture(deployed);
+      const [guardianHasRole] = await accessManager.hasRole(Role.GUARDIAN, accounts.guardian.address);
+      const [governorHasRole] = await accessManager.hasRole(Role.GOVERNOR, accounts.governor.address);
+      const [strangerIsGuardian] = await accessManager.hasRole(Role.GUARDIAN, accounts.stranger.address);
+      expect([guardianHasRole, governorHasRole, strangerIsGuardian]).to.deep.equal([true, true, false]);
+    });
+
+    it("lets no one but its admin grant roles", async () => {
+      const { accessManager, accounts } = await loadFixture(deployed);
+      for (const caller of [accounts.guardian, accounts.governor, accounts.stranger]) {
+        await expect(accessManager.connect(caller).grantRole(Role.GOVERNOR, caller.address, 0))
+          .to.be.revertedWithCustomError(accessManager, "AccessManagerUnauthorizedAccount")
+          .withArgs(caller.address, Role.ADMIN);
+      }
+    });
+  });
+
+  for (const [contractName, functions] of Object.entries(PERMISSIONS) as [
+    PermissionedContract,
+    Record<string, bigint>,
+  ][]) {
+    describe(`${contractName}`, () => {
+      for (const [functionName, role] of Object.entries(functions)) {
+        it(`maps ${functionName} to ${Object.keys(Role).find((name) => Role[name as keyof typeof Role] === role)} and refuses an unprivileged caller`, async () => {
+          const { manifest, accessManager, accounts } = await loadFixture(deployed);
+          const entry = manifest.contracts[contractName]!;
+          const selector = selectorOf(entry.abi as Abi, contractName, functionName);
+          expect(await accessManager.getTargetFunctionRole(entry.address, selector)).to.equal(role);
+
+          const contract = new Contract(entry.address, entry.abi as InterfaceAbi, accounts.stranger);
+          const fragment = contract.interface.getFunction(functionName);
+          if (fragment === null) throw new Error(`${contractName} has no function ${functionName}`);
+          const call = contract.getFunction(functionName);
+          await expect(call(...placeholderArguments(fragment.inputs)))
+            .to.be.revertedWithCustomError(contract, "AccessManagedUnauthorized")
+            .withArgs(accounts.stranger.address);
+        });
+      }
+    });
+  }
+
+  it("lets only the AccessManager itself move a managed contract to another authority", async () => {
+    const { agpu, treasury, accounts } = await loadFixture(deployed);
+    for (const contract of [agpu, treasury]) {
+      await expect(contract.connect(accounts.deployer).setAuthority(accounts.stranger.address))
+        .to.be.revertedWithCustomError(contract, "AccessManagedUnauthorized")
+        .withArgs(accounts.deployer.address);
+    }
+  });
+
+  it("restricts every state-changing function of a managed contract, or knows it is public", async () => {
+    const { manifest } = await loadFixture(deployed);
+    // Functions anyone may call by design, plus `setAuthority`, which only the current AccessManager may call.
+    // Everything else that writes state must appear in PERMISSIONS.
+    const open: Record<PermissionedContract, readonly string[]> = {
+      AGPU: ["approve", "burn", "burnFrom", "permit", "setAuthority", "transfer", "transferFrom"],
+      Treasury: ["initialize", "receiveFee", "setAuthority"],
+    };
+    for (const contractName of Object.keys(PERMISSIONS) as PermissionedContract[]) {
+      const abi = manifest.contracts[contractName]!.abi;
+      const writers = abi
+        .filter(
+          (item) => item.type === "function" && item.stateMutability !== "view" && item.stateMutability !== "pure",
+        )
+        .map((item) => (item as { name: string }).name)
+        .sort();
+      const covered = [...Object.keys(PERMISSIONS[contractName]), ...open[contractName]].sort();
+      expect(writers, contractName).to.deep.equal(covered);
+    }
+  });
+});
