@@ -4,7 +4,11 @@
  *   npm run deploy -- --network localhost
  *   STARMINER_RPC_URL=... STARMINER_DEPLOYER_KEY=... npm run deploy -- --network remote
  *
- * Ignition parameters may be given as a JSON file in STARMINER_DEPLOY_PARAMETERS (see docs/operations.md).
+ * Environment (see docs/operations.md):
+ *   STARMINER_DEPLOY_PARAMETERS  a JSON file of Ignition parameters, keyed by module id
+ *   STARMINER_DEPLOYMENT_ID      Ignition's deployment id (default chain-<chainId>)
+ *   STARMINER_DEPLOY_RESET=1     forget the journal of that deployment first (a restarted local node)
+ *
  * Re-running resumes or confirms the same Ignition deployment; it never deploys twice.
  */
 import { readFile } from "node:fs/promises";
@@ -12,13 +16,22 @@ import { network } from "hardhat";
 
 import { deployProtocol } from "./deploy/protocol.js";
 
-const parametersFile = process.env.STARMINER_DEPLOY_PARAMETERS;
-const parameters = parametersFile === undefined ? {} : JSON.parse(await readFile(parametersFile, "utf8"));
+try {
+  const parametersFile = process.env.STARMINER_DEPLOY_PARAMETERS;
+  const parameters = parametersFile === undefined ? {} : JSON.parse(await readFile(parametersFile, "utf8"));
 
-const connection = await network.create();
-const { manifest, manifestPath } = await deployProtocol(connection, { parameters });
-for (const contract of Object.values(manifest.contracts)) {
-  console.log(`${contract.name.padEnd(16)} ${contract.address}  (block ${contract.startBlock})`);
+  const connection = await network.create();
+  const { manifest, manifestPath } = await deployProtocol(connection, {
+    parameters,
+    reset: process.env.STARMINER_DEPLOY_RESET === "1",
+    ...(process.env.STARMINER_DEPLOYMENT_ID === undefined ? {} : { deploymentId: process.env.STARMINER_DEPLOYMENT_ID }),
+  });
+  for (const contract of Object.values(manifest.contracts)) {
+    console.log(`${contract.name.padEnd(16)} ${contract.address}  (block ${contract.startBlock})`);
+  }
+  console.log(`manifest: ${manifestPath}`);
+  await connection.close();
+} catch (error) {
+  console.error(`deploy failed: ${(error as Error).message.split("\n")[0]}`);
+  process.exitCode = 1;
 }
-console.log(`manifest: ${manifestPath}`);
-await connection.close();

@@ -1,3 +1,6 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+
 import type { DeploymentParameters } from "@nomicfoundation/ignition-core";
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
@@ -39,6 +42,11 @@ export interface DeployProtocolOptions {
   readonly deploymentId?: string;
   /** Where to write the manifest; `null` keeps it in memory only. */
   readonly manifestDir?: string | null;
+  /**
+   * Forget Ignition's journal of this deployment first and deploy afresh. For a local chain that was restarted:
+   * its old journal describes contracts the new chain does not have.
+   */
+  readonly reset?: boolean;
 }
 
 export interface DeployedProtocol {
@@ -53,9 +61,17 @@ export async function deployProtocol<ChainTypeT extends string>(
   options: DeployProtocolOptions = {},
 ): Promise<DeployedProtocol> {
   const client = createPublicClient({ transport: custom(connection.provider) });
-  const chainId = await client.getChainId();
+  let chainId: number;
+  try {
+    chainId = await client.getChainId();
+  } catch {
+    throw new Error(`cannot reach network "${connection.networkName}": is its node running and its RPC URL right?`);
+  }
   const firstCandidateBlock = Number(await client.getBlockNumber({ cacheTime: 0 }));
   const deploymentId = options.deploymentId ?? `chain-${chainId}`;
+  if (options.reset === true && connection.networkConfig.type !== "edr-simulated") {
+    await rm(join(hre.config.paths.ignition, "deployments", deploymentId), { recursive: true, force: true });
+  }
 
   const deployed = await connection.ignition.deploy(ProtocolModule, {
     parameters: options.parameters ?? {},
@@ -69,6 +85,13 @@ export async function deployProtocol<ChainTypeT extends string>(
   for (const key of Object.keys(MANIFEST_ENTRIES) as ProtocolKey[]) {
     const entry = MANIFEST_ENTRIES[key];
     const address = getAddress(await deployed[key].getAddress());
+    const code = await client.getCode({ address });
+    if (code === undefined || code === "0x") {
+      throw new Error(
+        `${entry.name} at ${address} has no code on chain ${chainId}: Ignition's journal "${deploymentId}" ` +
+          "describes another chain (was a local node restarted?); deploy again with a reset",
+      );
+    }
     const artifact = await hre.artifacts.readArtifact(entry.artifact);
     contracts[entry.name] = {
       name: entry.name,

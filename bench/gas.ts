@@ -1,0 +1,130 @@
+/**
+ * Gas per protocol operation, measured on the production build profile against the in-process chain.
+ *
+ *   npm run bench          writes bench/results/gas.json and bench/results/gas.md
+ *   npm run bench:check    measures again and fails if any operation drifts from the committed figures
+ *
+ * Each concern adds its operations as a suite in bench/gas/.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { network } from "hardhat";
+import { type Address, createPublicClient, custom } from "viem";
+
+import { deployProtocol } from "../scripts/deploy/protocol.js";
+import { type GasMeasurement, createGasContext } from "./gas/context.js";
+import { measureFoundation } from "./gas/foundation.js";
+
+const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
+const JSON_PATH = join(RESULTS_DIR, "gas.json");
+const MARKDOWN_PATH = join(RESULTS_DIR, "gas.md");
+/** Signatures and timestamps change a few calldata bytes between runs; anything beyond this is a real change. */
+const TOLERANCE = 0.01;
+
+interface GasReport {
+  readonly compiler: string;
+  readonly buildProfile: string;
+  readonly operations: readonly { contract: string; operation: string; gas: number }[];
+}
+
+const connection = await network.create();
+const client = createPublicClient({ transport: custom(connection.provider) });
+
+const firstBlock = await client.getBlockNumber({ cacheTime: 0 });
+const { manifest } = await deployProtocol(connection, { manifestDir: null });
+const lastBlock = await client.getBlockNumber({ cacheTime: 0 });
+const deployments = await measureDeployments(firstBlock + 1n, lastBlock);
+
+const context = await createGasContext(connection, manifest);
+await measureFoundation(context);
+
+const report: GasReport = {
+  compiler: "solc 0.8.28, optimizer on (200 runs), evm cancun",
+  buildProfile: "production",
+  operations: [...deployments, ...context.measurements].map((m) => ({ ...m, gas: Number(m.gas) })),
+};
+
+if (process.env.BENCH_GAS_CHECK === "1") {
+  const committed = JSON.parse(await readFile(JSON_PATH, "utf8")) as GasReport;
+  const problems = compare(committed, report);
+  if (problems.length > 0) {
+    console.error(
+      `gas differs from bench/results/gas.json (run \`npm run bench\` to accept):\n  ${problems.join("\n  ")}`,
+    );
+    process.exitCode = 1;
+  } else {
+    console.log(
+      `gas check: ${report.operations.length} operations within ${TOLERANCE * 100}% of bench/results/gas.json`,
+    );
+  }
+} else {
+  await writeFile(JSON_PATH, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(MARKDOWN_PATH, markdown(report));
+  console.log(markdown(report));
+  console.log(`written: ${JSON_PATH}, ${MARKDOWN_PATH}`);
+}
+await connection.close();
+
+/** The gas of every contract creation in the deployment, and of the deployment as a whole. */
+async function measureDeployments(from: bigint, to: bigint): Promise<GasMeasurement[]> {
+  const names = new Map<Address, string>();
+  for (const entry of Object.values(manifest.contracts)) {
+    if (entry.implementation === undefined) {
+      names.set(entry.address.toLowerCase() as Address, entry.name);
+    } else {
+      names.set(entry.address.toLowerCase() as Address, `${entry.name} (ERC1967Proxy + initialize)`);
+      names.set(entry.implementation.toLowerCase() as Address, `${entry.name} (implementation)`);
+    }
+  }
+  const measurements: GasMeasurement[] = [];
+  let total = 0n;
+  let transactions = 0;
+  for (let block = from; block <= to; block++) {
+    const { transactions: hashes } = await client.getBlock({ blockNumber: block });
+    for (const hash of hashes) {
+      const receipt = await client.getTransactionReceipt({ hash });
+      total += receipt.gasUsed;
+      transactions++;
+      const created = receipt.contractAddress?.toLowerCase() as Address | undefined;
+      const name = created === undefined ? undefined : names.get(created);
+      if (name !== undefined) measurements.push({ contract: name, operation: "deploy", gas: receipt.gasUsed });
+    }
+  }
+  measurements.push({
+    contract: "Protocol",
+    operation: `deploy and configure (${transactions} transactions)`,
+    gas: total,
+  });
+  return measurements;
+}
+
+function compare(committed: GasReport, current: GasReport): string[] {
+  const key = (o: { contract: string; operation: string }) => `${o.contract} · ${o.operation}`;
+  const problems: string[] = [];
+  const before = new Map(committed.operations.map((o) => [key(o), o.gas]));
+  const after = new Map(current.operations.map((o) => [key(o), o.gas]));
+  if (after.size !== current.operations.length) problems.push("two operations share one name: name them apart");
+  for (const [name, gas] of after) {
+    const old = before.get(name);
+    if (old === undefined) problems.push(`${name}: new operation (${gas})`);
+    else if (Math.abs(gas - old) > old * TOLERANCE) problems.push(`${name}: ${old} -> ${gas}`);
+  }
+  for (const name of before.keys()) if (!after.has(name)) problems.push(`${name}: no longer measured`);
+  return problems;
+}
+
+function markdown(gasReport: GasReport): string {
+  const rows = gasReport.operations.map((o) => `| ${o.contract} | ${o.operation} | ${o.gas.toLocaleString("en-US")} |`);
+  return [
+    "# Gas per operation",
+    "",
+    `Measured by \`npm run bench\` (${gasReport.compiler}; build profile \`${gasReport.buildProfile}\`).`,
+    "",
+    "| contract | operation | gas |",
+    "|---|---|---:|",
+    ...rows,
+    "",
+  ].join("\n");
+}

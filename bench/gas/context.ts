@@ -1,0 +1,77 @@
+import type { NetworkConnection } from "hardhat/types/network";
+import {
+  type Abi,
+  type Address,
+  type Hex,
+  type PublicClient,
+  type WalletClient,
+  createPublicClient,
+  createWalletClient,
+  custom,
+} from "viem";
+
+import { type DeploymentManifest, manifestContract } from "../../scripts/lib/manifest.js";
+
+/** One measured operation: what it is and the gas its transaction used. */
+export interface GasMeasurement {
+  readonly contract: string;
+  readonly operation: string;
+  readonly gas: bigint;
+}
+
+/** What a benchmark suite gets: clients on the chain, the deployed manifest, funded accounts, and a recorder. */
+export interface GasContext {
+  readonly publicClient: PublicClient;
+  readonly walletClient: WalletClient;
+  readonly manifest: DeploymentManifest;
+  readonly accounts: readonly Address[];
+  /** Sends `functionName(args)` to the manifest's `contract` from `from` and records its gas as `operation`. */
+  send(
+    contract: string,
+    functionName: string,
+    args: readonly unknown[],
+    options: { from: Address; operation?: string },
+  ): Promise<bigint>;
+  /** Records the gas of a transaction sent some other way. */
+  record(contract: string, operation: string, hash: Hex): Promise<bigint>;
+  readonly measurements: GasMeasurement[];
+}
+
+export async function createGasContext<C extends string>(
+  connection: NetworkConnection<C>,
+  manifest: DeploymentManifest,
+): Promise<GasContext> {
+  const transport = custom(connection.provider);
+  const publicClient = createPublicClient({ transport });
+  const walletClient = createWalletClient({ transport });
+  const accounts = await walletClient.getAddresses();
+  const measurements: GasMeasurement[] = [];
+
+  const record = async (contract: string, operation: string, hash: Hex) => {
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`${contract}.${operation} reverted`);
+    measurements.push({ contract, operation, gas: receipt.gasUsed });
+    return receipt.gasUsed;
+  };
+
+  return {
+    publicClient,
+    walletClient,
+    manifest,
+    accounts,
+    measurements,
+    record,
+    async send(contract, functionName, args, { from, operation }) {
+      const entry = manifestContract(manifest, contract);
+      const hash = await walletClient.writeContract({
+        address: entry.address,
+        abi: entry.abi as Abi,
+        functionName,
+        args: args as unknown[],
+        account: from,
+        chain: null,
+      });
+      return record(contract, operation ?? functionName, hash);
+    },
+  };
+}
