@@ -10,7 +10,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { network } from "hardhat";
+import hre, { network } from "hardhat";
 import { type Address, createPublicClient, custom } from "viem";
 
 import { deployProtocol } from "../scripts/deploy/protocol.js";
@@ -41,7 +41,7 @@ const context = await createGasContext(connection, manifest);
 await measureFoundation(context);
 
 const report: GasReport = {
-  compiler: "solc 0.8.28, optimizer on (200 runs), evm cancun",
+  compiler: describeCompiler(),
   buildProfile: "production",
   operations: [...deployments, ...context.measurements].map((m) => ({ ...m, gas: Number(m.gas) })),
 };
@@ -98,6 +98,18 @@ async function measureDeployments(from: bigint, to: bigint): Promise<GasMeasurem
     gas: total,
   });
   return measurements;
+}
+
+/** The production profile's compiler, as the figures depend on it. */
+function describeCompiler(): string {
+  const [compiler] = hre.config.solidity.profiles.production?.compilers ?? [];
+  if (compiler === undefined) throw new Error("hardhat.config.ts has no production build profile");
+  const { optimizer, evmVersion } = compiler.settings as {
+    optimizer?: { enabled?: boolean; runs?: number };
+    evmVersion?: string;
+  };
+  const optimization = optimizer?.enabled === true ? `optimizer on (${optimizer.runs} runs)` : "optimizer off";
+  return `solc ${compiler.version}, ${optimization}, evm ${evmVersion ?? "default"}`;
 }
 
 function compare(committed: GasReport, current: GasReport): string[] {
