@@ -2,6 +2,7 @@ import type {
   ArgumentType,
   CallableContractFuture,
   ContractFuture,
+  Future,
   IgnitionModuleBuilder,
 } from "@nomicfoundation/ignition-core";
 import type { Abi } from "viem";
@@ -11,17 +12,23 @@ import { type RoleId, roleName } from "../../scripts/lib/roles.js";
 
 type ManagerFuture = CallableContractFuture<string>;
 
-/** Maps every privileged function of `target` to its role, as `PERMISSIONS` says. */
+/**
+ * Maps every privileged function of `target` to its role, as `PERMISSIONS` says, once the futures in `after`
+ * are done. Until then those functions need the manager's ADMIN role, which the deployer holds while it
+ * assembles the protocol: that is how a module seeds initial state through governed functions.
+ */
 export function applyPermissions(
   m: IgnitionModuleBuilder,
   manager: ManagerFuture,
   target: ContractFuture<string>,
   contractName: PermissionedContract,
   abi: Abi,
+  after: Future[] = [],
 ): void {
   for (const [role, selectors] of selectorsByRole(contractName, abi)) {
     m.call(manager, "setTargetFunctionRole", [target, selectors, role], {
       id: `${contractName}_permit_${roleName(role)}`,
+      after,
     });
   }
 }

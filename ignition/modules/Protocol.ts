@@ -1,6 +1,9 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import AuthorityModule from "./Authority.js";
+import NodeRegistryModule from "./NodeRegistry.js";
+import ReputationModule from "./Reputation.js";
+import StakingModule from "./Staking.js";
 import TokensModule from "./Tokens.js";
 import TreasuryModule from "./Treasury.js";
 
@@ -9,6 +12,9 @@ export default buildModule("Protocol", (m) => {
   const { accessManager } = m.useModule(AuthorityModule);
   const { agpu, amax } = m.useModule(TokensModule);
   const { treasury } = m.useModule(TreasuryModule);
+  const { staking } = m.useModule(StakingModule);
+  const { nodeRegistry } = m.useModule(NodeRegistryModule);
+  const { reputation } = m.useModule(ReputationModule);
 
-  return { accessManager, agpu, amax, treasury };
+  return { accessManager, agpu, amax, treasury, staking, nodeRegistry, reputation };
 });

@@ -18,20 +18,6 @@ import {
 import ProtocolModule from "../../ignition/modules/Protocol.js";
 import { type DeploymentManifest, MANIFEST_VERSION, type ManifestContract, writeManifest } from "../lib/manifest.js";
 
-/** How each contract the Protocol module returns is named and described in the manifest. */
-const MANIFEST_ENTRIES = {
-  accessManager: {
-    name: "AccessManager",
-    artifact: "@openzeppelin/contracts/access/manager/AccessManager.sol:AccessManager",
-    proxied: false,
-  },
-  agpu: { name: "AGPU", artifact: "contracts/token/AGPU.sol:AGPU", proxied: false },
-  amax: { name: "AMAX", artifact: "contracts/token/AMAX.sol:AMAX", proxied: false },
-  treasury: { name: "Treasury", artifact: "contracts/treasury/Treasury.sol:Treasury", proxied: true },
-} as const;
-
-type ProtocolKey = keyof typeof MANIFEST_ENTRIES;
-
 /** keccak256("eip1967.proxy.implementation") - 1 */
 const ERC1967_IMPLEMENTATION_SLOT = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
 
@@ -81,24 +67,27 @@ export async function deployProtocol<ChainTypeT extends string>(
   const [deployer] = (await connection.provider.request({ method: "eth_accounts" })) as Address[];
   if (deployer === undefined) throw new Error("the network has no account to deploy from");
 
+  // Every contract the Protocol module returns goes into the manifest under its contract name; a contract with
+  // an ERC-1967 implementation slot is a proxy and is listed with its implementation.
   const contracts: Record<string, ManifestContract> = {};
-  for (const key of Object.keys(MANIFEST_ENTRIES) as ProtocolKey[]) {
-    const entry = MANIFEST_ENTRIES[key];
-    const address = getAddress(await deployed[key].getAddress());
+  for (const [key, future] of Object.entries(ProtocolModule.results)) {
+    const contract = deployed[key as keyof typeof deployed];
+    const address = getAddress(await contract.getAddress());
     const code = await client.getCode({ address });
     if (code === undefined || code === "0x") {
       throw new Error(
-        `${entry.name} at ${address} has no code on chain ${chainId}: Ignition's journal "${deploymentId}" ` +
-          "describes another chain (was a local node restarted?); deploy again with a reset",
+        `${future.contractName} at ${address} has no code on chain ${chainId}: Ignition's journal ` +
+          `"${deploymentId}" describes another chain (was a local node restarted?); deploy again with a reset`,
       );
     }
-    const artifact = await hre.artifacts.readArtifact(entry.artifact);
-    contracts[entry.name] = {
-      name: entry.name,
+    const artifact = await hre.artifacts.readArtifact(future.contractName);
+    const implementation = await readImplementation(client, address);
+    contracts[future.contractName] = {
+      name: future.contractName,
       address,
       startBlock: await findCreationBlock(client, address, firstCandidateBlock),
-      artifact: entry.artifact,
-      ...(entry.proxied ? { implementation: await readImplementation(client, address) } : {}),
+      artifact: `${artifact.sourceName}:${artifact.contractName}`,
+      ...(implementation === undefined ? {} : { implementation }),
       abi: artifact.abi as Abi,
     };
   }
@@ -148,8 +137,9 @@ export async function findCreationBlock(client: PublicClient, address: Address, 
   return high;
 }
 
-async function readImplementation(client: PublicClient, proxy: Address): Promise<Address> {
-  const word = await client.getStorageAt({ address: proxy, slot: ERC1967_IMPLEMENTATION_SLOT });
-  if (word === undefined) throw new Error(`proxy ${proxy} has no implementation slot`);
+/** The implementation behind an ERC-1967 proxy, or undefined when `address` is not one. */
+async function readImplementation(client: PublicClient, address: Address): Promise<Address | undefined> {
+  const word = await client.getStorageAt({ address, slot: ERC1967_IMPLEMENTATION_SLOT });
+  if (word === undefined || hexToBigInt(word) === 0n) return undefined;
   return getAddress(numberToHex(hexToBigInt(word), { size: 20 }));
 }

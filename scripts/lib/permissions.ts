@@ -2,6 +2,13 @@ import { type Abi, type AbiFunction, type Hex, toFunctionSelector } from "viem";
 
 import { Role, type RoleId } from "./roles.js";
 
+/** What every stateful (UUPS) contract shares: the guardian pauses, governance unpauses and upgrades. */
+const UPGRADEABLE = {
+  pause: Role.GUARDIAN,
+  unpause: Role.GOVERNOR,
+  upgradeToAndCall: Role.GOVERNOR,
+} as const;
+
 /**
  * Which role may call each privileged function, per contract. The deployment modules apply this table to the
  * AccessManager and the access-control tests check it, so it is the one place a permission is decided.
@@ -14,14 +21,66 @@ export const PERMISSIONS = {
     mintEmission: Role.EMISSIONS_MINTER,
   },
   Treasury: {
-    pause: Role.GUARDIAN,
-    unpause: Role.GOVERNOR,
-    upgradeToAndCall: Role.GOVERNOR,
+    ...UPGRADEABLE,
     spend: Role.GOVERNOR,
+  },
+  Staking: {
+    ...UPGRADEABLE,
+    lockCollateral: Role.COLLATERAL_MANAGER,
+    unlockCollateral: Role.COLLATERAL_MANAGER,
+    slash: Role.SLASHER,
+    setMinimumStake: Role.GOVERNOR,
+    setUnbondingPeriod: Role.GOVERNOR,
+    setSlashPolicy: Role.GOVERNOR,
+  },
+  NodeRegistry: {
+    ...UPGRADEABLE,
+    registerAttestation: Role.ATTESTER,
+    clearAttestation: Role.ATTESTER,
+    recordCapabilityProof: Role.CAPABILITY_VERIFIER,
+    addZone: Role.GOVERNOR,
+    setZoneEnabled: Role.GOVERNOR,
+    setEnclaveMeasurementAllowed: Role.GOVERNOR,
+  },
+  Reputation: {
+    ...UPGRADEABLE,
+    recordOutcome: Role.REPUTATION_WRITER,
+    setParameters: Role.GOVERNOR,
   },
 } as const satisfies Record<string, Record<string, RoleId>>;
 
 export type PermissionedContract = keyof typeof PERMISSIONS;
+
+/**
+ * The state-changing functions of each permissioned contract that are open by design: anyone may call them
+ * (`initialize` only once, through the proxy's constructor), except `setAuthority`, which only the current
+ * AccessManager may call. Every other state-changing function must be in PERMISSIONS.
+ */
+export const OPEN_FUNCTIONS: Record<PermissionedContract, readonly string[]> = {
+  AGPU: ["approve", "burn", "burnFrom", "permit", "setAuthority", "transfer", "transferFrom"],
+  Treasury: ["initialize", "receiveFee", "setAuthority"],
+  Staking: [
+    "claimBounty",
+    "initialize",
+    "requestUnbond",
+    "setAuthority",
+    "stake",
+    "stakeWithPermit",
+    "sweepToTreasury",
+    "withdraw",
+  ],
+  NodeRegistry: [
+    "commitCapability",
+    "deactivate",
+    "initialize",
+    "reactivate",
+    "register",
+    "setAuthority",
+    "updateMetadata",
+    "updateRoles",
+  ],
+  Reputation: ["initialize", "setAuthority"],
+};
 
 /** The function selectors of `contractName` grouped by the role that may call them. */
 export function selectorsByRole(contractName: PermissionedContract, abi: Abi): Map<RoleId, Hex[]> {

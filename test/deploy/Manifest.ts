@@ -12,7 +12,7 @@ import { connect } from "../support/protocol.js";
 const connection = await connect();
 const { ethers, networkHelpers } = connection;
 
-const EXPECTED_CONTRACTS = ["AccessManager", "AGPU", "AMAX", "Treasury"];
+const EXPECTED_CONTRACTS = ["AccessManager", "AGPU", "AMAX", "NodeRegistry", "Reputation", "Staking", "Treasury"];
 
 describe("Deployment manifest", () => {
   // Every test gets its own manifest directory, removed afterwards.
@@ -94,7 +94,7 @@ describe("Deployment manifest", () => {
     it("names the contracts it has when asked for one it lacks", async () => {
       const { manifest } = await deployProtocol(connection, { manifestDir: null });
       expect(() => manifestContract(manifest, "JobMarket")).to.throw(
-        /contract JobMarket is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury\)/,
+        /contract JobMarket is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation\)/,
       );
     });
   });

@@ -40,6 +40,9 @@ export function protocolFixture(connection: Connection) {
     const agpu = await ethers.getContractAt("AGPU", addressOf("AGPU"));
     const amax = await ethers.getContractAt("AMAX", addressOf("AMAX"));
     const treasury = await ethers.getContractAt("Treasury", addressOf("Treasury"));
+    const staking = await ethers.getContractAt("Staking", addressOf("Staking"));
+    const nodeRegistry = await ethers.getContractAt("NodeRegistry", addressOf("NodeRegistry"));
+    const reputation = await ethers.getContractAt("Reputation", addressOf("Reputation"));
     await accessManager.connect(deployer).grantRole(Role.EMISSIONS_MINTER, minter.address, 0);
 
     return {
@@ -48,6 +51,9 @@ export function protocolFixture(connection: Connection) {
       agpu,
       amax,
       treasury,
+      staking,
+      nodeRegistry,
+      reputation,
       accounts: { deployer, guardian, governor, minter, alice, bob, carol, stranger },
     };
   };
