@@ -146,7 +146,8 @@ contract Staking is ProtocolUpgradeable, ReentrancyGuardTransient, IStaking {
                 amount += entry.amount;
             } else {
                 if (nextReleaseAt == 0 || entry.releaseAt < nextReleaseAt) nextReleaseAt = entry.releaseAt;
-                queue[kept++] = entry;
+                queue[kept] = entry;
+                ++kept;
             }
         }
         if (amount == 0) revert StakingNothingToWithdraw(msg.sender, nextReleaseAt);
