@@ -18,19 +18,26 @@ export async function connect(): Promise<Connection> {
 export function protocolFixture(connection: Connection) {
   const { ethers } = connection;
   return async function deployedProtocol() {
-    const [deployer, guardian, governor, minter, alice, bob, carol, stranger] = await ethers.getSigners();
-    if (
-      deployer === undefined ||
-      guardian === undefined ||
-      governor === undefined ||
-      minter === undefined ||
-      alice === undefined ||
-      bob === undefined ||
-      carol === undefined ||
-      stranger === undefined
-    ) {
-      throw new Error("the test network needs at least 8 accounts");
-    }
+    const signers = await ethers.getSigners();
+    const names = [
+      "deployer",
+      "guardian",
+      "governor",
+      "minter",
+      "market",
+      "attester",
+      "verifier",
+      "alice",
+      "bob",
+      "carol",
+      "stranger",
+    ] as const;
+    if (signers.length < names.length) throw new Error(`the test network needs at least ${names.length} accounts`);
+    const accounts = Object.fromEntries(names.map((name, index) => [name, signers[index]!])) as Record<
+      (typeof names)[number],
+      (typeof signers)[number]
+    >;
+    const { deployer, guardian, governor } = accounts;
     const { manifest } = await deployProtocol(connection, {
       manifestDir: null,
       parameters: { Authority: { guardian: guardian.address, governor: governor.address } },
@@ -43,7 +50,16 @@ export function protocolFixture(connection: Connection) {
     const staking = await ethers.getContractAt("Staking", addressOf("Staking"));
     const nodeRegistry = await ethers.getContractAt("NodeRegistry", addressOf("NodeRegistry"));
     const reputation = await ethers.getContractAt("Reputation", addressOf("Reputation"));
-    await accessManager.connect(deployer).grantRole(Role.EMISSIONS_MINTER, minter.address, 0);
+    // Stand-ins for the contracts that will hold these roles (the job market, the verification hub, ...).
+    const grants: [bigint, string][] = [
+      [Role.EMISSIONS_MINTER, accounts.minter.address],
+      [Role.COLLATERAL_MANAGER, accounts.market.address],
+      [Role.SLASHER, accounts.market.address],
+      [Role.REPUTATION_WRITER, accounts.market.address],
+      [Role.ATTESTER, accounts.attester.address],
+      [Role.CAPABILITY_VERIFIER, accounts.verifier.address],
+    ];
+    for (const [role, account] of grants) await accessManager.connect(deployer).grantRole(role, account, 0);
 
     return {
       manifest,
@@ -54,7 +70,7 @@ export function protocolFixture(connection: Connection) {
       staking,
       nodeRegistry,
       reputation,
-      accounts: { deployer, guardian, governor, minter, alice, bob, carol, stranger },
+      accounts,
     };
   };
 }
