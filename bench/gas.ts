@@ -16,6 +16,7 @@ import { type Address, createPublicClient, custom } from "viem";
 import { deployProtocol } from "../scripts/deploy/protocol.js";
 import { type GasMeasurement, createGasContext } from "./gas/context.js";
 import { measureFoundation } from "./gas/foundation.js";
+import { measureIdentity } from "./gas/identity.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const JSON_PATH = join(RESULTS_DIR, "gas.json");
@@ -39,6 +40,7 @@ const deployments = await measureDeployments(firstBlock + 1n, lastBlock);
 
 const context = await createGasContext(connection, manifest);
 await measureFoundation(context);
+await measureIdentity(context);
 
 const report: GasReport = {
   compiler: describeCompiler(),

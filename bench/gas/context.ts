@@ -32,6 +32,8 @@ export interface GasContext {
     args: readonly unknown[],
     options: { from: Address; operation?: string },
   ): Promise<bigint>;
+  /** Moves the chain's clock forward by `seconds` and mines a block. */
+  increaseTime(seconds: number): Promise<void>;
   /** Records the gas of a transaction sent some other way. */
   record(contract: string, operation: string, hash: Hex): Promise<bigint>;
   readonly measurements: GasMeasurement[];
@@ -61,6 +63,10 @@ export async function createGasContext<C extends string>(
     accounts,
     measurements,
     record,
+    async increaseTime(seconds) {
+      await connection.provider.request({ method: "evm_increaseTime", params: [seconds] });
+      await connection.provider.request({ method: "evm_mine", params: [] });
+    },
     async send(contract, functionName, args, { from, operation }) {
       const entry = manifestContract(manifest, contract);
       const hash = await walletClient.writeContract({

@@ -1,6 +1,7 @@
-import { type Address, type Hex, keccak256, parseEther, parseSignature, toHex } from "viem";
+import { type Address, keccak256, parseEther, toHex } from "viem";
 
 import { manifestContract } from "../../scripts/lib/manifest.js";
+import { signPermit } from "../../scripts/lib/permit.js";
 import { Role } from "../../scripts/lib/roles.js";
 import type { GasContext } from "./context.js";
 
@@ -9,7 +10,7 @@ const SPEND_REF = keccak256(toHex("proposal.1"));
 
 /** Tokens, treasury and the AccessManager: the operations every later flow is built from. */
 export async function measureFoundation(context: GasContext): Promise<void> {
-  const { send, accounts, manifest, publicClient, walletClient } = context;
+  const { send, accounts, manifest, publicClient } = context;
   const [deployer, alice, bob, minter] = accounts as [Address, Address, Address, Address];
   const agpu = manifestContract(manifest, "AGPU");
   const treasury = manifestContract(manifest, "Treasury");
@@ -33,30 +34,8 @@ export async function measureFoundation(context: GasContext): Promise<void> {
   await send("AGPU", "burn", [parseEther("1")], { from: alice });
 
   const deadline = BigInt((await publicClient.getBlock()).timestamp) + 3600n;
-  const chainId = await publicClient.getChainId();
-  const nonce = (await publicClient.readContract({
-    address: agpu.address,
-    abi: agpu.abi,
-    functionName: "nonces",
-    args: [alice],
-  })) as bigint;
-  const signature: Hex = await walletClient.signTypedData({
-    account: alice,
-    domain: { name: "StarMiner GPU", version: "1", chainId, verifyingContract: agpu.address },
-    types: {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    primaryType: "Permit",
-    message: { owner: alice, spender: treasury.address, value: parseEther("5"), nonce, deadline },
-  });
-  const { v, r, s } = parseSignature(signature);
-  await send("AGPU", "permit", [alice, treasury.address, parseEther("5"), deadline, Number(v), r, s], { from: bob });
+  const p = await signPermit(context, agpu, alice, treasury.address, parseEther("5"), deadline);
+  await send("AGPU", "permit", [p.owner, p.spender, p.value, p.deadline, p.v, p.r, p.s], { from: bob });
 
   // AMAX
   await send("AMAX", "delegate", [deployer], { from: deployer, operation: "delegate (self)" });
