@@ -11,6 +11,17 @@ export interface SignedPermit {
   readonly s: `0x${string}`;
 }
 
+/** The EIP-712 type of an EIP-2612 permit. */
+export const PERMIT_TYPES = {
+  Permit: [
+    { name: "owner", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
 /** Signs an EIP-2612 permit of `value` from `owner` to `spender`, valid until `deadline`, for `token`. */
 export async function signPermit(
   clients: { publicClient: PublicClient; walletClient: WalletClient },
@@ -31,15 +42,7 @@ export async function signPermit(
   const signature = await walletClient.signTypedData({
     account: owner,
     domain: { name, version: "1", chainId, verifyingContract: token.address },
-    types: {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    types: PERMIT_TYPES,
     primaryType: "Permit",
     message: { owner, spender, value, nonce, deadline },
   });

@@ -1,15 +1,6 @@
 import { Signature, type Signer, type TypedDataDomain } from "ethers";
 
-/** The EIP-712 type of an ERC-2612 permit. */
-const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
+import { PERMIT_TYPES } from "../../scripts/lib/permit.js";
 
 interface PermitToken {
   getAddress(): Promise<string>;
@@ -34,13 +25,17 @@ export async function signPermit(
     verifyingContract: await token.getAddress(),
   };
   const nonce = await token.nonces(ownerAddress);
-  const signature = await owner.signTypedData(domain, PERMIT_TYPES, {
-    owner: ownerAddress,
-    spender,
-    value,
-    nonce,
-    deadline,
-  });
+  const signature = await owner.signTypedData(
+    domain,
+    { Permit: [...PERMIT_TYPES.Permit] },
+    {
+      owner: ownerAddress,
+      spender,
+      value,
+      nonce,
+      deadline,
+    },
+  );
   const { v, r, s } = Signature.from(signature);
   return { owner: ownerAddress, spender, value, deadline, v, r, s };
 }
