@@ -226,4 +226,6 @@ interface INodeRegistry {
     function isMeasurementAllowed(bytes32 measurement) external view returns (bool);
     /// @notice How many nodes have registered.
     function nodeCount() external view returns (uint256);
+    /// @notice How many active nodes with the Provider role are in `zone`: the zone's capacity in GPUs.
+    function activeProviders(bytes32 zone) external view returns (uint256);
 }

@@ -30,6 +30,7 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
         mapping(bytes32 zone => ZoneState) zoneState;
         bytes32[] zones;
         mapping(bytes32 measurement => bool allowed) allowedMeasurements;
+        mapping(bytes32 zone => uint256 count) activeProviders;
     }
 
     // keccak256(abi.encode(uint256(keccak256("starminer.storage.NodeRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -70,6 +71,7 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
         node.updatedAt = uint64(block.timestamp);
         node.metadata = metadata;
         ++$.nodeCount;
+        _countProvider(node, true);
         emit NodeRegistered(msg.sender, roles, metadata);
     }
 
@@ -86,7 +88,9 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
             delete node.attestation;
             emit AttestationCleared(msg.sender);
         }
+        _countProvider(node, false);
         node.metadata = metadata;
+        _countProvider(node, true);
         node.updatedAt = uint64(block.timestamp);
         emit NodeMetadataUpdated(msg.sender, metadata);
     }
@@ -95,7 +99,9 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
     function updateRoles(uint8 roles) external whenNotPaused {
         Node storage node = _registered(msg.sender);
         _validate(roles, node.metadata);
+        _countProvider(node, false);
         node.roles = roles;
+        _countProvider(node, true);
         node.updatedAt = uint64(block.timestamp);
         emit NodeRolesUpdated(msg.sender, roles);
     }
@@ -104,6 +110,7 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
     function deactivate() external {
         Node storage node = _registered(msg.sender);
         if (!node.active) revert RegistryAlreadyInState(msg.sender, false);
+        _countProvider(node, false);
         node.active = false;
         node.updatedAt = uint64(block.timestamp);
         emit NodeDeactivated(msg.sender);
@@ -114,6 +121,7 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
         Node storage node = _registered(msg.sender);
         if (node.active) revert RegistryAlreadyInState(msg.sender, true);
         node.active = true;
+        _countProvider(node, true);
         node.updatedAt = uint64(block.timestamp);
         emit NodeReactivated(msg.sender);
     }
@@ -264,6 +272,11 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
         return _s().nodeCount;
     }
 
+    /// @inheritdoc INodeRegistry
+    function activeProviders(bytes32 zone) external view returns (uint256) {
+        return _s().activeProviders[zone];
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Internals
     // ---------------------------------------------------------------------------------------------
@@ -271,6 +284,15 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
     function _registered(address node) private view returns (Node storage n) {
         n = _s().nodes[node];
         if (n.registeredAt == 0) revert RegistryNotRegistered(node);
+    }
+
+    /// @dev Adds `node` to (or removes it from) its zone's count of active providers, if it is one. Every change
+    /// of roles, zone or activity calls this with `false` before and `true` after.
+    function _countProvider(Node storage node, bool add) private {
+        if (!node.active || node.roles & NodeRoles.PROVIDER == 0) return;
+        mapping(bytes32 zone => uint256 count) storage counts = _s().activeProviders;
+        if (add) ++counts[node.metadata.zone];
+        else --counts[node.metadata.zone];
     }
 
     function _validate(uint8 roles, NodeMetadata memory metadata) private view {

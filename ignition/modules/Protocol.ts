@@ -2,6 +2,8 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import AuthorityModule from "./Authority.js";
 import NodeRegistryModule from "./NodeRegistry.js";
+import OracleHubModule from "./OracleHub.js";
+import PricingEngineModule from "./PricingEngine.js";
 import ReputationModule from "./Reputation.js";
 import StakingModule from "./Staking.js";
 import TokensModule from "./Tokens.js";
@@ -15,6 +17,8 @@ export default buildModule("Protocol", (m) => {
   const { staking } = m.useModule(StakingModule);
   const { nodeRegistry } = m.useModule(NodeRegistryModule);
   const { reputation } = m.useModule(ReputationModule);
+  const { oracleHub } = m.useModule(OracleHubModule);
+  const { pricingEngine } = m.useModule(PricingEngineModule);
 
-  return { accessManager, agpu, amax, treasury, staking, nodeRegistry, reputation };
+  return { accessManager, agpu, amax, treasury, staking, nodeRegistry, reputation, oracleHub, pricingEngine };
 });

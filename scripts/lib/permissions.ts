@@ -47,6 +47,22 @@ export const PERMISSIONS = {
     recordOutcome: Role.REPUTATION_WRITER,
     setParameters: Role.GOVERNOR,
   },
+  OracleHub: {
+    ...UPGRADEABLE,
+    addFeed: Role.GOVERNOR,
+    setFeedMaxAge: Role.GOVERNOR,
+    setQuorum: Role.GOVERNOR,
+    setRoundTimeout: Role.GOVERNOR,
+  },
+  PricingEngine: {
+    ...UPGRADEABLE,
+    recordDemand: Role.DEMAND_REPORTER,
+    setMarketParameters: Role.GOVERNOR,
+    setTiers: Role.GOVERNOR,
+    setNeighbours: Role.GOVERNOR,
+    removeNeighbours: Role.GOVERNOR,
+    setCongestionThreshold: Role.GOVERNOR,
+  },
 } as const satisfies Record<string, Record<string, RoleId>>;
 
 export type PermissionedContract = keyof typeof PERMISSIONS;
@@ -80,6 +96,8 @@ export const OPEN_FUNCTIONS: Record<PermissionedContract, readonly string[]> = {
     "updateRoles",
   ],
   Reputation: ["initialize", "setAuthority"],
+  OracleHub: ["initialize", "report", "setAuthority"],
+  PricingEngine: ["initialize", "poke", "setAuthority"],
 };
 
 /** The function selectors of `contractName` grouped by the role that may call them. */

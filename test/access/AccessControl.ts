@@ -80,8 +80,9 @@ describe("Access control", () => {
   }
 
   it("lets only the AccessManager itself move a managed contract to another authority", async () => {
-    const { agpu, treasury, staking, nodeRegistry, reputation, accounts } = await loadFixture(deployed);
-    for (const contract of [agpu, treasury, staking, nodeRegistry, reputation]) {
+    const { agpu, treasury, staking, nodeRegistry, reputation, oracleHub, pricingEngine, accounts } =
+      await loadFixture(deployed);
+    for (const contract of [agpu, treasury, staking, nodeRegistry, reputation, oracleHub, pricingEngine]) {
       await expect(contract.connect(accounts.deployer).setAuthority(accounts.stranger.address))
         .to.be.revertedWithCustomError(contract, "AccessManagedUnauthorized")
         .withArgs(accounts.deployer.address);

@@ -12,7 +12,17 @@ import { connect } from "../support/protocol.js";
 const connection = await connect();
 const { ethers, networkHelpers } = connection;
 
-const EXPECTED_CONTRACTS = ["AccessManager", "AGPU", "AMAX", "NodeRegistry", "Reputation", "Staking", "Treasury"];
+const EXPECTED_CONTRACTS = [
+  "AccessManager",
+  "AGPU",
+  "AMAX",
+  "NodeRegistry",
+  "OracleHub",
+  "PricingEngine",
+  "Reputation",
+  "Staking",
+  "Treasury",
+];
 
 describe("Deployment manifest", () => {
   // Every test gets its own manifest directory, removed afterwards.
@@ -94,7 +104,7 @@ describe("Deployment manifest", () => {
     it("names the contracts it has when asked for one it lacks", async () => {
       const { manifest } = await deployProtocol(connection, { manifestDir: null });
       expect(() => manifestContract(manifest, "JobMarket")).to.throw(
-        /contract JobMarket is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation\)/,
+        /contract JobMarket is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine\)/,
       );
     });
   });

@@ -50,12 +50,15 @@ export function protocolFixture(connection: Connection) {
     const staking = await ethers.getContractAt("Staking", addressOf("Staking"));
     const nodeRegistry = await ethers.getContractAt("NodeRegistry", addressOf("NodeRegistry"));
     const reputation = await ethers.getContractAt("Reputation", addressOf("Reputation"));
+    const oracleHub = await ethers.getContractAt("OracleHub", addressOf("OracleHub"));
+    const pricingEngine = await ethers.getContractAt("PricingEngine", addressOf("PricingEngine"));
     // Stand-ins for the contracts that will hold these roles (the job market, the verification hub, ...).
     const grants: [bigint, string][] = [
       [Role.EMISSIONS_MINTER, accounts.minter.address],
       [Role.COLLATERAL_MANAGER, accounts.market.address],
       [Role.SLASHER, accounts.market.address],
       [Role.REPUTATION_WRITER, accounts.market.address],
+      [Role.DEMAND_REPORTER, accounts.market.address],
       [Role.ATTESTER, accounts.attester.address],
       [Role.CAPABILITY_VERIFIER, accounts.verifier.address],
     ];
@@ -70,6 +73,8 @@ export function protocolFixture(connection: Connection) {
       staking,
       nodeRegistry,
       reputation,
+      oracleHub,
+      pricingEngine,
       accounts,
     };
   };
