@@ -209,6 +209,30 @@ describe("NodeRegistry", () => {
     });
   });
 
+  describe("capacity", () => {
+    it("counts the active providers of each zone through registration, moves, role changes and deactivation", async () => {
+      const { nodeRegistry, accounts } = await loadFixture(deployed);
+      const count = (label: string) => nodeRegistry.activeProviders(zoneId(label));
+      await nodeRegistry.connect(accounts.alice).register(NodeRole.PROVIDER, providerMetadata());
+      await nodeRegistry.connect(accounts.bob).register(NodeRole.PROVIDER | NodeRole.VALIDATOR, providerMetadata());
+      await nodeRegistry.connect(accounts.carol).register(NodeRole.VALIDATOR, providerMetadata());
+      expect(await count("eu-west")).to.equal(2n);
+
+      await nodeRegistry.connect(accounts.alice).updateMetadata(providerMetadata({ zone: zoneId("us-east") }));
+      expect([await count("eu-west"), await count("us-east")]).to.deep.equal([1n, 1n]);
+      await nodeRegistry.connect(accounts.bob).updateRoles(NodeRole.VALIDATOR);
+      expect(await count("eu-west")).to.equal(0n);
+      await nodeRegistry.connect(accounts.carol).updateRoles(NodeRole.VALIDATOR | NodeRole.PROVIDER);
+      expect(await count("eu-west")).to.equal(1n);
+      await nodeRegistry.connect(accounts.alice).deactivate();
+      expect(await count("us-east")).to.equal(0n);
+      await nodeRegistry.connect(accounts.alice).updateMetadata(providerMetadata({ zone: zoneId("eu-west") }));
+      expect(await count("eu-west")).to.equal(1n);
+      await nodeRegistry.connect(accounts.alice).reactivate();
+      expect(await count("eu-west")).to.equal(2n);
+    });
+  });
+
   describe("eligibility", () => {
     it("needs registration, activity, the role and the role's minimum stake", async () => {
       const { nodeRegistry, staking, agpu, accounts } = await loadFixture(aliceProvider);

@@ -7,6 +7,9 @@ import { Role } from "../../scripts/lib/roles.js";
 /** One in-process chain per test file, as Hardhat 3 recommends; fixtures snapshot and restore it. */
 export type Connection = Awaited<ReturnType<typeof network.create>>;
 
+/** What the protocol fixture returns: every contract, typed, and the named accounts. */
+export type Protocol = Awaited<ReturnType<ReturnType<typeof protocolFixture>>>;
+
 export async function connect(): Promise<Connection> {
   return network.create();
 }
