@@ -334,8 +334,9 @@ contract PricingEngine is ProtocolUpgradeable, IPricingEngine {
         return price - Math.mulDiv(price, p.maxStepBps * shortfall, _BPS * _BPS);
     }
 
-    /// @dev `price * (1 - step)^epochs`, every rounding upward so the result never falls below what `epochs`
-    /// single steps would give.
+    /// @dev `price * (1 - step)^epochs`, every rounding upward: the result is never below the exact value, so a
+    /// catch-up never lowers the price by more than one step per epoch. (Single steps round each epoch up to the
+    /// wei, so they can end a few wei higher than this closed form.)
     function _decline(uint256 price, uint256 stepBps, uint256 epochs) private pure returns (uint256) {
         uint256 factor = Math.mulDiv(_BPS - stepBps, _RAY, _BPS, Math.Rounding.Ceil);
         uint256 result = _RAY;

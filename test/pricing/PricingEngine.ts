@@ -152,12 +152,17 @@ describe("PricingEngine", () => {
       const { pricingEngine } = protocol;
       await pricingEngine.poke(EU_WEST);
       await nextEpoch(protocol, 3n);
-      // One step for the touched epoch and two for the idle ones, rounded up: never below three single steps.
+      // One step for the touched epoch and two for the idle ones: between three steps rounded down and three
+      // single steps (which round up), never below the exact decline.
       const quoted = await pricingEngine.basePriceOf(EU_WEST);
-      let iterated = INITIAL;
-      for (let i = 0; i < 3; i++) iterated = step(iterated, 0n);
-      expect(quoted).to.be.greaterThanOrEqual(iterated);
-      expect(quoted - iterated).to.be.lessThan(10n);
+      let roundedUp = INITIAL;
+      let roundedDown = INITIAL;
+      for (let i = 0; i < 3; i++) {
+        roundedUp = step(roundedUp, 0n);
+        roundedDown -= (roundedDown * 1_250n + BPS - 1n) / BPS;
+      }
+      expect(quoted).to.be.greaterThanOrEqual(roundedDown);
+      expect(quoted).to.be.lessThanOrEqual(roundedUp);
 
       await nextEpoch(protocol, 10_000n);
       const tx = await pricingEngine.poke(EU_WEST);
