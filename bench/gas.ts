@@ -17,6 +17,7 @@ import { deployProtocol } from "../scripts/deploy/protocol.js";
 import { type GasMeasurement, createGasContext } from "./gas/context.js";
 import { measureFoundation } from "./gas/foundation.js";
 import { measureIdentity } from "./gas/identity.js";
+import { measurePricing } from "./gas/pricing.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const JSON_PATH = join(RESULTS_DIR, "gas.json");
@@ -41,6 +42,7 @@ const deployments = await measureDeployments(firstBlock + 1n, lastBlock);
 const context = await createGasContext(connection, manifest);
 await measureFoundation(context);
 await measureIdentity(context);
+await measurePricing(context);
 
 const report: GasReport = {
   compiler: describeCompiler(),

@@ -176,8 +176,7 @@ contract OracleHub is ProtocolUpgradeable, IOracleHub {
 
     /// @dev The median of at most MAX_QUORUM values (insertion sort in memory); the mean of the two middle values,
     /// rounded down, for an even count.
-    function _median(uint256[] storage stored) private view returns (uint256) {
-        uint256[] memory values = stored;
+    function _median(uint256[] memory values) private pure returns (uint256) {
         uint256 length = values.length;
         for (uint256 i = 1; i < length; ++i) {
             uint256 value = values[i];

@@ -1,0 +1,78 @@
+import { type Address, parseEther } from "viem";
+
+import { energyFeedId } from "../../scripts/lib/feeds.js";
+import { manifestContract } from "../../scripts/lib/manifest.js";
+import { Role } from "../../scripts/lib/roles.js";
+import { zoneId } from "../../scripts/lib/zones.js";
+import type { GasContext } from "./context.js";
+
+const ORACLE = 4;
+const PROVIDER = 1;
+const ZONE = zoneId("us-west");
+const NEIGHBOUR = zoneId("us-east");
+
+/** Oracle rounds and the pricing engine's epoch updates. */
+export async function measurePricing(context: GasContext): Promise<void> {
+  const { send, accounts, manifest } = context;
+  const [deployer] = accounts as [Address];
+  const oracles = accounts.slice(10, 13);
+  const staking = manifestContract(manifest, "Staking");
+
+  for (const [i, oracle] of oracles.entries()) {
+    await send("AGPU", "transfer", [oracle, parseEther("2000")], {
+      from: deployer,
+      operation: `transfer (fund oracle ${i})`,
+    });
+    await send("AGPU", "approve", [staking.address, parseEther("2000")], {
+      from: oracle,
+      operation: `approve (oracle ${i})`,
+    });
+    await send("Staking", "stake", [parseEther("2000")], { from: oracle, operation: `stake (oracle ${i})` });
+    const metadata = {
+      zone: ZONE,
+      endpoint: `https://oracle-${i}.example`,
+      gpuModel: "",
+      vramMiB: 0,
+      computeCapability: 0,
+      tflopsCenti: 0,
+      teeType: 0,
+    };
+    await send(
+      "NodeRegistry",
+      "register",
+      [
+        i === 0 ? ORACLE | PROVIDER : ORACLE,
+        {
+          ...metadata,
+          ...(i === 0 ? { gpuModel: "NVIDIA A100", vramMiB: 40_960, computeCapability: 80, tflopsCenti: 1_950 } : {}),
+        },
+      ],
+      {
+        from: oracle,
+        operation: `register (oracle ${i})`,
+      },
+    );
+  }
+  const feed = energyFeedId(ZONE);
+  await send("OracleHub", "report", [feed, parseEther("0.3")], {
+    from: oracles[0]!,
+    operation: "report (opens a round)",
+  });
+  await send("OracleHub", "report", [feed, parseEther("0.2")], { from: oracles[1]!, operation: "report" });
+  await send("OracleHub", "report", [feed, parseEther("0.25")], {
+    from: oracles[2]!,
+    operation: "report (reaches quorum: median)",
+  });
+
+  await send("AccessManager", "grantRole", [Role.DEMAND_REPORTER, deployer, 0], {
+    from: deployer,
+    operation: "grantRole (DEMAND_REPORTER)",
+  });
+  await send("PricingEngine", "setNeighbours", [ZONE, NEIGHBOUR, 500], { from: deployer });
+  await send("PricingEngine", "recordDemand", [ZONE, 1n], { from: deployer, operation: "recordDemand (zone's first)" });
+  await send("PricingEngine", "recordDemand", [ZONE, 1n], { from: deployer, operation: "recordDemand (same epoch)" });
+  await context.increaseTime(3600);
+  await send("PricingEngine", "recordDemand", [ZONE, 1n], { from: deployer, operation: "recordDemand (new epoch)" });
+  await context.increaseTime(3600 * 10_000);
+  await send("PricingEngine", "poke", [ZONE], { from: deployer, operation: "poke (after 10 000 idle epochs)" });
+}
