@@ -39,7 +39,8 @@ interface IPricingEngine {
         uint32 lastUtilisationBps;
     }
 
-    /// @notice What a job would cost and where it would run.
+    /// @notice What a job would cost and where it would run. Returned by views only, never stored.
+    // solhint-disable-next-line gas-struct-packing
     struct Quote {
         /// The zone asked for.
         bytes32 requestedZone;
@@ -53,7 +54,7 @@ interface IPricingEngine {
         bool spilledOver;
     }
 
-    /// @notice The governed market parameters.
+    /// @notice The governed market parameters (ordered to fill two storage slots).
     struct MarketParameters {
         /// Seconds per pricing epoch.
         uint32 epochDuration;
@@ -61,13 +62,13 @@ interface IPricingEngine {
         uint16 targetUtilisationBps;
         /// The largest relative price move per epoch, in basis points.
         uint16 maxStepBps;
+        /// Energy one GPU-hour takes, in thousandths of a kWh (the energy floor's factor).
+        uint32 milliKwhPerGpuHour;
         /// Governed price bounds per GPU-hour (within the hard bounds).
         uint128 minPrice;
         uint128 maxPrice;
         /// A zone's base price when it is first touched.
         uint128 initialPrice;
-        /// Energy one GPU-hour takes, in thousandths of a kWh (the energy floor's factor).
-        uint32 milliKwhPerGpuHour;
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -84,10 +84,10 @@ contract PricingEngine is ProtocolUpgradeable, IPricingEngine {
                 epochDuration: 1 hours,
                 targetUtilisationBps: 7_000,
                 maxStepBps: 1_250,
+                milliKwhPerGpuHour: 700,
                 minPrice: 0.01 ether,
                 maxPrice: 10_000 ether,
-                initialPrice: 2 ether,
-                milliKwhPerGpuHour: 700
+                initialPrice: 2 ether
             })
         );
         _setTiers([uint16(8_000), 10_000, 15_000], [uint16(0), 4_000, 7_000]);
