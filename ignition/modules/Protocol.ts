@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import AuthorityModule from "./Authority.js";
+import CapabilityRegistrarModule from "./CapabilityRegistrar.js";
 import NodeRegistryModule from "./NodeRegistry.js";
 import OracleHubModule from "./OracleHub.js";
 import PricingEngineModule from "./PricingEngine.js";
@@ -19,6 +20,19 @@ export default buildModule("Protocol", (m) => {
   const { reputation } = m.useModule(ReputationModule);
   const { oracleHub } = m.useModule(OracleHubModule);
   const { pricingEngine } = m.useModule(PricingEngineModule);
+  const { capabilityVerifier, capabilityRegistrar } = m.useModule(CapabilityRegistrarModule);
 
-  return { accessManager, agpu, amax, treasury, staking, nodeRegistry, reputation, oracleHub, pricingEngine };
+  return {
+    accessManager,
+    agpu,
+    amax,
+    treasury,
+    staking,
+    nodeRegistry,
+    reputation,
+    oracleHub,
+    pricingEngine,
+    capabilityVerifier,
+    capabilityRegistrar,
+  };
 });

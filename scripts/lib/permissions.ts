@@ -63,6 +63,9 @@ export const PERMISSIONS = {
     removeNeighbours: Role.GOVERNOR,
     setCongestionThreshold: Role.GOVERNOR,
   },
+  CapabilityRegistrar: {
+    ...UPGRADEABLE,
+  },
 } as const satisfies Record<string, Record<string, RoleId>>;
 
 export type PermissionedContract = keyof typeof PERMISSIONS;
@@ -98,6 +101,7 @@ export const OPEN_FUNCTIONS: Record<PermissionedContract, readonly string[]> = {
   Reputation: ["initialize", "setAuthority"],
   OracleHub: ["initialize", "report", "setAuthority"],
   PricingEngine: ["initialize", "poke", "setAuthority"],
+  CapabilityRegistrar: ["initialize", "proveCapability", "setAuthority"],
 };
 
 /** The function selectors of `contractName` grouped by the role that may call them. */

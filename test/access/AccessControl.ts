@@ -80,9 +80,19 @@ describe("Access control", () => {
   }
 
   it("lets only the AccessManager itself move a managed contract to another authority", async () => {
-    const { agpu, treasury, staking, nodeRegistry, reputation, oracleHub, pricingEngine, accounts } =
-      await loadFixture(deployed);
-    for (const contract of [agpu, treasury, staking, nodeRegistry, reputation, oracleHub, pricingEngine]) {
+    const {
+      agpu,
+      treasury,
+      staking,
+      nodeRegistry,
+      reputation,
+      oracleHub,
+      pricingEngine,
+      capabilityRegistrar,
+      accounts,
+    } = await loadFixture(deployed);
+    const managed = [agpu, treasury, staking, nodeRegistry, reputation, oracleHub, pricingEngine, capabilityRegistrar];
+    for (const contract of managed) {
       await expect(contract.connect(accounts.deployer).setAuthority(accounts.stranger.address))
         .to.be.revertedWithCustomError(contract, "AccessManagedUnauthorized")
         .withArgs(accounts.deployer.address);

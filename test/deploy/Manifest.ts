@@ -16,6 +16,8 @@ const EXPECTED_CONTRACTS = [
   "AccessManager",
   "AGPU",
   "AMAX",
+  "CapabilityRegistrar",
+  "CapabilityVerifier",
   "NodeRegistry",
   "OracleHub",
   "PricingEngine",
@@ -104,7 +106,7 @@ describe("Deployment manifest", () => {
     it("names the contracts it has when asked for one it lacks", async () => {
       const { manifest } = await deployProtocol(connection, { manifestDir: null });
       expect(() => manifestContract(manifest, "JobMarket")).to.throw(
-        /contract JobMarket is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine\)/,
+        /contract JobMarket is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine, CapabilityVerifier, CapabilityRegistrar\)/,
       );
     });
   });

@@ -55,6 +55,8 @@ export function protocolFixture(connection: Connection) {
     const reputation = await ethers.getContractAt("Reputation", addressOf("Reputation"));
     const oracleHub = await ethers.getContractAt("OracleHub", addressOf("OracleHub"));
     const pricingEngine = await ethers.getContractAt("PricingEngine", addressOf("PricingEngine"));
+    const capabilityRegistrar = await ethers.getContractAt("CapabilityRegistrar", addressOf("CapabilityRegistrar"));
+    const capabilityVerifier = await ethers.getContractAt("CapabilityVerifier", addressOf("CapabilityVerifier"));
     // Stand-ins for the contracts that will hold these roles (the job market, the verification hub, ...).
     const grants: [bigint, string][] = [
       [Role.EMISSIONS_MINTER, accounts.minter.address],
@@ -78,6 +80,8 @@ export function protocolFixture(connection: Connection) {
       reputation,
       oracleHub,
       pricingEngine,
+      capabilityRegistrar,
+      capabilityVerifier,
       accounts,
     };
   };

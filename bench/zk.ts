@@ -1,0 +1,166 @@
+/**
+ * Zero-knowledge figures: constraints per circuit, proving time, and on-chain verification gas against the
+ * EIP-1108 floor (181 000 + 6 150 per public input, for the pairing check and the input multiplications).
+ *
+ *   npm run bench:zk    writes bench/results/zk.json and bench/results/zk.md
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+import { network } from "hardhat";
+import * as snarkjs from "snarkjs";
+import {
+  type Abi,
+  type Address,
+  type Hex,
+  createPublicClient,
+  createWalletClient,
+  custom,
+  encodeFunctionData,
+  hexToBytes,
+} from "viem";
+
+import { proveCapability } from "../scripts/lib/zk/capability.js";
+import { CIRCUITS, type CircuitName, NODE_MODULES, circuitPaths } from "../scripts/lib/zk/circuits.js";
+import { proveResultCommitment, resultDigest } from "../scripts/lib/zk/commitment.js";
+import { proveDenseLayer } from "../scripts/lib/zk/dense-layer.js";
+import { type Groth16Proof, releaseProver } from "../scripts/lib/zk/groth16.js";
+
+const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
+const RUNS = 5;
+const NODE: Address = "0x00000000000000000000000000000000000b0b00";
+
+const provers: Record<CircuitName, () => Promise<Groth16Proof>> = {
+  compute_commitment: async () =>
+    (await proveResultCommitment({ jobId: 1n, provider: NODE, resultDigest: resultDigest("0x01"), salt: 2n })).proof,
+  dense_layer: async () => {
+    const weights = Array.from({ length: 16 }, (_, j) =>
+      Array.from({ length: 16 }, (_, i) => ((i * 7 + j * 13) % 256) - 128),
+    );
+    const biases = Array.from({ length: 16 }, (_, j) => j * 100 - 800);
+    const input = Array.from({ length: 16 }, (_, i) => ((i * 29) % 256) - 128);
+    return (await proveDenseLayer({ weights, biases }, input)).proof;
+  },
+  capability: async () =>
+    (
+      await proveCapability(
+        { node: NODE, vramMiB: 81_920, computeCapability: 90, salt: 3n },
+        { minVramMiB: 1, minComputeCapability: 1 },
+      )
+    ).proof,
+};
+
+const connection = await network.create();
+const transport = custom(connection.provider);
+const publicClient = createPublicClient({ transport });
+const walletClient = createWalletClient({ transport });
+const [deployer] = (await walletClient.getAddresses()) as [Address];
+const work = await mkdtemp(join(tmpdir(), "starminer-zk-bench-"));
+
+const rows: ({ circuit: CircuitName; constraints: number; publicInputs: number; provingMsMedian: number } & Awaited<
+  ReturnType<typeof verificationGas>
+>)[] = [];
+try {
+  for (const name of Object.keys(CIRCUITS) as CircuitName[]) {
+    const constraints = await countConstraints(name);
+    await provers[name](); // warm-up: loads the wasm and the key
+    const times: number[] = [];
+    let proof: Groth16Proof | undefined;
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now();
+      proof = await provers[name]();
+      times.push(performance.now() - started);
+    }
+    const gas = await verificationGas(name, proof!);
+    rows.push({
+      circuit: name,
+      constraints,
+      publicInputs: CIRCUITS[name].publicSignals,
+      provingMsMedian: median(times),
+      ...gas,
+    });
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+  await releaseProver();
+}
+
+await writeFile(join(RESULTS_DIR, "zk.json"), `${JSON.stringify({ runs: RUNS, circuits: rows }, null, 2)}\n`);
+await writeFile(join(RESULTS_DIR, "zk.md"), markdown());
+console.log(markdown());
+await connection.close();
+process.exit(0);
+
+async function countConstraints(name: CircuitName): Promise<number> {
+  const paths = circuitPaths(name);
+  await promisify(execFile)(process.execPath, [
+    join(NODE_MODULES, "circom2", "cli.js"),
+    paths.source,
+    "--r1cs",
+    "--O2",
+    "-l",
+    NODE_MODULES,
+    "-o",
+    work,
+  ]);
+  const info = (await snarkjs.r1cs.info(join(work, `${name}.r1cs`))) as { nConstraints: number };
+  return info.nConstraints;
+}
+
+/** Gas of a verifyProof call: the whole transaction, and its execution once the base cost and calldata are removed. */
+async function verificationGas(name: CircuitName, proof: Groth16Proof) {
+  const artifact = await import(
+    `../artifacts/contracts/verification/generated/${CIRCUITS[name].verifier}.sol/${CIRCUITS[name].verifier}.json`,
+    {
+      with: { type: "json" },
+    }
+  );
+  const { abi, bytecode } = artifact.default as { abi: Abi; bytecode: Hex };
+  const hash = await walletClient.deployContract({ abi, bytecode, account: deployer, chain: null });
+  const { contractAddress } = await publicClient.waitForTransactionReceipt({ hash });
+  const data = encodeFunctionData({
+    abi,
+    functionName: "verifyProof",
+    args: [proof.a, proof.b, proof.c, proof.publicSignals] as never,
+  });
+  const accepted = await publicClient.call({ to: contractAddress!, data });
+  if (BigInt(accepted.data ?? "0x0") !== 1n) throw new Error(`${name}: the verifier rejected a valid proof`);
+  const total = Number(await publicClient.estimateGas({ account: deployer, to: contractAddress!, data }));
+  const calldata = hexToBytes(data).reduce((sum, byte) => sum + (byte === 0 ? 4 : 16), 0);
+  const execution = total - 21_000 - calldata;
+  const floor = 181_000 + 6_150 * CIRCUITS[name].publicSignals;
+  return {
+    verifyGasTotal: total,
+    calldataGas: calldata,
+    verifyGasExecution: execution,
+    eip1108Floor: floor,
+    overFloorPercent: Number((((execution - floor) / floor) * 100).toFixed(1)),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.floor(sorted.length / 2)]!);
+}
+
+function markdown(): string {
+  return [
+    "# Zero-knowledge circuits",
+    "",
+    `Measured by \`npm run bench:zk\`: constraints with circom --O2; proving time is the median of ${RUNS} Groth16 proofs`,
+    "in Node (snarkjs, witness included, keys already loaded); verification gas is `eth_estimateGas` of `verifyProof` on",
+    "the generated verifier, minus the 21 000 base cost and the calldata, against the EIP-1108 floor.",
+    "",
+    "| circuit | constraints | public inputs | proving (ms) | verify tx gas | calldata gas | execution gas | EIP-1108 floor | over floor |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows.map(
+      (r) =>
+        `| ${r.circuit} | ${r.constraints.toLocaleString("en-US")} | ${r.publicInputs} | ${r.provingMsMedian} | ${r.verifyGasTotal.toLocaleString("en-US")} | ${r.calldataGas.toLocaleString("en-US")} | ${r.verifyGasExecution.toLocaleString("en-US")} | ${r.eip1108Floor.toLocaleString("en-US")} | ${r.overFloorPercent}% |`,
+    ),
+    "",
+  ].join("\n");
+}
