@@ -15,6 +15,8 @@ import { type Address, createPublicClient, custom } from "viem";
 
 import { deployProtocol } from "../scripts/deploy/protocol.js";
 import { type GasMeasurement, createGasContext } from "./gas/context.js";
+import { releaseProver } from "../scripts/lib/zk/groth16.js";
+import { measureCapability } from "./gas/capability.js";
 import { measureFoundation } from "./gas/foundation.js";
 import { measureIdentity } from "./gas/identity.js";
 import { measurePricing } from "./gas/pricing.js";
@@ -43,6 +45,8 @@ const context = await createGasContext(connection, manifest);
 await measureFoundation(context);
 await measureIdentity(context);
 await measurePricing(context);
+await measureCapability(context);
+await releaseProver();
 
 const report: GasReport = {
   compiler: describeCompiler(),
