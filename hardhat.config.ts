@@ -37,11 +37,11 @@ export default defineConfig({
     },
   },
   networks: {
-    // A `hardhat node` (or any dev chain) on this machine.
+    // A `hardhat node` (or any dev chain) on this machine; STARMINER_LOCAL_RPC_URL moves it off port 8545.
     localhost: {
       type: "http",
       chainType: "l1",
-      url: "http://127.0.0.1:8545",
+      url: process.env.STARMINER_LOCAL_RPC_URL ?? "http://127.0.0.1:8545",
     },
     // Any other chain: STARMINER_RPC_URL and STARMINER_DEPLOYER_KEY come from the environment or the keystore.
     remote: {

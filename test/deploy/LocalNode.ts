@@ -1,0 +1,147 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+import { expect } from "chai";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+
+/** A free TCP port on the loopback interface. */
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
+
+async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error !== undefined) throw new Error(body.error.message);
+  return body.result;
+}
+
+/** Starts `hardhat node` on `port` and resolves once it answers JSON-RPC. */
+async function startNode(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 120; attempt++) {
+    try {
+      await rpc(url, "eth_chainId");
+      return child;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  child.kill();
+  throw new Error(`hardhat node did not answer on port ${port}`);
+}
+
+async function stopNode(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((done) => {
+    child.once("exit", () => done());
+    child.kill("SIGTERM");
+  });
+}
+
+/** Runs the deploy command as a user would, and returns its exit code and output. */
+async function deploy(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [HARDHAT, "run", "scripts/deploy.ts", "--network", "localhost"],
+      { cwd: ROOT, env: { ...process.env, ...env } },
+      (error, stdout, stderr) =>
+        done({ code: error === null ? 0 : ((error.code as number | undefined) ?? 1), stdout, stderr }),
+    );
+  });
+}
+
+describe("Deploying to a local hardhat node", function () {
+  this.timeout(300_000);
+
+  let node: ChildProcess | undefined;
+  let env: Record<string, string>;
+  let url: string;
+  let manifestDir: string;
+  let deploymentId: string;
+
+  before(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    manifestDir = await mkdtemp(join(tmpdir(), "starminer-local-"));
+    deploymentId = `test-${process.pid}-${port}`;
+    env = { STARMINER_LOCAL_RPC_URL: url, STARMINER_MANIFEST_DIR: manifestDir, STARMINER_DEPLOYMENT_ID: deploymentId };
+    node = await startNode(port);
+  });
+
+  after(async () => {
+    await stopNode(node);
+    await rm(manifestDir, { recursive: true, force: true });
+    await rm(join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+  });
+
+  const readManifest = async () =>
+    JSON.parse(await readFile(join(manifestDir, "31337.json"), "utf8")) as {
+      contracts: Record<string, { address: string; startBlock: number }>;
+    };
+
+  it("deploys the protocol and writes a manifest whose every address holds code", async () => {
+    const result = await deploy(env);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/manifest: .*31337\.json/);
+    const manifest = await readManifest();
+    expect(Object.keys(manifest.contracts)).to.have.length(11);
+    for (const contract of Object.values(manifest.contracts)) {
+      expect(await rpc(url, "eth_getCode", [contract.address, "latest"])).to.not.equal("0x");
+    }
+  });
+
+  it("confirms a finished deployment when run again, deploying nothing twice", async () => {
+    const before = await readManifest();
+    const blockBefore = await rpc(url, "eth_blockNumber");
+    const result = await deploy(env);
+    expect(result.code, result.stderr).to.equal(0);
+    expect((await readManifest()).contracts).to.deep.equal(before.contracts);
+    expect(await rpc(url, "eth_blockNumber")).to.equal(blockBefore);
+  });
+
+  it("refuses, in one line, a journal that describes a restarted node's old chain; a reset redeploys", async () => {
+    const port = Number(new URL(url).port);
+    await stopNode(node);
+    node = await startNode(port);
+    const stale = await deploy(env);
+    expect(stale.code).to.equal(1);
+    expect(stale.stderr.trim().split("\n")).to.have.length(1);
+    expect(stale.stderr).to.match(/deploy failed: AccessManager at 0x[0-9a-fA-F]{40} has no code on chain 31337/);
+
+    const reset = await deploy({ ...env, STARMINER_DEPLOY_RESET: "1" });
+    expect(reset.code, reset.stderr).to.equal(0);
+    const manifest = await readManifest();
+    expect(await rpc(url, "eth_getCode", [manifest.contracts.AGPU!.address, "latest"])).to.not.equal("0x");
+  });
+
+  it("says in one line that the node cannot be reached when it is down", async () => {
+    await stopNode(node);
+    const result = await deploy(env);
+    expect(result.code).to.equal(1);
+    expect(result.stderr.trim()).to.equal(
+      'deploy failed: cannot reach network "localhost": is its node running and its RPC URL right?',
+    );
+  });
+});
