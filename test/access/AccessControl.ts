@@ -12,12 +12,12 @@ const { loadFixture } = networkHelpers;
 const deployed = protocolFixture(connection);
 
 /** A plausible value of an ABI type, good enough to reach the access check that every restricted function runs first. */
-function placeholder(type: ParamType): unknown {
-  if (type.baseType === "tuple") return (type.components ?? []).map(placeholder);
+function sampleArgument(type: ParamType): unknown {
+  if (type.baseType === "tuple") return (type.components ?? []).map(sampleArgument);
   if (type.baseType === "array") {
     const child = type.arrayChildren;
     if (child === null) throw new Error(`array ${type.format()} has no element type`);
-    return Array.from({ length: type.arrayLength === -1 ? 1 : (type.arrayLength ?? 1) }, () => placeholder(child));
+    return Array.from({ length: type.arrayLength === -1 ? 1 : (type.arrayLength ?? 1) }, () => sampleArgument(child));
   }
   if (type.baseType === "address") return "0x000000000000000000000000000000000000dEaD";
   if (type.baseType.startsWith("uint") || type.baseType.startsWith("int")) return 1n;
@@ -25,7 +25,7 @@ function placeholder(type: ParamType): unknown {
   if (type.baseType === "bytes") return "0x";
   if (type.baseType.startsWith("bytes")) return ethers.zeroPadValue("0x01", Number(type.baseType.slice(5)));
   if (type.baseType === "string") return "x";
-  throw new Error(`no placeholder for ${type.format()}`);
+  throw new Error(`no sample argument for ${type.format()}`);
 }
 
 describe("Access control", () => {
@@ -71,7 +71,7 @@ describe("Access control", () => {
           const fragment = contract.interface.getFunction(functionName);
           if (fragment === null) throw new Error(`${contractName} has no function ${functionName}`);
           const call = contract.getFunction(functionName);
-          await expect(call(...fragment.inputs.map(placeholder)))
+          await expect(call(...fragment.inputs.map(sampleArgument)))
             .to.be.revertedWithCustomError(contract, "AccessManagedUnauthorized")
             .withArgs(accounts.stranger.address);
         });
