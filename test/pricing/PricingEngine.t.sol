@@ -9,7 +9,7 @@ import {PricingEngine} from "../../contracts/pricing/PricingEngine.sol";
 import {TestBase} from "../support/TestBase.sol";
 
 /// @dev The two registry views the pricing engine reads: every zone enabled, a settable provider count.
-contract RegistryStub {
+contract FixedZoneRegistry {
     uint256 public providers;
 
     function setProviders(uint256 providers_) external {
@@ -26,7 +26,7 @@ contract RegistryStub {
 }
 
 /// @dev An oracle hub without fresh answers: no energy floor, so only the governed bounds apply.
-contract OracleStub {
+contract NoEnergyFeedOracle {
     function tryLatest(bytes32) external pure returns (bool, uint256) {
         return (false, 0);
     }
@@ -38,18 +38,18 @@ contract PricingEngineFuzzTest is TestBase {
     uint256 private constant BPS = 10_000;
 
     PricingEngine private engine;
-    RegistryStub private registry;
+    FixedZoneRegistry private registry;
 
     function setUp() public {
         AccessManager manager = new AccessManager(address(this));
-        registry = new RegistryStub();
+        registry = new FixedZoneRegistry();
         engine = PricingEngine(
             address(
                 new ERC1967Proxy(
                     address(new PricingEngine()),
                     abi.encodeCall(
                         PricingEngine.initialize,
-                        (address(manager), address(registry), address(new OracleStub()))
+                        (address(manager), address(registry), address(new NoEnergyFeedOracle()))
                     )
                 )
             )
