@@ -179,7 +179,7 @@ contract PricingEngine is ProtocolUpgradeable, IPricingEngine {
         q.requestedZone = zone;
         q.zone = zone;
         q.tier = tier;
-        q.pricePerGpuHour = (_projectedPrice(zone) * multiplier) / _BPS;
+        q.pricePerGpuHour = (_project(zone).basePrice * multiplier) / _BPS;
         if (spilloverAllowed && utilisationOf(zone) > congestionThresholdOf(zone)) {
             (bytes32 neighbour, uint256 price) = _cheapestUncongestedNeighbour(zone, multiplier);
             if (neighbour != bytes32(0) && price < q.pricePerGpuHour) {
@@ -194,13 +194,13 @@ contract PricingEngine is ProtocolUpgradeable, IPricingEngine {
     /// @inheritdoc IPricingEngine
     function priceOf(bytes32 zone, uint8 tier) external view returns (uint256) {
         _requireZone(zone);
-        return (_projectedPrice(zone) * _multiplier(tier)) / _BPS;
+        return (_project(zone).basePrice * _multiplier(tier)) / _BPS;
     }
 
     /// @inheritdoc IPricingEngine
     function basePriceOf(bytes32 zone) external view returns (uint256) {
         _requireZone(zone);
-        return _projectedPrice(zone);
+        return _project(zone).basePrice;
     }
 
     /// @inheritdoc IPricingEngine
@@ -285,7 +285,8 @@ contract PricingEngine is ProtocolUpgradeable, IPricingEngine {
 
     /// @dev `zone`'s state as it will be once the epochs it missed are applied: one step for the last epoch it was
     /// touched in (with that epoch's demand), then one declining step for each idle epoch after it, computed in
-    /// closed form so that catching up on any number of epochs costs O(log n).
+    /// closed form so that catching up on any number of epochs costs O(log n). The price is always within the
+    /// current bounds, so an energy floor that rose within the epoch already applies.
     function _project(bytes32 zone) private view returns (ZoneState memory state) {
         PricingEngineStorage storage $ = _s();
         MarketParameters memory p = $.parameters;
@@ -301,7 +302,10 @@ contract PricingEngine is ProtocolUpgradeable, IPricingEngine {
                     lastUtilisationBps: 0
                 });
         }
-        if (state.epoch == epoch) return state;
+        if (state.epoch == epoch) {
+            state.basePrice = _clamp(state.basePrice, lower, upper);
+            return state;
+        }
 
         uint256 utilisation = _utilisation(state.demand, capacityOf(zone));
         uint256 price = _clamp(_step(state.basePrice, utilisation, p), lower, upper);
@@ -314,12 +318,6 @@ contract PricingEngine is ProtocolUpgradeable, IPricingEngine {
                 demand: 0,
                 lastUtilisationBps: uint32(idle == 0 ? Math.min(utilisation, type(uint32).max) : 0)
             });
-    }
-
-    /// @dev The base price now, the energy floor applied even if it rose within the epoch.
-    function _projectedPrice(bytes32 zone) private view returns (uint256) {
-        (uint256 lower, uint256 upper) = _priceBounds(zone, _s().parameters);
-        return _clamp(_project(zone).basePrice, lower, upper);
     }
 
     /// @dev One EIP-1559 step: the price moves by `maxStep * (utilisation - target) / target`, that ratio clamped to
@@ -384,7 +382,7 @@ contract PricingEngine is ProtocolUpgradeable, IPricingEngine {
             if (!$.registry.isZoneEnabled(neighbour)) continue;
             if (utilisationOf(neighbour) >= congestionThresholdOf(neighbour)) continue;
             uint256 penalty = $.links[zone][neighbour] - 1;
-            uint256 price = (_projectedPrice(neighbour) * multiplier * (_BPS + penalty)) / (_BPS * _BPS);
+            uint256 price = (_project(neighbour).basePrice * multiplier * (_BPS + penalty)) / (_BPS * _BPS);
             if (best == bytes32(0) || price < bestPrice) {
                 best = neighbour;
                 bestPrice = price;
