@@ -80,20 +80,11 @@ describe("Access control", () => {
   }
 
   it("lets only the AccessManager itself move a managed contract to another authority", async () => {
-    const {
-      agpu,
-      treasury,
-      staking,
-      nodeRegistry,
-      reputation,
-      oracleHub,
-      pricingEngine,
-      capabilityRegistrar,
-      accounts,
-    } = await loadFixture(deployed);
-    const managed = [agpu, treasury, staking, nodeRegistry, reputation, oracleHub, pricingEngine, capabilityRegistrar];
-    for (const contract of managed) {
-      await expect(contract.connect(accounts.deployer).setAuthority(accounts.stranger.address))
+    const { manifest, accounts } = await loadFixture(deployed);
+    for (const contractName of Object.keys(PERMISSIONS) as PermissionedContract[]) {
+      const entry = manifest.contracts[contractName]!;
+      const contract = new Contract(entry.address, entry.abi as InterfaceAbi, accounts.deployer);
+      await expect(contract.getFunction("setAuthority")(accounts.stranger.address), contractName)
         .to.be.revertedWithCustomError(contract, "AccessManagedUnauthorized")
         .withArgs(accounts.deployer.address);
     }

@@ -4,10 +4,10 @@ import { energyFeedId } from "../../scripts/lib/feeds.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import { NodeRole, providerMetadata } from "../support/nodes.js";
 import { registerOracles } from "../support/oracles.js";
-import { type Protocol, connect, protocolFixture } from "../support/protocol.js";
+import { type Protocol, connect, protocolFixture, spareSigners } from "../support/protocol.js";
 
 const connection = await connect();
-const { ethers, networkHelpers } = connection;
+const { networkHelpers } = connection;
 const { loadFixture, time } = networkHelpers;
 const deployed = protocolFixture(connection);
 
@@ -34,8 +34,7 @@ function step(price: bigint, utilisationBps: bigint): bigint {
 
 /** Registers `count` providers in `zone` from the spare accounts, skipping the first `offset`. */
 async function addProviders(protocol: Protocol, zone: string, count: number, offset = 0) {
-  const spare = (await ethers.getSigners()).slice(Object.keys(protocol.accounts).length + offset);
-  for (const signer of spare.slice(0, count)) {
+  for (const signer of await spareSigners(connection, protocol, count, offset)) {
     await protocol.nodeRegistry.connect(signer).register(NodeRole.PROVIDER, providerMetadata({ zone }));
   }
 }

@@ -1,5 +1,5 @@
 import { NodeRole, providerMetadata } from "./nodes.js";
-import type { Connection, Protocol } from "./protocol.js";
+import { type Connection, type Protocol, spareSigners } from "./protocol.js";
 
 /**
  * Registers `count` of the accounts the protocol fixture leaves unnamed (after the first `skip` of them) as oracle
@@ -7,10 +7,8 @@ import type { Connection, Protocol } from "./protocol.js";
  */
 export async function registerOracles(connection: Connection, protocol: Protocol, count: number, skip = 0) {
   const { agpu, staking, nodeRegistry, accounts } = protocol;
-  const signers = (await connection.ethers.getSigners()).slice(Object.keys(accounts).length + skip);
-  if (signers.length < count) throw new Error(`the test network has only ${signers.length} spare accounts`);
+  const oracles = await spareSigners(connection, protocol, count, skip);
   const minimum = await staking.minimumStake(NodeRole.ORACLE);
-  const oracles = signers.slice(0, count);
   for (const [index, oracle] of oracles.entries()) {
     await agpu.connect(accounts.deployer).transfer(oracle.address, minimum);
     await agpu.connect(oracle).approve(await staking.getAddress(), minimum);

@@ -10,6 +10,16 @@ export type Connection = Awaited<ReturnType<typeof network.create>>;
 /** What the protocol fixture returns: every contract, typed, and the named accounts. */
 export type Protocol = Awaited<ReturnType<ReturnType<typeof protocolFixture>>>;
 
+/**
+ * `count` of the accounts the protocol fixture leaves unnamed, after the first `skip` of them; throws when the test
+ * network has too few.
+ */
+export async function spareSigners(connection: Connection, protocol: Protocol, count: number, skip = 0) {
+  const spare = (await connection.ethers.getSigners()).slice(Object.keys(protocol.accounts).length + skip);
+  if (spare.length < count) throw new Error(`the test network has only ${spare.length} spare accounts`);
+  return spare.slice(0, count);
+}
+
 export async function connect(): Promise<Connection> {
   return network.create();
 }
