@@ -66,6 +66,17 @@ interface INodeRegistry {
         uint64 verifiedAt;
     }
 
+    /// @notice What the job market checks when a provider claims a slot, read in one call.
+    /// @param eligible Registered, active, holding the Provider role and staked at least the Provider minimum.
+    /// @param attested Whether the node's attestation is registered with a currently allowed measurement.
+    struct ProviderProfile {
+        bool eligible;
+        bool attested;
+        uint32 vramMiB;
+        uint16 computeCapability;
+        bytes32 zone;
+    }
+
     /// @notice Everything the registry knows about a node.
     struct Node {
         uint8 roles;
@@ -228,4 +239,6 @@ interface INodeRegistry {
     function nodeCount() external view returns (uint256);
     /// @notice How many active nodes with the Provider role are in `zone`: the zone's capacity in GPUs.
     function activeProviders(bytes32 zone) external view returns (uint256);
+    /// @notice A provider's eligibility, zone, declared hardware and attestation status.
+    function providerProfile(address node) external view returns (ProviderProfile memory);
 }

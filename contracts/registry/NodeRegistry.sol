@@ -277,6 +277,22 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
         return _s().activeProviders[zone];
     }
 
+    /// @inheritdoc INodeRegistry
+    function providerProfile(address node) external view returns (ProviderProfile memory profile) {
+        NodeRegistryStorage storage $ = _s();
+        Node storage n = $.nodes[node];
+        NodeMetadata storage metadata = n.metadata;
+        profile.eligible =
+            n.registeredAt != 0 &&
+            n.active &&
+            n.roles & NodeRoles.PROVIDER != 0 &&
+            $.staking.meetsMinimum(node, NodeRoles.PROVIDER);
+        profile.attested = hasValidAttestation(node);
+        profile.vramMiB = metadata.vramMiB;
+        profile.computeCapability = metadata.computeCapability;
+        profile.zone = metadata.zone;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Internals
     // ---------------------------------------------------------------------------------------------

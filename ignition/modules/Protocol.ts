@@ -2,6 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import AuthorityModule from "./Authority.js";
 import CapabilityRegistrarModule from "./CapabilityRegistrar.js";
+import JobMarketModule from "./JobMarket.js";
 import NodeRegistryModule from "./NodeRegistry.js";
 import OracleHubModule from "./OracleHub.js";
 import PricingEngineModule from "./PricingEngine.js";
@@ -21,6 +22,7 @@ export default buildModule("Protocol", (m) => {
   const { oracleHub } = m.useModule(OracleHubModule);
   const { pricingEngine } = m.useModule(PricingEngineModule);
   const { capabilityVerifier, capabilityRegistrar } = m.useModule(CapabilityRegistrarModule);
+  const { verificationHub, jobMarket } = m.useModule(JobMarketModule);
 
   return {
     accessManager,
@@ -34,5 +36,7 @@ export default buildModule("Protocol", (m) => {
     pricingEngine,
     capabilityVerifier,
     capabilityRegistrar,
+    verificationHub,
+    jobMarket,
   };
 });

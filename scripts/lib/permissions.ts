@@ -66,6 +66,19 @@ export const PERMISSIONS = {
   CapabilityRegistrar: {
     ...UPGRADEABLE,
   },
+  JobMarket: {
+    ...UPGRADEABLE,
+    startDispute: Role.VERIFICATION_HUB,
+    closeDispute: Role.VERIFICATION_HUB,
+    setFeeSplit: Role.GOVERNOR,
+    setMarketParameters: Role.GOVERNOR,
+  },
+  VerificationHub: {
+    ...UPGRADEABLE,
+    setMarket: Role.GOVERNOR,
+    setWorkloadVerifier: Role.GOVERNOR,
+    setParameters: Role.GOVERNOR,
+  },
 } as const satisfies Record<string, Record<string, RoleId>>;
 
 export type PermissionedContract = keyof typeof PERMISSIONS;
@@ -102,6 +115,20 @@ export const OPEN_FUNCTIONS: Record<PermissionedContract, readonly string[]> = {
   OracleHub: ["initialize", "report", "setAuthority"],
   PricingEngine: ["initialize", "poke", "setAuthority"],
   CapabilityRegistrar: ["initialize", "proveCapability", "setAuthority"],
+  JobMarket: [
+    "cancelJob",
+    "claimSlot",
+    "commitResult",
+    "expireSlot",
+    "finalize",
+    "initialize",
+    "revealResult",
+    "setAuthority",
+    "submitJob",
+    "submitResult",
+    "sweepFees",
+  ],
+  VerificationHub: ["initialize", "openDispute", "reportAudit", "resolveDispute", "setAuthority", "vote"],
 };
 
 /** The function selectors of `contractName` grouped by the role that may call them. */

@@ -18,15 +18,15 @@ export const Role = {
   SLASHER: 4n,
   /** May lock and unlock a provider's collateral for an assigned job (the job market). */
   COLLATERAL_MANAGER: 5n,
-  /** May record outcomes that move a provider's reputation (the job market and the verification hub). */
+  /** May record outcomes that move a provider's reputation (the job market). */
   REPUTATION_WRITER: 6n,
   /** May report demand and served capacity to the pricing engine (the job market). */
   DEMAND_REPORTER: 7n,
   /** May register a node's TEE attestation once it is checked off-chain. */
   ATTESTER: 8n,
-  /** May record a verified capability proof for a node (the verification hub). */
+  /** May record a verified capability proof for a node (the capability registrar). */
   CAPABILITY_VERIFIER: 9n,
-  /** May settle or fail a job on the verification ladder's verdict (the verification hub). */
+  /** May freeze a job for a dispute and carry out the committee's verdict (the verification hub). */
   VERIFICATION_HUB: 10n,
   /** May mint and burn bridged AGPU on a remote chain (the bridge gateway). */
   BRIDGE_MINTER: 11n,

@@ -18,12 +18,14 @@ const EXPECTED_CONTRACTS = [
   "AMAX",
   "CapabilityRegistrar",
   "CapabilityVerifier",
+  "JobMarket",
   "NodeRegistry",
   "OracleHub",
   "PricingEngine",
   "Reputation",
   "Staking",
   "Treasury",
+  "VerificationHub",
 ];
 
 describe("Deployment manifest", () => {
@@ -105,8 +107,8 @@ describe("Deployment manifest", () => {
 
     it("names the contracts it has when asked for one it lacks", async () => {
       const { manifest } = await deployProtocol(connection, { manifestDir: null });
-      expect(() => manifestContract(manifest, "JobMarket")).to.throw(
-        /contract JobMarket is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine, CapabilityVerifier, CapabilityRegistrar\)/,
+      expect(() => manifestContract(manifest, "BridgeGateway")).to.throw(
+        /contract BridgeGateway is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine, CapabilityVerifier, CapabilityRegistrar, VerificationHub, JobMarket\)/,
       );
     });
   });

@@ -67,7 +67,10 @@ export function protocolFixture(connection: Connection) {
     const pricingEngine = await ethers.getContractAt("PricingEngine", addressOf("PricingEngine"));
     const capabilityRegistrar = await ethers.getContractAt("CapabilityRegistrar", addressOf("CapabilityRegistrar"));
     const capabilityVerifier = await ethers.getContractAt("CapabilityVerifier", addressOf("CapabilityVerifier"));
-    // Stand-ins for the contracts that will hold these roles (the job market, the verification hub, ...).
+    const verificationHub = await ethers.getContractAt("VerificationHub", addressOf("VerificationHub"));
+    const jobMarket = await ethers.getContractAt("JobMarket", addressOf("JobMarket"));
+    // Stand-ins beside the contracts that hold these roles, so that unit tests of one contract can call it
+    // directly; the job market and the verification hub hold their own grants from the deployment.
     const grants: [bigint, string][] = [
       [Role.EMISSIONS_MINTER, accounts.minter.address],
       [Role.COLLATERAL_MANAGER, accounts.market.address],
@@ -92,6 +95,8 @@ export function protocolFixture(connection: Connection) {
       pricingEngine,
       capabilityRegistrar,
       capabilityVerifier,
+      verificationHub,
+      jobMarket,
       accounts,
     };
   };

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IVerificationHub
+/// @notice The verification ladder's evidence checks (enclave signatures, ZK proofs per workload class), random
+/// audits of verified jobs, and disputes decided by a committee of staked validators. The JobMarket holds the
+/// money; the hub decides and tells the market.
+interface IVerificationHub {
+    // ---------------------------------------------------------------------------------------------
+    // Types
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice How a dispute ended. NoDecision: too few committee votes to decide either way.
+    enum Verdict {
+        Pending,
+        Upheld,
+        Rejected,
+        NoDecision
+    }
+
+    /// @param challenger The requester who disputed, or the validator whose audit found a mismatch.
+    /// @param votingEndsAt When the committee's vote closes.
+    /// @param upholdVotes Votes that the job's result is wrong.
+    /// @param rejectVotes Votes that it is right.
+    /// @param committeeSize The committee's size when the dispute opened; a verdict needs a majority of it.
+    /// @param audit Whether the challenger is an auditing validator (it posts no bond: its stake answers).
+    /// @param verdict Pending while the committee votes.
+    /// @param bond The requester's bond, held by the hub until the verdict.
+    struct Dispute {
+        address challenger;
+        uint40 votingEndsAt;
+        uint8 upholdVotes;
+        uint8 rejectVotes;
+        uint8 committeeSize;
+        bool audit;
+        Verdict verdict;
+        uint256 bond;
+    }
+
+    /// @param auditRateBps The share of verified jobs sampled for an audit.
+    /// @param disputeBondBps A requester's dispute bond, in basis points of the job's escrow.
+    /// @param votingPeriod How long the committee has to vote.
+    /// @param committeeSize How many validators vote on a dispute; a verdict needs a majority of this size.
+    struct HubParameters {
+        uint16 auditRateBps;
+        uint16 disputeBondBps;
+        uint32 votingPeriod;
+        uint8 committeeSize;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Errors
+    // ---------------------------------------------------------------------------------------------
+
+    error HubZeroAddress();
+    error HubMarketAlreadySet(address market);
+    error HubUnsupportedWorkload(uint8 workloadClass);
+    error HubInvalidProof(uint256 jobId, address provider);
+    error HubNoValidAttestation(address provider);
+    error HubInvalidEnclaveSignature(uint256 jobId, address provider);
+    error HubNotRequester(uint256 jobId, address caller);
+    error HubNotValidator(address caller);
+    error HubConflictedValidator(uint256 jobId, address validator);
+    error HubJobNotVerified(uint256 jobId);
+    error HubChallengeWindowClosed(uint256 jobId, uint256 challengeEndsAt);
+    error HubNotSampledForAudit(uint256 jobId);
+    error HubAlreadyAudited(uint256 jobId);
+    error HubNoOpenDispute(uint256 jobId);
+    error HubAlreadyVoted(uint256 jobId, address validator);
+    error HubCommitteeFull(uint256 jobId);
+    error HubVotingClosed(uint256 jobId, uint256 votingEndsAt);
+    error HubVotingOpen(uint256 jobId, uint256 votingEndsAt);
+    error HubParameterOutOfBounds(string parameter, uint256 value, uint256 min, uint256 max);
+
+    // ---------------------------------------------------------------------------------------------
+    // Events
+    // ---------------------------------------------------------------------------------------------
+
+    event MarketSet(address indexed market);
+    event WorkloadVerifierSet(uint8 indexed workloadClass, address indexed verifier);
+    event AuditPassed(uint256 indexed jobId, address indexed validator, bytes32 result);
+    event AuditFailed(uint256 indexed jobId, address indexed validator, bytes32 result);
+    event DisputeOpened(uint256 indexed jobId, address indexed challenger, uint256 bond, uint64 votingEndsAt);
+    event DisputeVoteCast(uint256 indexed jobId, address indexed validator, bool uphold);
+    event DisputeResolved(uint256 indexed jobId, Verdict verdict, uint8 upholdVotes, uint8 rejectVotes);
+    event BondReturned(uint256 indexed jobId, address indexed challenger, uint256 amount);
+    event BondForfeited(uint256 indexed jobId, address indexed provider, uint256 amount);
+    event HubParametersSet(HubParameters parameters);
+
+    // ---------------------------------------------------------------------------------------------
+    // Evidence (called by the market)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Reverts unless `signature` is the EIP-712 `TeeResult(jobId, provider, result)` signed by the enclave
+    /// key of `provider`'s currently allowed attestation.
+    function checkEnclaveSignature(
+        uint256 jobId,
+        address provider,
+        bytes32 result,
+        bytes calldata signature
+    ) external view;
+
+    /// @notice Reverts unless the verifier of `workloadClass` accepts `proof` for this job, provider and result.
+    function checkProof(
+        uint8 workloadClass,
+        uint256 jobId,
+        address provider,
+        bytes32 specHash,
+        bytes32 result,
+        bytes calldata proof
+    ) external view;
+
+    /// @notice Whether a job verified in this block is picked for an audit (from the block's randomness).
+    function isAuditSampled(uint256 jobId) external view returns (bool);
+
+    // ---------------------------------------------------------------------------------------------
+    // Audits and disputes
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice The requester disputes a Verified job within its challenge window, posting the bond (approved to
+    /// the hub), which the hub holds until the verdict.
+    function openDispute(uint256 jobId) external;
+
+    /// @notice A staked validator reports its re-execution of a job sampled for audit, within the challenge
+    /// window. A match passes the audit; a mismatch opens a dispute with the validator as challenger.
+    function reportAudit(uint256 jobId, bytes32 result) external;
+
+    /// @notice A staked validator with no part in the job votes on its open dispute.
+    /// @param uphold True: the job's accepted result is wrong.
+    function vote(uint256 jobId, bool uphold) external;
+
+    /// @notice Closes a dispute once the committee is full or the vote has ended, and has the market carry out
+    /// the verdict. The loser pays: Upheld, the accused providers are slashed and the requester refunded (bond
+    /// back); Rejected, a requester's bond goes to the accused providers and an auditing validator is slashed;
+    /// NoDecision, the bond goes back. Unless upheld, the job settles.
+    function resolveDispute(uint256 jobId) external;
+
+    // ---------------------------------------------------------------------------------------------
+    // Governance (restricted)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Wires the hub to its market, once.
+    function setMarket(address market) external;
+
+    /// @notice Registers (or, with the zero address, removes) the verifier of a ZK workload class.
+    function setWorkloadVerifier(uint8 workloadClass, address verifier) external;
+
+    function setParameters(HubParameters calldata parameters) external;
+
+    // ---------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice The EIP-712 digest an enclave signs for a result.
+    function teeResultDigest(uint256 jobId, address provider, bytes32 result) external view returns (bytes32);
+
+    function isWorkloadSupported(uint8 workloadClass) external view returns (bool);
+
+    function workloadVerifier(uint8 workloadClass) external view returns (address);
+
+    function disputeOf(uint256 jobId) external view returns (Dispute memory);
+
+    function hasVoted(uint256 jobId, address validator) external view returns (bool);
+
+    function isAudited(uint256 jobId) external view returns (bool);
+
+    function disputeBondOf(uint256 jobId) external view returns (uint256);
+
+    function parameters() external view returns (HubParameters memory);
+
+    function market() external view returns (address);
+
+    /// @notice AGPU held as open disputes' bonds.
+    function totalBonds() external view returns (uint256);
+
+    function registry() external view returns (address);
+}

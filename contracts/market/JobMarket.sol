@@ -1,0 +1,813 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {ProtocolUpgradeable} from "../access/ProtocolUpgradeable.sol";
+import {ICapabilityRegistrar} from "../interfaces/ICapabilityRegistrar.sol";
+import {IJobMarket} from "../interfaces/IJobMarket.sol";
+import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {IPricingEngine} from "../interfaces/IPricingEngine.sol";
+import {IReputation} from "../interfaces/IReputation.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {ITreasury} from "../interfaces/ITreasury.sol";
+import {IVerificationHub} from "../interfaces/IVerificationHub.sol";
+
+/// @title JobMarket
+/// @notice Job escrow, slot claims, commit-reveal of results, settlement with the governed fee split, refunds and
+/// failover. Evidence checks, audits and disputes are the VerificationHub's; the money stays here.
+contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket {
+    using SafeERC20 for IERC20;
+
+    // ---------------------------------------------------------------------------------------------
+    // Bounds that governance cannot cross
+    // ---------------------------------------------------------------------------------------------
+
+    uint256 public constant MAX_REDUNDANCY = 3;
+    uint256 public constant MIN_PROVIDER_BPS = 5_000;
+    uint256 public constant MAX_GAS_SUBSIDY_BPS = 1_000;
+    uint256 public constant MAX_TREASURY_BPS = 3_000;
+    uint256 public constant MAX_MODEL_CREATOR_BPS = 2_000;
+    uint256 public constant MIN_COLLATERAL_BPS = 1_000;
+    uint256 public constant MAX_COLLATERAL_BPS = 30_000;
+    /// @notice Optimistic jobs never admit providers below a neutral reputation.
+    uint256 public constant MIN_OPTIMISTIC_FLOOR = 5_000;
+    uint256 public constant MAX_OPTIMISTIC_FLOOR = 10_000;
+    uint256 public constant MIN_REVEAL_WINDOW = 5 minutes;
+    uint256 public constant MAX_REVEAL_WINDOW = 7 days;
+    uint256 public constant MIN_CHALLENGE_WINDOW = 10 minutes;
+    uint256 public constant MAX_CHALLENGE_WINDOW = 30 days;
+    uint256 public constant MIN_DELIVERY_WINDOW_BOUND = 1 minutes;
+    uint256 public constant MAX_DELIVERY_WINDOW_BOUND = 1 days;
+    uint256 public constant MIN_JOB_DURATION_BOUND = 1 days;
+    uint256 public constant MAX_JOB_DURATION_BOUND = 365 days;
+
+    /// @notice Slash reasons, as the Staking contract records them.
+    bytes32 public constant SLASH_MISSED = keccak256("market.missed");
+    bytes32 public constant SLASH_DISSENT = keccak256("market.dissent");
+    bytes32 public constant SLASH_DISPUTE = keccak256("market.dispute");
+
+    bytes32 private constant _FEE_REASON = keccak256("market.settlement");
+    uint256 private constant _BPS = 10_000;
+
+    // ---------------------------------------------------------------------------------------------
+    // Storage (ERC-7201)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @custom:storage-location erc7201:starminer.storage.JobMarket
+    struct JobMarketStorage {
+        IERC20 token;
+        IStaking staking;
+        INodeRegistry registry;
+        IReputation reputation;
+        IPricingEngine pricing;
+        ICapabilityRegistrar capabilities;
+        IVerificationHub hub;
+        ITreasury treasury;
+        uint256 jobCount;
+        mapping(uint256 jobId => Job) jobs;
+        mapping(uint256 jobId => mapping(uint256 slot => Slot)) slots;
+        FeeSplit feeSplit;
+        MarketParameters parameters;
+        uint256 totalEscrowed;
+        uint256 unsweptFees;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("starminer.storage.JobMarket")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant _JOB_MARKET_STORAGE = 0x83b452c7cedfc323198a4b76a2069f8e00c76efcd8f62e9a88a644b08f883100;
+
+    function _s() private pure returns (JobMarketStorage storage $) {
+        assembly {
+            $.slot := _JOB_MARKET_STORAGE
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Initialization
+    // ---------------------------------------------------------------------------------------------
+
+    /// @param authority The protocol's AccessManager.
+    /// @param dependencies AGPU, Staking, NodeRegistry, Reputation, PricingEngine, CapabilityRegistrar,
+    /// VerificationHub and Treasury, in that order.
+    function initialize(address authority, address[8] calldata dependencies) external initializer {
+        __ProtocolUpgradeable_init(authority);
+        for (uint256 i = 0; i < dependencies.length; ++i) {
+            if (dependencies[i] == address(0)) revert MarketZeroAddress();
+        }
+        JobMarketStorage storage $ = _s();
+        $.token = IERC20(dependencies[0]);
+        $.staking = IStaking(dependencies[1]);
+        $.registry = INodeRegistry(dependencies[2]);
+        $.reputation = IReputation(dependencies[3]);
+        $.pricing = IPricingEngine(dependencies[4]);
+        $.capabilities = ICapabilityRegistrar(dependencies[5]);
+        $.hub = IVerificationHub(dependencies[6]);
+        $.treasury = ITreasury(dependencies[7]);
+        _setFeeSplit(FeeSplit({providerBps: 8_000, gasSubsidyBps: 300, treasuryBps: 1_200, modelCreatorBps: 500}));
+        _setMarketParameters(
+            MarketParameters({
+                collateralBps: 15_000,
+                optimisticReputationFloor: 6_000,
+                revealWindow: 1 hours,
+                challengeWindow: 1 days,
+                minDeliveryWindow: 10 minutes,
+                maxJobDuration: 30 days
+            })
+        );
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Requesters
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IJobMarket
+    function submitJob(JobSpec calldata spec) external whenNotPaused nonReentrant returns (uint256 jobId) {
+        return _submit(spec);
+    }
+
+    /// @inheritdoc IJobMarket
+    function cancelJob(uint256 jobId) external nonReentrant {
+        JobMarketStorage storage $ = _s();
+        Job storage job = _job($, jobId);
+        if (msg.sender != job.requester) revert MarketNotRequester(jobId, msg.sender);
+        _requireStatus(job, jobId, JobStatus.Open);
+        mapping(uint256 => Slot) storage slots = $.slots[jobId];
+        for (uint256 i = 0; i < job.redundancy; ++i) {
+            SlotStatus status = slots[i].status;
+            if (status != SlotStatus.Open && status != SlotStatus.Missed) revert MarketJobHasClaims(jobId);
+        }
+        uint256 refund = job.escrow;
+        job.status = JobStatus.Cancelled;
+        $.totalEscrowed -= refund;
+        emit JobCancelled(jobId, refund);
+        $.token.safeTransfer(job.requester, refund);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Providers
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IJobMarket
+    function claimSlot(uint256 jobId) external whenNotPaused nonReentrant returns (uint256 slot) {
+        JobMarketStorage storage $ = _s();
+        Job storage job = _job($, jobId);
+        _requireStatus(job, jobId, JobStatus.Open);
+        if (msg.sender == job.requester) revert MarketRequesterCannotClaim(jobId);
+        uint256 deadline = job.deadline;
+        if (block.timestamp >= deadline) revert MarketClaimTooLate(jobId, deadline);
+        _checkEligibility($, job, msg.sender);
+
+        mapping(uint256 => Slot) storage slots = $.slots[jobId];
+        slot = type(uint256).max;
+        for (uint256 i = 0; i < job.redundancy; ++i) {
+            Slot storage candidate = slots[i];
+            // A provider who missed a reopened slot is still recorded on it, and so barred from the job.
+            if (candidate.provider == msg.sender) revert MarketAlreadyAssigned(jobId, msg.sender);
+            if (slot == type(uint256).max && candidate.status == SlotStatus.Open) slot = i;
+        }
+        if (slot == type(uint256).max) revert MarketNoOpenSlot(jobId);
+
+        uint256 deliverBy = block.timestamp + job.deliveryWindow;
+        if (deliverBy > deadline) deliverBy = deadline;
+        Slot storage claimed = slots[slot];
+        claimed.provider = msg.sender;
+        claimed.status = SlotStatus.Claimed;
+        claimed.claimedAt = uint40(block.timestamp);
+        claimed.deliverBy = uint40(deliverBy);
+
+        uint256 collateral = _collateral(job);
+        emit SlotClaimed(jobId, slot, msg.sender, collateral, uint64(deliverBy));
+        $.staking.lockCollateral(msg.sender, collateral);
+    }
+
+    /// @inheritdoc IJobMarket
+    function commitResult(uint256 jobId, uint256 slot, bytes32 commitment) external whenNotPaused {
+        JobMarketStorage storage $ = _s();
+        Job storage job = _job($, jobId);
+        _requireStatus(job, jobId, JobStatus.Open);
+        if (job.mode == VerificationMode.ZK) revert MarketWrongMode(jobId, job.mode);
+        if (commitment == bytes32(0)) revert MarketZeroResult();
+        Slot storage s = _deliverableSlot($, job, jobId, slot);
+        s.status = SlotStatus.Committed;
+        s.speedPercent = _speedPercent(s);
+        s.result = commitment;
+        emit ResultCommitted(jobId, slot, msg.sender, commitment);
+        _advance($, job, jobId);
+    }
+
+    /// @inheritdoc IJobMarket
+    function revealResult(
+        uint256 jobId,
+        uint256 slot,
+        bytes32 result,
+        bytes32 salt,
+        bytes calldata evidence
+    ) external whenNotPaused nonReentrant {
+        JobMarketStorage storage $ = _s();
+        Job storage job = _job($, jobId);
+        _requireStatus(job, jobId, JobStatus.Open);
+        Slot storage s = _ownSlot($, job, jobId, slot);
+        if (s.status != SlotStatus.Committed) revert MarketSlotNotInStatus(jobId, slot, s.status);
+        uint256 revealEndsAt = job.revealEndsAt;
+        if (revealEndsAt == 0) revert MarketRevealNotOpen(jobId);
+        if (block.timestamp > revealEndsAt) revert MarketRevealClosed(jobId, revealEndsAt);
+        if (result == bytes32(0)) revert MarketZeroResult();
+        if (s.result != commitmentOf(jobId, slot, msg.sender, result, salt)) revert MarketResultMismatch(jobId, slot);
+        _checkEvidence($, job, jobId, result, evidence);
+        _recordResult(s, jobId, slot, result);
+        _advance($, job, jobId);
+    }
+
+    /// @inheritdoc IJobMarket
+    function submitResult(
+        uint256 jobId,
+        uint256 slot,
+        bytes32 result,
+        bytes calldata evidence
+    ) external whenNotPaused nonReentrant {
+        JobMarketStorage storage $ = _s();
+        Job storage job = _job($, jobId);
+        _requireStatus(job, jobId, JobStatus.Open);
+        if (job.redundancy != 1 && job.mode != VerificationMode.ZK) revert MarketCommitRevealRequired(jobId);
+        if (result == bytes32(0)) revert MarketZeroResult();
+        Slot storage s = _deliverableSlot($, job, jobId, slot);
+        _checkEvidence($, job, jobId, result, evidence);
+        s.speedPercent = _speedPercent(s);
+        _recordResult(s, jobId, slot, result);
+        _advance($, job, jobId);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Anyone
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IJobMarket
+    function expireSlot(uint256 jobId, uint256 slot) external nonReentrant {
+        JobMarketStorage storage $ = _s();
+        Job storage job = _job($, jobId);
+        _requireStatus(job, jobId, JobStatus.Open);
+        Slot storage s = _slot($, job, jobId, slot);
+        SlotStatus status = s.status;
+        address provider = s.provider;
+
+        if (status == SlotStatus.Open) {
+            // Never claimed (or reopened and not reclaimed): it can only lapse once nobody may claim it.
+            if (block.timestamp < job.deadline) revert MarketSlotNotExpired(jobId, slot);
+            s.status = SlotStatus.Missed;
+            emit SlotMissed(jobId, slot, address(0), false);
+        } else if (status == SlotStatus.Claimed) {
+            if (block.timestamp <= s.deliverBy) revert MarketSlotNotExpired(jobId, slot);
+            bool reopen = block.timestamp + job.deliveryWindow <= job.deadline;
+            if (reopen) {
+                s.status = SlotStatus.Open;
+                s.claimedAt = 0;
+                s.deliverBy = 0;
+            } else {
+                s.status = SlotStatus.Missed;
+            }
+            emit SlotMissed(jobId, slot, provider, reopen);
+            _penalizeMissed($, job, jobId, provider);
+        } else if (status == SlotStatus.Committed) {
+            uint256 revealEndsAt = job.revealEndsAt;
+            if (revealEndsAt == 0 || block.timestamp <= revealEndsAt) revert MarketSlotNotExpired(jobId, slot);
+            s.status = SlotStatus.Missed;
+            emit SlotMissed(jobId, slot, provider, false);
+            _penalizeMissed($, job, jobId, provider);
+        } else {
+            revert MarketSlotNotInStatus(jobId, slot, status);
+        }
+        _advance($, job, jobId);
+    }
+
+    /// @inheritdoc IJobMarket
+    function finalize(uint256 jobId) external nonReentrant {
+        JobMarketStorage storage $ = _s();
+        Job storage job = _job($, jobId);
+        _requireStatus(job, jobId, JobStatus.Verified);
+        uint256 challengeEndsAt = job.challengeEndsAt;
+        if (block.timestamp <= challengeEndsAt) revert MarketChallengeWindowOpen(jobId, challengeEndsAt);
+        _settle($, job, jobId);
+    }
+
+    /// @inheritdoc IJobMarket
+    function sweepFees() external nonReentrant returns (uint256 amount) {
+        JobMarketStorage storage $ = _s();
+        amount = $.unsweptFees;
+        if (amount == 0) revert MarketNothingToSweep();
+        $.unsweptFees = 0;
+        emit FeesSwept(address($.treasury), amount);
+        $.token.forceApprove(address($.treasury), amount);
+        $.treasury.receiveFee($.token, amount, _FEE_REASON);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Verification hub (restricted)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IJobMarket
+    function startDispute(uint256 jobId) external restricted {
+        Job storage job = _job(_s(), jobId);
+        _requireStatus(job, jobId, JobStatus.Verified);
+        uint256 challengeEndsAt = job.challengeEndsAt;
+        if (block.timestamp > challengeEndsAt) revert MarketChallengeWindowClosed(jobId, challengeEndsAt);
+        job.status = JobStatus.Disputed;
+        emit DisputeStarted(jobId);
+    }
+
+    /// @inheritdoc IJobMarket
+    function closeDispute(uint256 jobId, bool upheld, address challenger) external restricted nonReentrant {
+        JobMarketStorage storage $ = _s();
+        Job storage job = _job($, jobId);
+        _requireStatus(job, jobId, JobStatus.Disputed);
+        emit DisputeClosed(jobId, upheld, challenger);
+        if (upheld) _refundUpheld($, job, jobId, challenger);
+        else _settle($, job, jobId);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Governance (restricted)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IJobMarket
+    function setFeeSplit(FeeSplit calldata split) external restricted {
+        _setFeeSplit(split);
+    }
+
+    /// @inheritdoc IJobMarket
+    function setMarketParameters(MarketParameters calldata parameters) external restricted {
+        _setMarketParameters(parameters);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IJobMarket
+    function jobOf(uint256 jobId) external view returns (Job memory) {
+        JobMarketStorage storage $ = _s();
+        return _job($, jobId);
+    }
+
+    /// @inheritdoc IJobMarket
+    function slotsOf(uint256 jobId) external view returns (Slot[] memory slots) {
+        JobMarketStorage storage $ = _s();
+        uint256 redundancy = _job($, jobId).redundancy;
+        slots = new Slot[](redundancy);
+        for (uint256 i = 0; i < redundancy; ++i) {
+            slots[i] = $.slots[jobId][i];
+        }
+    }
+
+    /// @inheritdoc IJobMarket
+    function commitmentOf(
+        uint256 jobId,
+        uint256 slot,
+        address provider,
+        bytes32 result,
+        bytes32 salt
+    ) public pure returns (bytes32) {
+        return keccak256(abi.encode(jobId, slot, provider, result, salt));
+    }
+
+    /// @inheritdoc IJobMarket
+    function collateralOf(uint256 jobId) external view returns (uint256) {
+        JobMarketStorage storage $ = _s();
+        return _collateral(_job($, jobId));
+    }
+
+    /// @inheritdoc IJobMarket
+    function jobCount() external view returns (uint256) {
+        return _s().jobCount;
+    }
+
+    /// @inheritdoc IJobMarket
+    function feeSplit() external view returns (FeeSplit memory) {
+        return _s().feeSplit;
+    }
+
+    /// @inheritdoc IJobMarket
+    function marketParameters() external view returns (MarketParameters memory) {
+        return _s().parameters;
+    }
+
+    /// @inheritdoc IJobMarket
+    function totalEscrowed() external view returns (uint256) {
+        return _s().totalEscrowed;
+    }
+
+    /// @inheritdoc IJobMarket
+    function unsweptFees() external view returns (uint256) {
+        return _s().unsweptFees;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Submission
+    // ---------------------------------------------------------------------------------------------
+
+    function _submit(JobSpec calldata spec) private returns (uint256 jobId) {
+        JobMarketStorage storage $ = _s();
+        _checkSpec($, spec);
+        IPricingEngine.Quote memory q = $.pricing.quote(
+            spec.zone,
+            spec.tier,
+            spec.gpuHours,
+            spec.redundancy,
+            spec.spilloverAllowed
+        );
+        if (q.total > spec.maxTotal) revert MarketPriceAboveLimit(q.total, spec.maxTotal);
+        if (q.total > type(uint96).max) revert MarketEscrowTooLarge(q.total);
+
+        jobId = ++$.jobCount;
+        Job storage job = $.jobs[jobId];
+        job.requester = msg.sender;
+        job.status = JobStatus.Open;
+        job.mode = spec.mode;
+        job.tier = spec.tier;
+        job.redundancy = spec.redundancy;
+        job.workloadClass = spec.workloadClass;
+        job.teeRequired = spec.teeRequired || spec.mode == VerificationMode.TEE;
+        job.provenHardware = spec.provenHardware;
+        job.modelCreator = spec.modelCreator;
+        job.deadline = uint40(spec.deadline);
+        job.deliveryWindow = spec.deliveryWindow;
+        job.collateralBps = $.parameters.collateralBps;
+        job.zone = q.zone;
+        job.specHash = keccak256(abi.encode(spec.modelCommitment, spec.inputCommitment));
+        job.escrow = uint96(q.total);
+        job.gpuHours = spec.gpuHours;
+        job.minVramMiB = spec.minVramMiB;
+        job.minComputeCapability = spec.minComputeCapability;
+        $.totalEscrowed += q.total;
+
+        _emitSubmitted(jobId, spec, q, job.specHash);
+        $.pricing.recordDemand(q.zone, uint256(spec.gpuHours) * spec.redundancy);
+        $.token.safeTransferFrom(msg.sender, address(this), q.total);
+    }
+
+    function _emitSubmitted(
+        uint256 jobId,
+        JobSpec calldata spec,
+        IPricingEngine.Quote memory q,
+        bytes32 specHash
+    ) private {
+        emit JobSubmitted(
+            jobId,
+            msg.sender,
+            q.zone,
+            q.requestedZone,
+            spec.tier,
+            spec.mode,
+            spec.redundancy,
+            spec.gpuHours,
+            q.pricePerGpuHour,
+            q.total,
+            spec.deadline,
+            specHash
+        );
+    }
+
+    function _checkSpec(JobMarketStorage storage $, JobSpec calldata spec) private view {
+        if (spec.gpuHours == 0) revert MarketZeroHours();
+        uint256 minRedundancy = spec.mode == VerificationMode.Consensus ? 2 : 1;
+        if (spec.redundancy < minRedundancy || spec.redundancy > MAX_REDUNDANCY) {
+            revert MarketInvalidRedundancy(spec.redundancy, spec.mode);
+        }
+        if (spec.mode == VerificationMode.ZK && !$.hub.isWorkloadSupported(spec.workloadClass)) {
+            revert MarketUnsupportedWorkload(spec.workloadClass);
+        }
+        MarketParameters memory p = $.parameters;
+        if (spec.deliveryWindow < p.minDeliveryWindow || spec.deliveryWindow > p.maxJobDuration) {
+            revert MarketInvalidDeliveryWindow(spec.deliveryWindow, p.minDeliveryWindow, p.maxJobDuration);
+        }
+        uint256 earliest = block.timestamp + spec.deliveryWindow;
+        uint256 latest = block.timestamp + p.maxJobDuration;
+        if (spec.deadline < earliest || spec.deadline > latest) {
+            revert MarketInvalidDeadline(spec.deadline, earliest, latest);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Claims and deliveries
+    // ---------------------------------------------------------------------------------------------
+
+    function _checkEligibility(JobMarketStorage storage $, Job storage job, address provider) private view {
+        INodeRegistry.ProviderProfile memory profile = $.registry.providerProfile(provider);
+        if (!profile.eligible) revert MarketProviderNotEligible(provider);
+        if (profile.zone != job.zone) revert MarketWrongZone(provider, profile.zone, job.zone);
+        uint32 minVram = job.minVramMiB;
+        uint16 minComputeCapability = job.minComputeCapability;
+        if (profile.vramMiB < minVram || profile.computeCapability < minComputeCapability) {
+            revert MarketHardwareBelowRequirement(provider);
+        }
+        if (job.provenHardware && !$.capabilities.meetsThresholds(provider, minVram, minComputeCapability)) {
+            revert MarketHardwareNotProven(provider);
+        }
+        if (job.teeRequired && !profile.attested) revert MarketAttestationRequired(provider);
+
+        (, uint256 floor) = $.pricing.tierOf(job.tier);
+        if (job.mode == VerificationMode.Optimistic) {
+            uint256 optimisticFloor = $.parameters.optimisticReputationFloor;
+            if (optimisticFloor > floor) floor = optimisticFloor;
+        }
+        if (floor != 0) {
+            uint256 reputation = $.reputation.compositeOf(provider);
+            if (reputation < floor) revert MarketReputationBelowFloor(provider, reputation, floor);
+        }
+    }
+
+    /// @dev The caller's claimed slot, still inside its delivery window.
+    function _deliverableSlot(
+        JobMarketStorage storage $,
+        Job storage job,
+        uint256 jobId,
+        uint256 slot
+    ) private view returns (Slot storage s) {
+        s = _ownSlot($, job, jobId, slot);
+        if (s.status != SlotStatus.Claimed) revert MarketSlotNotInStatus(jobId, slot, s.status);
+        uint256 deliverBy = s.deliverBy;
+        if (block.timestamp > deliverBy) revert MarketDeliveryOverdue(jobId, slot, deliverBy);
+    }
+
+    function _ownSlot(
+        JobMarketStorage storage $,
+        Job storage job,
+        uint256 jobId,
+        uint256 slot
+    ) private view returns (Slot storage s) {
+        s = _slot($, job, jobId, slot);
+        if (s.provider != msg.sender || s.status == SlotStatus.Open) {
+            revert MarketNotSlotProvider(jobId, slot, msg.sender);
+        }
+    }
+
+    function _checkEvidence(
+        JobMarketStorage storage $,
+        Job storage job,
+        uint256 jobId,
+        bytes32 result,
+        bytes calldata evidence
+    ) private view {
+        VerificationMode mode = job.mode;
+        if (mode == VerificationMode.TEE) {
+            $.hub.checkEnclaveSignature(jobId, msg.sender, result, evidence);
+        } else if (mode == VerificationMode.ZK) {
+            $.hub.checkProof(job.workloadClass, jobId, msg.sender, job.specHash, result, evidence);
+        }
+    }
+
+    function _recordResult(Slot storage s, uint256 jobId, uint256 slot, bytes32 result) private {
+        s.status = SlotStatus.Revealed;
+        s.result = result;
+        emit ResultRevealed(jobId, slot, msg.sender, result);
+    }
+
+    /// @dev The share of the delivery window left at delivery, in percent.
+    function _speedPercent(Slot storage s) private view returns (uint8) {
+        uint256 window = uint256(s.deliverBy) - s.claimedAt;
+        uint256 left = uint256(s.deliverBy) - block.timestamp;
+        // Safe cast: `left <= window`, so the ratio is at most 100.
+        return uint8((left * 100) / window);
+    }
+
+    /// @dev Moves an Open job on once no slot waits for a claim or a delivery: opens the reveal phase when results
+    /// are committed, and tallies once every slot is revealed or missed.
+    function _advance(JobMarketStorage storage $, Job storage job, uint256 jobId) private {
+        mapping(uint256 => Slot) storage slots = $.slots[jobId];
+        bool committed;
+        for (uint256 i = 0; i < job.redundancy; ++i) {
+            SlotStatus status = slots[i].status;
+            if (status == SlotStatus.Open || status == SlotStatus.Claimed) return;
+            if (status == SlotStatus.Committed) committed = true;
+        }
+        if (committed) {
+            if (job.revealEndsAt == 0) {
+                uint256 revealEndsAt = block.timestamp + $.parameters.revealWindow;
+                job.revealEndsAt = uint40(revealEndsAt);
+                emit RevealOpened(jobId, uint64(revealEndsAt));
+            }
+            return;
+        }
+        _tally($, job, jobId);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Verdicts and money
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev Every slot is Revealed or Missed: accept results by the job's mode, penalize dissenters, and move
+    /// to Verified, or refund when nothing was accepted.
+    function _tally(JobMarketStorage storage $, Job storage job, uint256 jobId) private {
+        mapping(uint256 => Slot) storage slots = $.slots[jobId];
+        uint256 redundancy = job.redundancy;
+        uint8 accepted;
+        if (job.mode == VerificationMode.Consensus) {
+            (bytes32 majority, uint256 votes) = _majorityResult(slots, redundancy);
+            bool agreed = votes > redundancy / 2;
+            for (uint256 i = 0; i < redundancy; ++i) {
+                Slot storage s = slots[i];
+                if (s.status != SlotStatus.Revealed) continue;
+                if (agreed && s.result == majority) {
+                    accepted |= uint8(1 << i);
+                } else {
+                    emit ResultRejected(jobId, i, s.provider, s.result);
+                    if (agreed) {
+                        _penalize($, job, jobId, s.provider, SLASH_DISSENT, address(0), IReputation.Outcome.Faulty);
+                    } else {
+                        // No majority: nobody can be shown wrong, so nobody is punished or paid.
+                        $.staking.unlockCollateral(s.provider, _collateral(job));
+                    }
+                }
+            }
+        } else {
+            for (uint256 i = 0; i < redundancy; ++i) {
+                if (slots[i].status == SlotStatus.Revealed) accepted |= uint8(1 << i);
+            }
+        }
+
+        if (accepted == 0) {
+            _refund($, job, jobId);
+            return;
+        }
+        uint256 challengeEndsAt = block.timestamp + $.parameters.challengeWindow;
+        bool auditSampled = $.hub.isAuditSampled(jobId);
+        job.status = JobStatus.Verified;
+        job.acceptedSlots = accepted;
+        job.challengeEndsAt = uint40(challengeEndsAt);
+        job.auditSampled = auditSampled;
+        emit JobVerified(jobId, accepted, uint64(challengeEndsAt), auditSampled);
+    }
+
+    /// @dev The most frequent revealed result and how many slots revealed it.
+    function _majorityResult(
+        mapping(uint256 => Slot) storage slots,
+        uint256 redundancy
+    ) private view returns (bytes32 majority, uint256 votes) {
+        for (uint256 i = 0; i < redundancy; ++i) {
+            if (slots[i].status != SlotStatus.Revealed) continue;
+            bytes32 result = slots[i].result;
+            uint256 count;
+            for (uint256 j = 0; j < redundancy; ++j) {
+                if (slots[j].status == SlotStatus.Revealed && slots[j].result == result) ++count;
+            }
+            if (count > votes) (majority, votes) = (result, count);
+        }
+    }
+
+    /// @dev Pays every accepted slot its share of the escrow by the fee split, and refunds the rest.
+    function _settle(JobMarketStorage storage $, Job storage job, uint256 jobId) private {
+        job.status = JobStatus.Settled;
+        uint256 escrow = job.escrow;
+        uint256 share = escrow / job.redundancy;
+        uint256 paid;
+        uint256 toTreasury;
+        for (uint256 i = 0; i < job.redundancy; ++i) {
+            if (job.acceptedSlots & (1 << i) == 0) continue;
+            toTreasury += _payShare($, job, jobId, i, share);
+            paid += share;
+        }
+        uint256 refund = escrow - paid;
+        $.totalEscrowed -= escrow;
+        $.unsweptFees += toTreasury;
+        emit JobSettled(jobId, paid, refund);
+        if (refund != 0) $.token.safeTransfer(job.requester, refund);
+    }
+
+    /// @dev Pays one accepted slot's `share`: provider (with the gas subsidy), model creator, and the treasury's
+    /// fee, which it returns for the caller to accrue. Records the completion and frees the collateral.
+    function _payShare(
+        JobMarketStorage storage $,
+        Job storage job,
+        uint256 jobId,
+        uint256 slot,
+        uint256 share
+    ) private returns (uint256 fee) {
+        FeeSplit memory split = $.feeSplit;
+        Slot storage s = $.slots[jobId][slot];
+        address provider = s.provider;
+        address modelCreator = job.modelCreator;
+        uint256 toProvider = (share * (uint256(split.providerBps) + split.gasSubsidyBps)) / _BPS;
+        uint256 toCreator = (share * split.modelCreatorBps) / _BPS;
+        if (modelCreator == address(0)) (toProvider, toCreator) = (toProvider + toCreator, 0);
+        fee = share - toProvider - toCreator;
+        emit ProviderPaid(jobId, slot, provider, toProvider, toCreator, fee);
+
+        _release($, job, jobId, provider, IReputation.Outcome.Completed, uint16(s.speedPercent) * 100);
+        $.token.safeTransfer(provider, toProvider);
+        if (toCreator != 0) $.token.safeTransfer(modelCreator, toCreator);
+    }
+
+    /// @dev An upheld dispute: the accepted providers are slashed, and the requester gets everything back.
+    function _refundUpheld(JobMarketStorage storage $, Job storage job, uint256 jobId, address challenger) private {
+        for (uint256 i = 0; i < job.redundancy; ++i) {
+            if (job.acceptedSlots & (1 << i) == 0) continue;
+            Slot storage s = $.slots[jobId][i];
+            emit ResultRejected(jobId, i, s.provider, s.result);
+            _penalize($, job, jobId, s.provider, SLASH_DISPUTE, challenger, IReputation.Outcome.Faulty);
+        }
+        _refund($, job, jobId);
+    }
+
+    /// @dev Ends a job Refunded, returning its whole escrow to the requester.
+    function _refund(JobMarketStorage storage $, Job storage job, uint256 jobId) private {
+        job.status = JobStatus.Refunded;
+        uint256 refund = job.escrow;
+        $.totalEscrowed -= refund;
+        emit JobRefunded(jobId, refund);
+        $.token.safeTransfer(job.requester, refund);
+    }
+
+    /// @dev Slashes `provider` for a fault in this job (`prover` earns the bounty), then records the outcome and
+    /// frees what is left of its collateral.
+    function _penalize(
+        JobMarketStorage storage $,
+        Job storage job,
+        uint256 jobId,
+        address provider,
+        bytes32 reason,
+        address prover,
+        IReputation.Outcome outcome
+    ) private {
+        $.staking.slash(provider, reason, prover);
+        _release($, job, jobId, provider, outcome, 0);
+    }
+
+    /// @dev A missed delivery: whoever calls the expiry proves the fault and earns the bounty, unless it is the
+    /// provider itself.
+    function _penalizeMissed(JobMarketStorage storage $, Job storage job, uint256 jobId, address provider) private {
+        address prover = msg.sender == provider ? address(0) : msg.sender;
+        _penalize($, job, jobId, provider, SLASH_MISSED, prover, IReputation.Outcome.Missed);
+    }
+
+    /// @dev Records `provider`'s outcome in this job and frees its collateral.
+    function _release(
+        JobMarketStorage storage $,
+        Job storage job,
+        uint256 jobId,
+        address provider,
+        IReputation.Outcome outcome,
+        uint16 speedBps
+    ) private {
+        $.reputation.recordOutcome(provider, outcome, speedBps, bytes32(jobId));
+        $.staking.unlockCollateral(provider, _collateral(job));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------
+
+    function _job(JobMarketStorage storage $, uint256 jobId) private view returns (Job storage job) {
+        job = $.jobs[jobId];
+        if (job.status == JobStatus.None) revert MarketUnknownJob(jobId);
+    }
+
+    function _slot(
+        JobMarketStorage storage $,
+        Job storage job,
+        uint256 jobId,
+        uint256 slot
+    ) private view returns (Slot storage) {
+        if (slot >= job.redundancy) revert MarketInvalidSlot(jobId, slot);
+        return $.slots[jobId][slot];
+    }
+
+    function _requireStatus(Job storage job, uint256 jobId, JobStatus expected) private view {
+        if (job.status != expected) revert MarketJobNotInStatus(jobId, job.status);
+    }
+
+    function _collateral(Job storage job) private view returns (uint256) {
+        return ((uint256(job.escrow) / job.redundancy) * job.collateralBps) / _BPS;
+    }
+
+    function _setFeeSplit(FeeSplit memory split) private {
+        _checkBounds("providerBps", split.providerBps, MIN_PROVIDER_BPS, _BPS);
+        _checkBounds("gasSubsidyBps", split.gasSubsidyBps, 0, MAX_GAS_SUBSIDY_BPS);
+        _checkBounds("treasuryBps", split.treasuryBps, 0, MAX_TREASURY_BPS);
+        _checkBounds("modelCreatorBps", split.modelCreatorBps, 0, MAX_MODEL_CREATOR_BPS);
+        uint256 sum = uint256(split.providerBps) + split.gasSubsidyBps + split.treasuryBps + split.modelCreatorBps;
+        if (sum != _BPS) revert MarketInvalidFeeSplit(sum);
+        _s().feeSplit = split;
+        emit FeeSplitSet(split);
+    }
+
+    function _setMarketParameters(MarketParameters memory p) private {
+        _checkBounds("collateralBps", p.collateralBps, MIN_COLLATERAL_BPS, MAX_COLLATERAL_BPS);
+        _checkBounds(
+            "optimisticReputationFloor",
+            p.optimisticReputationFloor,
+            MIN_OPTIMISTIC_FLOOR,
+            MAX_OPTIMISTIC_FLOOR
+        );
+        _checkBounds("revealWindow", p.revealWindow, MIN_REVEAL_WINDOW, MAX_REVEAL_WINDOW);
+        _checkBounds("challengeWindow", p.challengeWindow, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
+        _checkBounds("minDeliveryWindow", p.minDeliveryWindow, MIN_DELIVERY_WINDOW_BOUND, MAX_DELIVERY_WINDOW_BOUND);
+        _checkBounds("maxJobDuration", p.maxJobDuration, MIN_JOB_DURATION_BOUND, MAX_JOB_DURATION_BOUND);
+        _s().parameters = p;
+        emit MarketParametersSet(p);
+    }
+
+    function _checkBounds(string memory parameter, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert MarketParameterOutOfBounds(parameter, value, min, max);
+    }
+}

@@ -1,0 +1,49 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { Abi } from "viem";
+
+import JobMarketArtifact from "../../artifacts/contracts/market/JobMarket.sol/JobMarket.json" with { type: "json" };
+import VerificationHubArtifact from "../../artifacts/contracts/verification/VerificationHub.sol/VerificationHub.json" with { type: "json" };
+import { Role } from "../../scripts/lib/roles.js";
+import { applyPermissions, deployUupsProxy, grantRole } from "../lib/access.js";
+import AuthorityModule from "./Authority.js";
+import CapabilityRegistrarModule from "./CapabilityRegistrar.js";
+import NodeRegistryModule from "./NodeRegistry.js";
+import PricingEngineModule from "./PricingEngine.js";
+import ReputationModule from "./Reputation.js";
+import StakingModule from "./Staking.js";
+import TokensModule from "./Tokens.js";
+import TreasuryModule from "./Treasury.js";
+import VerificationHubModule from "./VerificationHub.js";
+
+/** Job escrow and lifecycle, wired to the verification hub and holding the roles the lifecycle needs. */
+export default buildModule("JobMarket", (m) => {
+  const { accessManager } = m.useModule(AuthorityModule);
+  const { agpu } = m.useModule(TokensModule);
+  const { treasury } = m.useModule(TreasuryModule);
+  const { staking } = m.useModule(StakingModule);
+  const { nodeRegistry } = m.useModule(NodeRegistryModule);
+  const { reputation } = m.useModule(ReputationModule);
+  const { pricingEngine } = m.useModule(PricingEngineModule);
+  const { capabilityRegistrar } = m.useModule(CapabilityRegistrarModule);
+  const { verificationHub } = m.useModule(VerificationHubModule);
+
+  const jobMarket = deployUupsProxy(m, "JobMarket", [
+    accessManager,
+    [agpu, staking, nodeRegistry, reputation, pricingEngine, capabilityRegistrar, verificationHub, treasury],
+  ]);
+
+  // Wire the hub to the market while `setMarket` still answers to the deployer, then hand the hub to governance.
+  const marketSet = m.call(verificationHub, "setMarket", [jobMarket]);
+  applyPermissions(m, accessManager, verificationHub, "VerificationHub", VerificationHubArtifact.abi as Abi, [
+    marketSet,
+  ]);
+  applyPermissions(m, accessManager, jobMarket, "JobMarket", JobMarketArtifact.abi as Abi);
+
+  grantRole(m, accessManager, Role.COLLATERAL_MANAGER, jobMarket, "grant_COLLATERAL_MANAGER_market");
+  grantRole(m, accessManager, Role.SLASHER, jobMarket, "grant_SLASHER_market");
+  grantRole(m, accessManager, Role.REPUTATION_WRITER, jobMarket, "grant_REPUTATION_WRITER_market");
+  grantRole(m, accessManager, Role.DEMAND_REPORTER, jobMarket, "grant_DEMAND_REPORTER_market");
+  grantRole(m, accessManager, Role.VERIFICATION_HUB, verificationHub, "grant_VERIFICATION_HUB_hub");
+
+  return { verificationHub, jobMarket };
+});

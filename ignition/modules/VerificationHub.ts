@@ -1,0 +1,25 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+
+import { Role } from "../../scripts/lib/roles.js";
+import { deployUupsProxy, grantRole } from "../lib/access.js";
+import AuthorityModule from "./Authority.js";
+import NodeRegistryModule from "./NodeRegistry.js";
+import StakingModule from "./Staking.js";
+import TokensModule from "./Tokens.js";
+
+/**
+ * The verification ladder's evidence checks, audits and disputes. Its permissions are applied by the JobMarket
+ * module, once the hub is wired to the market.
+ */
+export default buildModule("VerificationHub", (m) => {
+  const { accessManager } = m.useModule(AuthorityModule);
+  const { agpu } = m.useModule(TokensModule);
+  const { staking } = m.useModule(StakingModule);
+  const { nodeRegistry } = m.useModule(NodeRegistryModule);
+
+  const verificationHub = deployUupsProxy(m, "VerificationHub", [accessManager, nodeRegistry, staking, agpu]);
+  // A validator whose audit claim the committee rejects is slashed by the hub.
+  grantRole(m, accessManager, Role.SLASHER, verificationHub, "grant_SLASHER_hub");
+
+  return { verificationHub };
+});

@@ -1,0 +1,724 @@
+import { expect } from "chai";
+import { keccak256, toUtf8Bytes } from "ethers";
+
+import { zoneId } from "../../scripts/lib/zones.js";
+import {
+  AGPU,
+  DAY,
+  EU_WEST,
+  HOUR,
+  JobStatus,
+  type Market,
+  Mode,
+  Outcome,
+  SlotStatus,
+  Tier,
+  commitmentOf,
+  jobSpec,
+  marketFixture,
+  raiseReputation,
+  result,
+  salt,
+  submit,
+} from "../support/market.js";
+import { NodeRole, providerMetadata } from "../support/nodes.js";
+import { connect } from "../support/protocol.js";
+
+const connection = await connect();
+const { ethers, networkHelpers } = connection;
+const { loadFixture, time } = networkHelpers;
+const ready = marketFixture(connection);
+
+const NO_EVIDENCE = "0x";
+const SLASH_MISSED = keccak256(toUtf8Bytes("market.missed"));
+const SLASH_DISSENT = keccak256(toUtf8Bytes("market.dissent"));
+const ZERO = ethers.ZeroAddress;
+
+/** An Optimistic single-provider job submitted by Alice, claimed by a provider above the optimistic floor. */
+async function claimedOptimistic() {
+  const market = await ready();
+  const [provider] = market.providers;
+  await raiseReputation(market, provider!.address);
+  const jobId = await submit(market, jobSpec(await time.latest()));
+  await market.jobMarket.connect(provider!).claimSlot(jobId);
+  return { ...market, jobId, provider: provider! };
+}
+
+/** A three-provider Consensus job, every slot claimed. */
+async function claimedConsensus() {
+  const market = await ready();
+  const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3 }));
+  for (const provider of market.providers.slice(0, 3)) await market.jobMarket.connect(provider).claimSlot(jobId);
+  return { ...market, jobId, trio: market.providers.slice(0, 3) };
+}
+
+/** Commits `results[i]` for slot i of a claimed Consensus job (undefined: that provider stays silent). */
+async function commitAll(market: Market, jobId: bigint, results: (string | undefined)[]) {
+  const providers = market.providers;
+  for (const [slot, value] of results.entries()) {
+    if (value === undefined) continue;
+    const provider = providers[slot]!;
+    await market.jobMarket
+      .connect(provider)
+      .commitResult(jobId, slot, commitmentOf(jobId, slot, provider.address, value, salt(slot + 1)));
+  }
+}
+
+async function revealAll(market: Market, jobId: bigint, results: (string | undefined)[]) {
+  for (const [slot, value] of results.entries()) {
+    if (value === undefined) continue;
+    await market.jobMarket
+      .connect(market.providers[slot]!)
+      .revealResult(jobId, slot, value, salt(slot + 1), NO_EVIDENCE);
+  }
+}
+
+describe("JobMarket", function () {
+  this.timeout(120_000);
+
+  describe("submission", () => {
+    it("quotes the job, escrows the quote from the requester, records the demand and opens the job", async () => {
+      const { jobMarket, pricingEngine, agpu, accounts } = await loadFixture(ready);
+      const spec = jobSpec(await time.latest(), { redundancy: 2, mode: Mode.Consensus });
+      const quote = await pricingEngine.quote(spec.zone, spec.tier, spec.gpuHours, spec.redundancy, false);
+      expect(quote.total).to.equal(2n * AGPU * 10n * 2n);
+
+      const tx = jobMarket.connect(accounts.alice).submitJob(spec);
+      await expect(tx).to.changeTokenBalances(ethers, agpu, [accounts.alice, jobMarket], [-quote.total, quote.total]);
+      const specHash = keccak256(
+        ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [spec.modelCommitment, spec.inputCommitment]),
+      );
+      await expect(tx)
+        .to.emit(jobMarket, "JobSubmitted")
+        .withArgs(
+          1n,
+          accounts.alice.address,
+          EU_WEST,
+          EU_WEST,
+          Tier.Standard,
+          Mode.Consensus,
+          2,
+          10,
+          quote.pricePerGpuHour,
+          quote.total,
+          spec.deadline,
+          specHash,
+        )
+        .and.to.emit(pricingEngine, "DemandRecorded");
+
+      const job = await jobMarket.jobOf(1n);
+      expect(job.status).to.equal(JobStatus.Open);
+      expect(job.requester).to.equal(accounts.alice.address);
+      expect(job.escrow).to.equal(quote.total);
+      expect(job.specHash).to.equal(specHash);
+      expect(job.collateralBps).to.equal(15_000n);
+      expect(await jobMarket.totalEscrowed()).to.equal(quote.total);
+      const slots = await jobMarket.slotsOf(1n);
+      expect(slots.map((s) => s.status)).to.deep.equal([BigInt(SlotStatus.Open), BigInt(SlotStatus.Open)]);
+      expect(await jobMarket.collateralOf(1n)).to.equal(((quote.total / 2n) * 3n) / 2n);
+    });
+
+    it("refuses bad input with a specific error and moves no funds", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, agpu, pricingEngine, accounts } = market;
+      const now = await time.latest();
+      const balance = await agpu.balanceOf(accounts.alice.address);
+      const cases: [Partial<Parameters<typeof jobSpec>[1]>, string, unknown[]][] = [
+        [{ deadline: BigInt(now) - 1n }, "MarketInvalidDeadline", []],
+        [{ deadline: BigInt(now) + 60n }, "MarketInvalidDeadline", []],
+        [{ deadline: BigInt(now) + 31n * BigInt(DAY) }, "MarketInvalidDeadline", []],
+        [{ redundancy: 0 }, "MarketInvalidRedundancy", [0, Mode.Optimistic]],
+        [{ redundancy: 4 }, "MarketInvalidRedundancy", [4, Mode.Optimistic]],
+        [{ redundancy: 1, mode: Mode.Consensus }, "MarketInvalidRedundancy", [1, Mode.Consensus]],
+        [{ gpuHours: 0 }, "MarketZeroHours", []],
+        [{ maxTotal: 20n * AGPU - 1n }, "MarketPriceAboveLimit", [20n * AGPU, 20n * AGPU - 1n]],
+        [{ deliveryWindow: 59 }, "MarketInvalidDeliveryWindow", [59, 600, 30 * DAY]],
+        [{ mode: Mode.ZK, workloadClass: 7 }, "MarketUnsupportedWorkload", [7]],
+      ];
+      for (const [overrides, error, args] of cases) {
+        const attempt = jobMarket.connect(accounts.alice).submitJob(jobSpec(now, overrides));
+        if (args.length > 0)
+          await expect(attempt)
+            .to.be.revertedWithCustomError(jobMarket, error)
+            .withArgs(...args);
+        else await expect(attempt).to.be.revertedWithCustomError(jobMarket, error);
+      }
+      await expect(
+        jobMarket.connect(accounts.alice).submitJob(jobSpec(now, { zone: zoneId("moon-base") })),
+      ).to.be.revertedWithCustomError(pricingEngine, "PricingUnknownZone");
+      await expect(
+        jobMarket.connect(accounts.alice).submitJob(jobSpec(now, { tier: 3 })),
+      ).to.be.revertedWithCustomError(pricingEngine, "PricingUnknownTier");
+      expect(await agpu.balanceOf(accounts.alice.address)).to.equal(balance);
+      expect(await jobMarket.jobCount()).to.equal(0n);
+      expect(await jobMarket.totalEscrowed()).to.equal(0n);
+    });
+
+    it("refuses a requester who has not approved the escrow, and keeps nothing", async () => {
+      const { jobMarket, agpu, accounts } = await loadFixture(ready);
+      await agpu.connect(accounts.alice).approve(await jobMarket.getAddress(), 0n);
+      await expect(
+        jobMarket.connect(accounts.alice).submitJob(jobSpec(await time.latest())),
+      ).to.be.revertedWithCustomError(agpu, "ERC20InsufficientAllowance");
+      expect(await jobMarket.jobCount()).to.equal(0n);
+    });
+  });
+
+  describe("cancellation", () => {
+    it("refunds the whole escrow of an unclaimed job to its requester, and only to them", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, agpu, accounts } = market;
+      const jobId = await submit(market, jobSpec(await time.latest()));
+      await expect(jobMarket.connect(accounts.bob).cancelJob(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketNotRequester")
+        .withArgs(jobId, accounts.bob.address);
+      const tx = jobMarket.connect(accounts.alice).cancelJob(jobId);
+      await expect(tx)
+        .to.emit(jobMarket, "JobCancelled")
+        .withArgs(jobId, 20n * AGPU);
+      await expect(tx).to.changeTokenBalances(ethers, agpu, [accounts.alice, jobMarket], [20n * AGPU, -20n * AGPU]);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Cancelled);
+      await expect(jobMarket.connect(accounts.alice).cancelJob(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketJobNotInStatus")
+        .withArgs(jobId, JobStatus.Cancelled);
+      await expect(jobMarket.connect(market.providers[0]!).claimSlot(jobId)).to.be.revertedWithCustomError(
+        jobMarket,
+        "MarketJobNotInStatus",
+      );
+    });
+
+    it("refuses to cancel a job a provider has claimed", async () => {
+      const { jobMarket, jobId, accounts } = await loadFixture(claimedOptimistic);
+      await expect(jobMarket.connect(accounts.alice).cancelJob(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketJobHasClaims")
+        .withArgs(jobId);
+    });
+
+    it("refuses unknown jobs", async () => {
+      const { jobMarket, accounts } = await loadFixture(ready);
+      await expect(jobMarket.connect(accounts.alice).cancelJob(42n))
+        .to.be.revertedWithCustomError(jobMarket, "MarketUnknownJob")
+        .withArgs(42n);
+      await expect(jobMarket.jobOf(42n)).to.be.revertedWithCustomError(jobMarket, "MarketUnknownJob");
+    });
+  });
+
+  describe("claims", () => {
+    it("assigns the first open slot and locks the provider's collateral until the deadline of its delivery", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, staking } = market;
+      const [provider] = market.providers;
+      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 2 }));
+      const collateral = await jobMarket.collateralOf(jobId);
+      expect(collateral).to.equal(30n * AGPU);
+      const tx = jobMarket.connect(provider!).claimSlot(jobId);
+      const claimedAt = (await time.latest()) + 1;
+      await expect(tx)
+        .to.emit(jobMarket, "SlotClaimed")
+        .withArgs(jobId, 0n, provider!.address, collateral, claimedAt + HOUR)
+        .and.to.emit(staking, "CollateralLocked")
+        .withArgs(provider!.address, collateral, collateral);
+      const [slot] = await jobMarket.slotsOf(jobId);
+      expect(slot!.provider).to.equal(provider!.address);
+      expect(slot!.status).to.equal(SlotStatus.Claimed);
+      expect(slot!.deliverBy).to.equal(BigInt(claimedAt + HOUR));
+      await expect(jobMarket.connect(provider!).claimSlot(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketAlreadyAssigned")
+        .withArgs(jobId, provider!.address);
+      await jobMarket.connect(market.providers[1]!).claimSlot(jobId);
+      await expect(jobMarket.connect(market.providers[2]!).claimSlot(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketNoOpenSlot")
+        .withArgs(jobId);
+    });
+
+    it("caps a delivery deadline at the job's deadline", async () => {
+      const market = await loadFixture(ready);
+      const now = await time.latest();
+      const jobId = await submit(
+        market,
+        jobSpec(now, { deliveryWindow: HOUR, deadline: BigInt(now) + 2n * BigInt(HOUR) }),
+      );
+      await raiseReputation(market, market.providers[0]!.address);
+      await time.increase(HOUR + 1_800);
+      await market.jobMarket.connect(market.providers[0]!).claimSlot(jobId);
+      expect((await market.jobMarket.slotsOf(jobId))[0]!.deliverBy).to.equal(BigInt(now) + 2n * BigInt(HOUR));
+    });
+
+    it("enforces eligibility: registration, zone, hardware, proven hardware, attestation, reputation floors", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, nodeRegistry, staking, agpu, accounts } = market;
+      const [provider] = market.providers;
+      const now = await time.latest();
+      const consensus = { mode: Mode.Consensus, redundancy: 2 };
+
+      const basic = await submit(market, jobSpec(now, consensus));
+      await expect(jobMarket.connect(accounts.stranger).claimSlot(basic))
+        .to.be.revertedWithCustomError(jobMarket, "MarketProviderNotEligible")
+        .withArgs(accounts.stranger.address);
+
+      // Carol is a provider in us-east.
+      await agpu.connect(accounts.deployer).transfer(accounts.carol.address, 10_000n * AGPU);
+      await agpu.connect(accounts.carol).approve(await staking.getAddress(), 10_000n * AGPU);
+      await staking.connect(accounts.carol).stake(10_000n * AGPU);
+      await nodeRegistry
+        .connect(accounts.carol)
+        .register(NodeRole.PROVIDER, providerMetadata({ zone: zoneId("us-east") }));
+      await expect(jobMarket.connect(accounts.carol).claimSlot(basic))
+        .to.be.revertedWithCustomError(jobMarket, "MarketWrongZone")
+        .withArgs(accounts.carol.address, zoneId("us-east"), EU_WEST);
+
+      const bigGpu = await submit(market, jobSpec(now, { ...consensus, minVramMiB: 163_840 }));
+      await expect(jobMarket.connect(provider!).claimSlot(bigGpu))
+        .to.be.revertedWithCustomError(jobMarket, "MarketHardwareBelowRequirement")
+        .withArgs(provider!.address);
+      const newArch = await submit(market, jobSpec(now, { ...consensus, minComputeCapability: 100 }));
+      await expect(jobMarket.connect(provider!).claimSlot(newArch)).to.be.revertedWithCustomError(
+        jobMarket,
+        "MarketHardwareBelowRequirement",
+      );
+      const proven = await submit(market, jobSpec(now, { ...consensus, provenHardware: true }));
+      await expect(jobMarket.connect(provider!).claimSlot(proven))
+        .to.be.revertedWithCustomError(jobMarket, "MarketHardwareNotProven")
+        .withArgs(provider!.address);
+      const tee = await submit(market, jobSpec(now, { ...consensus, teeRequired: true }));
+      await expect(jobMarket.connect(provider!).claimSlot(tee))
+        .to.be.revertedWithCustomError(jobMarket, "MarketAttestationRequired")
+        .withArgs(provider!.address);
+
+      // A new provider is neutral (5 000): under Priority's floor (7 000) and the optimistic floor (6 000).
+      const priority = await submit(market, jobSpec(now, { ...consensus, tier: Tier.Priority }));
+      await expect(jobMarket.connect(provider!).claimSlot(priority))
+        .to.be.revertedWithCustomError(jobMarket, "MarketReputationBelowFloor")
+        .withArgs(provider!.address, 5_000n, 7_000n);
+      const optimistic = await submit(market, jobSpec(now));
+      await expect(jobMarket.connect(provider!).claimSlot(optimistic))
+        .to.be.revertedWithCustomError(jobMarket, "MarketReputationBelowFloor")
+        .withArgs(provider!.address, 5_000n, 6_000n);
+      await raiseReputation(market, provider!.address);
+      await jobMarket.connect(provider!).claimSlot(optimistic);
+
+      // A provider whose stake cannot cover the collateral is refused by Staking, with its own error.
+      // 5 000 GPU-hours at 2 AGPU on two slots: each slot's collateral is 15 000 AGPU, over the 10 000 staked.
+      const huge = await submit(market, jobSpec(now, { ...consensus, gpuHours: 5_000 }));
+      await expect(jobMarket.connect(market.providers[1]!).claimSlot(huge)).to.be.revertedWithCustomError(
+        staking,
+        "StakingInsufficientAvailableStake",
+      );
+    });
+
+    it("refuses the job's own requester and claims at or after the deadline", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, providers } = market;
+      const now = await time.latest();
+      await market.agpu.connect(market.accounts.deployer).transfer(providers[3]!.address, 1_000n * AGPU);
+      await market.agpu.connect(providers[3]!).approve(await jobMarket.getAddress(), 1_000n * AGPU);
+      const jobId = await submit(market, jobSpec(now, { mode: Mode.Consensus, redundancy: 2 }), providers[3]!);
+      await expect(jobMarket.connect(providers[3]!).claimSlot(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketRequesterCannotClaim")
+        .withArgs(jobId);
+      await time.increaseTo(now + DAY);
+      await expect(jobMarket.connect(providers[0]!).claimSlot(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketClaimTooLate")
+        .withArgs(jobId, BigInt(now + DAY));
+    });
+  });
+
+  describe("a single-provider Optimistic job", () => {
+    it("settles after the challenge window: provider 88%, treasury 12%, collateral freed, reputation up", async () => {
+      const { jobMarket, agpu, staking, reputation, treasury, jobId, provider } = await loadFixture(claimedOptimistic);
+      const output = result("answer");
+      await expect(jobMarket.connect(provider).submitResult(jobId, 0, output, NO_EVIDENCE))
+        .to.emit(jobMarket, "ResultRevealed")
+        .withArgs(jobId, 0n, provider.address, output)
+        .and.to.emit(jobMarket, "JobVerified");
+      const job = await jobMarket.jobOf(jobId);
+      expect(job.status).to.equal(JobStatus.Verified);
+      expect(job.acceptedSlots).to.equal(1n);
+      expect(job.challengeEndsAt).to.equal(BigInt((await time.latest()) + DAY));
+
+      await expect(jobMarket.finalize(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketChallengeWindowOpen")
+        .withArgs(jobId, job.challengeEndsAt);
+      await time.increaseTo(job.challengeEndsAt + 1n);
+      const escrow = 20n * AGPU;
+      const tx = jobMarket.finalize(jobId);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        agpu,
+        [provider, jobMarket],
+        [(escrow * 8_800n) / 10_000n, -(escrow * 8_800n) / 10_000n],
+      );
+      await expect(tx)
+        .to.emit(jobMarket, "ProviderPaid")
+        .withArgs(jobId, 0n, provider.address, (escrow * 8_800n) / 10_000n, 0n, (escrow * 1_200n) / 10_000n)
+        .and.to.emit(jobMarket, "JobSettled")
+        .withArgs(jobId, escrow, 0n)
+        .and.to.emit(reputation, "ReputationUpdated")
+        .and.to.emit(staking, "CollateralUnlocked");
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
+      expect(await staking.lockedOf(provider.address)).to.equal(0n);
+      expect((await reputation.recordOf(provider.address)).completed).to.equal(5n);
+      expect(await jobMarket.totalEscrowed()).to.equal(0n);
+      expect(await jobMarket.unsweptFees()).to.equal((escrow * 1_200n) / 10_000n);
+
+      await expect(jobMarket.sweepFees()).to.changeTokenBalances(
+        ethers,
+        agpu,
+        [jobMarket, treasury],
+        [-(escrow * 1_200n) / 10_000n, (escrow * 1_200n) / 10_000n],
+      );
+      await expect(jobMarket.sweepFees()).to.be.revertedWithCustomError(jobMarket, "MarketNothingToSweep");
+      await expect(jobMarket.finalize(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketJobNotInStatus")
+        .withArgs(jobId, JobStatus.Settled);
+      expect(await agpu.balanceOf(await jobMarket.getAddress())).to.equal(0n);
+    });
+
+    it("pays the model creator 5% and the provider 83% when the job names a model creator", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, agpu, accounts } = market;
+      const [provider] = market.providers;
+      await raiseReputation(market, provider!.address);
+      const jobId = await submit(market, jobSpec(await time.latest(), { modelCreator: accounts.carol.address }));
+      await jobMarket.connect(provider!).claimSlot(jobId);
+      await jobMarket.connect(provider!).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
+      await time.increase(DAY + 1);
+      const escrow = 20n * AGPU;
+      await expect(jobMarket.finalize(jobId)).to.changeTokenBalances(
+        ethers,
+        agpu,
+        [provider!, accounts.carol],
+        [(escrow * 8_300n) / 10_000n, (escrow * 500n) / 10_000n],
+      );
+    });
+
+    it("lets only the slot's provider deliver, once, before its delivery deadline, and refuses a zero result", async () => {
+      const { jobMarket, jobId, provider, providers, accounts } = await loadFixture(claimedOptimistic);
+      await expect(jobMarket.connect(providers[1]!).submitResult(jobId, 0, result("x"), NO_EVIDENCE))
+        .to.be.revertedWithCustomError(jobMarket, "MarketNotSlotProvider")
+        .withArgs(jobId, 0n, providers[1]!.address);
+      await expect(
+        jobMarket.connect(accounts.alice).submitResult(jobId, 0, result("x"), NO_EVIDENCE),
+      ).to.be.revertedWithCustomError(jobMarket, "MarketNotSlotProvider");
+      await expect(jobMarket.connect(provider).submitResult(jobId, 1, result("x"), NO_EVIDENCE))
+        .to.be.revertedWithCustomError(jobMarket, "MarketInvalidSlot")
+        .withArgs(jobId, 1n);
+      await expect(
+        jobMarket.connect(provider).submitResult(jobId, 0, ethers.ZeroHash, NO_EVIDENCE),
+      ).to.be.revertedWithCustomError(jobMarket, "MarketZeroResult");
+      const deliverBy = (await jobMarket.slotsOf(jobId))[0]!.deliverBy;
+      await time.increaseTo(deliverBy + 1n);
+      await expect(jobMarket.connect(provider).submitResult(jobId, 0, result("x"), NO_EVIDENCE))
+        .to.be.revertedWithCustomError(jobMarket, "MarketDeliveryOverdue")
+        .withArgs(jobId, 0n, deliverBy);
+    });
+
+    it("accepts commit–reveal for a single slot too, and refuses a reveal that does not match the commitment", async () => {
+      const { jobMarket, agpu, jobId, provider } = await loadFixture(claimedOptimistic);
+      const output = result("answer");
+      await jobMarket
+        .connect(provider)
+        .commitResult(jobId, 0, commitmentOf(jobId, 0, provider.address, output, salt(9)));
+      const balance = await agpu.balanceOf(await jobMarket.getAddress());
+      await expect(jobMarket.connect(provider).revealResult(jobId, 0, result("other"), salt(9), NO_EVIDENCE))
+        .to.be.revertedWithCustomError(jobMarket, "MarketResultMismatch")
+        .withArgs(jobId, 0n);
+      await expect(
+        jobMarket.connect(provider).revealResult(jobId, 0, output, salt(8), NO_EVIDENCE),
+      ).to.be.revertedWithCustomError(jobMarket, "MarketResultMismatch");
+      expect((await jobMarket.slotsOf(jobId))[0]!.status).to.equal(SlotStatus.Committed);
+      expect(await agpu.balanceOf(await jobMarket.getAddress())).to.equal(balance);
+      await expect(jobMarket.connect(provider).revealResult(jobId, 0, output, salt(9), NO_EVIDENCE)).to.emit(
+        jobMarket,
+        "JobVerified",
+      );
+      await expect(jobMarket.connect(provider).revealResult(jobId, 0, output, salt(9), NO_EVIDENCE))
+        .to.be.revertedWithCustomError(jobMarket, "MarketJobNotInStatus")
+        .withArgs(jobId, JobStatus.Verified);
+    });
+  });
+
+  describe("a three-provider Consensus job", () => {
+    it("keeps reveals closed until every slot has committed, then accepts the matching results", async () => {
+      const market = await loadFixture(claimedConsensus);
+      const { jobMarket, agpu, jobId, trio } = market;
+      const answer = result("answer");
+      await expect(jobMarket.connect(trio[0]!).submitResult(jobId, 0, answer, NO_EVIDENCE))
+        .to.be.revertedWithCustomError(jobMarket, "MarketCommitRevealRequired")
+        .withArgs(jobId);
+      await commitAll(market, jobId, [answer, answer]);
+      await expect(jobMarket.connect(trio[0]!).revealResult(jobId, 0, answer, salt(1), NO_EVIDENCE))
+        .to.be.revertedWithCustomError(jobMarket, "MarketRevealNotOpen")
+        .withArgs(jobId);
+      const revealEndsAt = (await time.latest()) + 1 + HOUR;
+      await expect(
+        jobMarket.connect(trio[2]!).commitResult(jobId, 2, commitmentOf(jobId, 2, trio[2]!.address, answer, salt(3))),
+      )
+        .to.emit(jobMarket, "RevealOpened")
+        .withArgs(jobId, revealEndsAt);
+      await revealAll(market, jobId, [answer, answer, answer]);
+      const job = await jobMarket.jobOf(jobId);
+      expect(job.status).to.equal(JobStatus.Verified);
+      expect(job.acceptedSlots).to.equal(0b111n);
+
+      await time.increase(DAY + 1);
+      const share = (60n * AGPU) / 3n;
+      await expect(jobMarket.finalize(jobId)).to.changeTokenBalances(
+        ethers,
+        agpu,
+        trio,
+        trio.map(() => (share * 8_800n) / 10_000n),
+      );
+    });
+
+    it("slashes a dissenter, pays the majority and refunds the dissenter's share", async () => {
+      const market = await loadFixture(claimedConsensus);
+      const { jobMarket, agpu, staking, reputation, jobId, trio, accounts } = market;
+      const [answer, wrong] = [result("answer"), result("wrong")];
+      await commitAll(market, jobId, [answer, wrong, answer]);
+      await revealAll(market, jobId, [answer, wrong]);
+      const tx = jobMarket.connect(trio[2]!).revealResult(jobId, 2, answer, salt(3), NO_EVIDENCE);
+      await expect(tx)
+        .to.emit(jobMarket, "ResultRejected")
+        .withArgs(jobId, 1n, trio[1]!.address, wrong)
+        .and.to.emit(staking, "Slashed")
+        .withArgs(trio[1]!.address, SLASH_DISSENT, ZERO, 2_000n * AGPU, 0n, 0n, 1n)
+        .and.to.emit(reputation, "ReputationUpdated");
+      expect((await reputation.recordOf(trio[1]!.address)).faulty).to.equal(1n);
+      expect(await staking.lockedOf(trio[1]!.address)).to.equal(0n);
+      expect((await jobMarket.jobOf(jobId)).acceptedSlots).to.equal(0b101n);
+
+      await time.increase(DAY + 1);
+      const share = 20n * AGPU;
+      await expect(jobMarket.finalize(jobId)).to.changeTokenBalances(
+        ethers,
+        agpu,
+        [trio[0]!, trio[1]!, trio[2]!, accounts.alice],
+        [(share * 8_800n) / 10_000n, 0n, (share * 8_800n) / 10_000n, share],
+      );
+    });
+
+    it("refunds the requester when no majority agrees, punishing only the provider who stayed silent", async () => {
+      const market = await loadFixture(claimedConsensus);
+      const { jobMarket, agpu, staking, jobId, trio, accounts } = market;
+      await commitAll(market, jobId, [result("A"), result("B"), result("C")]);
+      await revealAll(market, jobId, [result("A"), result("B")]);
+      const revealEndsAt = (await jobMarket.jobOf(jobId)).revealEndsAt;
+      await jobMarket.connect(trio[2]!).revealResult(jobId, 2, result("C"), salt(3), NO_EVIDENCE);
+      // That third reveal made it a three-way split: nobody is in the majority, so the job refunds.
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
+      expect(await staking.lockedOf(trio[0]!.address)).to.equal(0n);
+      expect(revealEndsAt).to.be.greaterThan(0n);
+      expect(await agpu.balanceOf(accounts.alice.address)).to.equal(100_000n * AGPU);
+    });
+
+    it("slashes a provider who committed but never revealed, once the reveal window has closed", async () => {
+      const market = await loadFixture(claimedConsensus);
+      const { jobMarket, staking, jobId, trio, accounts } = market;
+      const answer = result("answer");
+      await commitAll(market, jobId, [answer, answer, answer]);
+      await revealAll(market, jobId, [answer, answer]);
+      await expect(jobMarket.connect(accounts.stranger).expireSlot(jobId, 2))
+        .to.be.revertedWithCustomError(jobMarket, "MarketSlotNotExpired")
+        .withArgs(jobId, 2n);
+      await time.increase(HOUR + 1);
+      await expect(
+        jobMarket.connect(trio[2]!).revealResult(jobId, 2, answer, salt(3), NO_EVIDENCE),
+      ).to.be.revertedWithCustomError(jobMarket, "MarketRevealClosed");
+      await expect(jobMarket.connect(accounts.stranger).expireSlot(jobId, 2))
+        .to.emit(jobMarket, "SlotMissed")
+        .withArgs(jobId, 2n, trio[2]!.address, false)
+        .and.to.emit(staking, "Slashed")
+        .withArgs(trio[2]!.address, SLASH_MISSED, accounts.stranger.address, 2_000n * AGPU, 0n, 200n * AGPU, 1n)
+        .and.to.emit(jobMarket, "JobVerified");
+      expect((await jobMarket.jobOf(jobId)).acceptedSlots).to.equal(0b011n);
+      expect(await staking.unpaidBountyOf(accounts.stranger.address)).to.equal(200n * AGPU);
+    });
+  });
+
+  describe("failover and timeouts", () => {
+    it("slashes a provider who misses its delivery, reopens the slot to others, and the job still settles", async () => {
+      const market = await loadFixture(claimedOptimistic);
+      const { jobMarket, staking, reputation, agpu, jobId, provider, providers, accounts } = market;
+      await expect(jobMarket.connect(accounts.stranger).expireSlot(jobId, 0))
+        .to.be.revertedWithCustomError(jobMarket, "MarketSlotNotExpired")
+        .withArgs(jobId, 0n);
+      await time.increase(HOUR + 1);
+      await expect(jobMarket.connect(accounts.stranger).expireSlot(jobId, 0))
+        .to.emit(jobMarket, "SlotMissed")
+        .withArgs(jobId, 0n, provider.address, true)
+        .and.to.emit(staking, "Slashed")
+        .withArgs(provider.address, SLASH_MISSED, accounts.stranger.address, 2_000n * AGPU, 0n, 200n * AGPU, 1n)
+        .and.to.emit(reputation, "ReputationUpdated");
+      expect((await reputation.recordOf(provider.address)).missed).to.equal(1n);
+      expect(await staking.lockedOf(provider.address)).to.equal(0n);
+      const [slot] = await jobMarket.slotsOf(jobId);
+      expect(slot!.status).to.equal(SlotStatus.Open);
+
+      // The provider who missed is barred from the job; another takes the slot and delivers.
+      await expect(jobMarket.connect(provider).claimSlot(jobId)).to.be.revertedWithCustomError(
+        jobMarket,
+        "MarketAlreadyAssigned",
+      );
+      const [, backup] = providers;
+      await raiseReputation(market, backup!.address);
+      await jobMarket.connect(backup!).claimSlot(jobId);
+      await jobMarket.connect(backup!).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
+      await time.increase(DAY + 1);
+      await expect(jobMarket.finalize(jobId)).to.changeTokenBalances(
+        ethers,
+        agpu,
+        [backup!, provider, accounts.alice],
+        [(20n * AGPU * 8_800n) / 10_000n, 0n, 0n],
+      );
+    });
+
+    it("refunds the requester when a provider misses and no delivery window is left before the deadline", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, agpu, accounts } = market;
+      const [provider] = market.providers;
+      await raiseReputation(market, provider!.address);
+      const now = await time.latest();
+      const jobId = await submit(market, jobSpec(now, { deadline: BigInt(now) + BigInt(HOUR) + 60n }));
+      await jobMarket.connect(provider!).claimSlot(jobId);
+      await time.increase(HOUR + 1);
+      const tx = jobMarket.connect(accounts.stranger).expireSlot(jobId, 0);
+      await expect(tx)
+        .to.emit(jobMarket, "SlotMissed")
+        .withArgs(jobId, 0n, provider!.address, false)
+        .and.to.emit(jobMarket, "JobRefunded")
+        .withArgs(jobId, 20n * AGPU);
+      await expect(tx).to.changeTokenBalances(ethers, agpu, [accounts.alice, jobMarket], [20n * AGPU, -20n * AGPU]);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
+    });
+
+    it("refunds a job nobody claimed once its deadline has passed", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, accounts } = market;
+      const now = await time.latest();
+      const jobId = await submit(market, jobSpec(now));
+      await expect(jobMarket.expireSlot(jobId, 0)).to.be.revertedWithCustomError(jobMarket, "MarketSlotNotExpired");
+      await time.increaseTo(now + DAY);
+      await expect(jobMarket.connect(accounts.stranger).expireSlot(jobId, 0))
+        .to.emit(jobMarket, "SlotMissed")
+        .withArgs(jobId, 0n, ZERO, false)
+        .and.to.emit(jobMarket, "JobRefunded")
+        .withArgs(jobId, 20n * AGPU);
+      await expect(jobMarket.expireSlot(jobId, 0)).to.be.revertedWithCustomError(jobMarket, "MarketJobNotInStatus");
+    });
+
+    it("pays no bounty to a provider who expires its own slot", async () => {
+      const { jobMarket, staking, jobId, provider } = await loadFixture(claimedOptimistic);
+      await time.increase(HOUR + 1);
+      await expect(jobMarket.connect(provider).expireSlot(jobId, 0))
+        .to.emit(staking, "Slashed")
+        .withArgs(provider.address, SLASH_MISSED, ZERO, 2_000n * AGPU, 0n, 0n, 1n);
+    });
+  });
+
+  describe("governance", () => {
+    it("changes the fee split and the market parameters within their bounds, and only through governance", async () => {
+      const { jobMarket, accounts } = await loadFixture(ready);
+      const split = { providerBps: 8_500, gasSubsidyBps: 0, treasuryBps: 1_000, modelCreatorBps: 500 };
+      await expect(jobMarket.connect(accounts.stranger).setFeeSplit(split)).to.be.revertedWithCustomError(
+        jobMarket,
+        "AccessManagedUnauthorized",
+      );
+      await expect(jobMarket.connect(accounts.governor).setFeeSplit(split)).to.emit(jobMarket, "FeeSplitSet");
+      expect((await jobMarket.feeSplit()).providerBps).to.equal(8_500n);
+      await expect(jobMarket.connect(accounts.governor).setFeeSplit({ ...split, treasuryBps: 1_001 }))
+        .to.be.revertedWithCustomError(jobMarket, "MarketInvalidFeeSplit")
+        .withArgs(10_001n);
+      await expect(
+        jobMarket
+          .connect(accounts.governor)
+          .setFeeSplit({ providerBps: 4_000, gasSubsidyBps: 1_000, treasuryBps: 3_000, modelCreatorBps: 2_000 }),
+      )
+        .to.be.revertedWithCustomError(jobMarket, "MarketParameterOutOfBounds")
+        .withArgs("providerBps", 4_000n, 5_000n, 10_000n);
+
+      const parameters = {
+        collateralBps: 20_000,
+        optimisticReputationFloor: 7_000,
+        revealWindow: 2 * HOUR,
+        challengeWindow: 3 * DAY,
+        minDeliveryWindow: 300,
+        maxJobDuration: 60 * DAY,
+      };
+      await expect(jobMarket.connect(accounts.governor).setMarketParameters(parameters)).to.emit(
+        jobMarket,
+        "MarketParametersSet",
+      );
+      for (const [name, value, min, max] of [
+        ["collateralBps", 999, 1_000, 30_000],
+        ["optimisticReputationFloor", 4_999, 5_000, 10_000],
+        ["revealWindow", 60, 300, 7 * DAY],
+        ["challengeWindow", 31 * DAY, 600, 30 * DAY],
+        ["minDeliveryWindow", 2 * DAY, 60, DAY],
+        ["maxJobDuration", 366 * DAY, DAY, 365 * DAY],
+      ] as const) {
+        await expect(jobMarket.connect(accounts.governor).setMarketParameters({ ...parameters, [name]: value }))
+          .to.be.revertedWithCustomError(jobMarket, "MarketParameterOutOfBounds")
+          .withArgs(name, value, min, max);
+      }
+    });
+
+    it("snapshots the collateral rate per job, so a later change does not alter what a claim locked", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, staking, accounts } = market;
+      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 2 }));
+      await jobMarket.connect(market.providers[0]!).claimSlot(jobId);
+      const parameters = { ...(await jobMarket.marketParameters()).toObject(), collateralBps: 30_000n };
+      await jobMarket.connect(accounts.governor).setMarketParameters(parameters);
+      expect(await jobMarket.collateralOf(jobId)).to.equal(30n * AGPU);
+      expect(await staking.lockedOf(market.providers[0]!.address)).to.equal(30n * AGPU);
+    });
+  });
+
+  describe("pause", () => {
+    it("stops new jobs, claims and deliveries while paused, but never the exits: expiry, finalization, cancel", async () => {
+      const market = await loadFixture(claimedOptimistic);
+      const { jobMarket, jobId, provider, accounts } = market;
+      const open = await submit(market, jobSpec(await time.latest()));
+      await jobMarket.connect(accounts.guardian).pause();
+      await expect(
+        jobMarket.connect(accounts.alice).submitJob(jobSpec(await time.latest())),
+      ).to.be.revertedWithCustomError(jobMarket, "EnforcedPause");
+      await expect(jobMarket.connect(market.providers[1]!).claimSlot(open)).to.be.revertedWithCustomError(
+        jobMarket,
+        "EnforcedPause",
+      );
+      await expect(
+        jobMarket.connect(provider).submitResult(jobId, 0, result("x"), NO_EVIDENCE),
+      ).to.be.revertedWithCustomError(jobMarket, "EnforcedPause");
+      await jobMarket.connect(accounts.alice).cancelJob(open);
+      await time.increase(HOUR + 1);
+      await jobMarket.connect(accounts.stranger).expireSlot(jobId, 0);
+      await expect(jobMarket.connect(accounts.guardian).unpause()).to.be.revertedWithCustomError(
+        jobMarket,
+        "AccessManagedUnauthorized",
+      );
+    });
+  });
+
+  describe("outcomes recorded", () => {
+    it("records a completion with the delivery's speed", async () => {
+      const { jobMarket, reputation, jobId, provider } = await loadFixture(claimedOptimistic);
+      await time.increase(HOUR / 2 - 1);
+      await jobMarket.connect(provider).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
+      expect((await jobMarket.slotsOf(jobId))[0]!.speedPercent).to.equal(50n);
+      await time.increase(DAY + 1);
+      await expect(jobMarket.finalize(jobId))
+        .to.emit(reputation, "ReputationUpdated")
+        .withArgs(
+          provider.address,
+          Outcome.Completed,
+          (v: bigint) => v > 0n,
+          (v: bigint) => v > 0n,
+          (v: bigint) => v > 0n,
+          (v: bigint) => v > 0n,
+          ethers.toBeHex(jobId, 32),
+        );
+    });
+  });
+});
