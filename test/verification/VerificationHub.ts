@@ -1,0 +1,432 @@
+import { expect } from "chai";
+import { Wallet, keccak256, toUtf8Bytes } from "ethers";
+
+import {
+  AGPU,
+  DAY,
+  HOUR,
+  JobStatus,
+  type Market,
+  Mode,
+  Verdict,
+  jobSpec,
+  marketFixture,
+  raiseReputation,
+  result,
+  submit,
+} from "../support/market.js";
+import { Tee, providerMetadata } from "../support/nodes.js";
+import { connect } from "../support/protocol.js";
+
+const connection = await connect();
+const { ethers, networkHelpers } = connection;
+const { loadFixture, time } = networkHelpers;
+const ready = marketFixture(connection);
+
+const NO_EVIDENCE = "0x";
+const ESCROW = 20n * AGPU;
+const ANSWER = result("answer");
+const MEASUREMENT = keccak256(toUtf8Bytes("enclave-image-v1"));
+const REPORT = keccak256(toUtf8Bytes("attestation-report"));
+const SLASH_DISPUTE = keccak256(toUtf8Bytes("market.dispute"));
+const SLASH_FALSE_AUDIT = keccak256(toUtf8Bytes("hub.false-audit"));
+const ZERO = ethers.ZeroAddress;
+
+/** An Optimistic job delivered by a provider above the floor, now Verified; `auditRate` set first. */
+async function verifiedJob(market: Market, auditRateBps = 0) {
+  const { jobMarket, verificationHub, accounts } = market;
+  const parameters = (await verificationHub.parameters()).toObject();
+  await verificationHub.connect(accounts.governor).setParameters({ ...parameters, auditRateBps });
+  const [provider] = market.providers;
+  await raiseReputation(market, provider!.address);
+  const jobId = await submit(market, jobSpec(await time.latest()));
+  await jobMarket.connect(provider!).claimSlot(jobId);
+  await jobMarket.connect(provider!).submitResult(jobId, 0, ANSWER, NO_EVIDENCE);
+  return { jobId, provider: provider! };
+}
+
+async function verified() {
+  const market = await ready();
+  return { ...market, ...(await verifiedJob(market)) };
+}
+
+/** Every verified job is sampled for audit. */
+async function audited() {
+  const market = await ready();
+  return { ...market, ...(await verifiedJob(market, 10_000)) };
+}
+
+/** A provider with an NVIDIA CC attestation whose enclave key is `enclave`. */
+async function attested() {
+  const market = await ready();
+  const { nodeRegistry, accounts } = market;
+  const [provider] = market.providers;
+  const enclave = Wallet.createRandom();
+  await nodeRegistry
+    .connect(provider!)
+    .updateMetadata(providerMetadata({ teeType: Tee.NvidiaCc, endpoint: "https://gpu-0.example" }));
+  await nodeRegistry.connect(accounts.governor).setEnclaveMeasurementAllowed(MEASUREMENT, true);
+  await nodeRegistry
+    .connect(accounts.attester)
+    .registerAttestation(provider!.address, Tee.NvidiaCc, MEASUREMENT, REPORT, enclave.address);
+  return { ...market, provider: provider!, enclave };
+}
+
+async function signResult(market: Market, signer: Wallet, jobId: bigint, provider: string, value: string) {
+  const { chainId } = await ethers.provider.getNetwork();
+  return signer.signTypedData(
+    {
+      name: "StarMiner VerificationHub",
+      version: "1",
+      chainId,
+      verifyingContract: await market.verificationHub.getAddress(),
+    },
+    {
+      TeeResult: [
+        { name: "jobId", type: "uint256" },
+        { name: "provider", type: "address" },
+        { name: "result", type: "bytes32" },
+      ],
+    },
+    { jobId, provider, result: value },
+  );
+}
+
+describe("VerificationHub", function () {
+  this.timeout(120_000);
+
+  describe("TEE mode", () => {
+    it("accepts a result signed by the enclave key of the provider's allowed attestation", async () => {
+      const market = await loadFixture(attested);
+      const { jobMarket, verificationHub, provider, enclave } = market;
+      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.TEE }));
+      expect((await jobMarket.jobOf(jobId)).teeRequired).to.equal(true);
+      await jobMarket.connect(provider).claimSlot(jobId);
+      const signature = await signResult(market, enclave, jobId, provider.address, ANSWER);
+      expect(await verificationHub.teeResultDigest(jobId, provider.address, ANSWER)).to.equal(
+        ethers.TypedDataEncoder.hash(
+          {
+            name: "StarMiner VerificationHub",
+            version: "1",
+            chainId: (await ethers.provider.getNetwork()).chainId,
+            verifyingContract: await verificationHub.getAddress(),
+          },
+          {
+            TeeResult: [
+              { name: "jobId", type: "uint256" },
+              { name: "provider", type: "address" },
+              { name: "result", type: "bytes32" },
+            ],
+          },
+          { jobId, provider: provider.address, result: ANSWER },
+        ),
+      );
+      await expect(jobMarket.connect(provider).submitResult(jobId, 0, ANSWER, signature)).to.emit(
+        jobMarket,
+        "JobVerified",
+      );
+    });
+
+    it("refuses a signature by another key, over another result or job, and a provider whose attestation went", async () => {
+      const market = await loadFixture(attested);
+      const { jobMarket, verificationHub, nodeRegistry, provider, enclave, accounts } = market;
+      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.TEE }));
+      await jobMarket.connect(provider).claimSlot(jobId);
+      const impostor = Wallet.createRandom();
+      for (const signature of [
+        await signResult(market, impostor, jobId, provider.address, ANSWER),
+        await signResult(market, enclave, jobId, provider.address, result("other")),
+        await signResult(market, enclave, jobId + 1n, provider.address, ANSWER),
+        "0x1234",
+      ]) {
+        await expect(jobMarket.connect(provider).submitResult(jobId, 0, ANSWER, signature))
+          .to.be.revertedWithCustomError(verificationHub, "HubInvalidEnclaveSignature")
+          .withArgs(jobId, provider.address);
+      }
+      await nodeRegistry.connect(accounts.governor).setEnclaveMeasurementAllowed(MEASUREMENT, false);
+      await expect(
+        jobMarket
+          .connect(provider)
+          .submitResult(jobId, 0, ANSWER, await signResult(market, enclave, jobId, provider.address, ANSWER)),
+      )
+        .to.be.revertedWithCustomError(verificationHub, "HubNoValidAttestation")
+        .withArgs(provider.address);
+      expect((await jobMarket.slotsOf(jobId))[0]!.status).to.equal(1n);
+    });
+
+    it("refuses TEE claims from providers without an attestation", async () => {
+      const market = await loadFixture(ready);
+      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.TEE }));
+      await expect(market.jobMarket.connect(market.providers[1]!).claimSlot(jobId)).to.be.revertedWithCustomError(
+        market.jobMarket,
+        "MarketAttestationRequired",
+      );
+    });
+  });
+
+  describe("ZK mode", () => {
+    it("is refused with a clear error until governance registers a verifier for the workload class", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, verificationHub, accounts } = market;
+      expect(await verificationHub.isWorkloadSupported(1)).to.equal(false);
+      await expect(
+        jobMarket.connect(accounts.alice).submitJob(jobSpec(await time.latest(), { mode: Mode.ZK, workloadClass: 1 })),
+      )
+        .to.be.revertedWithCustomError(jobMarket, "MarketUnsupportedWorkload")
+        .withArgs(1);
+      await expect(
+        verificationHub.connect(accounts.stranger).setWorkloadVerifier(1, accounts.stranger.address),
+      ).to.be.revertedWithCustomError(verificationHub, "AccessManagedUnauthorized");
+    });
+  });
+
+  describe("audits", () => {
+    it("samples verified jobs at the governed rate from the block's randomness", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket } = market;
+      const { jobId } = await verifiedJob(market, 0);
+      expect((await jobMarket.jobOf(jobId)).auditSampled).to.equal(false);
+      const sampled = await verifiedJob({ ...market, providers: market.providers.slice(1) }, 10_000);
+      expect((await jobMarket.jobOf(sampled.jobId)).auditSampled).to.equal(true);
+    });
+
+    it("passes an audit whose re-execution matches; the job then settles as usual", async () => {
+      const { jobMarket, verificationHub, jobId, validators } = await loadFixture(audited);
+      await expect(verificationHub.connect(validators[0]!).reportAudit(jobId, ANSWER))
+        .to.emit(verificationHub, "AuditPassed")
+        .withArgs(jobId, validators[0]!.address, ANSWER);
+      expect(await verificationHub.isAudited(jobId)).to.equal(true);
+      await expect(verificationHub.connect(validators[1]!).reportAudit(jobId, ANSWER))
+        .to.be.revertedWithCustomError(verificationHub, "HubAlreadyAudited")
+        .withArgs(jobId);
+      await time.increase(DAY + 1);
+      await jobMarket.finalize(jobId);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
+    });
+
+    it("turns a failed audit into a dispute; upheld, it slashes the provider, pays the validator and refunds", async () => {
+      const { jobMarket, verificationHub, staking, agpu, jobId, provider, validators, accounts } =
+        await loadFixture(audited);
+      const [auditor, ...committee] = validators;
+      await expect(verificationHub.connect(auditor!).reportAudit(jobId, result("re-executed")))
+        .to.emit(verificationHub, "AuditFailed")
+        .withArgs(jobId, auditor!.address, result("re-executed"))
+        .and.to.emit(verificationHub, "DisputeOpened")
+        .and.to.emit(jobMarket, "DisputeStarted")
+        .withArgs(jobId);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Disputed);
+      await time.increase(DAY + 1);
+      await expect(jobMarket.finalize(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketJobNotInStatus")
+        .withArgs(jobId, JobStatus.Disputed);
+
+      await expect(verificationHub.connect(auditor!).vote(jobId, true))
+        .to.be.revertedWithCustomError(verificationHub, "HubConflictedValidator")
+        .withArgs(jobId, auditor!.address);
+      for (const member of committee) await verificationHub.connect(member).vote(jobId, true);
+      const tx = verificationHub.connect(accounts.stranger).resolveDispute(jobId);
+      await expect(tx)
+        .to.emit(verificationHub, "DisputeResolved")
+        .withArgs(jobId, Verdict.Upheld, 3, 0)
+        .and.to.emit(staking, "Slashed")
+        .withArgs(provider.address, SLASH_DISPUTE, auditor!.address, 2_000n * AGPU, 0n, 200n * AGPU, 1n)
+        .and.to.emit(jobMarket, "JobRefunded")
+        .withArgs(jobId, ESCROW);
+      await expect(tx).to.changeTokenBalances(ethers, agpu, [accounts.alice, jobMarket], [ESCROW, -ESCROW]);
+      expect(await staking.unpaidBountyOf(auditor!.address)).to.equal(200n * AGPU);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
+      await expect(verificationHub.resolveDispute(jobId))
+        .to.be.revertedWithCustomError(verificationHub, "HubNoOpenDispute")
+        .withArgs(jobId);
+    });
+
+    it("slashes an auditing validator whose claim the committee rejects, and the job settles", async () => {
+      const { jobMarket, verificationHub, staking, agpu, jobId, provider, validators } = await loadFixture(audited);
+      const [auditor, ...committee] = validators;
+      await verificationHub.connect(auditor!).reportAudit(jobId, result("lie"));
+      for (const member of committee) await verificationHub.connect(member).vote(jobId, false);
+      const tx = verificationHub.resolveDispute(jobId);
+      await expect(tx)
+        .to.emit(staking, "Slashed")
+        .withArgs(auditor!.address, SLASH_FALSE_AUDIT, ZERO, 1_000n * AGPU, 0n, 0n, 1n)
+        .and.to.emit(jobMarket, "JobSettled");
+      await expect(tx).to.changeTokenBalance(ethers, agpu, provider, (ESCROW * 8_800n) / 10_000n);
+    });
+
+    it("refuses audits of unsampled jobs, by non-validators, by the job's parties, and after the window", async () => {
+      const market = await loadFixture(audited);
+      const { verificationHub, jobId, validators, accounts } = market;
+      await expect(verificationHub.connect(accounts.stranger).reportAudit(jobId, ANSWER))
+        .to.be.revertedWithCustomError(verificationHub, "HubNotValidator")
+        .withArgs(accounts.stranger.address);
+      await time.increase(DAY + 1);
+      await expect(verificationHub.connect(validators[0]!).reportAudit(jobId, ANSWER)).to.be.revertedWithCustomError(
+        verificationHub,
+        "HubChallengeWindowClosed",
+      );
+
+      const unsampled = await loadFixture(verified);
+      await expect(unsampled.verificationHub.connect(unsampled.validators[0]!).reportAudit(unsampled.jobId, ANSWER))
+        .to.be.revertedWithCustomError(unsampled.verificationHub, "HubNotSampledForAudit")
+        .withArgs(unsampled.jobId);
+      await expect(
+        unsampled.verificationHub.connect(unsampled.validators[0]!).reportAudit(99n, ANSWER),
+      ).to.be.revertedWithCustomError(unsampled.jobMarket, "MarketUnknownJob");
+    });
+  });
+
+  describe("disputes", () => {
+    it("takes the requester's bond into the hub and freezes the job", async () => {
+      const { jobMarket, verificationHub, agpu, jobId, accounts } = await loadFixture(verified);
+      const bond = ESCROW / 10n;
+      expect(await verificationHub.disputeBondOf(jobId)).to.equal(bond);
+      await expect(verificationHub.connect(accounts.bob).openDispute(jobId))
+        .to.be.revertedWithCustomError(verificationHub, "HubNotRequester")
+        .withArgs(jobId, accounts.bob.address);
+      const tx = verificationHub.connect(accounts.alice).openDispute(jobId);
+      await expect(tx).to.emit(verificationHub, "DisputeOpened");
+      await expect(tx).to.changeTokenBalances(ethers, agpu, [accounts.alice, verificationHub], [-bond, bond]);
+      expect(await verificationHub.totalBonds()).to.equal(bond);
+      const dispute = await verificationHub.disputeOf(jobId);
+      expect(dispute.challenger).to.equal(accounts.alice.address);
+      expect(dispute.committeeSize).to.equal(3n);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Disputed);
+      await expect(verificationHub.connect(accounts.alice).openDispute(jobId)).to.be.revertedWithCustomError(
+        verificationHub,
+        "HubJobNotVerified",
+      );
+    });
+
+    it("upheld: slashes the provider, returns the escrow and the bond, and the requester earns the bounty", async () => {
+      const { jobMarket, verificationHub, staking, agpu, jobId, provider, validators, accounts } =
+        await loadFixture(verified);
+      await verificationHub.connect(accounts.alice).openDispute(jobId);
+      await verificationHub.connect(validators[0]!).vote(jobId, true);
+      await verificationHub.connect(validators[1]!).vote(jobId, true);
+      await expect(verificationHub.resolveDispute(jobId)).to.be.revertedWithCustomError(
+        verificationHub,
+        "HubVotingOpen",
+      );
+      await verificationHub.connect(validators[2]!).vote(jobId, false);
+      await expect(verificationHub.connect(validators[3]!).vote(jobId, true))
+        .to.be.revertedWithCustomError(verificationHub, "HubCommitteeFull")
+        .withArgs(jobId);
+      const tx = verificationHub.resolveDispute(jobId);
+      await expect(tx)
+        .to.emit(jobMarket, "DisputeClosed")
+        .withArgs(jobId, true, accounts.alice.address)
+        .and.to.emit(staking, "Slashed")
+        .withArgs(provider.address, SLASH_DISPUTE, accounts.alice.address, 2_000n * AGPU, 0n, 200n * AGPU, 1n);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        agpu,
+        [accounts.alice, jobMarket, verificationHub, provider],
+        [ESCROW + ESCROW / 10n, -ESCROW, -ESCROW / 10n, 0n],
+      );
+      expect(await verificationHub.totalBonds()).to.equal(0n);
+    });
+
+    it("rejected: the bond goes to the provider, who is paid as usual", async () => {
+      const { jobMarket, verificationHub, agpu, jobId, provider, validators, accounts } = await loadFixture(verified);
+      await verificationHub.connect(accounts.alice).openDispute(jobId);
+      for (const validator of validators.slice(0, 3)) await verificationHub.connect(validator).vote(jobId, false);
+      const tx = verificationHub.resolveDispute(jobId);
+      await expect(tx)
+        .to.emit(verificationHub, "BondForfeited")
+        .withArgs(jobId, provider.address, ESCROW / 10n)
+        .and.to.emit(jobMarket, "JobSettled");
+      await expect(tx).to.changeTokenBalance(ethers, agpu, provider, (ESCROW * 8_800n) / 10_000n + ESCROW / 10n);
+    });
+
+    it("undecided when the vote ends without a majority of the committee: bond back, job settles", async () => {
+      const { jobMarket, verificationHub, agpu, jobId, validators, accounts } = await loadFixture(verified);
+      await verificationHub.connect(accounts.alice).openDispute(jobId);
+      await verificationHub.connect(validators[0]!).vote(jobId, true);
+      await time.increase(2 * DAY + 1);
+      await expect(verificationHub.connect(validators[1]!).vote(jobId, true)).to.be.revertedWithCustomError(
+        verificationHub,
+        "HubVotingClosed",
+      );
+      const tx = verificationHub.resolveDispute(jobId);
+      await expect(tx)
+        .to.emit(verificationHub, "DisputeResolved")
+        .withArgs(jobId, Verdict.NoDecision, 1, 0)
+        .and.to.emit(verificationHub, "BondReturned")
+        .withArgs(jobId, accounts.alice.address, ESCROW / 10n);
+      await expect(tx).to.changeTokenBalance(ethers, agpu, accounts.alice, ESCROW / 10n);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
+    });
+
+    it("admits only independent staked validators, each once, and only within the window", async () => {
+      const market = await loadFixture(verified);
+      const { verificationHub, agpu, jobMarket, jobId, provider, validators, accounts } = market;
+      await expect(verificationHub.connect(validators[0]!).vote(jobId, true))
+        .to.be.revertedWithCustomError(verificationHub, "HubNoOpenDispute")
+        .withArgs(jobId);
+      await verificationHub.connect(accounts.alice).openDispute(jobId);
+      await expect(verificationHub.connect(accounts.stranger).vote(jobId, true))
+        .to.be.revertedWithCustomError(verificationHub, "HubNotValidator")
+        .withArgs(accounts.stranger.address);
+      await expect(verificationHub.connect(provider).vote(jobId, false)).to.be.revertedWithCustomError(
+        verificationHub,
+        "HubNotValidator",
+      );
+      await verificationHub.connect(validators[0]!).vote(jobId, true);
+      expect(await verificationHub.hasVoted(jobId, validators[0]!.address)).to.equal(true);
+      await expect(verificationHub.connect(validators[0]!).vote(jobId, false))
+        .to.be.revertedWithCustomError(verificationHub, "HubAlreadyVoted")
+        .withArgs(jobId, validators[0]!.address);
+
+      // A validator who requested a job cannot judge it.
+      await agpu.connect(accounts.deployer).transfer(validators[1]!.address, 100n * AGPU);
+      await agpu.connect(validators[1]!).approve(await jobMarket.getAddress(), 100n * AGPU);
+      await raiseReputation(market, market.providers[1]!.address);
+      const own = await submit(market, jobSpec(await time.latest()), validators[1]!);
+      await jobMarket.connect(market.providers[1]!).claimSlot(own);
+      await jobMarket.connect(market.providers[1]!).submitResult(own, 0, ANSWER, NO_EVIDENCE);
+      await agpu.connect(validators[1]!).approve(await verificationHub.getAddress(), 100n * AGPU);
+      await verificationHub.connect(validators[1]!).openDispute(own);
+      await expect(verificationHub.connect(validators[1]!).vote(own, true))
+        .to.be.revertedWithCustomError(verificationHub, "HubConflictedValidator")
+        .withArgs(own, validators[1]!.address);
+
+      const late = await loadFixture(verified);
+      await time.increase(DAY + 1);
+      await expect(
+        late.verificationHub.connect(late.accounts.alice).openDispute(late.jobId),
+      ).to.be.revertedWithCustomError(late.verificationHub, "HubChallengeWindowClosed");
+    });
+
+    it("lets only the hub freeze or close a job", async () => {
+      const { jobMarket, jobId, accounts } = await loadFixture(verified);
+      await expect(jobMarket.connect(accounts.alice).startDispute(jobId)).to.be.revertedWithCustomError(
+        jobMarket,
+        "AccessManagedUnauthorized",
+      );
+      await expect(
+        jobMarket.connect(accounts.alice).closeDispute(jobId, true, accounts.alice.address),
+      ).to.be.revertedWithCustomError(jobMarket, "AccessManagedUnauthorized");
+    });
+  });
+
+  describe("governance", () => {
+    it("bounds every parameter and wires the market only once", async () => {
+      const { verificationHub, jobMarket, accounts } = await loadFixture(ready);
+      expect(await verificationHub.market()).to.equal(await jobMarket.getAddress());
+      await expect(verificationHub.connect(accounts.governor).setMarket(accounts.stranger.address))
+        .to.be.revertedWithCustomError(verificationHub, "HubMarketAlreadySet")
+        .withArgs(await jobMarket.getAddress());
+      const parameters = { auditRateBps: 500, disputeBondBps: 1_000, votingPeriod: 2 * DAY, committeeSize: 3 };
+      for (const [name, value, min, max] of [
+        ["auditRateBps", 10_001, 0, 10_000],
+        ["disputeBondBps", 99, 100, 5_000],
+        ["votingPeriod", HOUR - 1, HOUR, 14 * DAY],
+        ["committeeSize", 0, 1, 21],
+      ] as const) {
+        await expect(verificationHub.connect(accounts.governor).setParameters({ ...parameters, [name]: value }))
+          .to.be.revertedWithCustomError(verificationHub, "HubParameterOutOfBounds")
+          .withArgs(name, value, min, max);
+      }
+    });
+  });
+});
