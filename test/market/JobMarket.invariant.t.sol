@@ -40,6 +40,7 @@ uint256 constant VALIDATOR_STAKE = 5_000 ether;
 /// @dev The deployed protocol the handler drives: every contract a job touches, wired as in production.
 struct Deployment {
     AGPU token;
+    Treasury treasury;
     Staking staking;
     NodeRegistry registry;
     Reputation reputation;
@@ -315,13 +316,20 @@ contract JobMarketInvariantTest is TestBase {
 
     function setUp() public {
         AccessManager manager = new AccessManager(address(this));
-        address authority = address(manager);
+        _deploy(address(manager));
+        _deployMarket(address(manager));
+        _permit(manager);
+        _configure();
+        _populate();
+    }
+
+    function _deploy(address authority) private {
         d.token = new AGPU(authority, address(this), 100_000_000 ether, 7 days, 0, 1);
-        Treasury treasury = Treasury(_proxy(address(new Treasury()), abi.encodeCall(Treasury.initialize, (authority))));
+        d.treasury = Treasury(_proxy(address(new Treasury()), abi.encodeCall(Treasury.initialize, (authority))));
         d.staking = Staking(
             _proxy(
                 address(new Staking()),
-                abi.encodeCall(Staking.initialize, (authority, address(d.token), address(treasury)))
+                abi.encodeCall(Staking.initialize, (authority, address(d.token), address(d.treasury)))
             )
         );
         d.registry = NodeRegistry(
@@ -344,6 +352,9 @@ contract JobMarketInvariantTest is TestBase {
                 abi.encodeCall(PricingEngine.initialize, (authority, address(d.registry), oracles))
             )
         );
+    }
+
+    function _deployMarket(address authority) private {
         address capabilities = _proxy(
             address(new CapabilityRegistrar()),
             abi.encodeCall(
@@ -375,13 +386,16 @@ contract JobMarketInvariantTest is TestBase {
                             address(d.pricing),
                             capabilities,
                             address(d.hub),
-                            address(treasury)
+                            address(d.treasury)
                         ]
                     )
                 )
             )
         );
         d.hub.setMarket(address(d.market));
+    }
+
+    function _configure() private {
         // Short windows so that a sequence of a few dozen calls reaches every state; neutral providers may take
         // Optimistic jobs, and half of all verified jobs are audited.
         IJobMarket.MarketParameters memory p = d.market.marketParameters();
@@ -397,8 +411,9 @@ contract JobMarketInvariantTest is TestBase {
                 committeeSize: 3
             })
         );
-        _permit(manager);
+    }
 
+    function _populate() private {
         address[REQUESTERS] memory requesters;
         address[PROVIDERS] memory providers;
         address[VALIDATORS] memory validators;
