@@ -12,7 +12,8 @@ export default defineConfig({
   solidity: {
     profiles: {
       // Fast edit-compile-test loop. Contracts whose unoptimized bytecode would exceed EIP-170's 24 576 bytes are
-      // optimized here too, so that every test deploys under the same size limit as mainnet.
+      // optimized here too, so that every test deploys under the same size limit as mainnet (and so are the
+      // Solidity tests that deploy them).
       default: {
         compilers: [
           { version: SOLC_VERSION, path: solcPath, settings: { evmVersion: "cancun", optimizer: { enabled: false } } },
@@ -22,6 +23,7 @@ export default defineConfig({
             "contracts/market/JobMarket.sol",
             "contracts/registry/NodeRegistry.sol",
             "contracts/verification/VerificationHub.sol",
+            "test/market/JobMarket.invariant.t.sol",
           ].map((file) => [
             file,
             {

@@ -19,6 +19,7 @@ import { releaseProver } from "../scripts/lib/zk/groth16.js";
 import { measureCapability } from "./gas/capability.js";
 import { measureFoundation } from "./gas/foundation.js";
 import { measureIdentity } from "./gas/identity.js";
+import { MARKET_TARGETS, measureMarket } from "./gas/market.js";
 import { measurePricing } from "./gas/pricing.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
@@ -26,6 +27,13 @@ const JSON_PATH = join(RESULTS_DIR, "gas.json");
 const MARKDOWN_PATH = join(RESULTS_DIR, "gas.md");
 /** Signatures and timestamps change a few calldata bytes between runs; anything beyond this is a real change. */
 const TOLERANCE = 0.01;
+
+/** A whole job's gas against the market specification's target for it. */
+interface Target {
+  readonly job: string;
+  readonly gas: bigint;
+  readonly target: bigint;
+}
 
 interface GasReport {
   readonly compiler: string;
@@ -46,7 +54,32 @@ await measureFoundation(context);
 await measureIdentity(context);
 await measurePricing(context);
 await measureCapability(context);
+const lifecycles = await measureMarket(context);
 await releaseProver();
+context.measurements.push(
+  {
+    contract: "JobMarket",
+    operation: "Optimistic job, 1 provider, submit to settlement (total)",
+    gas: lifecycles.optimistic,
+  },
+  {
+    contract: "JobMarket",
+    operation: "Consensus job, 3 providers, submit to settlement (total)",
+    gas: lifecycles.consensus,
+  },
+);
+const targets: readonly Target[] = [
+  {
+    job: "Optimistic, 1 provider, submit to settlement",
+    gas: lifecycles.optimistic,
+    target: MARKET_TARGETS.optimisticSingle,
+  },
+  {
+    job: "Consensus, 3 providers, submit to settlement",
+    gas: lifecycles.consensus,
+    target: MARKET_TARGETS.consensusTriple,
+  },
+];
 
 const report: GasReport = {
   compiler: describeCompiler(),
@@ -145,6 +178,17 @@ function markdown(gasReport: GasReport): string {
     "| contract | operation | gas |",
     "|---|---|---:|",
     ...rows,
+    "",
+    "## Whole jobs against their targets",
+    "",
+    "| job | gas | target | within |",
+    "|---|---:|---:|---|",
+    ...targets.map(
+      (t) =>
+        `| ${t.job} | ${t.gas.toLocaleString("en-US")} | ${t.target.toLocaleString("en-US")} | ${t.gas <= t.target ? "yes" : "no"} |`,
+    ),
+    "",
+    'docs/decisions.md ("Gas") explains where a job\'s gas goes.',
     "",
   ].join("\n");
 }

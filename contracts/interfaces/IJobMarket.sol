@@ -79,7 +79,10 @@ interface IJobMarket {
         uint256 maxTotal;
     }
 
-    /// @notice A job as stored. `specHash` is keccak256(abi.encode(modelCommitment, inputCommitment)).
+    /// @notice A job as stored. `specHash` is keccak256(abi.encode(modelCommitment, inputCommitment)); it is kept
+    /// in storage for ZK jobs only, whose proofs are checked against it (JobSubmitted carries it for every job).
+    /// @param reputationFloor The composite reputation a provider needs to claim: the tier's floor at submission,
+    /// raised to the optimistic floor for Optimistic jobs.
     /// @param acceptedSlots Bit i set: slot i's result was accepted and will be paid.
     /// @param auditSampled Whether on-chain randomness picked the job for an audit when it was verified.
     /// @param collateralBps Each provider's collateral, in basis points of its share of the escrow.
@@ -93,6 +96,7 @@ interface IJobMarket {
         uint8 redundancy;
         uint8 workloadClass;
         uint8 acceptedSlots;
+        uint16 reputationFloor;
         bool teeRequired;
         bool provenHardware;
         bool auditSampled;

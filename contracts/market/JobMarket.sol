@@ -434,14 +434,16 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         job.deliveryWindow = spec.deliveryWindow;
         job.collateralBps = $.parameters.collateralBps;
         job.zone = q.zone;
-        job.specHash = keccak256(abi.encode(spec.modelCommitment, spec.inputCommitment));
+        job.reputationFloor = _reputationFloor($, spec);
+        bytes32 specHash = keccak256(abi.encode(spec.modelCommitment, spec.inputCommitment));
+        if (spec.mode == VerificationMode.ZK) job.specHash = specHash;
         job.escrow = uint96(q.total);
         job.gpuHours = spec.gpuHours;
         job.minVramMiB = spec.minVramMiB;
         job.minComputeCapability = spec.minComputeCapability;
         $.totalEscrowed += q.total;
 
-        _emitSubmitted(jobId, spec, q, job.specHash);
+        _emitSubmitted(jobId, spec, q, specHash);
         $.pricing.recordDemand(q.zone, uint256(spec.gpuHours) * spec.redundancy);
         $.token.safeTransferFrom(msg.sender, address(this), q.total);
     }
@@ -488,6 +490,15 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         }
     }
 
+    /// @dev The tier's reputation floor, or the optimistic floor if that is higher and the job is Optimistic.
+    function _reputationFloor(JobMarketStorage storage $, JobSpec calldata spec) private view returns (uint16 floor) {
+        (, floor) = $.pricing.tierOf(spec.tier);
+        if (spec.mode == VerificationMode.Optimistic) {
+            uint16 optimisticFloor = $.parameters.optimisticReputationFloor;
+            if (optimisticFloor > floor) floor = optimisticFloor;
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Claims and deliveries
     // ---------------------------------------------------------------------------------------------
@@ -506,11 +517,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         }
         if (job.teeRequired && !profile.attested) revert MarketAttestationRequired(provider);
 
-        (, uint256 floor) = $.pricing.tierOf(job.tier);
-        if (job.mode == VerificationMode.Optimistic) {
-            uint256 optimisticFloor = $.parameters.optimisticReputationFloor;
-            if (optimisticFloor > floor) floor = optimisticFloor;
-        }
+        uint256 floor = job.reputationFloor;
         if (floor != 0) {
             uint256 reputation = $.reputation.compositeOf(provider);
             if (reputation < floor) revert MarketReputationBelowFloor(provider, reputation, floor);

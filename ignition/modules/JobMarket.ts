@@ -45,5 +45,7 @@ export default buildModule("JobMarket", (m) => {
   grantRole(m, accessManager, Role.DEMAND_REPORTER, jobMarket, "grant_DEMAND_REPORTER_market");
   grantRole(m, accessManager, Role.VERIFICATION_HUB, verificationHub, "grant_VERIFICATION_HUB_hub");
 
-  return { verificationHub, jobMarket };
+  const jobMarketLens = m.contract("JobMarketLens", [jobMarket]);
+
+  return { verificationHub, jobMarket, jobMarketLens };
 });

@@ -22,7 +22,7 @@ export default buildModule("Protocol", (m) => {
   const { oracleHub } = m.useModule(OracleHubModule);
   const { pricingEngine } = m.useModule(PricingEngineModule);
   const { capabilityVerifier, capabilityRegistrar } = m.useModule(CapabilityRegistrarModule);
-  const { verificationHub, jobMarket } = m.useModule(JobMarketModule);
+  const { verificationHub, jobMarket, jobMarketLens } = m.useModule(JobMarketModule);
 
   return {
     accessManager,
@@ -38,5 +38,6 @@ export default buildModule("Protocol", (m) => {
     capabilityRegistrar,
     verificationHub,
     jobMarket,
+    jobMarketLens,
   };
 });

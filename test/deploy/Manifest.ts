@@ -19,6 +19,7 @@ const EXPECTED_CONTRACTS = [
   "CapabilityRegistrar",
   "CapabilityVerifier",
   "JobMarket",
+  "JobMarketLens",
   "NodeRegistry",
   "OracleHub",
   "PricingEngine",
@@ -108,7 +109,7 @@ describe("Deployment manifest", () => {
     it("names the contracts it has when asked for one it lacks", async () => {
       const { manifest } = await deployProtocol(connection, { manifestDir: null });
       expect(() => manifestContract(manifest, "BridgeGateway")).to.throw(
-        /contract BridgeGateway is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine, CapabilityVerifier, CapabilityRegistrar, VerificationHub, JobMarket\)/,
+        /contract BridgeGateway is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine, CapabilityVerifier, CapabilityRegistrar, VerificationHub, JobMarket, JobMarketLens\)/,
       );
     });
   });

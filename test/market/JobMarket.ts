@@ -110,7 +110,9 @@ describe("JobMarket", function () {
       expect(job.status).to.equal(JobStatus.Open);
       expect(job.requester).to.equal(accounts.alice.address);
       expect(job.escrow).to.equal(quote.total);
-      expect(job.specHash).to.equal(specHash);
+      // Only ZK jobs keep the spec hash in storage; the event carries it for every job.
+      expect(job.specHash).to.equal(ethers.ZeroHash);
+      expect(job.reputationFloor).to.equal(4_000n);
       expect(job.collateralBps).to.equal(15_000n);
       expect(await jobMarket.totalEscrowed()).to.equal(quote.total);
       const slots = await jobMarket.slotsOf(1n);
@@ -698,6 +700,40 @@ describe("JobMarket", function () {
         jobMarket,
         "AccessManagedUnauthorized",
       );
+    });
+  });
+
+  describe("batch views", () => {
+    it("lists the claimable jobs of a zone and tier, and reads jobs with their slots in one call", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, jobMarketLens, accounts } = market;
+      const now = await time.latest();
+      const consensus = { mode: Mode.Consensus, redundancy: 2 };
+      const open = await submit(market, jobSpec(now, consensus));
+      const economy = await submit(market, jobSpec(now, { ...consensus, tier: Tier.Economy }));
+      const full = await submit(market, jobSpec(now, consensus));
+      const cancelled = await submit(market, jobSpec(now, consensus));
+      const partly = await submit(market, jobSpec(now, consensus));
+      await jobMarket.connect(market.providers[0]!).claimSlot(full);
+      await jobMarket.connect(market.providers[1]!).claimSlot(full);
+      await jobMarket.connect(market.providers[0]!).claimSlot(partly);
+      await jobMarket.connect(accounts.alice).cancelJob(cancelled);
+
+      expect(await jobMarketLens.openJobs(EU_WEST, Tier.Standard, 0, 100)).to.deep.equal([open, partly]);
+      expect(await jobMarketLens.openJobs(EU_WEST, Tier.Economy, 1, 100)).to.deep.equal([economy]);
+      expect(await jobMarketLens.openJobs(EU_WEST, Tier.Standard, 2, 3)).to.deep.equal([]);
+      expect(await jobMarketLens.openJobs(zoneId("us-east"), Tier.Standard, 1, 100)).to.deep.equal([]);
+      await time.increaseTo(now + DAY);
+      expect(await jobMarketLens.openJobs(EU_WEST, Tier.Standard, 1, 100)).to.deep.equal([]);
+
+      const [first, second] = await jobMarketLens.jobsWithSlots([full, partly]);
+      expect(first!.jobId).to.equal(full);
+      expect(first!.slots.map((slot) => slot.provider)).to.deep.equal([
+        market.providers[0]!.address,
+        market.providers[1]!.address,
+      ]);
+      expect(second!.job.status).to.equal(JobStatus.Open);
+      expect(second!.slots[1]!.status).to.equal(SlotStatus.Open);
     });
   });
 

@@ -69,6 +69,7 @@ export function protocolFixture(connection: Connection) {
     const capabilityVerifier = await ethers.getContractAt("CapabilityVerifier", addressOf("CapabilityVerifier"));
     const verificationHub = await ethers.getContractAt("VerificationHub", addressOf("VerificationHub"));
     const jobMarket = await ethers.getContractAt("JobMarket", addressOf("JobMarket"));
+    const jobMarketLens = await ethers.getContractAt("JobMarketLens", addressOf("JobMarketLens"));
     // Stand-ins beside the contracts that hold these roles, so that unit tests of one contract can call it
     // directly; the job market and the verification hub hold their own grants from the deployment.
     const grants: [bigint, string][] = [
@@ -97,6 +98,7 @@ export function protocolFixture(connection: Connection) {
       capabilityVerifier,
       verificationHub,
       jobMarket,
+      jobMarketLens,
       accounts,
     };
   };

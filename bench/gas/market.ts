@@ -1,0 +1,258 @@
+import { type Abi, type Address, type Hex, encodeAbiParameters, keccak256, parseEther, toHex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+import { manifestContract } from "../../scripts/lib/manifest.js";
+import { Role } from "../../scripts/lib/roles.js";
+import { zoneId } from "../../scripts/lib/zones.js";
+import type { GasContext } from "./context.js";
+
+const PROVIDER = 1;
+const VALIDATOR = 2;
+const TEE_NVIDIA_CC = 4;
+const MODE = { Consensus: 0, Optimistic: 1, TEE: 2 } as const;
+const HOUR = 3_600;
+const DAY = 86_400;
+const ANSWER = keccak256(toHex("answer"));
+const MEASUREMENT = keccak256(toHex("enclave:bench"));
+/** A fixed, public test key: the bench's enclave. */
+const ENCLAVE = privateKeyToAccount("0x8f2a55949038a9610f50fb23b5883af3b4ecb3c3bb792cbcefbd1542c692be63");
+
+/** Targets from the market's specification, printed beside the measured totals. */
+export const MARKET_TARGETS = { optimisticSingle: 400_000n, consensusTriple: 1_000_000n } as const;
+
+/**
+ * The job lifecycle, step by step and end to end: a single-provider Optimistic job, a three-provider Consensus
+ * job, a TEE delivery, a failover, a cancellation, an audit and a dispute with its committee.
+ */
+export async function measureMarket(context: GasContext): Promise<{ optimistic: bigint; consensus: bigint }> {
+  const { send, accounts } = context;
+  const [deployer] = accounts as [Address];
+  const requester = accounts[12] as Address;
+  const providers = accounts.slice(13, 16) as Address[];
+  const validators = accounts.slice(16, 20) as Address[];
+  const setup = unrecorded(context);
+
+  await setup("AccessManager", "grantRole", [Role.REPUTATION_WRITER, deployer, 0], deployer);
+  await setup("AccessManager", "grantRole", [Role.GOVERNOR, deployer, 0], deployer);
+  await setup("AccessManager", "grantRole", [Role.ATTESTER, deployer, 0], deployer);
+  const market = manifestContract(context.manifest, "JobMarket").address;
+  const hub = manifestContract(context.manifest, "VerificationHub").address;
+  const staking = manifestContract(context.manifest, "Staking").address;
+  await setup("AGPU", "transfer", [requester, parseEther("100000")], deployer);
+  await setup("AGPU", "approve", [market, parseEther("100000")], requester);
+  await setup("AGPU", "approve", [hub, parseEther("100000")], requester);
+  for (const [index, node] of [...providers, ...validators].entries()) {
+    const isProvider = index < providers.length;
+    const stake = parseEther(isProvider ? "10000" : "5000");
+    await setup("AGPU", "transfer", [node, stake], deployer);
+    await setup("AGPU", "approve", [staking, stake], node);
+    await setup("Staking", "stake", [stake], node);
+    await setup("NodeRegistry", "register", [isProvider ? PROVIDER : VALIDATOR, metadata(index, isProvider)], node);
+    if (isProvider) {
+      for (let i = 1; i <= 4; i++) {
+        await setup("Reputation", "recordOutcome", [node, 0, 10_000, toHex(i, { size: 32 })], deployer);
+      }
+    }
+  }
+  const [first, second, third] = providers as [Address, Address, Address];
+  let jobs = 0n;
+  const spec = async (overrides: Record<string, unknown> = {}) => jobSpec(await now(context), overrides);
+
+  // A market already in use: one job has gone through it, so counters and balances are warm, as on a live chain.
+  await setup("JobMarket", "submitJob", [await spec()], requester);
+  const warmUp = ++jobs;
+  await setup("JobMarket", "claimSlot", [warmUp], first);
+  await setup("JobMarket", "submitResult", [warmUp, 0, ANSWER, "0x"], first);
+  await context.increaseTime(DAY + 1);
+  await setup("JobMarket", "finalize", [warmUp], first);
+
+  // A single-provider Optimistic job: submit, claim, deliver, finalize after the challenge window.
+  let optimistic = 0n;
+  optimistic += await send("JobMarket", "submitJob", [await spec()], {
+    from: requester,
+    operation: "submitJob (Optimistic, 1 provider)",
+  });
+  const single = ++jobs;
+  optimistic += await send("JobMarket", "claimSlot", [single], { from: first, operation: "claimSlot (first slot)" });
+  optimistic += await send("JobMarket", "submitResult", [single, 0, ANSWER, "0x"], {
+    from: first,
+    operation: "submitResult (Optimistic, verifies the job)",
+  });
+  await context.increaseTime(DAY + 1);
+  optimistic += await send("JobMarket", "finalize", [single], {
+    from: first,
+    operation: "finalize (1 provider, no model creator)",
+  });
+  await send("JobMarket", "sweepFees", [], { from: deployer });
+
+  // A three-provider Consensus job with commit-reveal.
+  let consensus = 0n;
+  consensus += await send("JobMarket", "submitJob", [await spec({ mode: MODE.Consensus, redundancy: 3 })], {
+    from: requester,
+    operation: "submitJob (Consensus, 3 providers)",
+  });
+  const triple = ++jobs;
+  for (const [slot, provider] of providers.entries()) {
+    consensus += await send("JobMarket", "claimSlot", [triple], {
+      from: provider,
+      operation: `claimSlot (slot ${slot + 1} of 3)`,
+    });
+  }
+  for (const [slot, provider] of providers.entries()) {
+    consensus += await send("JobMarket", "commitResult", [triple, slot, commitment(triple, slot, provider)], {
+      from: provider,
+      operation: slot === 2 ? "commitResult (last, opens reveals)" : `commitResult (slot ${slot + 1} of 3)`,
+    });
+  }
+  for (const [slot, provider] of providers.entries()) {
+    consensus += await send("JobMarket", "revealResult", [triple, slot, ANSWER, toHex(slot + 1, { size: 32 }), "0x"], {
+      from: provider,
+      operation: slot === 2 ? "revealResult (last, tallies 3 results)" : `revealResult (slot ${slot + 1} of 3)`,
+    });
+  }
+  await context.increaseTime(DAY + 1);
+  consensus += await send("JobMarket", "finalize", [triple], {
+    from: first,
+    operation: "finalize (3 providers, with model creator)",
+  });
+
+  // TEE: a result signed by the provider's enclave key.
+  await send("NodeRegistry", "updateMetadata", [{ ...metadata(0, true), teeType: TEE_NVIDIA_CC }], {
+    from: first,
+    operation: "updateMetadata (declare a TEE)",
+  });
+  await setup("NodeRegistry", "setEnclaveMeasurementAllowed", [MEASUREMENT, true], deployer);
+  await setup(
+    "NodeRegistry",
+    "registerAttestation",
+    [first, TEE_NVIDIA_CC, MEASUREMENT, keccak256(toHex("report")), ENCLAVE.address],
+    deployer,
+  );
+  await setup("JobMarket", "submitJob", [await spec({ mode: MODE.TEE })], requester);
+  const tee = ++jobs;
+  await setup("JobMarket", "claimSlot", [tee], first);
+  const signature = await ENCLAVE.signTypedData({
+    domain: { name: "StarMiner VerificationHub", version: "1", chainId: 31_337, verifyingContract: hub },
+    types: {
+      TeeResult: [
+        { name: "jobId", type: "uint256" },
+        { name: "provider", type: "address" },
+        { name: "result", type: "bytes32" },
+      ],
+    },
+    primaryType: "TeeResult",
+    message: { jobId: tee, provider: first, result: ANSWER },
+  });
+  await send("JobMarket", "submitResult", [tee, 0, ANSWER, signature], {
+    from: first,
+    operation: "submitResult (TEE, checks the enclave signature)",
+  });
+
+  // Failover: a missed delivery is slashed and the slot reopened; then a cancellation.
+  await setup("JobMarket", "submitJob", [await spec()], requester);
+  const missed = ++jobs;
+  await setup("JobMarket", "claimSlot", [missed], second);
+  await context.increaseTime(HOUR + 1);
+  await send("JobMarket", "expireSlot", [missed, 0], {
+    from: third,
+    operation: "expireSlot (slash, reopen the slot)",
+  });
+  await send("JobMarket", "cancelJob", [missed], { from: requester, operation: "cancelJob (refund the escrow)" });
+
+  // An audit that fails, and the committee's verdict; then a requester's dispute.
+  await setup("VerificationHub", "setParameters", [hubParameters(10_000)], deployer);
+  await setup("JobMarket", "submitJob", [await spec()], requester);
+  const audited = ++jobs;
+  await setup("JobMarket", "claimSlot", [audited], third);
+  await setup("JobMarket", "submitResult", [audited, 0, ANSWER, "0x"], third);
+  await send("VerificationHub", "reportAudit", [audited, keccak256(toHex("other"))], {
+    from: validators[0] as Address,
+    operation: "reportAudit (mismatch, opens a dispute)",
+  });
+  for (const [index, validator] of validators.slice(1).entries()) {
+    await send("VerificationHub", "vote", [audited, true], { from: validator, operation: `vote (${index + 1} of 3)` });
+  }
+  await send("VerificationHub", "resolveDispute", [audited], {
+    from: deployer,
+    operation: "resolveDispute (upheld: slash, refund)",
+  });
+  await setup("VerificationHub", "setParameters", [hubParameters(0)], deployer);
+  await setup("JobMarket", "submitJob", [await spec()], requester);
+  const disputed = ++jobs;
+  await setup("JobMarket", "claimSlot", [disputed], second);
+  await setup("JobMarket", "submitResult", [disputed, 0, ANSWER, "0x"], second);
+  await send("VerificationHub", "openDispute", [disputed], {
+    from: requester,
+    operation: "openDispute (requester posts the bond)",
+  });
+  return { optimistic, consensus };
+}
+
+function jobSpec(now: bigint, overrides: Record<string, unknown>) {
+  return {
+    modelCommitment: keccak256(toHex("model")),
+    inputCommitment: keccak256(toHex("input")),
+    zone: zoneId("eu-west"),
+    tier: 1,
+    spilloverAllowed: false,
+    redundancy: 1,
+    mode: MODE.Optimistic,
+    workloadClass: 0,
+    gpuHours: 10,
+    minVramMiB: 24_576,
+    minComputeCapability: 80,
+    teeRequired: false,
+    provenHardware: false,
+    deadline: now + BigInt(DAY),
+    deliveryWindow: HOUR,
+    modelCreator: "0x00000000000000000000000000000000000c0ffe",
+    maxTotal: parseEther("1000000"),
+    ...overrides,
+  };
+}
+
+function metadata(index: number, provider: boolean) {
+  return {
+    zone: zoneId("eu-west"),
+    endpoint: `https://market-${index}.example.net`,
+    gpuModel: provider ? "NVIDIA H100 80GB" : "",
+    vramMiB: provider ? 81_920 : 0,
+    computeCapability: provider ? 90 : 0,
+    tflopsCenti: provider ? 6_700 : 0,
+    teeType: 0,
+  };
+}
+
+function hubParameters(auditRateBps: number) {
+  return { auditRateBps, disputeBondBps: 1_000, votingPeriod: 2 * DAY, committeeSize: 3 };
+}
+
+function commitment(jobId: bigint, slot: number, provider: Address): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "uint256" }, { type: "uint256" }, { type: "address" }, { type: "bytes32" }, { type: "bytes32" }],
+      [jobId, BigInt(slot), provider, ANSWER, toHex(slot + 1, { size: 32 })],
+    ),
+  );
+}
+
+async function now(context: GasContext): Promise<bigint> {
+  return (await context.publicClient.getBlock({ blockTag: "latest" })).timestamp;
+}
+
+/** Sends set-up transactions that are not measured. */
+function unrecorded(context: GasContext) {
+  return async (contract: string, functionName: string, args: readonly unknown[], from: Address) => {
+    const entry = manifestContract(context.manifest, contract);
+    const hash = await context.walletClient.writeContract({
+      address: entry.address,
+      abi: entry.abi as Abi,
+      functionName,
+      args: args as unknown[],
+      account: from,
+      chain: null,
+    });
+    const receipt = await context.publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`set-up ${contract}.${functionName} reverted`);
+  };
+}
