@@ -28,7 +28,10 @@ contract JobMarketLens is IJobMarketLens {
         ids = new uint256[](end > fromId ? end - fromId : 0);
         uint256 found;
         for (uint256 jobId = fromId; jobId < end; ++jobId) {
-            if (_claimable(jobId, zone, tier)) ids[found++] = jobId;
+            if (_claimable(jobId, zone, tier)) {
+                ids[found] = jobId;
+                ++found;
+            }
         }
         assembly ("memory-safe") {
             mstore(ids, found)
