@@ -43,7 +43,7 @@ const provers: Record<CircuitName, () => Promise<Groth16Proof>> = {
     );
     const biases = Array.from({ length: 16 }, (_, j) => j * 100 - 800);
     const input = Array.from({ length: 16 }, (_, i) => ((i * 29) % 256) - 128);
-    return (await proveDenseLayer({ weights, biases }, input)).proof;
+    return (await proveDenseLayer({ weights, biases }, input, { jobId: 1n, provider: NODE })).proof;
   },
   capability: async () =>
     (

@@ -16,6 +16,10 @@ include "circomlib/circuits/poseidon.circom";
 // is below 2^K (the range checks and the ReLU guarantee it), so packing is injective. The TypeScript prover
 // (scripts/lib/zk/dense-layer.ts) computes the same packing.
 //
+// The proof is also bound to the job and the provider it is submitted for: `jobId` and `provider` are public inputs
+// (squared into a constraint so that the proof commits to them), so a proof made for one job or one provider does
+// not verify for another, even when two jobs share a model and an input.
+//
 // Every accumulator is below 2^19 in magnitude (16 * 128 * 128 + 32768 < 2^19), which the ReLU's 20-bit
 // decomposition relies on.
 
@@ -61,6 +65,8 @@ template DenseLayer(N, M) {
     signal input modelHash;
     signal input inputHash;
     signal input outputHash;
+    signal input jobId;
+    signal input provider;
 
     // ---- private ----
     signal input weights[M][N];
@@ -128,6 +134,10 @@ template DenseLayer(N, M) {
         outputHasher.inputs[k] <== packOutput.out[k];
     }
     outputHash === outputHasher.out;
+
+    // Binding: without a constraint, the job and the provider would be free public inputs the proof ignores.
+    signal jobIdSquare <== jobId * jobId;
+    signal providerSquare <== provider * provider;
 }
 
-component main {public [modelHash, inputHash, outputHash]} = DenseLayer(16, 16);
+component main {public [modelHash, inputHash, outputHash, jobId, provider]} = DenseLayer(16, 16);

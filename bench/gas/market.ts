@@ -2,6 +2,14 @@ import { type Abi, type Address, type Hex, encodeAbiParameters, keccak256, parse
 import { privateKeyToAccount } from "viem/accounts";
 
 import { manifestContract } from "../../scripts/lib/manifest.js";
+import { proveResultCommitment, resultDigest } from "../../scripts/lib/zk/commitment.js";
+import { inputHash, modelHash, proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
+import {
+  WorkloadClass,
+  commitmentEvidence,
+  denseLayerEvidence,
+  fieldToBytes32,
+} from "../../scripts/lib/zk/workloads.js";
 import { Role } from "../../scripts/lib/roles.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import type { GasContext } from "./context.js";
@@ -9,7 +17,7 @@ import type { GasContext } from "./context.js";
 const PROVIDER = 1;
 const VALIDATOR = 2;
 const TEE_NVIDIA_CC = 4;
-const MODE = { Consensus: 0, Optimistic: 1, TEE: 2 } as const;
+const MODE = { Consensus: 0, Optimistic: 1, TEE: 2, ZK: 3 } as const;
 const HOUR = 3_600;
 const DAY = 86_400;
 const ANSWER = keccak256(toHex("answer"));
@@ -147,6 +155,52 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
     from: first,
     operation: "submitResult (TEE, checks the enclave signature)",
   });
+
+  // ZK: a result proven with a real Groth16 proof, for each workload class.
+  await setup(
+    "JobMarket",
+    "submitJob",
+    [await spec({ mode: MODE.ZK, workloadClass: WorkloadClass.ComputeCommitment })],
+    requester,
+  );
+  const committed = ++jobs;
+  await setup("JobMarket", "claimSlot", [committed], second);
+  const bound = await proveResultCommitment({
+    jobId: committed,
+    provider: second,
+    resultDigest: resultDigest(toHex("result bytes")),
+    salt: 7n,
+  });
+  await send(
+    "JobMarket",
+    "submitResult",
+    [committed, 0, fieldToBytes32(bound.commitment), commitmentEvidence(bound.proof)],
+    {
+      from: second,
+      operation: "submitResult (ZK, compute-commitment proof)",
+    },
+  );
+  const model = {
+    weights: Array.from({ length: 16 }, (_, j) => Array.from({ length: 16 }, (_, i) => ((i * 7 + j * 13) % 256) - 128)),
+    biases: Array.from({ length: 16 }, (_, j) => j * 100 - 800),
+  };
+  const input = Array.from({ length: 16 }, (_, i) => ((i * 29) % 256) - 128);
+  const layerSpec = await spec({
+    mode: MODE.ZK,
+    workloadClass: WorkloadClass.DenseLayer,
+    modelCommitment: fieldToBytes32(modelHash(model)),
+    inputCommitment: fieldToBytes32(inputHash(input)),
+  });
+  await setup("JobMarket", "submitJob", [layerSpec], requester);
+  const layer = ++jobs;
+  await setup("JobMarket", "claimSlot", [layer], third);
+  const proven = await proveDenseLayer(model, input, { jobId: layer, provider: third });
+  await send(
+    "JobMarket",
+    "submitResult",
+    [layer, 0, fieldToBytes32(proven.hashes.outputHash), denseLayerEvidence(proven.proof, proven.hashes)],
+    { from: third, operation: "submitResult (ZK, dense-layer proof)" },
+  );
 
   // Failover: a missed delivery is slashed and the slot reopened; then a cancellation.
   await setup("JobMarket", "submitJob", [await spec()], requester);

@@ -4,6 +4,7 @@ import type { Abi } from "viem";
 import JobMarketArtifact from "../../artifacts/contracts/market/JobMarket.sol/JobMarket.json" with { type: "json" };
 import VerificationHubArtifact from "../../artifacts/contracts/verification/VerificationHub.sol/VerificationHub.json" with { type: "json" };
 import { Role } from "../../scripts/lib/roles.js";
+import { WorkloadClass } from "../../scripts/lib/zk/workloads.js";
 import { applyPermissions, deployUupsProxy, grantRole } from "../lib/access.js";
 import AuthorityModule from "./Authority.js";
 import CapabilityRegistrarModule from "./CapabilityRegistrar.js";
@@ -14,6 +15,7 @@ import StakingModule from "./Staking.js";
 import TokensModule from "./Tokens.js";
 import TreasuryModule from "./Treasury.js";
 import VerificationHubModule from "./VerificationHub.js";
+import WorkloadsModule from "./Workloads.js";
 
 /** Job escrow and lifecycle, wired to the verification hub and holding the roles the lifecycle needs. */
 export default buildModule("JobMarket", (m) => {
@@ -26,16 +28,34 @@ export default buildModule("JobMarket", (m) => {
   const { pricingEngine } = m.useModule(PricingEngineModule);
   const { capabilityRegistrar } = m.useModule(CapabilityRegistrarModule);
   const { verificationHub } = m.useModule(VerificationHubModule);
+  const { computeCommitmentWorkload, denseLayerWorkload } = m.useModule(WorkloadsModule);
 
   const jobMarket = deployUupsProxy(m, "JobMarket", [
     accessManager,
     [agpu, staking, nodeRegistry, reputation, pricingEngine, capabilityRegistrar, verificationHub, treasury],
   ]);
 
-  // Wire the hub to the market while `setMarket` still answers to the deployer, then hand the hub to governance.
+  // Wire the hub to the market and register the ZK workload classes while those functions still answer to the
+  // deployer, then hand the hub to governance.
   const marketSet = m.call(verificationHub, "setMarket", [jobMarket]);
+  const commitmentClass = m.call(
+    verificationHub,
+    "setWorkloadVerifier",
+    [WorkloadClass.ComputeCommitment, computeCommitmentWorkload],
+    { id: "setWorkloadVerifier_ComputeCommitment" },
+  );
+  const denseLayerClass = m.call(
+    verificationHub,
+    "setWorkloadVerifier",
+    [WorkloadClass.DenseLayer, denseLayerWorkload],
+    {
+      id: "setWorkloadVerifier_DenseLayer",
+    },
+  );
   applyPermissions(m, accessManager, verificationHub, "VerificationHub", VerificationHubArtifact.abi as Abi, [
     marketSet,
+    commitmentClass,
+    denseLayerClass,
   ]);
   applyPermissions(m, accessManager, jobMarket, "JobMarket", JobMarketArtifact.abi as Abi);
 

@@ -3,6 +3,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import AuthorityModule from "./Authority.js";
 import CapabilityRegistrarModule from "./CapabilityRegistrar.js";
 import JobMarketModule from "./JobMarket.js";
+import WorkloadsModule from "./Workloads.js";
 import NodeRegistryModule from "./NodeRegistry.js";
 import OracleHubModule from "./OracleHub.js";
 import PricingEngineModule from "./PricingEngine.js";
@@ -22,6 +23,8 @@ export default buildModule("Protocol", (m) => {
   const { oracleHub } = m.useModule(OracleHubModule);
   const { pricingEngine } = m.useModule(PricingEngineModule);
   const { capabilityVerifier, capabilityRegistrar } = m.useModule(CapabilityRegistrarModule);
+  const { computeCommitmentVerifier, denseLayerVerifier, computeCommitmentWorkload, denseLayerWorkload } =
+    m.useModule(WorkloadsModule);
   const { verificationHub, jobMarket, jobMarketLens } = m.useModule(JobMarketModule);
 
   return {
@@ -36,6 +39,10 @@ export default buildModule("Protocol", (m) => {
     pricingEngine,
     capabilityVerifier,
     capabilityRegistrar,
+    computeCommitmentVerifier,
+    denseLayerVerifier,
+    computeCommitmentWorkload,
+    denseLayerWorkload,
     verificationHub,
     jobMarket,
     jobMarketLens,

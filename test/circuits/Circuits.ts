@@ -81,9 +81,10 @@ describe("Circuits", function () {
 
   describe("dense_layer", () => {
     const { model, input } = sampleLayer(7);
+    const binding = { jobId: 42n, provider: PROVIDER } as const;
 
     it("computes ReLU(W·x + b) and proves it for the committed model and input", async () => {
-      const { output, hashes, proof } = await proveDenseLayer(model, input);
+      const { output, hashes, proof } = await proveDenseLayer(model, input, binding);
       const expected = model.weights.map((row, j) =>
         Math.max(
           0,
@@ -92,7 +93,13 @@ describe("Circuits", function () {
       );
       expect(output).to.deep.equal(expected);
       expect(output.some((y) => y === 0) && output.some((y) => y > 0)).to.equal(true);
-      expect(proof.publicSignals).to.deep.equal([hashes.modelHash, hashes.inputHash, hashes.outputHash]);
+      expect(proof.publicSignals).to.deep.equal([
+        hashes.modelHash,
+        hashes.inputHash,
+        hashes.outputHash,
+        42n,
+        BigInt(PROVIDER),
+      ]);
       expect(await verify("dense_layer", proof)).to.equal(true);
     });
 
@@ -101,14 +108,16 @@ describe("Circuits", function () {
       const wrong = [...output];
       wrong[3] = wrong[3]! + 1;
       const hashes = { modelHash: modelHash(model), inputHash: inputHash(input), outputHash: outputHash(wrong) };
-      await rejects(prove("dense_layer", denseLayerWitnessInput(model, input, hashes)), /Assert Failed/);
+      await rejects(prove("dense_layer", denseLayerWitnessInput(model, input, hashes, binding)), /Assert Failed/);
     });
 
-    it("refuses a proof for another model or input", async () => {
-      const { proof } = await proveDenseLayer(model, input);
+    it("refuses a proof for another model or input, and for another job or provider", async () => {
+      const { proof } = await proveDenseLayer(model, input, binding);
       const other = sampleLayer(8);
       expect(await verify("dense_layer", withSignal(proof, 0, modelHash(other.model)))).to.equal(false);
       expect(await verify("dense_layer", withSignal(proof, 1, inputHash(other.input)))).to.equal(false);
+      expect(await verify("dense_layer", withSignal(proof, 3, 43n))).to.equal(false);
+      expect(await verify("dense_layer", withSignal(proof, 4, BigInt(OTHER)))).to.equal(false);
     });
 
     it("range-checks weights and inputs inside the circuit, not only in the library", async () => {
@@ -116,12 +125,12 @@ describe("Circuits", function () {
       const tooBig = model.weights.map((row) => [...row]);
       tooBig[0]![0] = 128;
       await rejects(
-        prove("dense_layer", denseLayerWitnessInput({ ...model, weights: tooBig }, input, hashes)),
+        prove("dense_layer", denseLayerWitnessInput({ ...model, weights: tooBig }, input, hashes, binding)),
         /Assert Failed/,
       );
       const badInput = [...input];
       badInput[5] = -129;
-      await rejects(prove("dense_layer", denseLayerWitnessInput(model, badInput, hashes)), /Assert Failed/);
+      await rejects(prove("dense_layer", denseLayerWitnessInput(model, badInput, hashes, binding)), /Assert Failed/);
       expect(() => denseLayer({ ...model, weights: tooBig }, input)).to.throw(
         /weights\[0\]\[0\] must be an integer in \[-128, 127\]/,
       );
@@ -130,7 +139,7 @@ describe("Circuits", function () {
     it("yields no valid proof from a forged witness", async () => {
       const output = denseLayer(model, input);
       const hashes = { modelHash: modelHash(model), inputHash: inputHash(input), outputHash: outputHash(output) };
-      const honest = await witness("dense_layer", denseLayerWitnessInput(model, input, hashes));
+      const honest = await witness("dense_layer", denseLayerWitnessInput(model, input, hashes, binding));
       // Overwrite the last witness value (an internal signal) with another field element.
       const forged = new Uint8Array(honest);
       forged.set(new Uint8Array(32).fill(0x11), forged.length - 32);

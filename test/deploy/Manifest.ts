@@ -18,6 +18,10 @@ const EXPECTED_CONTRACTS = [
   "AMAX",
   "CapabilityRegistrar",
   "CapabilityVerifier",
+  "ComputeCommitmentVerifier",
+  "ComputeCommitmentWorkload",
+  "DenseLayerVerifier",
+  "DenseLayerWorkload",
   "JobMarket",
   "JobMarketLens",
   "NodeRegistry",
@@ -109,7 +113,7 @@ describe("Deployment manifest", () => {
     it("names the contracts it has when asked for one it lacks", async () => {
       const { manifest } = await deployProtocol(connection, { manifestDir: null });
       expect(() => manifestContract(manifest, "BridgeGateway")).to.throw(
-        /contract BridgeGateway is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine, CapabilityVerifier, CapabilityRegistrar, VerificationHub, JobMarket, JobMarketLens\)/,
+        /contract BridgeGateway is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine, CapabilityVerifier, CapabilityRegistrar, ComputeCommitmentVerifier, DenseLayerVerifier, ComputeCommitmentWorkload, DenseLayerWorkload, VerificationHub, JobMarket, JobMarketLens\)/,
       );
     });
   });

@@ -15,6 +15,7 @@ import {
   result,
   submit,
 } from "../support/market.js";
+import { WorkloadClass } from "../../scripts/lib/zk/workloads.js";
 import { Tee, providerMetadata } from "../support/nodes.js";
 import { connect } from "../support/protocol.js";
 
@@ -165,18 +166,29 @@ describe("VerificationHub", function () {
   });
 
   describe("ZK mode", () => {
-    it("is refused with a clear error until governance registers a verifier for the workload class", async () => {
+    it("knows the deployed workload classes, and refuses ZK jobs of a class without a verifier", async () => {
       const market = await loadFixture(ready);
       const { jobMarket, verificationHub, accounts } = market;
-      expect(await verificationHub.isWorkloadSupported(1)).to.equal(false);
-      await expect(
-        jobMarket.connect(accounts.alice).submitJob(jobSpec(await time.latest(), { mode: Mode.ZK, workloadClass: 1 })),
-      )
+      expect(await verificationHub.isWorkloadSupported(WorkloadClass.ComputeCommitment)).to.equal(true);
+      expect(await verificationHub.isWorkloadSupported(WorkloadClass.DenseLayer)).to.equal(true);
+      expect(await verificationHub.isWorkloadSupported(7)).to.equal(false);
+      const now = await time.latest();
+      const spec = (workloadClass: number) => jobSpec(now, { mode: Mode.ZK, workloadClass });
+      await expect(jobMarket.connect(accounts.alice).submitJob(spec(7)))
         .to.be.revertedWithCustomError(jobMarket, "MarketUnsupportedWorkload")
-        .withArgs(1);
+        .withArgs(7);
+
       await expect(
         verificationHub.connect(accounts.stranger).setWorkloadVerifier(1, accounts.stranger.address),
       ).to.be.revertedWithCustomError(verificationHub, "AccessManagedUnauthorized");
+      await expect(
+        verificationHub.connect(accounts.governor).setWorkloadVerifier(WorkloadClass.ComputeCommitment, ZERO),
+      )
+        .to.emit(verificationHub, "WorkloadVerifierSet")
+        .withArgs(WorkloadClass.ComputeCommitment, ZERO);
+      await expect(jobMarket.connect(accounts.alice).submitJob(spec(WorkloadClass.ComputeCommitment)))
+        .to.be.revertedWithCustomError(jobMarket, "MarketUnsupportedWorkload")
+        .withArgs(WorkloadClass.ComputeCommitment);
     });
   });
 

@@ -6,7 +6,7 @@ const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", ".."
 /** StarMiner's circuits, and the name of the Solidity verifier generated for each. */
 export const CIRCUITS = {
   compute_commitment: { verifier: "ComputeCommitmentVerifier", publicSignals: 3 },
-  dense_layer: { verifier: "DenseLayerVerifier", publicSignals: 3 },
+  dense_layer: { verifier: "DenseLayerVerifier", publicSignals: 5 },
   capability: { verifier: "CapabilityVerifier", publicSignals: 4 },
 } as const;
 

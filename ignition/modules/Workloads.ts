@@ -1,0 +1,13 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+
+/**
+ * The ZK workload classes' verifiers: each generated Groth16 verifier behind an adapter that builds its public
+ * signals from the job (ids in scripts/lib/zk/workloads.ts). The JobMarket module registers them with the hub.
+ */
+export default buildModule("Workloads", (m) => {
+  const computeCommitmentVerifier = m.contract("ComputeCommitmentVerifier");
+  const denseLayerVerifier = m.contract("DenseLayerVerifier");
+  const computeCommitmentWorkload = m.contract("ComputeCommitmentWorkload", [computeCommitmentVerifier]);
+  const denseLayerWorkload = m.contract("DenseLayerWorkload", [denseLayerVerifier]);
+  return { computeCommitmentVerifier, denseLayerVerifier, computeCommitmentWorkload, denseLayerWorkload };
+});
