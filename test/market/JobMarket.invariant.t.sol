@@ -24,6 +24,7 @@ import {VerificationHub} from "../../contracts/verification/VerificationHub.sol"
 import {CapabilityVerifier} from "../../contracts/verification/generated/CapabilityVerifier.sol";
 import {TestBase} from "../support/TestBase.sol";
 
+uint64 constant GOVERNOR = 2;
 uint64 constant SLASHER = 4;
 uint64 constant COLLATERAL_MANAGER = 5;
 uint64 constant REPUTATION_WRITER = 6;
@@ -217,6 +218,26 @@ contract JobMarketHandler is TestBase {
         (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Disputed);
         if (!any) return;
         _tracked(jobId, abi.encodeCall(hub.resolveDispute, (jobId)), address(this));
+    }
+
+    /// @dev Governance changes the fee split between jobs and mid-job: settlement must still pay out exactly the
+    /// escrow.
+    function setFeeSplit(uint256 providerSeed, uint256 gasSeed, uint256 creatorSeed) external {
+        uint256 gasSubsidy = bound(gasSeed, 0, 1_000);
+        uint256 creator = bound(creatorSeed, 0, 2_000);
+        // The treasury takes the rest, at most 3 000; the provider at least 5 000.
+        uint256 least = 7_000 - gasSubsidy - creator;
+        uint256 provider = bound(providerSeed, least > 5_000 ? least : 5_000, 10_000 - gasSubsidy - creator);
+        uint256 treasury = 10_000 - provider - gasSubsidy - creator;
+        market.setFeeSplit(
+            IJobMarket.FeeSplit({
+                providerBps: uint16(provider),
+                gasSubsidyBps: uint16(gasSubsidy),
+                treasuryBps: uint16(treasury),
+                modelCreatorBps: uint16(creator)
+            })
+        );
+        ++calls[this.setFeeSplit.selector];
     }
 
     function sweep() external {
@@ -421,6 +442,7 @@ contract JobMarketInvariantTest is TestBase {
         for (uint256 i = 0; i < PROVIDERS; ++i) providers[i] = address(uint160(0xB000 + i));
         for (uint256 i = 0; i < VALIDATORS; ++i) validators[i] = address(uint160(0xD000 + i));
         handler = new JobMarketHandler(d, requesters, providers, validators);
+        AccessManager(d.market.authority()).grantRole(GOVERNOR, address(handler), 0);
         for (uint256 i = 0; i < REQUESTERS; ++i) {
             d.token.transfer(requesters[i], REQUESTER_FUNDS);
             vm.startPrank(requesters[i]);
@@ -521,6 +543,9 @@ contract JobMarketInvariantTest is TestBase {
         outcomes[0] = IReputation.recordOutcome.selector;
         bytes4[] memory demand = new bytes4[](1);
         demand[0] = IPricingEngine.recordDemand.selector;
+        bytes4[] memory governance = new bytes4[](1);
+        governance[0] = IJobMarket.setFeeSplit.selector;
+        manager.setTargetFunctionRole(address(d.market), governance, GOVERNOR);
         bytes4[] memory disputes = new bytes4[](2);
         disputes[0] = IJobMarket.startDispute.selector;
         disputes[1] = IJobMarket.closeDispute.selector;

@@ -670,7 +670,16 @@ describe("JobMarket", function () {
       const { jobMarket, staking, accounts } = market;
       const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 2 }));
       await jobMarket.connect(market.providers[0]!).claimSlot(jobId);
-      const parameters = { ...(await jobMarket.marketParameters()).toObject(), collateralBps: 30_000n };
+      const { optimisticReputationFloor, revealWindow, challengeWindow, minDeliveryWindow, maxJobDuration } =
+        await jobMarket.marketParameters();
+      const parameters = {
+        collateralBps: 30_000,
+        optimisticReputationFloor,
+        revealWindow,
+        challengeWindow,
+        minDeliveryWindow,
+        maxJobDuration,
+      };
       await jobMarket.connect(accounts.governor).setMarketParameters(parameters);
       expect(await jobMarket.collateralOf(jobId)).to.equal(30n * AGPU);
       expect(await staking.lockedOf(market.providers[0]!.address)).to.equal(30n * AGPU);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Wallet, keccak256, toUtf8Bytes } from "ethers";
+import { type BaseWallet, Wallet, keccak256, toUtf8Bytes } from "ethers";
 
 import {
   AGPU,
@@ -36,8 +36,10 @@ const ZERO = ethers.ZeroAddress;
 /** An Optimistic job delivered by a provider above the floor, now Verified; `auditRate` set first. */
 async function verifiedJob(market: Market, auditRateBps = 0) {
   const { jobMarket, verificationHub, accounts } = market;
-  const parameters = (await verificationHub.parameters()).toObject();
-  await verificationHub.connect(accounts.governor).setParameters({ ...parameters, auditRateBps });
+  const { disputeBondBps, votingPeriod, committeeSize } = await verificationHub.parameters();
+  await verificationHub
+    .connect(accounts.governor)
+    .setParameters({ auditRateBps, disputeBondBps, votingPeriod, committeeSize });
   const [provider] = market.providers;
   await raiseReputation(market, provider!.address);
   const jobId = await submit(market, jobSpec(await time.latest()));
@@ -73,7 +75,7 @@ async function attested() {
   return { ...market, provider: provider!, enclave };
 }
 
-async function signResult(market: Market, signer: Wallet, jobId: bigint, provider: string, value: string) {
+async function signResult(market: Market, signer: BaseWallet, jobId: bigint, provider: string, value: string) {
   const { chainId } = await ethers.provider.getNetwork();
   return signer.signTypedData(
     {
