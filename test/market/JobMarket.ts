@@ -538,6 +538,55 @@ describe("JobMarket", function () {
     });
   });
 
+  describe("steps out of order", () => {
+    it("refuses each step before its time, and after it", async () => {
+      const market = await loadFixture(claimedConsensus);
+      const { jobMarket, verificationHub, jobId, trio, accounts } = market;
+      const answer = result("answer");
+      await expect(jobMarket.connect(trio[0]!).revealResult(jobId, 0, answer, salt(1), NO_EVIDENCE))
+        .to.be.revertedWithCustomError(jobMarket, "MarketSlotNotInStatus")
+        .withArgs(jobId, 0n, SlotStatus.Claimed);
+      await expect(jobMarket.finalize(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketJobNotInStatus")
+        .withArgs(jobId, JobStatus.Open);
+      await expect(verificationHub.connect(accounts.alice).openDispute(jobId))
+        .to.be.revertedWithCustomError(verificationHub, "HubJobNotVerified")
+        .withArgs(jobId);
+      await expect(jobMarket.expireSlot(jobId, 0)).to.be.revertedWithCustomError(jobMarket, "MarketSlotNotExpired");
+
+      await commitAll(market, jobId, [answer, answer, answer]);
+      await expect(
+        jobMarket.connect(trio[0]!).commitResult(jobId, 0, commitmentOf(jobId, 0, trio[0]!.address, answer, salt(7))),
+      )
+        .to.be.revertedWithCustomError(jobMarket, "MarketSlotNotInStatus")
+        .withArgs(jobId, 0n, SlotStatus.Committed);
+      await expect(jobMarket.connect(trio[1]!).revealResult(jobId, 0, answer, salt(1), NO_EVIDENCE))
+        .to.be.revertedWithCustomError(jobMarket, "MarketNotSlotProvider")
+        .withArgs(jobId, 0n, trio[1]!.address);
+      await revealAll(market, jobId, [answer, answer, answer]);
+      await expect(jobMarket.connect(trio[0]!).revealResult(jobId, 0, answer, salt(1), NO_EVIDENCE))
+        .to.be.revertedWithCustomError(jobMarket, "MarketJobNotInStatus")
+        .withArgs(jobId, JobStatus.Verified);
+      await expect(jobMarket.expireSlot(jobId, 0))
+        .to.be.revertedWithCustomError(jobMarket, "MarketJobNotInStatus")
+        .withArgs(jobId, JobStatus.Verified);
+      await expect(jobMarket.connect(accounts.alice).cancelJob(jobId)).to.be.revertedWithCustomError(
+        jobMarket,
+        "MarketJobNotInStatus",
+      );
+      await time.increase(DAY + 1);
+      await expect(verificationHub.connect(accounts.alice).openDispute(jobId)).to.be.revertedWithCustomError(
+        verificationHub,
+        "HubChallengeWindowClosed",
+      );
+      await jobMarket.finalize(jobId);
+      await expect(verificationHub.connect(accounts.alice).openDispute(jobId)).to.be.revertedWithCustomError(
+        verificationHub,
+        "HubJobNotVerified",
+      );
+    });
+  });
+
   describe("failover and timeouts", () => {
     it("slashes a provider who misses its delivery, reopens the slot to others, and the job still settles", async () => {
       const market = await loadFixture(claimedOptimistic);
