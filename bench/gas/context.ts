@@ -32,6 +32,8 @@ export interface GasContext {
     args: readonly unknown[],
     options: { from: Address; operation?: string },
   ): Promise<bigint>;
+  /** Sends `functionName(args)` like `send`, without recording it: set-up that is not what is measured. */
+  setup(contract: string, functionName: string, args: readonly unknown[], from: Address): Promise<void>;
   /** Moves the chain's clock forward by `seconds` and mines a block. */
   increaseTime(seconds: number): Promise<void>;
   /** Records the gas of a transaction sent some other way. */
@@ -49,11 +51,26 @@ export async function createGasContext<C extends string>(
   const accounts = await walletClient.getAddresses();
   const measurements: GasMeasurement[] = [];
 
-  const record = async (contract: string, operation: string, hash: Hex) => {
+  const write = async (contract: string, functionName: string, args: readonly unknown[], from: Address) => {
+    const entry = manifestContract(manifest, contract);
+    return walletClient.writeContract({
+      address: entry.address,
+      abi: entry.abi as Abi,
+      functionName,
+      args: args as unknown[],
+      account: from,
+      chain: null,
+    });
+  };
+  const mined = async (contract: string, operation: string, hash: Hex) => {
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`${contract}.${operation} reverted`);
-    measurements.push({ contract, operation, gas: receipt.gasUsed });
     return receipt.gasUsed;
+  };
+  const record = async (contract: string, operation: string, hash: Hex) => {
+    const gas = await mined(contract, operation, hash);
+    measurements.push({ contract, operation, gas });
+    return gas;
   };
 
   return {
@@ -68,16 +85,10 @@ export async function createGasContext<C extends string>(
       await connection.provider.request({ method: "evm_mine", params: [] });
     },
     async send(contract, functionName, args, { from, operation }) {
-      const entry = manifestContract(manifest, contract);
-      const hash = await walletClient.writeContract({
-        address: entry.address,
-        abi: entry.abi as Abi,
-        functionName,
-        args: args as unknown[],
-        account: from,
-        chain: null,
-      });
-      return record(contract, operation ?? functionName, hash);
+      return record(contract, operation ?? functionName, await write(contract, functionName, args, from));
+    },
+    async setup(contract, functionName, args, from) {
+      await mined(contract, `${functionName} (set-up)`, await write(contract, functionName, args, from));
     },
   };
 }

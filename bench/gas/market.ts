@@ -1,7 +1,8 @@
-import { type Abi, type Address, type Hex, encodeAbiParameters, keccak256, parseEther, toHex } from "viem";
+import { type Address, keccak256, parseEther, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { manifestContract } from "../../scripts/lib/manifest.js";
+import { type JobSpec, Mode, jobSpec, resultCommitment } from "../../scripts/lib/market.js";
 import { proveResultCommitment, resultDigest } from "../../scripts/lib/zk/commitment.js";
 import { inputHash, modelHash, proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
 import {
@@ -17,7 +18,7 @@ import type { GasContext } from "./context.js";
 const PROVIDER = 1;
 const VALIDATOR = 2;
 const TEE_NVIDIA_CC = 4;
-const MODE = { Consensus: 0, Optimistic: 1, TEE: 2, ZK: 3 } as const;
+const MODEL_CREATOR: Address = "0x00000000000000000000000000000000000c0ffe";
 const HOUR = 3_600;
 const DAY = 86_400;
 const ANSWER = keccak256(toHex("answer"));
@@ -38,7 +39,7 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
   const requester = accounts[12] as Address;
   const providers = accounts.slice(13, 16) as Address[];
   const validators = accounts.slice(16, 20) as Address[];
-  const setup = unrecorded(context);
+  const { setup } = context;
 
   await setup("AccessManager", "grantRole", [Role.REPUTATION_WRITER, deployer, 0], deployer);
   await setup("AccessManager", "grantRole", [Role.GOVERNOR, deployer, 0], deployer);
@@ -64,7 +65,8 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
   }
   const [first, second, third] = providers as [Address, Address, Address];
   let jobs = 0n;
-  const spec = async (overrides: Record<string, unknown> = {}) => jobSpec(await now(context), overrides);
+  const spec = async (overrides: Partial<JobSpec> = {}) =>
+    jobSpec(await now(context), { modelCreator: MODEL_CREATOR, ...overrides });
 
   // A market already in use: one job has gone through it, so counters and balances are warm, as on a live chain.
   await setup("JobMarket", "submitJob", [await spec()], requester);
@@ -95,7 +97,7 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
 
   // A three-provider Consensus job with commit-reveal.
   let consensus = 0n;
-  consensus += await send("JobMarket", "submitJob", [await spec({ mode: MODE.Consensus, redundancy: 3 })], {
+  consensus += await send("JobMarket", "submitJob", [await spec({ mode: Mode.Consensus, redundancy: 3 })], {
     from: requester,
     operation: "submitJob (Consensus, 3 providers)",
   });
@@ -107,10 +109,15 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
     });
   }
   for (const [slot, provider] of providers.entries()) {
-    consensus += await send("JobMarket", "commitResult", [triple, slot, commitment(triple, slot, provider)], {
-      from: provider,
-      operation: slot === 2 ? "commitResult (last, opens reveals)" : `commitResult (slot ${slot + 1} of 3)`,
-    });
+    consensus += await send(
+      "JobMarket",
+      "commitResult",
+      [triple, slot, resultCommitment(triple, slot, provider, ANSWER, toHex(slot + 1, { size: 32 }))],
+      {
+        from: provider,
+        operation: slot === 2 ? "commitResult (last, opens reveals)" : `commitResult (slot ${slot + 1} of 3)`,
+      },
+    );
   }
   for (const [slot, provider] of providers.entries()) {
     consensus += await send("JobMarket", "revealResult", [triple, slot, ANSWER, toHex(slot + 1, { size: 32 }), "0x"], {
@@ -136,7 +143,7 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
     [first, TEE_NVIDIA_CC, MEASUREMENT, keccak256(toHex("report")), ENCLAVE.address],
     deployer,
   );
-  await setup("JobMarket", "submitJob", [await spec({ mode: MODE.TEE })], requester);
+  await setup("JobMarket", "submitJob", [await spec({ mode: Mode.TEE })], requester);
   const tee = ++jobs;
   await setup("JobMarket", "claimSlot", [tee], first);
   const signature = await ENCLAVE.signTypedData({
@@ -160,7 +167,7 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
   await setup(
     "JobMarket",
     "submitJob",
-    [await spec({ mode: MODE.ZK, workloadClass: WorkloadClass.ComputeCommitment })],
+    [await spec({ mode: Mode.ZK, workloadClass: WorkloadClass.ComputeCommitment })],
     requester,
   );
   const committed = ++jobs;
@@ -186,7 +193,7 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
   };
   const input = Array.from({ length: 16 }, (_, i) => ((i * 29) % 256) - 128);
   const layerSpec = await spec({
-    mode: MODE.ZK,
+    mode: Mode.ZK,
     workloadClass: WorkloadClass.DenseLayer,
     modelCommitment: fieldToBytes32(modelHash(model)),
     inputCommitment: fieldToBytes32(inputHash(input)),
@@ -242,29 +249,6 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
   return { optimistic, consensus };
 }
 
-function jobSpec(now: bigint, overrides: Record<string, unknown>) {
-  return {
-    modelCommitment: keccak256(toHex("model")),
-    inputCommitment: keccak256(toHex("input")),
-    zone: zoneId("eu-west"),
-    tier: 1,
-    spilloverAllowed: false,
-    redundancy: 1,
-    mode: MODE.Optimistic,
-    workloadClass: 0,
-    gpuHours: 10,
-    minVramMiB: 24_576,
-    minComputeCapability: 80,
-    teeRequired: false,
-    provenHardware: false,
-    deadline: now + BigInt(DAY),
-    deliveryWindow: HOUR,
-    modelCreator: "0x00000000000000000000000000000000000c0ffe",
-    maxTotal: parseEther("1000000"),
-    ...overrides,
-  };
-}
-
 function metadata(index: number, provider: boolean) {
   return {
     zone: zoneId("eu-west"),
@@ -281,32 +265,6 @@ function hubParameters(auditRateBps: number) {
   return { auditRateBps, disputeBondBps: 1_000, votingPeriod: 2 * DAY, committeeSize: 3 };
 }
 
-function commitment(jobId: bigint, slot: number, provider: Address): Hex {
-  return keccak256(
-    encodeAbiParameters(
-      [{ type: "uint256" }, { type: "uint256" }, { type: "address" }, { type: "bytes32" }, { type: "bytes32" }],
-      [jobId, BigInt(slot), provider, ANSWER, toHex(slot + 1, { size: 32 })],
-    ),
-  );
-}
-
 async function now(context: GasContext): Promise<bigint> {
   return (await context.publicClient.getBlock({ blockTag: "latest" })).timestamp;
-}
-
-/** Sends set-up transactions that are not measured. */
-function unrecorded(context: GasContext) {
-  return async (contract: string, functionName: string, args: readonly unknown[], from: Address) => {
-    const entry = manifestContract(context.manifest, contract);
-    const hash = await context.walletClient.writeContract({
-      address: entry.address,
-      abi: entry.abi as Abi,
-      functionName,
-      args: args as unknown[],
-      account: from,
-      chain: null,
-    });
-    const receipt = await context.publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`set-up ${contract}.${functionName} reverted`);
-  };
 }

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
+import type { Address } from "viem";
 
 import { zoneId } from "../../scripts/lib/zones.js";
 import {
@@ -381,7 +382,10 @@ describe("JobMarket", function () {
       const { jobMarket, agpu, accounts } = market;
       const [provider] = market.providers;
       await raiseReputation(market, provider!.address);
-      const jobId = await submit(market, jobSpec(await time.latest(), { modelCreator: accounts.carol.address }));
+      const jobId = await submit(
+        market,
+        jobSpec(await time.latest(), { modelCreator: accounts.carol.address as Address }),
+      );
       await jobMarket.connect(provider!).claimSlot(jobId);
       await jobMarket.connect(provider!).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
       await time.increase(DAY + 1);

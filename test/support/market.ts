@@ -1,5 +1,7 @@
-import { AbiCoder, type BigNumberish, keccak256, toBeHex } from "ethers";
+import { keccak256, toBeHex } from "ethers";
+import type { Address, Hex } from "viem";
 
+import { type JobSpec, resultCommitment } from "../../scripts/lib/market.js";
 import { Role } from "../../scripts/lib/roles.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import { NodeRole, providerMetadata } from "./nodes.js";
@@ -9,11 +11,8 @@ export const AGPU = 10n ** 18n;
 export const HOUR = 3_600;
 export const DAY = 86_400;
 
-/** Verification modes, job and slot statuses as the JobMarket numbers them. */
-export const Mode = { Consensus: 0, Optimistic: 1, TEE: 2, ZK: 3 } as const;
-export const JobStatus = { None: 0, Open: 1, Verified: 2, Disputed: 3, Settled: 4, Refunded: 5, Cancelled: 6 } as const;
-export const SlotStatus = { Open: 0, Claimed: 1, Committed: 2, Revealed: 3, Missed: 4 } as const;
-export const Tier = { Economy: 0, Standard: 1, Priority: 2 } as const;
+export { JobStatus, Mode, SlotStatus, Tier, jobSpec } from "../../scripts/lib/market.js";
+export type { JobSpec } from "../../scripts/lib/market.js";
 export const Outcome = { Completed: 0, Missed: 1, Faulty: 2 } as const;
 export const Verdict = { Pending: 0, Upheld: 1, Rejected: 2, NoDecision: 3 } as const;
 
@@ -23,58 +22,9 @@ export const PROVIDER_STAKE = 10_000n * AGPU;
 export const VALIDATOR_STAKE = 5_000n * AGPU;
 export const REQUESTER_FUNDS = 100_000n * AGPU;
 
-export interface JobSpec {
-  modelCommitment: string;
-  inputCommitment: string;
-  zone: string;
-  tier: number;
-  spilloverAllowed: boolean;
-  redundancy: number;
-  mode: number;
-  workloadClass: number;
-  gpuHours: number;
-  minVramMiB: number;
-  minComputeCapability: number;
-  teeRequired: boolean;
-  provenHardware: boolean;
-  deadline: bigint;
-  deliveryWindow: number;
-  modelCreator: string;
-  maxTotal: bigint;
-}
-
-/** A 10 GPU-hour Standard job in eu-west, one hour per delivery, due in a day; any field overridden. */
-export function jobSpec(now: number | bigint, overrides: Partial<JobSpec> = {}): JobSpec {
-  return {
-    modelCommitment: keccak256("0x6d6f64656c"),
-    inputCommitment: keccak256("0x696e707574"),
-    zone: EU_WEST,
-    tier: Tier.Standard,
-    spilloverAllowed: false,
-    redundancy: 1,
-    mode: Mode.Optimistic,
-    workloadClass: 0,
-    gpuHours: 10,
-    minVramMiB: 24_576,
-    minComputeCapability: 80,
-    teeRequired: false,
-    provenHardware: false,
-    deadline: BigInt(now) + BigInt(DAY),
-    deliveryWindow: HOUR,
-    modelCreator: "0x0000000000000000000000000000000000000000",
-    maxTotal: 1_000_000n * AGPU,
-    ...overrides,
-  };
-}
-
 /** The commitment a provider posts for `result` with `salt`, as JobMarket.commitmentOf computes it. */
-export function commitmentOf(jobId: BigNumberish, slot: BigNumberish, provider: string, result: string, salt: string) {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(
-      ["uint256", "uint256", "address", "bytes32", "bytes32"],
-      [jobId, slot, provider, result, salt],
-    ),
-  );
+export function commitmentOf(jobId: bigint, slot: number, provider: string, result: string, salt: string) {
+  return resultCommitment(jobId, slot, provider as Address, result as Hex, salt as Hex);
 }
 
 /** A result hash for a label, e.g. `result("A")`. */

@@ -1,0 +1,67 @@
+import { type Address, type Hex, encodeAbiParameters, keccak256, parseEther, toHex, zeroAddress } from "viem";
+
+import { zoneId } from "./zones.js";
+
+/** Verification modes, job and slot statuses as the JobMarket numbers them. */
+export const Mode = { Consensus: 0, Optimistic: 1, TEE: 2, ZK: 3 } as const;
+export const JobStatus = { None: 0, Open: 1, Verified: 2, Disputed: 3, Settled: 4, Refunded: 5, Cancelled: 6 } as const;
+export const SlotStatus = { Open: 0, Claimed: 1, Committed: 2, Revealed: 3, Missed: 4 } as const;
+export const Tier = { Economy: 0, Standard: 1, Priority: 2 } as const;
+
+/** `JobMarket.submitJob`'s argument. */
+export interface JobSpec {
+  modelCommitment: Hex;
+  inputCommitment: Hex;
+  zone: Hex;
+  tier: number;
+  spilloverAllowed: boolean;
+  redundancy: number;
+  mode: number;
+  workloadClass: number;
+  gpuHours: number;
+  minVramMiB: number;
+  minComputeCapability: number;
+  teeRequired: boolean;
+  provenHardware: boolean;
+  deadline: bigint;
+  deliveryWindow: number;
+  modelCreator: Address;
+  maxTotal: bigint;
+}
+
+/**
+ * A 10 GPU-hour Standard Optimistic job in eu-west for one provider on an H100-class GPU, one hour per delivery,
+ * due a day after `now`, paying at most 1 000 000 AGPU, with no model creator; any field overridden.
+ */
+export function jobSpec(now: bigint | number, overrides: Partial<JobSpec> = {}): JobSpec {
+  return {
+    modelCommitment: keccak256(toHex("model")),
+    inputCommitment: keccak256(toHex("input")),
+    zone: zoneId("eu-west"),
+    tier: Tier.Standard,
+    spilloverAllowed: false,
+    redundancy: 1,
+    mode: Mode.Optimistic,
+    workloadClass: 0,
+    gpuHours: 10,
+    minVramMiB: 24_576,
+    minComputeCapability: 80,
+    teeRequired: false,
+    provenHardware: false,
+    deadline: BigInt(now) + 86_400n,
+    deliveryWindow: 3_600,
+    modelCreator: zeroAddress,
+    maxTotal: parseEther("1000000"),
+    ...overrides,
+  };
+}
+
+/** The commitment a provider posts for `result` with `salt`, as `JobMarket.commitmentOf` computes it. */
+export function resultCommitment(jobId: bigint, slot: number | bigint, provider: Address, result: Hex, salt: Hex): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "uint256" }, { type: "uint256" }, { type: "address" }, { type: "bytes32" }, { type: "bytes32" }],
+      [jobId, BigInt(slot), provider, result, salt],
+    ),
+  );
+}
