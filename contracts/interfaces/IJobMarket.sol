@@ -7,15 +7,16 @@ pragma solidity ^0.8.28;
 ///
 /// Lifecycle: `Open` (slots are claimed, results committed and revealed, or submitted with evidence) -> `Verified`
 /// (results accepted; the challenge window runs, during which the requester may dispute and a sampled validator
-/// may audit) -> `Settled`, possibly through `Disputed`. A job in which no result is accepted ends `Refunded`, as does one whose dispute or
-/// failed audit is upheld; an unclaimed job may be `Cancelled`. Those three states are terminal.
+/// may audit) -> `Settled`, possibly through `Disputed`. A job in which no result is accepted ends `Refunded`, as
+/// does one whose dispute or failed audit is upheld; an unclaimed job may be `Cancelled`. Those three states are
+/// terminal.
 interface IJobMarket {
     // ---------------------------------------------------------------------------------------------
     // Types
     // ---------------------------------------------------------------------------------------------
 
     /// @notice The rung of the verification ladder a job is checked on.
-    /// @dev Consensus: a majority of the `n` revealed results must match; dissenters are slashed.
+    /// @dev Consensus: more than half of the job's `n` slots must reveal the same result; dissenters are slashed.
     /// Optimistic: providers above the optimistic reputation floor only; accepted unless challenged.
     /// TEE: each result is signed by the enclave key of the provider's allowed attestation.
     /// ZK: each result carries a proof checked by the verifier registered for the job's workload class.
@@ -53,10 +54,20 @@ interface IJobMarket {
     /// @param zone Where the job should run; the PricingEngine may move it to a cheaper neighbour when
     /// `spilloverAllowed` and the zone is congested.
     /// @param tier A PricingEngine tier: sets the price multiplier and the providers' reputation floor.
+    /// @param spilloverAllowed Whether the job may be priced and served in a cheaper, uncongested neighbour zone.
     /// @param redundancy How many providers compute the job independently (1-3; Consensus needs at least 2).
+    /// @param mode The rung of the verification ladder.
     /// @param workloadClass The ZK verifier the results are checked by (ZK mode only).
+    /// @param gpuHours GPU-hours per provider; the escrow is the quote's price x gpuHours x redundancy.
+    /// @param minVramMiB The least VRAM a provider's GPU must have.
+    /// @param minComputeCapability The least CUDA compute capability (x10, e.g. 90 for 9.0).
+    /// @param teeRequired Whether providers must hold an allowed TEE attestation (always, in TEE mode).
+    /// @param provenHardware Whether providers must have proven the hardware thresholds with a capability proof,
+    /// rather than only declared them.
     /// @param deadline When the last result must be in.
     /// @param deliveryWindow How long a provider has to deliver after claiming a slot.
+    /// @param modelCreator Who earns the model creator's share (none: the zero address, the share goes to the
+    /// provider).
     /// @param maxTotal The most the requester accepts to escrow: the quote above it is refused.
     // solhint-disable-next-line gas-struct-packing
     struct JobSpec {
@@ -86,6 +97,7 @@ interface IJobMarket {
     /// @param acceptedSlots Bit i set: slot i's result was accepted and will be paid.
     /// @param auditSampled Whether on-chain randomness picked the job for an audit when it was verified.
     /// @param collateralBps Each provider's collateral, in basis points of its share of the escrow.
+    /// @param zone The zone the job is served in: the requested zone, or the neighbour the quote spilled it to.
     /// @param revealEndsAt The end of the reveal phase, once every slot has committed or missed.
     /// @param challengeEndsAt The end of the challenge window, once the job is Verified.
     struct Job {
