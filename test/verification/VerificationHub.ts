@@ -9,10 +9,12 @@ import {
   type Market,
   Mode,
   Verdict,
+  commitmentOf,
   jobSpec,
   marketFixture,
   raiseReputation,
   result,
+  salt,
   submit,
 } from "../support/market.js";
 import { WorkloadClass } from "../../scripts/lib/zk/workloads.js";
@@ -155,6 +157,43 @@ describe("VerificationHub", function () {
         .to.be.revertedWithCustomError(verificationHub, "HubNoValidAttestation")
         .withArgs(provider.address);
       expect((await jobMarket.slotsOf(jobId))[0]!.status).to.equal(1n);
+    });
+
+    it("checks each redundant provider's signature at its reveal", async () => {
+      const market = await loadFixture(attested);
+      const { jobMarket, nodeRegistry, verificationHub, provider, enclave, accounts } = market;
+      const second = market.providers[1]!;
+      const secondEnclave = Wallet.createRandom();
+      await nodeRegistry
+        .connect(second)
+        .updateMetadata(providerMetadata({ teeType: Tee.NvidiaCc, endpoint: "https://gpu-1.example" }));
+      await nodeRegistry
+        .connect(accounts.attester)
+        .registerAttestation(second.address, Tee.NvidiaCc, MEASUREMENT, REPORT, secondEnclave.address);
+      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.TEE, redundancy: 2 }));
+      const pairs = [
+        [provider, enclave],
+        [second, secondEnclave],
+      ] as const;
+      for (const [node] of pairs) await jobMarket.connect(node).claimSlot(jobId);
+      for (const [slot, [node]] of pairs.entries()) {
+        await jobMarket
+          .connect(node)
+          .commitResult(jobId, slot, commitmentOf(jobId, slot, node.address, ANSWER, salt(slot)));
+      }
+      // The first provider's enclave cannot vouch for the second provider's result.
+      await expect(
+        jobMarket
+          .connect(second)
+          .revealResult(jobId, 1, ANSWER, salt(1), await signResult(market, enclave, jobId, second.address, ANSWER)),
+      ).to.be.revertedWithCustomError(verificationHub, "HubInvalidEnclaveSignature");
+      for (const [slot, [node, key]] of pairs.entries()) {
+        const signature = await signResult(market, key, jobId, node.address, ANSWER);
+        await jobMarket.connect(node).revealResult(jobId, slot, ANSWER, salt(slot), signature);
+      }
+      const job = await jobMarket.jobOf(jobId);
+      expect(job.status).to.equal(JobStatus.Verified);
+      expect(job.acceptedSlots).to.equal(0b11n);
     });
 
     it("refuses TEE claims from providers without an attestation", async () => {
