@@ -167,6 +167,49 @@ describe("JobMarket", function () {
     });
   });
 
+  describe("spillover", () => {
+    it("serves a spillover job in the cheaper neighbour it was quoted in, by that zone's providers", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, pricingEngine, nodeRegistry, staking, agpu, accounts } = market;
+      const EU_CENTRAL = zoneId("eu-central");
+      // Carol serves eu-central, a neighbour of eu-west at a 5% latency penalty.
+      await agpu.connect(accounts.deployer).transfer(accounts.carol.address, 10_000n * AGPU);
+      await agpu.connect(accounts.carol).approve(await staking.getAddress(), 10_000n * AGPU);
+      await staking.connect(accounts.carol).stake(10_000n * AGPU);
+      await nodeRegistry.connect(accounts.carol).register(NodeRole.PROVIDER, providerMetadata({ zone: EU_CENTRAL }));
+      await pricingEngine.connect(accounts.governor).setNeighbours(EU_WEST, EU_CENTRAL, 500);
+      // eu-west runs full for an epoch (four providers, four GPU-hours), so its price rises above the neighbour's.
+      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      await time.increase((await pricingEngine.marketParameters()).epochDuration);
+      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+
+      const spec = jobSpec(await time.latest(), { spilloverAllowed: true, mode: Mode.Consensus, redundancy: 2 });
+      const quote = await pricingEngine.quote(EU_WEST, spec.tier, spec.gpuHours, spec.redundancy, true);
+      expect(quote.spilledOver).to.equal(true);
+      await expect(jobMarket.connect(accounts.alice).submitJob(spec))
+        .to.emit(jobMarket, "JobSubmitted")
+        .withArgs(
+          1n,
+          accounts.alice.address,
+          EU_CENTRAL,
+          EU_WEST,
+          Tier.Standard,
+          Mode.Consensus,
+          2,
+          10,
+          quote.pricePerGpuHour,
+          quote.total,
+          spec.deadline,
+          (value: string) => value.length === 66,
+        );
+      expect((await jobMarket.jobOf(1n)).zone).to.equal(EU_CENTRAL);
+      await expect(jobMarket.connect(market.providers[0]!).claimSlot(1n))
+        .to.be.revertedWithCustomError(jobMarket, "MarketWrongZone")
+        .withArgs(market.providers[0]!.address, EU_WEST, EU_CENTRAL);
+      await jobMarket.connect(accounts.carol).claimSlot(1n);
+    });
+  });
+
   describe("cancellation", () => {
     it("refunds the whole escrow of an unclaimed job to its requester, and only to them", async () => {
       const market = await loadFixture(ready);
