@@ -149,8 +149,7 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
         VerificationHubStorage storage $ = _s();
         IJobMarket.Job memory job = _challengeable($, jobId);
         if (msg.sender != job.requester) revert HubNotRequester(jobId, msg.sender);
-        uint256 bond = (uint256(job.escrow) * $.parameters.disputeBondBps) / _BPS;
-        _open($, jobId, msg.sender, bond, false);
+        _open($, jobId, msg.sender, _bondFor($, job.escrow), false);
     }
 
     /// @inheritdoc IVerificationHub
@@ -159,10 +158,10 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
         IJobMarket.Job memory job = _challengeable($, jobId);
         if (!job.auditSampled) revert HubNotSampledForAudit(jobId);
         if ($.audited[jobId]) revert HubAlreadyAudited(jobId);
-        _requireIndependentValidator($, jobId, job, msg.sender);
+        IJobMarket.Slot[] memory slots = $.market.slotsOf(jobId);
+        _requireIndependentValidator($, jobId, job.requester, slots, msg.sender);
         $.audited[jobId] = true;
 
-        IJobMarket.Slot[] memory slots = $.market.slotsOf(jobId);
         for (uint256 i = 0; i < slots.length; ++i) {
             if (job.acceptedSlots & (1 << i) != 0 && slots[i].result != result) {
                 emit AuditFailed(jobId, msg.sender, result);
@@ -181,7 +180,7 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
         if (block.timestamp > dispute.votingEndsAt) revert HubVotingClosed(jobId, dispute.votingEndsAt);
         if (uint256(dispute.upholdVotes) + dispute.rejectVotes >= dispute.committeeSize) revert HubCommitteeFull(jobId);
         if (msg.sender == dispute.challenger) revert HubConflictedValidator(jobId, msg.sender);
-        _requireIndependentValidator($, jobId, $.market.jobOf(jobId), msg.sender);
+        _requireIndependentValidator($, jobId, $.market.jobOf(jobId).requester, $.market.slotsOf(jobId), msg.sender);
         if ($.voted[jobId][msg.sender]) revert HubAlreadyVoted(jobId, msg.sender);
 
         $.voted[jobId][msg.sender] = true;
@@ -285,7 +284,7 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
     /// @inheritdoc IVerificationHub
     function disputeBondOf(uint256 jobId) external view returns (uint256) {
         VerificationHubStorage storage $ = _s();
-        return (uint256($.market.jobOf(jobId).escrow) * $.parameters.disputeBondBps) / _BPS;
+        return _bondFor($, $.market.jobOf(jobId).escrow);
     }
 
     /// @inheritdoc IVerificationHub
@@ -368,15 +367,20 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
     function _requireIndependentValidator(
         VerificationHubStorage storage $,
         uint256 jobId,
-        IJobMarket.Job memory job,
+        address requester,
+        IJobMarket.Slot[] memory slots,
         address validator
     ) private view {
         if (!$.registry.isEligible(validator, NodeRoles.VALIDATOR)) revert HubNotValidator(validator);
-        if (validator == job.requester) revert HubConflictedValidator(jobId, validator);
-        IJobMarket.Slot[] memory slots = $.market.slotsOf(jobId);
+        if (validator == requester) revert HubConflictedValidator(jobId, validator);
         for (uint256 i = 0; i < slots.length; ++i) {
             if (slots[i].provider == validator) revert HubConflictedValidator(jobId, validator);
         }
+    }
+
+    /// @dev A requester's dispute bond for a job with this escrow.
+    function _bondFor(VerificationHubStorage storage $, uint256 escrow) private view returns (uint256) {
+        return (escrow * $.parameters.disputeBondBps) / _BPS;
     }
 
     function _setParameters(HubParameters memory p) private {
