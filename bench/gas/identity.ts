@@ -1,28 +1,19 @@
 import { type Address, keccak256, parseEther, toHex } from "viem";
 
 import { manifestContract } from "../../scripts/lib/manifest.js";
+import { type NodeMetadata, NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../../scripts/lib/nodes.js";
 import { signPermit } from "../../scripts/lib/permit.js";
 import { Role, roleName } from "../../scripts/lib/roles.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import type { GasContext } from "./context.js";
 
-const PROVIDER = 1;
-const VALIDATOR = 2;
-const TEE_NVIDIA_CC = 4;
 const MEASUREMENT = keccak256(toHex("mrenclave:bench"));
 const COMMITMENT = keccak256(toHex("capability:bench"));
 const FAULT = keccak256(toHex("fault:bench"));
 
-const metadata = (overrides: Record<string, unknown> = {}) => ({
-  zone: zoneId("eu-west"),
-  endpoint: "https://gpu-1.example.net:7443",
-  gpuModel: "NVIDIA H100 80GB",
-  vramMiB: 81_920,
-  computeCapability: 90,
-  tflopsCenti: 6_700,
-  teeType: TEE_NVIDIA_CC,
-  ...overrides,
-});
+const ENDPOINT = "https://gpu-1.example.net:7443";
+const metadata = (overrides: Partial<NodeMetadata> = {}) =>
+  providerMetadata({ endpoint: ENDPOINT, teeType: Tee.NvidiaCc, ...overrides });
 
 /** Node identity, staking, slashing and reputation. */
 export async function measureIdentity(context: GasContext): Promise<void> {
@@ -46,11 +37,14 @@ export async function measureIdentity(context: GasContext): Promise<void> {
 
   // Registry
   await send("NodeRegistry", "addZone", [zoneId("sa-east"), "sa-east"], { from: deployer });
-  await send("NodeRegistry", "register", [PROVIDER, metadata()], { from: carol, operation: "register (provider)" });
+  await send("NodeRegistry", "register", [NodeRole.PROVIDER, metadata()], {
+    from: carol,
+    operation: "register (provider)",
+  });
   await send(
     "NodeRegistry",
     "register",
-    [VALIDATOR, metadata({ gpuModel: "", vramMiB: 0, computeCapability: 0, tflopsCenti: 0 })],
+    [NodeRole.VALIDATOR, serviceNodeMetadata({ endpoint: ENDPOINT, teeType: Tee.NvidiaCc })],
     {
       from: bob,
       operation: "register (validator)",
@@ -60,7 +54,7 @@ export async function measureIdentity(context: GasContext): Promise<void> {
   await send("NodeRegistry", "deactivate", [], { from: carol });
   await send("NodeRegistry", "reactivate", [], { from: carol });
   await send("NodeRegistry", "setEnclaveMeasurementAllowed", [MEASUREMENT, true], { from: deployer });
-  await send("NodeRegistry", "registerAttestation", [carol, TEE_NVIDIA_CC, MEASUREMENT, MEASUREMENT, bob], {
+  await send("NodeRegistry", "registerAttestation", [carol, Tee.NvidiaCc, MEASUREMENT, MEASUREMENT, bob], {
     from: deployer,
   });
   await send("NodeRegistry", "commitCapability", [COMMITMENT], { from: carol });

@@ -3,6 +3,7 @@ import { privateKeyToAccount } from "viem/accounts";
 
 import { manifestContract } from "../../scripts/lib/manifest.js";
 import { type JobSpec, Mode, jobSpec, resultCommitment } from "../../scripts/lib/market.js";
+import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../../scripts/lib/nodes.js";
 import { proveResultCommitment, resultDigest } from "../../scripts/lib/zk/commitment.js";
 import { inputHash, modelHash, proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
 import {
@@ -12,12 +13,8 @@ import {
   fieldToBytes32,
 } from "../../scripts/lib/zk/workloads.js";
 import { Role } from "../../scripts/lib/roles.js";
-import { zoneId } from "../../scripts/lib/zones.js";
 import type { GasContext } from "./context.js";
 
-const PROVIDER = 1;
-const VALIDATOR = 2;
-const TEE_NVIDIA_CC = 4;
 const MODEL_CREATOR: Address = "0x00000000000000000000000000000000000c0ffe";
 const HOUR = 3_600;
 const DAY = 86_400;
@@ -56,7 +53,12 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
     await setup("AGPU", "transfer", [node, stake], deployer);
     await setup("AGPU", "approve", [staking, stake], node);
     await setup("Staking", "stake", [stake], node);
-    await setup("NodeRegistry", "register", [isProvider ? PROVIDER : VALIDATOR, metadata(index, isProvider)], node);
+    await setup(
+      "NodeRegistry",
+      "register",
+      [isProvider ? NodeRole.PROVIDER : NodeRole.VALIDATOR, metadata(index, isProvider)],
+      node,
+    );
     if (isProvider) {
       for (let i = 1; i <= 4; i++) {
         await setup("Reputation", "recordOutcome", [node, 0, 10_000, toHex(i, { size: 32 })], deployer);
@@ -132,7 +134,7 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
   });
 
   // TEE: a result signed by the provider's enclave key.
-  await send("NodeRegistry", "updateMetadata", [{ ...metadata(0, true), teeType: TEE_NVIDIA_CC }], {
+  await send("NodeRegistry", "updateMetadata", [{ ...metadata(0, true), teeType: Tee.NvidiaCc }], {
     from: first,
     operation: "updateMetadata (declare a TEE)",
   });
@@ -140,7 +142,7 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
   await setup(
     "NodeRegistry",
     "registerAttestation",
-    [first, TEE_NVIDIA_CC, MEASUREMENT, keccak256(toHex("report")), ENCLAVE.address],
+    [first, Tee.NvidiaCc, MEASUREMENT, keccak256(toHex("report")), ENCLAVE.address],
     deployer,
   );
   await setup("JobMarket", "submitJob", [await spec({ mode: Mode.TEE })], requester);
@@ -250,15 +252,8 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
 }
 
 function metadata(index: number, provider: boolean) {
-  return {
-    zone: zoneId("eu-west"),
-    endpoint: `https://market-${index}.example.net`,
-    gpuModel: provider ? "NVIDIA H100 80GB" : "",
-    vramMiB: provider ? 81_920 : 0,
-    computeCapability: provider ? 90 : 0,
-    tflopsCenti: provider ? 6_700 : 0,
-    teeType: 0,
-  };
+  const endpoint = `https://market-${index}.example.net`;
+  return provider ? providerMetadata({ endpoint }) : serviceNodeMetadata({ endpoint });
 }
 
 function hubParameters(auditRateBps: number) {

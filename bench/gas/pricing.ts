@@ -2,12 +2,11 @@ import { type Address, parseEther } from "viem";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
 import { manifestContract } from "../../scripts/lib/manifest.js";
+import { NodeRole, serviceNodeMetadata } from "../../scripts/lib/nodes.js";
 import { Role } from "../../scripts/lib/roles.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import type { GasContext } from "./context.js";
 
-const ORACLE = 4;
-const PROVIDER = 1;
 const ZONE = zoneId("us-west");
 const NEIGHBOUR = zoneId("us-east");
 
@@ -28,20 +27,12 @@ export async function measurePricing(context: GasContext): Promise<void> {
       operation: `approve (oracle ${i})`,
     });
     await send("Staking", "stake", [parseEther("2000")], { from: oracle, operation: `stake (oracle ${i})` });
-    const metadata = {
-      zone: ZONE,
-      endpoint: `https://oracle-${i}.example`,
-      gpuModel: "",
-      vramMiB: 0,
-      computeCapability: 0,
-      tflopsCenti: 0,
-      teeType: 0,
-    };
+    const metadata = serviceNodeMetadata({ zone: ZONE, endpoint: `https://oracle-${i}.example` });
     await send(
       "NodeRegistry",
       "register",
       [
-        i === 0 ? ORACLE | PROVIDER : ORACLE,
+        i === 0 ? NodeRole.ORACLE | NodeRole.PROVIDER : NodeRole.ORACLE,
         {
           ...metadata,
           ...(i === 0 ? { gpuModel: "NVIDIA A100", vramMiB: 40_960, computeCapability: 80, tflopsCenti: 1_950 } : {}),

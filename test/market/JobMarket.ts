@@ -12,6 +12,7 @@ import {
   type Market,
   Mode,
   Outcome,
+  PROVIDER_STAKE,
   SlotStatus,
   Tier,
   commitmentOf,
@@ -23,7 +24,7 @@ import {
   submit,
 } from "../support/market.js";
 import { NodeRole, providerMetadata } from "../support/nodes.js";
-import { connect } from "../support/protocol.js";
+import { connect, stakeFrom } from "../support/protocol.js";
 
 const connection = await connect();
 const { ethers, networkHelpers } = connection;
@@ -170,12 +171,10 @@ describe("JobMarket", function () {
   describe("spillover", () => {
     it("serves a spillover job in the cheaper neighbour it was quoted in, by that zone's providers", async () => {
       const market = await loadFixture(ready);
-      const { jobMarket, pricingEngine, nodeRegistry, staking, agpu, accounts } = market;
+      const { jobMarket, pricingEngine, nodeRegistry, accounts } = market;
       const EU_CENTRAL = zoneId("eu-central");
       // Carol serves eu-central, a neighbour of eu-west at a 5% latency penalty.
-      await agpu.connect(accounts.deployer).transfer(accounts.carol.address, 10_000n * AGPU);
-      await agpu.connect(accounts.carol).approve(await staking.getAddress(), 10_000n * AGPU);
-      await staking.connect(accounts.carol).stake(10_000n * AGPU);
+      await stakeFrom(market, accounts.carol, PROVIDER_STAKE);
       await nodeRegistry.connect(accounts.carol).register(NodeRole.PROVIDER, providerMetadata({ zone: EU_CENTRAL }));
       await pricingEngine.connect(accounts.governor).setNeighbours(EU_WEST, EU_CENTRAL, 500);
       // eu-west runs full for an epoch (four providers, four GPU-hours), so its price rises above the neighbour's.
@@ -292,7 +291,7 @@ describe("JobMarket", function () {
 
     it("enforces eligibility: registration, zone, hardware, proven hardware, attestation, reputation floors", async () => {
       const market = await loadFixture(ready);
-      const { jobMarket, nodeRegistry, staking, agpu, accounts } = market;
+      const { jobMarket, nodeRegistry, staking, accounts } = market;
       const [provider] = market.providers;
       const now = await time.latest();
       const consensus = { mode: Mode.Consensus, redundancy: 2 };
@@ -303,9 +302,7 @@ describe("JobMarket", function () {
         .withArgs(accounts.stranger.address);
 
       // Carol is a provider in us-east.
-      await agpu.connect(accounts.deployer).transfer(accounts.carol.address, 10_000n * AGPU);
-      await agpu.connect(accounts.carol).approve(await staking.getAddress(), 10_000n * AGPU);
-      await staking.connect(accounts.carol).stake(10_000n * AGPU);
+      await stakeFrom(market, accounts.carol, PROVIDER_STAKE);
       await nodeRegistry
         .connect(accounts.carol)
         .register(NodeRole.PROVIDER, providerMetadata({ zone: zoneId("us-east") }));

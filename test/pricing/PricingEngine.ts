@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { Hex } from "viem";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
 import { zoneId } from "../../scripts/lib/zones.js";
@@ -33,7 +34,7 @@ function step(price: bigint, utilisationBps: bigint): bigint {
 }
 
 /** Registers `count` providers in `zone` from the spare accounts, skipping the first `offset`. */
-async function addProviders(protocol: Protocol, zone: string, count: number, offset = 0) {
+async function addProviders(protocol: Protocol, zone: Hex, count: number, offset = 0) {
   for (const signer of await spareSigners(connection, protocol, count, offset)) {
     await protocol.nodeRegistry.connect(signer).register(NodeRole.PROVIDER, providerMetadata({ zone }));
   }

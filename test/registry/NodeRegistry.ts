@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 
 import { DEFAULT_ZONES, zoneId, zoneLabel } from "../../scripts/lib/zones.js";
-import { NodeRole, Tee, providerMetadata } from "../support/nodes.js";
+import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../support/nodes.js";
 import { connect, protocolFixture } from "../support/protocol.js";
 
 const connection = await connect();
@@ -86,7 +86,7 @@ describe("NodeRegistry", () => {
 
     it("registers a requester or validator without hardware", async () => {
       const { nodeRegistry, accounts } = await loadFixture(deployed);
-      const bare = providerMetadata({ gpuModel: "", vramMiB: 0, computeCapability: 0, tflopsCenti: 0 });
+      const bare = serviceNodeMetadata();
       await nodeRegistry.connect(accounts.bob).register(NodeRole.REQUESTER | NodeRole.VALIDATOR, bare);
       expect(await nodeRegistry.isRegistered(accounts.bob.address)).to.equal(true);
     });
@@ -175,7 +175,7 @@ describe("NodeRegistry", () => {
 
     it("changes roles, still requiring hardware for a provider", async () => {
       const { nodeRegistry, accounts } = await loadFixture(deployed);
-      const bare = providerMetadata({ gpuModel: "", vramMiB: 0, computeCapability: 0, tflopsCenti: 0 });
+      const bare = serviceNodeMetadata();
       await nodeRegistry.connect(accounts.bob).register(NodeRole.VALIDATOR, bare);
       await expect(nodeRegistry.connect(accounts.bob).updateRoles(NodeRole.VALIDATOR | NodeRole.PROVIDER))
         .to.be.revertedWithCustomError(nodeRegistry, "RegistryEmptyMetadata")

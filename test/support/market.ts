@@ -4,8 +4,8 @@ import type { Address, Hex } from "viem";
 import { type JobSpec, resultCommitment } from "../../scripts/lib/market.js";
 import { Role } from "../../scripts/lib/roles.js";
 import { zoneId } from "../../scripts/lib/zones.js";
-import { NodeRole, providerMetadata } from "./nodes.js";
-import { type Connection, type Protocol, protocolFixture, spareSigners } from "./protocol.js";
+import { NodeRole, providerMetadata, serviceNodeMetadata } from "./nodes.js";
+import { type Connection, protocolFixture, spareSigners, stakeFrom } from "./protocol.js";
 
 export const AGPU = 10n ** 18n;
 export const HOUR = 3_600;
@@ -50,31 +50,22 @@ export function marketFixture(connection: Connection) {
       await agpu.connect(requester).approve(await verificationHub.getAddress(), REQUESTER_FUNDS);
     }
     for (const [index, provider] of providers.entries()) {
-      await stakeFor(protocol, provider, PROVIDER_STAKE);
+      await stakeFrom(protocol, provider, PROVIDER_STAKE);
       await nodeRegistry
         .connect(provider)
         .register(NodeRole.PROVIDER, providerMetadata({ endpoint: `https://gpu-${index}.example` }));
     }
     for (const [index, validator] of validators.entries()) {
-      await stakeFor(protocol, validator, VALIDATOR_STAKE);
-      const metadata = providerMetadata({ gpuModel: "", vramMiB: 0, computeCapability: 0, tflopsCenti: 0 });
+      await stakeFrom(protocol, validator, VALIDATOR_STAKE);
       await nodeRegistry
         .connect(validator)
-        .register(NodeRole.VALIDATOR, { ...metadata, endpoint: `https://validator-${index}.example` });
+        .register(NodeRole.VALIDATOR, serviceNodeMetadata({ endpoint: `https://validator-${index}.example` }));
     }
     return { ...protocol, providers, validators };
   };
 }
 
 export type Market = Awaited<ReturnType<ReturnType<typeof marketFixture>>>;
-type Signer = Market["providers"][number];
-
-async function stakeFor(protocol: Protocol, node: Signer, amount: bigint) {
-  const { agpu, staking, accounts } = protocol;
-  await agpu.connect(accounts.deployer).transfer(node.address, amount);
-  await agpu.connect(node).approve(await staking.getAddress(), amount);
-  await staking.connect(node).stake(amount);
-}
 
 /** Lifts `provider`'s composite reputation above the optimistic floor (through the stand-in reputation writer). */
 export async function raiseReputation(market: Market, provider: string, completions = 4) {

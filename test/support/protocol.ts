@@ -7,6 +7,9 @@ import { Role } from "../../scripts/lib/roles.js";
 /** One in-process chain per test file, as Hardhat 3 recommends; fixtures snapshot and restore it. */
 export type Connection = Awaited<ReturnType<typeof network.create>>;
 
+/** An account of the test network. */
+export type Signer = Awaited<ReturnType<Connection["ethers"]["getSigners"]>>[number];
+
 /** What the protocol fixture returns: every contract, typed, and the named accounts. */
 export type Protocol = Awaited<ReturnType<ReturnType<typeof protocolFixture>>>;
 
@@ -18,6 +21,14 @@ export async function spareSigners(connection: Connection, protocol: Protocol, c
   const spare = (await connection.ethers.getSigners()).slice(Object.keys(protocol.accounts).length + skip);
   if (spare.length < count) throw new Error(`the test network has only ${spare.length} spare accounts`);
   return spare.slice(0, count);
+}
+
+/** Gives `node` `amount` AGPU from the deployer and stakes all of it. */
+export async function stakeFrom(protocol: Protocol, node: Signer, amount: bigint) {
+  const { agpu, staking, accounts } = protocol;
+  await agpu.connect(accounts.deployer).transfer(node.address, amount);
+  await agpu.connect(node).approve(await staking.getAddress(), amount);
+  await staking.connect(node).stake(amount);
 }
 
 export async function connect(): Promise<Connection> {
