@@ -56,6 +56,13 @@ export function jobSpec(now: bigint | number, overrides: Partial<JobSpec> = {}):
   };
 }
 
+/** A job's spec hash: the model and input commitments as the JobMarket hashes them (and ZK verifiers open). */
+export function specHash(spec: Pick<JobSpec, "modelCommitment" | "inputCommitment">): Hex {
+  return keccak256(
+    encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }], [spec.modelCommitment, spec.inputCommitment]),
+  );
+}
+
 /** The commitment a provider posts for `result` with `salt`, as `JobMarket.commitmentOf` computes it. */
 export function resultCommitment(jobId: bigint, slot: number | bigint, provider: Address, result: Hex, salt: Hex): Hex {
   return keccak256(

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { Address } from "viem";
 
+import { specHash } from "../../scripts/lib/market.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import {
   AGPU,
@@ -87,9 +88,7 @@ describe("JobMarket", function () {
 
       const tx = jobMarket.connect(accounts.alice).submitJob(spec);
       await expect(tx).to.changeTokenBalances(ethers, agpu, [accounts.alice, jobMarket], [-quote.total, quote.total]);
-      const specHash = keccak256(
-        ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [spec.modelCommitment, spec.inputCommitment]),
-      );
+      const hashOfSpec = specHash(spec);
       await expect(tx)
         .to.emit(jobMarket, "JobSubmitted")
         .withArgs(
@@ -104,7 +103,7 @@ describe("JobMarket", function () {
           quote.pricePerGpuHour,
           quote.total,
           spec.deadline,
-          specHash,
+          hashOfSpec,
         )
         .and.to.emit(pricingEngine, "DemandRecorded");
 

@@ -1,4 +1,4 @@
-import { type Hex, encodeAbiParameters, keccak256, toHex } from "viem";
+import { type Hex, encodeAbiParameters, toHex } from "viem";
 
 import type { Groth16Proof } from "./groth16.js";
 
@@ -33,9 +33,4 @@ export function denseLayerEvidence(proof: Groth16Proof, hashes: { modelHash: big
 /** A field element as the bytes32 a job spec or a result carries. */
 export function fieldToBytes32(value: bigint): Hex {
   return toHex(value, { size: 32 });
-}
-
-/** The spec hash of a job whose model and input commitments are `model` and `input`, as the JobMarket computes it. */
-export function specHash(model: Hex, input: Hex): Hex {
-  return keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }], [model, input]));
 }
