@@ -1,0 +1,70 @@
+import { replaceBigInts } from "ponder";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { type Address, type Hex, getAddress, isAddress, isHex, stringToHex } from "viem";
+
+/** Ends the request with `status` and a JSON body `{ "error": message }`. */
+export function fail(status: 400 | 404 | 413, message: string): never {
+  throw new HTTPException(status, {
+    res: new Response(JSON.stringify({ error: message }), {
+      status,
+      headers: { "content-type": "application/json" },
+    }),
+  });
+}
+
+/** Sends `body` as JSON with integers too large for JSON numbers as decimal strings. */
+export function send(c: Context, body: unknown) {
+  return c.json(replaceBigInts(body as object, (value) => value.toString()) as object);
+}
+
+export const TIER_NAMES = ["Economy", "Standard", "Priority"] as const;
+
+/** A tier given as its index (0-2) or its name, case-insensitively. */
+export function parseTier(value: string): number {
+  const byName = TIER_NAMES.findIndex((name) => name.toLowerCase() === value.toLowerCase());
+  if (byName !== -1) return byName;
+  if (/^[0-2]$/.test(value)) return Number(value);
+  return fail(400, `tier must be 0, 1, 2, economy, standard or priority; got "${value}"`);
+}
+
+/** A zone given as its 32-byte id or its label (e.g. `eu-west`). */
+export function parseZone(value: string): Hex {
+  if (isHex(value) && value.length === 66) return value.toLowerCase() as Hex;
+  if (value.length === 0 || new TextEncoder().encode(value).length > 32) {
+    return fail(400, `zone must be a label of 1-32 bytes or a 32-byte hex id; got "${value}"`);
+  }
+  return stringToHex(value, { size: 32 });
+}
+
+export function parseAddress(value: string): Address {
+  if (!isAddress(value, { strict: false })) return fail(400, `not an address: "${value}"`);
+  return getAddress(value);
+}
+
+export function parseJobId(value: string): bigint {
+  if (!/^[1-9][0-9]{0,30}$/.test(value)) return fail(400, `job id must be a positive integer; got "${value}"`);
+  return BigInt(value);
+}
+
+/** An optional integer query parameter within [min, max]. */
+export function queryInteger(c: Context, name: string, min: bigint, max: bigint): bigint | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined) return undefined;
+  if (!/^-?[0-9]{1,30}$/.test(raw)) return fail(400, `${name} must be an integer; got "${raw}"`);
+  const value = BigInt(raw);
+  if (value < min || value > max) return fail(400, `${name} must be between ${min} and ${max}; got ${raw}`);
+  return value;
+}
+
+export const MAX_PAGE = 1_000n;
+
+/** The `limit` query parameter: 1-1 000, `fallback` when absent. */
+export function queryLimit(c: Context, fallback: number): number {
+  return Number(queryInteger(c, "limit", 1n, MAX_PAGE) ?? BigInt(fallback));
+}
+
+/** Hex strings in the database are lower case: compare addresses in that form. */
+export function lower<T extends string>(value: T): T {
+  return value.toLowerCase() as T;
+}

@@ -1,0 +1,56 @@
+/**
+ * The indexer's HTTP API: GraphQL at /graphql (bounded in depth, size and aliases; a query that cannot run is a
+ * 400) and REST routes under /api for prices, reputation, job audit trails and the market heatmap.
+ */
+import { db } from "ponder:api";
+import schema from "ponder:schema";
+import { graphql } from "ponder";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+
+import { heatmapRoutes } from "./heatmap";
+import { fail } from "./http";
+import { jobRoutes } from "./jobs";
+import { pricingRoutes } from "./pricing";
+import { providerRoutes } from "./providers";
+
+/** Limits on one GraphQL operation; the deepest useful query (job → slots → provider → history) needs 5 levels. */
+export const GRAPHQL_LIMITS = { maxOperationDepth: 8, maxOperationTokens: 2_000, maxOperationAliases: 20 };
+const MAX_BODY_BYTES = 64 * 1024;
+
+const app = new Hono();
+
+app.use(
+  "/graphql",
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => fail(413, `request body larger than ${MAX_BODY_BYTES} bytes`),
+  }),
+);
+// Ponder answers GraphQL errors with 200; a query that produced no data at all (a syntax error, an unknown field,
+// a limit exceeded) is the client's fault, so it becomes a 400 with the same body.
+app.use("/graphql", async (c, next) => {
+  await next();
+  if (c.req.method !== "POST" || !c.res.headers.get("content-type")?.includes("json")) return;
+  const body = (await c.res.clone().json()) as { data?: unknown; errors?: unknown[] };
+  if (Array.isArray(body.errors) && body.errors.length > 0 && (body.data === undefined || body.data === null)) {
+    c.res = new Response(JSON.stringify(body), { status: 400, headers: c.res.headers });
+  }
+});
+app.use("/graphql", graphql({ db, schema }, GRAPHQL_LIMITS));
+
+pricingRoutes(app);
+providerRoutes(app);
+jobRoutes(app);
+heatmapRoutes(app);
+
+app.all("/api/*", (c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+
+app.onError((error, c) => {
+  if (error instanceof HTTPException) return error.getResponse();
+  console.error(error);
+  return c.json({ error: "internal error" }, 500);
+});
+
+export default app;

@@ -1,0 +1,62 @@
+import { audit, dispute, disputeVote, job } from "ponder:schema";
+
+import { type Handlers, stamp } from "../lib/handler";
+
+const VERDICTS = ["Pending", "Upheld", "Rejected", "NoDecision"] as const;
+
+/** Audits by sampled validators, and disputes with the committee's votes and what became of the bond. */
+export const verificationHandlers: Handlers = {
+  "VerificationHub:AuditPassed": async ({ event, context }) => {
+    const { jobId, validator, result } = event.args;
+    await context.db.insert(audit).values({ id: event.id, jobId, validator, result, passed: true, ...stamp(event) });
+  },
+  "VerificationHub:AuditFailed": async ({ event, context }) => {
+    const { jobId, validator, result } = event.args;
+    await context.db.insert(audit).values({ id: event.id, jobId, validator, result, passed: false, ...stamp(event) });
+  },
+  "VerificationHub:DisputeOpened": async ({ event, context }) => {
+    const { jobId, challenger, bond, votingEndsAt } = event.args;
+    const disputed = await context.db.find(job, { id: jobId });
+    await context.db.insert(dispute).values({
+      id: jobId,
+      challenger,
+      bond,
+      // The requester disputes with a bond; a validator whose audit failed disputes with its stake.
+      fromAudit: disputed !== null && disputed.requester !== challenger,
+      votingEndsAt,
+      verdict: "Pending",
+      upholdVotes: 0,
+      rejectVotes: 0,
+      openedAt: event.block.timestamp,
+    });
+  },
+  "VerificationHub:DisputeVoteCast": async ({ event, context }) => {
+    const { jobId, validator, uphold } = event.args;
+    await context.db
+      .insert(disputeVote)
+      .values({ id: event.id, jobId, validator, uphold, timestamp: event.block.timestamp });
+    await context.db.update(dispute, { id: jobId }).set((row) => ({
+      upholdVotes: row.upholdVotes + (uphold ? 1 : 0),
+      rejectVotes: row.rejectVotes + (uphold ? 0 : 1),
+    }));
+  },
+  "VerificationHub:DisputeResolved": async ({ event, context }) => {
+    const { jobId, verdict, upholdVotes, rejectVotes } = event.args;
+    await context.db.update(dispute, { id: jobId }).set({
+      verdict: VERDICTS[verdict] ?? "Pending",
+      upholdVotes,
+      rejectVotes,
+      resolvedAt: event.block.timestamp,
+    });
+  },
+  "VerificationHub:BondReturned": async ({ event, context }) => {
+    await context.db
+      .update(dispute, { id: event.args.jobId })
+      .set((row) => ({ bondReturned: (row.bondReturned ?? 0n) + event.args.amount }));
+  },
+  "VerificationHub:BondForfeited": async ({ event, context }) => {
+    await context.db
+      .update(dispute, { id: event.args.jobId })
+      .set((row) => ({ bondForfeited: (row.bondForfeited ?? 0n) + event.args.amount }));
+  },
+};

@@ -1,0 +1,102 @@
+/**
+ * Runs the StarMiner indexer (Ponder) against a chain with a deployed protocol and serves its GraphQL and REST API.
+ *
+ *   npm run indexer                                   the local node at http://127.0.0.1:8545, embedded database
+ *   STARMINER_RPC_URL=https://... npm run indexer     any chain whose deployment manifest is in ignition/manifests
+ *   DATABASE_URL=postgres://... npm run indexer       PostgreSQL instead of the embedded database
+ *
+ * Options: --port <n> (default 42069), --hostname <host> (default 127.0.0.1), --schema <name> (default starminer),
+ * --reset (forget everything indexed so far and start again).
+ *
+ * Before Ponder starts, the database is checked against the chain: if it last indexed another chain or deployment
+ * (a restarted local node), it is emptied, so the old chain's data is never served.
+ */
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { parseArgs } from "node:util";
+
+import { INDEXER_ROOT, PONDER_CLI, databaseFromEnv, prepareDatabase, resolveChain } from "./lib/indexer.js";
+
+const MIGRATION_CONFLICT = "was previously used by a different Ponder app";
+
+function portIsFree(port: number, hostname: string): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, hostname, () => server.close(() => done(true)));
+  });
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: process.env.STARMINER_INDEXER_PORT ?? "42069" },
+      hostname: { type: "string", default: "127.0.0.1" },
+      schema: { type: "string", default: process.env.STARMINER_INDEXER_SCHEMA ?? "starminer" },
+      reset: { type: "boolean", default: false },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new Error(`--port must be 1-65535, got "${values.port}"`);
+  if (!/^[a-z_][a-z0-9_]{0,44}$/.test(values.schema)) {
+    throw new Error(`--schema must be a lower-case SQL name of at most 45 characters, got "${values.schema}"`);
+  }
+  const rpcUrl = process.env.STARMINER_RPC_URL ?? "http://127.0.0.1:8545";
+  const { chainId, fingerprint } = await resolveChain(rpcUrl);
+  const database = databaseFromEnv();
+  const preparation = await prepareDatabase(database, values.schema, fingerprint, values.reset);
+  if (!(await portIsFree(port, values.hostname))) throw new Error(`port ${port} on ${values.hostname} is in use`);
+
+  const where = database.kind === "pglite" ? `embedded database ${database.directory}` : "PostgreSQL";
+  console.log(`indexing chain ${chainId} at ${rpcUrl} into ${where} (schema ${values.schema}, ${preparation})`);
+  console.log(`GraphQL: http://${values.hostname}:${port}/graphql   REST: http://${values.hostname}:${port}/api`);
+
+  const child = spawn(
+    process.execPath,
+    [
+      PONDER_CLI,
+      "start",
+      "--root",
+      INDEXER_ROOT,
+      "--schema",
+      values.schema,
+      "--port",
+      String(port),
+      "--hostname",
+      values.hostname,
+    ],
+    {
+      // Ponder writes generated/schema.graphql (the GraphQL schema, for clients) into its working directory.
+      cwd: INDEXER_ROOT,
+      env: { ...process.env, STARMINER_RPC_URL: rpcUrl, STARMINER_CHAIN_ID: String(chainId) },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let conflict = false;
+  const forward = (target: NodeJS.WriteStream) => (chunk: Buffer) => {
+    if (chunk.toString().includes(MIGRATION_CONFLICT)) conflict = true;
+    target.write(chunk);
+  };
+  child.stdout.on("data", forward(process.stdout));
+  child.stderr.on("data", forward(process.stderr));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+
+  const code = await new Promise<number>((done) => child.once("exit", (exitCode) => done(exitCode ?? 0)));
+  if (conflict) {
+    throw new Error(
+      `schema ${values.schema} holds another build of the indexer (its code or the deployment changed): run again with --reset`,
+    );
+  }
+  return code;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    console.error(`indexer: ${error.message.split("\n")[0]}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,161 @@
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import pg from "pg";
+import { type PublicClient, createPublicClient, http } from "viem";
+
+import { type DeploymentManifest, readManifest } from "./manifest.js";
+
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const INDEXER_ROOT = join(PROJECT_ROOT, "indexer");
+export const PONDER_CLI = join(PROJECT_ROOT, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
+
+/** Where the indexer keeps its embedded database unless STARMINER_INDEXER_PGLITE_DIR says otherwise. */
+export function pgliteDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  return env.STARMINER_INDEXER_PGLITE_DIR ?? join(INDEXER_ROOT, ".ponder", "pglite");
+}
+
+/**
+ * What identifies one deployment on one chain: a restarted local node has the same chain id and, deployed the same
+ * way, the same addresses — but not the same block hashes.
+ */
+export interface ChainFingerprint {
+  readonly chainId: number;
+  readonly genesisHash: string;
+  readonly deploymentBlock: number;
+  readonly deploymentBlockHash: string;
+  /** sha256 of the manifest's contract names and addresses. */
+  readonly contracts: string;
+}
+
+export async function chainFingerprint(client: PublicClient, manifest: DeploymentManifest): Promise<ChainFingerprint> {
+  const entries = Object.values(manifest.contracts);
+  const deploymentBlock = Math.min(...entries.map((entry) => entry.startBlock));
+  const [genesis, deployment] = await Promise.all([
+    client.getBlock({ blockNumber: 0n }),
+    client.getBlock({ blockNumber: BigInt(deploymentBlock) }),
+  ]);
+  const contracts = createHash("sha256")
+    .update(JSON.stringify(entries.map((entry) => [entry.name, entry.address.toLowerCase()]).sort()))
+    .digest("hex");
+  return {
+    chainId: manifest.chainId,
+    genesisHash: genesis.hash,
+    deploymentBlock,
+    deploymentBlockHash: deployment.hash,
+    contracts,
+  };
+}
+
+const FINGERPRINT_FIELDS = ["chainId", "genesisHash", "deploymentBlock", "deploymentBlockHash", "contracts"] as const;
+
+/** Field by field: PostgreSQL's jsonb does not keep the order of keys. */
+const sameFingerprint = (a: ChainFingerprint, b: ChainFingerprint) =>
+  FINGERPRINT_FIELDS.every((field) => a[field] === b[field]);
+
+/** The chain behind `rpcUrl` and its deployment manifest, or a one-line error saying what is missing. */
+export async function resolveChain(rpcUrl: string, manifestDir?: string) {
+  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 10_000 }) });
+  let chainId: number;
+  try {
+    chainId = await client.getChainId();
+  } catch {
+    throw new Error(`cannot reach the chain at ${rpcUrl}: is its node running and STARMINER_RPC_URL right?`);
+  }
+  const manifest = await readManifest(chainId, manifestDir);
+  const fingerprint = await chainFingerprint(client as PublicClient, manifest);
+  return { chainId, manifest, fingerprint };
+}
+
+export type Database = { kind: "pglite"; directory: string } | { kind: "postgres"; url: string };
+
+export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): Database {
+  return env.DATABASE_URL === undefined
+    ? { kind: "pglite", directory: pgliteDirectory(env) }
+    : { kind: "postgres", url: env.DATABASE_URL };
+}
+
+/** What `prepareDatabase` did. */
+export type Preparation = "fresh" | "kept" | "reset-for-new-chain" | "reset-on-request";
+
+/**
+ * Makes the database safe to index `fingerprint` into. When it last indexed another chain or deployment (a local
+ * node was restarted), it forgets both the app's tables and Ponder's RPC cache, which would otherwise serve the old
+ * chain's events; `reset` forgets them unconditionally.
+ */
+export async function prepareDatabase(
+  database: Database,
+  schema: string,
+  fingerprint: ChainFingerprint,
+  reset: boolean,
+): Promise<Preparation> {
+  return database.kind === "pglite"
+    ? preparePglite(database.directory, fingerprint, reset)
+    : preparePostgres(database.url, schema, fingerprint, reset);
+}
+
+async function preparePglite(directory: string, fingerprint: ChainFingerprint, reset: boolean): Promise<Preparation> {
+  const marker = `${directory}.chain.json`;
+  let recorded: ChainFingerprint | undefined;
+  try {
+    recorded = JSON.parse(await readFile(marker, "utf8")) as ChainFingerprint;
+  } catch {
+    recorded = undefined;
+  }
+  let outcome: Preparation = recorded === undefined ? "fresh" : "kept";
+  if (reset) outcome = "reset-on-request";
+  else if (recorded !== undefined && !sameFingerprint(recorded, fingerprint)) outcome = "reset-for-new-chain";
+  // A database without a marker was written by an unknown chain: start it afresh too.
+  if (outcome !== "kept") await rm(directory, { recursive: true, force: true });
+  await mkdir(dirname(marker), { recursive: true });
+  await writeFile(marker, `${JSON.stringify(fingerprint, null, 2)}\n`);
+  return outcome;
+}
+
+const META_SCHEMA = "starminer_indexer";
+
+async function preparePostgres(
+  url: string,
+  schema: string,
+  fingerprint: ChainFingerprint,
+  reset: boolean,
+): Promise<Preparation> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`cannot connect to PostgreSQL at DATABASE_URL: ${(error as Error).message}`);
+  }
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.chain (app_schema text PRIMARY KEY, fingerprint jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await client.query<{ fingerprint: ChainFingerprint }>(
+      `SELECT fingerprint FROM ${META_SCHEMA}.chain WHERE app_schema = $1`,
+      [schema],
+    );
+    const recorded = rows[0]?.fingerprint;
+    let outcome: Preparation = recorded === undefined ? "fresh" : "kept";
+    if (reset) outcome = "reset-on-request";
+    else if (recorded !== undefined && !sameFingerprint(recorded, fingerprint)) outcome = "reset-for-new-chain";
+    if (outcome !== "kept") {
+      const quoted = client.escapeIdentifier(schema);
+      await client.query("BEGIN");
+      await client.query(`DROP SCHEMA IF EXISTS ${quoted} CASCADE`);
+      // Ponder's RPC cache is keyed by chain id only: a restarted chain with the same id must not find it.
+      await client.query("DROP SCHEMA IF EXISTS ponder_sync CASCADE");
+      await client.query(
+        `INSERT INTO ${META_SCHEMA}.chain (app_schema, fingerprint) VALUES ($1, $2)
+         ON CONFLICT (app_schema) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, recorded_at = now()`,
+        [schema, JSON.stringify(fingerprint)],
+      );
+      await client.query("COMMIT");
+    }
+    return outcome;
+  } finally {
+    await client.end();
+  }
+}
