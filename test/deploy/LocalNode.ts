@@ -1,72 +1,19 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
 import { expect } from "chai";
 
 import ProtocolModule from "../../ignition/modules/Protocol.js";
-
-const ROOT = resolve(import.meta.dirname, "..", "..");
-const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-
-/** A free TCP port on the loopback interface. */
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
-
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error !== undefined) throw new Error(body.error.message);
-  return body.result;
-}
-
-/** Starts `hardhat node` on `port` and resolves once it answers JSON-RPC. */
-async function startNode(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: ROOT,
-    stdio: "ignore",
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 120; attempt++) {
-    try {
-      await rpc(url, "eth_chainId");
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  child.kill();
-  throw new Error(`hardhat node did not answer on port ${port}`);
-}
-
-async function stopNode(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((done) => {
-    child.once("exit", () => done());
-    child.kill("SIGTERM");
-  });
-}
+import { HARDHAT_CLI, ROOT, freePort, rpc, startNode, stopProcess } from "../support/processes.js";
 
 /** Runs the deploy command as a user would, and returns its exit code and output. */
 async function deploy(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [HARDHAT, "run", "scripts/deploy.ts", "--network", "localhost"],
+      [HARDHAT_CLI, "run", "scripts/deploy.ts", "--network", "localhost"],
       { cwd: ROOT, env: { ...process.env, ...env } },
       (error, stdout, stderr) =>
         done({ code: error === null ? 0 : ((error.code as number | undefined) ?? 1), stdout, stderr }),
@@ -93,7 +40,7 @@ describe("Deploying to a local hardhat node", function () {
   });
 
   after(async () => {
-    await stopNode(node);
+    await stopProcess(node);
     await rm(manifestDir, { recursive: true, force: true });
     await rm(join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
   });
@@ -125,7 +72,7 @@ describe("Deploying to a local hardhat node", function () {
 
   it("refuses, in one line, a journal that describes a restarted node's old chain; a reset redeploys", async () => {
     const port = Number(new URL(url).port);
-    await stopNode(node);
+    await stopProcess(node);
     node = await startNode(port);
     const stale = await deploy(env);
     expect(stale.code).to.equal(1);
@@ -139,7 +86,7 @@ describe("Deploying to a local hardhat node", function () {
   });
 
   it("says in one line that the node cannot be reached when it is down", async () => {
-    await stopNode(node);
+    await stopProcess(node);
     const result = await deploy(env);
     expect(result.code).to.equal(1);
     expect(result.stderr.trim()).to.equal(

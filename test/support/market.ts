@@ -5,7 +5,7 @@ import { type JobSpec, resultCommitment } from "../../scripts/lib/market.js";
 import { Role } from "../../scripts/lib/roles.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import { NodeRole, providerMetadata, serviceNodeMetadata } from "./nodes.js";
-import { type Connection, protocolFixture, spareSigners, stakeFrom } from "./protocol.js";
+import { type Connection, type FixtureDeployment, protocolFixture, spareSigners, stakeFrom } from "./protocol.js";
 
 export const AGPU = 10n ** 18n;
 export const HOUR = 3_600;
@@ -35,8 +35,8 @@ export const salt = (n: number) => toBeHex(n, 32);
  * The protocol with a working market: Alice and Bob are requesters with funds approved to the market and the hub,
  * four providers in eu-west (H100s, 10 000 AGPU staked each), and four validators with the validator minimum staked.
  */
-export function marketFixture(connection: Connection) {
-  const deployed = protocolFixture(connection);
+export function marketFixture(connection: Connection, deployment: FixtureDeployment = {}) {
+  const deployed = protocolFixture(connection, deployment);
   return async function marketReady() {
     const protocol = await deployed();
     const { agpu, staking, nodeRegistry, jobMarket, verificationHub, accounts } = protocol;

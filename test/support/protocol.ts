@@ -35,11 +35,20 @@ export async function connect(): Promise<Connection> {
   return network.create();
 }
 
+/** Where a fixture deploys when it is not the in-process chain: a journal id and a manifest directory. */
+export interface FixtureDeployment {
+  readonly deploymentId?: string;
+  /** Where to write the manifest (by default it is kept in memory only). */
+  readonly manifestDir?: string;
+  /** Forget the journal of `deploymentId` first (a restarted node). */
+  readonly reset?: boolean;
+}
+
 /**
  * The whole protocol deployed through the same Ignition modules and manifest code as production, with each
  * authority held by a different account so that tests can tell them apart.
  */
-export function protocolFixture(connection: Connection) {
+export function protocolFixture(connection: Connection, deployment: FixtureDeployment = {}) {
   const { ethers } = connection;
   return async function deployedProtocol() {
     const signers = await ethers.getSigners();
@@ -63,7 +72,9 @@ export function protocolFixture(connection: Connection) {
     >;
     const { deployer, guardian, governor } = accounts;
     const { manifest } = await deployProtocol(connection, {
-      manifestDir: null,
+      manifestDir: deployment.manifestDir ?? null,
+      reset: deployment.reset === true,
+      ...(deployment.deploymentId === undefined ? {} : { deploymentId: deployment.deploymentId }),
       parameters: { Authority: { guardian: guardian.address, governor: governor.address } },
     });
     const addressOf = (name: string) => manifestContract(manifest, name).address;

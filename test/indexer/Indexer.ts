@@ -1,0 +1,511 @@
+import type { ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { type DeploymentManifest, readManifest } from "../../scripts/lib/manifest.js";
+import { type ChainEvent, chainEvents, comparable } from "../support/chain-events.js";
+import {
+  type IndexedEvent,
+  type RunningIndexer,
+  graphql,
+  indexedBlock,
+  indexedEvents,
+  rest,
+  startIndexer,
+  waitUntilSynced,
+} from "../support/indexer.js";
+import { JobStatus, type Market, jobSpec, marketFixture } from "../support/market.js";
+import { type PostgresServer, startPostgres } from "../support/postgres.js";
+import { ROOT, freePort, startNode, stopProcess, waitFor } from "../support/processes.js";
+import type { Connection } from "../support/protocol.js";
+import { type ScenarioOutcome, driveEveryTerminalState } from "../support/scenario.js";
+
+const STATUS_NAMES = Object.fromEntries(Object.entries(JobStatus).map(([name, value]) => [value, name]));
+const MARKET_EVENTS_ENDING_A_JOB = new Set(["JobSettled", "JobRefunded", "JobCancelled"]);
+const EU_WEST_STANDARD = `/api/prices/eu-west/standard`;
+
+/** The indexer's audit trail and the chain's logs must be the same events, in the same order, with equal values. */
+function expectSameEvents(indexed: IndexedEvent[], chain: ChainEvent[]) {
+  expect(indexed.length, "number of events").to.equal(chain.length);
+  for (const [index, expected] of chain.entries()) {
+    const actual = indexed[index]!;
+    const where = `event ${index} (${expected.contract}.${expected.event} in ${expected.txHash})`;
+    expect(
+      {
+        blockNumber: BigInt(actual.blockNumber),
+        txHash: actual.txHash,
+        logIndex: actual.logIndex,
+        contract: actual.contract,
+        event: actual.event,
+      },
+      where,
+    ).to.deep.equal({
+      blockNumber: expected.blockNumber,
+      txHash: expected.txHash,
+      logIndex: expected.logIndex,
+      contract: expected.contract,
+      event: expected.event,
+    });
+    expect(comparable(actual.args), where).to.deep.equal(expected.args);
+  }
+}
+
+/** The job a chain event names: a `jobId` argument, or the reputation ledger's `jobRef` of a market job. */
+function jobOfChainEvent(event: ChainEvent, jobCount: bigint): bigint | undefined {
+  const args = event.args as Record<string, string>;
+  if (args.jobId !== undefined) return BigInt(args.jobId);
+  if (event.event === "ReputationUpdated" && event.contract === "Reputation") {
+    const ref = BigInt(args.jobRef!);
+    if (ref > 0n && ref <= jobCount) return ref;
+  }
+  return undefined;
+}
+
+describe("Indexer (end to end on a local node)", function () {
+  this.timeout(900_000);
+
+  let node: ChildProcess | undefined;
+  let rpcUrl: string;
+  let workDir: string;
+  let manifestDir: string;
+  let deploymentId: string;
+  let connection: Connection;
+  let market: Market;
+  let manifest: DeploymentManifest;
+  let outcome: ScenarioOutcome;
+  let indexer: RunningIndexer | undefined;
+  let postgres: PostgresServer | undefined;
+
+  const pgliteDir = () => join(workDir, "pglite");
+  const startPglite = async (options: { reset?: boolean; schema?: string } = {}) =>
+    startIndexer({
+      rpcUrl,
+      manifestDir,
+      port: await freePort(),
+      schema: options.schema ?? "starminer",
+      database: { pgliteDir: pgliteDir() },
+      ...(options.reset === undefined ? {} : { reset: options.reset }),
+    });
+
+  before(async () => {
+    const port = await freePort();
+    rpcUrl = `http://127.0.0.1:${port}`;
+    workDir = await mkdtemp(join(tmpdir(), "starminer-indexer-"));
+    manifestDir = join(workDir, "manifests");
+    deploymentId = `indexer-test-${process.pid}-${port}`;
+    node = await startNode(port);
+    connection = await network.create({ network: "localhost", override: { url: rpcUrl } });
+    market = await marketFixture(connection, { deploymentId, manifestDir })();
+    manifest = await readManifest(31337, manifestDir);
+    outcome = await driveEveryTerminalState(connection, market);
+  });
+
+  after(async () => {
+    await indexer?.stop();
+    await postgres?.stop();
+    await connection?.close();
+    await stopProcess(node);
+    await rm(workDir, { recursive: true, force: true });
+    await rm(join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+  });
+
+  describe("on the embedded database", () => {
+    before(async () => {
+      indexer = await startPglite();
+      await waitUntilSynced(indexer.url, rpcUrl);
+    });
+
+    it("holds every event of every protocol contract, in chain order, with the chain's values", async () => {
+      const chain = await chainEvents(rpcUrl, manifest);
+      const names = new Set(chain.map((event) => `${event.contract}.${event.event}`));
+      // The scenario reaches every part of the protocol the indexer models.
+      for (const name of [
+        "JobMarket.JobCancelled",
+        "JobMarket.SlotMissed",
+        "JobMarket.ResultRejected",
+        "JobMarket.FeesSwept",
+        "VerificationHub.AuditPassed",
+        "VerificationHub.DisputeResolved",
+        "Staking.Slashed",
+        "Staking.Withdrawn",
+        "Reputation.ReputationUpdated",
+        "PricingEngine.PriceUpdated",
+      ]) {
+        expect(names, name).to.include(name);
+      }
+      expectSameEvents(await indexedEvents(indexer!.url), chain);
+    });
+
+    it("ends every job in the status the chain has, with its slots as the market stores them", async () => {
+      const { jobMarket } = market;
+      for (const [jobId, status] of outcome.expected) {
+        expect(Number((await jobMarket.jobOf(jobId)).status), `chain status of job ${jobId}`).to.equal(status);
+        const { body } = await graphql<{
+          job: { status: string; slots: { items: { index: number; status: string; provider: string | null }[] } };
+        }>(
+          indexer!.url,
+          `
+            query ($id: BigInt!) {
+              job(id: $id) {
+                status
+                slots(orderBy: "index") {
+                  items {
+                    index
+                    status
+                    provider
+                  }
+                }
+              }
+            }
+          `,
+          {
+            id: jobId.toString(),
+          },
+        );
+        expect(body.data?.job.status, JSON.stringify(body.errors)).to.equal(STATUS_NAMES[status]);
+        const slots = await jobMarket.slotsOf(jobId);
+        const statuses = ["Open", "Claimed", "Committed", "Revealed", "Missed"];
+        expect(body.data!.job.slots.items.map((slot) => [slot.status, slot.provider])).to.deep.equal(
+          slots.map((slot) => [
+            statuses[Number(slot.status)],
+            slot.provider === "0x0000000000000000000000000000000000000000" ? null : slot.provider.toLowerCase(),
+          ]),
+        );
+      }
+    });
+
+    it("gives each job's complete audit trail: every event of every transaction that touched it", async () => {
+      const chain = await chainEvents(rpcUrl, manifest);
+      const jobCount = await market.jobMarket.jobCount();
+      for (const jobId of outcome.expected.keys()) {
+        const transactions = new Set(
+          chain.filter((event) => jobOfChainEvent(event, jobCount) === jobId).map((event) => event.txHash),
+        );
+        const expected = chain.filter((event) => transactions.has(event.txHash));
+        const { status, body } = await rest<{ job: { id: string }; events: IndexedEvent[] }>(
+          indexer!.url,
+          `/api/jobs/${jobId}/trail`,
+        );
+        expect(status).to.equal(200);
+        expectSameEvents(body.events, expected);
+        // Every event of the trail is tied to the job, including the escrow transfer before JobSubmitted.
+        expect(
+          body.events.every((event) => event.jobId === jobId.toString()),
+          `job ids of job ${jobId}`,
+        ).to.equal(true);
+        const marketEvents = body.events.filter((event) => event.contract === "JobMarket").map((event) => event.event);
+        expect(marketEvents[0]).to.equal("JobSubmitted");
+        const ending = marketEvents.filter((name) => MARKET_EVENTS_ENDING_A_JOB.has(name));
+        expect(ending).to.have.length(outcome.expected.get(jobId) === JobStatus.Open ? 0 : 1);
+      }
+    });
+
+    it("keeps every node's stake, unbonding and reputation as the contracts do", async () => {
+      const { staking } = market;
+      const chain = await chainEvents(rpcUrl, manifest);
+      for (const signer of [...market.providers, ...market.validators]) {
+        const address = signer.address;
+        const { body } = await graphql<{
+          node: {
+            staked: string;
+            locked: string;
+            unbonding: string;
+            unbondings: { items: { remaining: string; status: string }[] };
+          };
+        }>(
+          indexer!.url,
+          `
+            query ($id: String!) {
+              node(id: $id) {
+                staked
+                locked
+                unbonding
+                unbondings {
+                  items {
+                    remaining
+                    status
+                  }
+                }
+              }
+            }
+          `,
+          {
+            id: address.toLowerCase(),
+          },
+        );
+        const indexed = body.data!.node;
+        expect([indexed.staked, indexed.locked, indexed.unbonding], `stake of ${address}`).to.deep.equal([
+          (await staking.stakeOf(address)).toString(),
+          (await staking.lockedOf(address)).toString(),
+          (await staking.unbondingOf(address)).toString(),
+        ]);
+        const pending = indexed.unbondings.items
+          .filter((item) => item.status === "Pending")
+          .map((item) => item.remaining);
+        expect(pending, `pending unbondings of ${address}`).to.deep.equal(
+          (await staking.unbondingsOf(address)).map((entry) => entry.amount.toString()),
+        );
+
+        const updates = chain.filter(
+          (event) =>
+            event.event === "ReputationUpdated" &&
+            (event.args as { provider: string }).provider === address.toLowerCase(),
+        );
+        const { status, body: reputation } = await rest<{
+          reputation: { composite: number | null };
+          history: { composite: number }[];
+        }>(indexer!.url, `/api/providers/${address}/reputation?limit=1000`);
+        expect(status).to.equal(200);
+        expect(reputation.history).to.have.length(updates.length);
+        const latest = updates.at(-1)?.args as { composite: string } | undefined;
+        expect(reputation.reputation.composite?.toString()).to.equal(latest?.composite);
+      }
+      const { body: slashed } = await rest<{ record: { slashCount: number } }>(
+        indexer!.url,
+        `/api/providers/${outcome.dissenter}/reputation`,
+      );
+      expect(slashed.record.slashCount).to.equal(2);
+    });
+
+    it("prices each (zone, tier) from the engine's updates and the jobs' quotes, and maps the market", async () => {
+      const { pricingEngine } = market;
+      const chain = await chainEvents(rpcUrl, manifest);
+      const zone = "0x" + Buffer.from("eu-west").toString("hex").padEnd(64, "0");
+      const [multiplierBps] = await pricingEngine.tierOf(1);
+      const quotes = chain
+        .filter((event) => event.event === "JobSubmitted")
+        .map((event) => (event.args as { pricePerGpuHour: string }).pricePerGpuHour);
+      const epochs = chain
+        .filter((event) => event.event === "PriceUpdated" && (event.args as { zone: string }).zone === zone)
+        .map((event) =>
+          ((BigInt((event.args as { basePrice: string }).basePrice) * multiplierBps) / 10_000n).toString(),
+        );
+
+      const { status, body } = await rest<{
+        current: { pricePerGpuHour: string };
+        history: { source: string; pricePerGpuHour: string }[];
+      }>(indexer!.url, `${EU_WEST_STANDARD}?limit=1000`);
+      expect(status).to.equal(200);
+      expect(
+        body.history.filter((point) => point.source === "Quote").map((point) => point.pricePerGpuHour),
+      ).to.deep.equal(quotes);
+      expect(
+        body.history.filter((point) => point.source === "Epoch").map((point) => point.pricePerGpuHour),
+      ).to.deep.equal(epochs);
+      expect(epochs.length).to.be.greaterThan(0);
+      expect(body.current.pricePerGpuHour).to.equal(epochs.at(-1));
+
+      const heatmap = await rest<{ cells: Record<string, unknown>[] }>(indexer!.url, "/api/market/heatmap");
+      expect(heatmap.status).to.equal(200);
+      expect(heatmap.body.cells).to.have.length(5 * 3);
+      const cell = heatmap.body.cells.find((c) => c.zoneLabel === "eu-west" && c.tierName === "Standard")!;
+      const count = (status: number) => [...outcome.expected.values()].filter((value) => value === status).length;
+      expect(cell).to.include({
+        jobsSubmitted: outcome.expected.size,
+        jobsSettled: count(JobStatus.Settled),
+        jobsRefunded: count(JobStatus.Refunded),
+        jobsCancelled: count(JobStatus.Cancelled),
+        activeJobs: 1,
+        openSlots: 1,
+        busySlots: 1,
+        utilisationBps: 5_000,
+        pricePerGpuHour: epochs.at(-1),
+      });
+    });
+
+    it("answers bad GraphQL with a 400 and bounds deep, wide and huge queries", async () => {
+      const url = indexer!.url;
+      const syntax = await graphql(url, "{ jobs { items { id }");
+      expect(syntax.status).to.equal(400);
+      expect(syntax.body.errors?.[0]?.message).to.match(/Syntax Error/);
+
+      const unknown = await graphql(url, "{ jobs { items { salary } } }");
+      expect(unknown.status).to.equal(400);
+      expect(unknown.body.errors?.[0]?.message).to.match(/Cannot query field "salary"/);
+
+      const deep = await graphql(
+        url,
+        `
+          {
+            jobs {
+              items {
+                slots {
+                  items {
+                    job {
+                      slots {
+                        items {
+                          job {
+                            slots {
+                              items {
+                                job {
+                                  id
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        `,
+      );
+      expect(deep.status).to.equal(400);
+      expect(deep.body.errors?.[0]?.message).to.match(/depth/i);
+
+      const aliases = Array.from({ length: 25 }, (_, i) => `a${i}: job(id: "1") { id }`).join(" ");
+      const wide = await graphql(url, `{ ${aliases} }`);
+      expect(wide.status).to.equal(400);
+      expect(wide.body.errors?.[0]?.message).to.match(/aliases/i);
+
+      const tooMany = await graphql(
+        url,
+        `
+          {
+            jobs(limit: 5000) {
+              items {
+                id
+              }
+            }
+          }
+        `,
+      );
+      expect(tooMany.status).to.equal(400);
+      expect(tooMany.body.errors?.[0]?.message).to.match(/limit/i);
+
+      const huge = await fetch(`${url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: `{ jobs { items { id } } } #${"x".repeat(100_000)}` }),
+      });
+      expect(huge.status).to.equal(413);
+    });
+
+    it("answers bad REST requests with a 4xx and a one-line error", async () => {
+      const url = indexer!.url;
+      const cases: [string, number, RegExp][] = [
+        ["/api/jobs/abc/trail", 400, /job id must be a positive integer/],
+        ["/api/jobs/0/trail", 400, /job id must be a positive integer/],
+        ["/api/jobs/424242/trail", 404, /no job 424242/],
+        ["/api/prices/eu-west/ultra", 400, /tier must be/],
+        ["/api/prices/atlantis/0", 404, /unknown zone "atlantis"/],
+        [`${EU_WEST_STANDARD}?limit=0`, 400, /limit must be between 1 and 1000/],
+        [`${EU_WEST_STANDARD}?from=10&to=5`, 400, /from must not be after to/],
+        [`${EU_WEST_STANDARD}?source=Rumour`, 400, /source must be one of/],
+        ["/api/providers/0x1234/reputation", 400, /not an address/],
+        ["/api/providers/0x000000000000000000000000000000000000dEaD/reputation", 404, /no node/],
+        ["/api/no-such-route", 404, /no route GET \/api\/no-such-route/],
+      ];
+      for (const [path, status, message] of cases) {
+        const response = await rest<{ error: string }>(url, path);
+        expect(response.status, path).to.equal(status);
+        expect(response.body.error, path).to.match(message);
+        expect(response.body.error.split("\n"), path).to.have.length(1);
+      }
+    });
+
+    it("picks up new transactions as they are mined", async () => {
+      const { jobMarket, accounts } = market;
+      const latest = await connection.ethers.provider.getBlock("latest");
+      await jobMarket.connect(accounts.bob).submitJob(jobSpec(latest!.timestamp, { redundancy: 2, mode: 0 }));
+      const jobId = await jobMarket.jobCount();
+      await jobMarket.connect(accounts.bob).cancelJob(jobId);
+      outcome.expected.set(jobId, JobStatus.Cancelled);
+      await waitUntilSynced(indexer!.url, rpcUrl);
+      expectSameEvents(await indexedEvents(indexer!.url), await chainEvents(rpcUrl, manifest));
+    });
+
+    it("loses and duplicates nothing when stopped mid-way and started again", async () => {
+      await indexer!.stop();
+      const head = Number(await connection.ethers.provider.getBlockNumber());
+      indexer = await startPglite({ reset: true });
+      await waitFor(
+        "the indexer to be half-way",
+        async () => (await indexedBlock(indexer!.url)) >= head / 2,
+        120_000,
+        20,
+      );
+      expect(await indexedBlock(indexer.url)).to.be.lessThan(head);
+      await indexer.stop("SIGINT");
+
+      indexer = await startPglite();
+      expect(indexer.output()).to.match(/schema starminer, kept/);
+      await waitUntilSynced(indexer.url, rpcUrl);
+      expectSameEvents(await indexedEvents(indexer.url), await chainEvents(rpcUrl, manifest));
+    });
+  });
+
+  describe("on a PostgreSQL server", () => {
+    let url: string;
+    const startOnPostgres = async () =>
+      startIndexer({ rpcUrl, manifestDir, port: await freePort(), schema: "starminer", database: { url } });
+
+    before(async () => {
+      await indexer?.stop();
+      indexer = undefined;
+      postgres = await startPostgres();
+      url = postgres.url;
+    });
+
+    it("holds every event in order, and loses and duplicates nothing after a crash mid-way", async () => {
+      const head = Number(await connection.ethers.provider.getBlockNumber());
+      indexer = await startOnPostgres();
+      await waitFor(
+        "the indexer to be half-way",
+        async () => (await indexedBlock(indexer!.url)) >= head / 2,
+        120_000,
+        20,
+      );
+      expect(await indexedBlock(indexer.url)).to.be.lessThan(head);
+      await indexer.stop("SIGKILL");
+
+      indexer = await startOnPostgres();
+      expect(indexer.output().split("\n")[0], indexer.output()).to.match(/PostgreSQL \(schema starminer, kept\)/);
+      await waitUntilSynced(indexer.url, rpcUrl);
+      expectSameEvents(await indexedEvents(indexer.url), await chainEvents(rpcUrl, manifest));
+    });
+
+    it("serves the same jobs and heatmap as the embedded database did", async () => {
+      for (const [jobId, status] of outcome.expected) {
+        const { body } = await rest<{ job: { status: string } }>(indexer!.url, `/api/jobs/${jobId}/trail`);
+        expect(body.job.status, `job ${jobId}`).to.equal(STATUS_NAMES[status]);
+      }
+      const heatmap = await rest<{ cells: { zoneLabel: string; tierName: string; jobsSubmitted: number }[] }>(
+        indexer!.url,
+        "/api/market/heatmap",
+      );
+      const cell = heatmap.body.cells.find((c) => c.zoneLabel === "eu-west" && c.tierName === "Standard")!;
+      expect(cell.jobsSubmitted).to.equal(outcome.expected.size);
+    });
+  });
+
+  describe("after the local chain restarts", () => {
+    it("forgets the old chain's data instead of serving it", async () => {
+      await indexer?.stop();
+      indexer = undefined;
+      await connection.close();
+      const port = Number(new URL(rpcUrl).port);
+      await stopProcess(node);
+      node = await startNode(port);
+      connection = await network.create({ network: "localhost", override: { url: rpcUrl } });
+      // Deployed the same way, the new chain's contracts have the same addresses as the old chain's.
+      market = await marketFixture(connection, { deploymentId, manifestDir, reset: true })();
+      const redeployed = await readManifest(31337, manifestDir);
+      expect(redeployed.contracts.JobMarket!.address).to.equal(manifest.contracts.JobMarket!.address);
+
+      indexer = await startPglite();
+      expect(indexer.output()).to.match(/schema starminer, reset-for-new-chain/);
+      await waitUntilSynced(indexer.url, rpcUrl);
+      expectSameEvents(await indexedEvents(indexer.url), await chainEvents(rpcUrl, redeployed));
+      const { body } = await graphql<{ jobs: { totalCount: number } }>(indexer.url, "{ jobs { totalCount } }");
+      expect(body.data?.jobs.totalCount).to.equal(0);
+    });
+  });
+});

@@ -1,0 +1,78 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "..", "..");
+export const HARDHAT_CLI = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+export const TSX_CLI = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+
+/** A free TCP port on the loopback interface. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
+
+export async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error !== undefined) throw new Error(body.error.message);
+  return body.result;
+}
+
+/** Polls `check` every `intervalMs` until it returns true; throws `what` after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000, intervalMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Starts `hardhat node` on `port` and resolves once it answers JSON-RPC. */
+export async function startNode(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      `hardhat node on port ${port}`,
+      async () => (await rpc(url, "eth_chainId")) !== undefined,
+      60_000,
+      250,
+    );
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+  return child;
+}
+
+/**
+ * Stops a child process with `signal` and waits for it to exit; with `group`, signals its whole process group (a
+ * child spawned `detached`), so that its own children go too.
+ */
+export async function stopProcess(
+  child: ChildProcess | undefined,
+  signal: NodeJS.Signals = "SIGTERM",
+  options: { group?: boolean } = {},
+): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((done) => {
+    child.once("exit", () => done());
+    if (options.group === true && child.pid !== undefined) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  });
+}

@@ -1,0 +1,152 @@
+import {
+  DAY,
+  HOUR,
+  JobStatus,
+  type Market,
+  Mode,
+  commitmentOf,
+  jobSpec,
+  raiseReputation,
+  result,
+  salt,
+  submit,
+} from "./market.js";
+import type { Connection, Signer } from "./protocol.js";
+
+const NO_EVIDENCE = "0x";
+
+/** Moves the chain's clock on by `seconds` and mines one block (never many: see `hardhat_mine`'s parent hashes). */
+export async function advance(connection: Connection, seconds: number): Promise<void> {
+  await connection.provider.request({ method: "evm_increaseTime", params: [seconds] });
+  await connection.provider.request({ method: "evm_mine", params: [] });
+}
+
+async function now(connection: Connection): Promise<bigint> {
+  const block = (await connection.provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
+    timestamp: string;
+  };
+  return BigInt(block.timestamp);
+}
+
+/** What a scenario left on chain, for checking an indexer against. */
+export interface ScenarioOutcome {
+  /** Every job with the status it must end in. */
+  readonly expected: Map<bigint, number>;
+  /** A job left Open with one of its two slots claimed and the other waiting. */
+  readonly openJob: bigint;
+  /** A provider that was slashed for dissenting. */
+  readonly dissenter: string;
+}
+
+/**
+ * Drives the market through every way a job can end: consensus settled (unanimous, and with a slashed dissenter),
+ * no majority refunded, cancelled, a missed slot reopened and finished by another provider, optimistic jobs with
+ * an audit, a dispute the committee rejects (settled) and one it upholds (refunded); and leaves one job in flight.
+ */
+export async function driveEveryTerminalState(connection: Connection, market: Market): Promise<ScenarioOutcome> {
+  const { jobMarket, verificationHub, staking, accounts, providers, validators } = market;
+  const [p0, p1, p2, p3] = providers as [Signer, Signer, Signer, Signer];
+  const expected = new Map<bigint, number>();
+
+  /** Commits then reveals `answers[i]` for providers[i] on a job they all claimed. */
+  const commitReveal = async (jobId: bigint, claimants: Signer[], answers: string[]) => {
+    for (const provider of claimants) await jobMarket.connect(provider).claimSlot(jobId);
+    for (const [index, provider] of claimants.entries()) {
+      await jobMarket
+        .connect(provider)
+        .commitResult(jobId, index, commitmentOf(jobId, index, provider.address, answers[index]!, salt(index + 1)));
+    }
+    for (const [index, provider] of claimants.entries()) {
+      await jobMarket.connect(provider).revealResult(jobId, index, answers[index]!, salt(index + 1), NO_EVIDENCE);
+    }
+  };
+  const consensus = async (redundancy: number) =>
+    submit(market, jobSpec(await now(connection), { mode: Mode.Consensus, redundancy }));
+
+  // Consensus, unanimous, settled after the challenge window.
+  const unanimous = await consensus(3);
+  await commitReveal(unanimous, [p0, p1, p2], [result("A"), result("A"), result("A")]);
+  expected.set(unanimous, JobStatus.Settled);
+
+  // Consensus with a dissenter, who is slashed; the majority is paid.
+  const dissented = await consensus(3);
+  await commitReveal(dissented, [p0, p1, p3], [result("B"), result("B"), result("X")]);
+  expected.set(dissented, JobStatus.Settled);
+
+  // No majority: refunded.
+  const split = await consensus(2);
+  await commitReveal(split, [p1, p2], [result("C"), result("D")]);
+  expected.set(split, JobStatus.Refunded);
+
+  // Cancelled before anyone claimed it.
+  const cancelled = await consensus(2);
+  await jobMarket.connect(accounts.alice).cancelJob(cancelled);
+  expected.set(cancelled, JobStatus.Cancelled);
+
+  // A provider misses its slot; it is reopened and another provider finishes the job.
+  const missed = await consensus(2);
+  await jobMarket.connect(p3).claimSlot(missed);
+  // p3 starts leaving with all its free stake: the slash for the miss must come from its unbonding and collateral.
+  await staking.connect(p3).requestUnbond(await staking.availableOf(p3.address));
+  await jobMarket.connect(p0).claimSlot(missed);
+  await jobMarket.connect(p0).commitResult(missed, 1, commitmentOf(missed, 1, p0.address, result("E"), salt(2)));
+  await advance(connection, HOUR + 1);
+  await jobMarket.connect(accounts.carol).expireSlot(missed, 0);
+  await jobMarket.connect(p2).claimSlot(missed);
+  await jobMarket.connect(p2).commitResult(missed, 0, commitmentOf(missed, 0, p2.address, result("E"), salt(1)));
+  await jobMarket.connect(p2).revealResult(missed, 0, result("E"), salt(1), NO_EVIDENCE);
+  await jobMarket.connect(p0).revealResult(missed, 1, result("E"), salt(2), NO_EVIDENCE);
+  expected.set(missed, JobStatus.Settled);
+
+  // Optimistic jobs need a provider above the optimistic floor.
+  await raiseReputation(market, p0.address);
+  const optimistic = async () => {
+    const jobId = await submit(market, jobSpec(await now(connection), { mode: Mode.Optimistic }));
+    await jobMarket.connect(p0).claimSlot(jobId);
+    await jobMarket.connect(p0).submitResult(jobId, 0, result("F"), NO_EVIDENCE);
+    return jobId;
+  };
+
+  // Every verified job sampled for audit: a validator audits one and agrees.
+  const { disputeBondBps, votingPeriod, committeeSize } = await verificationHub.parameters();
+  const auditRate = (auditRateBps: number) => ({ auditRateBps, disputeBondBps, votingPeriod, committeeSize });
+  await verificationHub.connect(accounts.governor).setParameters(auditRate(10_000));
+  const audited = await optimistic();
+  await verificationHub.connect(validators[0]!).reportAudit(audited, result("F"));
+  expected.set(audited, JobStatus.Settled);
+  await verificationHub.connect(accounts.governor).setParameters(auditRate(0));
+
+  // The requester disputes; the committee rejects the dispute: settled, the bond goes to the provider.
+  const rejected = await optimistic();
+  await verificationHub.connect(accounts.alice).openDispute(rejected);
+  for (const validator of validators.slice(0, 3)) await verificationHub.connect(validator).vote(rejected, false);
+  expected.set(rejected, JobStatus.Settled);
+
+  // The requester disputes; the committee upholds it: refunded, the provider slashed.
+  const upheld = await optimistic();
+  await verificationHub.connect(accounts.alice).openDispute(upheld);
+  for (const validator of validators.slice(0, 3)) await verificationHub.connect(validator).vote(upheld, true);
+  expected.set(upheld, JobStatus.Refunded);
+
+  // Voting closes, then every challenge window: anyone ends what is due.
+  await advance(connection, 2 * DAY + 1);
+  await verificationHub.connect(accounts.carol).resolveDispute(rejected);
+  await verificationHub.connect(accounts.carol).resolveDispute(upheld);
+  for (const jobId of [unanimous, dissented, missed, audited]) {
+    await jobMarket.connect(accounts.carol).finalize(jobId);
+  }
+
+  // A provider unbonds part of its stake and withdraws it once the unbonding period is over; the market's fees go
+  // to the treasury.
+  await staking.connect(p2).requestUnbond(500n * 10n ** 18n);
+  await advance(connection, Number(await staking.unbondingPeriod()) + 1);
+  await staking.connect(p2).withdraw();
+  await jobMarket.connect(accounts.carol).sweepFees();
+
+  // One job stays in flight: two slots, one claimed.
+  const openJob = await consensus(2);
+  await jobMarket.connect(p1).claimSlot(openJob);
+  expected.set(openJob, JobStatus.Open);
+
+  return { expected, openJob, dissenter: p3.address };
+}
