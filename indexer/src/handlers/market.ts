@@ -1,7 +1,7 @@
 import { job, node, payout, pricePoint, result, slot } from "ponder:schema";
 
 import { adjustCell } from "../lib/cells";
-import { type Handlers, type Store, stamp } from "../lib/handler";
+import { type Handlers, type Store, enumName, stamp } from "../lib/handler";
 
 const MODES = ["Consensus", "Optimistic", "TEE", "ZK"] as const;
 
@@ -59,7 +59,7 @@ export const marketHandlers: Handlers = {
       zone: a.zone,
       requestedZone: a.requestedZone,
       tier: a.tier,
-      mode: MODES[a.mode] ?? "Consensus",
+      mode: enumName(MODES, a.mode, "verification mode"),
       redundancy: a.redundancy,
       gpuHours: a.gpuHours,
       pricePerGpuHour: a.pricePerGpuHour,

@@ -1,6 +1,6 @@
 import { node, reputationUpdate } from "ponder:schema";
 
-import { type Handlers, stamp } from "../lib/handler";
+import { type Handlers, enumName, stamp } from "../lib/handler";
 import { ensureNode } from "../lib/nodes";
 
 const OUTCOMES = ["Completed", "Missed", "Faulty"] as const;
@@ -12,7 +12,7 @@ export const reputationHandlers: Handlers = {
     await context.db.insert(reputationUpdate).values({
       id: event.id,
       provider,
-      outcome: OUTCOMES[outcome] ?? "Completed",
+      outcome: enumName(OUTCOMES, outcome, "reputation outcome"),
       reliability,
       accuracy,
       speed,

@@ -1,6 +1,6 @@
 import { audit, dispute, disputeVote, job } from "ponder:schema";
 
-import { type Handlers, stamp } from "../lib/handler";
+import { type Handlers, enumName, stamp } from "../lib/handler";
 
 const VERDICTS = ["Pending", "Upheld", "Rejected", "NoDecision"] as const;
 
@@ -43,7 +43,7 @@ export const verificationHandlers: Handlers = {
   "VerificationHub:DisputeResolved": async ({ event, context }) => {
     const { jobId, verdict, upholdVotes, rejectVotes } = event.args;
     await context.db.update(dispute, { id: jobId }).set({
-      verdict: VERDICTS[verdict] ?? "Pending",
+      verdict: enumName(VERDICTS, verdict, "verdict"),
       upholdVotes,
       rejectVotes,
       resolvedAt: event.block.timestamp,

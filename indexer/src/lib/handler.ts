@@ -20,3 +20,14 @@ export function stamp(event: { block: { timestamp: bigint }; transaction: { hash
 
 /** The part of Ponder's context that helpers shared by many events need: the store. */
 export type Store = Pick<Context, "db">;
+
+/** The name of an enum value as the contracts number it; a value the indexer does not know stops indexing. */
+export function enumName<const NamesT extends readonly string[]>(
+  names: NamesT,
+  value: number,
+  what: string,
+): NamesT[number] {
+  const name = names[value];
+  if (name === undefined) throw new Error(`unknown ${what} ${value}: the indexer is older than the contracts`);
+  return name;
+}
