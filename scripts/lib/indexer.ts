@@ -133,20 +133,30 @@ async function preparePostgres(
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.chain (app_schema text PRIMARY KEY, fingerprint jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const { rows } = await client.query<{ fingerprint: ChainFingerprint }>(
-      `SELECT fingerprint FROM ${META_SCHEMA}.chain WHERE app_schema = $1`,
-      [schema],
+    const { rows } = await client.query<{ app_schema: string; fingerprint: ChainFingerprint }>(
+      `SELECT app_schema, fingerprint FROM ${META_SCHEMA}.chain`,
     );
-    const recorded = rows[0]?.fingerprint;
+    const recorded = rows.find((row) => row.app_schema === schema)?.fingerprint;
     let outcome: Preparation = recorded === undefined ? "fresh" : "kept";
     if (reset) outcome = "reset-on-request";
     else if (recorded !== undefined && !sameFingerprint(recorded, fingerprint)) outcome = "reset-for-new-chain";
-    if (outcome !== "kept") {
-      const quoted = client.escapeIdentifier(schema);
+    // Ponder's RPC cache is keyed by chain id only: it may be kept only while every schema that indexed this chain id
+    // indexed this very chain (another schema may have filled it), and never on request to reset.
+    const sameChainId = rows.filter((row) => row.fingerprint.chainId === fingerprint.chainId);
+    const cacheTrusted =
+      !reset && sameChainId.length > 0 && sameChainId.every((row) => sameFingerprint(row.fingerprint, fingerprint));
+    if (outcome !== "kept" || !cacheTrusted) {
       await client.query("BEGIN");
-      await client.query(`DROP SCHEMA IF EXISTS ${quoted} CASCADE`);
-      // Ponder's RPC cache is keyed by chain id only: a restarted chain with the same id must not find it.
-      await client.query("DROP SCHEMA IF EXISTS ponder_sync CASCADE");
+      if (outcome !== "kept") await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
+      if (!cacheTrusted) {
+        await client.query("DROP SCHEMA IF EXISTS ponder_sync CASCADE");
+        // Schemas built from another chain with this id are stale: forgetting their records makes each start
+        // afresh when it next runs, and lets the cache be trusted again meanwhile.
+        const stale = sameChainId.filter((row) => !sameFingerprint(row.fingerprint, fingerprint));
+        for (const row of stale) {
+          await client.query(`DELETE FROM ${META_SCHEMA}.chain WHERE app_schema = $1`, [row.app_schema]);
+        }
+      }
       await client.query(
         `INSERT INTO ${META_SCHEMA}.chain (app_schema, fingerprint) VALUES ($1, $2)
          ON CONFLICT (app_schema) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, recorded_at = now()`,
