@@ -1,4 +1,4 @@
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +20,7 @@ import {
 } from "../support/indexer.js";
 import { JobStatus, type Market, jobSpec, marketFixture } from "../support/market.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
-import { ROOT, freePort, startNode, stopProcess, waitFor } from "../support/processes.js";
+import { ROOT, TSX_CLI, freePort, startNode, stopProcess, waitFor } from "../support/processes.js";
 import type { Connection } from "../support/protocol.js";
 import { type ScenarioOutcome, driveEveryTerminalState } from "../support/scenario.js";
 
@@ -111,6 +111,37 @@ describe("Indexer (end to end on a local node)", function () {
     await stopProcess(node);
     await rm(workDir, { recursive: true, force: true });
     await rm(join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+  });
+
+  describe("refusing to start", () => {
+    /** Runs the indexer command as a user would and returns its exit code and what it printed to stderr. */
+    const runIndexer = (env: Record<string, string>) =>
+      new Promise<{ code: number; stderr: string }>((done) => {
+        execFile(
+          process.execPath,
+          [TSX_CLI, "scripts/indexer.ts", "--port", "1"],
+          { cwd: ROOT, env: { ...process.env, STARMINER_INDEXER_PGLITE_DIR: pgliteDir(), ...env } },
+          (error, _stdout, stderr) => done({ code: error === null ? 0 : Number(error.code ?? 1), stderr }),
+        );
+      });
+
+    it("says in one line that the chain cannot be reached", async () => {
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const { code, stderr } = await runIndexer({ STARMINER_RPC_URL: closed, STARMINER_MANIFEST_DIR: manifestDir });
+      expect(code).to.equal(1);
+      expect(stderr.trim()).to.equal(
+        `indexer: cannot reach the chain at ${closed}: is its node running and STARMINER_RPC_URL right?`,
+      );
+    });
+
+    it("says in one line that the chain has no deployment manifest", async () => {
+      const empty = join(workDir, "no-manifests");
+      const { code, stderr } = await runIndexer({ STARMINER_RPC_URL: rpcUrl, STARMINER_MANIFEST_DIR: empty });
+      expect(code).to.equal(1);
+      expect(stderr.trim()).to.equal(
+        `indexer: no deployment manifest for chain 31337 at ${join(empty, "31337.json")}: deploy the protocol first`,
+      );
+    });
   });
 
   describe("on the embedded database", () => {
