@@ -1,0 +1,92 @@
+/**
+ * starminer — the StarMiner command line.
+ *
+ *   starminer [--json] [--config <file>] <group> <command> [arguments]
+ *
+ * The chain, the signing key and the indexer come from the environment (STARMINER_RPC_URL, STARMINER_PRIVATE_KEY,
+ * STARMINER_MANIFEST_DIR, STARMINER_INDEXER_URL) or from a JSON config file ({ rpcUrl, privateKey, manifestDir,
+ * indexerUrl }); the environment wins. Errors are one line on stderr: exit code 2 for a usage mistake, 1 for
+ * anything else. A transaction the contracts would refuse is simulated first and never sent.
+ */
+import { type ProtocolClient, connectProtocol, loadConfig } from "../lib/client.js";
+import type { Command } from "./commands/context.js";
+import { jobCancel, jobDispute, jobResult, jobStatus, jobSubmit } from "./commands/job.js";
+import { nodeList } from "./commands/node.js";
+import { priceQuote } from "./commands/price.js";
+import { providerRegister, providerStake, providerUnbond } from "./commands/provider.js";
+import { UsageError, describeError } from "./errors.js";
+import { createOutput } from "./output.js";
+
+const COMMANDS: Record<string, Record<string, { run: Command; usage: string }>> = {
+  price: {
+    quote: { run: priceQuote, usage: "--zone <label> [--tier <tier>] --hours <n> [--redundancy <n>] [--spillover]" },
+  },
+  job: {
+    submit: { run: jobSubmit, usage: "--spec <file.json>" },
+    status: { run: jobStatus, usage: "<id>" },
+    result: { run: jobResult, usage: "<id>" },
+    cancel: { run: jobCancel, usage: "<id>" },
+    dispute: { run: jobDispute, usage: "<id>" },
+  },
+  provider: {
+    register: {
+      run: providerRegister,
+      usage:
+        "--zone <label> --gpu <model> --vram <MiB> --compute-capability <x10> --tflops <x100> --endpoint <url> [--tee <type>]",
+    },
+    stake: { run: providerStake, usage: "<AGPU>" },
+    unbond: { run: providerUnbond, usage: "<AGPU>" },
+  },
+  node: {
+    list: { run: nodeList, usage: "[--zone <label>] [--limit <n>]" },
+  },
+};
+
+function help(): string {
+  const lines = ["usage: starminer [--json] [--config <file>] <group> <command> [arguments]", ""];
+  for (const [group, commands] of Object.entries(COMMANDS)) {
+    for (const [name, { usage }] of Object.entries(commands)) lines.push(`  starminer ${group} ${name} ${usage}`);
+  }
+  return lines.join("\n");
+}
+
+/** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
+async function main(argv: string[]): Promise<number> {
+  let json = false;
+  let configFile: string | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--json") json = true;
+    else if (arg === "--config") configFile = argv[++i];
+    else if (arg === "--help" || arg === "-h") {
+      console.log(help());
+      return 0;
+    } else rest.push(arg);
+  }
+  try {
+    const [group, name, ...args] = rest;
+    if (group === undefined) throw new UsageError("no command given");
+    const commands = COMMANDS[group];
+    if (commands === undefined) throw new UsageError(`unknown command group "${group}"`);
+    const command = name === undefined ? undefined : commands[name];
+    if (command === undefined) {
+      throw new UsageError(`"${group}" takes one of: ${Object.keys(commands).join(", ")}`);
+    }
+    const config = await loadConfig(configFile);
+    let connected: Promise<ProtocolClient> | undefined;
+    await command.run({
+      args,
+      config,
+      out: createOutput(json),
+      protocol: () => (connected ??= connectProtocol(config)),
+    });
+    return 0;
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    console.error(`starminer: ${describeError(error)}${usage ? " (see starminer --help)" : ""}`);
+    return usage ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

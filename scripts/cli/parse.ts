@@ -1,0 +1,151 @@
+import { readFile } from "node:fs/promises";
+
+import { type Hex, isAddress, isHex, parseEther, zeroAddress } from "viem";
+
+import { type JobSpec, Mode, Tier } from "../lib/market.js";
+import { zoneId } from "../lib/zones.js";
+import { UsageError } from "./errors.js";
+
+const TIERS: Record<string, number> = { economy: Tier.Economy, standard: Tier.Standard, priority: Tier.Priority };
+const MODES: Record<string, number> = {
+  consensus: Mode.Consensus,
+  optimistic: Mode.Optimistic,
+  tee: Mode.TEE,
+  zk: Mode.ZK,
+};
+
+export function parseTier(value: string): number {
+  const tier = TIERS[value.toLowerCase()] ?? (/^[0-2]$/.test(value) ? Number(value) : undefined);
+  if (tier === undefined) throw new UsageError(`tier must be economy, standard or priority; got "${value}"`);
+  return tier;
+}
+
+export function parseMode(value: string): number {
+  const mode = MODES[value.toLowerCase()];
+  if (mode === undefined) throw new UsageError(`mode must be consensus, optimistic, tee or zk; got "${value}"`);
+  return mode;
+}
+
+export function parseZone(value: string): Hex {
+  try {
+    return zoneId(value);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** A positive whole number within [min, max]. */
+export function parseInteger(name: string, value: string | undefined, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) throw new UsageError(`--${name} is required`);
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got "${value}"`);
+  }
+  return Number(value);
+}
+
+export function parseJobId(value: string | undefined): bigint {
+  if (value === undefined) throw new UsageError("a job id is required");
+  if (!/^[1-9]\d{0,30}$/.test(value)) throw new UsageError(`a job id is a positive whole number; got "${value}"`);
+  return BigInt(value);
+}
+
+/** An amount of AGPU in decimal (`12.5`), as wei. */
+export function parseAgpu(name: string, value: string | undefined): bigint {
+  if (value === undefined) throw new UsageError(`${name} is required`);
+  if (!/^\d+(\.\d{1,18})?$/.test(value) || parseEther(value) === 0n) {
+    throw new UsageError(`${name} must be a positive amount of AGPU, e.g. 100 or 0.5; got "${value}"`);
+  }
+  return parseEther(value);
+}
+
+/**
+ * A job spec file: JSON with `zone`, `gpuHours` and `maxTotal` (AGPU), and optionally `tier`, `mode`,
+ * `redundancy`, `workloadClass`, `deadlineInSeconds`, `deliveryWindow`, `minVramMiB`, `minComputeCapability`,
+ * `teeRequired`, `provenHardware`, `spilloverAllowed`, `modelCommitment`, `inputCommitment`, `modelCreator`.
+ */
+export async function readSpecFile(path: string, now: bigint): Promise<JobSpec> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new UsageError(`cannot read the spec file ${path}`);
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new UsageError(`the spec file ${path} is not valid JSON`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new UsageError(`the spec file ${path} must hold a JSON object`);
+  }
+  const bad = (field: string, what: string): never => {
+    throw new UsageError(`${path}: "${field}" must be ${what}`);
+  };
+  const known = new Set([
+    "zone",
+    "tier",
+    "mode",
+    "redundancy",
+    "workloadClass",
+    "gpuHours",
+    "minVramMiB",
+    "minComputeCapability",
+    "teeRequired",
+    "provenHardware",
+    "spilloverAllowed",
+    "deadlineInSeconds",
+    "deliveryWindow",
+    "modelCommitment",
+    "inputCommitment",
+    "modelCreator",
+    "maxTotal",
+  ]);
+  for (const field of Object.keys(raw)) if (!known.has(field)) bad(field, `one of the known fields (not "${field}")`);
+  const integer = (field: string, fallback: number | undefined, min: number, max: number): number => {
+    const value = raw[field] ?? fallback;
+    if (value === undefined) return bad(field, "given");
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      return bad(field, `a whole number from ${min} to ${max}`);
+    }
+    return value;
+  };
+  const flag = (field: string) => {
+    const value = raw[field] ?? false;
+    if (typeof value !== "boolean") bad(field, "true or false");
+    return value as boolean;
+  };
+  const bytes32 = (field: string, fallback: Hex): Hex => {
+    const value = raw[field] ?? fallback;
+    if (typeof value !== "string" || !isHex(value) || value.length !== 66) return bad(field, "32 bytes of 0x-hex");
+    return value;
+  };
+  const choice = (field: string, choices: Record<string, number>, fallback: string) => {
+    const value = raw[field] ?? fallback;
+    const chosen = typeof value === "string" ? choices[value.toLowerCase()] : undefined;
+    return chosen ?? bad(field, `one of ${Object.keys(choices).join(", ")}`);
+  };
+  if (typeof raw.zone !== "string" || raw.zone.length === 0) bad("zone", "a zone label such as eu-west");
+  if (typeof raw.maxTotal !== "string") bad("maxTotal", 'an amount of AGPU as a string, e.g. "250"');
+  const modelCreator = raw.modelCreator ?? zeroAddress;
+  if (typeof modelCreator !== "string" || !isAddress(modelCreator)) bad("modelCreator", "an address");
+  return {
+    modelCommitment: bytes32("modelCommitment", `0x${"00".repeat(31)}01`),
+    inputCommitment: bytes32("inputCommitment", `0x${"00".repeat(31)}02`),
+    zone: parseZone(raw.zone as string),
+    tier: choice("tier", TIERS, "standard"),
+    spilloverAllowed: flag("spilloverAllowed"),
+    redundancy: integer("redundancy", 1, 1, 3),
+    mode: choice("mode", MODES, "optimistic"),
+    workloadClass: integer("workloadClass", 0, 0, 255),
+    gpuHours: integer("gpuHours", undefined, 1, 2 ** 32 - 1),
+    minVramMiB: integer("minVramMiB", 0, 0, 2 ** 32 - 1),
+    minComputeCapability: integer("minComputeCapability", 0, 0, 65_535),
+    teeRequired: flag("teeRequired"),
+    provenHardware: flag("provenHardware"),
+    deadline: now + BigInt(integer("deadlineInSeconds", 86_400, 60, 365 * 86_400)),
+    deliveryWindow: integer("deliveryWindow", 3_600, 60, 2 ** 32 - 1),
+    modelCreator: modelCreator as Hex,
+    maxTotal: parseAgpu(`${path}: "maxTotal"`, raw.maxTotal as string),
+  };
+}

@@ -1,0 +1,155 @@
+import { readFile } from "node:fs/promises";
+
+import {
+  type Account,
+  type Address,
+  type Chain,
+  type GetContractReturnType,
+  type Hex,
+  type PublicClient,
+  type WalletClient,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  getContract,
+  http,
+  isHex,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+import type { JobMarket$Type } from "../../artifacts/contracts/market/JobMarket.sol/artifacts.js";
+import type { JobMarketLens$Type } from "../../artifacts/contracts/market/JobMarketLens.sol/artifacts.js";
+import type { NodeRegistry$Type } from "../../artifacts/contracts/registry/NodeRegistry.sol/artifacts.js";
+import type { PricingEngine$Type } from "../../artifacts/contracts/pricing/PricingEngine.sol/artifacts.js";
+import type { Reputation$Type } from "../../artifacts/contracts/reputation/Reputation.sol/artifacts.js";
+import type { Staking$Type } from "../../artifacts/contracts/staking/Staking.sol/artifacts.js";
+import type { AGPU$Type } from "../../artifacts/contracts/token/AGPU.sol/artifacts.js";
+import type { VerificationHub$Type } from "../../artifacts/contracts/verification/VerificationHub.sol/artifacts.js";
+import { type DeploymentManifest, manifestContract, readManifest } from "./manifest.js";
+
+/**
+ * Where the tools find the chain and who they act as. Read from the environment, or from a JSON file named by
+ * `--config` / `STARMINER_CONFIG` (environment variables win). A key is never read from source.
+ */
+export interface ClientConfig {
+  readonly rpcUrl: string;
+  /** The account that signs; absent for read-only commands. */
+  readonly privateKey?: Hex;
+  readonly manifestDir?: string;
+  /** The indexer's base URL (the matcher and `node list` read it). */
+  readonly indexerUrl: string;
+}
+
+interface ConfigFile {
+  rpcUrl?: string;
+  privateKey?: string;
+  manifestDir?: string;
+  indexerUrl?: string;
+}
+
+/** The configuration from `file` (if any) overlaid with the environment; a one-line error for a bad file or key. */
+export async function loadConfig(file?: string, environment: NodeJS.ProcessEnv = process.env): Promise<ClientConfig> {
+  // An empty variable counts as unset.
+  const env = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ""));
+  let fromFile: ConfigFile = {};
+  const path = file ?? env.STARMINER_CONFIG;
+  if (path !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch {
+      throw new Error(`cannot read the config file ${path}`);
+    }
+    try {
+      fromFile = JSON.parse(text) as ConfigFile;
+    } catch {
+      throw new Error(`the config file ${path} is not valid JSON`);
+    }
+    if (typeof fromFile !== "object" || fromFile === null || Array.isArray(fromFile)) {
+      throw new Error(`the config file ${path} must hold a JSON object`);
+    }
+  }
+  const privateKey = env.STARMINER_PRIVATE_KEY ?? fromFile.privateKey;
+  if (privateKey !== undefined && !(isHex(privateKey) && privateKey.length === 66)) {
+    throw new Error("the private key must be 32 bytes of hex, 0x-prefixed (STARMINER_PRIVATE_KEY or privateKey)");
+  }
+  const manifestDir = env.STARMINER_MANIFEST_DIR ?? fromFile.manifestDir;
+  return {
+    rpcUrl: env.STARMINER_RPC_URL ?? fromFile.rpcUrl ?? "http://127.0.0.1:8545",
+    ...(privateKey === undefined ? {} : { privateKey: privateKey as Hex }),
+    ...(manifestDir === undefined ? {} : { manifestDir }),
+    indexerUrl: env.STARMINER_INDEXER_URL ?? fromFile.indexerUrl ?? "http://127.0.0.1:42069",
+  };
+}
+
+type Contract<AbiT extends readonly unknown[]> = GetContractReturnType<
+  AbiT,
+  { public: PublicClient; wallet: WalletClient }
+>;
+
+/** The protocol on one chain: viem clients, the signing account if any, and the contracts the tools use, typed. */
+export interface ProtocolClient {
+  readonly chain: Chain;
+  readonly publicClient: PublicClient;
+  readonly walletClient: WalletClient;
+  readonly account: Account | undefined;
+  readonly manifest: DeploymentManifest;
+  readonly agpu: Contract<AGPU$Type["abi"]>;
+  readonly staking: Contract<Staking$Type["abi"]>;
+  readonly nodeRegistry: Contract<NodeRegistry$Type["abi"]>;
+  readonly reputation: Contract<Reputation$Type["abi"]>;
+  readonly pricingEngine: Contract<PricingEngine$Type["abi"]>;
+  readonly verificationHub: Contract<VerificationHub$Type["abi"]>;
+  readonly jobMarket: Contract<JobMarket$Type["abi"]>;
+  readonly jobMarketLens: Contract<JobMarketLens$Type["abi"]>;
+}
+
+/** Connects to the chain of `config`, reads its deployment manifest and binds the contracts. */
+export async function connectProtocol(config: ClientConfig): Promise<ProtocolClient> {
+  const probe = createPublicClient({ transport: http(config.rpcUrl, { retryCount: 0, timeout: 10_000 }) });
+  let chainId: number;
+  try {
+    chainId = await probe.getChainId();
+  } catch {
+    throw new Error(`cannot reach the chain at ${config.rpcUrl}: is its node running and STARMINER_RPC_URL right?`);
+  }
+  const manifest = await readManifest(chainId, config.manifestDir);
+  const chain = defineChain({
+    id: chainId,
+    name: `chain ${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [config.rpcUrl] } },
+  });
+  const transport = http(config.rpcUrl, { retryCount: 1, timeout: 30_000 });
+  const account = config.privateKey === undefined ? undefined : privateKeyToAccount(config.privateKey);
+  const publicClient = createPublicClient({ chain, transport }) as PublicClient;
+  const walletClient = createWalletClient({ chain, transport, ...(account === undefined ? {} : { account }) });
+  const client = { public: publicClient, wallet: walletClient };
+  const bind = <AbiT extends readonly unknown[]>(name: string) => {
+    const entry = manifestContract(manifest, name);
+    return getContract({ address: entry.address, abi: entry.abi as unknown as AbiT, client }) as Contract<AbiT>;
+  };
+  return {
+    chain,
+    publicClient,
+    walletClient,
+    account,
+    manifest,
+    agpu: bind<AGPU$Type["abi"]>("AGPU"),
+    staking: bind<Staking$Type["abi"]>("Staking"),
+    nodeRegistry: bind<NodeRegistry$Type["abi"]>("NodeRegistry"),
+    reputation: bind<Reputation$Type["abi"]>("Reputation"),
+    pricingEngine: bind<PricingEngine$Type["abi"]>("PricingEngine"),
+    verificationHub: bind<VerificationHub$Type["abi"]>("VerificationHub"),
+    jobMarket: bind<JobMarket$Type["abi"]>("JobMarket"),
+    jobMarketLens: bind<JobMarketLens$Type["abi"]>("JobMarketLens"),
+  };
+}
+
+/** The signing account, or a one-line error naming where a key comes from. */
+export function requireAccount(protocol: ProtocolClient): Account & { address: Address } {
+  if (protocol.account === undefined) {
+    throw new Error("this command sends transactions: set STARMINER_PRIVATE_KEY or privateKey in the config file");
+  }
+  return protocol.account;
+}
