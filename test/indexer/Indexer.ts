@@ -348,6 +348,24 @@ describe("Indexer (end to end on a local node)", function () {
       });
     });
 
+    it("lists providers for `starminer node list`, best reputation first", async () => {
+      const listed = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+        execFile(
+          process.execPath,
+          [join(ROOT, "bin", "starminer.mjs"), "--json", "node", "list", "--zone", "eu-west"],
+          { cwd: ROOT, env: { ...process.env, STARMINER_INDEXER_URL: indexer!.url } },
+          (error, stdout, stderr) => done({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
+        );
+      });
+      expect(listed.code, listed.stderr).to.equal(0);
+      const rows = JSON.parse(listed.stdout) as { address: string; reputation: number | null; zone: string }[];
+      const registered = [...market.providers, ...market.validators].map((signer) => signer.address.toLowerCase());
+      expect(rows.map((row) => row.address).sort()).to.deep.equal(registered.sort());
+      const scores = rows.map((row) => row.reputation ?? -1);
+      expect(scores).to.deep.equal([...scores].sort((a, b) => b - a));
+      expect(rows.every((row) => row.zone === "eu-west")).to.equal(true);
+    });
+
     it("answers bad GraphQL with a 400 and bounds deep, wide and huge queries", async () => {
       const url = indexer!.url;
       const syntax = await graphql(url, "{ jobs { items { id }");

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 
+import { NodeRole } from "../../lib/nodes.js";
 import { zoneLabel } from "../../lib/zones.js";
-import { UsageError } from "../errors.js";
 import { parseInteger, parseZone } from "../parse.js";
 import type { Command } from "./context.js";
 
@@ -15,39 +15,60 @@ interface IndexedNode {
   slotsDelivered: number;
   slashCount: number;
   active: boolean;
+  roles: number;
 }
 
-/** `node list [--zone <label>] [--limit <n>]`: registered providers, best reputation first, from the indexer. */
+/** Registered nodes matching the GraphQL filter `where`, best reputation first, from the indexer. */
+async function queryNodes(indexerUrl: string, where: string, limit: number): Promise<IndexedNode[]> {
+  const query = `{ nodes(where: ${where}, orderBy: "composite", orderDirection: "desc", limit: ${limit}) {
+    items { id roles zone gpuModel vramMiB composite staked slotsDelivered slashCount active } } }`;
+  let response: Response;
+  try {
+    response = await fetch(`${indexerUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query }),
+    });
+  } catch {
+    throw new Error(`cannot reach the indexer at ${indexerUrl}: is it running and STARMINER_INDEXER_URL right?`);
+  }
+  const body = (await response.json()) as {
+    data?: { nodes: { items: IndexedNode[] } } | null;
+    errors?: { message: string }[];
+  };
+  if (body.data === undefined || body.data === null) {
+    throw new Error(`the indexer refused the query: ${body.errors?.[0]?.message ?? response.status}`);
+  }
+  return body.data.nodes.items;
+}
+
+const ROLE_NAMES: [number, string][] = [
+  [NodeRole.PROVIDER, "provider"],
+  [NodeRole.VALIDATOR, "validator"],
+  [NodeRole.ORACLE, "oracle"],
+  [NodeRole.REQUESTER, "requester"],
+];
+
+/** `node list [--zone <label>] [--limit <n>]`: registered nodes, best reputation first, from the indexer. */
 export const nodeList: Command = async ({ args, config, out }) => {
   const { values } = parseArgs({
     args,
     options: { zone: { type: "string" }, limit: { type: "string", default: "50" } },
   });
   const limit = parseInteger("limit", values.limit, 1, 1_000);
-  const where =
-    values.zone === undefined ? "{ registered: true }" : `{ registered: true, zone: "${parseZone(values.zone)}" }`;
-  const query = `{ nodes(where: ${where}, orderBy: "composite", orderDirection: "desc", limit: ${limit}) {
-    items { id zone gpuModel vramMiB composite staked slotsDelivered slashCount active } } }`;
-  let response: Response;
-  try {
-    response = await fetch(`${config.indexerUrl}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query }),
-    });
-  } catch {
-    throw new Error(`cannot reach the indexer at ${config.indexerUrl}: is it running and STARMINER_INDEXER_URL right?`);
-  }
-  const body = (await response.json()) as {
-    data?: { nodes: { items: IndexedNode[] } };
-    errors?: { message: string }[];
-  };
-  if (body.data === undefined || body.data === null) {
-    throw new UsageError(`the indexer refused the query: ${body.errors?.[0]?.message ?? response.status}`);
-  }
+  const zone = values.zone === undefined ? "" : `, zone: "${parseZone(values.zone)}"`;
+  // Nodes with a reputation first, best first, then those without one: PostgreSQL sorts nulls first when descending.
+  const scored = await queryNodes(config.indexerUrl, `{ registered: true, composite_not: null${zone} }`, limit);
+  const unscored =
+    scored.length < limit
+      ? await queryNodes(config.indexerUrl, `{ registered: true, composite: null${zone} }`, limit - scored.length)
+      : [];
   out.table(
-    body.data.nodes.items.map((node) => ({
+    [...scored, ...unscored].map((node) => ({
       address: node.id,
+      roles: ROLE_NAMES.filter(([bit]) => (node.roles & bit) !== 0)
+        .map(([, name]) => name)
+        .join(","),
       zone: node.zone === null ? "" : zoneLabel(node.zone as `0x${string}`),
       gpu: node.gpuModel,
       vramMiB: node.vramMiB,
@@ -57,6 +78,6 @@ export const nodeList: Command = async ({ args, config, out }) => {
       slashes: node.slashCount,
       active: node.active,
     })),
-    ["address", "zone", "gpu", "vramMiB", "reputation", "staked", "delivered", "slashes", "active"],
+    ["address", "roles", "zone", "gpu", "vramMiB", "reputation", "staked", "delivered", "slashes", "active"],
   );
 };
