@@ -7,17 +7,15 @@
  * Environment: BENCH_INDEXER_JOBS (consensus jobs beyond the every-state scenario, default 60),
  * BENCH_INDEXER_CONCURRENCY (clients at once, default 16), BENCH_INDEXER_REQUESTS (per query, default 400).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { network } from "hardhat";
-
 import { type RunningIndexer, graphql, startIndexer, waitUntilSynced } from "../test/support/indexer.js";
-import { DAY, Mode, commitmentOf, jobSpec, marketFixture, result, salt, submit } from "../test/support/market.js";
+import { startLiveMarket } from "../test/support/live.js";
+import { DAY, Mode, claimCommitReveal, jobSpec, result, submit } from "../test/support/market.js";
 import { startPostgres } from "../test/support/postgres.js";
-import { ROOT, freePort, rpc, startNode, stopProcess } from "../test/support/processes.js";
+import { freePort, rpc } from "../test/support/processes.js";
 import type { Signer } from "../test/support/protocol.js";
 import { advance, driveEveryTerminalState } from "../test/support/scenario.js";
 
@@ -206,16 +204,10 @@ function markdown(figures: DatabaseFigures[], jobs: number): string {
   return lines.join("\n");
 }
 
-const port = await freePort();
-const rpcUrl = `http://127.0.0.1:${port}`;
-const workDir = await mkdtemp(join(tmpdir(), "starminer-bench-indexer-"));
-const manifestDir = join(workDir, "manifests");
-const deploymentId = `bench-indexer-${process.pid}`;
-const node = await startNode(port);
+const live = await startLiveMarket("bench-indexer");
+const { rpcUrl, manifestDir, workDir, connection, market } = live;
 const postgres = await startPostgres();
-const connection = await network.create({ network: "localhost", override: { url: rpcUrl } });
 try {
-  const market = await marketFixture(connection, { deploymentId, manifestDir })();
   await driveEveryTerminalState(connection, market);
 
   // Many consensus jobs: three providers commit and reveal the same result; settled after the challenge window.
@@ -226,15 +218,7 @@ try {
     const latest = await connection.ethers.provider.getBlock("latest");
     const jobId = await submit(market, jobSpec(latest!.timestamp, { mode: Mode.Consensus, redundancy: 3 }));
     const answer = result(`bench-${i}`);
-    for (const provider of providers) await jobMarket.connect(provider).claimSlot(jobId);
-    for (const [slot, provider] of providers.entries()) {
-      await jobMarket
-        .connect(provider)
-        .commitResult(jobId, slot, commitmentOf(jobId, slot, provider.address, answer, salt(slot + 1)));
-    }
-    for (const [slot, provider] of providers.entries()) {
-      await jobMarket.connect(provider).revealResult(jobId, slot, answer, salt(slot + 1), "0x");
-    }
+    await claimCommitReveal(market, jobId, providers, [answer, answer, answer]);
     jobIds.push(jobId);
   }
   await advance(connection, DAY + 1);
@@ -272,9 +256,6 @@ try {
   await writeFile(join(RESULTS_DIR, "indexer.md"), `${markdown(figures, JOBS)}\n`);
   console.log(`wrote ${join(RESULTS_DIR, "indexer.md")}`);
 } finally {
-  await connection.close();
-  await stopProcess(node);
   await postgres.stop();
-  await rm(workDir, { recursive: true, force: true });
-  await rm(join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+  await live.close();
 }

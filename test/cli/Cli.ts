@@ -1,43 +1,26 @@
-import { type ChildProcess, execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { network } from "hardhat";
 import { type Hex, formatEther, toHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 
-import {
-  JobStatus,
-  type Market,
-  PROVIDER_STAKE,
-  commitmentOf,
-  marketFixture,
-  result,
-  salt,
-} from "../support/market.js";
-import { ROOT, freePort, startNode, stopProcess } from "../support/processes.js";
+import { JobStatus, type Market, PROVIDER_STAKE, claimCommitReveal, marketFixture, result } from "../support/market.js";
+import { type LiveMarket, startLiveMarket } from "../support/live.js";
+import { ROOT, type Run, runNode } from "../support/processes.js";
 import type { Connection } from "../support/protocol.js";
 
 const CLI = join(ROOT, "bin", "starminer.mjs");
 /** The well-known development mnemonic `hardhat node` derives its accounts from. */
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 describe("starminer CLI (end to end on a local node)", function () {
   this.timeout(300_000);
 
-  let node: ChildProcess | undefined;
+  let live: LiveMarket;
   let rpcUrl: string;
   let workDir: string;
   let manifestDir: string;
-  let deploymentId: string;
   let connection: Connection;
   let market: Market;
 
@@ -50,18 +33,8 @@ describe("starminer CLI (end to end on a local node)", function () {
     throw new Error(`${address} is not a development account`);
   };
 
-  const starminer = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
-    new Promise((done) => {
-      execFile(
-        process.execPath,
-        [CLI, ...args],
-        {
-          cwd: ROOT,
-          env: { ...process.env, STARMINER_RPC_URL: rpcUrl, STARMINER_MANIFEST_DIR: manifestDir, ...env },
-        },
-        (error, stdout, stderr) => done({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
-      );
-    });
+  const starminer = (args: string[], env: Record<string, string> = {}) =>
+    runNode([CLI, ...args], { STARMINER_RPC_URL: rpcUrl, STARMINER_MANIFEST_DIR: manifestDir, ...env });
   const as = (address: string) => ({ STARMINER_PRIVATE_KEY: keyOf(address) });
   const json = <T>(run: Run): T => {
     expect(run.code, run.stderr).to.equal(0);
@@ -74,21 +47,12 @@ describe("starminer CLI (end to end on a local node)", function () {
   };
 
   before(async () => {
-    const port = await freePort();
-    rpcUrl = `http://127.0.0.1:${port}`;
-    workDir = await mkdtemp(join(tmpdir(), "starminer-cli-"));
-    manifestDir = join(workDir, "manifests");
-    deploymentId = `cli-test-${process.pid}-${port}`;
-    node = await startNode(port);
-    connection = await network.create({ network: "localhost", override: { url: rpcUrl } });
-    market = await marketFixture(connection, { deploymentId, manifestDir })();
+    live = await startLiveMarket("cli-test");
+    ({ rpcUrl, workDir, manifestDir, connection, market } = live);
   });
 
   after(async () => {
-    await connection?.close();
-    await stopProcess(node);
-    await rm(workDir, { recursive: true, force: true });
-    await rm(join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+    await live?.close();
   });
 
   it("quotes a price as the pricing engine does, for people and as JSON", async () => {
@@ -175,15 +139,7 @@ describe("starminer CLI (end to end on a local node)", function () {
 
     const answer = result("cli");
     const claimants = [newcomer!, market.providers[0]!];
-    for (const provider of claimants) await jobMarket.connect(provider).claimSlot(jobId);
-    for (const [slot, provider] of claimants.entries()) {
-      await jobMarket
-        .connect(provider)
-        .commitResult(jobId, slot, commitmentOf(jobId, slot, provider.address, answer, salt(slot + 1)));
-    }
-    for (const [slot, provider] of claimants.entries()) {
-      await jobMarket.connect(provider).revealResult(jobId, slot, answer, salt(slot + 1), "0x");
-    }
+    await claimCommitReveal(market, jobId, claimants, [answer, answer]);
     const status = json<{ status: string; slots: { status: string }[] }>(
       await starminer(["--json", "job", "status", String(jobId)]),
     );

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,20 +6,11 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 import ProtocolModule from "../../ignition/modules/Protocol.js";
-import { HARDHAT_CLI, ROOT, freePort, rpc, startNode, stopProcess } from "../support/processes.js";
+import { HARDHAT_CLI, ROOT, freePort, rpc, runNode, startNode, stopProcess } from "../support/processes.js";
 
 /** Runs the deploy command as a user would, and returns its exit code and output. */
-async function deploy(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [HARDHAT_CLI, "run", "scripts/deploy.ts", "--network", "localhost"],
-      { cwd: ROOT, env: { ...process.env, ...env } },
-      (error, stdout, stderr) =>
-        done({ code: error === null ? 0 : ((error.code as number | undefined) ?? 1), stdout, stderr }),
-    );
-  });
-}
+const deploy = (env: Record<string, string>) =>
+  runNode([HARDHAT_CLI, "run", "scripts/deploy.ts", "--network", "localhost"], env);
 
 describe("Deploying to a local hardhat node", function () {
   this.timeout(300_000);

@@ -1,10 +1,6 @@
-import { type ChildProcess, execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { network } from "hardhat";
 
 import { type DeploymentManifest, readManifest } from "../../scripts/lib/manifest.js";
 import { type ChainEvent, chainEvents, comparable } from "../support/chain-events.js";
@@ -16,12 +12,13 @@ import {
   indexedEvents,
   rest,
   startIndexer,
+  stopHalfWay,
   waitUntilSynced,
 } from "../support/indexer.js";
-import { JobStatus, type Market, jobSpec, marketFixture } from "../support/market.js";
+import { JobStatus, jobSpec } from "../support/market.js";
+import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
-import { ROOT, TSX_CLI, freePort, startNode, stopProcess, waitFor } from "../support/processes.js";
-import type { Connection } from "../support/protocol.js";
+import { ROOT, TSX_CLI, freePort, runNode } from "../support/processes.js";
 import { type ScenarioOutcome, driveEveryTerminalState } from "../support/scenario.js";
 
 const STATUS_NAMES = Object.fromEntries(Object.entries(JobStatus).map(([name, value]) => [value, name]));
@@ -68,19 +65,18 @@ function jobOfChainEvent(event: ChainEvent, jobCount: bigint): bigint | undefine
 describe("Indexer (end to end on a local node)", function () {
   this.timeout(900_000);
 
-  let node: ChildProcess | undefined;
+  let live: LiveMarket;
   let rpcUrl: string;
-  let workDir: string;
   let manifestDir: string;
-  let deploymentId: string;
-  let connection: Connection;
-  let market: Market;
   let manifest: DeploymentManifest;
   let outcome: ScenarioOutcome;
   let indexer: RunningIndexer | undefined;
   let postgres: PostgresServer | undefined;
+  // The chain and market of the current chain (a restart replaces them).
+  const connection = () => live.connection;
+  const market = () => live.market;
 
-  const pgliteDir = () => join(workDir, "pglite");
+  const pgliteDir = () => join(live.workDir, "pglite");
   const startPglite = async (options: { reset?: boolean; schema?: string } = {}) =>
     startIndexer({
       rpcUrl,
@@ -92,38 +88,22 @@ describe("Indexer (end to end on a local node)", function () {
     });
 
   before(async () => {
-    const port = await freePort();
-    rpcUrl = `http://127.0.0.1:${port}`;
-    workDir = await mkdtemp(join(tmpdir(), "starminer-indexer-"));
-    manifestDir = join(workDir, "manifests");
-    deploymentId = `indexer-test-${process.pid}-${port}`;
-    node = await startNode(port);
-    connection = await network.create({ network: "localhost", override: { url: rpcUrl } });
-    market = await marketFixture(connection, { deploymentId, manifestDir })();
+    live = await startLiveMarket("indexer-test");
+    ({ rpcUrl, manifestDir } = live);
     manifest = await readManifest(31337, manifestDir);
-    outcome = await driveEveryTerminalState(connection, market);
+    outcome = await driveEveryTerminalState(live.connection, live.market);
   });
 
   after(async () => {
     await indexer?.stop();
     await postgres?.stop();
-    await connection?.close();
-    await stopProcess(node);
-    await rm(workDir, { recursive: true, force: true });
-    await rm(join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+    await live?.close();
   });
 
   describe("refusing to start", () => {
-    /** Runs the indexer command as a user would and returns its exit code and what it printed to stderr. */
+    /** Runs the indexer command as a user would. */
     const runIndexer = (env: Record<string, string>) =>
-      new Promise<{ code: number; stderr: string }>((done) => {
-        execFile(
-          process.execPath,
-          [TSX_CLI, "scripts/indexer.ts", "--port", "1"],
-          { cwd: ROOT, env: { ...process.env, STARMINER_INDEXER_PGLITE_DIR: pgliteDir(), ...env } },
-          (error, _stdout, stderr) => done({ code: error === null ? 0 : Number(error.code ?? 1), stderr }),
-        );
-      });
+      runNode([TSX_CLI, "scripts/indexer.ts", "--port", "1"], { STARMINER_INDEXER_PGLITE_DIR: pgliteDir(), ...env });
 
     it("says in one line that the chain cannot be reached", async () => {
       const closed = `http://127.0.0.1:${await freePort()}`;
@@ -135,7 +115,7 @@ describe("Indexer (end to end on a local node)", function () {
     });
 
     it("says in one line that the chain has no deployment manifest", async () => {
-      const empty = join(workDir, "no-manifests");
+      const empty = join(live.workDir, "no-manifests");
       const { code, stderr } = await runIndexer({ STARMINER_RPC_URL: rpcUrl, STARMINER_MANIFEST_DIR: empty });
       expect(code).to.equal(1);
       expect(stderr.trim()).to.equal(
@@ -172,7 +152,7 @@ describe("Indexer (end to end on a local node)", function () {
     });
 
     it("ends every job in the status the chain has, with its slots as the market stores them", async () => {
-      const { jobMarket } = market;
+      const { jobMarket } = market();
       for (const [jobId, status] of outcome.expected) {
         expect(Number((await jobMarket.jobOf(jobId)).status), `chain status of job ${jobId}`).to.equal(status);
         const { body } = await graphql<{
@@ -211,7 +191,7 @@ describe("Indexer (end to end on a local node)", function () {
 
     it("gives each job's complete audit trail: every event of every transaction that touched it", async () => {
       const chain = await chainEvents(rpcUrl, manifest);
-      const jobCount = await market.jobMarket.jobCount();
+      const jobCount = await market().jobMarket.jobCount();
       for (const jobId of outcome.expected.keys()) {
         const transactions = new Set(
           chain.filter((event) => jobOfChainEvent(event, jobCount) === jobId).map((event) => event.txHash),
@@ -236,9 +216,9 @@ describe("Indexer (end to end on a local node)", function () {
     });
 
     it("keeps every node's stake, unbonding and reputation as the contracts do", async () => {
-      const { staking } = market;
+      const { staking } = market();
       const chain = await chainEvents(rpcUrl, manifest);
-      for (const signer of [...market.providers, ...market.validators]) {
+      for (const signer of [...market().providers, ...market().validators]) {
         const address = signer.address;
         const { body } = await graphql<{
           node: {
@@ -303,7 +283,7 @@ describe("Indexer (end to end on a local node)", function () {
     });
 
     it("prices each (zone, tier) from the engine's updates and the jobs' quotes, and maps the market", async () => {
-      const { pricingEngine } = market;
+      const { pricingEngine } = market();
       const chain = await chainEvents(rpcUrl, manifest);
       const zone = "0x" + Buffer.from("eu-west").toString("hex").padEnd(64, "0");
       const [multiplierBps] = await pricingEngine.tierOf(1);
@@ -349,17 +329,15 @@ describe("Indexer (end to end on a local node)", function () {
     });
 
     it("lists providers for `starminer node list`, best reputation first", async () => {
-      const listed = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-        execFile(
-          process.execPath,
-          [join(ROOT, "bin", "starminer.mjs"), "--json", "node", "list", "--zone", "eu-west"],
-          { cwd: ROOT, env: { ...process.env, STARMINER_INDEXER_URL: indexer!.url } },
-          (error, stdout, stderr) => done({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
-        );
-      });
+      const listed = await runNode(
+        [join(ROOT, "bin", "starminer.mjs"), "--json", "node", "list", "--zone", "eu-west"],
+        {
+          STARMINER_INDEXER_URL: indexer!.url,
+        },
+      );
       expect(listed.code, listed.stderr).to.equal(0);
       const rows = JSON.parse(listed.stdout) as { address: string; reputation: number | null; zone: string }[];
-      const registered = [...market.providers, ...market.validators].map((signer) => signer.address.toLowerCase());
+      const registered = [...market().providers, ...market().validators].map((signer) => signer.address.toLowerCase());
       expect(rows.map((row) => row.address).sort()).to.deep.equal(registered.sort());
       const scores = rows.map((row) => row.reputation ?? -1);
       expect(scores).to.deep.equal([...scores].sort((a, b) => b - a));
@@ -461,8 +439,8 @@ describe("Indexer (end to end on a local node)", function () {
     });
 
     it("picks up new transactions as they are mined", async () => {
-      const { jobMarket, accounts } = market;
-      const latest = await connection.ethers.provider.getBlock("latest");
+      const { jobMarket, accounts } = market();
+      const latest = await connection().ethers.provider.getBlock("latest");
       await jobMarket.connect(accounts.bob).submitJob(jobSpec(latest!.timestamp, { redundancy: 2, mode: 0 }));
       const jobId = await jobMarket.jobCount();
       await jobMarket.connect(accounts.bob).cancelJob(jobId);
@@ -473,16 +451,9 @@ describe("Indexer (end to end on a local node)", function () {
 
     it("loses and duplicates nothing when stopped mid-way and started again", async () => {
       await indexer!.stop();
-      const head = Number(await connection.ethers.provider.getBlockNumber());
+      const head = Number(await connection().ethers.provider.getBlockNumber());
       indexer = await startPglite({ reset: true });
-      await waitFor(
-        "the indexer to be half-way",
-        async () => (await indexedBlock(indexer!.url)) >= head / 2,
-        120_000,
-        20,
-      );
-      expect(await indexedBlock(indexer.url)).to.be.lessThan(head);
-      await indexer.stop("SIGINT");
+      await stopHalfWay(indexer, head, "SIGINT");
 
       indexer = await startPglite();
       expect(indexer.output()).to.match(/schema starminer, kept/);
@@ -504,16 +475,9 @@ describe("Indexer (end to end on a local node)", function () {
     });
 
     it("holds every event in order, and loses and duplicates nothing after a crash mid-way", async () => {
-      const head = Number(await connection.ethers.provider.getBlockNumber());
+      const head = Number(await connection().ethers.provider.getBlockNumber());
       indexer = await startOnPostgres();
-      await waitFor(
-        "the indexer to be half-way",
-        async () => (await indexedBlock(indexer!.url)) >= head / 2,
-        120_000,
-        20,
-      );
-      expect(await indexedBlock(indexer.url)).to.be.lessThan(head);
-      await indexer.stop("SIGKILL");
+      await stopHalfWay(indexer, head, "SIGKILL");
 
       indexer = await startOnPostgres();
       expect(indexer.output().split("\n")[0], indexer.output()).to.match(/PostgreSQL \(schema starminer, kept\)/);
@@ -539,13 +503,8 @@ describe("Indexer (end to end on a local node)", function () {
     it("forgets the old chain's data instead of serving it", async () => {
       await indexer?.stop();
       indexer = undefined;
-      await connection.close();
-      const port = Number(new URL(rpcUrl).port);
-      await stopProcess(node);
-      node = await startNode(port);
-      connection = await network.create({ network: "localhost", override: { url: rpcUrl } });
       // Deployed the same way, the new chain's contracts have the same addresses as the old chain's.
-      market = await marketFixture(connection, { deploymentId, manifestDir, reset: true })();
+      await live.restartChain();
       const redeployed = await readManifest(31337, manifestDir);
       expect(redeployed.contracts.JobMarket!.address).to.equal(manifest.contracts.JobMarket!.address);
 

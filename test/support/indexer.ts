@@ -146,3 +146,14 @@ export async function indexedEvents(url: string): Promise<IndexedEvent[]> {
     after = pageInfo.endCursor;
   }
 }
+
+/**
+ * Lets `indexer` get half-way to block `head` (and not further), then stops it with `signal`: SIGINT as a user
+ * would, SIGKILL for a crash.
+ */
+export async function stopHalfWay(indexer: RunningIndexer, head: number, signal: NodeJS.Signals): Promise<void> {
+  await waitFor("the indexer to be half-way", async () => (await indexedBlock(indexer.url)) >= head / 2, 120_000, 20);
+  const reached = await indexedBlock(indexer.url);
+  if (reached >= head) throw new Error(`the indexer reached block ${reached} of ${head} before it could be stopped`);
+  await indexer.stop(signal);
+}

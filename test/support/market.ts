@@ -5,7 +5,14 @@ import { type JobSpec, resultCommitment } from "../../scripts/lib/market.js";
 import { Role } from "../../scripts/lib/roles.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import { NodeRole, providerMetadata, serviceNodeMetadata } from "./nodes.js";
-import { type Connection, type FixtureDeployment, protocolFixture, spareSigners, stakeFrom } from "./protocol.js";
+import {
+  type Connection,
+  type FixtureDeployment,
+  type Signer,
+  protocolFixture,
+  spareSigners,
+  stakeFrom,
+} from "./protocol.js";
 
 export const AGPU = 10n ** 18n;
 export const HOUR = 3_600;
@@ -82,4 +89,21 @@ export async function submit(market: Market, spec: JobSpec, requester = market.a
   const { jobMarket } = market;
   await jobMarket.connect(requester).submitJob(spec);
   return jobMarket.jobCount();
+}
+
+/**
+ * Each of `claimants` claims a slot of `jobId` (slot i for claimant i), then all commit, then all reveal
+ * `answers[i]`: the whole commit-reveal round of a multi-provider job.
+ */
+export async function claimCommitReveal(market: Market, jobId: bigint, claimants: Signer[], answers: string[]) {
+  const { jobMarket } = market;
+  for (const provider of claimants) await jobMarket.connect(provider).claimSlot(jobId);
+  for (const [slot, provider] of claimants.entries()) {
+    await jobMarket
+      .connect(provider)
+      .commitResult(jobId, slot, commitmentOf(jobId, slot, provider.address, answers[slot]!, salt(slot + 1)));
+  }
+  for (const [slot, provider] of claimants.entries()) {
+    await jobMarket.connect(provider).revealResult(jobId, slot, answers[slot]!, salt(slot + 1), "0x");
+  }
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 
@@ -74,5 +74,21 @@ export async function stopProcess(
     child.once("exit", () => done());
     if (options.group === true && child.pid !== undefined) process.kill(-child.pid, signal);
     else child.kill(signal);
+  });
+}
+
+/** How a command ended. */
+export interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `node <args>` from the project's root as a user would, with `env` added, and waits for it to end. */
+export function runNode(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      done({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
+    );
   });
 }

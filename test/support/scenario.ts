@@ -1,5 +1,6 @@
 import {
   DAY,
+  claimCommitReveal,
   HOUR,
   JobStatus,
   type Market,
@@ -48,18 +49,8 @@ export async function driveEveryTerminalState(connection: Connection, market: Ma
   const [p0, p1, p2, p3] = providers as [Signer, Signer, Signer, Signer];
   const expected = new Map<bigint, number>();
 
-  /** Commits then reveals `answers[i]` for providers[i] on a job they all claimed. */
-  const commitReveal = async (jobId: bigint, claimants: Signer[], answers: string[]) => {
-    for (const provider of claimants) await jobMarket.connect(provider).claimSlot(jobId);
-    for (const [index, provider] of claimants.entries()) {
-      await jobMarket
-        .connect(provider)
-        .commitResult(jobId, index, commitmentOf(jobId, index, provider.address, answers[index]!, salt(index + 1)));
-    }
-    for (const [index, provider] of claimants.entries()) {
-      await jobMarket.connect(provider).revealResult(jobId, index, answers[index]!, salt(index + 1), NO_EVIDENCE);
-    }
-  };
+  const commitReveal = (jobId: bigint, claimants: Signer[], answers: string[]) =>
+    claimCommitReveal(market, jobId, claimants, answers);
   const consensus = async (redundancy: number) =>
     submit(market, jobSpec(await now(connection), { mode: Mode.Consensus, redundancy }));
 
