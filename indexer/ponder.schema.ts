@@ -367,6 +367,14 @@ export const tier = onchainTable("tier", (t) => ({
   reputationFloorBps: t.integer().notNull(),
 }));
 
+/** Two zones the pricing engine lets jobs spill over between, in both orders (`<zoneA>-<zoneB>`). */
+export const zoneNeighbour = onchainTable("zone_neighbour", (t) => ({
+  id: t.text().primaryKey(),
+  zone: t.hex().notNull(),
+  neighbour: t.hex().notNull(),
+  penaltyBps: t.integer().notNull(),
+}));
+
 /** A GPU-hour price of one (zone, tier): from an epoch update, a tier change, or a job's quote. */
 export const pricePoint = onchainTable(
   "price_point",
@@ -536,9 +544,14 @@ export const protocolTransactionRelations = relations(protocolTransaction, ({ on
 }));
 
 export const zoneRelations = relations(zone, ({ many }) => ({
+  neighbours: many(zoneNeighbour),
   prices: many(pricePoint),
   cells: many(marketCell),
   nodes: many(node),
+}));
+
+export const zoneNeighbourRelations = relations(zoneNeighbour, ({ one }) => ({
+  zoneInfo: one(zone, { fields: [zoneNeighbour.zone], references: [zone.id] }),
 }));
 
 export const pricePointRelations = relations(pricePoint, ({ one }) => ({

@@ -1,4 +1,4 @@
-import { pricePoint, tier, zone } from "ponder:schema";
+import { pricePoint, tier, zone, zoneNeighbour } from "ponder:schema";
 
 import type { Handlers } from "../lib/handler";
 
@@ -41,6 +41,23 @@ export const pricingHandlers: Handlers = {
     await context.db
       .update(zone, { id: event.args.zone })
       .set({ epochDemand: event.args.epochDemand, updatedAt: event.block.timestamp });
+  },
+  "PricingEngine:NeighboursSet": async ({ event, context }) => {
+    const { zoneA, zoneB, penaltyBps } = event.args;
+    for (const [from, to] of [
+      [zoneA, zoneB],
+      [zoneB, zoneA],
+    ] as const) {
+      await context.db
+        .insert(zoneNeighbour)
+        .values({ id: `${from}-${to}`.toLowerCase(), zone: from, neighbour: to, penaltyBps })
+        .onConflictDoUpdate({ penaltyBps });
+    }
+  },
+  "PricingEngine:NeighboursRemoved": async ({ event, context }) => {
+    const { zoneA, zoneB } = event.args;
+    await context.db.delete(zoneNeighbour, { id: `${zoneA}-${zoneB}`.toLowerCase() });
+    await context.db.delete(zoneNeighbour, { id: `${zoneB}-${zoneA}`.toLowerCase() });
   },
   "PricingEngine:TiersSet": async ({ event, context }) => {
     const { multiplierBps, reputationFloorBps } = event.args;
