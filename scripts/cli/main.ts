@@ -11,6 +11,7 @@
 import { type ProtocolClient, connectProtocol, loadConfig } from "../lib/client.js";
 import type { Command } from "./commands/context.js";
 import { jobCancel, jobDispute, jobResult, jobStatus, jobSubmit } from "./commands/job.js";
+import { match } from "./commands/match.js";
 import { nodeList } from "./commands/node.js";
 import { priceQuote } from "./commands/price.js";
 import { providerRegister, providerStake, providerUnbond } from "./commands/provider.js";
@@ -39,6 +40,9 @@ const COMMANDS: Record<string, Record<string, { run: Command; usage: string }>> 
   },
   node: {
     list: { run: nodeList, usage: "[--zone <label>] [--limit <n>]" },
+  },
+  match: {
+    providers: { run: match, usage: "--spec <file.json> [--top <n>]" },
   },
 };
 

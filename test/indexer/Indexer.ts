@@ -1,3 +1,4 @@
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -342,6 +343,42 @@ describe("Indexer (end to end on a local node)", function () {
       const scores = rows.map((row) => row.reputation ?? -1);
       expect(scores).to.deep.equal([...scores].sort((a, b) => b - a));
       expect(rows.every((row) => row.zone === "eu-west")).to.equal(true);
+    });
+
+    it("ranks providers for a job with `starminer match providers`, from the indexer's data", async () => {
+      const { body } = await graphql<{
+        zoneNeighbours: { items: { zone: string; neighbour: string; penaltyBps: number }[] };
+      }>(indexer!.url, "{ zoneNeighbours { items { zone neighbour penaltyBps } } }");
+      const hex = (label: string) => `0x${Buffer.from(label).toString("hex").padEnd(64, "0")}`;
+      expect(
+        body.data!.zoneNeighbours.items.map((pair) => [pair.zone, pair.neighbour, pair.penaltyBps]),
+      ).to.have.deep.members([
+        [hex("eu-west"), hex("eu-central"), 1_000],
+        [hex("eu-central"), hex("eu-west"), 1_000],
+      ]);
+
+      const spec = join(live.workDir, "match.json");
+      await writeFile(
+        spec,
+        JSON.stringify({ zone: "eu-west", gpuHours: 2, mode: "consensus", redundancy: 3, maxTotal: "100" }),
+      );
+      const matched = await runNode(
+        [join(ROOT, "bin", "starminer.mjs"), "--json", "match", "providers", "--spec", spec],
+        {
+          STARMINER_INDEXER_URL: indexer!.url,
+        },
+      );
+      expect(matched.code, matched.stderr).to.equal(0);
+      const { candidates, ranked } = JSON.parse(matched.stdout) as {
+        candidates: number;
+        ranked: { rank: number; provider: string; score: number }[];
+      };
+      expect(candidates).to.equal(market().providers.length);
+      expect(ranked.map((row) => row.rank)).to.deep.equal([1, 2, 3]);
+      const providers = market().providers.map((signer) => signer.address.toLowerCase());
+      expect(ranked.every((row) => providers.includes(row.provider))).to.equal(true);
+      const scores = ranked.map((row) => row.score);
+      expect(scores).to.deep.equal([...scores].sort((a, b) => b - a));
     });
 
     it("answers bad GraphQL with a 400 and bounds deep, wide and huge queries", async () => {

@@ -12,6 +12,7 @@ import {
   salt,
   submit,
 } from "./market.js";
+import { zoneId } from "../../scripts/lib/zones.js";
 import type { Connection, Signer } from "./protocol.js";
 
 const NO_EVIDENCE = "0x";
@@ -133,6 +134,12 @@ export async function driveEveryTerminalState(connection: Connection, market: Ma
   await advance(connection, Number(await staking.unbondingPeriod()) + 1);
   await staking.connect(p2).withdraw();
   await jobMarket.connect(accounts.carol).sweepFees();
+
+  // Governance pairs eu-west with two neighbours, then unpairs one: jobs may spill over to eu-central only.
+  const { pricingEngine } = market;
+  await pricingEngine.connect(accounts.governor).setNeighbours(zoneId("eu-west"), zoneId("eu-central"), 1_000);
+  await pricingEngine.connect(accounts.governor).setNeighbours(zoneId("eu-west"), zoneId("us-east"), 2_500);
+  await pricingEngine.connect(accounts.governor).removeNeighbours(zoneId("us-east"), zoneId("eu-west"));
 
   // One job stays in flight: two slots, one claimed.
   const openJob = await consensus(2);

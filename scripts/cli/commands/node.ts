@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 
 import { NodeRole } from "../../lib/nodes.js";
 import { zoneLabel } from "../../lib/zones.js";
+import { queryIndexer } from "../indexer-client.js";
 import { parseInteger, parseZone } from "../parse.js";
 import type { Command } from "./context.js";
 
@@ -20,26 +21,12 @@ interface IndexedNode {
 
 /** Registered nodes matching the GraphQL filter `where`, best reputation first, from the indexer. */
 async function queryNodes(indexerUrl: string, where: string, limit: number): Promise<IndexedNode[]> {
-  const query = `{ nodes(where: ${where}, orderBy: "composite", orderDirection: "desc", limit: ${limit}) {
-    items { id roles zone gpuModel vramMiB composite staked slotsDelivered slashCount active } } }`;
-  let response: Response;
-  try {
-    response = await fetch(`${indexerUrl}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query }),
-    });
-  } catch {
-    throw new Error(`cannot reach the indexer at ${indexerUrl}: is it running and STARMINER_INDEXER_URL right?`);
-  }
-  const body = (await response.json()) as {
-    data?: { nodes: { items: IndexedNode[] } } | null;
-    errors?: { message: string }[];
-  };
-  if (body.data === undefined || body.data === null) {
-    throw new Error(`the indexer refused the query: ${body.errors?.[0]?.message ?? response.status}`);
-  }
-  return body.data.nodes.items;
+  const data = await queryIndexer<{ nodes: { items: IndexedNode[] } }>(
+    indexerUrl,
+    `{ nodes(where: ${where}, orderBy: "composite", orderDirection: "desc", limit: ${limit}) {
+      items { id roles zone gpuModel vramMiB composite staked slotsDelivered slashCount active } } }`,
+  );
+  return data.nodes.items;
 }
 
 const ROLE_NAMES: [number, string][] = [
