@@ -44,9 +44,10 @@ async function main(): Promise<number> {
   }
   const rpcUrl = process.env.STARMINER_RPC_URL ?? "http://127.0.0.1:8545";
   const { chainId, fingerprint } = await resolveChain(rpcUrl);
+  // Every check that can fail comes before the database is touched.
+  if (!(await portIsFree(port, values.hostname))) throw new Error(`port ${port} on ${values.hostname} is in use`);
   const database = databaseFromEnv();
   const preparation = await prepareDatabase(database, values.schema, fingerprint, values.reset);
-  if (!(await portIsFree(port, values.hostname))) throw new Error(`port ${port} on ${values.hostname} is in use`);
 
   const where = database.kind === "pglite" ? `embedded database ${database.directory}` : "PostgreSQL";
   console.log(`indexing chain ${chainId} at ${rpcUrl} into ${where} (schema ${values.schema}, ${preparation})`);

@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -104,7 +105,7 @@ describe("Indexer (end to end on a local node)", function () {
   describe("refusing to start", () => {
     /** Runs the indexer command as a user would. */
     const runIndexer = (env: Record<string, string>) =>
-      runNode([TSX_CLI, "scripts/indexer.ts", "--port", "1"], { STARMINER_INDEXER_PGLITE_DIR: pgliteDir(), ...env });
+      runNode([TSX_CLI, "scripts/indexer.ts"], { STARMINER_INDEXER_PGLITE_DIR: pgliteDir(), ...env });
 
     it("says in one line that the chain cannot be reached", async () => {
       const closed = `http://127.0.0.1:${await freePort()}`;
@@ -113,6 +114,23 @@ describe("Indexer (end to end on a local node)", function () {
       expect(stderr.trim()).to.equal(
         `indexer: cannot reach the chain at ${closed}: is its node running and STARMINER_RPC_URL right?`,
       );
+    });
+
+    it("says in one line that its port is taken, rather than moving to another", async () => {
+      const port = await freePort();
+      const taken = createServer().listen(port, "127.0.0.1");
+      await new Promise((listening) => taken.once("listening", listening));
+      try {
+        const { code, stderr } = await runNode([TSX_CLI, "scripts/indexer.ts", "--port", String(port)], {
+          STARMINER_INDEXER_PGLITE_DIR: pgliteDir(),
+          STARMINER_RPC_URL: rpcUrl,
+          STARMINER_MANIFEST_DIR: manifestDir,
+        });
+        expect(code).to.equal(1);
+        expect(stderr.trim()).to.equal(`indexer: port ${port} on 127.0.0.1 is in use`);
+      } finally {
+        taken.close();
+      }
     });
 
     it("says in one line that the chain has no deployment manifest", async () => {
