@@ -2,28 +2,17 @@ import { readFile } from "node:fs/promises";
 
 import { type Hex, isAddress, isHex, parseEther, zeroAddress } from "viem";
 
-import { type JobSpec, Mode, Tier } from "../lib/market.js";
+import { type JobSpec, Mode, Tier, byLowerCaseName } from "../lib/market.js";
 import { zoneId } from "../lib/zones.js";
 import { UsageError } from "./errors.js";
 
-const TIERS: Record<string, number> = { economy: Tier.Economy, standard: Tier.Standard, priority: Tier.Priority };
-const MODES: Record<string, number> = {
-  consensus: Mode.Consensus,
-  optimistic: Mode.Optimistic,
-  tee: Mode.TEE,
-  zk: Mode.ZK,
-};
+const TIERS = byLowerCaseName(Tier);
+const MODES = byLowerCaseName(Mode);
 
 export function parseTier(value: string): number {
   const tier = TIERS[value.toLowerCase()] ?? (/^[0-2]$/.test(value) ? Number(value) : undefined);
   if (tier === undefined) throw new UsageError(`tier must be economy, standard or priority; got "${value}"`);
   return tier;
-}
-
-export function parseMode(value: string): number {
-  const mode = MODES[value.toLowerCase()];
-  if (mode === undefined) throw new UsageError(`mode must be consensus, optimistic, tee or zk; got "${value}"`);
-  return mode;
 }
 
 export function parseZone(value: string): Hex {

@@ -104,15 +104,19 @@ export interface ProtocolClient {
   readonly jobMarketLens: Contract<JobMarketLens$Type["abi"]>;
 }
 
+/** A client of the chain at `rpcUrl` and that chain's id, or a one-line error when nothing answers there. */
+export async function reachChain(rpcUrl: string): Promise<{ client: PublicClient; chainId: number }> {
+  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 10_000 }) }) as PublicClient;
+  try {
+    return { client, chainId: await client.getChainId() };
+  } catch {
+    throw new Error(`cannot reach the chain at ${rpcUrl}: is its node running and STARMINER_RPC_URL right?`);
+  }
+}
+
 /** Connects to the chain of `config`, reads its deployment manifest and binds the contracts. */
 export async function connectProtocol(config: ClientConfig): Promise<ProtocolClient> {
-  const probe = createPublicClient({ transport: http(config.rpcUrl, { retryCount: 0, timeout: 10_000 }) });
-  let chainId: number;
-  try {
-    chainId = await probe.getChainId();
-  } catch {
-    throw new Error(`cannot reach the chain at ${config.rpcUrl}: is its node running and STARMINER_RPC_URL right?`);
-  }
+  const { chainId } = await reachChain(config.rpcUrl);
   const manifest = await readManifest(chainId, config.manifestDir);
   const chain = defineChain({
     id: chainId,

@@ -4,8 +4,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import pg from "pg";
-import { type PublicClient, createPublicClient, http } from "viem";
+import type { PublicClient } from "viem";
 
+import { reachChain } from "./client.js";
 import { type DeploymentManifest, readManifest } from "./manifest.js";
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -57,15 +58,9 @@ const sameFingerprint = (a: ChainFingerprint, b: ChainFingerprint) =>
 
 /** The chain behind `rpcUrl` and its deployment manifest, or a one-line error saying what is missing. */
 export async function resolveChain(rpcUrl: string, manifestDir?: string) {
-  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 10_000 }) });
-  let chainId: number;
-  try {
-    chainId = await client.getChainId();
-  } catch {
-    throw new Error(`cannot reach the chain at ${rpcUrl}: is its node running and STARMINER_RPC_URL right?`);
-  }
+  const { client, chainId } = await reachChain(rpcUrl);
   const manifest = await readManifest(chainId, manifestDir);
-  const fingerprint = await chainFingerprint(client as PublicClient, manifest);
+  const fingerprint = await chainFingerprint(client, manifest);
   return { chainId, manifest, fingerprint };
 }
 

@@ -8,6 +8,18 @@ export const JobStatus = { None: 0, Open: 1, Verified: 2, Disputed: 3, Settled: 
 export const SlotStatus = { Open: 0, Claimed: 1, Committed: 2, Revealed: 3, Missed: 4 } as const;
 export const Tier = { Economy: 0, Standard: 1, Priority: 2 } as const;
 
+/** The name of `value` in one of the numberings above: `enumName(Mode, 2)` is `"TEE"`. */
+export function enumName<NumberingT extends Record<string, number>>(numbering: NumberingT, value: number): string {
+  const name = Object.keys(numbering).find((key) => numbering[key] === value);
+  if (name === undefined) throw new Error(`${value} is not one of ${Object.keys(numbering).join(", ")}`);
+  return name;
+}
+
+/** A numbering keyed by lower-case name, for reading names people type: `{ economy: 0, standard: 1, ... }`. */
+export function byLowerCaseName(numbering: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(numbering).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
 /** `JobMarket.submitJob`'s argument. */
 export interface JobSpec {
   modelCommitment: Hex;

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { type Hex, formatEther, toHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 
-import { JobStatus, type Market, PROVIDER_STAKE, claimCommitReveal, marketFixture, result } from "../support/market.js";
+import { EU_WEST, JobStatus, type Market, PROVIDER_STAKE, claimCommitReveal, result } from "../support/market.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { ROOT, type Run, runNode } from "../support/processes.js";
 import type { Connection } from "../support/protocol.js";
@@ -56,13 +56,7 @@ describe("starminer CLI (end to end on a local node)", function () {
   });
 
   it("quotes a price as the pricing engine does, for people and as JSON", async () => {
-    const quote = await market.pricingEngine.quote(
-      "0x" + Buffer.from("eu-west").toString("hex").padEnd(64, "0"),
-      2,
-      10,
-      3,
-      false,
-    );
+    const quote = await market.pricingEngine.quote(EU_WEST, 2, 10, 3, false);
     const human = await starminer([
       "price",
       "quote",

@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 import { type DeploymentManifest, readManifest } from "../../scripts/lib/manifest.js";
+import { zoneId } from "../../scripts/lib/zones.js";
 import { type ChainEvent, chainEvents, comparable } from "../support/chain-events.js";
 import {
   type IndexedEvent,
   type RunningIndexer,
   graphql,
-  indexedBlock,
   indexedEvents,
   rest,
   startIndexer,
@@ -304,7 +304,7 @@ describe("Indexer (end to end on a local node)", function () {
     it("prices each (zone, tier) from the engine's updates and the jobs' quotes, and maps the market", async () => {
       const { pricingEngine } = market();
       const chain = await chainEvents(rpcUrl, manifest);
-      const zone = "0x" + Buffer.from("eu-west").toString("hex").padEnd(64, "0");
+      const zone = zoneId("eu-west");
       const [multiplierBps] = await pricingEngine.tierOf(1);
       const quotes = chain
         .filter((event) => event.event === "JobSubmitted")
@@ -367,12 +367,11 @@ describe("Indexer (end to end on a local node)", function () {
       const { body } = await graphql<{
         zoneNeighbours: { items: { zone: string; neighbour: string; penaltyBps: number }[] };
       }>(indexer!.url, "{ zoneNeighbours { items { zone neighbour penaltyBps } } }");
-      const hex = (label: string) => `0x${Buffer.from(label).toString("hex").padEnd(64, "0")}`;
       expect(
         body.data!.zoneNeighbours.items.map((pair) => [pair.zone, pair.neighbour, pair.penaltyBps]),
       ).to.have.deep.members([
-        [hex("eu-west"), hex("eu-central"), 1_000],
-        [hex("eu-central"), hex("eu-west"), 1_000],
+        [zoneId("eu-west"), zoneId("eu-central"), 1_000],
+        [zoneId("eu-central"), zoneId("eu-west"), 1_000],
       ]);
 
       const spec = join(live.workDir, "match.json");

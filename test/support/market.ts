@@ -46,7 +46,7 @@ export function marketFixture(connection: Connection, deployment: FixtureDeploym
   const deployed = protocolFixture(connection, deployment);
   return async function marketReady() {
     const protocol = await deployed();
-    const { agpu, staking, nodeRegistry, jobMarket, verificationHub, accounts } = protocol;
+    const { agpu, nodeRegistry, jobMarket, verificationHub, accounts } = protocol;
     const spare = await spareSigners(connection, protocol, 8);
     const providers = spare.slice(0, 4);
     const validators = spare.slice(4, 8);

@@ -1,7 +1,9 @@
 import { replaceBigInts } from "ponder";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { type Address, type Hex, getAddress, isAddress, isHex, stringToHex } from "viem";
+import { type Address, type Hex, getAddress, isAddress, isHex } from "viem";
+
+import { zoneId } from "../../../scripts/lib/zones.js";
 
 /** Ends the request with `status` and a JSON body `{ "error": message }`. */
 export function fail(status: 400 | 404 | 413, message: string): never {
@@ -31,10 +33,11 @@ export function parseTier(value: string): number {
 /** A zone given as its 32-byte id or its label (e.g. `eu-west`). */
 export function parseZone(value: string): Hex {
   if (isHex(value) && value.length === 66) return value.toLowerCase() as Hex;
-  if (value.length === 0 || new TextEncoder().encode(value).length > 32) {
+  try {
+    return zoneId(value);
+  } catch {
     return fail(400, `zone must be a label of 1-32 bytes or a 32-byte hex id; got "${value}"`);
   }
-  return stringToHex(value, { size: 32 });
 }
 
 export function parseAddress(value: string): Address {

@@ -1,6 +1,6 @@
 import { node, zone } from "ponder:schema";
-import { hexToString } from "viem";
 
+import { zoneLabel } from "../../../scripts/lib/zones.js";
 import type { Handlers } from "../lib/handler";
 import { ensureNode } from "../lib/nodes";
 
@@ -93,7 +93,7 @@ export const registryHandlers: Handlers = {
     if (existing === null) {
       await context.db.insert(zone).values({
         id: event.args.zone,
-        label: hexToString(event.args.zone, { size: 32 }).replace(/\0+$/, ""),
+        label: zoneLabel(event.args.zone),
         enabled: event.args.enabled,
         addedAt: event.block.timestamp,
         updatedAt: event.block.timestamp,

@@ -3,17 +3,13 @@ import { parseArgs } from "node:util";
 import { parseEventLogs } from "viem";
 
 import { requireAccount } from "../../lib/client.js";
+import { JobStatus, Mode, SlotStatus, Tier, enumName } from "../../lib/market.js";
 import { zoneLabel } from "../../lib/zones.js";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseJobId, readSpecFile } from "../parse.js";
 import { send } from "../transactions.js";
 import type { Command, CommandContext } from "./context.js";
-
-const STATUSES = ["None", "Open", "Verified", "Disputed", "Settled", "Refunded", "Cancelled"];
-const SLOT_STATUSES = ["Open", "Claimed", "Committed", "Revealed", "Missed"];
-const MODES = ["Consensus", "Optimistic", "TEE", "ZK"];
-const TIERS = ["Economy", "Standard", "Priority"];
 
 /** The job's id from the command's first argument, and the job, or a one-line error for an unknown job. */
 async function existingJob({ args, protocol }: CommandContext) {
@@ -56,8 +52,8 @@ export const jobSubmit: Command = async ({ args, out, protocol }) => {
   out.record({
     jobId: a.jobId,
     zone: zoneLabel(a.zone),
-    tier: TIERS[a.tier],
-    mode: MODES[a.mode],
+    tier: enumName(Tier, a.tier),
+    mode: enumName(Mode, a.mode),
     redundancy: a.redundancy,
     pricePerGpuHour: out.json ? a.pricePerGpuHour : agpu(a.pricePerGpuHour),
     escrow: out.json ? a.escrow : agpu(a.escrow),
@@ -72,24 +68,24 @@ export const jobStatus: Command = async (context) => {
   const { out } = context;
   out.record({
     jobId,
-    status: STATUSES[job.status],
-    mode: MODES[job.mode],
+    status: enumName(JobStatus, job.status),
+    mode: enumName(Mode, job.mode),
     zone: zoneLabel(job.zone),
-    tier: TIERS[job.tier],
+    tier: enumName(Tier, job.tier),
     requester: job.requester,
     escrow: out.json ? job.escrow : agpu(job.escrow),
     deadline: new Date(Number(job.deadline) * 1_000).toISOString(),
     challengeEndsAt: job.challengeEndsAt === 0 ? null : new Date(Number(job.challengeEndsAt) * 1_000).toISOString(),
     slots: out.json
-      ? slots.map((slot, index) => ({ index, status: SLOT_STATUSES[slot.status], provider: slot.provider }))
-      : slots.map((slot, index) => `${index}:${SLOT_STATUSES[slot.status]}`).join(" "),
+      ? slots.map((slot, index) => ({ index, status: enumName(SlotStatus, slot.status), provider: slot.provider }))
+      : slots.map((slot, index) => `${index}:${enumName(SlotStatus, slot.status)}`).join(" "),
   });
 };
 
 /** `job result <id>`: the accepted result of a Verified or Settled job. */
 export const jobResult: Command = async (context) => {
   const { jobId, client, job } = await existingJob(context);
-  const status = STATUSES[job.status]!;
+  const status = enumName(JobStatus, job.status);
   if (!["Verified", "Disputed", "Settled"].includes(status)) {
     throw new Error(`job ${jobId} has no accepted result: it is ${status}`);
   }

@@ -29,13 +29,6 @@ async function queryNodes(indexerUrl: string, where: string, limit: number): Pro
   return data.nodes.items;
 }
 
-const ROLE_NAMES: [number, string][] = [
-  [NodeRole.PROVIDER, "provider"],
-  [NodeRole.VALIDATOR, "validator"],
-  [NodeRole.ORACLE, "oracle"],
-  [NodeRole.REQUESTER, "requester"],
-];
-
 /** `node list [--zone <label>] [--limit <n>]`: registered nodes, best reputation first, from the indexer. */
 export const nodeList: Command = async ({ args, config, out }) => {
   const { values } = parseArgs({
@@ -53,8 +46,9 @@ export const nodeList: Command = async ({ args, config, out }) => {
   out.table(
     [...scored, ...unscored].map((node) => ({
       address: node.id,
-      roles: ROLE_NAMES.filter(([bit]) => (node.roles & bit) !== 0)
-        .map(([, name]) => name)
+      roles: Object.entries(NodeRole)
+        .filter(([, bit]) => (node.roles & bit) !== 0)
+        .map(([name]) => name.toLowerCase())
         .join(","),
       zone: node.zone === null ? "" : zoneLabel(node.zone as `0x${string}`),
       gpu: node.gpuModel,

@@ -1,12 +1,11 @@
 import { parseArgs } from "node:util";
 
+import { Tier, enumName } from "../../lib/market.js";
 import { zoneLabel } from "../../lib/zones.js";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseInteger, parseTier, parseZone } from "../parse.js";
 import type { Command } from "./context.js";
-
-const TIER_NAMES = ["economy", "standard", "priority"];
 
 /** `price quote --zone <label> --tier <tier> --hours <n> [--redundancy <n>] [--spillover]` */
 export const priceQuote: Command = async ({ args, out, protocol }) => {
@@ -30,7 +29,7 @@ export const priceQuote: Command = async ({ args, out, protocol }) => {
   out.record({
     requestedZone: zoneLabel(quote.requestedZone),
     zone: zoneLabel(quote.zone),
-    tier: TIER_NAMES[quote.tier],
+    tier: enumName(Tier, quote.tier).toLowerCase(),
     pricePerGpuHour: out.json ? quote.pricePerGpuHour : agpu(quote.pricePerGpuHour),
     total: out.json ? quote.total : agpu(quote.total),
     spilledOver: quote.spilledOver,
