@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { type Address, type Hex, getAddress, isAddress, isHex } from "viem";
 
+import { Tier, byLowerCaseName } from "../../../scripts/lib/market.js";
 import { zoneId } from "../../../scripts/lib/zones.js";
 
 /** Ends the request with `status` and a JSON body `{ "error": message }`. */
@@ -20,12 +21,12 @@ export function send(c: Context, body: unknown) {
   return c.json(replaceBigInts(body as object, (value) => value.toString()) as object);
 }
 
-export const TIER_NAMES = ["Economy", "Standard", "Priority"] as const;
+const TIERS_BY_NAME = byLowerCaseName(Tier);
 
 /** A tier given as its index (0-2) or its name, case-insensitively. */
 export function parseTier(value: string): number {
-  const byName = TIER_NAMES.findIndex((name) => name.toLowerCase() === value.toLowerCase());
-  if (byName !== -1) return byName;
+  const byName = TIERS_BY_NAME[value.toLowerCase()];
+  if (byName !== undefined) return byName;
   if (/^[0-2]$/.test(value)) return Number(value);
   return fail(400, `tier must be 0, 1, 2, economy, standard or priority; got "${value}"`);
 }

@@ -3,7 +3,8 @@ import schema from "ponder:schema";
 import { and, asc, eq, gte, lte } from "ponder";
 import type { Hono } from "hono";
 
-import { TIER_NAMES, fail, parseTier, parseZone, queryInteger, queryLimit, send } from "./http";
+import { Tier, enumName } from "../../../scripts/lib/market.js";
+import { fail, parseTier, parseZone, queryInteger, queryLimit, send } from "./http";
 
 const BPS = 10_000n;
 const SOURCES = ["Epoch", "Quote", "Tiers"] as const;
@@ -76,7 +77,7 @@ export function pricingRoutes(app: Hono) {
     const [zone] = await db.select().from(schema.zone).where(eq(schema.zone.id, zoneId));
     if (zone === undefined) fail(404, `unknown zone "${c.req.param("zone")}"`);
     const [tier] = await db.select().from(schema.tier).where(eq(schema.tier.id, tierIndex));
-    if (tier === undefined) fail(404, `tier ${TIER_NAMES[tierIndex]} is not configured yet`);
+    if (tier === undefined) fail(404, `tier ${enumName(Tier, tierIndex)} is not configured yet`);
 
     const p = schema.pricePoint;
     const history = await db

@@ -1,8 +1,10 @@
 import { pricePoint, tier, zone, zoneNeighbour } from "ponder:schema";
 
+import { Tier } from "../../../scripts/lib/market.js";
 import type { Handlers } from "../lib/handler";
 
-export const TIER_NAMES = ["Economy", "Standard", "Priority"] as const;
+/** Tier names by index, as the pricing engine numbers tiers. */
+const TIER_NAMES = Object.keys(Tier);
 const BPS = 10_000n;
 
 /** GPU-hour prices per (zone, tier): each epoch update of a zone's base price, and each change of the tiers. */
