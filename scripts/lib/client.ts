@@ -1,4 +1,6 @@
 import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
 
 import {
   type Account,
@@ -38,6 +40,8 @@ export interface ClientConfig {
   readonly manifestDir?: string;
   /** The indexer's base URL (the matcher and `node list` read it). */
   readonly indexerUrl: string;
+  /** The content store's directory: job inputs and result outputs, filed by hash (see `ContentStore`). */
+  readonly contentDir: string;
 }
 
 interface ConfigFile {
@@ -45,6 +49,7 @@ interface ConfigFile {
   privateKey?: string;
   manifestDir?: string;
   indexerUrl?: string;
+  contentDir?: string;
 }
 
 /** The configuration from `file` (if any) overlaid with the environment; a one-line error for a bad file or key. */
@@ -79,7 +84,13 @@ export async function loadConfig(file?: string, environment: NodeJS.ProcessEnv =
     ...(privateKey === undefined ? {} : { privateKey: privateKey as Hex }),
     ...(manifestDir === undefined ? {} : { manifestDir }),
     indexerUrl: env.STARMINER_INDEXER_URL ?? fromFile.indexerUrl ?? "http://127.0.0.1:42069",
+    contentDir: resolve(env.STARMINER_CONTENT_DIR ?? fromFile.contentDir ?? join(starminerHome(env), "content")),
   };
+}
+
+/** Where the tools keep their own files (journals, the default content store): STARMINER_HOME or ~/.starminer. */
+export function starminerHome(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.STARMINER_HOME || join(homedir(), ".starminer"));
 }
 
 type Contract<AbiT extends readonly unknown[]> = GetContractReturnType<

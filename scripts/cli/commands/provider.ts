@@ -5,7 +5,7 @@ import { NodeRole, Tee, providerMetadata } from "../../lib/nodes.js";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseAgpu, parseInteger, parseZone } from "../parse.js";
-import { send } from "../transactions.js";
+import { send } from "../../lib/transactions.js";
 import type { Command } from "./context.js";
 
 const TEE_TYPES: Record<string, number> = {

@@ -1,6 +1,6 @@
 import type { Abi, Address, ContractFunctionArgs, ContractFunctionName, Hash, TransactionReceipt } from "viem";
 
-import { type ProtocolClient, requireAccount } from "../lib/client.js";
+import { type ProtocolClient, requireAccount } from "./client.js";
 
 /**
  * Simulates a call first — so that a call the contract would refuse is reported with its custom error and nothing
@@ -20,8 +20,21 @@ export async function send<const AbiT extends Abi, NameT extends ContractFunctio
     args: args as readonly unknown[],
     account,
   });
-  const hash = await protocol.walletClient.writeContract({ ...request, account, chain: protocol.chain });
+  const hash = await sendSimulated(protocol, request as never);
   const receipt = await protocol.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
   return { result, hash, receipt };
 }
+
+/**
+ * Sends a simulated request with a fifth more gas than estimated: a limit cut exactly to the estimate can run out
+ * when the block it lands in differs from the one estimated against (its timestamp, storage another transaction
+ * touched first), and a transaction that runs out of gas reverts with no reason to show.
+ */
+export async function sendSimulated(protocol: ProtocolClient, request: SimulatedRequest): Promise<Hash> {
+  const account = requireAccount(protocol);
+  const gas = await protocol.publicClient.estimateContractGas({ ...request, account } as never);
+  return protocol.walletClient.writeContract({ ...request, account, chain: protocol.chain, gas: (gas * 6n) / 5n });
+}
+
+type SimulatedRequest = Parameters<ProtocolClient["walletClient"]["writeContract"]>[0];
