@@ -3,18 +3,19 @@
  *
  *   starminer [--json] [--config <file>] <group> <command> [arguments]
  *
- * The chain, the signing key and the indexer come from the environment (STARMINER_RPC_URL, STARMINER_PRIVATE_KEY,
- * STARMINER_MANIFEST_DIR, STARMINER_INDEXER_URL) or from a JSON config file ({ rpcUrl, privateKey, manifestDir,
- * indexerUrl }); the environment wins. Errors are one line on stderr: exit code 2 for a usage mistake, 1 for
+ * The chain, the signing key, the indexer and the content store come from the environment (STARMINER_RPC_URL,
+ * STARMINER_PRIVATE_KEY, STARMINER_MANIFEST_DIR, STARMINER_INDEXER_URL, STARMINER_CONTENT_DIR) or from a JSON config
+ * file ({ rpcUrl, privateKey, manifestDir, indexerUrl, contentDir }); the environment wins. Errors are one line on stderr: exit code 2 for a usage mistake, 1 for
  * anything else. A transaction the contracts would refuse is simulated first and never sent.
  */
 import { type ProtocolClient, connectProtocol, loadConfig } from "../lib/client.js";
 import type { Command } from "./commands/context.js";
-import { jobCancel, jobDispute, jobResult, jobStatus, jobSubmit } from "./commands/job.js";
+import { jobCancel, jobDispute, jobResult, jobStatus, jobSubmit, jobWatch } from "./commands/job.js";
 import { match } from "./commands/match.js";
 import { nodeList } from "./commands/node.js";
 import { priceQuote } from "./commands/price.js";
 import { providerRegister, providerStake, providerUnbond } from "./commands/provider.js";
+import { providerRun } from "./commands/provider-run.js";
 import { UsageError, describeError } from "./errors.js";
 import { createOutput } from "./output.js";
 
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, Record<string, { run: Command; usage: string }>> 
   job: {
     submit: { run: jobSubmit, usage: "--spec <file.json>" },
     status: { run: jobStatus, usage: "<id>" },
+    watch: { run: jobWatch, usage: "<id> [--until verified|ended] [--interval-ms <ms>] [--timeout-seconds <s>]" },
     result: { run: jobResult, usage: "<id>" },
     cancel: { run: jobCancel, usage: "<id>" },
     dispute: { run: jobDispute, usage: "<id>" },
@@ -37,6 +39,12 @@ const COMMANDS: Record<string, Record<string, { run: Command; usage: string }>> 
     },
     stake: { run: providerStake, usage: "<AGPU>" },
     unbond: { run: providerUnbond, usage: "<AGPU>" },
+    run: {
+      run: providerRun,
+      usage:
+        "[--journal <file>] [--gpu <model> --vram <MiB> --compute-capability <x10>] [--enclave-key-file <file>] " +
+        "[--max-jobs <n>] [--poll-ms <ms>] [--heartbeat-seconds <s>] [--rounds <n>] [--fault wrong-result|miss]",
+    },
   },
   node: {
     list: { run: nodeList, usage: "[--zone <label>] [--limit <n>]" },

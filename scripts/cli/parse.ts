@@ -1,8 +1,11 @@
 import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 
 import { type Hex, isAddress, isHex, parseEther, zeroAddress } from "viem";
 
 import { type JobSpec, Mode, Tier, byLowerCaseName } from "../lib/market.js";
+import { type DenseLayerJob, jobCommitments, parseDenseLayerJob } from "../lib/workload.js";
+import { WorkloadClass } from "../lib/zk/workloads.js";
 import { zoneId } from "../lib/zones.js";
 import { UsageError } from "./errors.js";
 
@@ -50,9 +53,11 @@ export function parseAgpu(name: string, value: string | undefined): bigint {
 /**
  * A job spec file: JSON with `zone`, `gpuHours` and `maxTotal` (AGPU), and optionally `tier`, `mode`,
  * `redundancy`, `workloadClass`, `deadlineInSeconds`, `deliveryWindow`, `minVramMiB`, `minComputeCapability`,
- * `teeRequired`, `provenHardware`, `spilloverAllowed`, `modelCommitment`, `inputCommitment`, `modelCreator`.
+ * `teeRequired`, `provenHardware`, `spilloverAllowed`, `modelCreator`, and either `workload` (the dense layer to run:
+ * `{ model: { weights, biases }, input }`, or the name of a JSON file holding it, relative to the spec) or the bare
+ * `modelCommitment` and `inputCommitment` of work published some other way.
  */
-export async function readSpecFile(path: string, now: bigint): Promise<JobSpec> {
+export async function readSpecFile(path: string, now: bigint): Promise<{ spec: JobSpec; workload?: DenseLayerJob }> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -89,6 +94,7 @@ export async function readSpecFile(path: string, now: bigint): Promise<JobSpec> 
     "inputCommitment",
     "modelCreator",
     "maxTotal",
+    "workload",
   ]);
   for (const field of Object.keys(raw)) if (!known.has(field)) bad(field, `one of the known fields (not "${field}")`);
   const integer = (field: string, fallback: number | undefined, min: number, max: number): number => {
@@ -118,15 +124,27 @@ export async function readSpecFile(path: string, now: bigint): Promise<JobSpec> 
   if (typeof raw.maxTotal !== "string") bad("maxTotal", 'an amount of AGPU as a string, e.g. "250"');
   const modelCreator = raw.modelCreator ?? zeroAddress;
   if (typeof modelCreator !== "string" || !isAddress(modelCreator)) bad("modelCreator", "an address");
-  return {
-    modelCommitment: bytes32("modelCommitment", `0x${"00".repeat(31)}01`),
-    inputCommitment: bytes32("inputCommitment", `0x${"00".repeat(31)}02`),
+  const workload = raw.workload === undefined ? undefined : await readWorkload(path, raw.workload);
+  if (workload !== undefined && (raw.modelCommitment !== undefined || raw.inputCommitment !== undefined)) {
+    bad("workload", "given without modelCommitment and inputCommitment (they are computed from it)");
+  }
+  const commitments = workload === undefined ? undefined : jobCommitments(workload);
+  const mode = choice("mode", MODES, "optimistic");
+  const spec: JobSpec = {
+    modelCommitment: commitments?.modelCommitment ?? bytes32("modelCommitment", `0x${"00".repeat(31)}01`),
+    inputCommitment: commitments?.inputCommitment ?? bytes32("inputCommitment", `0x${"00".repeat(31)}02`),
     zone: parseZone(raw.zone as string),
     tier: choice("tier", TIERS, "standard"),
     spilloverAllowed: flag("spilloverAllowed"),
     redundancy: integer("redundancy", 1, 1, 3),
-    mode: choice("mode", MODES, "optimistic"),
-    workloadClass: integer("workloadClass", 0, 0, 255),
+    mode,
+    // A ZK job over a workload proves the dense layer unless told otherwise.
+    workloadClass: integer(
+      "workloadClass",
+      workload !== undefined && mode === Mode.ZK ? WorkloadClass.DenseLayer : 0,
+      0,
+      255,
+    ),
     gpuHours: integer("gpuHours", undefined, 1, 2 ** 32 - 1),
     minVramMiB: integer("minVramMiB", 0, 0, 2 ** 32 - 1),
     minComputeCapability: integer("minComputeCapability", 0, 0, 65_535),
@@ -137,4 +155,23 @@ export async function readSpecFile(path: string, now: bigint): Promise<JobSpec> 
     modelCreator: modelCreator as Hex,
     maxTotal: parseAgpu(`${path}: "maxTotal"`, raw.maxTotal as string),
   };
+  return workload === undefined ? { spec } : { spec, workload };
+}
+
+/** A spec's `workload`: inline, or a JSON file named relative to the spec file. */
+async function readWorkload(specPath: string, value: unknown): Promise<DenseLayerJob> {
+  let workload = value;
+  if (typeof value === "string") {
+    const path = resolve(dirname(specPath), value);
+    try {
+      workload = JSON.parse(await readFile(path, "utf8")) as unknown;
+    } catch {
+      throw new UsageError(`${specPath}: the workload file ${path} cannot be read as JSON`);
+    }
+  }
+  try {
+    return parseDenseLayerJob(workload);
+  } catch (error) {
+    throw new UsageError(`${specPath}: "workload": ${(error as Error).message}`);
+  }
 }

@@ -2,13 +2,14 @@ import { parseArgs } from "node:util";
 
 import { parseEventLogs } from "viem";
 
-import { requireAccount } from "../../lib/client.js";
-import { JobStatus, Mode, SlotStatus, Tier, enumName } from "../../lib/market.js";
+import { type ProtocolClient, requireAccount } from "../../lib/client.js";
+import { ContentStore } from "../../lib/content.js";
+import { type JobSpec, JobStatus, Mode, SlotStatus, Tier, enumName } from "../../lib/market.js";
 import { zoneLabel } from "../../lib/zones.js";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
-import { parseJobId, readSpecFile } from "../parse.js";
-import { send } from "../transactions.js";
+import { parseInteger, parseJobId, readSpecFile } from "../parse.js";
+import { send } from "../../lib/transactions.js";
 import type { Command, CommandContext } from "./context.js";
 
 /** The job's id from the command's first argument, and the job, or a one-line error for an unknown job. */
@@ -22,14 +23,15 @@ async function existingJob({ args, protocol }: CommandContext) {
 }
 
 /** `job submit --spec <file>`: approves the escrow if needed and submits; prints the job's id and price. */
-export const jobSubmit: Command = async ({ args, out, protocol }) => {
+export const jobSubmit: Command = async ({ args, config, out, protocol }) => {
   const { values } = parseArgs({ args, options: { spec: { type: "string" } } });
   if (values.spec === undefined) throw new UsageError("--spec <file> is required");
   const client = await protocol();
   const block = await client.publicClient.getBlock();
-  const spec = await readSpecFile(values.spec, block.timestamp);
+  const { spec, workload } = await readSpecFile(values.spec, block.timestamp);
   const account = requireAccount(client);
-  // Refuse a price above the limit before approving anything: a refused submission sends nothing.
+  // Refuse what the market would refuse before approving anything: a refused submission sends nothing.
+  await preflight(client, spec, block.timestamp);
   const quote = await client.pricingEngine.read.quote([
     spec.zone,
     spec.tier,
@@ -44,6 +46,11 @@ export const jobSubmit: Command = async ({ args, out, protocol }) => {
   if (allowance < spec.maxTotal) {
     out.progress(`approving the market to take up to ${agpu(spec.maxTotal)}`);
     await send(client, client.agpu, "approve", [client.jobMarket.address, spec.maxTotal]);
+  }
+  if (workload !== undefined) {
+    // Providers fetch the model and input by the job's spec hash, so they are published before the job exists.
+    const { specHash } = await new ContentStore(config.contentDir).putJob(workload);
+    out.progress(`published the workload to ${config.contentDir} as ${specHash}`);
   }
   const { receipt } = await send(client, client.jobMarket, "submitJob", [spec]);
   const [submitted] = parseEventLogs({ abi: client.jobMarket.abi, logs: receipt.logs, eventName: "JobSubmitted" });
@@ -91,8 +98,92 @@ export const jobResult: Command = async (context) => {
   }
   const slots = await client.jobMarket.read.slotsOf([jobId]);
   const accepted = slots.filter((_, index) => (job.acceptedSlots & (1 << index)) !== 0);
-  context.out.record({ jobId, status, result: accepted[0]!.result, acceptedBy: accepted.map((slot) => slot.provider) });
+  const result = accepted[0]!.result;
+  // The output itself, when the content store has it: checked against the result on chain.
+  const output = await new ContentStore(context.config.contentDir).getOutput(result);
+  context.out.record({
+    jobId,
+    status,
+    result,
+    acceptedBy: context.out.json
+      ? accepted.map((slot) => slot.provider)
+      : accepted.map((slot) => slot.provider).join(" "),
+    output: output === undefined ? null : context.out.json ? output : output.join(" "),
+  });
 };
+
+const TERMINAL: readonly number[] = [JobStatus.Settled, JobStatus.Refunded, JobStatus.Cancelled];
+
+/**
+ * `job watch <id> [--until verified|ended] [--interval-ms <ms>] [--timeout-seconds <s>]`: prints the job's status
+ * and slots each time they change, until the job is verified (or ended, by default); a timeout is an error.
+ */
+export const jobWatch: Command = async (context) => {
+  const { values, positionals } = parseArgs({
+    args: context.args,
+    allowPositionals: true,
+    options: {
+      until: { type: "string", default: "ended" },
+      "interval-ms": { type: "string", default: "1000" },
+      "timeout-seconds": { type: "string" },
+    },
+  });
+  if (values.until !== "verified" && values.until !== "ended") {
+    throw new UsageError(`--until must be verified or ended; got "${values.until}"`);
+  }
+  const interval = parseInteger("interval-ms", values["interval-ms"], 50, 3_600_000);
+  const timeout =
+    values["timeout-seconds"] === undefined ? undefined : parseInteger("timeout-seconds", values["timeout-seconds"]);
+  const { jobId, client } = await existingJob({ ...context, args: positionals });
+  const { out } = context;
+  const started = Date.now();
+  let last = "";
+  for (;;) {
+    const job = await client.jobMarket.read.jobOf([jobId]);
+    const slots = await client.jobMarket.read.slotsOf([jobId]);
+    const state = {
+      jobId,
+      status: enumName(JobStatus, job.status),
+      slots: slots.map((slot) => enumName(SlotStatus, slot.status)).join(" "),
+    };
+    const key = JSON.stringify(state, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+    if (key !== last) {
+      last = key;
+      if (out.json) console.log(key);
+      else
+        console.log(
+          `${new Date().toISOString().slice(11, 19)}  job ${jobId}  ${state.status.padEnd(9)}  ${state.slots}`,
+        );
+    }
+    const reached = TERMINAL.includes(job.status) || (values.until === "verified" && job.status !== JobStatus.Open);
+    if (reached) return;
+    if (timeout !== undefined && Date.now() - started > timeout * 1_000) {
+      throw new Error(`job ${jobId} is still ${state.status} after ${timeout} s`);
+    }
+    await new Promise((done) => setTimeout(done, interval));
+  }
+};
+
+/** Refuses, before anything is sent, a spec the market would refuse for its windows, redundancy or workload. */
+async function preflight(client: ProtocolClient, spec: JobSpec, now: bigint): Promise<void> {
+  const parameters = await client.jobMarket.read.marketParameters();
+  const { minDeliveryWindow, maxJobDuration } = parameters;
+  if (spec.deliveryWindow < minDeliveryWindow || spec.deliveryWindow > maxJobDuration) {
+    throw new Error(
+      `the delivery window of ${spec.deliveryWindow} s is outside the market's ${minDeliveryWindow}-${maxJobDuration} s`,
+    );
+  }
+  const latest = now + BigInt(maxJobDuration);
+  if (spec.deadline < now + BigInt(spec.deliveryWindow) || spec.deadline > latest) {
+    throw new Error(`the deadline must leave at least one delivery window and at most ${maxJobDuration} s from now`);
+  }
+  if (spec.mode === Mode.Consensus && spec.redundancy < 2) {
+    throw new Error("a Consensus job needs a redundancy of 2 or 3");
+  }
+  if (spec.mode === Mode.ZK && !(await client.verificationHub.read.isWorkloadSupported([spec.workloadClass]))) {
+    throw new Error(`ZK workload class ${spec.workloadClass} has no verifier on this deployment`);
+  }
+}
 
 /** `job cancel <id>`: cancels an unclaimed job and refunds its escrow. */
 export const jobCancel: Command = async (context) => {

@@ -79,7 +79,7 @@ export const match: Command = async ({ args, config, out }) => {
   const { values } = parseArgs({ args, options: { spec: { type: "string" }, top: { type: "string", default: "3" } } });
   if (values.spec === undefined) throw new UsageError("--spec <file> is required");
   const top = parseInteger("top", values.top, 1, 100);
-  const spec = await readSpecFile(values.spec, BigInt(Math.floor(Date.now() / 1_000)));
+  const { spec } = await readSpecFile(values.spec, BigInt(Math.floor(Date.now() / 1_000)));
 
   const context = await queryIndexer<{
     zoneNeighbours: { items: { zone: Hex; neighbour: Hex; penaltyBps: number }[] };

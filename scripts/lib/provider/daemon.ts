@@ -1,0 +1,527 @@
+import { randomBytes } from "node:crypto";
+
+import { type Address, type Hash, type Hex, toHex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+import { type ProtocolClient, requireAccount } from "../client.js";
+import type { ContentStore } from "../content.js";
+import { describeError } from "../errors.js";
+import { JobStatus, Mode, SlotStatus, Tier, enumName } from "../market.js";
+import { send, sendSimulated } from "../transactions.js";
+import { type DenseLayerJob, resultOf, runDenseLayer } from "../workload.js";
+import { proveDenseLayer } from "../zk/dense-layer.js";
+import { zoneLabel } from "../zones.js";
+import { WorkloadClass, denseLayerEvidence, fieldToBytes32 } from "../zk/workloads.js";
+import { type Hardware, hardwareShortfall } from "./hardware.js";
+import { type JobRecord, Journal } from "./journal.js";
+
+/**
+ * How a provider misbehaves, for simulations and tests of the protocol's defences: `wrong-result` reports a
+ * corrupted output (it takes only Consensus and Optimistic jobs, where cheating is possible at all: it cannot make a
+ * proof or an enclave signature for a wrong answer); `miss` claims slots and never delivers.
+ */
+export type Fault = "wrong-result" | "miss";
+
+export interface DaemonOptions {
+  /** The journal file (see {@link Journal}). */
+  readonly journalPath: string;
+  /** Where job inputs are fetched and outputs published. */
+  readonly content: ContentStore;
+  /** This machine's GPU, detected or told; the registration's hardware when absent. */
+  readonly hardware?: Hardware;
+  /** The enclave's signing key: with it, the daemon takes TEE jobs (its node must be attested to this key). */
+  readonly enclaveKey?: Hex;
+  readonly fault?: Fault;
+  /** How many jobs it works on at once. */
+  readonly maxActiveJobs: number;
+  /** Pause between two rounds of work, in ms. */
+  readonly pollMs: number;
+  /** How often it reports that it is alive (and rechecks its registration), in ms. */
+  readonly heartbeatMs: number;
+  readonly log: (event: DaemonEvent) => void;
+}
+
+/** What the daemon reports, one event per thing that happened. */
+export interface DaemonEvent {
+  readonly kind:
+    | "started"
+    | "heartbeat"
+    | "claimed"
+    | "committed"
+    | "revealed"
+    | "submitted"
+    | "finalized"
+    | "finished"
+    | "skipped"
+    | "error";
+  readonly jobId?: bigint;
+  readonly message: string;
+}
+
+const NO_EVIDENCE = "0x";
+/** How many job ids one scan of the lens covers. */
+const SCAN_PAGE = 256n;
+/** How often the whole job range is rescanned (reopened slots in old jobs), in rounds. */
+const FULL_RESCAN_ROUNDS = 30;
+
+type ChainJob = Awaited<ReturnType<ProtocolClient["jobMarket"]["read"]["jobOf"]>>;
+type ChainSlot = Awaited<ReturnType<ProtocolClient["jobMarket"]["read"]["slotsOf"]>>[number];
+
+/**
+ * `starminer provider run`: a provider's daemon. Each round it reports that it is alive, carries every job it holds a
+ * slot in one step further (compute, commit, reveal or submit, finalize), and claims new jobs it can serve while it
+ * has room. The chain is the authority on every job's state; the journal remembers what the chain cannot (a claim in
+ * flight, the salt behind a commitment), so a daemon killed at any point resumes without claiming twice or losing a
+ * result.
+ */
+export class ProviderDaemon {
+  private readonly address: Address;
+  private readonly enclave;
+  /** Jobs looked at and passed over, with why, so that each is reported once. */
+  private readonly passedOver = new Map<string, string>();
+  /** The reason last reported for passing each job over, so that a rescan does not repeat it. */
+  private readonly reportedPass = new Map<string, string>();
+  /** The last error reported for each job, so that a retried failure is reported once. */
+  private readonly lastError = new Map<string, string>();
+  private readonly specHashes = new Map<string, Hex>();
+  private scanFrom = 1n;
+  private rounds = 0;
+  private lastHeartbeatAt = 0;
+  private hardware!: Hardware;
+  private zone!: Hex;
+
+  private constructor(
+    private readonly protocol: ProtocolClient,
+    private readonly journal: Journal,
+    private readonly options: DaemonOptions,
+  ) {
+    this.address = requireAccount(protocol).address;
+    this.enclave = options.enclaveKey === undefined ? undefined : privateKeyToAccount(options.enclaveKey);
+  }
+
+  /** Checks the node can work (registered, eligible, the hardware it claims) and opens its journal. */
+  static async start(protocol: ProtocolClient, options: DaemonOptions): Promise<ProviderDaemon> {
+    const account = requireAccount(protocol);
+    const journal = await Journal.open(options.journalPath, {
+      chainId: protocol.chain.id,
+      market: protocol.jobMarket.address,
+      provider: account.address,
+    });
+    const daemon = new ProviderDaemon(protocol, journal, options);
+    await daemon.checkNode();
+    if (daemon.enclave !== undefined) {
+      const signer = await protocol.nodeRegistry.read.enclaveSignerOf([account.address]);
+      if (signer.toLowerCase() !== daemon.enclave.address.toLowerCase()) {
+        throw new Error(
+          `the enclave key signs as ${daemon.enclave.address} but the node's attestation names ${signer}: ` +
+            "TEE jobs would be refused",
+        );
+      }
+    }
+    options.log({
+      kind: "started",
+      message:
+        `provider ${account.address} in ${zoneLabel(daemon.zone)}: ${daemon.hardware.gpuModel}, ` +
+        `${daemon.hardware.vramMiB} MiB, compute ${daemon.hardware.computeCapability / 10}` +
+        `${daemon.enclave === undefined ? "" : ", TEE"}${options.fault === undefined ? "" : `, fault ${options.fault}`}; ` +
+        `${journal.active().length} job(s) to resume from ${options.journalPath}`,
+    });
+    return daemon;
+  }
+
+  /** Works round after round until `signal` aborts; a round's failure is reported and the next round retries. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.round();
+      } catch (error) {
+        this.options.log({ kind: "error", message: describeError(error) });
+      }
+      await sleep(this.options.pollMs, signal);
+    }
+  }
+
+  /** One round of work: heartbeat, every held job one step on, then new claims. */
+  async round(): Promise<void> {
+    const block = await this.protocol.publicClient.getBlock({ blockTag: "latest" });
+    const now = block.timestamp;
+    if (Date.now() - this.lastHeartbeatAt >= this.options.heartbeatMs) {
+      await this.checkNode();
+      await this.journal.heartbeat(block.number);
+      this.lastHeartbeatAt = Date.now();
+      const active = this.journal.active();
+      this.options.log({
+        kind: "heartbeat",
+        message: `alive at block ${block.number}: ${active.length} job(s) in hand, ${this.finishedCount()} finished`,
+      });
+    }
+    for (const record of this.journal.active()) {
+      await this.guard(BigInt(record.jobId), () => this.carry(record, now));
+    }
+    const room = this.options.maxActiveJobs - this.journal.active().length;
+    if (room > 0) await this.claimNew(room, now);
+    this.rounds++;
+  }
+
+  /** How many jobs this daemon has seen to the end. */
+  finishedCount(): number {
+    return this.journal.all().length - this.journal.active().length;
+  }
+
+  /** The journal's records (for tools and tests). */
+  records(): JobRecord[] {
+    return this.journal.all();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Jobs in hand
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Carries one job the journal holds one step further, after reconciling the journal with the chain. */
+  private async carry(record: JobRecord, now: bigint): Promise<void> {
+    const jobId = BigInt(record.jobId);
+    const { jobMarket } = this.protocol;
+    const job = await jobMarket.read.jobOf([jobId]);
+    const slots = await jobMarket.read.slotsOf([jobId]);
+
+    if (record.stage === "claiming") {
+      const slot = slots.findIndex((s) => this.holds(s));
+      if (slot >= 0) {
+        await this.journal.update(jobId, { stage: "claimed", slot });
+      } else if (!(await this.claimStillPending(record.claimTransaction))) {
+        // The claim never landed (or was undone by an expiry): the job is not ours.
+        await this.journal.forget(jobId);
+        return;
+      } else return;
+    }
+    const slotIndex = record.slot!;
+    const slot = slots[slotIndex]!;
+    if (!this.holds(slot)) {
+      await this.finish(jobId, "slot missed: the provider did not deliver in time");
+      return;
+    }
+    switch (job.status) {
+      case JobStatus.Open:
+        return this.deliver(jobId, job, slotIndex, slot, record, now);
+      case JobStatus.Verified:
+        if (record.stage !== "delivered") await this.journal.update(jobId, { stage: "delivered" });
+        if (now > BigInt(job.challengeEndsAt)) {
+          await send(this.protocol, jobMarket, "finalize", [jobId]);
+          this.options.log({ kind: "finalized", jobId, message: `job ${jobId} finalized after its challenge window` });
+        }
+        return;
+      case JobStatus.Disputed:
+        if (record.stage !== "delivered") await this.journal.update(jobId, { stage: "delivered" });
+        return;
+      default: {
+        const accepted = (job.acceptedSlots & (1 << slotIndex)) !== 0;
+        const status = enumName(JobStatus, job.status);
+        const paid = job.status === JobStatus.Settled && accepted;
+        await this.finish(jobId, `${status}: ${paid ? "paid" : accepted ? "not paid" : "our result was not accepted"}`);
+      }
+    }
+  }
+
+  /** Computes and delivers the result of a job still Open: commit or reveal (k-of-n), or submit with evidence. */
+  private async deliver(jobId: bigint, job: ChainJob, index: number, slot: ChainSlot, record: JobRecord, now: bigint) {
+    const { jobMarket } = this.protocol;
+    if (slot.status === SlotStatus.Revealed) {
+      if (record.stage !== "delivered") await this.journal.update(jobId, { stage: "delivered" });
+      return;
+    }
+    if (this.options.fault === "miss") return;
+    if (slot.status === SlotStatus.Committed) {
+      if (record.stage !== "committed") await this.journal.update(jobId, { stage: "committed" });
+      if (job.revealEndsAt === 0 || now > BigInt(job.revealEndsAt)) return;
+      const { result, salt } = record;
+      if (result === undefined || salt === undefined) {
+        throw new Error(
+          `job ${jobId}: committed on chain but the journal has no salt: the commitment cannot be revealed`,
+        );
+      }
+      const evidence = await this.evidence(jobId, job, result);
+      await send(this.protocol, jobMarket, "revealResult", [jobId, BigInt(index), result, salt, evidence]);
+      await this.journal.update(jobId, { stage: "delivered" });
+      this.options.log({ kind: "revealed", jobId, message: `job ${jobId} slot ${index}: revealed ${short(result)}` });
+      return;
+    }
+    if (now > BigInt(slot.deliverBy)) return; // Too late to deliver: the slot will be expired by anyone.
+
+    const work = await this.fetchWork(jobId);
+    if (job.mode === Mode.ZK) {
+      const { output, hashes, proof } = await proveDenseLayer(work.model, work.input, {
+        jobId,
+        provider: this.address,
+      });
+      const result = fieldToBytes32(hashes.outputHash);
+      await this.options.content.putOutput(output);
+      await this.journal.update(jobId, { result });
+      await send(this.protocol, jobMarket, "submitResult", [
+        jobId,
+        BigInt(index),
+        result,
+        denseLayerEvidence(proof, hashes),
+      ]);
+      await this.journal.update(jobId, { stage: "delivered" });
+      this.options.log({ kind: "submitted", jobId, message: `job ${jobId}: proved and submitted ${short(result)}` });
+      return;
+    }
+    const result = record.result ?? (await this.compute(work));
+    if (job.redundancy === 1) {
+      await this.journal.update(jobId, { result });
+      await send(this.protocol, jobMarket, "submitResult", [
+        jobId,
+        BigInt(index),
+        result,
+        await this.evidence(jobId, job, result),
+      ]);
+      await this.journal.update(jobId, { stage: "delivered" });
+      const how = job.mode === Mode.TEE ? "signed in the enclave and submitted" : "submitted";
+      this.options.log({ kind: "submitted", jobId, message: `job ${jobId}: ${how} ${short(result)}` });
+      return;
+    }
+    // k-of-n: commit now, reveal once every slot has committed. The salt is saved before the commitment is sent.
+    const salt = record.salt ?? toHex(randomBytes(32));
+    await this.journal.update(jobId, { result, salt });
+    const commitment = await jobMarket.read.commitmentOf([jobId, BigInt(index), this.address, result, salt]);
+    await send(this.protocol, jobMarket, "commitResult", [jobId, BigInt(index), commitment]);
+    await this.journal.update(jobId, { stage: "committed" });
+    this.options.log({ kind: "committed", jobId, message: `job ${jobId} slot ${index}: committed` });
+  }
+
+  /** Runs the layer, publishes the output, and returns the result to report (corrupted under `wrong-result`). */
+  private async compute(work: DenseLayerJob): Promise<Hex> {
+    const { output } = runDenseLayer(work);
+    if (this.options.fault === "wrong-result") output[0] = (output[0] ?? 0) + 1;
+    await this.options.content.putOutput(output);
+    return resultOf(output);
+  }
+
+  /** What a result needs beside it: an enclave signature for TEE jobs, nothing otherwise. */
+  private async evidence(jobId: bigint, job: ChainJob, result: Hex): Promise<Hex> {
+    if (!job.teeRequired) return NO_EVIDENCE;
+    if (this.enclave === undefined)
+      throw new Error(`job ${jobId} needs an enclave signature and there is no enclave key`);
+    const digest = await this.protocol.verificationHub.read.teeResultDigest([jobId, this.address, result]);
+    return this.enclave.sign({ hash: digest });
+  }
+
+  /** The job's model and input from the content store, checked against the job's spec hash. */
+  private async fetchWork(jobId: bigint): Promise<DenseLayerJob> {
+    const specHash = await this.specHashOf(jobId);
+    const work = await this.options.content.getJob(specHash);
+    if (work === undefined) throw new Error(`job ${jobId}: no content for spec hash ${specHash} in the store`);
+    return work;
+  }
+
+  private async finish(jobId: bigint, outcome: string) {
+    await this.journal.update(jobId, { stage: "finished", outcome });
+    this.options.log({ kind: "finished", jobId, message: `job ${jobId}: ${outcome}` });
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // New jobs
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Looks for open jobs in the provider's zone it can serve, and claims up to `room` of them. */
+  private async claimNew(room: number, now: bigint): Promise<void> {
+    const { jobMarket, jobMarketLens } = this.protocol;
+    const count = await jobMarket.read.jobCount();
+    if (this.rounds % FULL_RESCAN_ROUNDS === 0) {
+      // Now and then look at every job again: a slot may have reopened, a refusal (reputation, stake) may have
+      // lapsed, or the content may have arrived.
+      this.scanFrom = 1n;
+      this.passedOver.clear();
+    }
+    const candidates: bigint[] = [];
+    for (let from = this.scanFrom; from <= count; from += SCAN_PAGE) {
+      for (const tier of Object.values(Tier)) {
+        candidates.push(...(await jobMarketLens.read.openJobs([this.zone, tier, from, SCAN_PAGE])));
+      }
+    }
+    candidates.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.scanFrom = candidates[0] ?? count + 1n;
+    const fresh = candidates.filter((id) => this.journal.get(id) === undefined && !this.passedOver.has(id.toString()));
+    if (fresh.length === 0) return;
+    const views = await jobMarketLens.read.jobsWithSlots([fresh]);
+    for (const { jobId, job, slots } of views) {
+      if (room === 0) return;
+      const reason = await this.reasonToPass(jobId, job, slots, now);
+      if (reason !== undefined) {
+        this.passOver(jobId, reason);
+        continue;
+      }
+      if (!(await this.claim(jobId))) continue;
+      room--;
+      // Start on it at once: compute, then commit or submit, without waiting for the next round.
+      const record = this.journal.get(jobId)!;
+      await this.guard(jobId, () => this.carry(record, now));
+    }
+  }
+
+  /** Why the daemon will not take `job`, or undefined when it will try. */
+  private async reasonToPass(jobId: bigint, job: ChainJob, slots: readonly ChainSlot[], now: bigint) {
+    if (job.requester.toLowerCase() === this.address.toLowerCase()) return "our own job";
+    if (slots.some((slot) => slot.provider.toLowerCase() === this.address.toLowerCase())) return "already served once";
+    if (now >= BigInt(job.deadline)) return "past its deadline";
+    if (job.minVramMiB > this.hardware.vramMiB || job.minComputeCapability > this.hardware.computeCapability) {
+      return "needs more GPU than this one";
+    }
+    if (job.teeRequired && this.enclave === undefined) return "needs a TEE";
+    if (job.mode === Mode.ZK && job.workloadClass !== WorkloadClass.DenseLayer) {
+      return `ZK workload class ${job.workloadClass} is not the dense layer`;
+    }
+    if (this.options.fault === "wrong-result" && (job.mode === Mode.ZK || job.teeRequired)) {
+      return "a wrong result cannot be proved or signed";
+    }
+    try {
+      await this.fetchWork(jobId);
+    } catch (error) {
+      return describeError(error);
+    }
+    return undefined;
+  }
+
+  /** Claims a slot of `jobId`: journal first, then the transaction; false when the market refuses. */
+  private async claim(jobId: bigint): Promise<boolean> {
+    const { jobMarket, publicClient } = this.protocol;
+    const account = requireAccount(this.protocol);
+    let request;
+    try {
+      ({ request } = await publicClient.simulateContract({
+        address: jobMarket.address,
+        abi: jobMarket.abi,
+        functionName: "claimSlot",
+        args: [jobId],
+        account,
+      }));
+    } catch (error) {
+      this.passOver(jobId, describeError(error));
+      return false;
+    }
+    await this.journal.update(jobId, { stage: "claiming" });
+    let lost: string | undefined;
+    try {
+      const hash = await sendSimulated(this.protocol, request as never);
+      await this.journal.update(jobId, { claimTransaction: hash });
+      const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      if (receipt.status !== "success") lost = `the claim ${hash} reverted`;
+    } catch (error) {
+      lost = describeError(error);
+    }
+    const slot = (await jobMarket.read.slotsOf([jobId])).findIndex((s) => this.holds(s));
+    if (slot < 0) {
+      // Another provider took the last slot between the simulation and the claim: the job is not ours.
+      await this.journal.forget(jobId);
+      this.passOver(jobId, `lost the race for its last slot (${lost ?? "no slot recorded"})`);
+      return false;
+    }
+    await this.journal.update(jobId, { stage: "claimed", slot });
+    this.options.log({ kind: "claimed", jobId, message: `job ${jobId}: claimed slot ${slot}` });
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Helpers
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Reads the node's registration: refuses to work when it cannot be a provider or its hardware is not here. */
+  private async checkNode(): Promise<void> {
+    const { nodeRegistry } = this.protocol;
+    if (!(await nodeRegistry.read.isRegistered([this.address]))) {
+      throw new Error(`${this.address} is not a registered node: run starminer provider register first`);
+    }
+    const node = await nodeRegistry.read.getNode([this.address]);
+    const profile = await nodeRegistry.read.providerProfile([this.address]);
+    const registered: Hardware = {
+      gpuModel: node.metadata.gpuModel,
+      vramMiB: profile.vramMiB,
+      computeCapability: profile.computeCapability,
+    };
+    if (this.options.hardware !== undefined) {
+      const shortfall = hardwareShortfall(registered, this.options.hardware);
+      if (shortfall !== undefined) throw new Error(`${shortfall}: update the registration`);
+    }
+    if (!profile.eligible) {
+      throw new Error(
+        `${this.address} is not an eligible provider (inactive, not a provider, or below the minimum stake)`,
+      );
+    }
+    this.hardware = registered;
+    this.zone = profile.zone;
+  }
+
+  private holds(slot: ChainSlot): boolean {
+    return (
+      slot.provider.toLowerCase() === this.address.toLowerCase() &&
+      slot.status !== SlotStatus.Open &&
+      slot.status !== SlotStatus.Missed
+    );
+  }
+
+  /** Whether a claim sent earlier may still land: the node still knows the transaction and it has no receipt. */
+  private async claimStillPending(hash: Hash | undefined): Promise<boolean> {
+    if (hash === undefined) return false;
+    try {
+      await this.protocol.publicClient.getTransactionReceipt({ hash });
+      return false;
+    } catch {
+      try {
+        await this.protocol.publicClient.getTransaction({ hash });
+        return true;
+      } catch {
+        return false;
+      }
+    }
+  }
+
+  private async specHashOf(jobId: bigint): Promise<Hex> {
+    const known = this.specHashes.get(jobId.toString());
+    if (known !== undefined) return known;
+    const [submitted] = await this.protocol.jobMarket.getEvents.JobSubmitted(
+      { jobId },
+      { fromBlock: BigInt(this.protocol.manifest.contracts.JobMarket?.startBlock ?? 0), toBlock: "latest" },
+    );
+    if (submitted?.args.specHash === undefined) throw new Error(`job ${jobId} has no JobSubmitted event`);
+    this.specHashes.set(jobId.toString(), submitted.args.specHash);
+    return submitted.args.specHash;
+  }
+
+  private passOver(jobId: bigint, reason: string) {
+    const key = jobId.toString();
+    this.passedOver.set(key, reason);
+    if (this.reportedPass.get(key) === reason) return;
+    this.reportedPass.set(key, reason);
+    this.options.log({ kind: "skipped", jobId, message: `job ${jobId}: passed over (${reason})` });
+  }
+
+  /** Runs one job's step; a failure is reported once per distinct message and retried next round. */
+  private async guard(jobId: bigint, step: () => Promise<void>) {
+    try {
+      await step();
+      this.lastError.delete(jobId.toString());
+    } catch (error) {
+      const message = describeError(error);
+      if (this.lastError.get(jobId.toString()) === message) return;
+      this.lastError.set(jobId.toString(), message);
+      this.options.log({ kind: "error", jobId, message: `job ${jobId}: ${message}` });
+    }
+  }
+}
+
+const short = (hex: Hex) => `${hex.slice(0, 10)}…`;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    if (signal.aborted) return done();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        done();
+      },
+      { once: true },
+    );
+  });
+}
