@@ -1,0 +1,229 @@
+import { type Hex, maxUint256, parseEventLogs } from "viem";
+
+import type { ProtocolClient } from "../client.js";
+import type { ContentStore } from "../content.js";
+import { describeError } from "../errors.js";
+import { JobStatus, Mode, SlotStatus, Tier, enumName, jobSpec } from "../market.js";
+import { send } from "../transactions.js";
+import { runDenseLayer, sampleDenseLayerJob } from "../workload.js";
+import { WorkloadClass } from "../zk/workloads.js";
+import { zoneId } from "../zones.js";
+
+/** What the simulated requesters and validators know about a job they follow. */
+export interface TrackedJob {
+  readonly jobId: bigint;
+  readonly requester: ProtocolClient;
+  readonly mode: number;
+  readonly specHash: Hex;
+  /** Set once the requester has checked the accepted result (and disputed it if wrong). */
+  reviewed: boolean;
+  ended: boolean;
+}
+
+/** The jobs the simulation has submitted, in order. */
+export class JobBook {
+  readonly jobs = new Map<bigint, TrackedJob>();
+
+  add(job: TrackedJob) {
+    this.jobs.set(job.jobId, job);
+  }
+
+  open(): TrackedJob[] {
+    return [...this.jobs.values()].filter((job) => !job.ended);
+  }
+}
+
+type Log = (message: string) => void;
+
+/** The chain's clock (the latest block's timestamp). */
+export async function chainNow(client: ProtocolClient): Promise<bigint> {
+  return (await client.publicClient.getBlock({ blockTag: "latest" })).timestamp;
+}
+
+/** The result a correct provider reports for the job filed under `specHash`: recomputed from the content store. */
+async function correctResult(content: ContentStore, specHash: Hex): Promise<Hex> {
+  const work = await content.getJob(specHash);
+  if (work === undefined) throw new Error(`no content for spec hash ${specHash}`);
+  return runDenseLayer(work).result;
+}
+
+/** The result the market accepted for a verified job. */
+async function acceptedResult(client: ProtocolClient, jobId: bigint): Promise<Hex | undefined> {
+  const job = await client.jobMarket.read.jobOf([jobId]);
+  const slots = await client.jobMarket.read.slotsOf([jobId]);
+  return slots.find((_, index) => (job.acceptedSlots & (1 << index)) !== 0)?.result;
+}
+
+/** A zone the devnet has providers in: how many, how many of them honest, how many TEE nodes. */
+export interface ZonePlan {
+  readonly label: string;
+  readonly providers: number;
+  readonly honest: number;
+  readonly tee: number;
+}
+
+/**
+ * A requester: submits a mix of dense-layer jobs across every verification mode, publishing each job's model and
+ * input first; checks each verified result by recomputing it, and disputes a wrong one.
+ */
+export class SimulatedRequester {
+  private submitted = 0;
+
+  constructor(
+    private readonly client: ProtocolClient,
+    private readonly index: number,
+    private readonly content: ContentStore,
+    private readonly book: JobBook,
+    private readonly zones: readonly ZonePlan[],
+    private readonly log: Log,
+  ) {}
+
+  /** Approves the market (escrow) and the hub (dispute bonds) once. */
+  async approve(): Promise<void> {
+    await send(this.client, this.client.agpu, "approve", [this.client.jobMarket.address, maxUint256]);
+    await send(this.client, this.client.agpu, "approve", [this.client.verificationHub.address, maxUint256]);
+  }
+
+  /** Submits the next job of the mix: Consensus, Optimistic, TEE, ZK in turn, in the zones in turn. */
+  async submitNext(): Promise<bigint> {
+    const n = this.submitted++ + this.index;
+    const modes = [Mode.Consensus, Mode.Optimistic, Mode.TEE, Mode.ZK] as const;
+    const mode = modes[n % modes.length]!;
+    const candidates = this.zones.filter((zone) => (mode === Mode.TEE ? zone.tee > 0 : zone.honest > 0));
+    const zone = candidates[Math.floor(n / modes.length) % candidates.length] ?? this.zones[0]!;
+    // As many providers as the zone has (up to three), so that a dishonest one meets an honest majority.
+    const redundancy = mode === Mode.Consensus ? Math.min(3, Math.max(2, zone.providers)) : 1;
+    const work = sampleDenseLayerJob(Number(BigInt.asUintN(32, BigInt(this.client.account!.address) + BigInt(n))));
+    const { modelCommitment, inputCommitment, specHash } = await this.content.putJob(work);
+    const now = await chainNow(this.client);
+    const gpuHours = 1 + (n % 4);
+    const quote = await this.client.pricingEngine.read.quote([
+      zoneId(zone.label),
+      Tier.Standard,
+      BigInt(gpuHours),
+      BigInt(redundancy),
+      false,
+    ]);
+    const spec = jobSpec(now, {
+      modelCommitment,
+      inputCommitment,
+      zone: zoneId(zone.label),
+      mode,
+      redundancy,
+      workloadClass: mode === Mode.ZK ? WorkloadClass.DenseLayer : 0,
+      gpuHours,
+      minVramMiB: 40_000,
+      minComputeCapability: 80,
+      deliveryWindow: 600,
+      maxTotal: quote.total * 2n,
+    });
+    const { receipt } = await send(this.client, this.client.jobMarket, "submitJob", [spec]);
+    const [submitted] = parseEventLogs({
+      abi: this.client.jobMarket.abi,
+      logs: receipt.logs,
+      eventName: "JobSubmitted",
+    });
+    if (submitted === undefined) throw new Error("the submission emitted no JobSubmitted event");
+    const { jobId } = submitted.args;
+    this.book.add({ jobId, requester: this.client, mode, specHash, reviewed: false, ended: false });
+    this.log(`job ${jobId}: ${enumName(Mode, mode)} x${redundancy} in ${zone.label} submitted`);
+    return jobId;
+  }
+
+  /** Checks every verified job of this requester once; disputes a result that is not the correct one. */
+  async review(): Promise<void> {
+    for (const tracked of this.book.open()) {
+      if (tracked.requester !== this.client || tracked.reviewed) continue;
+      const job = await this.client.jobMarket.read.jobOf([tracked.jobId]);
+      if (job.status !== JobStatus.Verified) continue;
+      tracked.reviewed = true;
+      const accepted = await acceptedResult(this.client, tracked.jobId);
+      if (accepted === (await correctResult(this.content, tracked.specHash))) continue;
+      await send(this.client, this.client.verificationHub, "openDispute", [tracked.jobId]);
+      this.log(`job ${tracked.jobId}: the requester recomputed the layer, found the result wrong and disputed it`);
+    }
+  }
+}
+
+/**
+ * A validator: audits the verified jobs sampled for audit (recomputing the layer), votes on disputes by the same
+ * check, and keeps the market moving as anyone may: expires overdue slots, resolves disputes whose vote is over,
+ * finalizes jobs whose challenge window has closed. Each job is kept by one validator (by job id), so that they do
+ * not race each other for the same transaction.
+ */
+export class SimulatedValidator {
+  constructor(
+    private readonly client: ProtocolClient,
+    private readonly index: number,
+    private readonly count: number,
+    private readonly content: ContentStore,
+    private readonly book: JobBook,
+    private readonly log: Log,
+  ) {}
+
+  async round(): Promise<void> {
+    const { jobMarket, verificationHub } = this.client;
+    const me = this.client.account!.address;
+    const now = await chainNow(this.client);
+    for (const tracked of this.book.open()) {
+      const { jobId } = tracked;
+      const mine = Number(jobId % BigInt(this.count)) === this.index;
+      try {
+        const job = await jobMarket.read.jobOf([jobId]);
+        if ([JobStatus.Settled, JobStatus.Refunded, JobStatus.Cancelled].includes(job.status as 4 | 5 | 6)) {
+          tracked.ended = true;
+          continue;
+        }
+        if (job.status === JobStatus.Open && mine) await this.expireOverdue(jobId, job, now);
+        if (job.status === JobStatus.Verified) {
+          if (mine && job.auditSampled && !(await verificationHub.read.isAudited([jobId]))) {
+            const correct = await correctResult(this.content, tracked.specHash);
+            await send(this.client, verificationHub, "reportAudit", [jobId, correct]);
+            const passed = (await acceptedResult(this.client, jobId)) === correct;
+            this.log(`job ${jobId}: audited by ${short(me)}, ${passed ? "passed" : "FAILED: a dispute is open"}`);
+          } else if (mine && now > BigInt(job.challengeEndsAt)) {
+            await send(this.client, jobMarket, "finalize", [jobId]);
+          }
+        }
+        if (job.status === JobStatus.Disputed) {
+          const dispute = await verificationHub.read.disputeOf([jobId]);
+          if (now <= BigInt(dispute.votingEndsAt)) {
+            const full = dispute.upholdVotes + dispute.rejectVotes >= dispute.committeeSize;
+            if (!full && dispute.challenger !== me && !(await verificationHub.read.hasVoted([jobId, me]))) {
+              const uphold =
+                (await acceptedResult(this.client, jobId)) !== (await correctResult(this.content, tracked.specHash));
+              await send(this.client, verificationHub, "vote", [jobId, uphold]);
+            }
+          } else if (mine) {
+            await send(this.client, verificationHub, "resolveDispute", [jobId]);
+            const verdict = (await verificationHub.read.disputeOf([jobId])).verdict;
+            this.log(
+              `job ${jobId}: dispute resolved, verdict ${["Pending", "Upheld", "Rejected", "NoDecision"][verdict]}`,
+            );
+          }
+        }
+      } catch (error) {
+        this.log(`job ${jobId}: validator ${short(me)}: ${describeError(error)}`);
+      }
+    }
+  }
+
+  private async expireOverdue(
+    jobId: bigint,
+    job: Awaited<ReturnType<ProtocolClient["jobMarket"]["read"]["jobOf"]>>,
+    now: bigint,
+  ) {
+    const slots = await this.client.jobMarket.read.slotsOf([jobId]);
+    for (const [index, slot] of slots.entries()) {
+      const overdue =
+        (slot.status === SlotStatus.Claimed && now > BigInt(slot.deliverBy)) ||
+        (slot.status === SlotStatus.Committed && job.revealEndsAt !== 0 && now > BigInt(job.revealEndsAt)) ||
+        (slot.status === SlotStatus.Open && now >= BigInt(job.deadline));
+      if (!overdue) continue;
+      await send(this.client, this.client.jobMarket, "expireSlot", [jobId, BigInt(index)]);
+      this.log(`job ${jobId}: slot ${index} expired (${short(slot.provider)} missed it)`);
+    }
+  }
+}
+
+const short = (address: string) => `${address.slice(0, 8)}…`;

@@ -1,0 +1,335 @@
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+
+import { type Abi, type Hex, formatEther } from "viem";
+
+import { type ProtocolClient, connectProtocol } from "../client.js";
+import { ContentStore } from "../content.js";
+import { describeError } from "../errors.js";
+import { ProviderDaemon } from "../provider/daemon.js";
+import { releaseProver } from "../zk/groth16.js";
+import { JobBook, SimulatedRequester, SimulatedValidator, chainNow } from "./actors.js";
+import { type Child, deployWithScript, startHardhatNode, startIndexerProcess } from "./processes.js";
+import { planRoster, prepareDevnet } from "./setup.js";
+
+export interface DevnetOptions {
+  /** Where the devnet keeps its manifest, content store, journals and indexer database (emptied at start). */
+  readonly directory: string;
+  readonly port: number;
+  /** The indexer's port; undefined runs without the indexer. */
+  readonly indexerPort?: number;
+  readonly providers: number;
+  readonly dishonest: number;
+  readonly validators: number;
+  readonly requesters: number;
+  /** Stop submitting after this many jobs and end once all have ended; undefined submits until stopped. */
+  readonly jobs?: number;
+  /** Stop after this many seconds; undefined runs until stopped. */
+  readonly durationSeconds?: number;
+  /** Chain seconds per real second. */
+  readonly speed: number;
+  /** How often each requester submits a job, in ms. */
+  readonly submitEveryMs: number;
+  /** How often a progress line is printed, in ms. */
+  readonly progressEveryMs: number;
+  /** Narrates what the actors do (claims, results, disputes), beside the progress lines. */
+  readonly verbose: boolean;
+  readonly print: (line: string) => void;
+}
+
+/** What happened on the devnet's chain, tallied from its events. */
+export interface DevnetTally {
+  submitted: number;
+  verified: number;
+  settled: number;
+  refunded: number;
+  cancelled: number;
+  disputes: number;
+  auditsFailed: number;
+  slashes: number;
+  slashedAmount: bigint;
+  paidToProviders: bigint;
+}
+
+export interface DevnetSummary {
+  readonly tally: DevnetTally;
+  readonly seconds: number;
+  /** Jobs that ended (settled or refunded) per minute of wall time, from the first submission. */
+  readonly jobsPerMinute: number;
+  readonly rpcUrl: string;
+  readonly graphqlUrl?: string;
+}
+
+/**
+ * The main job: a local chain with the protocol deployed, the indexer serving, and simulated providers (in several
+ * zones, one a TEE node in each, some dishonest), validators and requesters at work in every verification mode.
+ * The chain's clock runs `speed` times faster than the wall's so that reveal, challenge and voting windows pass in
+ * seconds. Resolves with a summary once `signal` aborts, the duration is up, or the requested jobs have all ended.
+ */
+export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Promise<DevnetSummary> {
+  const { print } = options;
+  const narrate = (line: string) => {
+    if (options.verbose) print(`  ${line}`);
+  };
+  await rm(options.directory, { recursive: true, force: true });
+  const manifestDir = join(options.directory, "manifests");
+  await mkdir(manifestDir, { recursive: true });
+  const rpcUrl = `http://127.0.0.1:${options.port}`;
+  const children: Child[] = [];
+  const stopChildren = async () => {
+    for (const child of children.reverse()) await child.stop();
+  };
+  try {
+    print(`starting a local chain at ${rpcUrl}`);
+    children.push(await startHardhatNode(options.port));
+    print("deploying the protocol");
+    await deployWithScript(rpcUrl, manifestDir, "devnet-31337");
+    const content = new ContentStore(join(options.directory, "content"));
+    const connect = (privateKey: Hex) =>
+      connectProtocol({ rpcUrl, privateKey, manifestDir, indexerUrl: "", contentDir: content.directory });
+    const roster = planRoster(options);
+    const deployer = await connect(roster.deployer.privateKey);
+    await prepareDevnet(deployer, roster, connect, print);
+
+    let graphqlUrl: string | undefined;
+    if (options.indexerPort !== undefined) {
+      print("starting the indexer");
+      const indexer = await startIndexerProcess({
+        rpcUrl,
+        manifestDir,
+        databaseDir: join(options.directory, "indexer-db"),
+        port: options.indexerPort,
+      });
+      children.push(indexer.child);
+      graphqlUrl = indexer.graphqlUrl;
+    }
+
+    const book = new JobBook();
+    const daemons = await Promise.all(
+      roster.providers.map(async (plan) =>
+        ProviderDaemon.start(await connect(plan.privateKey), {
+          journalPath: join(options.directory, "journals", `${plan.name}.json`),
+          content,
+          hardware: plan.hardware,
+          ...(plan.enclaveKey === undefined ? {} : { enclaveKey: plan.enclaveKey }),
+          ...(plan.fault === undefined ? {} : { fault: plan.fault }),
+          maxActiveJobs: 3,
+          pollMs: 500,
+          heartbeatMs: 60_000,
+          log: (event) => {
+            if (!["heartbeat", "skipped", "started"].includes(event.kind)) narrate(`${plan.name}: ${event.message}`);
+          },
+        }),
+      ),
+    );
+    const requesters = await Promise.all(
+      roster.requesters.map(async (account, i) => {
+        const requester = new SimulatedRequester(
+          await connect(account.privateKey),
+          i,
+          content,
+          book,
+          roster.zones,
+          narrate,
+        );
+        await requester.approve();
+        return requester;
+      }),
+    );
+    const validators = await Promise.all(
+      roster.validators.map(
+        async (account, i) =>
+          new SimulatedValidator(
+            await connect(account.privateKey),
+            i,
+            roster.validators.length,
+            content,
+            book,
+            narrate,
+          ),
+      ),
+    );
+
+    print("");
+    print(`devnet running: chain ${rpcUrl} (chain id ${deployer.chain.id}), time x${options.speed}`);
+    if (graphqlUrl !== undefined) print(`GraphQL: ${graphqlUrl}   REST: ${graphqlUrl.replace(/graphql$/, "api")}`);
+    for (const zone of roster.zones) {
+      const here = roster.providers.filter((p) => p.zone === zone.label);
+      const notes = here.map((p) => `${p.name}${p.enclaveKey ? " (TEE)" : ""}${p.fault ? " (dishonest)" : ""}`);
+      print(`  ${zone.label}: ${notes.join(", ")}`);
+    }
+    print(
+      `  ${roster.validators.length} validators, ${roster.requesters.length} requesters; ` +
+        `environment for the CLI: STARMINER_RPC_URL=${rpcUrl} STARMINER_MANIFEST_DIR=${manifestDir} ` +
+        `STARMINER_CONTENT_DIR=${content.directory}`,
+    );
+    print("Ctrl-C stops everything");
+    print("");
+
+    const stop = new AbortController();
+    const stopAll = () => stop.abort();
+    signal.addEventListener("abort", stopAll, { once: true });
+    const loop = async (every: number, body: () => Promise<void>, what: string) => {
+      while (!stop.signal.aborted) {
+        try {
+          await body();
+        } catch (error) {
+          narrate(`${what}: ${describeError(error)}`);
+        }
+        await pause(every, stop.signal);
+      }
+    };
+
+    const tally = emptyTally();
+    const monitor = new Monitor(deployer, tally);
+    const started = Date.now();
+    let firstSubmission: number | undefined;
+    let submitted = 0;
+    const wanted = options.jobs;
+    const loops = [
+      loop(1_000, () => warpClock(deployer, options.speed), "clock"),
+      ...daemons.map((daemon) => daemon.run(stop.signal)),
+      ...requesters.map((requester) =>
+        loop(
+          options.submitEveryMs,
+          async () => {
+            await requester.review();
+            if (wanted !== undefined && submitted >= wanted) return;
+            submitted++;
+            firstSubmission ??= Date.now();
+            await requester.submitNext();
+          },
+          "requester",
+        ),
+      ),
+      ...validators.map((validator) => loop(700, () => validator.round(), "validator")),
+      loop(
+        options.progressEveryMs,
+        async () => {
+          await monitor.update();
+          print(progressLine(tally, Date.now() - started, await chainNow(deployer)));
+          const ended = tally.settled + tally.refunded + tally.cancelled;
+          if (wanted !== undefined && tally.submitted >= wanted && ended >= tally.submitted) stop.abort();
+          if (options.durationSeconds !== undefined && Date.now() - started >= options.durationSeconds * 1_000) {
+            stop.abort();
+          }
+        },
+        "monitor",
+      ),
+    ];
+    await Promise.all(loops);
+    signal.removeEventListener("abort", stopAll);
+    await monitor.update();
+    const seconds = (Date.now() - started) / 1_000;
+    const endedSeconds = firstSubmission === undefined ? seconds : (Date.now() - firstSubmission) / 1_000;
+    const jobsPerMinute = ((tally.settled + tally.refunded) / Math.max(endedSeconds, 1)) * 60;
+    print("");
+    print(`stopping: ${progressLine(tally, Date.now() - started, await chainNow(deployer))}`);
+    return { tally, seconds, jobsPerMinute, rpcUrl, ...(graphqlUrl === undefined ? {} : { graphqlUrl }) };
+  } finally {
+    await releaseProver();
+    await stopChildren();
+  }
+}
+
+/** Moves the chain's clock `speed - 1` seconds ahead of the wall per second, and mines a block to show it. */
+async function warpClock(client: ProtocolClient, speed: number): Promise<void> {
+  if (speed > 1)
+    await client.publicClient.request({ method: "evm_increaseTime" as never, params: [speed - 1] as never });
+  await client.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+}
+
+function emptyTally(): DevnetTally {
+  return {
+    submitted: 0,
+    verified: 0,
+    settled: 0,
+    refunded: 0,
+    cancelled: 0,
+    disputes: 0,
+    auditsFailed: 0,
+    slashes: 0,
+    slashedAmount: 0n,
+    paidToProviders: 0n,
+  };
+}
+
+/** Tallies the market's, the hub's and staking's events as blocks arrive. */
+class Monitor {
+  private nextBlock = 0n;
+
+  constructor(
+    private readonly client: ProtocolClient,
+    private readonly tally: DevnetTally,
+  ) {}
+
+  async update(): Promise<void> {
+    const { publicClient, jobMarket, verificationHub, staking } = this.client;
+    const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
+    if (latest < this.nextBlock) return;
+    const range = { fromBlock: this.nextBlock, toBlock: latest };
+    const read = (contract: { address: Hex; abi: Abi }) =>
+      publicClient.getContractEvents({ address: contract.address, abi: contract.abi, ...range });
+    const events = [...(await read(jobMarket)), ...(await read(verificationHub)), ...(await read(staking))];
+    for (const event of events) {
+      const args = event.args as Record<string, bigint>;
+      switch (event.eventName) {
+        case "JobSubmitted":
+          this.tally.submitted++;
+          break;
+        case "JobVerified":
+          this.tally.verified++;
+          break;
+        case "JobSettled":
+          this.tally.settled++;
+          break;
+        case "JobRefunded":
+          this.tally.refunded++;
+          break;
+        case "JobCancelled":
+          this.tally.cancelled++;
+          break;
+        case "DisputeOpened":
+          this.tally.disputes++;
+          break;
+        case "AuditFailed":
+          this.tally.auditsFailed++;
+          break;
+        case "Slashed":
+          this.tally.slashes++;
+          this.tally.slashedAmount += args.amount ?? 0n;
+          break;
+        case "ProviderPaid":
+          this.tally.paidToProviders += args.providerAmount ?? 0n;
+          break;
+      }
+    }
+    this.nextBlock = latest + 1n;
+  }
+}
+
+function progressLine(tally: DevnetTally, elapsedMs: number, chainTime: bigint): string {
+  const open = tally.submitted - tally.settled - tally.refunded - tally.cancelled;
+  const amount = (wei: bigint) => Number(formatEther(wei)).toFixed(2);
+  return (
+    `[${Math.round(elapsedMs / 1_000)} s, chain ${new Date(Number(chainTime) * 1_000).toISOString().slice(11, 16)}] ` +
+    `jobs ${tally.submitted} submitted, ${open} under way, ${tally.settled} settled, ${tally.refunded} refunded | ` +
+    `disputes ${tally.disputes} (audits failed ${tally.auditsFailed}) | slashes ${tally.slashes} ` +
+    `(${amount(tally.slashedAmount)} AGPU) | paid to providers ${amount(tally.paidToProviders)} AGPU`
+  );
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    if (signal.aborted) return done();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        done();
+      },
+      { once: true },
+    );
+  });
+}

@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const HARDHAT_CLI = join(PROJECT_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+const TSX_CLI = join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+
+/** Whether nothing listens on `port` of `hostname`. */
+export function portIsFree(port: number, hostname = "127.0.0.1"): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, hostname, () => server.close(() => done(true)));
+  });
+}
+
+/** Calls `check` until it returns true; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // Not up yet.
+    }
+    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs / 1_000} s`);
+    await new Promise((done) => setTimeout(done, intervalMs));
+  }
+}
+
+async function answersJsonRpc(url: string): Promise<boolean> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+  });
+  return response.ok;
+}
+
+/** A child process of the devnet, its output kept for when it fails. */
+export interface Child {
+  readonly process: ChildProcess;
+  /** The last lines it wrote. */
+  output(): string;
+  /** Stops it (SIGINT, then SIGKILL after `graceMs`) and waits for it to exit. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Runs `node <args>` from the project's root with `env` added. */
+export function startChild(args: string[], env: Record<string, string> = {}, onLine?: (line: string) => void): Child {
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) {
+      if (line.trim() === "") continue;
+      lines.push(line);
+      if (lines.length > 40) lines.shift();
+      onLine?.(line);
+    }
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  return {
+    process: child,
+    output: () => lines.join("\n"),
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const signalGroup = (signal: NodeJS.Signals) => {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // Already gone.
+        }
+      };
+      signalGroup("SIGINT");
+      const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Starts `hardhat node` on `port` and waits until it answers. */
+export async function startHardhatNode(port: number): Promise<Child> {
+  if (!(await portIsFree(port))) throw new Error(`port ${port} is in use: is another chain running there? (--port)`);
+  const node = startChild([HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port)]);
+  try {
+    await waitUntil(`the local chain on port ${port}`, () => answersJsonRpc(`http://127.0.0.1:${port}`), 120_000);
+  } catch (error) {
+    await node.stop();
+    throw new Error(`${(error as Error).message}: ${node.output().split("\n").slice(-3).join(" / ")}`);
+  }
+  return node;
+}
+
+/** Deploys the protocol to the chain at `rpcUrl` with the project's deploy script and writes the manifest in `manifestDir`. */
+export async function deployWithScript(rpcUrl: string, manifestDir: string, deploymentId: string): Promise<void> {
+  const deploy = startChild([HARDHAT_CLI, "run", "--network", "localhost", "scripts/deploy.ts"], {
+    STARMINER_LOCAL_RPC_URL: rpcUrl,
+    STARMINER_MANIFEST_DIR: manifestDir,
+    STARMINER_DEPLOYMENT_ID: deploymentId,
+    STARMINER_DEPLOY_RESET: "1",
+  });
+  const code = await new Promise<number>((done) => deploy.process.once("exit", (exitCode) => done(exitCode ?? 1)));
+  if (code !== 0) throw new Error(`the deployment failed: ${deploy.output().split("\n").slice(-2).join(" / ")}`);
+}
+
+/** Starts the indexer (`scripts/indexer.ts`) on the chain at `rpcUrl` and waits until its GraphQL answers. */
+export async function startIndexerProcess(options: {
+  rpcUrl: string;
+  manifestDir: string;
+  databaseDir: string;
+  port: number;
+  onLine?: (line: string) => void;
+}): Promise<{ child: Child; graphqlUrl: string }> {
+  if (!(await portIsFree(options.port))) throw new Error(`port ${options.port} is in use (--indexer-port)`);
+  const child = startChild(
+    [TSX_CLI, "scripts/indexer.ts", "--port", String(options.port), "--reset"],
+    {
+      STARMINER_RPC_URL: options.rpcUrl,
+      STARMINER_MANIFEST_DIR: options.manifestDir,
+      STARMINER_INDEXER_PGLITE_DIR: options.databaseDir,
+      STARMINER_INDEXER_POLL_MS: "500",
+    },
+    options.onLine,
+  );
+  const graphqlUrl = `http://127.0.0.1:${options.port}/graphql`;
+  try {
+    await waitUntil(
+      "the indexer",
+      async () => child.process.exitCode !== null || (await fetch(`http://127.0.0.1:${options.port}/ready`)).ok,
+      180_000,
+      500,
+    );
+    if (child.process.exitCode !== null) throw new Error("the indexer exited");
+  } catch (error) {
+    await child.stop();
+    throw new Error(`${(error as Error).message}: ${child.output().split("\n").slice(-3).join(" / ")}`);
+  }
+  return { child, graphqlUrl };
+}
