@@ -32,7 +32,7 @@ export interface DaemonOptions {
   /** The enclave's signing key: with it, the daemon takes TEE jobs (its node must be attested to this key). */
   readonly enclaveKey?: Hex;
   readonly fault?: Fault;
-  /** How many jobs it works on at once. */
+  /** How many jobs it works on at once (claimed and not yet delivered). */
   readonly maxActiveJobs: number;
   /** Pause between two rounds of work, in ms. */
   readonly pollMs: number;
@@ -158,7 +158,9 @@ export class ProviderDaemon {
     for (const record of this.journal.active()) {
       await this.guard(BigInt(record.jobId), () => this.carry(record, now));
     }
-    const room = this.options.maxActiveJobs - this.journal.active().length;
+    // Delivered jobs wait on challenge windows and verdicts, not on this GPU: only work under way takes room.
+    const underWay = this.journal.active().filter((record) => record.stage !== "delivered").length;
+    const room = this.options.maxActiveJobs - underWay;
     if (room > 0) await this.claimNew(room, now);
     this.rounds++;
   }

@@ -1,0 +1,326 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { id } from "ethers";
+import { type Hex, keccak256, toHex } from "viem";
+import { mnemonicToAccount, privateKeyToAddress } from "viem/accounts";
+
+import { NodeRole, Tee, providerMetadata } from "../../scripts/lib/nodes.js";
+import type { JobRecord } from "../../scripts/lib/provider/journal.js";
+import { type DenseLayerJob, runDenseLayer, sampleDenseLayerJob } from "../../scripts/lib/workload.js";
+import { DAY, JobStatus, type Market, Verdict } from "../support/market.js";
+import { type LiveMarket, startLiveMarket } from "../support/live.js";
+import { ROOT, type Run, runNode, waitFor } from "../support/processes.js";
+import type { Connection, Signer } from "../support/protocol.js";
+import { advance } from "../support/scenario.js";
+
+const CLI = join(ROOT, "bin", "starminer.mjs");
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+const MEASUREMENT = keccak256(toHex("test enclave build"));
+const ENCLAVE_KEY = keccak256(toHex("test enclave signing key"));
+
+/** A `starminer provider run` in the background, its output kept line by line. */
+class Daemon {
+  readonly lines: string[] = [];
+  private readonly exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess) {
+    let buffer = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split("\n");
+      buffer = parts.pop()!;
+      this.lines.push(...parts);
+    });
+    child.stderr!.on("data", (chunk: Buffer) => this.lines.push(`stderr: ${chunk.toString().trim()}`));
+    this.exited = new Promise((done) => child.once("exit", (code) => done(code)));
+  }
+
+  async waitForLine(pattern: RegExp, timeoutMs = 120_000): Promise<string> {
+    await waitFor(`a daemon line matching ${pattern}`, async () => this.lines.some((l) => pattern.test(l)), timeoutMs);
+    return this.lines.find((line) => pattern.test(line))!;
+  }
+
+  /** Ctrl-C: the daemon finishes its round and exits 0. */
+  async stop(): Promise<number | null> {
+    this.child.kill("SIGINT");
+    return this.exited;
+  }
+
+  async kill(): Promise<void> {
+    this.child.kill("SIGKILL");
+    await this.exited;
+  }
+}
+
+describe("starminer provider run (end to end on a local node)", function () {
+  this.timeout(600_000);
+
+  let live: LiveMarket;
+  let connection: Connection;
+  let market: Market;
+  let contentDir: string;
+  let enclaveKeyFile: string;
+  const daemons: Daemon[] = [];
+
+  const keyOf = (address: string): Hex => {
+    for (let index = 0; index < 30; index++) {
+      const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
+      if (account.address.toLowerCase() === address.toLowerCase()) return toHex(account.getHdKey().privateKey!);
+    }
+    throw new Error(`${address} is not a development account`);
+  };
+  const environment = (signer: Signer) => ({
+    STARMINER_RPC_URL: live.rpcUrl,
+    STARMINER_MANIFEST_DIR: live.manifestDir,
+    STARMINER_CONTENT_DIR: contentDir,
+    STARMINER_PRIVATE_KEY: keyOf(signer.address),
+  });
+  const starminer = (signer: Signer, args: string[]) => runNode([CLI, ...args], environment(signer));
+  const journalOf = (signer: Signer) => join(live.workDir, `journal-${signer.address}.json`);
+
+  const startDaemon = (signer: Signer, extra: string[] = []) => {
+    const child = spawn(
+      process.execPath,
+      [CLI, "provider", "run", "--journal", journalOf(signer), "--poll-ms", "200", ...extra],
+      { cwd: ROOT, env: { ...process.env, ...environment(signer) }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const daemon = new Daemon(child);
+    daemons.push(daemon);
+    return daemon;
+  };
+
+  const json = <T>(run: Run): T => {
+    expect(run.code, run.stderr).to.equal(0);
+    return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as T;
+  };
+
+  /** Submits a job over `work` through the CLI as Alice and returns its id. */
+  const submit = async (name: string, work: DenseLayerJob, spec: Record<string, unknown>): Promise<bigint> => {
+    const path = join(live.workDir, `${name}.json`);
+    await writeFile(
+      path,
+      JSON.stringify({ zone: "eu-west", gpuHours: 2, maxTotal: "100000", ...spec, workload: work }),
+    );
+    const submitted = json<{ jobId: string }>(
+      await starminer(market.accounts.alice, ["--json", "job", "submit", "--spec", path]),
+    );
+    return BigInt(submitted.jobId);
+  };
+
+  const watch = async (jobId: bigint, until: "verified" | "ended") => {
+    const run = await starminer(market.accounts.alice, [
+      "job",
+      "watch",
+      jobId.toString(),
+      "--until",
+      until,
+      "--interval-ms",
+      "200",
+      "--timeout-seconds",
+      "180",
+    ]);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).to.equal(0);
+  };
+
+  const resultOf = async (jobId: bigint) =>
+    json<{ result: Hex; acceptedBy: string[]; output: number[] | null }>(
+      await starminer(market.accounts.alice, ["--json", "job", "result", jobId.toString()]),
+    );
+
+  const slashesOf = async (provider: string, reason: string) => {
+    const { staking } = market;
+    return staking.queryFilter(staking.filters.Slashed(provider, id(reason)));
+  };
+
+  before(async () => {
+    live = await startLiveMarket("daemon-test");
+    ({ connection, market } = live);
+    contentDir = join(live.workDir, "content");
+    const { jobMarket, nodeRegistry, accounts, providers } = market;
+    // New providers may take optimistic jobs (their reputation is neutral).
+    const parameters = await jobMarket.marketParameters();
+    await jobMarket.connect(accounts.governor).setMarketParameters({
+      collateralBps: parameters.collateralBps,
+      optimisticReputationFloor: 5_000,
+      revealWindow: parameters.revealWindow,
+      challengeWindow: parameters.challengeWindow,
+      minDeliveryWindow: parameters.minDeliveryWindow,
+      maxJobDuration: parameters.maxJobDuration,
+    });
+    // Provider 0 runs in an attested enclave.
+    await nodeRegistry
+      .connect(providers[0]!)
+      .updateMetadata(providerMetadata({ teeType: Tee.NvidiaCc, endpoint: "https://gpu-0.example" }));
+    await nodeRegistry.connect(accounts.governor).setEnclaveMeasurementAllowed(MEASUREMENT, true);
+    await nodeRegistry
+      .connect(accounts.attester)
+      .registerAttestation(
+        providers[0]!.address,
+        Tee.NvidiaCc,
+        MEASUREMENT,
+        id("report"),
+        privateKeyToAddress(ENCLAVE_KEY),
+      );
+    enclaveKeyFile = join(live.workDir, "enclave.key");
+    await writeFile(enclaveKeyFile, ENCLAVE_KEY);
+    expect(await nodeRegistry.isEligible(providers[0]!.address, NodeRole.PROVIDER)).to.equal(true);
+  });
+
+  afterEach(async () => {
+    for (const daemon of daemons.splice(0)) await daemon.kill();
+  });
+
+  after(async () => {
+    await live?.close();
+  });
+
+  it("completes a job in each verification mode: consensus, optimistic, TEE and ZK", async () => {
+    const [p0, p1, p2] = market.providers as [Signer, Signer, Signer];
+    const running = [startDaemon(p0, ["--enclave-key-file", enclaveKeyFile]), startDaemon(p1), startDaemon(p2)];
+    for (const daemon of running) await daemon.waitForLine(/started\s+provider/);
+
+    const works = [1, 2, 3, 4].map(sampleDenseLayerJob);
+    const jobs = {
+      consensus: await submit("consensus", works[0]!, { mode: "consensus", redundancy: 2 }),
+      optimistic: await submit("optimistic", works[1]!, { mode: "optimistic" }),
+      tee: await submit("tee", works[2]!, { mode: "tee" }),
+      zk: await submit("zk", works[3]!, { mode: "zk" }),
+    };
+    for (const [index, jobId] of Object.values(jobs).entries()) {
+      await watch(jobId, "verified");
+      const { result, output, acceptedBy } = await resultOf(jobId);
+      const expected = runDenseLayer(works[index]!);
+      expect(result, `job ${jobId}`).to.equal(expected.result);
+      expect(output, "the output, fetched from the content store and checked").to.deep.equal(expected.output);
+      expect(acceptedBy).to.have.length(jobId === jobs.consensus ? 2 : 1);
+    }
+    expect((await resultOf(jobs.tee)).acceptedBy).to.deep.equal([p0.address]);
+
+    // Once the challenge windows close, the daemons finalize and are paid.
+    await advance(connection, DAY + 1);
+    for (const jobId of Object.values(jobs)) {
+      await watch(jobId, "ended");
+      expect((await market.jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
+    }
+    const paid = await market.jobMarket.queryFilter(market.jobMarket.filters.ProviderPaid());
+    expect(new Set(paid.map((event) => event.args.jobId))).to.deep.equal(new Set(Object.values(jobs)));
+    for (const daemon of running) expect(await daemon.stop(), daemon.lines.join("\n")).to.equal(0);
+  });
+
+  it("catches a dishonest provider: a wrong optimistic result is disputed and refunded, a dissent slashed", async () => {
+    const [, p1, p2, p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const dishonest = startDaemon(p3, ["--fault", "wrong-result"]);
+
+    // Alone in the zone, the dishonest provider takes an optimistic job and reports a wrong output.
+    const work = sampleDenseLayerJob(6);
+    const optimistic = await submit("wrong", work, { mode: "optimistic" });
+    await watch(optimistic, "verified");
+    const reported = await resultOf(optimistic);
+    expect(reported.acceptedBy).to.deep.equal([p3.address]);
+    expect(reported.result, "the requester recomputes and finds it wrong").not.to.equal(runDenseLayer(work).result);
+
+    const disputed = await starminer(market.accounts.alice, ["job", "dispute", optimistic.toString()]);
+    expect(disputed.code, disputed.stderr).to.equal(0);
+    for (const validator of market.validators.slice(0, 3)) {
+      await market.verificationHub.connect(validator).vote(optimistic, true);
+    }
+    await advance(connection, 2 * DAY + 1);
+    await market.verificationHub.connect(market.accounts.carol).resolveDispute(optimistic);
+    expect((await market.verificationHub.disputeOf(optimistic)).verdict).to.equal(Verdict.Upheld);
+    expect((await market.jobMarket.jobOf(optimistic)).status).to.equal(JobStatus.Refunded);
+    expect(await slashesOf(p3.address, "market.dispute")).to.have.length(1);
+    await dishonest.waitForLine(new RegExp(`job ${optimistic}: Refunded`));
+
+    // With two honest providers beside it (an Economy job: no reputation floor), its dissent is outvoted and slashed.
+    startDaemon(p1);
+    startDaemon(p2);
+    const consensus = await submit("dissent", sampleDenseLayerJob(5), {
+      mode: "consensus",
+      redundancy: 3,
+      tier: "economy",
+    });
+    await watch(consensus, "verified");
+    const slots = await market.jobMarket.slotsOf(consensus);
+    expect(slots.map((slot) => slot.provider)).to.have.members([p1.address, p2.address, p3.address]);
+    expect((await resultOf(consensus)).result).to.equal(runDenseLayer(sampleDenseLayerJob(5)).result);
+    expect(await slashesOf(p3.address, "market.dissent")).to.have.length(1);
+  });
+
+  it("resumes after being killed: reveals what it committed from its journal and never claims twice", async () => {
+    const [, p1, p2] = market.providers as [Signer, Signer, Signer];
+    const jobId = await submit("resume", sampleDenseLayerJob(7), { mode: "consensus", redundancy: 2 });
+
+    // A long pause between rounds: it claims and commits in its first round, then is killed while it waits.
+    const first = startDaemon(p1, ["--poll-ms", "600000"]);
+    await first.waitForLine(new RegExp(`job ${jobId} slot 0: committed`));
+    await first.kill();
+    const journal = JSON.parse(await readFile(journalOf(p1), "utf8")) as { jobs: Record<string, JobRecord> };
+    expect(journal.jobs[jobId.toString()]).to.include({ stage: "committed", slot: 0 });
+
+    // The other provider commits, which opens the reveal; the restarted daemon reveals with its saved salt.
+    const other = startDaemon(p2);
+    await other.waitForLine(new RegExp(`job ${jobId} slot 1: revealed`));
+    const restarted = startDaemon(p1);
+    await restarted.waitForLine(new RegExp(`job ${jobId} slot 0: revealed`));
+    await watch(jobId, "verified");
+    await advance(connection, DAY + 1);
+    await watch(jobId, "ended");
+    expect((await market.jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
+
+    const claims = await market.jobMarket.queryFilter(
+      market.jobMarket.filters.SlotClaimed(jobId, undefined, p1.address),
+    );
+    expect(claims, "claims by the restarted provider").to.have.length(1);
+    await restarted.waitForLine(new RegExp(`job ${jobId}: Settled: paid`));
+  });
+
+  it("refuses bad input with one line, a non-zero exit and nothing sent", async () => {
+    const [p0, p1, p2] = market.providers as [Signer, Signer, Signer];
+    const othersJournal = join(live.workDir, "journal-of-another.json");
+    await writeFile(
+      othersJournal,
+      JSON.stringify({
+        version: 1,
+        chainId: Number((await connection.ethers.provider.getNetwork()).chainId),
+        market: await market.jobMarket.getAddress(),
+        provider: p1.address,
+        jobs: {},
+      }),
+    );
+    const blockBefore = await connection.ethers.provider.getBlockNumber();
+    const badWorkload = join(live.workDir, "bad-workload.json");
+    await writeFile(
+      badWorkload,
+      JSON.stringify({ zone: "eu-west", gpuHours: 1, maxTotal: "100", workload: { model: { weights: [[1]] } } }),
+    );
+    const cases: [Signer, string[], number, RegExp][] = [
+      [market.accounts.stranger, ["provider", "run", "--rounds", "1"], 1, /is not a registered node/],
+      [p1, ["provider", "run", "--fault", "lazy"], 2, /--fault must be one of wrong-result, miss/],
+      [p1, ["provider", "run", "--gpu", "H100"], 2, /--gpu, --vram and --compute-capability go together/],
+      [
+        p0,
+        ["provider", "run", "--gpu", "RTX 4090", "--vram", "24564", "--compute-capability", "89", "--rounds", "1"],
+        1,
+        /has 24564 MiB of VRAM but 81920 MiB is registered/,
+      ],
+      [p2, ["provider", "run", "--journal", othersJournal, "--rounds", "1"], 1, /belongs to provider/],
+      [market.accounts.alice, ["job", "watch", "999"], 1, /job 999 does not exist/],
+      [
+        market.accounts.alice,
+        ["job", "submit", "--spec", badWorkload],
+        2,
+        /"workload": "model.weights" must be 16 rows/,
+      ],
+    ];
+    for (const [signer, args, code, message] of cases) {
+      const run = await starminer(signer, args);
+      expect(run.code, `${args.join(" ")}: ${run.stdout}${run.stderr}`).to.equal(code);
+      expect(run.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
+      expect(run.stderr, args.join(" ")).to.match(message);
+    }
+    expect(await connection.ethers.provider.getBlockNumber(), "blocks mined").to.equal(blockBefore);
+  });
+});
