@@ -1,8 +1,9 @@
-import { type Hex, maxUint256, parseEventLogs } from "viem";
+import { type Address, type Hex, maxUint256, parseEventLogs } from "viem";
 
 import type { ProtocolClient } from "../client.js";
 import type { ContentStore } from "../content.js";
 import { describeError } from "../errors.js";
+import { NodeRole } from "../nodes.js";
 import { JobStatus, Mode, SlotStatus, Tier, enumName, jobSpec } from "../market.js";
 import { send } from "../transactions.js";
 import { runDenseLayer, sampleDenseLayerJob } from "../workload.js";
@@ -54,10 +55,11 @@ async function acceptedResult(client: ProtocolClient, jobId: bigint): Promise<He
   return slots.find((_, index) => (job.acceptedSlots & (1 << index)) !== 0)?.result;
 }
 
-/** A zone the devnet has providers in: how many, how many of them honest, how many TEE nodes. */
+/** A zone the devnet has providers in: which, how many of them honest, how many TEE nodes. */
 export interface ZonePlan {
   readonly label: string;
-  readonly providers: number;
+  /** The zone's providers. */
+  readonly addresses: readonly Address[];
   readonly honest: number;
   readonly tee: number;
 }
@@ -91,8 +93,10 @@ export class SimulatedRequester {
     const mode = modes[n % modes.length]!;
     const candidates = this.zones.filter((zone) => (mode === Mode.TEE ? zone.tee > 0 : zone.honest > 0));
     const zone = candidates[Math.floor(n / modes.length) % candidates.length] ?? this.zones[0]!;
-    // As many providers as the zone has (up to three), so that a dishonest one meets an honest majority.
-    const redundancy = mode === Mode.Consensus ? Math.min(3, Math.max(2, zone.providers)) : 1;
+    // As many providers as the zone has eligible (up to three), so that a dishonest one meets an honest majority
+    // and no slot waits for a provider that was slashed below the minimum stake.
+    const eligible = await this.eligibleProviders(zone);
+    const redundancy = mode === Mode.Consensus ? Math.min(3, Math.max(2, eligible)) : 1;
     const work = sampleDenseLayerJob(Number(BigInt.asUintN(32, BigInt(this.client.account!.address) + BigInt(n))));
     const { modelCommitment, inputCommitment, specHash } = await this.content.putJob(work);
     const now = await chainNow(this.client);
@@ -115,6 +119,8 @@ export class SimulatedRequester {
       minVramMiB: 40_000,
       minComputeCapability: 80,
       deliveryWindow: 600,
+      // Two hours of chain time: a slot nobody can take lapses within minutes of wall time.
+      deadline: now + 7_200n,
       maxTotal: quote.total * 2n,
     });
     const { receipt } = await send(this.client, this.client.jobMarket, "submitJob", [spec]);
@@ -128,6 +134,13 @@ export class SimulatedRequester {
     this.book.add({ jobId, requester: this.client, mode, specHash, reviewed: false, ended: false });
     this.log(`job ${jobId}: ${enumName(Mode, mode)} x${redundancy} in ${zone.label} submitted`);
     return jobId;
+  }
+
+  private async eligibleProviders(zone: ZonePlan): Promise<number> {
+    const eligible = await Promise.all(
+      zone.addresses.map((address) => this.client.nodeRegistry.read.isEligible([address, NodeRole.PROVIDER])),
+    );
+    return eligible.filter(Boolean).length;
   }
 
   /** Checks every verified job of this requester once; disputes a result that is not the correct one. */

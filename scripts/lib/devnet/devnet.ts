@@ -49,6 +49,8 @@ export interface DevnetTally {
   slashes: number;
   slashedAmount: bigint;
   paidToProviders: bigint;
+  /** Steps of the simulated actors that failed (and were retried): races between actors, mostly. */
+  errors: number;
 }
 
 export interface DevnetSummary {
@@ -105,6 +107,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     }
 
     const book = new JobBook();
+    const tally = emptyTally();
     const daemons = await Promise.all(
       roster.providers.map(async (plan) =>
         ProviderDaemon.start(await connect(plan.privateKey), {
@@ -117,6 +120,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
           pollMs: 500,
           heartbeatMs: 60_000,
           log: (event) => {
+            if (event.kind === "error") tally.errors++;
             if (!["heartbeat", "skipped", "started"].includes(event.kind)) narrate(`${plan.name}: ${event.message}`);
           },
         }),
@@ -174,13 +178,13 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
         try {
           await body();
         } catch (error) {
+          tally.errors++;
           narrate(`${what}: ${describeError(error)}`);
         }
         await pause(every, stop.signal);
       }
     };
 
-    const tally = emptyTally();
     const monitor = new Monitor(deployer, tally);
     const started = Date.now();
     let firstSubmission: number | undefined;
@@ -195,9 +199,14 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
           async () => {
             await requester.review();
             if (wanted !== undefined && submitted >= wanted) return;
-            submitted++;
+            submitted++; // Reserved before the await, so that requesters together submit no more than wanted.
             firstSubmission ??= Date.now();
-            await requester.submitNext();
+            try {
+              await requester.submitNext();
+            } catch (error) {
+              submitted--;
+              throw error;
+            }
           },
           "requester",
         ),
@@ -251,6 +260,7 @@ function emptyTally(): DevnetTally {
     slashes: 0,
     slashedAmount: 0n,
     paidToProviders: 0n,
+    errors: 0,
   };
 }
 
@@ -315,7 +325,8 @@ function progressLine(tally: DevnetTally, elapsedMs: number, chainTime: bigint):
     `[${Math.round(elapsedMs / 1_000)} s, chain ${new Date(Number(chainTime) * 1_000).toISOString().slice(11, 16)}] ` +
     `jobs ${tally.submitted} submitted, ${open} under way, ${tally.settled} settled, ${tally.refunded} refunded | ` +
     `disputes ${tally.disputes} (audits failed ${tally.auditsFailed}) | slashes ${tally.slashes} ` +
-    `(${amount(tally.slashedAmount)} AGPU) | paid to providers ${amount(tally.paidToProviders)} AGPU`
+    `(${amount(tally.slashedAmount)} AGPU) | paid to providers ${amount(tally.paidToProviders)} AGPU | ` +
+    `retried ${tally.errors}`
   );
 }
 

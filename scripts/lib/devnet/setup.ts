@@ -50,7 +50,7 @@ export interface Roster {
   readonly requesters: { address: Address; privateKey: Hex }[];
   readonly validators: { address: Address; privateKey: Hex }[];
   /** The zones in use, each with how many honest providers it has. */
-  readonly zones: { label: string; providers: number; honest: number; tee: number }[];
+  readonly zones: { label: string; addresses: Address[]; honest: number; tee: number }[];
 }
 
 /**
@@ -62,14 +62,19 @@ export function planRoster(counts: { providers: number; dishonest: number; valid
   let next = 1;
   const take = () => devAccount(next++);
   const zoneCount = Math.max(1, Math.min(DEVNET_ZONES.length, Math.floor(counts.providers / 3)));
-  const zones = DEVNET_ZONES.slice(0, zoneCount).map((label) => ({ label, providers: 0, honest: 0, tee: 0 }));
+  const zones = DEVNET_ZONES.slice(0, zoneCount).map((label) => ({
+    label,
+    addresses: [] as Address[],
+    honest: 0,
+    tee: 0,
+  }));
   const providers: ProviderPlan[] = [];
   for (let i = 0; i < counts.providers; i++) {
     const account = take();
     const zone = zones[i % zoneCount]!;
     const dishonest = i >= counts.providers - counts.dishonest;
     const tee = !dishonest && zone.tee === 0;
-    zone.providers++;
+    zone.addresses.push(account.address);
     if (!dishonest) zone.honest++;
     if (tee) zone.tee++;
     providers.push({
