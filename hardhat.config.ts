@@ -20,6 +20,7 @@ export default defineConfig({
         ],
         overrides: Object.fromEntries(
           [
+            "contracts/governance/AMAXGovernor.sol",
             "contracts/market/JobMarket.sol",
             "contracts/registry/NodeRegistry.sol",
             "contracts/verification/VerificationHub.sol",

@@ -18,6 +18,7 @@ import { type GasMeasurement, createGasContext } from "./gas/context.js";
 import { releaseProver } from "../scripts/lib/zk/groth16.js";
 import { measureCapability } from "./gas/capability.js";
 import { measureFoundation } from "./gas/foundation.js";
+import { measureGovernance } from "./gas/governance.js";
 import { measureIdentity } from "./gas/identity.js";
 import { MARKET_TARGETS, measureMarket } from "./gas/market.js";
 import { measurePricing } from "./gas/pricing.js";
@@ -45,7 +46,8 @@ const connection = await network.create();
 const client = createPublicClient({ transport: custom(connection.provider) });
 
 const firstBlock = await client.getBlockNumber({ cacheTime: 0 });
-const { manifest } = await deployProtocol(connection, { manifestDir: null });
+// The bench plays the protocol's roles with the deployer's key, as a development deployment allows.
+const { manifest } = await deployProtocol(connection, { manifestDir: null, handOver: false });
 const lastBlock = await client.getBlockNumber({ cacheTime: 0 });
 const deployments = await measureDeployments(firstBlock + 1n, lastBlock);
 
@@ -55,6 +57,7 @@ await measureIdentity(context);
 await measurePricing(context);
 await measureCapability(context);
 const lifecycles = await measureMarket(context);
+await measureGovernance(context);
 await releaseProver();
 context.measurements.push(
   {

@@ -43,7 +43,8 @@ const transport = custom(connection.provider);
 const publicClient = createPublicClient({ transport });
 const walletClient = createWalletClient({ transport });
 const [deployer] = (await walletClient.getAddresses()) as [Address];
-const { manifest } = await deployProtocol(connection, { manifestDir: null });
+// The bench plays the protocol's roles with the deployer's key, as a development deployment allows.
+const { manifest } = await deployProtocol(connection, { manifestDir: null, handOver: false });
 const registry = manifestContract(manifest, "NodeRegistry");
 const pricing = manifestContract(manifest, "PricingEngine");
 

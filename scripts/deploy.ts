@@ -8,21 +8,28 @@
  *   STARMINER_DEPLOY_PARAMETERS  a JSON file of Ignition parameters, keyed by module id
  *   STARMINER_DEPLOYMENT_ID      Ignition's deployment id (default chain-<chainId>)
  *   STARMINER_DEPLOY_RESET=1     forget the journal of that deployment first (a restarted local node)
+ *   STARMINER_DEPLOY_DEVELOPMENT=1  keep ADMIN and GOVERNOR with the deployer (a development chain); otherwise the
+ *                                deployment ends by handing them to the Timelock, and checks that it did
  *
  * Re-running resumes or confirms the same Ignition deployment; it never deploys twice.
  */
 import { readFile } from "node:fs/promises";
 import { network } from "hardhat";
 
+import { createPublicClient, custom } from "viem";
+
 import { deployProtocol } from "./deploy/protocol.js";
+import { checkHandover } from "./lib/governance.js";
 
 try {
   const parametersFile = process.env.STARMINER_DEPLOY_PARAMETERS;
   const parameters = parametersFile === undefined ? {} : JSON.parse(await readFile(parametersFile, "utf8"));
 
   const connection = await network.create();
+  const development = process.env.STARMINER_DEPLOY_DEVELOPMENT === "1";
   const { manifest, manifestPath } = await deployProtocol(connection, {
     parameters,
+    handOver: !development,
     reset: process.env.STARMINER_DEPLOY_RESET === "1",
     ...(process.env.STARMINER_DEPLOYMENT_ID === undefined ? {} : { deploymentId: process.env.STARMINER_DEPLOYMENT_ID }),
   });
@@ -30,6 +37,14 @@ try {
     console.log(`${contract.name.padEnd(16)} ${contract.address}  (block ${contract.startBlock})`);
   }
   console.log(`manifest: ${manifestPath}`);
+  if (development) {
+    console.log("development deployment: the deployer keeps ADMIN and GOVERNOR");
+  } else {
+    const violations = await checkHandover(createPublicClient({ transport: custom(connection.provider) }), manifest);
+    for (const v of violations) console.error(`not handed over: ${v.account} holds ${v.role} on ${v.contract}`);
+    if (violations.length > 0) throw new Error(`${violations.length} role(s) still held by plain accounts`);
+    console.log("handed over: only governance holds ADMIN and GOVERNOR; no plain account holds a role but GUARDIAN");
+  }
   await connection.close();
 } catch (error) {
   console.error(`deploy failed: ${(error as Error).message.split("\n")[0]}`);

@@ -2,6 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import AuthorityModule from "./Authority.js";
 import CapabilityRegistrarModule from "./CapabilityRegistrar.js";
+import GovernanceModule from "./Governance.js";
 import JobMarketModule from "./JobMarket.js";
 import WorkloadsModule from "./Workloads.js";
 import NodeRegistryModule from "./NodeRegistry.js";
@@ -26,6 +27,7 @@ export default buildModule("Protocol", (m) => {
   const { computeCommitmentVerifier, denseLayerVerifier, computeCommitmentWorkload, denseLayerWorkload } =
     m.useModule(WorkloadsModule);
   const { verificationHub, jobMarket, jobMarketLens } = m.useModule(JobMarketModule);
+  const { timelock, governor } = m.useModule(GovernanceModule);
 
   return {
     accessManager,
@@ -46,5 +48,7 @@ export default buildModule("Protocol", (m) => {
     verificationHub,
     jobMarket,
     jobMarketLens,
+    timelock,
+    governor,
   };
 });

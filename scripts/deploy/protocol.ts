@@ -15,6 +15,7 @@ import {
   numberToHex,
 } from "viem";
 
+import HandoverModule from "../../ignition/modules/Handover.js";
 import ProtocolModule from "../../ignition/modules/Protocol.js";
 import { type DeploymentManifest, MANIFEST_VERSION, type ManifestContract, writeManifest } from "../lib/manifest.js";
 
@@ -33,6 +34,11 @@ export interface DeployProtocolOptions {
    * its old journal describes contracts the new chain does not have.
    */
   readonly reset?: boolean;
+  /**
+   * End with the handover (the default): the deployer revokes its own GOVERNOR role and renounces ADMIN, leaving
+   * them to the Timelock. `false` keeps both with the deployer: a development chain, or a test's fixture.
+   */
+  readonly handOver?: boolean;
 }
 
 export interface DeployedProtocol {
@@ -59,7 +65,8 @@ export async function deployProtocol<ChainTypeT extends string>(
     await rm(join(hre.config.paths.ignition, "deployments", deploymentId), { recursive: true, force: true });
   }
 
-  const deployed = await connection.ignition.deploy(ProtocolModule, {
+  const module = options.handOver === false ? ProtocolModule : HandoverModule;
+  const deployed = await connection.ignition.deploy(module, {
     parameters: options.parameters ?? {},
     deploymentId,
     displayUi: false,
@@ -70,7 +77,7 @@ export async function deployProtocol<ChainTypeT extends string>(
   // Every contract the Protocol module returns goes into the manifest under its contract name; a contract with
   // an ERC-1967 implementation slot is a proxy and is listed with its implementation.
   const contracts: Record<string, ManifestContract> = {};
-  for (const [key, future] of Object.entries(ProtocolModule.results)) {
+  for (const [key, future] of Object.entries(module.results)) {
     const contract = deployed[key as keyof typeof deployed];
     const address = getAddress(await contract.getAddress());
     const code = await client.getCode({ address });

@@ -45,6 +45,7 @@ describe("Deploying to a local hardhat node", function () {
     const result = await deploy(env);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.match(/manifest: .*31337\.json/);
+    expect(result.stdout).to.match(/handed over: only governance holds ADMIN and GOVERNOR/);
     const manifest = await readManifest();
     expect(Object.keys(manifest.contracts)).to.have.length(Object.keys(ProtocolModule.results).length);
     for (const contract of Object.values(manifest.contracts)) {

@@ -15,6 +15,7 @@ const { ethers, networkHelpers } = connection;
 const EXPECTED_CONTRACTS = [
   "AccessManager",
   "AGPU",
+  "AMAXGovernor",
   "AMAX",
   "CapabilityRegistrar",
   "CapabilityVerifier",
@@ -29,6 +30,7 @@ const EXPECTED_CONTRACTS = [
   "PricingEngine",
   "Reputation",
   "Staking",
+  "ProtocolTimelock",
   "Treasury",
   "VerificationHub",
 ];
@@ -113,7 +115,7 @@ describe("Deployment manifest", () => {
     it("names the contracts it has when asked for one it lacks", async () => {
       const { manifest } = await deployProtocol(connection, { manifestDir: null });
       expect(() => manifestContract(manifest, "BridgeGateway")).to.throw(
-        /contract BridgeGateway is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine, CapabilityVerifier, CapabilityRegistrar, ComputeCommitmentVerifier, DenseLayerVerifier, ComputeCommitmentWorkload, DenseLayerWorkload, VerificationHub, JobMarket, JobMarketLens\)/,
+        /contract BridgeGateway is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine, CapabilityVerifier, CapabilityRegistrar, ComputeCommitmentVerifier, DenseLayerVerifier, ComputeCommitmentWorkload, DenseLayerWorkload, VerificationHub, JobMarket, JobMarketLens, ProtocolTimelock, AMAXGovernor\)/,
       );
     });
   });

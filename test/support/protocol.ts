@@ -74,6 +74,8 @@ export function protocolFixture(connection: Connection, deployment: FixtureDeplo
     const { manifest } = await deployProtocol(connection, {
       manifestDir: deployment.manifestDir ?? null,
       reset: deployment.reset === true,
+      // The deployer keeps ADMIN so that the fixture can grant stand-in roles; the governance tests hand over.
+      handOver: false,
       ...(deployment.deploymentId === undefined ? {} : { deploymentId: deployment.deploymentId }),
       parameters: { Authority: { guardian: guardian.address, governor: governor.address } },
     });

@@ -108,6 +108,8 @@ export async function deployWithScript(rpcUrl: string, manifestDir: string, depl
     STARMINER_MANIFEST_DIR: manifestDir,
     STARMINER_DEPLOYMENT_ID: deploymentId,
     STARMINER_DEPLOY_RESET: "1",
+    // The devnet then sets itself up as governance would, with the deployer's key.
+    STARMINER_DEPLOY_DEVELOPMENT: "1",
   });
   const code = await new Promise<number>((done) => deploy.process.once("exit", (exitCode) => done(exitCode ?? 1)));
   if (code !== 0) throw new Error(`the deployment failed: ${deploy.output().split("\n").slice(-2).join(" / ")}`);

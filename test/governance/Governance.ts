@@ -1,0 +1,296 @@
+import { expect } from "chai";
+import { type BaseContract, type ContractTransactionResponse, id } from "ethers";
+import type { Address } from "viem";
+import { createPublicClient, custom } from "viem";
+
+import { deployProtocol } from "../../scripts/deploy/protocol.js";
+import { ProposalState, VoteType, checkHandover } from "../../scripts/lib/governance.js";
+import { manifestContract } from "../../scripts/lib/manifest.js";
+import { jobSpec } from "../../scripts/lib/market.js";
+import { Role } from "../../scripts/lib/roles.js";
+import { connect, protocolFixture } from "../support/protocol.js";
+
+const connection = await connect();
+const { ethers, networkHelpers } = connection;
+const { loadFixture, time } = networkHelpers;
+
+const AMAX = 10n ** 18n;
+const AGPU = 10n ** 18n;
+const DAY = 86_400;
+
+/**
+ * The protocol as a production deployment leaves it: handed over to governance. AMAX is spread over three holders
+ * who delegate to themselves (the quorum is 4% of 100 000 000: Alice alone meets it, Bob and Carol do not).
+ */
+async function governed() {
+  const [deployer, guardian, alice, bob, carol, stranger] = await ethers.getSigners();
+  const { manifest } = await deployProtocol(connection, {
+    manifestDir: null,
+    handOver: true,
+    parameters: { Authority: { guardian: guardian!.address } },
+  });
+  const contracts = {
+    accessManager: await ethers.getContractAt("AccessManager", manifestContract(manifest, "AccessManager").address),
+    amax: await ethers.getContractAt("AMAX", manifestContract(manifest, "AMAX").address),
+    agpu: await ethers.getContractAt("AGPU", manifestContract(manifest, "AGPU").address),
+    treasury: await ethers.getContractAt("Treasury", manifestContract(manifest, "Treasury").address),
+    jobMarket: await ethers.getContractAt("JobMarket", manifestContract(manifest, "JobMarket").address),
+    governor: await ethers.getContractAt("AMAXGovernor", manifestContract(manifest, "AMAXGovernor").address),
+    timelock: await ethers.getContractAt("ProtocolTimelock", manifestContract(manifest, "ProtocolTimelock").address),
+  };
+  const { amax } = contracts;
+  for (const [holder, amount] of [
+    [alice!, 10_000_000n],
+    [bob!, 3_000_000n],
+    [carol!, 1_000_000n],
+  ] as const) {
+    await amax.connect(deployer!).transfer(holder.address, amount * AMAX);
+    await amax.connect(holder).delegate(holder.address);
+  }
+  return {
+    manifest,
+    ...contracts,
+    accounts: { deployer: deployer!, guardian: guardian!, alice, bob, carol, stranger },
+  };
+}
+
+type Governed = Awaited<ReturnType<typeof governed>>;
+type Call = { target: BaseContract; data: string };
+
+/** One call of a proposal: `contract.fn(...args)`. */
+async function call(contract: BaseContract, fn: string, args: unknown[]): Promise<Call> {
+  return { target: contract, data: contract.interface.encodeFunctionData(fn, args) };
+}
+
+async function propose(g: Governed, calls: Call[], description: string) {
+  const targets = await Promise.all(calls.map((c) => c.target.getAddress()));
+  const values = calls.map(() => 0n);
+  const datas = calls.map((c) => c.data);
+  await g.governor.connect(g.accounts.alice!).propose(targets, values, datas, description);
+  const proposalId = await g.governor.hashProposal(targets, values, datas, id(description));
+  return { proposalId, targets, values, datas, descriptionHash: id(description) };
+}
+
+type Proposal = Awaited<ReturnType<typeof propose>>;
+
+async function vote(g: Governed, proposal: Proposal, support: number, voters = [g.accounts.alice!]) {
+  await time.increase(Number(await g.governor.votingDelay()) + 1);
+  for (const voter of voters) await g.governor.connect(voter).castVote(proposal.proposalId, support);
+  await time.increase(Number(await g.governor.votingPeriod()) + 1);
+}
+
+const queue = (g: Governed, p: Proposal) => g.governor.queue(p.targets, p.values, p.datas, p.descriptionHash);
+const execute = (g: Governed, p: Proposal): Promise<ContractTransactionResponse> =>
+  g.governor.execute(p.targets, p.values, p.datas, p.descriptionHash);
+
+/** Proposes, passes, queues, waits out the Timelock's delay and executes. */
+async function enact(g: Governed, calls: Call[], description: string) {
+  const proposal = await propose(g, calls, description);
+  await vote(g, proposal, VoteType.For);
+  await queue(g, proposal);
+  await time.increase(Number(await g.timelock.getMinDelay()) + 1);
+  await execute(g, proposal);
+  expect(await g.governor.state(proposal.proposalId)).to.equal(ProposalState.Executed);
+  return proposal;
+}
+
+describe("Governance: AMAX Governor, Timelock and the handover", function () {
+  describe("the deployment", () => {
+    it("hands every power to governance: no plain account keeps a role but the guardian", async () => {
+      const g = await loadFixture(governed);
+      const client = createPublicClient({ transport: custom(connection.provider) });
+      expect(await checkHandover(client as never, g.manifest)).to.deep.equal([]);
+      const timelock = await g.timelock.getAddress();
+      expect((await g.accessManager.hasRole(Role.ADMIN, timelock))[0]).to.equal(true);
+      expect((await g.accessManager.hasRole(Role.GOVERNOR, timelock))[0]).to.equal(true);
+      expect((await g.accessManager.hasRole(Role.ADMIN, g.accounts.deployer.address))[0]).to.equal(false);
+      expect((await g.accessManager.hasRole(Role.GOVERNOR, g.accounts.deployer.address))[0]).to.equal(false);
+      expect((await g.accessManager.hasRole(Role.GUARDIAN, g.accounts.guardian.address))[0]).to.equal(true);
+      expect(await g.timelock.hasRole(await g.timelock.PROPOSER_ROLE(), await g.governor.getAddress())).to.equal(true);
+      expect(await g.timelock.hasRole(await g.timelock.DEFAULT_ADMIN_ROLE(), g.accounts.deployer.address)).to.equal(
+        false,
+      );
+    });
+
+    it("reports each role a development deployment leaves with plain accounts", async () => {
+      const protocol = await loadFixture(protocolFixture(connection));
+      const client = createPublicClient({ transport: custom(connection.provider) });
+      const violations = await checkHandover(client as never, protocol.manifest);
+      const held = violations.map((v) => `${v.role}:${v.account as Address}`);
+      expect(held).to.include(`ADMIN:${protocol.accounts.deployer.address}`);
+      expect(held).to.include(`GOVERNOR:${protocol.accounts.governor.address}`);
+      expect(held).to.include(`ATTESTER:${protocol.accounts.attester.address}`);
+      expect(held.filter((h) => h.startsWith("GUARDIAN"))).to.deep.equal([]);
+    });
+  });
+
+  describe("changes by vote, each only after the Timelock", () => {
+    it("changes the fee split", async () => {
+      const g = await loadFixture(governed);
+      const split = { providerBps: 8_500, gasSubsidyBps: 0, treasuryBps: 1_000, modelCreatorBps: 500 };
+      const before = await g.jobMarket.feeSplit();
+      const proposal = await propose(g, [await call(g.jobMarket, "setFeeSplit", [split])], "Fee split 85/0/10/5");
+      await vote(g, proposal, VoteType.For);
+      await queue(g, proposal);
+      expect(await g.governor.state(proposal.proposalId)).to.equal(ProposalState.Queued);
+      // Before the delay: the Timelock refuses, and nothing changed.
+      await expect(execute(g, proposal)).to.be.revertedWithCustomError(g.timelock, "TimelockUnexpectedOperationState");
+      expect(await g.jobMarket.feeSplit()).to.deep.equal(before);
+      await time.increase(Number(await g.timelock.getMinDelay()) + 1);
+      await expect(execute(g, proposal)).to.emit(g.jobMarket, "FeeSplitSet");
+      expect((await g.jobMarket.feeSplit()).providerBps).to.equal(8_500n);
+    });
+
+    it("upgrades the JobMarket implementation with its state intact", async () => {
+      const g = await loadFixture(governed);
+      const { agpu, jobMarket, accounts } = g;
+      // A job in escrow before the upgrade.
+      await agpu.connect(accounts.deployer).transfer(accounts.bob!.address, 10_000n * AGPU);
+      await agpu.connect(accounts.bob!).approve(await jobMarket.getAddress(), 10_000n * AGPU);
+      await jobMarket.connect(accounts.bob!).submitJob(jobSpec(await time.latest(), { maxTotal: 10_000n * AGPU }));
+      const job = await jobMarket.jobOf(1);
+      const escrowed = await jobMarket.totalEscrowed();
+
+      const implementation = await ethers.deployContract("JobMarket");
+      const slot = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
+      const before = await ethers.provider.getStorage(await jobMarket.getAddress(), slot);
+      await enact(
+        g,
+        [await call(jobMarket, "upgradeToAndCall", [await implementation.getAddress(), "0x"])],
+        "Upgrade the JobMarket",
+      );
+      const after = await ethers.provider.getStorage(await jobMarket.getAddress(), slot);
+      expect(after).to.not.equal(before);
+      expect(BigInt(after)).to.equal(BigInt(await implementation.getAddress()));
+      expect(await jobMarket.jobOf(1)).to.deep.equal(job);
+      expect(await jobMarket.totalEscrowed()).to.equal(escrowed);
+      expect(await jobMarket.jobCount()).to.equal(1n);
+    });
+
+    it("spends from the treasury", async () => {
+      const g = await loadFixture(governed);
+      const { agpu, treasury, accounts } = g;
+      await agpu.connect(accounts.deployer).approve(await treasury.getAddress(), 5_000n * AGPU);
+      await treasury.connect(accounts.deployer).receiveFee(agpu, 5_000n * AGPU, id("fees"));
+      const grant = 1_200n * AGPU;
+      const spend = await call(treasury, "spend", [await agpu.getAddress(), accounts.carol!.address, grant, id("g.1")]);
+      const proposal = await propose(g, [spend], "Grant 1 200 AGPU to Carol");
+      await vote(g, proposal, VoteType.For);
+      await queue(g, proposal);
+      await time.increase(Number(await g.timelock.getMinDelay()) + 1);
+      await expect(execute(g, proposal)).to.changeTokenBalances(
+        ethers,
+        agpu,
+        [treasury, accounts.carol!],
+        [-grant, grant],
+      );
+    });
+
+    it("counts a vote cast by signature", async () => {
+      const g = await loadFixture(governed);
+      const proposal = await propose(g, [await call(g.jobMarket, "unpause", [])], "Signed vote");
+      await time.increase(Number(await g.governor.votingDelay()) + 1);
+      const voter = g.accounts.alice!;
+      const domain = {
+        name: await g.governor.name(),
+        version: await g.governor.version(),
+        chainId: (await ethers.provider.getNetwork()).chainId,
+        verifyingContract: await g.governor.getAddress(),
+      };
+      const types = {
+        Ballot: [
+          { name: "proposalId", type: "uint256" },
+          { name: "support", type: "uint8" },
+          { name: "voter", type: "address" },
+          { name: "nonce", type: "uint256" },
+        ],
+      };
+      const ballot = { proposalId: proposal.proposalId, support: VoteType.For, voter: voter.address, nonce: 0n };
+      const signature = await voter.signTypedData(domain, types, ballot);
+      // Anyone relays it; the vote is the signer's.
+      await expect(
+        g.governor
+          .connect(g.accounts.stranger!)
+          .castVoteBySig(proposal.proposalId, VoteType.For, voter.address, signature),
+      )
+        .to.emit(g.governor, "VoteCast")
+        .withArgs(voter.address, proposal.proposalId, VoteType.For, 10_000_000n * AMAX, "");
+      expect(await g.governor.hasVoted(proposal.proposalId, voter.address)).to.equal(true);
+    });
+  });
+
+  describe("attempts to go around governance", () => {
+    it("refuses direct calls, even from the former deployer", async () => {
+      const g = await loadFixture(governed);
+      const split = { providerBps: 9_000, gasSubsidyBps: 0, treasuryBps: 1_000, modelCreatorBps: 0 };
+      for (const caller of [g.accounts.deployer, g.accounts.alice!, g.accounts.guardian]) {
+        await expect(g.jobMarket.connect(caller).setFeeSplit(split))
+          .to.be.revertedWithCustomError(g.jobMarket, "AccessManagedUnauthorized")
+          .withArgs(caller.address);
+      }
+      await expect(
+        g.accessManager.connect(g.accounts.deployer).grantRole(Role.GOVERNOR, g.accounts.deployer.address, 0),
+      ).to.be.revertedWithCustomError(g.accessManager, "AccessManagerUnauthorizedAccount");
+      await expect(
+        g.timelock
+          .connect(g.accounts.deployer)
+          .schedule(await g.jobMarket.getAddress(), 0, "0x", ethers.ZeroHash, ethers.ZeroHash, 2 * DAY),
+      ).to.be.revertedWithCustomError(g.timelock, "AccessControlUnauthorizedAccount");
+    });
+
+    it("cannot queue a defeated proposal", async () => {
+      const g = await loadFixture(governed);
+      const proposal = await propose(g, [await call(g.jobMarket, "unpause", [])], "Defeated");
+      await vote(g, proposal, VoteType.Against);
+      expect(await g.governor.state(proposal.proposalId)).to.equal(ProposalState.Defeated);
+      await expect(queue(g, proposal)).to.be.revertedWithCustomError(g.governor, "GovernorUnexpectedProposalState");
+    });
+
+    it("cannot pass without quorum", async () => {
+      const g = await loadFixture(governed);
+      const proposal = await propose(g, [await call(g.jobMarket, "unpause", [])], "Too few votes");
+      await vote(g, proposal, VoteType.For, [g.accounts.carol!]);
+      expect(await g.governor.state(proposal.proposalId)).to.equal(ProposalState.Defeated);
+    });
+
+    it("lets the guardian pause at once, but not unpause or upgrade; unpausing takes a vote", async () => {
+      const g = await loadFixture(governed);
+      const { jobMarket, accounts } = g;
+      await jobMarket.connect(accounts.guardian).pause();
+      expect(await jobMarket.paused()).to.equal(true);
+      await expect(jobMarket.connect(accounts.guardian).unpause())
+        .to.be.revertedWithCustomError(jobMarket, "AccessManagedUnauthorized")
+        .withArgs(accounts.guardian.address);
+      const implementation = await ethers.deployContract("JobMarket");
+      await expect(jobMarket.connect(accounts.guardian).upgradeToAndCall(await implementation.getAddress(), "0x"))
+        .to.be.revertedWithCustomError(jobMarket, "AccessManagedUnauthorized")
+        .withArgs(accounts.guardian.address);
+      await enact(g, [await call(jobMarket, "unpause", [])], "Unpause the market");
+      expect(await jobMarket.paused()).to.equal(false);
+    });
+
+    it("keeps its own settings and the Timelock's delay within bounds", async () => {
+      const g = await loadFixture(governed);
+      const tooShort = await propose(g, [await call(g.governor, "setVotingPeriod", [60])], "One-minute votes");
+      await vote(g, tooShort, VoteType.For);
+      await queue(g, tooShort);
+      await time.increase(Number(await g.timelock.getMinDelay()) + 1);
+      await expect(execute(g, tooShort))
+        .to.be.revertedWithCustomError(g.governor, "GovernorParameterOutOfBounds")
+        .withArgs("votingPeriod", 60, DAY, 30 * DAY);
+
+      const noDelay = await propose(g, [await call(g.timelock, "updateDelay", [0])], "No delay");
+      await vote(g, noDelay, VoteType.For);
+      await queue(g, noDelay);
+      await time.increase(Number(await g.timelock.getMinDelay()) + 1);
+      await expect(execute(g, noDelay))
+        .to.be.revertedWithCustomError(g.timelock, "TimelockDelayOutOfBounds")
+        .withArgs(0, 3_600, 30 * DAY);
+      // Governance's own setters answer only to governance.
+      await expect(g.governor.connect(g.accounts.alice!).setVotingPeriod(2 * DAY)).to.be.revertedWithCustomError(
+        g.governor,
+        "GovernorOnlyExecutor",
+      );
+    });
+  });
+});
