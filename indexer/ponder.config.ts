@@ -27,6 +27,8 @@ import type { Reputation$Type } from "../artifacts/contracts/reputation/Reputati
 import type { Staking$Type } from "../artifacts/contracts/staking/Staking.sol/artifacts.js";
 import type { AGPU$Type } from "../artifacts/contracts/token/AGPU.sol/artifacts.js";
 import type { AMAX$Type } from "../artifacts/contracts/token/AMAX.sol/artifacts.js";
+import type { AMAXGovernor$Type } from "../artifacts/contracts/governance/AMAXGovernor.sol/artifacts.js";
+import type { ProtocolTimelock$Type } from "../artifacts/contracts/governance/ProtocolTimelock.sol/artifacts.js";
 import type { Treasury$Type } from "../artifacts/contracts/treasury/Treasury.sol/artifacts.js";
 import type { VerificationHub$Type } from "../artifacts/contracts/verification/VerificationHub.sol/artifacts.js";
 import { type ManifestContract, manifestPath } from "../scripts/lib/manifest.js";
@@ -69,6 +71,8 @@ const contracts = {
   CapabilityRegistrar: contract<CapabilityRegistrar$Type["abi"]>("CapabilityRegistrar"),
   VerificationHub: contract<VerificationHub$Type["abi"]>("VerificationHub"),
   JobMarket: contract<JobMarket$Type["abi"]>("JobMarket"),
+  AMAXGovernor: contract<AMAXGovernor$Type["abi"]>("AMAXGovernor"),
+  ProtocolTimelock: contract<ProtocolTimelock$Type["abi"]>("ProtocolTimelock"),
 };
 
 // The audit trail holds every protocol event: a deployed contract that emits events must be indexed.

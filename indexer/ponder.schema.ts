@@ -458,6 +458,95 @@ export const oracleReport = onchainTable(
 );
 
 // -------------------------------------------------------------------------------------------------
+// Governance
+// -------------------------------------------------------------------------------------------------
+
+export const proposalStatus = onchainEnum("proposal_status", ["Proposed", "Queued", "Executed", "Canceled"]);
+
+/**
+ * A Governor proposal. `status` is the last lifecycle event; whether a Proposed one is Pending, Active,
+ * Succeeded, Defeated or Expired follows from `voteStart`, `voteEnd`, the tallies and the quorum at read time.
+ */
+export const proposal = onchainTable(
+  "proposal",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    proposer: t.hex().notNull(),
+    description: t.text().notNull(),
+    /** The calls: `[{ target, value, calldata, contract, function }]`, decoded where the target is a protocol contract. */
+    actions: t.json().notNull(),
+    voteStart: t.bigint().notNull(),
+    voteEnd: t.bigint().notNull(),
+    status: proposalStatus("status").notNull(),
+    forVotes: t.bigint().notNull(),
+    againstVotes: t.bigint().notNull(),
+    abstainVotes: t.bigint().notNull(),
+    voters: t.integer().notNull(),
+    /** When a queued proposal may be executed (the Timelock's delay after queueing). */
+    eta: t.bigint(),
+    proposedAt: t.bigint().notNull(),
+    queuedAt: t.bigint(),
+    executedAt: t.bigint(),
+    canceledAt: t.bigint(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ statusIdx: index().on(table.status), proposerIdx: index().on(table.proposer) }),
+);
+
+/** A vote on a proposal (one per voter). */
+export const proposalVote = onchainTable(
+  "proposal_vote",
+  (t) => ({
+    /** `<proposalId>-<voter>` */
+    id: t.text().primaryKey(),
+    proposalId: t.bigint().notNull(),
+    voter: t.hex().notNull(),
+    /** Against, For or Abstain. */
+    support: t.text().notNull(),
+    weight: t.bigint().notNull(),
+    reason: t.text().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ proposalIdx: index().on(table.proposalId), voterIdx: index().on(table.voter) }),
+);
+
+/** A batch of calls scheduled in the Timelock, and the proposal that queued it. */
+export const timelockOperation = onchainTable("timelock_operation", (t) => ({
+  /** The Timelock's operation id. */
+  id: t.hex().primaryKey(),
+  proposalId: t.bigint(),
+  calls: t.integer().notNull(),
+  scheduledAt: t.bigint().notNull(),
+  /** When it may be executed. */
+  readyAt: t.bigint().notNull(),
+  executedAt: t.bigint(),
+  cancelledAt: t.bigint(),
+}));
+
+/** A call the Timelock executed: what governance actually changed, and when. */
+export const governanceAction = onchainTable(
+  "governance_action",
+  (t) => ({
+    /** `<operationId>-<index>` */
+    id: t.text().primaryKey(),
+    timelockOperationId: t.hex().notNull(),
+    index: t.integer().notNull(),
+    target: t.hex().notNull(),
+    value: t.bigint().notNull(),
+    calldata: t.hex().notNull(),
+    /** The target's name in the deployment and the function called, when the target is a protocol contract. */
+    contract: t.text(),
+    function: t.text(),
+    /** The proposal that queued it, when the Governor did. */
+    proposalId: t.bigint(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ targetIdx: index().on(table.target), proposalIdx: index().on(table.proposalId) }),
+);
+
+// -------------------------------------------------------------------------------------------------
 // Relations (GraphQL follows them). A relation to a node is named apart from the address column it follows
 // (`provider` is the address, `providerNode` the node), since GraphQL cannot give one field both types.
 // -------------------------------------------------------------------------------------------------
@@ -574,4 +663,17 @@ export const oracleRoundRelations = relations(oracleRound, ({ one, many }) => ({
 
 export const oracleReportRelations = relations(oracleReport, ({ one }) => ({
   round: one(oracleRound, { fields: [oracleReport.roundId], references: [oracleRound.id] }),
+}));
+
+export const proposalRelations = relations(proposal, ({ many }) => ({
+  votes: many(proposalVote),
+  executedActions: many(governanceAction),
+}));
+
+export const proposalVoteRelations = relations(proposalVote, ({ one }) => ({
+  proposal: one(proposal, { fields: [proposalVote.proposalId], references: [proposal.id] }),
+}));
+
+export const governanceActionRelations = relations(governanceAction, ({ one }) => ({
+  proposal: one(proposal, { fields: [governanceAction.proposalId], references: [proposal.id] }),
 }));

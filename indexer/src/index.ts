@@ -6,6 +6,7 @@ import { type Event, ponder } from "ponder:registry";
 import type { AbiEvent } from "viem";
 
 import config from "../ponder.config";
+import { governanceHandlers } from "./handlers/governance";
 import { marketHandlers } from "./handlers/market";
 import { oracleHandlers } from "./handlers/oracle";
 import { pricingHandlers } from "./handlers/pricing";
@@ -28,6 +29,7 @@ const handlers = {
   ...oracleHandlers,
   ...marketHandlers,
   ...verificationHandlers,
+  ...governanceHandlers,
 } as unknown as Record<string, RegisteredHandler | undefined>;
 
 const registered = new Set<string>();
