@@ -10,6 +10,7 @@
  */
 import { type ProtocolClient, connectProtocol, loadConfig } from "../lib/client.js";
 import type { Command } from "./commands/context.js";
+import { govDelegate, govExecute, govPropose, govQueue, govStatus, govVote } from "./commands/gov.js";
 import { jobCancel, jobDispute, jobResult, jobStatus, jobSubmit, jobWatch } from "./commands/job.js";
 import { match } from "./commands/match.js";
 import { nodeList } from "./commands/node.js";
@@ -51,6 +52,17 @@ const COMMANDS: Record<string, Record<string, { run: Command; usage: string }>> 
   },
   match: {
     providers: { run: match, usage: "--spec <file.json> [--top <n>]" },
+  },
+  gov: {
+    propose: { run: govPropose, usage: "--actions <file.json> --description <text>" },
+    vote: {
+      run: govVote,
+      usage: "<id> for|against|abstain [--reason <text>] [--sign-only | --signature <0x...> --voter <address>]",
+    },
+    queue: { run: govQueue, usage: "<id>" },
+    execute: { run: govExecute, usage: "<id>" },
+    status: { run: govStatus, usage: "<id>" },
+    delegate: { run: govDelegate, usage: "<address|self>" },
   },
 };
 

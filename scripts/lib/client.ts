@@ -26,6 +26,9 @@ import type { PricingEngine$Type } from "../../artifacts/contracts/pricing/Prici
 import type { Reputation$Type } from "../../artifacts/contracts/reputation/Reputation.sol/artifacts.js";
 import type { Staking$Type } from "../../artifacts/contracts/staking/Staking.sol/artifacts.js";
 import type { AGPU$Type } from "../../artifacts/contracts/token/AGPU.sol/artifacts.js";
+import type { AMAX$Type } from "../../artifacts/contracts/token/AMAX.sol/artifacts.js";
+import type { AMAXGovernor$Type } from "../../artifacts/contracts/governance/AMAXGovernor.sol/artifacts.js";
+import type { ProtocolTimelock$Type } from "../../artifacts/contracts/governance/ProtocolTimelock.sol/artifacts.js";
 import type { VerificationHub$Type } from "../../artifacts/contracts/verification/VerificationHub.sol/artifacts.js";
 import { type DeploymentManifest, manifestContract, readManifest } from "./manifest.js";
 
@@ -113,6 +116,9 @@ export interface ProtocolClient {
   readonly verificationHub: Contract<VerificationHub$Type["abi"]>;
   readonly jobMarket: Contract<JobMarket$Type["abi"]>;
   readonly jobMarketLens: Contract<JobMarketLens$Type["abi"]>;
+  readonly amax: Contract<AMAX$Type["abi"]>;
+  readonly governor: Contract<AMAXGovernor$Type["abi"]>;
+  readonly timelock: Contract<ProtocolTimelock$Type["abi"]>;
 }
 
 /** A client of the chain at `rpcUrl` and that chain's id, or a one-line error when nothing answers there. */
@@ -158,6 +164,9 @@ export async function connectProtocol(config: ClientConfig): Promise<ProtocolCli
     verificationHub: bind<VerificationHub$Type["abi"]>("VerificationHub"),
     jobMarket: bind<JobMarket$Type["abi"]>("JobMarket"),
     jobMarketLens: bind<JobMarketLens$Type["abi"]>("JobMarketLens"),
+    amax: bind<AMAX$Type["abi"]>("AMAX"),
+    governor: bind<AMAXGovernor$Type["abi"]>("AMAXGovernor"),
+    timelock: bind<ProtocolTimelock$Type["abi"]>("ProtocolTimelock"),
   };
 }
 
