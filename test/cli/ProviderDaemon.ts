@@ -76,6 +76,8 @@ describe("starminer provider run (end to end on a local node)", function () {
     STARMINER_RPC_URL: live.rpcUrl,
     STARMINER_MANIFEST_DIR: live.manifestDir,
     STARMINER_CONTENT_DIR: contentDir,
+    // Journals a command makes without --journal go here, not into the user's home.
+    STARMINER_HOME: join(live.workDir, "home"),
     STARMINER_PRIVATE_KEY: keyOf(signer.address),
   });
   const starminer = (signer: Signer, args: string[]) => runNode([CLI, ...args], environment(signer));
@@ -275,6 +277,26 @@ describe("starminer provider run (end to end on a local node)", function () {
     );
     expect(claims, "claims by the restarted provider").to.have.length(1);
     await restarted.waitForLine(new RegExp(`job ${jobId}: Settled: paid`));
+  });
+
+  it("closes journal entries whose jobs a restarted local chain no longer has", async () => {
+    const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const journal = join(live.workDir, "stale-journal.json");
+    await writeFile(
+      journal,
+      JSON.stringify({
+        version: 1,
+        chainId: Number((await connection.ethers.provider.getNetwork()).chainId),
+        market: await market.jobMarket.getAddress(),
+        provider: p3.address,
+        jobs: { "999": { jobId: "999", stage: "delivered", slot: 0, updatedAt: "" } },
+      }),
+    );
+    const run = await starminer(p3, ["provider", "run", "--journal", journal, "--rounds", "1"]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/job 999: the job is not on this chain any more/);
+    const after = JSON.parse(await readFile(journal, "utf8")) as { jobs: Record<string, JobRecord> };
+    expect(after.jobs["999"]).to.include({ stage: "finished" });
   });
 
   it("refuses bad input with one line, a non-zero exit and nothing sent", async () => {

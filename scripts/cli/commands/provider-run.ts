@@ -66,7 +66,12 @@ export const providerRun: Command = async ({ args, config, out, protocol }) => {
     if (hardware !== undefined) out.progress(`detected ${hardware.gpuModel} (${hardware.vramMiB} MiB)`);
   }
   const journalPath =
-    values.journal ?? join(starminerHome(), "journals", `provider-${client.chain.id}-${account.address}.json`);
+    values.journal ??
+    join(
+      starminerHome(),
+      "journals",
+      `provider-${client.chain.id}-${client.jobMarket.address}-${account.address}.json`,
+    );
   const log = (event: DaemonEvent) => {
     const line = { at: new Date().toISOString(), event: event.kind, job: event.jobId, message: event.message };
     if (out.json) console.log(JSON.stringify(line, (_, v) => (typeof v === "bigint" ? v.toString() : v)));

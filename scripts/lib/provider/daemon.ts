@@ -102,13 +102,16 @@ export class ProviderDaemon {
   /** Checks the node can work (registered, eligible, the hardware it claims) and opens its journal. */
   static async start(protocol: ProtocolClient, options: DaemonOptions): Promise<ProviderDaemon> {
     const account = requireAccount(protocol);
+    // The node is checked before the journal is touched: a key that cannot work never creates one.
+    const node = await inspectNode(protocol, account.address, options.hardware);
     const journal = await Journal.open(options.journalPath, {
       chainId: protocol.chain.id,
       market: protocol.jobMarket.address,
       provider: account.address,
     });
     const daemon = new ProviderDaemon(protocol, journal, options);
-    await daemon.checkNode();
+    daemon.hardware = node.hardware;
+    daemon.zone = node.zone;
     if (daemon.enclave !== undefined) {
       const signer = await protocol.nodeRegistry.read.enclaveSignerOf([account.address]);
       if (signer.toLowerCase() !== daemon.enclave.address.toLowerCase()) {
@@ -183,6 +186,11 @@ export class ProviderDaemon {
   private async carry(record: JobRecord, now: bigint): Promise<void> {
     const jobId = BigInt(record.jobId);
     const { jobMarket } = this.protocol;
+    if (jobId > (await jobMarket.read.jobCount())) {
+      // A local chain restarted at the same addresses: the journal's job is gone with the old chain.
+      await this.finish(jobId, "the job is not on this chain any more (was the chain reset?)");
+      return;
+    }
     const job = await jobMarket.read.jobOf([jobId]);
     const slots = await jobMarket.read.slotsOf([jobId]);
 
@@ -427,30 +435,11 @@ export class ProviderDaemon {
   // Helpers
   // -------------------------------------------------------------------------------------------------------------
 
-  /** Reads the node's registration: refuses to work when it cannot be a provider or its hardware is not here. */
+  /** Rereads the node's registration (a heartbeat): stops working when it can no longer be a provider. */
   private async checkNode(): Promise<void> {
-    const { nodeRegistry } = this.protocol;
-    if (!(await nodeRegistry.read.isRegistered([this.address]))) {
-      throw new Error(`${this.address} is not a registered node: run starminer provider register first`);
-    }
-    const node = await nodeRegistry.read.getNode([this.address]);
-    const profile = await nodeRegistry.read.providerProfile([this.address]);
-    const registered: Hardware = {
-      gpuModel: node.metadata.gpuModel,
-      vramMiB: profile.vramMiB,
-      computeCapability: profile.computeCapability,
-    };
-    if (this.options.hardware !== undefined) {
-      const shortfall = hardwareShortfall(registered, this.options.hardware);
-      if (shortfall !== undefined) throw new Error(`${shortfall}: update the registration`);
-    }
-    if (!profile.eligible) {
-      throw new Error(
-        `${this.address} is not an eligible provider (inactive, not a provider, or below the minimum stake)`,
-      );
-    }
-    this.hardware = registered;
-    this.zone = profile.zone;
+    const node = await inspectNode(this.protocol, this.address, this.options.hardware);
+    this.hardware = node.hardware;
+    this.zone = node.zone;
   }
 
   private holds(slot: ChainSlot): boolean {
@@ -509,6 +498,33 @@ export class ProviderDaemon {
       this.options.log({ kind: "error", jobId, message: `job ${jobId}: ${message}` });
     }
   }
+}
+
+/** The node's registered hardware and zone; refuses a node that cannot be a provider or whose GPU is not here. */
+async function inspectNode(
+  protocol: ProtocolClient,
+  address: Address,
+  actual: Hardware | undefined,
+): Promise<{ hardware: Hardware; zone: Hex }> {
+  const { nodeRegistry } = protocol;
+  if (!(await nodeRegistry.read.isRegistered([address]))) {
+    throw new Error(`${address} is not a registered node: run starminer provider register first`);
+  }
+  const node = await nodeRegistry.read.getNode([address]);
+  const profile = await nodeRegistry.read.providerProfile([address]);
+  const registered: Hardware = {
+    gpuModel: node.metadata.gpuModel,
+    vramMiB: profile.vramMiB,
+    computeCapability: profile.computeCapability,
+  };
+  if (actual !== undefined) {
+    const shortfall = hardwareShortfall(registered, actual);
+    if (shortfall !== undefined) throw new Error(`${shortfall}: update the registration`);
+  }
+  if (!profile.eligible) {
+    throw new Error(`${address} is not an eligible provider (inactive, not a provider, or below the minimum stake)`);
+  }
+  return { hardware: registered, zone: profile.zone };
 }
 
 const short = (hex: Hex) => `${hex.slice(0, 10)}…`;
