@@ -1,0 +1,325 @@
+import { expect } from "chai";
+import { TypedDataEncoder } from "ethers";
+
+import { Role } from "../../scripts/lib/roles.js";
+import { type Signer, connect } from "../support/protocol.js";
+
+const connection = await connect();
+const { ethers, networkHelpers } = connection;
+const { loadFixture, time } = networkHelpers;
+
+const AGPU = 10n ** 18n;
+const HOUR = 3_600;
+const OTHER_CHAIN = 777n;
+const Mode = { Home: 0, Remote: 1 } as const;
+const LIMIT = { period: HOUR, maxOutgoing: 1_000n * AGPU, maxIncoming: 1_000n * AGPU };
+
+const TRANSFER_TYPES = {
+  Transfer: [
+    { name: "sourceChainId", type: "uint256" },
+    { name: "destinationChainId", type: "uint256" },
+    { name: "sourceGateway", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "sender", type: "address" },
+    { name: "recipient", type: "address" },
+    { name: "amount", type: "uint256" },
+  ],
+};
+
+interface Transfer {
+  sourceChainId: bigint;
+  destinationChainId: bigint;
+  sourceGateway: string;
+  nonce: bigint;
+  sender: string;
+  recipient: string;
+  amount: bigint;
+}
+
+/** A home gateway (locks AGPU) and a remote one (mints BridgedAGPU) on this chain, each paired with a gateway on
+ * chain 777, with three validators of which two must sign. */
+async function bridges() {
+  const [deployer, alice, bob, v1, v2, v3, outsider, otherGateway] = (await ethers.getSigners()) as Signer[];
+  const manager = await ethers.deployContract("AccessManager", [deployer!.address]);
+  const agpu = await ethers.deployContract("AGPU", [
+    await manager.getAddress(),
+    deployer!.address,
+    1_000_000n * AGPU,
+    7 * 24 * HOUR,
+    0,
+    104,
+  ]);
+  const validators = [v1!, v2!, v3!].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+  const gateway = async (mode: number, token: string) => {
+    const implementation = await ethers.deployContract("BridgeGateway");
+    const init = implementation.interface.encodeFunctionData("initialize", [
+      await manager.getAddress(),
+      mode,
+      token,
+      validators.map((v) => v.address),
+      2,
+      LIMIT,
+    ]);
+    const proxy = await ethers.deployContract("ERC1967Proxy", [await implementation.getAddress(), init]);
+    const deployed = await ethers.getContractAt("BridgeGateway", await proxy.getAddress());
+    await deployed.connect(deployer!).setCounterpart(OTHER_CHAIN, otherGateway!.address);
+    return deployed;
+  };
+  const home = await gateway(Mode.Home, await agpu.getAddress());
+  const bridged = await ethers.deployContract("BridgedAGPU", [await manager.getAddress()]);
+  const remote = await gateway(Mode.Remote, await bridged.getAddress());
+  const mintAndBurn = [
+    bridged.interface.getFunction("mint")!.selector,
+    bridged.interface.getFunction("burn")!.selector,
+  ];
+  await manager.connect(deployer!).setTargetFunctionRole(await bridged.getAddress(), mintAndBurn, Role.BRIDGE_MINTER);
+  await manager.connect(deployer!).grantRole(Role.BRIDGE_MINTER, await remote.getAddress(), 0);
+  await agpu.connect(deployer!).transfer(alice!.address, 10_000n * AGPU);
+  // The home gateway holds what earlier transfers out locked, so that transfers in can be released.
+  await agpu.connect(alice!).approve(await home.getAddress(), 500n * AGPU);
+  await home.connect(alice!).send(OTHER_CHAIN, bob!.address, 500n * AGPU);
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  return {
+    deployer: deployer!,
+    alice: alice!,
+    bob: bob!,
+    validators,
+    outsider: outsider!,
+    otherGateway: otherGateway!,
+    manager,
+    agpu,
+    bridged,
+    home,
+    remote,
+    chainId,
+  };
+}
+
+type Bridges = Awaited<ReturnType<typeof bridges>>;
+
+/** A transfer from chain 777 to this chain. */
+function incoming(b: Bridges, overrides: Partial<Transfer> = {}): Transfer {
+  return {
+    sourceChainId: OTHER_CHAIN,
+    destinationChainId: b.chainId,
+    sourceGateway: b.otherGateway.address,
+    nonce: 0n,
+    sender: b.bob.address,
+    recipient: b.alice.address,
+    amount: 100n * AGPU,
+    ...overrides,
+  };
+}
+
+/** Signatures of `signers` over `transfer` in the domain of `gateway` on `chainId` (the destination). */
+async function sign(
+  signers: Signer[],
+  transfer: Transfer,
+  gateway: string,
+  chainId: bigint = transfer.destinationChainId,
+): Promise<string[]> {
+  const domain = { name: "StarMiner Bridge", version: "1", chainId, verifyingContract: gateway };
+  return Promise.all(signers.map((signer) => signer.signTypedData(domain, TRANSFER_TYPES, transfer)));
+}
+
+describe("BridgeGateway", () => {
+  describe("sending", () => {
+    it("locks AGPU at home and names the digest the destination gateway will check", async () => {
+      const b = await loadFixture(bridges);
+      await b.agpu.connect(b.alice).approve(await b.home.getAddress(), 200n * AGPU);
+      const transfer = {
+        sourceChainId: b.chainId,
+        destinationChainId: OTHER_CHAIN,
+        sourceGateway: await b.home.getAddress(),
+        nonce: 1n,
+        sender: b.alice.address,
+        recipient: b.bob.address,
+        amount: 200n * AGPU,
+      };
+      const digest = TypedDataEncoder.hash(
+        { name: "StarMiner Bridge", version: "1", chainId: OTHER_CHAIN, verifyingContract: b.otherGateway.address },
+        TRANSFER_TYPES,
+        transfer,
+      );
+      await expect(b.home.connect(b.alice).send(OTHER_CHAIN, b.bob.address, 200n * AGPU))
+        .to.emit(b.home, "TransferSent")
+        .withArgs(1n, OTHER_CHAIN, b.alice.address, b.bob.address, 200n * AGPU, digest);
+      expect(await b.home.totalLocked()).to.equal(700n * AGPU);
+      expect(await b.agpu.balanceOf(await b.home.getAddress())).to.equal(700n * AGPU);
+    });
+
+    it("burns BridgedAGPU on a remote chain", async () => {
+      const b = await loadFixture(bridges);
+      const transfer = incoming(b, { amount: 300n * AGPU });
+      await b.remote.complete(transfer, await sign(b.validators.slice(0, 2), transfer, await b.remote.getAddress()));
+      await expect(b.remote.connect(b.alice).send(OTHER_CHAIN, b.bob.address, 120n * AGPU)).to.emit(
+        b.remote,
+        "TransferSent",
+      );
+      expect(await b.bridged.balanceOf(b.alice.address)).to.equal(180n * AGPU);
+      expect(await b.bridged.totalSupply()).to.equal(180n * AGPU);
+    });
+
+    it("refuses an unknown destination, this chain, a zero amount or recipient", async () => {
+      const b = await loadFixture(bridges);
+      await expect(b.home.connect(b.alice).send(5n, b.bob.address, 1n))
+        .to.be.revertedWithCustomError(b.home, "BridgeUnknownChain")
+        .withArgs(5n);
+      await expect(b.home.connect(b.alice).send(b.chainId, b.bob.address, 1n)).to.be.revertedWithCustomError(
+        b.home,
+        "BridgeUnknownChain",
+      );
+      await expect(b.home.connect(b.alice).send(OTHER_CHAIN, b.bob.address, 0)).to.be.revertedWithCustomError(
+        b.home,
+        "BridgeZeroAmount",
+      );
+      await expect(b.home.connect(b.alice).send(OTHER_CHAIN, ethers.ZeroAddress, 1n)).to.be.revertedWithCustomError(
+        b.home,
+        "BridgeZeroAddress",
+      );
+    });
+  });
+
+  describe("completing", () => {
+    it("releases at home with two of three validators, once", async () => {
+      const b = await loadFixture(bridges);
+      const transfer = incoming(b);
+      const signatures = await sign(b.validators.slice(1, 3), transfer, await b.home.getAddress());
+      const digest = await b.home.transferDigest(transfer);
+      await expect(b.home.connect(b.outsider).complete(transfer, signatures))
+        .to.emit(b.home, "TransferCompleted")
+        .withArgs(digest, OTHER_CHAIN, 0n, b.bob.address, b.alice.address, 100n * AGPU);
+      expect(await b.home.totalLocked()).to.equal(400n * AGPU);
+      expect(await b.home.isCompleted(digest)).to.equal(true);
+      await expect(b.home.complete(transfer, signatures))
+        .to.be.revertedWithCustomError(b.home, "BridgeAlreadyCompleted")
+        .withArgs(digest);
+    });
+
+    it("mints on a remote chain, keeping its supply equal to what is locked for it", async () => {
+      const b = await loadFixture(bridges);
+      const transfer = incoming(b, { amount: 250n * AGPU });
+      await b.remote.complete(transfer, await sign(b.validators.slice(0, 2), transfer, await b.remote.getAddress()));
+      expect(await b.bridged.balanceOf(b.alice.address)).to.equal(250n * AGPU);
+      await expect(b.bridged.connect(b.alice).mint(b.alice.address, 1n))
+        .to.be.revertedWithCustomError(b.bridged, "AccessManagedUnauthorized")
+        .withArgs(b.alice.address);
+    });
+
+    it("refuses a signature set below threshold, a duplicate, out of order, or from outside the set", async () => {
+      const b = await loadFixture(bridges);
+      const transfer = incoming(b);
+      const gateway = await b.home.getAddress();
+      const [first, second] = b.validators as [Signer, Signer];
+      await expect(b.home.complete(transfer, await sign([first], transfer, gateway)))
+        .to.be.revertedWithCustomError(b.home, "BridgeBelowThreshold")
+        .withArgs(1, 2);
+      await expect(b.home.complete(transfer, await sign([first, first], transfer, gateway)))
+        .to.be.revertedWithCustomError(b.home, "BridgeDuplicateSigner")
+        .withArgs(first.address);
+      await expect(b.home.complete(transfer, await sign([second, first], transfer, gateway)))
+        .to.be.revertedWithCustomError(b.home, "BridgeSignersNotAscending")
+        .withArgs(first.address);
+      const withOutsider = [first, b.outsider].sort((x, y) => (BigInt(x.address) < BigInt(y.address) ? -1 : 1));
+      await expect(b.home.complete(transfer, await sign(withOutsider, transfer, gateway)))
+        .to.be.revertedWithCustomError(b.home, "BridgeNotValidator")
+        .withArgs(b.outsider.address);
+      await expect(b.home.complete(transfer, ["0x1234", "0x5678"]))
+        .to.be.revertedWithCustomError(b.home, "BridgeInvalidSignature")
+        .withArgs(0);
+    });
+
+    it("refuses a message for another gateway, another chain, or from a gateway that is not the counterpart", async () => {
+      const b = await loadFixture(bridges);
+      const transfer = incoming(b);
+      const signers = b.validators.slice(0, 2);
+      // Signed for the remote gateway: worthless at home (the signers recover differently).
+      await expect(
+        b.home.complete(transfer, await sign(signers, transfer, await b.remote.getAddress())),
+      ).to.be.revertedWithCustomError(b.home, "BridgeNotValidator");
+      // Signed for this gateway on another chain: a replay across chains recovers other signers too.
+      await expect(
+        b.home.complete(transfer, await sign(signers, transfer, await b.home.getAddress(), 999n)),
+      ).to.be.revertedWithCustomError(b.home, "BridgeNotValidator");
+      const elsewhere = incoming(b, { destinationChainId: OTHER_CHAIN });
+      await expect(b.home.complete(elsewhere, await sign(signers, elsewhere, await b.home.getAddress())))
+        .to.be.revertedWithCustomError(b.home, "BridgeWrongDestination")
+        .withArgs(OTHER_CHAIN);
+      const forged = incoming(b, { sourceGateway: b.outsider.address });
+      await expect(b.home.complete(forged, await sign(signers, forged, await b.home.getAddress())))
+        .to.be.revertedWithCustomError(b.home, "BridgeWrongSourceGateway")
+        .withArgs(b.outsider.address, b.otherGateway.address);
+    });
+
+    it("refuses signatures from a validator governance removed", async () => {
+      const b = await loadFixture(bridges);
+      const [first, second, third] = b.validators as [Signer, Signer, Signer];
+      const transfer = incoming(b);
+      const signatures = await sign([first, second], transfer, await b.home.getAddress());
+      await b.home.connect(b.deployer).setValidators([second.address, third.address], 2);
+      await expect(b.home.complete(transfer, signatures))
+        .to.be.revertedWithCustomError(b.home, "BridgeNotValidator")
+        .withArgs(first.address);
+    });
+
+    it("limits what arrives and what leaves per period", async () => {
+      const b = await loadFixture(bridges);
+      const gateway = await b.home.getAddress();
+      const signers = b.validators.slice(0, 2);
+      const big = incoming(b, { amount: 400n * AGPU });
+      await b.home.complete(big, await sign(signers, big, gateway));
+      const over = incoming(b, { nonce: 1n, amount: 700n * AGPU });
+      await expect(b.home.complete(over, await sign(signers, over, gateway)))
+        .to.be.revertedWithCustomError(b.home, "BridgeRateLimited")
+        .withArgs(false, 700n * AGPU, 600n * AGPU);
+      await b.agpu.connect(b.alice).approve(gateway, 2_000n * AGPU);
+      await expect(b.home.connect(b.alice).send(OTHER_CHAIN, b.bob.address, 600n * AGPU))
+        .to.be.revertedWithCustomError(b.home, "BridgeRateLimited")
+        .withArgs(true, 600n * AGPU, 500n * AGPU);
+      // A new period allows the full amount again.
+      await time.increase(HOUR);
+      const later = incoming(b, { nonce: 1n, amount: 100n * AGPU });
+      await b.home.complete(later, await sign(signers, later, gateway));
+      expect(await b.home.available()).to.deep.equal([1_000n * AGPU, 900n * AGPU]);
+    });
+
+    it("stops sending and completing while paused", async () => {
+      const b = await loadFixture(bridges);
+      await b.home.connect(b.deployer).pause();
+      const transfer = incoming(b);
+      await expect(
+        b.home.complete(transfer, await sign(b.validators.slice(0, 2), transfer, await b.home.getAddress())),
+      ).to.be.revertedWithCustomError(b.home, "EnforcedPause");
+      await expect(b.home.connect(b.alice).send(OTHER_CHAIN, b.bob.address, 1n)).to.be.revertedWithCustomError(
+        b.home,
+        "EnforcedPause",
+      );
+    });
+  });
+
+  describe("governance", () => {
+    it("keeps the validator set, counterparts and limits to governance, and the set to a strict majority", async () => {
+      const b = await loadFixture(bridges);
+      const addresses = b.validators.map((v) => v.address);
+      for (const call of [
+        b.home.connect(b.alice).setValidators(addresses, 2),
+        b.home.connect(b.alice).setCounterpart(5n, b.alice.address),
+        b.home.connect(b.alice).setRateLimit(LIMIT),
+      ]) {
+        await expect(call).to.be.revertedWithCustomError(b.home, "AccessManagedUnauthorized").withArgs(b.alice.address);
+      }
+      await expect(b.home.connect(b.deployer).setValidators(addresses, 1))
+        .to.be.revertedWithCustomError(b.home, "BridgeInvalidValidatorSet")
+        .withArgs(3, 1);
+      await expect(b.home.connect(b.deployer).setValidators([addresses[0]!, addresses[0]!, addresses[1]!], 2))
+        .to.be.revertedWithCustomError(b.home, "BridgeInvalidValidatorSet")
+        .withArgs(3, 2);
+      await expect(b.home.connect(b.deployer).setRateLimit({ ...LIMIT, period: 60 }))
+        .to.be.revertedWithCustomError(b.home, "BridgeParameterOutOfBounds")
+        .withArgs("period", 60, HOUR, 7 * 24 * HOUR);
+      await expect(b.home.connect(b.deployer).setValidators(addresses, 3))
+        .to.emit(b.home, "ValidatorsSet")
+        .withArgs(addresses, 3);
+    });
+  });
+});
