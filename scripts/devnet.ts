@@ -52,8 +52,11 @@ async function main(): Promise<number> {
   const jobs = whole("jobs", values.jobs, 1, 100_000);
   const duration = whole("duration", values.duration, 1, 7 * 86_400);
   const stop = new AbortController();
-  process.once("SIGINT", () => stop.abort());
-  process.once("SIGTERM", () => stop.abort());
+  // `on`, not `once`: a second Ctrl-C (or a signal relayed twice) must find a listener too, or Node's default
+  // would kill the devnet before it has stopped its chain and indexer.
+  const onSignal = () => stop.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const summary = await runDevnet(
     {
       directory: resolve(values.directory),

@@ -19,7 +19,8 @@ describe("npm start: the devnet", function () {
   });
 
   after(async () => {
-    await rm(directory, { recursive: true, force: true });
+    // The indexer's database may still be closing its files when the devnet has just exited.
+    await rm(directory, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
   });
 
   it("runs the market in every mode with the indexer serving, catches the dishonest provider, and stops on Ctrl-C", async () => {

@@ -96,8 +96,8 @@ export const providerRun: Command = async ({ args, config, out, protocol }) => {
     }
     const stop = new AbortController();
     const onSignal = () => stop.abort();
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
     await daemon.run(stop.signal);
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
