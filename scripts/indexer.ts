@@ -12,20 +12,12 @@
  * (a restarted local node), it is emptied, so the old chain's data is never served.
  */
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 
+import { portIsFree } from "./lib/ports.js";
 import { INDEXER_ROOT, PONDER_CLI, databaseFromEnv, prepareDatabase, resolveChain } from "./lib/indexer.js";
 
 const MIGRATION_CONFLICT = "was previously used by a different Ponder app";
-
-function portIsFree(port: number, hostname: string): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once("error", () => done(false));
-    server.listen(port, hostname, () => server.close(() => done(true)));
-  });
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { type Hex, isHex } from "viem";
 
+import { writeFileAtomically } from "./files.js";
 import { type DenseLayerJob, jobCommitments, parseDenseLayerJob, resultOf } from "./workload.js";
 
 /**
@@ -67,11 +67,7 @@ export class ContentStore {
   }
 
   private async write(key: Hex, value: unknown): Promise<void> {
-    const path = this.path(key);
-    await mkdir(this.directory, { recursive: true });
-    const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-    await writeFile(temporary, JSON.stringify(value));
-    await rename(temporary, path);
+    await writeFileAtomically(this.path(key), JSON.stringify(value));
   }
 
   private async read(key: Hex): Promise<unknown> {

@@ -1,7 +1,9 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Abi, type Address, isAddress } from "viem";
+
+import { writeFileAtomically } from "./files.js";
 
 /**
  * The deployment manifest: one JSON file per chain id listing every protocol contract's name, address, the
@@ -50,10 +52,7 @@ export function manifestPath(chainId: number, dir: string = defaultManifestDir()
 /** Writes the manifest atomically (a reader never sees half a file) and returns its path. */
 export async function writeManifest(manifest: DeploymentManifest, dir: string = defaultManifestDir()): Promise<string> {
   const path = manifestPath(manifest.chainId, dir);
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
-  await rename(temporary, path);
+  await writeFileAtomically(path, `${JSON.stringify(manifest, null, 2)}\n`);
   return path;
 }
 

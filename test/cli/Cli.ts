@@ -2,17 +2,15 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { type Hex, formatEther, toHex } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
+import { formatEther } from "viem";
 
+import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { EU_WEST, JobStatus, type Market, PROVIDER_STAKE, claimCommitReveal, result } from "../support/market.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { ROOT, type Run, runNode } from "../support/processes.js";
 import type { Connection } from "../support/protocol.js";
 
 const CLI = join(ROOT, "bin", "starminer.mjs");
-/** The well-known development mnemonic `hardhat node` derives its accounts from. */
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 describe("starminer CLI (end to end on a local node)", function () {
   this.timeout(300_000);
@@ -24,18 +22,9 @@ describe("starminer CLI (end to end on a local node)", function () {
   let connection: Connection;
   let market: Market;
 
-  /** The private key of the node's account with this address. */
-  const keyOf = (address: string): Hex => {
-    for (let index = 0; index < 20; index++) {
-      const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
-      if (account.address.toLowerCase() === address.toLowerCase()) return toHex(account.getHdKey().privateKey!);
-    }
-    throw new Error(`${address} is not a development account`);
-  };
-
   const starminer = (args: string[], env: Record<string, string> = {}) =>
     runNode([CLI, ...args], { STARMINER_RPC_URL: rpcUrl, STARMINER_MANIFEST_DIR: manifestDir, ...env });
-  const as = (address: string) => ({ STARMINER_PRIVATE_KEY: keyOf(address) });
+  const as = (address: string) => ({ STARMINER_PRIVATE_KEY: devKeyOf(address) });
   const json = <T>(run: Run): T => {
     expect(run.code, run.stderr).to.equal(0);
     return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as T;

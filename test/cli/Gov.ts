@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { type Hex, toHex } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
 
+import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { type Market } from "../support/market.js";
 import { graphql, startIndexer, waitUntilSynced } from "../support/indexer.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
@@ -14,7 +13,6 @@ import type { Connection, Signer } from "../support/protocol.js";
 import { advance } from "../support/scenario.js";
 
 const CLI = join(ROOT, "bin", "starminer.mjs");
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 const AMAX = 10n ** 18n;
 const DAY = 86_400;
 
@@ -25,18 +23,11 @@ describe("starminer gov (end to end on a local node, with the indexer)", functio
   let connection: Connection;
   let market: Market;
 
-  const keyOf = (address: string): Hex => {
-    for (let index = 0; index < 30; index++) {
-      const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
-      if (account.address.toLowerCase() === address.toLowerCase()) return toHex(account.getHdKey().privateKey!);
-    }
-    throw new Error(`${address} is not a development account`);
-  };
   const starminer = (signer: Signer, args: string[]) =>
     runNode([CLI, ...args], {
       STARMINER_RPC_URL: live.rpcUrl,
       STARMINER_MANIFEST_DIR: live.manifestDir,
-      STARMINER_PRIVATE_KEY: keyOf(signer.address),
+      STARMINER_PRIVATE_KEY: devKeyOf(signer.address),
     });
   const json = <T>(run: Run): T => {
     expect(run.code, run.stderr).to.equal(0);

@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { id } from "ethers";
 import { type Hex, keccak256, toHex } from "viem";
-import { mnemonicToAccount, privateKeyToAddress } from "viem/accounts";
+import { privateKeyToAddress } from "viem/accounts";
 
+import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { NodeRole, Tee, providerMetadata } from "../../scripts/lib/nodes.js";
 import type { JobRecord } from "../../scripts/lib/provider/journal.js";
 import { type DenseLayerJob, runDenseLayer, sampleDenseLayerJob } from "../../scripts/lib/workload.js";
@@ -17,7 +18,6 @@ import type { Connection, Signer } from "../support/protocol.js";
 import { advance } from "../support/scenario.js";
 
 const CLI = join(ROOT, "bin", "starminer.mjs");
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 const MEASUREMENT = keccak256(toHex("test enclave build"));
 const ENCLAVE_KEY = keccak256(toHex("test enclave signing key"));
 
@@ -65,20 +65,13 @@ describe("starminer provider run (end to end on a local node)", function () {
   let enclaveKeyFile: string;
   const daemons: Daemon[] = [];
 
-  const keyOf = (address: string): Hex => {
-    for (let index = 0; index < 30; index++) {
-      const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
-      if (account.address.toLowerCase() === address.toLowerCase()) return toHex(account.getHdKey().privateKey!);
-    }
-    throw new Error(`${address} is not a development account`);
-  };
   const environment = (signer: Signer) => ({
     STARMINER_RPC_URL: live.rpcUrl,
     STARMINER_MANIFEST_DIR: live.manifestDir,
     STARMINER_CONTENT_DIR: contentDir,
     // Journals a command makes without --journal go here, not into the user's home.
     STARMINER_HOME: join(live.workDir, "home"),
-    STARMINER_PRIVATE_KEY: keyOf(signer.address),
+    STARMINER_PRIVATE_KEY: devKeyOf(signer.address),
   });
   const starminer = (signer: Signer, args: string[]) => runNode([CLI, ...args], environment(signer));
   const journalOf = (signer: Signer) => join(live.workDir, `journal-${signer.address}.json`);

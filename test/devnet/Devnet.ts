@@ -5,7 +5,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { portIsFree } from "../../scripts/lib/devnet/processes.js";
+import { portIsFree } from "../../scripts/lib/ports.js";
 import { graphql } from "../support/indexer.js";
 import { ROOT, TSX_CLI, freePort, waitFor } from "../support/processes.js";
 

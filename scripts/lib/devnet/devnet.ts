@@ -7,6 +7,7 @@ import { type ProtocolClient, connectProtocol } from "../client.js";
 import { ContentStore } from "../content.js";
 import { describeError } from "../errors.js";
 import { ProviderDaemon } from "../provider/daemon.js";
+import { sleep } from "../sleep.js";
 import { releaseProver } from "../zk/groth16.js";
 import { JobBook, SimulatedRequester, SimulatedValidator, chainNow } from "./actors.js";
 import { type Child, deployWithScript, startHardhatNode, startIndexerProcess } from "./processes.js";
@@ -181,7 +182,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
           tally.errors++;
           narrate(`${what}: ${describeError(error)}`);
         }
-        await pause(every, stop.signal);
+        await sleep(every, stop.signal);
       }
     };
 
@@ -328,19 +329,4 @@ function progressLine(tally: DevnetTally, elapsedMs: number, chainTime: bigint):
     `(${amount(tally.slashedAmount)} AGPU) | paid to providers ${amount(tally.paidToProviders)} AGPU | ` +
     `retried ${tally.errors}`
   );
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    if (signal.aborted) return done();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        done();
-      },
-      { once: true },
-    );
-  });
 }

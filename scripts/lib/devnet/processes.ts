@@ -1,20 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { portIsFree } from "../ports.js";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const HARDHAT_CLI = join(PROJECT_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 const TSX_CLI = join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-
-/** Whether nothing listens on `port` of `hostname`. */
-export function portIsFree(port: number, hostname = "127.0.0.1"): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once("error", () => done(false));
-    server.listen(port, hostname, () => server.close(() => done(true)));
-  });
-}
 
 /** Calls `check` until it returns true; throws naming `what` after `timeoutMs`. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250) {

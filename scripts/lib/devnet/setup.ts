@@ -1,8 +1,9 @@
 import { type Address, type Hex, getContract, keccak256, parseEther, toHex } from "viem";
-import { mnemonicToAccount, privateKeyToAddress } from "viem/accounts";
+import { privateKeyToAddress } from "viem/accounts";
 
 import type { AccessManager$Type } from "../../../artifacts/@openzeppelin/contracts/access/manager/AccessManager.sol/artifacts.js";
 import type { ProtocolClient } from "../client.js";
+import { devAccount } from "../dev-accounts.js";
 import { manifestContract } from "../manifest.js";
 import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../nodes.js";
 import type { Fault } from "../provider/daemon.js";
@@ -11,17 +12,8 @@ import { Role } from "../roles.js";
 import { send } from "../transactions.js";
 import { zoneId } from "../zones.js";
 
-/** The development mnemonic every local Hardhat chain funds: its keys are public and worth nothing elsewhere. */
-export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
-
 /** The enclave measurement the devnet allowlists for its simulated TEE providers. */
 export const DEVNET_MEASUREMENT = keccak256(toHex("starminer devnet enclave"));
-
-/** The dev account at `index` of the mnemonic, with its private key. */
-export function devAccount(index: number): { address: Address; privateKey: Hex } {
-  const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
-  return { address: account.address, privateKey: toHex(account.getHdKey().privateKey!) };
-}
 
 /** The zones the devnet's providers work in, filled in this order. */
 export const DEVNET_ZONES = ["eu-west", "us-east", "ap-southeast"] as const;

@@ -7,6 +7,7 @@ import { type ProtocolClient, requireAccount } from "../client.js";
 import type { ContentStore } from "../content.js";
 import { describeError } from "../errors.js";
 import { JobStatus, Mode, SlotStatus, Tier, enumName } from "../market.js";
+import { sleep } from "../sleep.js";
 import { send, sendSimulated } from "../transactions.js";
 import { type DenseLayerJob, resultOf, runDenseLayer } from "../workload.js";
 import { proveDenseLayer } from "../zk/dense-layer.js";
@@ -158,13 +159,14 @@ export class ProviderDaemon {
         message: `alive at block ${block.number}: ${active.length} job(s) in hand, ${this.finishedCount()} finished`,
       });
     }
+    const jobCount = await this.protocol.jobMarket.read.jobCount();
     for (const record of this.journal.active()) {
-      await this.guard(BigInt(record.jobId), () => this.carry(record, now));
+      await this.guard(BigInt(record.jobId), () => this.carry(record, now, jobCount));
     }
     // Delivered jobs wait on challenge windows and verdicts, not on this GPU: only work under way takes room.
     const underWay = this.journal.active().filter((record) => record.stage !== "delivered").length;
     const room = this.options.maxActiveJobs - underWay;
-    if (room > 0) await this.claimNew(room, now);
+    if (room > 0) await this.claimNew(room, now, jobCount);
     this.rounds++;
   }
 
@@ -183,10 +185,10 @@ export class ProviderDaemon {
   // -------------------------------------------------------------------------------------------------------------
 
   /** Carries one job the journal holds one step further, after reconciling the journal with the chain. */
-  private async carry(record: JobRecord, now: bigint): Promise<void> {
+  private async carry(record: JobRecord, now: bigint, jobCount: bigint): Promise<void> {
     const jobId = BigInt(record.jobId);
     const { jobMarket } = this.protocol;
-    if (jobId > (await jobMarket.read.jobCount())) {
+    if (jobId > jobCount) {
       // A local chain restarted at the same addresses: the journal's job is gone with the old chain.
       await this.finish(jobId, "the job is not on this chain any more (was the chain reset?)");
       return;
@@ -334,9 +336,8 @@ export class ProviderDaemon {
   // -------------------------------------------------------------------------------------------------------------
 
   /** Looks for open jobs in the provider's zone it can serve, and claims up to `room` of them. */
-  private async claimNew(room: number, now: bigint): Promise<void> {
-    const { jobMarket, jobMarketLens } = this.protocol;
-    const count = await jobMarket.read.jobCount();
+  private async claimNew(room: number, now: bigint, count: bigint): Promise<void> {
+    const { jobMarketLens } = this.protocol;
     if (this.rounds % FULL_RESCAN_ROUNDS === 0) {
       // Now and then look at every job again: a slot may have reopened, a refusal (reputation, stake) may have
       // lapsed, or the content may have arrived.
@@ -365,7 +366,7 @@ export class ProviderDaemon {
       room--;
       // Start on it at once: compute, then commit or submit, without waiting for the next round.
       const record = this.journal.get(jobId)!;
-      await this.guard(jobId, () => this.carry(record, now));
+      await this.guard(jobId, () => this.carry(record, now, count));
     }
   }
 
@@ -528,18 +529,3 @@ async function inspectNode(
 }
 
 const short = (hex: Hex) => `${hex.slice(0, 10)}…`;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    if (signal.aborted) return done();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        done();
-      },
-      { once: true },
-    );
-  });
-}

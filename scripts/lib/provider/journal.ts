@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
 
 import type { Address, Hash, Hex } from "viem";
+
+import { writeFileAtomically } from "../files.js";
 
 /**
  * Where a provider's work on one job stands. The chain is the authority on what happened; the journal keeps what
@@ -119,9 +119,6 @@ export class Journal {
   }
 
   private async save(): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${randomBytes(6).toString("hex")}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(this.state, null, 2)}\n`);
-    await rename(temporary, this.path);
+    await writeFileAtomically(this.path, `${JSON.stringify(this.state, null, 2)}\n`);
   }
 }
