@@ -9,7 +9,10 @@
  *   STARMINER_DEPLOYMENT_ID      Ignition's deployment id (default chain-<chainId>)
  *   STARMINER_DEPLOY_RESET=1     forget the journal of that deployment first (a restarted local node)
  *   STARMINER_DEPLOY_DEVELOPMENT=1  keep ADMIN and GOVERNOR with the deployer (a development chain); otherwise the
- *                                deployment ends by handing them to the Timelock, and checks that it did
+ *                                deployment ends by handing them to the Timelock, and checks that it did. A
+ *                                production deployment must name the bridge's validators and threshold
+ *                                (`Bridge.validators`, `Bridge.threshold`); a development one defaults to the
+ *                                deployer alone
  *
  * Re-running resumes or confirms the same Ignition deployment; it never deploys twice.
  */
@@ -27,6 +30,12 @@ try {
 
   const connection = await network.create();
   const development = process.env.STARMINER_DEPLOY_DEVELOPMENT === "1";
+  if (!development && (parameters.Bridge?.validators === undefined || parameters.Bridge?.threshold === undefined)) {
+    throw new Error(
+      "a production deployment names the bridge's validators: set Bridge.validators and Bridge.threshold in " +
+        "the STARMINER_DEPLOY_PARAMETERS file",
+    );
+  }
   const { manifest, manifestPath } = await deployProtocol(connection, {
     parameters,
     handOver: !development,

@@ -2,6 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import { Role } from "../../scripts/lib/roles.js";
 import AuthorityModule from "./Authority.js";
+import BridgeModule from "./Bridge.js";
 import CapabilityRegistrarModule from "./CapabilityRegistrar.js";
 import GovernanceModule from "./Governance.js";
 import JobMarketModule from "./JobMarket.js";
@@ -29,6 +30,7 @@ const WIRING = [
   WorkloadsModule,
   JobMarketModule,
   GovernanceModule,
+  BridgeModule,
   ProtocolModule,
 ];
 

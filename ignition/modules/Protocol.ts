@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import AuthorityModule from "./Authority.js";
+import BridgeModule from "./Bridge.js";
 import CapabilityRegistrarModule from "./CapabilityRegistrar.js";
 import GovernanceModule from "./Governance.js";
 import JobMarketModule from "./JobMarket.js";
@@ -28,6 +29,7 @@ export default buildModule("Protocol", (m) => {
     m.useModule(WorkloadsModule);
   const { verificationHub, jobMarket, jobMarketLens } = m.useModule(JobMarketModule);
   const { timelock, governor } = m.useModule(GovernanceModule);
+  const { bridgeGateway } = m.useModule(BridgeModule);
 
   return {
     accessManager,
@@ -50,5 +52,6 @@ export default buildModule("Protocol", (m) => {
     jobMarketLens,
     timelock,
     governor,
+    bridgeGateway,
   };
 });

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 
-import type { DeploymentParameters } from "@nomicfoundation/ignition-core";
+import type { DeploymentParameters, IgnitionModule, IgnitionModuleResult } from "@nomicfoundation/ignition-core";
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 import {
@@ -17,7 +17,15 @@ import {
 
 import HandoverModule from "../../ignition/modules/Handover.js";
 import ProtocolModule from "../../ignition/modules/Protocol.js";
-import { type DeploymentManifest, MANIFEST_VERSION, type ManifestContract, writeManifest } from "../lib/manifest.js";
+import RemoteBridgeModule from "../../ignition/modules/RemoteBridge.js";
+import RemoteHandoverModule from "../../ignition/modules/RemoteHandover.js";
+import {
+  type DeploymentManifest,
+  MANIFEST_VERSION,
+  type ManifestContract,
+  manifestContract,
+  writeManifest,
+} from "../lib/manifest.js";
 
 /** keccak256("eip1967.proxy.implementation") - 1 */
 const ERC1967_IMPLEMENTATION_SLOT = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
@@ -52,6 +60,70 @@ export async function deployProtocol<ChainTypeT extends string>(
   connection: NetworkConnection<ChainTypeT>,
   options: DeployProtocolOptions = {},
 ): Promise<DeployedProtocol> {
+  const module = options.handOver === false ? ProtocolModule : HandoverModule;
+  return deployWithManifest(connection, module, options, async (deployer) => ({
+    ...options.parameters,
+    // A development deployment's bridge is validated by the deployer alone unless the parameters say otherwise; the
+    // deploy script refuses a production deployment that leaves them out.
+    Bridge: { validators: [deployer], threshold: 1n, ...options.parameters?.Bridge },
+  }));
+}
+
+export interface DeployRemoteBridgeOptions extends Omit<DeployProtocolOptions, "handOver"> {
+  /** The home chain's manifest: its chain id and BridgeGateway pair the remote gateway with home. */
+  readonly home: DeploymentManifest;
+  /**
+   * The contract that governs StarMiner on the remote chain: with it, the deployment ends by handing it ADMIN and
+   * GOVERNOR (RemoteHandover). Without it, the deployer keeps both: a development chain.
+   */
+  readonly governor?: Address;
+}
+
+/**
+ * Deploys (or resumes) StarMiner's remote side on `connection` — its AccessManager, BridgedAGPU and a Remote-mode
+ * BridgeGateway paired with the home gateway — and writes that chain's manifest.
+ */
+export async function deployRemoteBridge<ChainTypeT extends string>(
+  connection: NetworkConnection<ChainTypeT>,
+  options: DeployRemoteBridgeOptions,
+): Promise<DeployedProtocol> {
+  const homeGateway = manifestContract(options.home, "BridgeGateway").address;
+  const module = options.governor === undefined ? RemoteBridgeModule : RemoteHandoverModule;
+  return deployWithManifest(connection, module, options, async (deployer, chainId) => {
+    if (chainId === options.home.chainId) {
+      throw new Error(`the remote chain must differ from the home chain (both are chain ${chainId})`);
+    }
+    if (options.governor !== undefined) {
+      const client = createPublicClient({ transport: custom(connection.provider) });
+      const code = await client.getCode({ address: options.governor });
+      if (code === undefined || code === "0x") {
+        throw new Error(`the remote governor ${options.governor} is not a contract on chain ${chainId}`);
+      }
+    }
+    return {
+      ...options.parameters,
+      RemoteBridge: {
+        validators: [deployer],
+        threshold: 1n,
+        ...options.parameters?.RemoteBridge,
+        homeChainId: BigInt(options.home.chainId),
+        homeGateway,
+      },
+      ...(options.governor === undefined ? {} : { RemoteHandover: { governor: options.governor } }),
+    };
+  });
+}
+
+/**
+ * Deploys `module` with Ignition and lists every contract it returns in the chain's manifest, under its contract
+ * name; a contract with an ERC-1967 implementation slot is a proxy and is listed with its implementation.
+ */
+async function deployWithManifest<ChainTypeT extends string>(
+  connection: NetworkConnection<ChainTypeT>,
+  module: IgnitionModule<string, string, IgnitionModuleResult<string>>,
+  options: Omit<DeployProtocolOptions, "handOver">,
+  parametersFor: (deployer: Address, chainId: number) => Promise<DeploymentParameters>,
+): Promise<DeployedProtocol> {
   const client = createPublicClient({ transport: custom(connection.provider) });
   let chainId: number;
   try {
@@ -59,27 +131,23 @@ export async function deployProtocol<ChainTypeT extends string>(
   } catch {
     throw new Error(`cannot reach network "${connection.networkName}": is its node running and its RPC URL right?`);
   }
+  const [deployer] = (await connection.provider.request({ method: "eth_accounts" })) as Address[];
+  if (deployer === undefined) throw new Error("the network has no account to deploy from");
   const firstCandidateBlock = Number(await client.getBlockNumber({ cacheTime: 0 }));
   const deploymentId = options.deploymentId ?? `chain-${chainId}`;
   if (options.reset === true && connection.networkConfig.type !== "edr-simulated") {
     await rm(join(hre.config.paths.ignition, "deployments", deploymentId), { recursive: true, force: true });
   }
 
-  const module = options.handOver === false ? ProtocolModule : HandoverModule;
-  const deployed = await connection.ignition.deploy(module, {
-    parameters: options.parameters ?? {},
+  const deployed = (await connection.ignition.deploy(module, {
+    parameters: await parametersFor(getAddress(deployer), chainId),
     deploymentId,
     displayUi: false,
-  });
-  const [deployer] = (await connection.provider.request({ method: "eth_accounts" })) as Address[];
-  if (deployer === undefined) throw new Error("the network has no account to deploy from");
+  })) as Record<string, { getAddress(): Promise<string> }>;
 
-  // Every contract the Protocol module returns goes into the manifest under its contract name; a contract with
-  // an ERC-1967 implementation slot is a proxy and is listed with its implementation.
   const contracts: Record<string, ManifestContract> = {};
   for (const [key, future] of Object.entries(module.results)) {
-    const contract = deployed[key as keyof typeof deployed];
-    const address = getAddress(await contract.getAddress());
+    const address = getAddress(await deployed[key]!.getAddress());
     const code = await client.getCode({ address });
     if (code === undefined || code === "0x") {
       throw new Error(

@@ -65,6 +65,8 @@ export async function checkHandover(client: PublicClient, manifest: DeploymentMa
     violations.push({ contract: "AccessManager", role: roleName(role), account });
   }
 
+  // A remote chain has no Timelock of its own: its AccessManager is all there is to check.
+  if (manifest.contracts.ProtocolTimelock === undefined) return violations;
   const timelock = manifestContract(manifest, "ProtocolTimelock");
   const timelockGrants = await client.getContractEvents({
     address: timelock.address,

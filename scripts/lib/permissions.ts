@@ -79,6 +79,16 @@ export const PERMISSIONS = {
     setWorkloadVerifier: Role.GOVERNOR,
     setParameters: Role.GOVERNOR,
   },
+  BridgeGateway: {
+    ...UPGRADEABLE,
+    setValidators: Role.GOVERNOR,
+    setCounterpart: Role.GOVERNOR,
+    setRateLimit: Role.GOVERNOR,
+  },
+  BridgedAGPU: {
+    mint: Role.BRIDGE_MINTER,
+    burn: Role.BRIDGE_MINTER,
+  },
 } as const satisfies Record<string, Record<string, RoleId>>;
 
 export type PermissionedContract = keyof typeof PERMISSIONS;
@@ -129,6 +139,8 @@ export const OPEN_FUNCTIONS: Record<PermissionedContract, readonly string[]> = {
     "sweepFees",
   ],
   VerificationHub: ["initialize", "openDispute", "reportAudit", "resolveDispute", "setAuthority", "vote"],
+  BridgeGateway: ["complete", "initialize", "send", "setAuthority"],
+  BridgedAGPU: ["approve", "permit", "setAuthority", "transfer", "transferFrom"],
 };
 
 /** The function selectors of `contractName` grouped by the role that may call them. */

@@ -1,7 +1,10 @@
 import { expect } from "chai";
 import { Contract, type InterfaceAbi, type ParamType } from "ethers";
-import type { Abi } from "viem";
+import { type Abi, createPublicClient, custom } from "viem";
 
+import { deployRemoteBridge } from "../../scripts/deploy/protocol.js";
+import { checkHandover } from "../../scripts/lib/governance.js";
+import type { DeploymentManifest } from "../../scripts/lib/manifest.js";
 import { OPEN_FUNCTIONS, PERMISSIONS, type PermissionedContract, selectorOf } from "../../scripts/lib/permissions.js";
 import { LABELLED_ROLES, Role } from "../../scripts/lib/roles.js";
 import { connect, protocolFixture } from "../support/protocol.js";
@@ -9,7 +12,38 @@ import { connect, protocolFixture } from "../support/protocol.js";
 const connection = await connect();
 const { ethers, networkHelpers } = connection;
 const { loadFixture } = networkHelpers;
-const deployed = protocolFixture(connection);
+const protocol = protocolFixture(connection);
+
+/** The protocol, and beside it on the same chain a remote chain's side paired with it (as if home were chain 1). */
+async function deployed() {
+  const home = await protocol();
+  const remote = await deployRemoteBridge(connection, {
+    home: { ...home.manifest, chainId: 1 },
+    deploymentId: "access-remote",
+    manifestDir: null,
+  });
+  const remoteManager = await ethers.getContractAt(
+    "AccessManager",
+    remote.manifest.contracts.AccessManager!.address,
+  );
+  return { ...home, remoteManifest: remote.manifest, remoteManager };
+}
+
+const viemClient = () => createPublicClient({ transport: custom(connection.provider) });
+
+/** Each permissioned contract of each side: the protocol's manifest, then the remote chain's. */
+async function permissionedContracts(sides: Awaited<ReturnType<typeof deployed>>) {
+  const found: { side: string; manifest: DeploymentManifest; contractName: PermissionedContract }[] = [];
+  for (const [side, manifest] of [
+    ["home", sides.manifest],
+    ["remote", sides.remoteManifest],
+  ] as const) {
+    for (const contractName of Object.keys(PERMISSIONS) as PermissionedContract[]) {
+      if (manifest.contracts[contractName] !== undefined) found.push({ side, manifest, contractName });
+    }
+  }
+  return found;
+}
 
 /** A plausible value of an ABI type, good enough to reach the access check that every restricted function runs first. */
 function sampleArgument(type: ParamType): unknown {
@@ -55,6 +89,53 @@ describe("Access control", () => {
     });
   });
 
+  describe("a remote chain", () => {
+    it("lets its gateway alone mint and burn BridgedAGPU, and pairs the gateway with home", async () => {
+      const { remoteManifest, remoteManager, manifest } = await loadFixture(deployed);
+      const gateway = await ethers.getContractAt("BridgeGateway", remoteManifest.contracts.BridgeGateway!.address);
+      const grants = await remoteManager.queryFilter(remoteManager.filters.RoleGranted(Role.BRIDGE_MINTER));
+      expect(grants.map((event) => event.args.account)).to.deep.equal([await gateway.getAddress()]);
+      expect(await gateway.counterpartOf(1)).to.equal(manifest.contracts.BridgeGateway!.address);
+      expect(await gateway.mode()).to.equal(1n);
+      expect(await gateway.token()).to.equal(remoteManifest.contracts.BridgedAGPU!.address);
+    });
+
+    it("hands ADMIN and GOVERNOR to the governing contract, leaving the deployer nothing", async () => {
+      const { manifest, accounts } = await loadFixture(deployed);
+      // Any contract stands in for the remote chain's multisig or timelock.
+      const governingContract = manifest.contracts.ProtocolTimelock!.address;
+      const remote = await deployRemoteBridge(connection, {
+        home: { ...manifest, chainId: 1 },
+        deploymentId: "access-remote-handed-over",
+        manifestDir: null,
+        governor: governingContract,
+        parameters: { RemoteBridge: { guardian: accounts.guardian.address } },
+      });
+      const manager = await ethers.getContractAt("AccessManager", remote.manifest.contracts.AccessManager!.address);
+      const holds = async (role: bigint, account: string) => (await manager.hasRole(role, account))[0];
+      expect(await holds(Role.ADMIN, governingContract)).to.equal(true);
+      expect(await holds(Role.GOVERNOR, governingContract)).to.equal(true);
+      expect(await holds(Role.ADMIN, accounts.deployer.address)).to.equal(false);
+      expect(await holds(Role.GOVERNOR, accounts.deployer.address)).to.equal(false);
+      expect(await checkHandover(viemClient(), remote.manifest)).to.deep.equal([]);
+    });
+
+    it("refuses a governor that is not a contract, and a remote chain that is the home chain", async () => {
+      const { manifest, accounts } = await loadFixture(deployed);
+      await expect(
+        deployRemoteBridge(connection, {
+          home: { ...manifest, chainId: 1 },
+          deploymentId: "access-remote-eoa",
+          manifestDir: null,
+          governor: accounts.governor.address,
+        }),
+      ).to.be.rejectedWith(`the remote governor ${accounts.governor.address} is not a contract on chain 31337`);
+      await expect(
+        deployRemoteBridge(connection, { home: manifest, deploymentId: "access-remote-same", manifestDir: null }),
+      ).to.be.rejectedWith("the remote chain must differ from the home chain (both are chain 31337)");
+    });
+  });
+
   for (const [contractName, functions] of Object.entries(PERMISSIONS) as [
     PermissionedContract,
     Record<string, bigint>,
@@ -62,37 +143,45 @@ describe("Access control", () => {
     describe(`${contractName}`, () => {
       for (const [functionName, role] of Object.entries(functions)) {
         it(`maps ${functionName} to ${Object.keys(Role).find((name) => Role[name as keyof typeof Role] === role)} and refuses an unprivileged caller`, async () => {
-          const { manifest, accessManager, accounts } = await loadFixture(deployed);
-          const entry = manifest.contracts[contractName]!;
-          const selector = selectorOf(entry.abi as Abi, contractName, functionName);
-          expect(await accessManager.getTargetFunctionRole(entry.address, selector)).to.equal(role);
+          const sides = await loadFixture(deployed);
+          const { accounts } = sides;
+          const deployments = [
+            { manifest: sides.manifest, accessManager: sides.accessManager },
+            { manifest: sides.remoteManifest, accessManager: sides.remoteManager },
+          ].filter(({ manifest }) => manifest.contracts[contractName] !== undefined);
+          expect(deployments, `${contractName} is deployed nowhere`).to.not.be.empty;
+          for (const { manifest, accessManager } of deployments) {
+            const entry = manifest.contracts[contractName]!;
+            const selector = selectorOf(entry.abi as Abi, contractName, functionName);
+            expect(await accessManager.getTargetFunctionRole(entry.address, selector)).to.equal(role);
 
-          const contract = new Contract(entry.address, entry.abi as InterfaceAbi, accounts.stranger);
-          const fragment = contract.interface.getFunction(functionName);
-          if (fragment === null) throw new Error(`${contractName} has no function ${functionName}`);
-          const call = contract.getFunction(functionName);
-          await expect(call(...fragment.inputs.map(sampleArgument)))
-            .to.be.revertedWithCustomError(contract, "AccessManagedUnauthorized")
-            .withArgs(accounts.stranger.address);
+            const contract = new Contract(entry.address, entry.abi as InterfaceAbi, accounts.stranger);
+            const fragment = contract.interface.getFunction(functionName);
+            if (fragment === null) throw new Error(`${contractName} has no function ${functionName}`);
+            const call = contract.getFunction(functionName);
+            await expect(call(...fragment.inputs.map(sampleArgument)))
+              .to.be.revertedWithCustomError(contract, "AccessManagedUnauthorized")
+              .withArgs(accounts.stranger.address);
+          }
         });
       }
     });
   }
 
   it("lets only the AccessManager itself move a managed contract to another authority", async () => {
-    const { manifest, accounts } = await loadFixture(deployed);
-    for (const contractName of Object.keys(PERMISSIONS) as PermissionedContract[]) {
+    const sides = await loadFixture(deployed);
+    const { accounts } = sides;
+    for (const { side, manifest, contractName } of await permissionedContracts(sides)) {
       const entry = manifest.contracts[contractName]!;
       const contract = new Contract(entry.address, entry.abi as InterfaceAbi, accounts.deployer);
-      await expect(contract.getFunction("setAuthority")(accounts.stranger.address), contractName)
+      await expect(contract.getFunction("setAuthority")(accounts.stranger.address), `${side} ${contractName}`)
         .to.be.revertedWithCustomError(contract, "AccessManagedUnauthorized")
         .withArgs(accounts.deployer.address);
     }
   });
 
   it("restricts every state-changing function of a managed contract, or knows it is public", async () => {
-    const { manifest } = await loadFixture(deployed);
-    for (const contractName of Object.keys(PERMISSIONS) as PermissionedContract[]) {
+    for (const { manifest, contractName } of await permissionedContracts(await loadFixture(deployed))) {
       const abi = manifest.contracts[contractName]!.abi;
       const writers = abi
         .filter(
