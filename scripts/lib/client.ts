@@ -96,18 +96,22 @@ export function starminerHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.STARMINER_HOME || join(homedir(), ".starminer"));
 }
 
-type Contract<AbiT extends readonly unknown[]> = GetContractReturnType<
+export type Contract<AbiT extends readonly unknown[]> = GetContractReturnType<
   AbiT,
   { public: PublicClient; wallet: WalletClient }
 >;
 
-/** The protocol on one chain: viem clients, the signing account if any, and the contracts the tools use, typed. */
-export interface ProtocolClient {
+/** One chain StarMiner is deployed on: viem clients, the signing account if any, and the chain's manifest. */
+export interface ChainClient {
   readonly chain: Chain;
   readonly publicClient: PublicClient;
   readonly walletClient: WalletClient;
   readonly account: Account | undefined;
   readonly manifest: DeploymentManifest;
+}
+
+/** The protocol on one chain: its clients and the contracts the tools use, typed. */
+export interface ProtocolClient extends ChainClient {
   readonly agpu: Contract<AGPU$Type["abi"]>;
   readonly staking: Contract<Staking$Type["abi"]>;
   readonly nodeRegistry: Contract<NodeRegistry$Type["abi"]>;
@@ -131,31 +135,45 @@ export async function reachChain(rpcUrl: string): Promise<{ client: PublicClient
   }
 }
 
-/** Connects to the chain of `config`, reads its deployment manifest and binds the contracts. */
-export async function connectProtocol(config: ClientConfig): Promise<ProtocolClient> {
-  const { chainId } = await reachChain(config.rpcUrl);
-  const manifest = await readManifest(chainId, config.manifestDir);
+/** Connects to the chain at `rpcUrl` and reads its deployment manifest; `privateKey` makes its account the signer. */
+export async function connectChain(
+  rpcUrl: string,
+  options: { privateKey?: Hex; manifestDir?: string } = {},
+): Promise<ChainClient> {
+  const { chainId } = await reachChain(rpcUrl);
+  const manifest = await readManifest(chainId, options.manifestDir);
   const chain = defineChain({
     id: chainId,
     name: `chain ${chainId}`,
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [config.rpcUrl] } },
+    rpcUrls: { default: { http: [rpcUrl] } },
   });
-  const transport = http(config.rpcUrl, { retryCount: 1, timeout: 30_000 });
-  const account = config.privateKey === undefined ? undefined : privateKeyToAccount(config.privateKey);
+  const transport = http(rpcUrl, { retryCount: 1, timeout: 30_000 });
+  const account = options.privateKey === undefined ? undefined : privateKeyToAccount(options.privateKey);
   const publicClient = createPublicClient({ chain, transport }) as PublicClient;
   const walletClient = createWalletClient({ chain, transport, ...(account === undefined ? {} : { account }) });
-  const client = { public: publicClient, wallet: walletClient };
-  const bind = <AbiT extends readonly unknown[]>(name: string) => {
-    const entry = manifestContract(manifest, name);
-    return getContract({ address: entry.address, abi: entry.abi as unknown as AbiT, client }) as Contract<AbiT>;
-  };
+  return { chain, publicClient, walletClient, account, manifest };
+}
+
+/** Binds the manifest's contract `name` to `chain`'s clients, typed with `AbiT`. */
+export function bindContract<AbiT extends readonly unknown[]>(chain: ChainClient, name: string): Contract<AbiT> {
+  const entry = manifestContract(chain.manifest, name);
+  return getContract({
+    address: entry.address,
+    abi: entry.abi as unknown as AbiT,
+    client: { public: chain.publicClient, wallet: chain.walletClient },
+  }) as Contract<AbiT>;
+}
+
+/** Connects to the chain of `config`, reads its deployment manifest and binds the contracts. */
+export async function connectProtocol(config: ClientConfig): Promise<ProtocolClient> {
+  const connected = await connectChain(config.rpcUrl, {
+    ...(config.privateKey === undefined ? {} : { privateKey: config.privateKey }),
+    ...(config.manifestDir === undefined ? {} : { manifestDir: config.manifestDir }),
+  });
+  const bind = <AbiT extends readonly unknown[]>(name: string) => bindContract<AbiT>(connected, name);
   return {
-    chain,
-    publicClient,
-    walletClient,
-    account,
-    manifest,
+    ...connected,
     agpu: bind<AGPU$Type["abi"]>("AGPU"),
     staking: bind<Staking$Type["abi"]>("Staking"),
     nodeRegistry: bind<NodeRegistry$Type["abi"]>("NodeRegistry"),
@@ -171,7 +189,7 @@ export async function connectProtocol(config: ClientConfig): Promise<ProtocolCli
 }
 
 /** The signing account, or a one-line error naming where a key comes from. */
-export function requireAccount(protocol: ProtocolClient): Account & { address: Address } {
+export function requireAccount(protocol: Pick<ChainClient, "account">): Account & { address: Address } {
   if (protocol.account === undefined) {
     throw new Error("this command sends transactions: set STARMINER_PRIVATE_KEY or privateKey in the config file");
   }

@@ -1,13 +1,13 @@
 import type { Abi, Address, ContractFunctionArgs, ContractFunctionName, Hash, TransactionReceipt } from "viem";
 
-import { type ProtocolClient, requireAccount } from "./client.js";
+import { type ChainClient, requireAccount } from "./client.js";
 
 /**
  * Simulates a call first — so that a call the contract would refuse is reported with its custom error and nothing
  * is sent — then sends it and waits for its receipt. Returns the simulated return value and the receipt.
  */
 export async function send<const AbiT extends Abi, NameT extends ContractFunctionName<AbiT, "nonpayable" | "payable">>(
-  protocol: ProtocolClient,
+  protocol: ChainClient,
   contract: { address: Address; abi: AbiT },
   functionName: NameT,
   args: ContractFunctionArgs<AbiT, "nonpayable" | "payable", NameT>,
@@ -31,10 +31,10 @@ export async function send<const AbiT extends Abi, NameT extends ContractFunctio
  * when the block it lands in differs from the one estimated against (its timestamp, storage another transaction
  * touched first), and a transaction that runs out of gas reverts with no reason to show.
  */
-export async function sendSimulated(protocol: ProtocolClient, request: SimulatedRequest): Promise<Hash> {
+export async function sendSimulated(protocol: ChainClient, request: SimulatedRequest): Promise<Hash> {
   const account = requireAccount(protocol);
   const gas = await protocol.publicClient.estimateContractGas({ ...request, account } as never);
   return protocol.walletClient.writeContract({ ...request, account, chain: protocol.chain, gas: (gas * 6n) / 5n });
 }
 
-type SimulatedRequest = Parameters<ProtocolClient["walletClient"]["writeContract"]>[0];
+type SimulatedRequest = Parameters<ChainClient["walletClient"]["writeContract"]>[0];

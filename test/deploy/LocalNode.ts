@@ -1,11 +1,12 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
 
 import ProtocolModule from "../../ignition/modules/Protocol.js";
+import { devAccount } from "../../scripts/lib/dev-accounts.js";
 import { HARDHAT_CLI, ROOT, freePort, rpc, runNode, startNode, stopProcess } from "../support/processes.js";
 
 /** Runs the deploy command as a user would, and returns its exit code and output. */
@@ -26,7 +27,16 @@ describe("Deploying to a local hardhat node", function () {
     url = `http://127.0.0.1:${port}`;
     manifestDir = await mkdtemp(join(tmpdir(), "starminer-local-"));
     deploymentId = `test-${process.pid}-${port}`;
-    env = { STARMINER_LOCAL_RPC_URL: url, STARMINER_MANIFEST_DIR: manifestDir, STARMINER_DEPLOYMENT_ID: deploymentId };
+    // A production deployment names its bridge validators: three of the node's accounts, two of them to sign.
+    const parameters = join(manifestDir, "parameters.json");
+    const validators = [1, 2, 3].map((index) => devAccount(index).address);
+    await writeFile(parameters, JSON.stringify({ Bridge: { validators, threshold: 2 } }));
+    env = {
+      STARMINER_LOCAL_RPC_URL: url,
+      STARMINER_MANIFEST_DIR: manifestDir,
+      STARMINER_DEPLOYMENT_ID: deploymentId,
+      STARMINER_DEPLOY_PARAMETERS: parameters,
+    };
     node = await startNode(port);
   });
 
@@ -40,6 +50,18 @@ describe("Deploying to a local hardhat node", function () {
     JSON.parse(await readFile(join(manifestDir, "31337.json"), "utf8")) as {
       contracts: Record<string, { address: string; startBlock: number }>;
     };
+
+  it("refuses, in one line, a production deployment that does not name the bridge's validators", async () => {
+    const blockBefore = await rpc(url, "eth_blockNumber");
+    const { STARMINER_DEPLOY_PARAMETERS: _, ...withoutParameters } = env;
+    const result = await deploy(withoutParameters);
+    expect(result.code).to.equal(1);
+    expect(result.stderr.trim()).to.equal(
+      "deploy failed: a production deployment names the bridge's validators: set Bridge.validators and " +
+        "Bridge.threshold in the STARMINER_DEPLOY_PARAMETERS file",
+    );
+    expect(await rpc(url, "eth_blockNumber")).to.equal(blockBefore);
+  });
 
   it("deploys the protocol and writes a manifest whose every address holds code", async () => {
     const result = await deploy(env);
