@@ -10,6 +10,8 @@
  *   STARMINER_INDEXER_POLL_MS       how often to poll for new blocks (default 250 on a local chain, else 2 000)
  *   STARMINER_INDEXER_PGLITE_DIR    the embedded database's directory (default indexer/.ponder/pglite)
  *   DATABASE_URL                    use this PostgreSQL server instead of the embedded database
+ *   STARMINER_REMOTE_RPC_URL        a remote chain StarMiner's bridge reaches: its contracts (from its manifest) are
+ *   STARMINER_REMOTE_CHAIN_ID       indexed beside the home chain's, so each transfer shows on both sides
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,6 +29,8 @@ import type { Reputation$Type } from "../artifacts/contracts/reputation/Reputati
 import type { Staking$Type } from "../artifacts/contracts/staking/Staking.sol/artifacts.js";
 import type { AGPU$Type } from "../artifacts/contracts/token/AGPU.sol/artifacts.js";
 import type { AMAX$Type } from "../artifacts/contracts/token/AMAX.sol/artifacts.js";
+import type { BridgedAGPU$Type } from "../artifacts/contracts/token/BridgedAGPU.sol/artifacts.js";
+import type { BridgeGateway$Type } from "../artifacts/contracts/bridge/BridgeGateway.sol/artifacts.js";
 import type { AMAXGovernor$Type } from "../artifacts/contracts/governance/AMAXGovernor.sol/artifacts.js";
 import type { ProtocolTimelock$Type } from "../artifacts/contracts/governance/ProtocolTimelock.sol/artifacts.js";
 import type { Treasury$Type } from "../artifacts/contracts/treasury/Treasury.sol/artifacts.js";
@@ -43,19 +47,67 @@ if (!Number.isSafeInteger(chainId) || chainId <= 0) {
 const rpc = process.env.STARMINER_RPC_URL ?? "http://127.0.0.1:8545";
 const pollingInterval = Number(process.env.STARMINER_INDEXER_POLL_MS ?? (chainId === LOCAL_CHAIN_ID ? 250 : 2_000));
 
-const manifestFile = manifestPath(chainId, process.env.STARMINER_MANIFEST_DIR ?? join(ROOT, "ignition", "manifests"));
-let manifest: { chainId: number; contracts: Record<string, ManifestContract> };
-try {
-  manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
-} catch (error) {
-  throw new Error(`cannot read the deployment manifest ${manifestFile}: ${(error as Error).message}`);
+const manifestDir = process.env.STARMINER_MANIFEST_DIR ?? join(ROOT, "ignition", "manifests");
+
+interface Manifest {
+  chainId: number;
+  contracts: Record<string, ManifestContract>;
 }
 
-/** The manifest's entry for `name`, with its ABI typed as the artifact's. */
+function readManifestOf(id: number): Manifest {
+  const file = manifestPath(id, manifestDir);
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Manifest;
+  } catch (error) {
+    throw new Error(`cannot read the deployment manifest ${file}: ${(error as Error).message}`);
+  }
+}
+
+const manifest = readManifestOf(chainId);
+
+// A remote chain the bridge reaches, when one is configured.
+const remoteRpc = process.env.STARMINER_REMOTE_RPC_URL;
+const remoteChainId = remoteRpc === undefined ? undefined : Number(process.env.STARMINER_REMOTE_CHAIN_ID);
+if (remoteChainId !== undefined && (!Number.isSafeInteger(remoteChainId) || remoteChainId <= 0)) {
+  throw new Error("STARMINER_REMOTE_CHAIN_ID must be a positive integer when STARMINER_REMOTE_RPC_URL is set");
+}
+if (remoteChainId === chainId) throw new Error(`the remote chain must differ from the home chain ${chainId}`);
+const remoteManifest = remoteChainId === undefined ? undefined : readManifestOf(remoteChainId);
+
+/** The chains the indexer follows: `remote` only when configured (typed always, so handlers may name it). */
+type ChainName = "starminer" | "remote";
+const chains = {
+  starminer: { id: chainId, rpc, pollingInterval },
+  ...(remoteChainId === undefined
+    ? {}
+    : {
+        remote: {
+          id: remoteChainId,
+          rpc: remoteRpc!,
+          pollingInterval: Number(process.env.STARMINER_INDEXER_POLL_MS ?? 250),
+        },
+      }),
+} as Record<ChainName, { id: number; rpc: string; pollingInterval: number }>;
+
+/** Where `name` is deployed on each followed chain (typed as if on both, like `chains`). */
+function deployments(name: string) {
+  const placed: Partial<Record<ChainName, { address: `0x${string}`; startBlock: number }>> = {};
+  for (const [chain, source] of [
+    ["starminer", manifest],
+    ["remote", remoteManifest],
+  ] as const) {
+    const entry = source?.contracts[name];
+    if (entry !== undefined) placed[chain] = { address: entry.address, startBlock: entry.startBlock };
+  }
+  if (Object.keys(placed).length === 0) throw new Error(`no followed chain's deployment manifest has ${name}`);
+  return placed as Record<ChainName, { address: `0x${string}`; startBlock: number }>;
+}
+
+/** The contract `name` on every followed chain it is deployed on, with its ABI typed as the artifact's. */
 function contract<AbiT>(name: string) {
-  const entry = manifest.contracts[name];
-  if (entry === undefined) throw new Error(`the deployment manifest ${manifestFile} has no ${name}`);
-  return { chain: "starminer", address: entry.address, startBlock: entry.startBlock, abi: entry.abi as AbiT } as const;
+  const entry = manifest.contracts[name] ?? remoteManifest?.contracts[name];
+  if (entry === undefined) throw new Error(`no followed chain's deployment manifest has ${name}`);
+  return { chain: deployments(name), abi: entry.abi as AbiT } as const;
 }
 
 const contracts = {
@@ -73,14 +125,29 @@ const contracts = {
   JobMarket: contract<JobMarket$Type["abi"]>("JobMarket"),
   AMAXGovernor: contract<AMAXGovernor$Type["abi"]>("AMAXGovernor"),
   ProtocolTimelock: contract<ProtocolTimelock$Type["abi"]>("ProtocolTimelock"),
+  BridgeGateway: contract<BridgeGateway$Type["abi"]>("BridgeGateway"),
+  // Only on a remote chain: typed always, so that the handlers' event names do not depend on the configuration.
+  ...((remoteManifest === undefined ? {} : { BridgedAGPU: contract<BridgedAGPU$Type["abi"]>("BridgedAGPU") }) as {
+    BridgedAGPU: ReturnType<typeof contract<BridgedAGPU$Type["abi"]>>;
+  }),
 };
 
 // The audit trail holds every protocol event: a deployed contract that emits events must be indexed.
-for (const entry of Object.values(manifest.contracts)) {
-  const emits = (entry.abi as readonly { type: string }[]).some((item) => item.type === "event");
-  if (emits && !(entry.name in contracts)) {
-    throw new Error(`${entry.name} emits events but is not indexed: add it to indexer/ponder.config.ts`);
+for (const source of [manifest, remoteManifest]) {
+  for (const entry of Object.values(source?.contracts ?? {})) {
+    const emits = (entry.abi as readonly { type: string }[]).some((item) => item.type === "event");
+    if (emits && !(entry.name in contracts)) {
+      throw new Error(`${entry.name} emits events but is not indexed: add it to indexer/ponder.config.ts`);
+    }
   }
+}
+
+/** The home chain's id: handlers tell its events from a remote chain's by it. */
+export const HOME_CHAIN_ID = chainId;
+
+/** The address of contract `name` on the home chain. */
+export function homeAddress(name: keyof typeof contracts): `0x${string}` | undefined {
+  return manifest.contracts[name]?.address;
 }
 
 export default createConfig({
@@ -91,6 +158,6 @@ export default createConfig({
           directory: process.env.STARMINER_INDEXER_PGLITE_DIR ?? join(ROOT, "indexer", ".ponder", "pglite"),
         }
       : { kind: "postgres", connectionString: process.env.DATABASE_URL },
-  chains: { starminer: { id: chainId, rpc, pollingInterval } },
+  chains,
   contracts,
 });

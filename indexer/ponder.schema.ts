@@ -31,6 +31,8 @@ export const protocolEvent = onchainTable(
   "protocol_event",
   (t) => ({
     id: t.text().primaryKey(),
+    /** The chain it happened on: the home chain, or a remote chain the bridge reaches. */
+    chainId: t.integer().notNull(),
     blockNumber: t.bigint().notNull(),
     blockHash: t.hex().notNull(),
     timestamp: t.bigint().notNull(),
@@ -58,6 +60,7 @@ export const protocolEvent = onchainTable(
 /** A transaction that emitted protocol events, and the job it served. */
 export const protocolTransaction = onchainTable("protocol_transaction", (t) => ({
   id: t.hex().primaryKey(),
+  chainId: t.integer().notNull(),
   blockNumber: t.bigint().notNull(),
   timestamp: t.bigint().notNull(),
   from: t.hex().notNull(),
@@ -70,8 +73,9 @@ export const protocolTransaction = onchainTable("protocol_transaction", (t) => (
 
 /** The latest value of every parameter-setting event (`...Set`), per contract. */
 export const protocolParameter = onchainTable("protocol_parameter", (t) => ({
-  /** `<contract>.<event>` */
+  /** `<contract>.<event>`, or `<contract>@<chainId>.<event>` on a remote chain */
   id: t.text().primaryKey(),
+  chainId: t.integer().notNull(),
   contract: t.text().notNull(),
   event: t.text().notNull(),
   value: t.json().notNull(),
@@ -677,3 +681,38 @@ export const proposalVoteRelations = relations(proposalVote, ({ one }) => ({
 export const governanceActionRelations = relations(governanceAction, ({ one }) => ({
   proposal: one(proposal, { fields: [governanceAction.proposalId], references: [proposal.id] }),
 }));
+
+// -------------------------------------------------------------------------------------------------
+// The bridge
+// -------------------------------------------------------------------------------------------------
+
+export const bridgeTransferStatus = onchainEnum("bridge_transfer_status", ["Sent", "Completed"]);
+
+/**
+ * A transfer of AGPU between two chains, seen from both sides: sent (locked or burnt) on the source chain, then
+ * completed (released or minted) on the destination. Keyed by the digest both gateways name it by.
+ */
+export const bridgeTransfer = onchainTable(
+  "bridge_transfer",
+  (t) => ({
+    /** The EIP-712 digest the validators signed: TransferSent and TransferCompleted both carry it. */
+    id: t.hex().primaryKey(),
+    sourceChainId: t.integer().notNull(),
+    destinationChainId: t.integer().notNull(),
+    nonce: t.bigint().notNull(),
+    sender: t.hex().notNull(),
+    recipient: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    /** Sent: seen leaving the source; Completed: paid out on the destination. */
+    status: bridgeTransferStatus("status").notNull(),
+    sentAt: t.bigint(),
+    sentTxHash: t.hex(),
+    completedAt: t.bigint(),
+    completedTxHash: t.hex(),
+  }),
+  (table) => ({
+    senderIdx: index().on(table.sender),
+    recipientIdx: index().on(table.recipient),
+    laneIdx: index().on(table.sourceChainId, table.nonce),
+  }),
+);

@@ -4,6 +4,7 @@
  *   npm run indexer                                   the local node at http://127.0.0.1:8545, embedded database
  *   STARMINER_RPC_URL=https://... npm run indexer     any chain whose deployment manifest is in ignition/manifests
  *   DATABASE_URL=postgres://... npm run indexer       PostgreSQL instead of the embedded database
+ *   STARMINER_REMOTE_RPC_URL=https://... npm run indexer   also follow a remote chain the bridge reaches
  *
  * Options: --port <n> (default 42069), --hostname <host> (default 127.0.0.1), --schema <name> (default starminer),
  * --reset (forget everything indexed so far and start again).
@@ -35,14 +36,22 @@ async function main(): Promise<number> {
     throw new Error(`--schema must be a lower-case SQL name of at most 45 characters, got "${values.schema}"`);
   }
   const rpcUrl = process.env.STARMINER_RPC_URL ?? "http://127.0.0.1:8545";
-  const { chainId, fingerprint } = await resolveChain(rpcUrl);
+  const home = await resolveChain(rpcUrl);
+  const { chainId } = home;
+  const remoteUrl = process.env.STARMINER_REMOTE_RPC_URL;
+  const remote = remoteUrl === undefined ? undefined : await resolveChain(remoteUrl);
+  if (remote !== undefined && remote.manifest.contracts.BridgeGateway === undefined) {
+    throw new Error(`chain ${remote.chainId} at ${remoteUrl} has no bridge gateway in its manifest`);
+  }
+  const fingerprint = remote === undefined ? home.fingerprint : { ...home.fingerprint, remote: remote.fingerprint };
   // Every check that can fail comes before the database is touched.
   if (!(await portIsFree(port, values.hostname))) throw new Error(`port ${port} on ${values.hostname} is in use`);
   const database = databaseFromEnv();
   const preparation = await prepareDatabase(database, values.schema, fingerprint, values.reset);
 
   const where = database.kind === "pglite" ? `embedded database ${database.directory}` : "PostgreSQL";
-  console.log(`indexing chain ${chainId} at ${rpcUrl} into ${where} (schema ${values.schema}, ${preparation})`);
+  const chains = remote === undefined ? `chain ${chainId}` : `chains ${chainId} and ${remote.chainId}`;
+  console.log(`indexing ${chains} at ${rpcUrl} into ${where} (schema ${values.schema}, ${preparation})`);
   console.log(`GraphQL: http://${values.hostname}:${port}/graphql   REST: http://${values.hostname}:${port}/api`);
 
   const child = spawn(
@@ -62,7 +71,12 @@ async function main(): Promise<number> {
     {
       // Ponder writes generated/schema.graphql (the GraphQL schema, for clients) into its working directory.
       cwd: INDEXER_ROOT,
-      env: { ...process.env, STARMINER_RPC_URL: rpcUrl, STARMINER_CHAIN_ID: String(chainId) },
+      env: {
+        ...process.env,
+        STARMINER_RPC_URL: rpcUrl,
+        STARMINER_CHAIN_ID: String(chainId),
+        ...(remote === undefined ? {} : { STARMINER_REMOTE_CHAIN_ID: String(remote.chainId) }),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

@@ -6,6 +6,7 @@ import { type Event, ponder } from "ponder:registry";
 import type { AbiEvent } from "viem";
 
 import config from "../ponder.config";
+import { bridgeHandlers } from "./handlers/bridge";
 import { governanceHandlers } from "./handlers/governance";
 import { marketHandlers } from "./handlers/market";
 import { oracleHandlers } from "./handlers/oracle";
@@ -17,6 +18,9 @@ import { verificationHandlers } from "./handlers/verification";
 import type { Store } from "./lib/handler";
 import { isParameterEvent, recordParameter } from "./lib/parameters";
 import { recordTrail } from "./lib/trail";
+
+/** Which chain an event came from. */
+type ChainContext = { chain: { id: number } };
 
 /** Any event's handler, as the registration loop sees it: the types are checked where each handler is written. */
 type RegisteredHandler = (args: { event: Event; context: Store; jobId: bigint | null }) => Promise<void>;
@@ -30,6 +34,7 @@ const handlers = {
   ...marketHandlers,
   ...verificationHandlers,
   ...governanceHandlers,
+  ...bridgeHandlers,
 } as unknown as Record<string, RegisteredHandler | undefined>;
 
 const registered = new Set<string>();
@@ -41,9 +46,10 @@ for (const [contract, { abi }] of Object.entries(config.contracts)) {
     registered.add(name);
     const handler = handlers[name];
     const parameter = isParameterEvent(abiEvent);
-    const indexingFunction = async ({ event, context }: { event: Event; context: Store }) => {
-      const jobId = await recordTrail(contract, abiEvent.name, event, context);
-      if (parameter) await recordParameter(contract, abiEvent, event, context);
+    const indexingFunction = async ({ event, context }: { event: Event; context: Store & ChainContext }) => {
+      const chainId = context.chain.id;
+      const jobId = await recordTrail(contract, abiEvent.name, event, context, chainId);
+      if (parameter) await recordParameter(contract, abiEvent, event, context, chainId);
       if (handler !== undefined) await handler({ event, context, jobId });
     };
     ponder.on(name as never, indexingFunction as never);

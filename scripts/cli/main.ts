@@ -9,6 +9,7 @@
  * anything else. A transaction the contracts would refuse is simulated first and never sent.
  */
 import { type ProtocolClient, connectProtocol, loadConfig } from "../lib/client.js";
+import { bridgeRelay, bridgeStatus, bridgeTransfer, bridgeValidator } from "./commands/bridge.js";
 import type { Command } from "./commands/context.js";
 import { govDelegate, govExecute, govPropose, govQueue, govStatus, govVote } from "./commands/gov.js";
 import { jobCancel, jobDispute, jobResult, jobStatus, jobSubmit, jobWatch } from "./commands/job.js";
@@ -63,6 +64,23 @@ const COMMANDS: Record<string, Record<string, { run: Command; usage: string }>> 
     execute: { run: govExecute, usage: "<id>" },
     status: { run: govStatus, usage: "<id>" },
     delegate: { run: govDelegate, usage: "<address|self>" },
+  },
+  bridge: {
+    transfer: {
+      run: bridgeTransfer,
+      usage: "<destination chain id> <recipient> <AGPU> [--wait <destination RPC URL>] [--timeout-seconds <s>]",
+    },
+    status: { run: bridgeStatus, usage: "[--digest <0x...>]" },
+    relay: {
+      run: bridgeRelay,
+      usage:
+        "--chain <RPC URL> --chain <RPC URL> --validator <URL>... [--journal <file>] [--confirmations <n>] " +
+        "[--poll-ms <ms>] [--rounds <n>]",
+    },
+    validator: {
+      run: bridgeValidator,
+      usage: "--chain <RPC URL> --chain <RPC URL> [--port <n>] [--host <address>] [--confirmations <n>]",
+    },
   },
 };
 

@@ -29,6 +29,8 @@ export interface ChainFingerprint {
   readonly deploymentBlockHash: string;
   /** sha256 of the manifest's contract names and addresses. */
   readonly contracts: string;
+  /** The remote chain the bridge reaches, when the indexer follows one too. */
+  readonly remote?: ChainFingerprint;
 }
 
 export async function chainFingerprint(client: PublicClient, manifest: DeploymentManifest): Promise<ChainFingerprint> {
@@ -53,8 +55,11 @@ export async function chainFingerprint(client: PublicClient, manifest: Deploymen
 const FINGERPRINT_FIELDS = ["chainId", "genesisHash", "deploymentBlock", "deploymentBlockHash", "contracts"] as const;
 
 /** Field by field: PostgreSQL's jsonb does not keep the order of keys. */
-const sameFingerprint = (a: ChainFingerprint, b: ChainFingerprint) =>
-  FINGERPRINT_FIELDS.every((field) => a[field] === b[field]);
+const sameFingerprint = (a: ChainFingerprint, b: ChainFingerprint): boolean =>
+  FINGERPRINT_FIELDS.every((field) => a[field] === b[field]) &&
+  (a.remote === undefined || b.remote === undefined
+    ? a.remote === b.remote
+    : sameFingerprint(a.remote, b.remote));
 
 /** The chain behind `rpcUrl` and its deployment manifest, or a one-line error saying what is missing. */
 export async function resolveChain(rpcUrl: string, manifestDir?: string) {

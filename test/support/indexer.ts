@@ -11,6 +11,8 @@ export interface IndexerOptions {
   /** The embedded database's directory, or a PostgreSQL connection string. */
   readonly database: { pgliteDir: string } | { url: string };
   readonly reset?: boolean;
+  /** A remote chain the bridge reaches, to follow beside the home chain. */
+  readonly remoteRpcUrl?: string;
 }
 
 export interface RunningIndexer {
@@ -30,6 +32,8 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
     STARMINER_MANIFEST_DIR: options.manifestDir,
   };
   delete env.DATABASE_URL;
+  delete env.STARMINER_REMOTE_RPC_URL;
+  if (options.remoteRpcUrl !== undefined) env.STARMINER_REMOTE_RPC_URL = options.remoteRpcUrl;
   if ("url" in options.database) env.DATABASE_URL = options.database.url;
   else env.STARMINER_INDEXER_PGLITE_DIR = options.database.pgliteDir;
   const args = [TSX_CLI, "scripts/indexer.ts", "--port", String(options.port), "--schema", options.schema];

@@ -39,9 +39,11 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Starts `hardhat node` on `port` and resolves once it answers JSON-RPC. */
-export async function startNode(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+/** Starts `hardhat node` on `port` (with `chainId`, or Hardhat's 31337) and resolves once it answers JSON-RPC. */
+export async function startNode(port: number, chainId?: number): Promise<ChildProcess> {
+  const args = [HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port)];
+  if (chainId !== undefined) args.push("--chain-id", String(chainId));
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: "ignore",
   });

@@ -11,7 +11,7 @@ import {
   zeroHash,
 } from "viem";
 
-import config from "../../ponder.config";
+import config, { homeAddress } from "../../ponder.config";
 import type { Handlers } from "../lib/handler";
 
 const SUPPORT = ["Against", "For", "Abstain"] as const;
@@ -19,7 +19,7 @@ const SUPPORT = ["Against", "For", "Abstain"] as const;
 /** The protocol contract at `target` and the function `calldata` calls on it, when it is one of ours. */
 function describeCall(target: Address, calldata: Hex): { contract: string | null; function: string | null } {
   for (const [name, entry] of Object.entries(config.contracts)) {
-    if (entry.address.toLowerCase() !== target.toLowerCase()) continue;
+    if (homeAddress(name as keyof typeof config.contracts)?.toLowerCase() !== target.toLowerCase()) continue;
     try {
       const { functionName } = decodeFunctionData({ abi: entry.abi as Abi, data: calldata });
       return { contract: name, function: functionName };

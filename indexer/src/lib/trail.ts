@@ -30,6 +30,7 @@ export async function recordTrail(
   name: string,
   event: Event,
   context: Store,
+  chainId: number,
 ): Promise<bigint | null> {
   const named = await namedJob(name, event, context);
   const txHash = event.transaction.hash;
@@ -39,6 +40,7 @@ export async function recordTrail(
   if (transaction === null) {
     await context.db.insert(protocolTransaction).values({
       id: txHash,
+      chainId,
       blockNumber: event.block.number,
       timestamp: event.block.timestamp,
       from: event.transaction.from,
@@ -69,6 +71,7 @@ export async function recordTrail(
 
   await context.db.insert(protocolEvent).values({
     id: event.id,
+    chainId,
     blockNumber: event.block.number,
     blockHash: event.block.hash,
     timestamp: event.block.timestamp,
