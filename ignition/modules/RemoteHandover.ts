@@ -15,7 +15,10 @@ export default buildModule("RemoteHandover", (m) => {
   const governor = m.getParameter<string>("governor");
 
   const wired = [RemoteBridgeModule];
-  const admin = m.call(accessManager, "grantRole", [Role.ADMIN, governor, 0n], { id: "grant_ADMIN_governor", after: wired });
+  const admin = m.call(accessManager, "grantRole", [Role.ADMIN, governor, 0n], {
+    id: "grant_ADMIN_governor",
+    after: wired,
+  });
   const governing = m.call(accessManager, "grantRole", [Role.GOVERNOR, governor, 0n], {
     id: "grant_GOVERNOR_governor",
     after: wired,

@@ -57,9 +57,7 @@ const FINGERPRINT_FIELDS = ["chainId", "genesisHash", "deploymentBlock", "deploy
 /** Field by field: PostgreSQL's jsonb does not keep the order of keys. */
 const sameFingerprint = (a: ChainFingerprint, b: ChainFingerprint): boolean =>
   FINGERPRINT_FIELDS.every((field) => a[field] === b[field]) &&
-  (a.remote === undefined || b.remote === undefined
-    ? a.remote === b.remote
-    : sameFingerprint(a.remote, b.remote));
+  (a.remote === undefined || b.remote === undefined ? a.remote === b.remote : sameFingerprint(a.remote, b.remote));
 
 /** The chain behind `rpcUrl` and its deployment manifest, or a one-line error saying what is missing. */
 export async function resolveChain(rpcUrl: string, manifestDir?: string) {

@@ -23,10 +23,7 @@ async function deployed() {
     deploymentId: "access-remote",
     manifestDir: null,
   });
-  const remoteManager = await ethers.getContractAt(
-    "AccessManager",
-    remote.manifest.contracts.AccessManager!.address,
-  );
+  const remoteManager = await ethers.getContractAt("AccessManager", remote.manifest.contracts.AccessManager!.address);
   return { ...home, remoteManifest: remote.manifest, remoteManager };
 }
 

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -13,47 +12,13 @@ import type { JobRecord } from "../../scripts/lib/provider/journal.js";
 import { type DenseLayerJob, runDenseLayer, sampleDenseLayerJob } from "../../scripts/lib/workload.js";
 import { DAY, JobStatus, type Market, Verdict } from "../support/market.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
-import { ROOT, type Run, runNode, waitFor } from "../support/processes.js";
+import { Background, ROOT, type Run, runNode, waitFor } from "../support/processes.js";
 import type { Connection, Signer } from "../support/protocol.js";
 import { advance } from "../support/scenario.js";
 
 const CLI = join(ROOT, "bin", "starminer.mjs");
 const MEASUREMENT = keccak256(toHex("test enclave build"));
 const ENCLAVE_KEY = keccak256(toHex("test enclave signing key"));
-
-/** A `starminer provider run` in the background, its output kept line by line. */
-class Daemon {
-  readonly lines: string[] = [];
-  private readonly exited: Promise<number | null>;
-
-  constructor(readonly child: ChildProcess) {
-    let buffer = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split("\n");
-      buffer = parts.pop()!;
-      this.lines.push(...parts);
-    });
-    child.stderr!.on("data", (chunk: Buffer) => this.lines.push(`stderr: ${chunk.toString().trim()}`));
-    this.exited = new Promise((done) => child.once("exit", (code) => done(code)));
-  }
-
-  async waitForLine(pattern: RegExp, timeoutMs = 120_000): Promise<string> {
-    await waitFor(`a daemon line matching ${pattern}`, async () => this.lines.some((l) => pattern.test(l)), timeoutMs);
-    return this.lines.find((line) => pattern.test(line))!;
-  }
-
-  /** Ctrl-C: the daemon finishes its round and exits 0. */
-  async stop(): Promise<number | null> {
-    this.child.kill("SIGINT");
-    return this.exited;
-  }
-
-  async kill(): Promise<void> {
-    this.child.kill("SIGKILL");
-    await this.exited;
-  }
-}
 
 describe("starminer provider run (end to end on a local node)", function () {
   this.timeout(600_000);
@@ -63,7 +28,7 @@ describe("starminer provider run (end to end on a local node)", function () {
   let market: Market;
   let contentDir: string;
   let enclaveKeyFile: string;
-  const daemons: Daemon[] = [];
+  const daemons: Background[] = [];
 
   const environment = (signer: Signer) => ({
     STARMINER_RPC_URL: live.rpcUrl,
@@ -77,12 +42,10 @@ describe("starminer provider run (end to end on a local node)", function () {
   const journalOf = (signer: Signer) => join(live.workDir, `journal-${signer.address}.json`);
 
   const startDaemon = (signer: Signer, extra: string[] = []) => {
-    const child = spawn(
-      process.execPath,
+    const daemon = Background.start(
       [CLI, "provider", "run", "--journal", journalOf(signer), "--poll-ms", "200", ...extra],
-      { cwd: ROOT, env: { ...process.env, ...environment(signer) }, stdio: ["ignore", "pipe", "pipe"] },
+      environment(signer),
     );
-    const daemon = new Daemon(child);
     daemons.push(daemon);
     return daemon;
   };

@@ -94,3 +94,46 @@ export function runNode(args: string[], env: Record<string, string> = {}): Promi
     );
   });
 }
+
+/** A long-running program (a daemon, a relayer, a signing service) in the background, its output kept line by line. */
+export class Background {
+  readonly lines: string[] = [];
+  private readonly exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess) {
+    let buffer = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split("\n");
+      buffer = parts.pop()!;
+      this.lines.push(...parts);
+    });
+    child.stderr!.on("data", (chunk: Buffer) => this.lines.push(`stderr: ${chunk.toString().trim()}`));
+    this.exited = new Promise((done) => child.once("exit", (code) => done(code)));
+  }
+
+  /** Runs `node <args>` from the project's root with `env` added. */
+  static start(args: string[], env: Record<string, string>): Background {
+    return new Background(
+      spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }),
+    );
+  }
+
+  async waitForLine(pattern: RegExp, timeoutMs = 120_000): Promise<string> {
+    await waitFor(`a line matching ${pattern}`, async () => this.lines.some((l) => pattern.test(l)), timeoutMs);
+    return this.lines.find((line) => pattern.test(line))!;
+  }
+
+  /** Ctrl-C: the program finishes what it is doing and exits. */
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    this.child.kill("SIGINT");
+    return this.exited;
+  }
+
+  /** A crash: SIGKILL, no chance to clean up. */
+  async kill(): Promise<void> {
+    this.child.kill("SIGKILL");
+    await this.exited;
+  }
+}

@@ -51,7 +51,9 @@ export const bridgeTransfer: Command = async ({ args, config, out }) => {
   if (balance < amount) throw new Error(`${account.address} holds ${agpu(balance)}, less than ${agpu(amount)}`);
   const [outgoing] = await source.gateway.read.available();
   if (outgoing < amount) {
-    throw new Error(`the gateway's outgoing limit allows ${agpu(outgoing)} more this period, less than ${agpu(amount)}`);
+    throw new Error(
+      `the gateway's outgoing limit allows ${agpu(outgoing)} more this period, less than ${agpu(amount)}`,
+    );
   }
   if (source.mode === GatewayMode.Home) {
     const allowance = await source.token.read.allowance([account.address, source.gateway.address]);

@@ -62,7 +62,9 @@ export class RelayJournal {
       return journal;
     }
     if (state.version !== 1 || state.relayer?.toLowerCase() !== relayer.toLowerCase()) {
-      throw new Error(`the relay journal ${path} belongs to relayer ${state.relayer}, not ${relayer}: use another --journal`);
+      throw new Error(
+        `the relay journal ${path} belongs to relayer ${state.relayer}, not ${relayer}: use another --journal`,
+      );
     }
     return new RelayJournal(path, state);
   }

@@ -11,7 +11,13 @@ import {
 import { requireAccount } from "../client.js";
 import { describeError } from "../errors.js";
 import { sleep } from "../sleep.js";
-import { type BridgeSide, type SentTransfer, type TransferSignature, sentTransfers, transferTypedData } from "./gateway.js";
+import {
+  type BridgeSide,
+  type SentTransfer,
+  type TransferSignature,
+  sentTransfers,
+  transferTypedData,
+} from "./gateway.js";
 import { type LaneRecord, RelayJournal } from "./journal.js";
 
 export interface RelayerOptions {

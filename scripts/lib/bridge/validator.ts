@@ -70,7 +70,9 @@ export async function startValidatorService(options: ValidatorServiceOptions): P
           `${destination.chainId}`,
       );
     }
-    const signature = await options.account.signTypedData(transferTypedData(sent.transfer, destination.gateway.address));
+    const signature = await options.account.signTypedData(
+      transferTypedData(sent.transfer, destination.gateway.address),
+    );
     log(`signed transfer ${sourceChainId}/${nonce} (${digest})`);
     return { validator: options.account.address, digest, signature };
   };

@@ -1,0 +1,453 @@
+import type { ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+import { type Hash, decodeFunctionData, parseEther } from "viem";
+
+import { deployProtocol, deployRemoteBridge } from "../../scripts/deploy/protocol.js";
+import { type BridgeSide, connectBridgeSide, sentTransfers } from "../../scripts/lib/bridge/gateway.js";
+import { devAccount } from "../../scripts/lib/dev-accounts.js";
+import { describeError } from "../../scripts/lib/errors.js";
+import { send } from "../../scripts/lib/transactions.js";
+import { graphql, startIndexer } from "../support/indexer.js";
+import {
+  Background,
+  ROOT,
+  type Run,
+  freePort,
+  rpc,
+  runNode,
+  startNode,
+  stopProcess,
+  waitFor,
+} from "../support/processes.js";
+
+const CLI = join(ROOT, "bin", "starminer.mjs");
+const HOME_CHAIN = 31337;
+const REMOTE_CHAIN = 31338;
+const HOUR = 3_600n;
+/** Each gateway lets 1 000 AGPU out and 1 000 in per hour. */
+const LIMIT = { ratePeriod: HOUR, maxOutgoing: parseEther("1000"), maxIncoming: parseEther("1000") };
+
+const deployer = devAccount(0);
+const alice = devAccount(1);
+const bob = devAccount(2);
+const carol = devAccount(3);
+const validators = [devAccount(5), devAccount(6), devAccount(7)];
+const relayerAccount = devAccount(8);
+
+interface Supply {
+  /** What the home gateway says it holds, and what it does hold. */
+  readonly locked: bigint;
+  readonly held: bigint;
+  /** BridgedAGPU in existence on the remote chain. */
+  readonly minted: bigint;
+  /** Sent and not yet completed, each way. */
+  readonly outInFlight: bigint;
+  readonly backInFlight: bigint;
+}
+
+describe("The bridge between two local chains (end to end: CLI, validators, relayer, indexer)", function () {
+  this.timeout(600_000);
+
+  let workDir: string;
+  let manifestDir: string;
+  let homeUrl: string;
+  let remoteUrl: string;
+  const nodes: ChildProcess[] = [];
+  const background: Background[] = [];
+  const deploymentIds = [`bridge-home-${process.pid}`, `bridge-remote-${process.pid}`];
+  let home: BridgeSide;
+  let remote: BridgeSide;
+  let validatorPorts: number[];
+  let relayer: Background;
+
+  const environment = (key: `0x${string}`, rpcUrl = homeUrl) => ({
+    STARMINER_RPC_URL: rpcUrl,
+    STARMINER_MANIFEST_DIR: manifestDir,
+    STARMINER_HOME: join(workDir, "home"),
+    STARMINER_PRIVATE_KEY: key,
+  });
+  const starminer = (key: `0x${string}`, rpcUrl: string, args: string[]) =>
+    runNode([CLI, ...args], environment(key, rpcUrl));
+  const json = <T>(run: Run): T => {
+    expect(run.code, run.stderr).to.equal(0);
+    return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as T;
+  };
+
+  const startValidator = async (index: number) => {
+    const service = Background.start(
+      [
+        CLI,
+        "--json",
+        "bridge",
+        "validator",
+        "--chain",
+        homeUrl,
+        "--chain",
+        remoteUrl,
+        "--port",
+        String(validatorPorts[index]),
+      ],
+      environment(validators[index]!.privateKey),
+    );
+    background.push(service);
+    await service.waitForLine(/"listening"/);
+    return service;
+  };
+  const relayerJournal = () => join(workDir, "relay-journal.json");
+  const startRelayer = () => {
+    const started = Background.start(
+      [
+        CLI,
+        "--json",
+        "bridge",
+        "relay",
+        "--chain",
+        homeUrl,
+        "--chain",
+        remoteUrl,
+        ...validatorPorts.flatMap((port) => ["--validator", `http://127.0.0.1:${port}`]),
+        "--journal",
+        relayerJournal(),
+        "--poll-ms",
+        "200",
+      ],
+      environment(relayerAccount.privateKey),
+    );
+    background.push(started);
+    return started;
+  };
+
+  /** The sum of the transfers `source` sent to `destination` that `destination` has not completed. */
+  const inFlight = async (source: BridgeSide, destination: BridgeSide) => {
+    const latest = await source.publicClient.getBlockNumber({ cacheTime: 0 });
+    let sum = 0n;
+    for (const sent of await sentTransfers(source, destination.chainId, source.startBlock, latest)) {
+      if (!(await destination.gateway.read.isCompleted([sent.digest]))) sum += sent.transfer.amount;
+    }
+    return sum;
+  };
+  const supply = async (): Promise<Supply> => ({
+    locked: await home.gateway.read.totalLocked(),
+    held: await home.token.read.balanceOf([home.gateway.address]),
+    minted: await remote.token.read.totalSupply(),
+    outInFlight: await inFlight(home, remote),
+    backInFlight: await inFlight(remote, home),
+  });
+  /** AGPU locked at home is BridgedAGPU minted on the remote chain plus what is on its way either way. */
+  const expectSupplyInvariant = async (step: string): Promise<Supply> => {
+    const now = await supply();
+    expect(now.held, `${step}: the home gateway holds what it counts as locked`).to.equal(now.locked);
+    expect(now.locked, `${step}: locked = minted + in flight`).to.equal(
+      now.minted + now.outInFlight + now.backInFlight,
+    );
+    return now;
+  };
+  const completed = (side: BridgeSide, digest: Hash) => side.gateway.read.isCompleted([digest]);
+
+  before(async () => {
+    workDir = await mkdtemp(join(tmpdir(), "starminer-bridge-"));
+    manifestDir = join(workDir, "manifests");
+    const [homePort, remotePort] = [await freePort(), await freePort()];
+    validatorPorts = [await freePort(), await freePort(), await freePort()];
+    homeUrl = `http://127.0.0.1:${homePort}`;
+    remoteUrl = `http://127.0.0.1:${remotePort}`;
+    nodes.push(await startNode(homePort, HOME_CHAIN), await startNode(remotePort, REMOTE_CHAIN));
+
+    const bridgeParameters = {
+      validators: validators.map((v) => v.address),
+      threshold: 2n,
+      ...LIMIT,
+    };
+    const homeConnection = await network.create({ network: "localhost", override: { url: homeUrl } });
+    const { manifest: homeManifest } = await deployProtocol(homeConnection, {
+      handOver: false,
+      manifestDir,
+      deploymentId: deploymentIds[0]!,
+      parameters: { Bridge: bridgeParameters },
+    });
+    await homeConnection.close();
+    const remoteConnection = await network.create({ network: "localhost", override: { url: remoteUrl } });
+    await deployRemoteBridge(remoteConnection, {
+      home: homeManifest,
+      manifestDir,
+      deploymentId: deploymentIds[1]!,
+      parameters: { RemoteBridge: bridgeParameters },
+    });
+    await remoteConnection.close();
+
+    // The development deployer still governs home: it pairs the home gateway with the remote one.
+    const governingHome = await connectBridgeSide(homeUrl, { privateKey: deployer.privateKey, manifestDir });
+    const remoteGateway = (await connectBridgeSide(remoteUrl, { manifestDir })).gateway.address;
+    await send(governingHome, governingHome.gateway, "setCounterpart", [BigInt(REMOTE_CHAIN), remoteGateway]);
+    await send(governingHome, governingHome.token, "transfer", [alice.address, parseEther("5000")]);
+
+    home = await connectBridgeSide(homeUrl, { manifestDir });
+    remote = await connectBridgeSide(remoteUrl, { manifestDir });
+    for (let i = 0; i < validators.length; i++) await startValidator(i);
+    relayer = startRelayer();
+    await relayer.waitForLine(/relaying between chains 31337 and 31338/);
+  });
+
+  after(async () => {
+    for (const running of background) await running.stop();
+    for (const node of nodes) await stopProcess(node);
+    await rm(workDir, { recursive: true, force: true });
+    for (const id of deploymentIds) {
+      await rm(join(ROOT, "ignition", "deployments", id), { recursive: true, force: true });
+    }
+  });
+
+  it("carries AGPU out and back, locked at home equal to minted remotely after every step", async () => {
+    await expectSupplyInvariant("before any transfer");
+
+    const out = json<{ digest: Hash; nonce: string }>(
+      await starminer(alice.privateKey, homeUrl, [
+        "--json",
+        "bridge",
+        "transfer",
+        String(REMOTE_CHAIN),
+        bob.address,
+        "300",
+      ]),
+    );
+    expect(out.nonce).to.equal("0");
+    await expectSupplyInvariant("300 AGPU sent out");
+    await waitFor("the transfer out to complete", () => completed(remote, out.digest));
+    const afterOut = await expectSupplyInvariant("300 AGPU arrived");
+    expect(afterOut.locked).to.equal(parseEther("300"));
+    expect(await remote.token.read.balanceOf([bob.address])).to.equal(parseEther("300"));
+
+    const back = json<{ digest: Hash; completedIn: Hash }>(
+      await starminer(bob.privateKey, remoteUrl, [
+        "--json",
+        "bridge",
+        "transfer",
+        String(HOME_CHAIN),
+        carol.address,
+        "120",
+        "--wait",
+        homeUrl,
+      ]),
+    );
+    expect(await completed(home, back.digest)).to.equal(true);
+    expect((await home.publicClient.getTransactionReceipt({ hash: back.completedIn })).status).to.equal("success");
+    const afterBack = await expectSupplyInvariant("120 AGPU came back");
+    expect([afterBack.locked, afterBack.minted]).to.deep.equal([parseEther("180"), parseEther("180")]);
+    expect(await home.token.read.balanceOf([carol.address])).to.equal(parseEther("120"));
+    expect(await remote.token.read.balanceOf([bob.address])).to.equal(parseEther("180"));
+
+    const homeStatus = json<{ locked: string; sent: string }>(
+      await starminer(alice.privateKey, homeUrl, ["--json", "bridge", "status", "--digest", back.digest]),
+    );
+    expect(homeStatus).to.include({ locked: parseEther("180").toString(), sent: "1", completed: true });
+    const remoteStatus = json<{ minted: string }>(
+      await starminer(bob.privateKey, remoteUrl, ["--json", "bridge", "status"]),
+    );
+    expect(remoteStatus).to.include({ minted: parseEther("180").toString(), threshold: "2" });
+  });
+
+  it("refuses over the rate limit, to an unpaired chain, or to a bad recipient, before anything is sent", async () => {
+    const blockBefore = await rpc(homeUrl, "eth_blockNumber");
+    // 300 of this hour's 1 000 have gone out already.
+    const overLimit = await starminer(alice.privateKey, homeUrl, [
+      "bridge",
+      "transfer",
+      String(REMOTE_CHAIN),
+      bob.address,
+      "800",
+    ]);
+    expect(overLimit.code).to.equal(1);
+    expect(overLimit.stderr.trim()).to.equal(
+      "starminer: the gateway's outgoing limit allows 700 AGPU more this period, less than 800 AGPU",
+    );
+    const unpaired = await starminer(alice.privateKey, homeUrl, ["bridge", "transfer", "999", bob.address, "1"]);
+    expect(unpaired.code).to.equal(1);
+    expect(unpaired.stderr.trim()).to.equal("starminer: the gateway on chain 31337 is not paired with chain 999");
+    const badRecipient = await starminer(alice.privateKey, homeUrl, ["bridge", "transfer", "31338", "bob", "1"]);
+    expect(badRecipient.code).to.equal(2);
+    expect(badRecipient.stderr).to.match(/^starminer: the recipient must be an address; got "bob"/);
+    expect(await rpc(homeUrl, "eth_blockNumber")).to.equal(blockBefore);
+  });
+
+  it("refuses a completion replayed on the same chain or on the other one", async () => {
+    const [completion] = await remote.publicClient.getContractEvents({
+      address: remote.gateway.address,
+      abi: remote.gateway.abi,
+      eventName: "TransferCompleted",
+      fromBlock: remote.startBlock,
+    });
+    const { input } = await remote.publicClient.getTransaction({ hash: completion!.transactionHash });
+    const { args } = decodeFunctionData({ abi: remote.gateway.abi, data: input });
+    const replay = async (side: BridgeSide) => {
+      try {
+        await side.publicClient.simulateContract({
+          address: side.gateway.address,
+          abi: side.gateway.abi,
+          functionName: "complete",
+          args: args as never,
+          account: relayerAccount.address,
+        });
+      } catch (error) {
+        return describeError(error);
+      }
+      return "accepted";
+    };
+    expect(await replay(remote)).to.match(/^the contract refused: BridgeAlreadyCompleted\(0x[0-9a-f]{64}\)$/);
+    expect(await replay(home)).to.equal(`the contract refused: BridgeWrongDestination(${REMOTE_CHAIN})`);
+  });
+
+  it("does not count a removed validator's signature: the transfer waits until enough current ones sign", async () => {
+    // Governance on the remote chain removes the third validator; then the first one's service goes down.
+    const governingRemote = await connectBridgeSide(remoteUrl, { privateKey: deployer.privateKey, manifestDir });
+    await send(governingRemote, governingRemote.gateway, "setValidators", [
+      [validators[0]!.address, validators[1]!.address],
+      2n,
+    ]);
+    await background[0]!.stop();
+
+    const sent = json<{ digest: Hash }>(
+      await starminer(alice.privateKey, homeUrl, [
+        "--json",
+        "bridge",
+        "transfer",
+        String(REMOTE_CHAIN),
+        bob.address,
+        "25",
+      ]),
+    );
+    await relayer.waitForLine(/1 of 2 validator signatures .*is not a validator on the destination/);
+    expect(await completed(remote, sent.digest)).to.equal(false);
+    const waiting = await expectSupplyInvariant("25 AGPU waiting for signatures");
+    expect(waiting.outInFlight).to.equal(parseEther("25"));
+
+    await startValidator(0);
+    await waitFor("the waiting transfer to complete", () => completed(remote, sent.digest));
+    await expectSupplyInvariant("25 AGPU arrived");
+  });
+
+  it("completes a transfer exactly once when the relayer is killed with its completion in flight", async () => {
+    // The remote chain stops mining on its own: the relayer's completion waits in its mempool.
+    await rpc(remoteUrl, "evm_setAutomine", [false]);
+    const relayerNonce = async () =>
+      remote.publicClient.getTransactionCount({ address: relayerAccount.address, blockTag: "latest" });
+    const nonceBefore = await relayerNonce();
+
+    const sent = json<{ digest: Hash }>(
+      await starminer(alice.privateKey, homeUrl, [
+        "--json",
+        "bridge",
+        "transfer",
+        String(REMOTE_CHAIN),
+        bob.address,
+        "50",
+      ]),
+    );
+    const journalled = async () => {
+      const journal = JSON.parse(await readFile(relayerJournal(), "utf8")) as {
+        lanes: Record<string, { submitted: Record<string, { transaction: Hash }> }>;
+      };
+      return journal.lanes[`${HOME_CHAIN}->${REMOTE_CHAIN}`]!.submitted[sent.digest];
+    };
+    await waitFor("the relayer to journal its completion", async () => (await journalled()) !== undefined);
+    const { transaction } = (await journalled())!;
+    await relayer.kill();
+    await expectSupplyInvariant("relayer killed with 50 AGPU in flight");
+
+    relayer = startRelayer();
+    await relayer.waitForLine(/relaying between chains/);
+    await rpc(remoteUrl, "evm_mine");
+    await rpc(remoteUrl, "evm_setAutomine", [true]);
+    await waitFor("the journalled completion to be mined", () => completed(remote, sent.digest));
+    await relayer.waitForLine(new RegExp(`"event":"completed","digest":"${sent.digest}"`));
+
+    const completions = await remote.publicClient.getContractEvents({
+      address: remote.gateway.address,
+      abi: remote.gateway.abi,
+      eventName: "TransferCompleted",
+      args: { digest: sent.digest },
+      fromBlock: remote.startBlock,
+    });
+    expect(completions.map((log) => log.transactionHash)).to.deep.equal([transaction]);
+    expect(await relayerNonce()).to.equal(nonceBefore + 1);
+    const settled = await expectSupplyInvariant("after the restart");
+    expect([settled.outInFlight, settled.backInFlight]).to.deep.equal([0n, 0n]);
+    expect(settled.locked).to.equal(parseEther("255"));
+  });
+
+  it("shows every transfer on both sides through the indexer following both chains", async () => {
+    const indexer = await startIndexer({
+      rpcUrl: homeUrl,
+      remoteRpcUrl: remoteUrl,
+      manifestDir,
+      port: await freePort(),
+      schema: "bridge_test",
+      database: { pgliteDir: join(workDir, "pglite") },
+      reset: true,
+    });
+    try {
+      type Row = {
+        id: string;
+        sourceChainId: number;
+        destinationChainId: number;
+        nonce: string;
+        amount: string;
+        status: string;
+        sentTxHash: string | null;
+        completedTxHash: string | null;
+      };
+      let rows: Row[] = [];
+      await waitFor(
+        "the indexer to show four completed transfers",
+        async () => {
+          const response = await graphql<{ bridgeTransfers: { items: Row[] } }>(
+            indexer.url,
+            `
+              {
+                bridgeTransfers {
+                  items {
+                    id
+                    sourceChainId
+                    destinationChainId
+                    nonce
+                    amount
+                    status
+                    sentTxHash
+                    completedTxHash
+                  }
+                }
+              }
+            `,
+          );
+          rows = response.body.data?.bridgeTransfers.items ?? [];
+          return rows.length === 4 && rows.every((row) => row.status === "Completed" && row.sentTxHash !== null);
+        },
+        180_000,
+      );
+      // Each chain numbers its own transfers; the two chains' clocks need not agree, so order by lane and nonce.
+      rows.sort((a, b) => a.sourceChainId - b.sourceChainId || Number(a.nonce) - Number(b.nonce));
+      expect(rows.map((row) => [row.sourceChainId, row.nonce, row.destinationChainId, row.amount])).to.deep.equal([
+        [HOME_CHAIN, "0", REMOTE_CHAIN, parseEther("300").toString()],
+        [HOME_CHAIN, "1", REMOTE_CHAIN, parseEther("25").toString()],
+        [HOME_CHAIN, "2", REMOTE_CHAIN, parseEther("50").toString()],
+        [REMOTE_CHAIN, "0", HOME_CHAIN, parseEther("120").toString()],
+      ]);
+      for (const row of rows) {
+        const destination = row.destinationChainId === REMOTE_CHAIN ? remote : home;
+        const receipt = await destination.publicClient.getTransactionReceipt({ hash: row.completedTxHash as Hash });
+        expect(receipt.status).to.equal("success");
+      }
+      const remoteEvents = await graphql<{ protocolEvents: { items: { contract: string }[] } }>(
+        indexer.url,
+        `{ protocolEvents(where: { chainId: ${REMOTE_CHAIN}, event: "TransferCompleted" }) { items { contract } } }`,
+      );
+      expect(remoteEvents.body.data?.protocolEvents.items).to.have.length(3);
+    } finally {
+      await indexer.stop();
+    }
+  });
+});
