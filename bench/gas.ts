@@ -16,6 +16,7 @@ import { type Address, createPublicClient, custom } from "viem";
 import { deployProtocol } from "../scripts/deploy/protocol.js";
 import { type GasMeasurement, createGasContext } from "./gas/context.js";
 import { releaseProver } from "../scripts/lib/zk/groth16.js";
+import { measureBridge } from "./gas/bridge.js";
 import { measureCapability } from "./gas/capability.js";
 import { measureFoundation } from "./gas/foundation.js";
 import { measureGovernance } from "./gas/governance.js";
@@ -58,6 +59,7 @@ await measurePricing(context);
 await measureCapability(context);
 const lifecycles = await measureMarket(context);
 await measureGovernance(context);
+await measureBridge(connection, context);
 await releaseProver();
 context.measurements.push(
   {
