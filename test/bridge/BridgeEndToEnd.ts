@@ -330,7 +330,7 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
     await expectSupplyInvariant("25 AGPU arrived");
   });
 
-  it("completes a transfer exactly once when the relayer is killed with its completion in flight", async () => {
+  it("completes a transfer exactly once, with the journalled transaction, when the relayer is killed mid-completion", async () => {
     // The remote chain stops mining on its own: the relayer's completion waits in its mempool.
     await rpc(remoteUrl, "evm_setAutomine", [false]);
     const relayerNonce = async () =>
@@ -357,9 +357,15 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
     const { transaction } = (await journalled())!;
     await relayer.kill();
     await expectSupplyInvariant("relayer killed with 50 AGPU in flight");
+    // Harder still: the node lost the transaction, as if the relayer had died between journalling and broadcasting.
+    expect(await rpc(remoteUrl, "hardhat_dropTransaction", [transaction])).to.equal(true);
 
     relayer = startRelayer();
     await relayer.waitForLine(/relaying between chains/);
+    await waitFor("the restarted relayer to broadcast the journalled completion again", async () => {
+      const pending = (await rpc(remoteUrl, "eth_getTransactionByHash", [transaction])) as object | null;
+      return pending !== null;
+    });
     await rpc(remoteUrl, "evm_mine");
     await rpc(remoteUrl, "evm_setAutomine", [true]);
     await waitFor("the journalled completion to be mined", () => completed(remote, sent.digest));
