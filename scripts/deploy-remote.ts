@@ -20,10 +20,10 @@
 import { readFile } from "node:fs/promises";
 import { network } from "hardhat";
 
-import { type Address, createPublicClient, custom, isAddress } from "viem";
+import { type Address, isAddress } from "viem";
 
 import { deployRemoteBridge } from "./deploy/protocol.js";
-import { checkHandover } from "./lib/governance.js";
+import { reportDeployment } from "./deploy/report.js";
 import { readManifest } from "./lib/manifest.js";
 
 try {
@@ -57,22 +57,15 @@ try {
     ...(development ? {} : { governor: governor as Address }),
     ...(process.env.STARMINER_DEPLOYMENT_ID === undefined ? {} : { deploymentId: process.env.STARMINER_DEPLOYMENT_ID }),
   });
-  for (const contract of Object.values(manifest.contracts)) {
-    console.log(`${contract.name.padEnd(16)} ${contract.address}  (block ${contract.startBlock})`);
-  }
-  console.log(`manifest: ${manifestPath}`);
+  await reportDeployment(
+    connection,
+    { manifest, manifestPath },
+    { development, handedOver: "handed over: only the governing contract holds ADMIN and GOVERNOR" },
+  );
   console.log(
     `pair the home gateway with it: BridgeGateway.setCounterpart(${manifest.chainId}, ` +
       `${manifest.contracts.BridgeGateway!.address}) on chain ${home.chainId}`,
   );
-  if (development) {
-    console.log("development deployment: the deployer keeps ADMIN and GOVERNOR");
-  } else {
-    const violations = await checkHandover(createPublicClient({ transport: custom(connection.provider) }), manifest);
-    for (const v of violations) console.error(`not handed over: ${v.account} holds ${v.role} on ${v.contract}`);
-    if (violations.length > 0) throw new Error(`${violations.length} role(s) still held by plain accounts`);
-    console.log("handed over: only the governing contract holds ADMIN and GOVERNOR");
-  }
   await connection.close();
 } catch (error) {
   console.error(`deploy failed: ${(error as Error).message.split("\n")[0]}`);

@@ -19,10 +19,8 @@
 import { readFile } from "node:fs/promises";
 import { network } from "hardhat";
 
-import { createPublicClient, custom } from "viem";
-
 import { deployProtocol } from "./deploy/protocol.js";
-import { checkHandover } from "./lib/governance.js";
+import { reportDeployment } from "./deploy/report.js";
 
 try {
   const parametersFile = process.env.STARMINER_DEPLOY_PARAMETERS;
@@ -42,18 +40,14 @@ try {
     reset: process.env.STARMINER_DEPLOY_RESET === "1",
     ...(process.env.STARMINER_DEPLOYMENT_ID === undefined ? {} : { deploymentId: process.env.STARMINER_DEPLOYMENT_ID }),
   });
-  for (const contract of Object.values(manifest.contracts)) {
-    console.log(`${contract.name.padEnd(16)} ${contract.address}  (block ${contract.startBlock})`);
-  }
-  console.log(`manifest: ${manifestPath}`);
-  if (development) {
-    console.log("development deployment: the deployer keeps ADMIN and GOVERNOR");
-  } else {
-    const violations = await checkHandover(createPublicClient({ transport: custom(connection.provider) }), manifest);
-    for (const v of violations) console.error(`not handed over: ${v.account} holds ${v.role} on ${v.contract}`);
-    if (violations.length > 0) throw new Error(`${violations.length} role(s) still held by plain accounts`);
-    console.log("handed over: only governance holds ADMIN and GOVERNOR; no plain account holds a role but GUARDIAN");
-  }
+  await reportDeployment(
+    connection,
+    { manifest, manifestPath },
+    {
+      development,
+      handedOver: "handed over: only governance holds ADMIN and GOVERNOR; no plain account holds a role but GUARDIAN",
+    },
+  );
   await connection.close();
 } catch (error) {
   console.error(`deploy failed: ${(error as Error).message.split("\n")[0]}`);

@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import type { Abi } from "viem";
 
 import BridgeGatewayArtifact from "../../artifacts/contracts/bridge/BridgeGateway.sol/BridgeGateway.json" with { type: "json" };
@@ -20,6 +21,22 @@ export const DEFAULT_BRIDGE_RATE_LIMIT = {
 } as const;
 
 /**
+ * The parameters every gateway takes, in `initialize`'s order after the mode and token: `validators` and
+ * `threshold` (no defaults), then the rate limit.
+ */
+export function gatewaySettings(m: IgnitionModuleBuilder) {
+  return [
+    m.getParameter<string[]>("validators"),
+    m.getParameter<bigint>("threshold"),
+    [
+      m.getParameter("ratePeriod", DEFAULT_BRIDGE_RATE_LIMIT.period),
+      m.getParameter("maxOutgoing", DEFAULT_BRIDGE_RATE_LIMIT.maxOutgoing),
+      m.getParameter("maxIncoming", DEFAULT_BRIDGE_RATE_LIMIT.maxIncoming),
+    ],
+  ];
+}
+
+/**
  * AGPU's home gateway, behind a UUPS proxy on the protocol's AccessManager: it locks AGPU sent to other chains and
  * releases it when a quorum of bridge validators signs a transfer back. `validators` and `threshold` have no
  * default: the deploy script supplies the deployer alone on a development chain and refuses a production deployment
@@ -33,13 +50,7 @@ export default buildModule("Bridge", (m) => {
     accessManager,
     BridgeMode.Home,
     agpu,
-    m.getParameter<string[]>("validators"),
-    m.getParameter<bigint>("threshold"),
-    [
-      m.getParameter("ratePeriod", DEFAULT_BRIDGE_RATE_LIMIT.period),
-      m.getParameter("maxOutgoing", DEFAULT_BRIDGE_RATE_LIMIT.maxOutgoing),
-      m.getParameter("maxIncoming", DEFAULT_BRIDGE_RATE_LIMIT.maxIncoming),
-    ],
+    ...gatewaySettings(m),
   ]);
   applyPermissions(m, accessManager, bridgeGateway, "BridgeGateway", BridgeGatewayArtifact.abi as Abi);
 

@@ -5,7 +5,7 @@ import BridgeGatewayArtifact from "../../artifacts/contracts/bridge/BridgeGatewa
 import BridgedAGPUArtifact from "../../artifacts/contracts/token/BridgedAGPU.sol/BridgedAGPU.json" with { type: "json" };
 import { Role } from "../../scripts/lib/roles.js";
 import { applyPermissions, deployUupsProxy, grantRole } from "../lib/access.js";
-import { BridgeMode, DEFAULT_BRIDGE_RATE_LIMIT } from "./Bridge.js";
+import { BridgeMode, gatewaySettings } from "./Bridge.js";
 
 /** The roles a remote chain uses: its AccessManager labels these. */
 const REMOTE_ROLES = ["GUARDIAN", "GOVERNOR", "BRIDGE_MINTER"] as const;
@@ -35,13 +35,7 @@ export default buildModule("RemoteBridge", (m) => {
     accessManager,
     BridgeMode.Remote,
     bridgedAGPU,
-    m.getParameter<string[]>("validators"),
-    m.getParameter<bigint>("threshold"),
-    [
-      m.getParameter("ratePeriod", DEFAULT_BRIDGE_RATE_LIMIT.period),
-      m.getParameter("maxOutgoing", DEFAULT_BRIDGE_RATE_LIMIT.maxOutgoing),
-      m.getParameter("maxIncoming", DEFAULT_BRIDGE_RATE_LIMIT.maxIncoming),
-    ],
+    ...gatewaySettings(m),
   ]);
   // The counterpart is set with the deployer's ADMIN role, before the permissions hand setCounterpart to GOVERNOR.
   const paired = m.call(

@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { type Hash, decodeFunctionData, parseEther } from "viem";
 
-import { deployProtocol, deployRemoteBridge } from "../../scripts/deploy/protocol.js";
+import { deployProtocol } from "../../scripts/deploy/protocol.js";
 import { type BridgeSide, connectBridgeSide, sentTransfers } from "../../scripts/lib/bridge/gateway.js";
 import { devAccount } from "../../scripts/lib/dev-accounts.js";
 import { describeError } from "../../scripts/lib/errors.js";
@@ -15,6 +15,7 @@ import { send } from "../../scripts/lib/transactions.js";
 import { graphql, startIndexer } from "../support/indexer.js";
 import {
   Background,
+  HARDHAT_CLI,
   ROOT,
   type Run,
   freePort,
@@ -77,6 +78,16 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
     expect(run.code, run.stderr).to.equal(0);
     return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as T;
   };
+
+  /** `npm run deploy:remote` against the remote node, with the bridge's parameters and `env`. */
+  const deployRemote = (env: Record<string, string>) =>
+    runNode([HARDHAT_CLI, "run", "scripts/deploy-remote.ts", "--network", "localhost"], {
+      STARMINER_LOCAL_RPC_URL: remoteUrl,
+      STARMINER_MANIFEST_DIR: manifestDir,
+      STARMINER_DEPLOYMENT_ID: deploymentIds[1]!,
+      STARMINER_DEPLOY_PARAMETERS: join(workDir, "remote-parameters.json"),
+      ...env,
+    });
 
   const startValidator = async (index: number) => {
     const service = Background.start(
@@ -148,6 +159,18 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
     return now;
   };
   const completed = (side: BridgeSide, digest: Hash) => side.gateway.read.isCompleted([digest]);
+  /** Alice sends `amount` AGPU from home to Bob on the remote chain through the CLI. */
+  const sendOut = async (amount: string) =>
+    json<{ digest: Hash; nonce: string }>(
+      await starminer(alice.privateKey, homeUrl, [
+        "--json",
+        "bridge",
+        "transfer",
+        String(REMOTE_CHAIN),
+        bob.address,
+        amount,
+      ]),
+    );
 
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), "starminer-bridge-"));
@@ -163,6 +186,12 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
       threshold: 2n,
       ...LIMIT,
     };
+    await writeFile(
+      join(workDir, "remote-parameters.json"),
+      JSON.stringify({ RemoteBridge: bridgeParameters }, (_, value) =>
+        typeof value === "bigint" ? value.toString() : value,
+      ),
+    );
     const homeConnection = await network.create({ network: "localhost", override: { url: homeUrl } });
     const { manifest: homeManifest } = await deployProtocol(homeConnection, {
       handOver: false,
@@ -171,14 +200,14 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
       parameters: { Bridge: bridgeParameters },
     });
     await homeConnection.close();
-    const remoteConnection = await network.create({ network: "localhost", override: { url: remoteUrl } });
-    await deployRemoteBridge(remoteConnection, {
-      home: homeManifest,
-      manifestDir,
-      deploymentId: deploymentIds[1]!,
-      parameters: { RemoteBridge: bridgeParameters },
+    // The remote side is deployed by its script, as an operator would.
+    const remoteDeploy = await deployRemote({
+      STARMINER_HOME_CHAIN_ID: String(HOME_CHAIN),
+      STARMINER_DEPLOY_DEVELOPMENT: "1",
     });
-    await remoteConnection.close();
+    expect(remoteDeploy.code, remoteDeploy.stderr).to.equal(0);
+    expect(remoteDeploy.stdout).to.include(`manifest: ${join(manifestDir, `${REMOTE_CHAIN}.json`)}`);
+    expect(remoteDeploy.stdout).to.match(/pair the home gateway with it: BridgeGateway\.setCounterpart\(31338, 0x/);
 
     // The development deployer still governs home: it pairs the home gateway with the remote one.
     const governingHome = await connectBridgeSide(homeUrl, { privateKey: deployer.privateKey, manifestDir });
@@ -202,19 +231,35 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
     }
   });
 
+  it("deploys a remote chain only with its home chain named, and in production only to a governing contract", async () => {
+    const blockBefore = await rpc(remoteUrl, "eth_blockNumber");
+    const noHome = await deployRemote({ STARMINER_DEPLOYMENT_ID: "bridge-refused" });
+    expect(noHome.stderr.trim()).to.equal(
+      "deploy failed: STARMINER_HOME_CHAIN_ID must name the home chain (a positive integer)",
+    );
+    const noGovernor = await deployRemote({
+      STARMINER_HOME_CHAIN_ID: String(HOME_CHAIN),
+      STARMINER_DEPLOYMENT_ID: "bridge-refused",
+    });
+    expect(noGovernor.stderr.trim()).to.equal(
+      "deploy failed: STARMINER_REMOTE_GOVERNOR must be the address of the contract that governs this chain",
+    );
+    const plainGovernor = await deployRemote({
+      STARMINER_HOME_CHAIN_ID: String(HOME_CHAIN),
+      STARMINER_DEPLOYMENT_ID: "bridge-refused",
+      STARMINER_REMOTE_GOVERNOR: deployer.address,
+    });
+    expect(plainGovernor.stderr.trim()).to.match(
+      /^deploy failed: a production deployment names its validators, threshold and guardian/,
+    );
+    expect([noHome.code, noGovernor.code, plainGovernor.code]).to.deep.equal([1, 1, 1]);
+    expect(await rpc(remoteUrl, "eth_blockNumber")).to.equal(blockBefore);
+  });
+
   it("carries AGPU out and back, locked at home equal to minted remotely after every step", async () => {
     await expectSupplyInvariant("before any transfer");
 
-    const out = json<{ digest: Hash; nonce: string }>(
-      await starminer(alice.privateKey, homeUrl, [
-        "--json",
-        "bridge",
-        "transfer",
-        String(REMOTE_CHAIN),
-        bob.address,
-        "300",
-      ]),
-    );
+    const out = await sendOut("300");
     expect(out.nonce).to.equal("0");
     await expectSupplyInvariant("300 AGPU sent out");
     await waitFor("the transfer out to complete", () => completed(remote, out.digest));
@@ -310,16 +355,7 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
     ]);
     await background[0]!.stop();
 
-    const sent = json<{ digest: Hash }>(
-      await starminer(alice.privateKey, homeUrl, [
-        "--json",
-        "bridge",
-        "transfer",
-        String(REMOTE_CHAIN),
-        bob.address,
-        "25",
-      ]),
-    );
+    const sent = await sendOut("25");
     await relayer.waitForLine(/1 of 2 validator signatures .*is not a validator on the destination/);
     expect(await completed(remote, sent.digest)).to.equal(false);
     const waiting = await expectSupplyInvariant("25 AGPU waiting for signatures");
@@ -337,16 +373,7 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
       remote.publicClient.getTransactionCount({ address: relayerAccount.address, blockTag: "latest" });
     const nonceBefore = await relayerNonce();
 
-    const sent = json<{ digest: Hash }>(
-      await starminer(alice.privateKey, homeUrl, [
-        "--json",
-        "bridge",
-        "transfer",
-        String(REMOTE_CHAIN),
-        bob.address,
-        "50",
-      ]),
-    );
+    const sent = await sendOut("50");
     const journalled = async () => {
       const journal = JSON.parse(await readFile(relayerJournal(), "utf8")) as {
         lanes: Record<string, { submitted: Record<string, { transaction: Hash }> }>;

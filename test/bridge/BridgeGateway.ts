@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { TypedDataEncoder } from "ethers";
 
+import { TRANSFER_TYPES as BRIDGE_TRANSFER_TYPES } from "../../scripts/lib/bridge/gateway.js";
 import { Role } from "../../scripts/lib/roles.js";
 import { type Signer, connect } from "../support/protocol.js";
 
@@ -14,17 +15,8 @@ const OTHER_CHAIN = 777n;
 const Mode = { Home: 0, Remote: 1 } as const;
 const LIMIT = { period: HOUR, maxOutgoing: 1_000n * AGPU, maxIncoming: 1_000n * AGPU };
 
-const TRANSFER_TYPES = {
-  Transfer: [
-    { name: "sourceChainId", type: "uint256" },
-    { name: "destinationChainId", type: "uint256" },
-    { name: "sourceGateway", type: "address" },
-    { name: "nonce", type: "uint256" },
-    { name: "sender", type: "address" },
-    { name: "recipient", type: "address" },
-    { name: "amount", type: "uint256" },
-  ],
-};
+/** The validators' EIP-712 types, as the bridge tools sign them (ethers wants mutable arrays). */
+const TRANSFER_TYPES = { Transfer: [...BRIDGE_TRANSFER_TYPES.Transfer] };
 
 interface Transfer {
   sourceChainId: bigint;
