@@ -89,12 +89,11 @@ export async function deployRemoteBridge<ChainTypeT extends string>(
 ): Promise<DeployedProtocol> {
   const homeGateway = manifestContract(options.home, "BridgeGateway").address;
   const module = options.governor === undefined ? RemoteBridgeModule : RemoteHandoverModule;
-  return deployWithManifest(connection, module, options, async (deployer, chainId) => {
+  return deployWithManifest(connection, module, options, async (deployer, chainId, client) => {
     if (chainId === options.home.chainId) {
       throw new Error(`the remote chain must differ from the home chain (both are chain ${chainId})`);
     }
     if (options.governor !== undefined) {
-      const client = createPublicClient({ transport: custom(connection.provider) });
       const code = await client.getCode({ address: options.governor });
       if (code === undefined || code === "0x") {
         throw new Error(`the remote governor ${options.governor} is not a contract on chain ${chainId}`);
@@ -122,7 +121,7 @@ async function deployWithManifest<ChainTypeT extends string>(
   connection: NetworkConnection<ChainTypeT>,
   module: IgnitionModule<string, string, IgnitionModuleResult<string>>,
   options: Omit<DeployProtocolOptions, "handOver">,
-  parametersFor: (deployer: Address, chainId: number) => Promise<DeploymentParameters>,
+  parametersFor: (deployer: Address, chainId: number, client: PublicClient) => Promise<DeploymentParameters>,
 ): Promise<DeployedProtocol> {
   const client = createPublicClient({ transport: custom(connection.provider) });
   let chainId: number;
@@ -140,7 +139,7 @@ async function deployWithManifest<ChainTypeT extends string>(
   }
 
   const deployed = (await connection.ignition.deploy(module, {
-    parameters: await parametersFor(getAddress(deployer), chainId),
+    parameters: await parametersFor(getAddress(deployer), chainId, client),
     deploymentId,
     displayUi: false,
   })) as Record<string, { getAddress(): Promise<string> }>;

@@ -1,6 +1,6 @@
 import { type Abi, type Address, type Hex, type PublicClient, keccak256, toHex, zeroAddress, zeroHash } from "viem";
 
-import { type DeploymentManifest, manifestContract } from "./manifest.js";
+import { type DeploymentManifest, type ManifestContract, manifestContract } from "./manifest.js";
 import { Role, roleName } from "./roles.js";
 
 /** The Timelock's roles (OpenZeppelin's TimelockController). */
@@ -41,54 +41,60 @@ export interface RoleViolation {
 export async function checkHandover(client: PublicClient, manifest: DeploymentManifest): Promise<RoleViolation[]> {
   const violations: RoleViolation[] = [];
   const isContract = async (account: Address) => ((await client.getCode({ address: account })) ?? "0x") !== "0x";
+  const read = (contract: ManifestContract, functionName: string, args: unknown[]) =>
+    client.readContract({ address: contract.address, abi: contract.abi as Abi, functionName, args });
 
   const manager = manifestContract(manifest, "AccessManager");
-  const granted = await client.getContractEvents({
-    address: manager.address,
-    abi: manager.abi as Abi,
-    eventName: "RoleGranted",
-    fromBlock: BigInt(manager.startBlock),
+  const managerHolders = await heldGrants<bigint>(client, manager, "roleId", async (role, account) => {
+    const [isMember] = (await read(manager, "hasRole", [role, account])) as [boolean, number];
+    return isMember;
   });
-  const managerHolders = new Map<string, { role: bigint; account: Address }>();
-  for (const log of granted) {
-    const { roleId, account } = log.args as { roleId: bigint; account: Address };
-    managerHolders.set(`${roleId}:${account}`, { role: roleId, account });
-  }
-  for (const { role, account } of managerHolders.values()) {
-    const [isMember] = (await client.readContract({
-      address: manager.address,
-      abi: manager.abi as Abi,
-      functionName: "hasRole",
-      args: [role, account],
-    })) as [boolean, number];
-    if (!isMember || role === Role.GUARDIAN || (await isContract(account))) continue;
+  for (const { role, account } of managerHolders) {
+    if (role === Role.GUARDIAN || (await isContract(account))) continue;
     violations.push({ contract: "AccessManager", role: roleName(role), account });
   }
 
   // A remote chain has no Timelock of its own: its AccessManager is all there is to check.
   if (manifest.contracts.ProtocolTimelock === undefined) return violations;
   const timelock = manifestContract(manifest, "ProtocolTimelock");
-  const timelockGrants = await client.getContractEvents({
-    address: timelock.address,
-    abi: timelock.abi as Abi,
-    eventName: "RoleGranted",
-    fromBlock: BigInt(timelock.startBlock),
-  });
   const names = Object.fromEntries(Object.entries(TimelockRole).map(([name, id]) => [id, name]));
-  const seen = new Set<string>();
-  for (const log of timelockGrants) {
-    const { role, account } = log.args as { role: Hex; account: Address };
-    if (seen.has(`${role}:${account}`)) continue;
-    seen.add(`${role}:${account}`);
-    const holds = (await client.readContract({
-      address: timelock.address,
-      abi: timelock.abi as Abi,
-      functionName: "hasRole",
-      args: [role, account],
-    })) as boolean;
-    if (!holds || (await isContract(account))) continue;
+  const timelockHolders = await heldGrants<Hex>(
+    client,
+    timelock,
+    "role",
+    async (role, account) => (await read(timelock, "hasRole", [role, account])) as boolean,
+  );
+  for (const { role, account } of timelockHolders) {
+    if (await isContract(account)) continue;
     if (role === TimelockRole.EXECUTOR && account === zeroAddress) continue;
     violations.push({ contract: "ProtocolTimelock", role: names[role] ?? role, account });
   }
   return violations;
+}
+
+/**
+ * The (role, account) pairs `contract`'s RoleGranted events name, each once, in grant order, that `holds` says
+ * still hold: what was granted and later revoked or renounced is left out.
+ */
+async function heldGrants<RoleT extends bigint | Hex>(
+  client: PublicClient,
+  contract: ManifestContract,
+  roleArgument: "roleId" | "role",
+  holds: (role: RoleT, account: Address) => Promise<boolean>,
+): Promise<{ role: RoleT; account: Address }[]> {
+  const granted = await client.getContractEvents({
+    address: contract.address,
+    abi: contract.abi as Abi,
+    eventName: "RoleGranted",
+    fromBlock: BigInt(contract.startBlock),
+  });
+  const pairs = new Map<string, { role: RoleT; account: Address }>();
+  for (const log of granted) {
+    const args = log.args as Record<string, unknown> & { account: Address };
+    const role = args[roleArgument] as RoleT;
+    pairs.set(`${role}:${args.account}`, { role, account: args.account });
+  }
+  const held: { role: RoleT; account: Address }[] = [];
+  for (const pair of pairs.values()) if (await holds(pair.role, pair.account)) held.push(pair);
+  return held;
 }

@@ -73,10 +73,11 @@ export class BridgeRelayer {
     if (a.chainId === b.chainId) throw new Error(`both --chain URLs reach chain ${a.chainId}: give two chains`);
     if (options.validatorUrls.length === 0) throw new Error("the relayer needs the validators' URLs (--validator)");
     const relayer = requireAccount(a).address;
-    for (const [source, destination] of [
+    const directions = [
       [a, b],
       [b, a],
-    ] as const) {
+    ] as const;
+    for (const [source, destination] of directions) {
       const counterpart = await source.gateway.read.counterpartOf([destination.chainId]);
       if (getAddress(counterpart) !== getAddress(destination.gateway.address)) {
         throw new Error(
@@ -87,10 +88,7 @@ export class BridgeRelayer {
     }
     const journal = await RelayJournal.open(options.journalPath, relayer);
     const lanes: Lane[] = [];
-    for (const [source, destination] of [
-      [a, b],
-      [b, a],
-    ] as const) {
+    for (const [source, destination] of directions) {
       const record = await journal.lane({
         sourceChainId: source.chainId,
         destinationChainId: destination.chainId,
@@ -175,7 +173,7 @@ export class BridgeRelayer {
       delete record.submitted[digest];
       await this.journal.save();
       if (receipt?.status === "success") {
-        this.report(lane, sent, "completed", pending.transaction);
+        this.reportCompleted(lane, sent, pending.transaction);
         return;
       }
       // It reverted, or its nonce went to another transaction: start again from the chain's state.
@@ -217,13 +215,13 @@ export class BridgeRelayer {
     delete record.submitted[digest];
     await this.journal.save();
     if (receipt.status !== "success") throw new Error(`the completion ${transaction} reverted`);
-    this.report(lane, sent, "completed", transaction);
+    this.reportCompleted(lane, sent, transaction);
   }
 
-  private report(lane: Lane, sent: SentTransfer, kind: "completed", transaction: Hash) {
+  private reportCompleted(lane: Lane, sent: SentTransfer, transaction: Hash) {
     this.completedCount++;
     this.options.log({
-      kind,
+      kind: "completed",
       digest: sent.digest,
       message:
         `transfer ${sent.transfer.nonce}: ${sent.transfer.amount} wei from ${sent.transfer.sender} on chain ` +
