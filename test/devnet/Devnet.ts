@@ -7,7 +7,7 @@ import { expect } from "chai";
 
 import { portIsFree } from "../../scripts/lib/ports.js";
 import { graphql } from "../support/indexer.js";
-import { ROOT, TSX_CLI, freePort, waitFor } from "../support/processes.js";
+import { ROOT, TYPESCRIPT, freePort, waitFor } from "../support/processes.js";
 
 describe("npm start: the devnet", function () {
   this.timeout(600_000);
@@ -28,7 +28,7 @@ describe("npm start: the devnet", function () {
     const child = spawn(
       process.execPath,
       [
-        TSX_CLI,
+        ...TYPESCRIPT,
         "scripts/devnet.ts",
         "--port",
         String(port),

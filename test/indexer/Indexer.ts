@@ -20,7 +20,7 @@ import {
 import { JobStatus, jobSpec } from "../support/market.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
-import { ROOT, TSX_CLI, freePort, runNode } from "../support/processes.js";
+import { ROOT, TYPESCRIPT, freePort, runNode } from "../support/processes.js";
 import { type ScenarioOutcome, driveEveryTerminalState } from "../support/scenario.js";
 
 const STATUS_NAMES = Object.fromEntries(Object.entries(JobStatus).map(([name, value]) => [value, name]));
@@ -105,7 +105,7 @@ describe("Indexer (end to end on a local node)", function () {
   describe("refusing to start", () => {
     /** Runs the indexer command as a user would. */
     const runIndexer = (env: Record<string, string>) =>
-      runNode([TSX_CLI, "scripts/indexer.ts"], { STARMINER_INDEXER_PGLITE_DIR: pgliteDir(), ...env });
+      runNode([...TYPESCRIPT, "scripts/indexer.ts"], { STARMINER_INDEXER_PGLITE_DIR: pgliteDir(), ...env });
 
     it("says in one line that the chain cannot be reached", async () => {
       const closed = `http://127.0.0.1:${await freePort()}`;
@@ -121,7 +121,7 @@ describe("Indexer (end to end on a local node)", function () {
       const taken = createServer().listen(port, "127.0.0.1");
       await new Promise((listening) => taken.once("listening", listening));
       try {
-        const { code, stderr } = await runNode([TSX_CLI, "scripts/indexer.ts", "--port", String(port)], {
+        const { code, stderr } = await runNode([...TYPESCRIPT, "scripts/indexer.ts", "--port", String(port)], {
           STARMINER_INDEXER_PGLITE_DIR: pgliteDir(),
           STARMINER_RPC_URL: rpcUrl,
           STARMINER_MANIFEST_DIR: manifestDir,

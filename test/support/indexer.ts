@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 
-import { ROOT, TSX_CLI, rpc, stopProcess, waitFor } from "./processes.js";
+import { ROOT, TYPESCRIPT, rpc, stopProcess, waitFor } from "./processes.js";
 
 /** Where and how an indexer runs: the chain, the manifest, the database and its schema. */
 export interface IndexerOptions {
@@ -36,7 +36,7 @@ export async function startIndexer(options: IndexerOptions): Promise<RunningInde
   if (options.remoteRpcUrl !== undefined) env.STARMINER_REMOTE_RPC_URL = options.remoteRpcUrl;
   if ("url" in options.database) env.DATABASE_URL = options.database.url;
   else env.STARMINER_INDEXER_PGLITE_DIR = options.database.pgliteDir;
-  const args = [TSX_CLI, "scripts/indexer.ts", "--port", String(options.port), "--schema", options.schema];
+  const args = [...TYPESCRIPT, "scripts/indexer.ts", "--port", String(options.port), "--schema", options.schema];
   if (options.reset === true) args.push("--reset");
   // In a process group of its own, so that a crash can be simulated by killing the runner and Ponder together.
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });

@@ -4,7 +4,12 @@ import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 export const HARDHAT_CLI = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-export const TSX_CLI = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+/**
+ * Node's arguments that run a TypeScript program in one process (tsx as a loader), as the npm scripts do. tsx's own
+ * CLI would run it in a child and kill that child when it does not acknowledge a relayed signal within 30 ms: a
+ * program busy proving would die instead of stopping cleanly.
+ */
+export const TYPESCRIPT = ["--import", "tsx"] as const;
 
 /** A free TCP port on the loopback interface. */
 export async function freePort(): Promise<number> {

@@ -6,7 +6,8 @@ import { portIsFree } from "../ports.js";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const HARDHAT_CLI = join(PROJECT_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-const TSX_CLI = join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+/** Runs a TypeScript program in one process, as `npm run indexer` does (not through tsx's signal-relaying CLI). */
+const TYPESCRIPT = ["--import", "tsx"];
 
 /** Calls `check` until it returns true; throws naming `what` after `timeoutMs`. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250) {
@@ -117,7 +118,7 @@ export async function startIndexerProcess(options: {
 }): Promise<{ child: Child; graphqlUrl: string }> {
   if (!(await portIsFree(options.port))) throw new Error(`port ${options.port} is in use (--indexer-port)`);
   const child = startChild(
-    [TSX_CLI, "scripts/indexer.ts", "--port", String(options.port), "--reset"],
+    [...TYPESCRIPT, "scripts/indexer.ts", "--port", String(options.port), "--reset"],
     {
       STARMINER_RPC_URL: options.rpcUrl,
       STARMINER_MANIFEST_DIR: options.manifestDir,
