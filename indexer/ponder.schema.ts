@@ -17,7 +17,7 @@ export const slotStatus = onchainEnum("slot_status", ["Open", "Claimed", "Commit
 export const verificationMode = onchainEnum("verification_mode", ["Consensus", "Optimistic", "TEE", "ZK"]);
 export const resultStatus = onchainEnum("result_status", ["Revealed", "Accepted", "Rejected", "Overturned"]);
 export const reputationOutcome = onchainEnum("reputation_outcome", ["Completed", "Missed", "Faulty"]);
-export const unbondingStatus = onchainEnum("unbonding_status", ["Pending", "Withdrawn", "Slashed"]);
+export const unbondingStatus = onchainEnum("unbonding_status", ["Pending", "Withdrawn"]);
 export const disputeVerdict = onchainEnum("dispute_verdict", ["Pending", "Upheld", "Rejected", "NoDecision"]);
 export const roundStatus = onchainEnum("round_status", ["Open", "Finalized", "Discarded"]);
 export const priceSource = onchainEnum("price_source", ["Epoch", "Quote", "Tiers"]);
@@ -177,8 +177,7 @@ export const slash = onchainTable(
     reason: t.hex().notNull(),
     prover: t.hex().notNull(),
     amount: t.bigint().notNull(),
-    fromLocked: t.bigint().notNull(),
-    fromUnbonding: t.bigint().notNull(),
+    collateral: t.bigint().notNull(),
     bounty: t.bigint().notNull(),
     offence: t.integer().notNull(),
     jobId: t.bigint(),
@@ -230,6 +229,7 @@ export const job = onchainTable(
     specHash: t.hex().notNull(),
     status: jobStatus("status").notNull(),
     acceptedSlots: t.integer(),
+    auditSeedBlock: t.bigint(),
     auditSampled: t.boolean(),
     revealEndsAt: t.bigint(),
     challengeEndsAt: t.bigint(),

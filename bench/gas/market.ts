@@ -228,6 +228,12 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
   const audited = ++jobs;
   await setup("JobMarket", "claimSlot", [audited], third);
   await setup("JobMarket", "submitResult", [audited, 0, ANSWER, "0x"], third);
+  // The audit draw reads the hash of the block after the verification.
+  await context.increaseTime(1);
+  await send("VerificationHub", "drawAudit", [audited], {
+    from: third,
+    operation: "drawAudit (record a verified job's audit draw)",
+  });
   await send("VerificationHub", "reportAudit", [audited, keccak256(toHex("other"))], {
     from: validators[0] as Address,
     operation: "reportAudit (mismatch, opens a dispute)",

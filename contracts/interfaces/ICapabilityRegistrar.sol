@@ -3,7 +3,9 @@ pragma solidity ^0.8.28;
 
 /// @title ICapabilityRegistrar
 /// @notice Accepts zero-knowledge proofs that a node's committed hardware meets thresholds (circuits/capability)
-/// and records them in the NodeRegistry. The proof is the authority: anyone may submit it.
+/// and records them in the NodeRegistry. The proof is the authority: anyone may submit it, but only the node
+/// itself may replace a proof of its current commitment with one that proves a lower threshold (an older, weaker
+/// proof replayed by someone else would otherwise downgrade it).
 interface ICapabilityRegistrar {
     /// @notice The thresholds a node has proven its committed hardware to meet.
     struct ProvenCapability {
@@ -19,6 +21,9 @@ interface ICapabilityRegistrar {
     error CapabilityNoCommitment(address node);
     /// @notice The proof does not verify for this node, its commitment and these thresholds.
     error CapabilityInvalidProof(address node);
+    /// @notice Someone other than the node submitted a proof that lowers a threshold already proven for the
+    /// node's current commitment.
+    error CapabilityWeakerProof(address node, uint32 provenMinVramMiB, uint16 provenMinComputeCapability);
 
     /// @notice `node` proved its committed hardware meets the thresholds.
     event CapabilityProven(

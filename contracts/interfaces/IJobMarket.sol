@@ -10,6 +10,11 @@ pragma solidity ^0.8.28;
 /// may audit) -> `Settled`, possibly through `Disputed`. A job in which no result is accepted ends `Refunded`, as
 /// does one whose dispute or failed audit is upheld; an unclaimed job may be `Cancelled`. Those three states are
 /// terminal.
+///
+/// Time: every window (delivery, reveal, challenge, the job's deadline) runs on the market's clock, which stops
+/// while the market or the VerificationHub is paused, so that no deadline passes, and nobody is slashed or loses
+/// a recourse, while the action it needs is refused. Views and events give wall-clock times as of the moment they
+/// are read or emitted: a time read before a pause moves later by the pause's length.
 interface IJobMarket {
     // ---------------------------------------------------------------------------------------------
     // Types
@@ -95,7 +100,6 @@ interface IJobMarket {
     /// @param reputationFloor The composite reputation a provider needs to claim: the tier's floor at submission,
     /// raised to the optimistic floor for Optimistic jobs.
     /// @param acceptedSlots Bit i set: slot i's result was accepted and will be paid.
-    /// @param auditSampled Whether on-chain randomness picked the job for an audit when it was verified.
     /// @param collateralBps Each provider's collateral, in basis points of its share of the escrow.
     /// @param zone The zone the job is served in: the requested zone, or the neighbour the quote spilled it to.
     /// @param revealEndsAt The end of the reveal phase, once every slot has committed or missed.
@@ -111,7 +115,6 @@ interface IJobMarket {
         uint16 reputationFloor;
         bool teeRequired;
         bool provenHardware;
-        bool auditSampled;
         address modelCreator;
         uint40 deadline;
         uint32 deliveryWindow;
@@ -210,6 +213,7 @@ interface IJobMarket {
     error MarketInvalidFeeSplit(uint256 sum);
     error MarketParameterOutOfBounds(string parameter, uint256 value, uint256 min, uint256 max);
     error MarketNothingToSweep();
+    error MarketModelCreatorIsRequester(address requester);
 
     // ---------------------------------------------------------------------------------------------
     // Events
@@ -242,7 +246,7 @@ interface IJobMarket {
     event ResultRevealed(uint256 indexed jobId, uint256 indexed slot, address indexed provider, bytes32 result);
     event SlotMissed(uint256 indexed jobId, uint256 indexed slot, address indexed provider, bool reopened);
     event ResultRejected(uint256 indexed jobId, uint256 indexed slot, address indexed provider, bytes32 result);
-    event JobVerified(uint256 indexed jobId, uint8 acceptedSlots, uint64 challengeEndsAt, bool auditSampled);
+    event JobVerified(uint256 indexed jobId, uint8 acceptedSlots, uint64 challengeEndsAt);
     event DisputeStarted(uint256 indexed jobId);
     event DisputeClosed(uint256 indexed jobId, bool upheld, address indexed challenger);
     event ProviderPaid(
@@ -258,6 +262,11 @@ interface IJobMarket {
     event FeesSwept(address indexed treasury, uint256 amount);
     event FeeSplitSet(FeeSplit split);
     event MarketParametersSet(MarketParameters parameters);
+    /// @notice The market's clock stopped (or stays stopped): `holds` has bit 0 set while the market is paused and
+    /// bit 1 while the VerificationHub is.
+    event MarketClockStopped(uint8 holds);
+    /// @notice The market's clock runs again; `offset` is the total time it has stood still.
+    event MarketClockResumed(uint256 offset);
 
     // ---------------------------------------------------------------------------------------------
     // Requesters
@@ -295,8 +304,9 @@ interface IJobMarket {
     // ---------------------------------------------------------------------------------------------
 
     /// @notice Deals with a slot whose provider missed its deadline (or, once the job's deadline has passed, a slot
-    /// never claimed): slashes the provider, and reopens the slot while the job's deadline leaves room for a
-    /// delivery window. When no slot is left pending, the job's results are tallied.
+    /// never claimed): slashes the provider out of the job's collateral, bars it from the job, and reopens the slot
+    /// while the job's deadline leaves room for a delivery window. When no slot is left pending, the job's results
+    /// are tallied. Refused while the market is paused.
     function expireSlot(uint256 jobId, uint256 slot) external;
 
     /// @notice Pays a Verified job whose challenge window has passed: the accepted providers, the model creator
@@ -316,6 +326,10 @@ interface IJobMarket {
     /// @notice Ends a dispute. Upheld: every accepted provider is slashed (`challenger` earns the bounty) and the
     /// requester gets the whole escrow back. Otherwise the job settles at once.
     function closeDispute(uint256 jobId, bool upheld, address challenger) external;
+
+    /// @notice Stops (`held`) or lets run again the market's clock for the hub's pause: the challenge windows of
+    /// its jobs wait while disputes and audits cannot be opened.
+    function holdClock(bool held) external;
 
     // ---------------------------------------------------------------------------------------------
     // Governance (restricted)
@@ -346,6 +360,10 @@ interface IJobMarket {
     function collateralOf(uint256 jobId) external view returns (uint256);
 
     function jobCount() external view returns (uint256);
+
+    /// @notice The market's clock: wall-clock seconds less every second it stood still (it stands still while the
+    /// market or the hub is paused).
+    function clock() external view returns (uint256);
 
     function feeSplit() external view returns (FeeSplit memory);
 

@@ -4,8 +4,11 @@ pragma solidity ^0.8.28;
 /// @title IStaking
 /// @notice AGPU at stake behind every provider, validator and oracle. A node's stake backs the roles it holds
 /// (each role has a governed minimum), the collateral the job market locks while the node works a job, and the
-/// slashes it suffers for proven faults. Leaving takes an unbonding period, during which the stake can still be
-/// slashed.
+/// slashes it suffers for proven faults. Leaving takes an unbonding period.
+///
+/// A slash only ever takes collateral that a job locked: a fault costs a share of what the node put at risk for
+/// that job (escalating for repeat offenders), never its unrelated stake, and it consumes that collateral whole,
+/// so that `lockedOf(node)` stays exactly the sum of the collateral of the node's live claims.
 ///
 /// Accounting, which the invariant tests hold at all times:
 /// `AGPU.balanceOf(staking) == Σ stakeOf + Σ unbondingOf + Σ unpaid bounties + unpaid treasury share`,
@@ -21,12 +24,18 @@ interface IStaking {
         uint64 releaseAt;
     }
 
-    /// @notice The slashing schedule: the share of a node's slashable stake taken for its first, second and
-    /// third (and later) offence within `window` seconds.
+    /// @notice The slashing schedule.
+    /// @param tierBps The share of the job's collateral taken for a node's first, second and third (and later)
+    /// offence within `window` seconds; the rest of that collateral is released.
+    /// @param window How long an offence counts towards the escalation.
+    /// @param bountyBps The share of a slash owed to whoever proved the fault...
+    /// @param maxBounty ...capped at this amount: a reward sized to the gas of proving a fault, so that a faulty
+    /// node's own second account recovers next to nothing by proving its fault itself.
     struct SlashPolicy {
         uint16[3] tierBps;
         uint32 window;
         uint16 bountyBps;
+        uint96 maxBounty;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -52,6 +61,8 @@ interface IStaking {
     error StakingParameterOutOfBounds(string parameter, uint256 value, uint256 min, uint256 max);
     /// @notice The slashing tiers must not decrease from one offence to the next.
     error StakingSlashTiersNotAscending();
+    /// @notice A slash or an unlock named more collateral than the node has locked.
+    error StakingCollateralNotLocked(address node, uint256 amount, uint256 locked);
 
     // ---------------------------------------------------------------------------------------------
     // Events
@@ -68,14 +79,14 @@ interface IStaking {
     /// @notice The job market released `amount` of `node`'s collateral; `totalLocked` afterwards.
     event CollateralUnlocked(address indexed node, uint256 amount, uint256 totalLocked);
     /// @notice `node` was slashed `amount` for `reason`, its `offence`-th offence within the window.
-    /// @param fromLocked How much of `amount` came out of locked collateral.
+    /// @param collateral The job's collateral the slash consumed: `amount` of it was taken, the rest released.
     /// @param bounty The share owed to `prover`; the rest is owed to the treasury.
     event Slashed(
         address indexed node,
         bytes32 indexed reason,
         address indexed prover,
         uint256 amount,
-        uint256 fromLocked,
+        uint256 collateral,
         uint256 bounty,
         uint256 offence
     );
@@ -88,7 +99,7 @@ interface IStaking {
     /// @notice Governance set the unbonding period.
     event UnbondingPeriodSet(uint256 period);
     /// @notice Governance set the slashing schedule.
-    event SlashPolicySet(uint16[3] tierBps, uint32 window, uint16 bountyBps);
+    event SlashPolicySet(uint16[3] tierBps, uint32 window, uint16 bountyBps, uint96 maxBounty);
 
     // ---------------------------------------------------------------------------------------------
     // Nodes
@@ -121,15 +132,18 @@ interface IStaking {
     /// @notice Locks `amount` of `node`'s available stake as collateral for a job.
     function lockCollateral(address node, uint256 amount) external;
 
-    /// @notice Releases up to `amount` of `node`'s collateral.
-    /// @return released What was released: less than `amount` only when a slash already took part of it.
-    function unlockCollateral(address node, uint256 amount) external returns (uint256 released);
+    /// @notice Releases `amount` of `node`'s collateral.
+    function unlockCollateral(address node, uint256 amount) external;
 
-    /// @notice Slashes `node` by its escalation tier for `reason`; `prover` earns the bounty share.
-    /// @dev Takes from unlocked stake first, then from pending unbondings (newest first), then from locked
-    /// collateral. Never takes more than the node has.
+    /// @notice Consumes `collateral` of `node`'s locked collateral for a proven fault (`reason`): takes the share
+    /// of its escalation tier and releases the rest; `prover` earns the bounty share, capped.
     /// @return amount What was slashed.
-    function slash(address node, bytes32 reason, address prover) external returns (uint256 amount);
+    function slashCollateral(
+        address node,
+        uint256 collateral,
+        bytes32 reason,
+        address prover
+    ) external returns (uint256 amount);
 
     // ---------------------------------------------------------------------------------------------
     // Governance (restricted)

@@ -10,6 +10,16 @@ interface IVerificationHub {
     // Types
     // ---------------------------------------------------------------------------------------------
 
+    /// @notice Where a verified job stands in the audit draw. Pending: its randomness (the hash of a block after
+    /// the one that verified it) is not known yet. Sampled or Skipped once it is; a job whose randomness is no
+    /// longer readable (older than 256 blocks) without having been drawn counts as Sampled, never as safe.
+    enum AuditDraw {
+        None,
+        Pending,
+        Sampled,
+        Skipped
+    }
+
     /// @notice How a dispute ended. NoDecision: too few committee votes to decide either way.
     enum Verdict {
         Pending,
@@ -19,11 +29,13 @@ interface IVerificationHub {
     }
 
     /// @param challenger The requester who disputed, or the validator whose audit found a mismatch.
-    /// @param votingEndsAt When the committee's vote closes.
+    /// @param votingEndsAt When the committee's vote closes (stored on the market's clock; {disputeOf} gives it
+    /// as wall-clock time).
     /// @param upholdVotes Votes that the job's result is wrong.
     /// @param rejectVotes Votes that it is right.
     /// @param committeeSize The committee's size when the dispute opened; a verdict needs a majority of it.
-    /// @param audit Whether the challenger is an auditing validator (it posts no bond: its stake answers).
+    /// @param audit Whether the challenger is an auditing validator: it locks the job's collateral from its stake
+    /// instead of a bond, and loses part of it if the committee rejects its claim.
     /// @param verdict Pending while the committee votes.
     /// @param bond The requester's bond, held by the hub until the verdict.
     struct Dispute {
@@ -71,6 +83,8 @@ interface IVerificationHub {
     error HubVotingClosed(uint256 jobId, uint256 votingEndsAt);
     error HubVotingOpen(uint256 jobId, uint256 votingEndsAt);
     error HubParameterOutOfBounds(string parameter, uint256 value, uint256 min, uint256 max);
+    error HubNoAuditDraw(uint256 jobId);
+    error HubAuditDrawPending(uint256 jobId, uint256 seedBlock);
 
     // ---------------------------------------------------------------------------------------------
     // Events
@@ -86,6 +100,10 @@ interface IVerificationHub {
     event BondReturned(uint256 indexed jobId, address indexed challenger, uint256 amount);
     event BondForfeited(uint256 indexed jobId, address indexed provider, uint256 amount);
     event HubParametersSet(HubParameters parameters);
+    /// @notice A verified job will be drawn for an audit from the hash of block `seedBlock`.
+    event AuditScheduled(uint256 indexed jobId, uint256 seedBlock);
+    /// @notice The audit draw of a job was recorded.
+    event AuditDrawn(uint256 indexed jobId, bool sampled);
 
     // ---------------------------------------------------------------------------------------------
     // Evidence (called by the market)
@@ -110,8 +128,18 @@ interface IVerificationHub {
         bytes calldata proof
     ) external view;
 
-    /// @notice Whether a job verified in this block is picked for an audit (from the block's randomness).
-    function isAuditSampled(uint256 jobId) external view returns (bool);
+    /// @notice Schedules the audit draw of a job the market has just verified: it will be drawn from the hash of
+    /// the next block, which nobody, the delivering provider included, knows when the job is verified.
+    function scheduleAudit(uint256 jobId) external;
+
+    // ---------------------------------------------------------------------------------------------
+    // Audit draws (anyone)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Records a job's audit draw once its randomness is known, so that it stays known after the block
+    /// hash is gone (an unrecorded draw whose block hash is gone counts as Sampled).
+    /// @return sampled Whether the job was drawn for an audit.
+    function drawAudit(uint256 jobId) external returns (bool sampled);
 
     // ---------------------------------------------------------------------------------------------
     // Audits and disputes
@@ -122,7 +150,8 @@ interface IVerificationHub {
     function openDispute(uint256 jobId) external;
 
     /// @notice A staked validator reports its re-execution of a job sampled for audit, within the challenge
-    /// window. A match passes the audit; a mismatch opens a dispute with the validator as challenger.
+    /// window. A match passes the audit; a mismatch opens a dispute with the validator as challenger, locking the
+    /// job's collateral from the validator's stake until the verdict.
     function reportAudit(uint256 jobId, bytes32 result) external;
 
     /// @notice A staked validator with no part in the job votes on its open dispute.
@@ -131,8 +160,9 @@ interface IVerificationHub {
 
     /// @notice Closes a dispute once the committee is full or the vote has ended, and has the market carry out
     /// the verdict. The loser pays: Upheld, the accused providers are slashed and the requester refunded (bond
-    /// back); Rejected, a requester's bond goes to the accused providers and an auditing validator is slashed;
-    /// NoDecision, the bond goes back. Unless upheld, the job settles.
+    /// back); Rejected, a requester's bond goes to the accused providers and an auditing validator is slashed out
+    /// of the collateral it locked; NoDecision, the bond or collateral goes back. Unless upheld, the job settles.
+    /// Refused while the hub is paused (votes are refused then too).
     function resolveDispute(uint256 jobId) external;
 
     // ---------------------------------------------------------------------------------------------
@@ -163,6 +193,15 @@ interface IVerificationHub {
     function hasVoted(uint256 jobId, address validator) external view returns (bool);
 
     function isAudited(uint256 jobId) external view returns (bool);
+
+    /// @notice Where `jobId` stands in the audit draw.
+    function auditDrawOf(uint256 jobId) external view returns (AuditDraw);
+
+    /// @notice Whether `jobId` was drawn for an audit (or its randomness expired undrawn).
+    function isAuditSampled(uint256 jobId) external view returns (bool);
+
+    /// @notice The block whose hash draws `jobId`'s audit (0: none scheduled).
+    function auditSeedBlockOf(uint256 jobId) external view returns (uint256);
 
     function disputeBondOf(uint256 jobId) external view returns (uint256);
 

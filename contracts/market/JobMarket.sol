@@ -18,6 +18,8 @@ import {IVerificationHub} from "../interfaces/IVerificationHub.sol";
 /// @title JobMarket
 /// @notice Job escrow, slot claims, commit-reveal of results, settlement with the governed fee split, refunds and
 /// failover. Evidence checks, audits and disputes are the VerificationHub's; the money stays here.
+/// @dev Every deadline is kept on the market's clock, which stops while the market or the hub is paused (see
+/// {clock}); views and events translate it to wall-clock time as of the moment they are read or emitted.
 contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket {
     using SafeERC20 for IERC20;
 
@@ -52,6 +54,10 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     bytes32 private constant _FEE_REASON = keccak256("market.settlement");
     uint256 private constant _BPS = 10_000;
 
+    /// @dev Why the clock is stopped: a bit per paused contract whose actions a deadline may wait on.
+    uint8 private constant _HOLD_MARKET_PAUSED = 1;
+    uint8 private constant _HOLD_HUB_PAUSED = 2;
+
     // ---------------------------------------------------------------------------------------------
     // Storage (ERC-7201)
     // ---------------------------------------------------------------------------------------------
@@ -73,6 +79,11 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         MarketParameters parameters;
         uint256 totalEscrowed;
         uint256 unsweptFees;
+        // The market's clock: wall-clock time less every second it was stopped.
+        uint40 clockOffset;
+        uint40 clockStoppedAt;
+        uint8 clockHolds;
+        mapping(uint256 jobId => mapping(address provider => bool)) barred;
     }
 
     // keccak256(abi.encode(uint256(keccak256("starminer.storage.JobMarket")) - 1)) & ~bytes32(uint256(0xff))
@@ -155,30 +166,32 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         Job storage job = _job($, jobId);
         _requireStatus(job, jobId, JobStatus.Open);
         if (msg.sender == job.requester) revert MarketRequesterCannotClaim(jobId);
+        uint256 now_ = _now($);
         uint256 deadline = job.deadline;
-        if (block.timestamp >= deadline) revert MarketClaimTooLate(jobId, deadline);
+        if (now_ >= deadline) revert MarketClaimTooLate(jobId, _wall($, deadline));
+        // A provider who missed a slot of this job stays barred from it, whoever holds that slot now.
+        if ($.barred[jobId][msg.sender]) revert MarketAlreadyAssigned(jobId, msg.sender);
         _checkEligibility($, job, msg.sender);
 
         mapping(uint256 => Slot) storage slots = $.slots[jobId];
         slot = type(uint256).max;
         for (uint256 i = 0; i < job.redundancy; ++i) {
             Slot storage candidate = slots[i];
-            // A provider who missed a reopened slot is still recorded on it, and so barred from the job.
             if (candidate.provider == msg.sender) revert MarketAlreadyAssigned(jobId, msg.sender);
             if (slot == type(uint256).max && candidate.status == SlotStatus.Open) slot = i;
         }
         if (slot == type(uint256).max) revert MarketNoOpenSlot(jobId);
 
-        uint256 deliverBy = block.timestamp + job.deliveryWindow;
+        uint256 deliverBy = now_ + job.deliveryWindow;
         if (deliverBy > deadline) deliverBy = deadline;
         Slot storage claimed = slots[slot];
         claimed.provider = msg.sender;
         claimed.status = SlotStatus.Claimed;
-        claimed.claimedAt = uint40(block.timestamp);
+        claimed.claimedAt = uint40(now_);
         claimed.deliverBy = uint40(deliverBy);
 
         uint256 collateral = _collateral(job);
-        emit SlotClaimed(jobId, slot, msg.sender, collateral, uint64(deliverBy));
+        emit SlotClaimed(jobId, slot, msg.sender, collateral, uint64(_wall($, deliverBy)));
         $.staking.lockCollateral(msg.sender, collateral);
     }
 
@@ -191,7 +204,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         if (commitment == bytes32(0)) revert MarketZeroResult();
         Slot storage s = _deliverableSlot($, job, jobId, slot);
         s.status = SlotStatus.Committed;
-        s.speedPercent = _speedPercent(s);
+        s.speedPercent = _speedPercent($, s);
         s.result = commitment;
         emit ResultCommitted(jobId, slot, msg.sender, commitment);
         _advance($, job, jobId);
@@ -212,7 +225,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         if (s.status != SlotStatus.Committed) revert MarketSlotNotInStatus(jobId, slot, s.status);
         uint256 revealEndsAt = job.revealEndsAt;
         if (revealEndsAt == 0) revert MarketRevealNotOpen(jobId);
-        if (block.timestamp > revealEndsAt) revert MarketRevealClosed(jobId, revealEndsAt);
+        if (_now($) > revealEndsAt) revert MarketRevealClosed(jobId, _wall($, revealEndsAt));
         if (result == bytes32(0)) revert MarketZeroResult();
         if (s.result != commitmentOf(jobId, slot, msg.sender, result, salt)) revert MarketResultMismatch(jobId, slot);
         _checkEvidence($, job, jobId, result, evidence);
@@ -234,7 +247,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         if (result == bytes32(0)) revert MarketZeroResult();
         Slot storage s = _deliverableSlot($, job, jobId, slot);
         _checkEvidence($, job, jobId, result, evidence);
-        s.speedPercent = _speedPercent(s);
+        s.speedPercent = _speedPercent($, s);
         _recordResult(s, jobId, slot, result);
         _advance($, job, jobId);
     }
@@ -244,22 +257,23 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     // ---------------------------------------------------------------------------------------------
 
     /// @inheritdoc IJobMarket
-    function expireSlot(uint256 jobId, uint256 slot) external nonReentrant {
+    function expireSlot(uint256 jobId, uint256 slot) external whenNotPaused nonReentrant {
         JobMarketStorage storage $ = _s();
         Job storage job = _job($, jobId);
         _requireStatus(job, jobId, JobStatus.Open);
         Slot storage s = _slot($, job, jobId, slot);
         SlotStatus status = s.status;
         address provider = s.provider;
+        uint256 now_ = _now($);
 
         if (status == SlotStatus.Open) {
             // Never claimed (or reopened and not reclaimed): it can only lapse once nobody may claim it.
-            if (block.timestamp < job.deadline) revert MarketSlotNotExpired(jobId, slot);
+            if (now_ < job.deadline) revert MarketSlotNotExpired(jobId, slot);
             s.status = SlotStatus.Missed;
             emit SlotMissed(jobId, slot, address(0), false);
         } else if (status == SlotStatus.Claimed) {
-            if (block.timestamp <= s.deliverBy) revert MarketSlotNotExpired(jobId, slot);
-            bool reopen = block.timestamp + job.deliveryWindow <= job.deadline;
+            if (now_ <= s.deliverBy) revert MarketSlotNotExpired(jobId, slot);
+            bool reopen = now_ + job.deliveryWindow <= job.deadline;
             if (reopen) {
                 s.status = SlotStatus.Open;
                 s.claimedAt = 0;
@@ -271,7 +285,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
             _penalizeMissed($, job, jobId, provider);
         } else if (status == SlotStatus.Committed) {
             uint256 revealEndsAt = job.revealEndsAt;
-            if (revealEndsAt == 0 || block.timestamp <= revealEndsAt) revert MarketSlotNotExpired(jobId, slot);
+            if (revealEndsAt == 0 || now_ <= revealEndsAt) revert MarketSlotNotExpired(jobId, slot);
             s.status = SlotStatus.Missed;
             emit SlotMissed(jobId, slot, provider, false);
             _penalizeMissed($, job, jobId, provider);
@@ -287,7 +301,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         Job storage job = _job($, jobId);
         _requireStatus(job, jobId, JobStatus.Verified);
         uint256 challengeEndsAt = job.challengeEndsAt;
-        if (block.timestamp <= challengeEndsAt) revert MarketChallengeWindowOpen(jobId, challengeEndsAt);
+        if (_now($) <= challengeEndsAt) revert MarketChallengeWindowOpen(jobId, _wall($, challengeEndsAt));
         _settle($, job, jobId);
     }
 
@@ -308,10 +322,11 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
 
     /// @inheritdoc IJobMarket
     function startDispute(uint256 jobId) external restricted {
-        Job storage job = _job(_s(), jobId);
+        JobMarketStorage storage $ = _s();
+        Job storage job = _job($, jobId);
         _requireStatus(job, jobId, JobStatus.Verified);
         uint256 challengeEndsAt = job.challengeEndsAt;
-        if (block.timestamp > challengeEndsAt) revert MarketChallengeWindowClosed(jobId, challengeEndsAt);
+        if (_now($) > challengeEndsAt) revert MarketChallengeWindowClosed(jobId, _wall($, challengeEndsAt));
         job.status = JobStatus.Disputed;
         emit DisputeStarted(jobId);
     }
@@ -324,6 +339,12 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         emit DisputeClosed(jobId, upheld, challenger);
         if (upheld) _refundUpheld($, job, jobId, challenger);
         else _settle($, job, jobId);
+    }
+
+    /// @inheritdoc IJobMarket
+    function holdClock(bool held) external restricted {
+        if (held) _stopClock(_s(), _HOLD_HUB_PAUSED);
+        else _resumeClock(_s(), _HOLD_HUB_PAUSED);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -345,9 +366,12 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     // ---------------------------------------------------------------------------------------------
 
     /// @inheritdoc IJobMarket
-    function jobOf(uint256 jobId) external view returns (Job memory) {
+    function jobOf(uint256 jobId) external view returns (Job memory job) {
         JobMarketStorage storage $ = _s();
-        return _job($, jobId);
+        job = _job($, jobId);
+        job.deadline = uint40(_wall($, job.deadline));
+        job.revealEndsAt = uint40(_wall($, job.revealEndsAt));
+        job.challengeEndsAt = uint40(_wall($, job.challengeEndsAt));
     }
 
     /// @inheritdoc IJobMarket
@@ -356,9 +380,18 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         uint256 redundancy = _job($, jobId).redundancy;
         slots = new Slot[](redundancy);
         for (uint256 i = 0; i < redundancy; ++i) {
-            slots[i] = $.slots[jobId][i];
+            Slot memory s = $.slots[jobId][i];
+            s.claimedAt = uint40(_wall($, s.claimedAt));
+            s.deliverBy = uint40(_wall($, s.deliverBy));
+            slots[i] = s;
         }
     }
+
+    /// @inheritdoc IJobMarket
+    function clock() external view returns (uint256) {
+        return _now(_s());
+    }
+
 
     /// @inheritdoc IJobMarket
     function commitmentOf(
@@ -417,6 +450,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
             spec.spilloverAllowed
         );
         if (q.total > spec.maxTotal) revert MarketPriceAboveLimit(q.total, spec.maxTotal);
+        if (spec.modelCreator == msg.sender) revert MarketModelCreatorIsRequester(msg.sender);
         if (q.total > type(uint96).max) revert MarketEscrowTooLarge(q.total);
 
         jobId = ++$.jobCount;
@@ -430,7 +464,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         job.teeRequired = spec.teeRequired || spec.mode == VerificationMode.TEE;
         job.provenHardware = spec.provenHardware;
         job.modelCreator = spec.modelCreator;
-        job.deadline = uint40(spec.deadline);
+        job.deadline = uint40(spec.deadline - _lag($));
         job.deliveryWindow = spec.deliveryWindow;
         job.collateralBps = $.parameters.collateralBps;
         job.zone = q.zone;
@@ -534,7 +568,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         s = _ownSlot($, job, jobId, slot);
         if (s.status != SlotStatus.Claimed) revert MarketSlotNotInStatus(jobId, slot, s.status);
         uint256 deliverBy = s.deliverBy;
-        if (block.timestamp > deliverBy) revert MarketDeliveryOverdue(jobId, slot, deliverBy);
+        if (_now($) > deliverBy) revert MarketDeliveryOverdue(jobId, slot, _wall($, deliverBy));
     }
 
     function _ownSlot(
@@ -571,9 +605,9 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     }
 
     /// @dev The share of the delivery window left at delivery, in percent.
-    function _speedPercent(Slot storage s) private view returns (uint8) {
+    function _speedPercent(JobMarketStorage storage $, Slot storage s) private view returns (uint8) {
         uint256 window = uint256(s.deliverBy) - s.claimedAt;
-        uint256 left = uint256(s.deliverBy) - block.timestamp;
+        uint256 left = uint256(s.deliverBy) - _now($);
         // Safe cast: `left <= window`, so the ratio is at most 100.
         return uint8((left * 100) / window);
     }
@@ -590,9 +624,9 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         }
         if (committed) {
             if (job.revealEndsAt == 0) {
-                uint256 revealEndsAt = block.timestamp + $.parameters.revealWindow;
+                uint256 revealEndsAt = _now($) + $.parameters.revealWindow;
                 job.revealEndsAt = uint40(revealEndsAt);
-                emit RevealOpened(jobId, uint64(revealEndsAt));
+                emit RevealOpened(jobId, uint64(_wall($, revealEndsAt)));
             }
             return;
         }
@@ -637,13 +671,14 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
             _refund($, job, jobId);
             return;
         }
-        uint256 challengeEndsAt = block.timestamp + $.parameters.challengeWindow;
-        bool auditSampled = $.hub.isAuditSampled(jobId);
+        uint256 challengeEndsAt = _now($) + $.parameters.challengeWindow;
         job.status = JobStatus.Verified;
         job.acceptedSlots = accepted;
         job.challengeEndsAt = uint40(challengeEndsAt);
-        job.auditSampled = auditSampled;
-        emit JobVerified(jobId, accepted, uint64(challengeEndsAt), auditSampled);
+        emit JobVerified(jobId, accepted, uint64(_wall($, challengeEndsAt)));
+        // A ZK job's proof is its check; every other job may be drawn for an audit, from randomness that nobody
+        // knows yet.
+        if (job.mode != VerificationMode.ZK) $.hub.scheduleAudit(jobId);
     }
 
     /// @dev The most frequent revealed result and how many slots revealed it.
@@ -727,6 +762,8 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
 
     /// @dev Slashes `provider` for a fault in this job (`prover` earns the bounty), then records the outcome and
     /// frees what is left of its collateral.
+    /// @dev Slashes `provider` for a fault in this job out of the job's collateral only (`prover` earns the
+    /// bounty), releasing the rest of it, and records the outcome.
     function _penalize(
         JobMarketStorage storage $,
         Job storage job,
@@ -736,13 +773,14 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         address prover,
         IReputation.Outcome outcome
     ) private {
-        $.staking.slash(provider, reason, prover);
-        _release($, job, jobId, provider, outcome, 0);
+        $.reputation.recordOutcome(provider, outcome, 0, bytes32(jobId));
+        $.staking.slashCollateral(provider, _collateral(job), reason, prover);
     }
 
-    /// @dev A missed delivery: whoever calls the expiry proves the fault and earns the bounty, unless it is the
-    /// provider itself.
+    /// @dev A missed delivery bars the provider from the job for good. Whoever calls the expiry proves the fault
+    /// and earns the (gas-sized) bounty, unless it is the provider itself.
     function _penalizeMissed(JobMarketStorage storage $, Job storage job, uint256 jobId, address provider) private {
+        $.barred[jobId][provider] = true;
         address prover = msg.sender == provider ? address(0) : msg.sender;
         _penalize($, job, jobId, provider, SLASH_MISSED, prover, IReputation.Outcome.Missed);
     }
@@ -777,6 +815,57 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     ) private view returns (Slot storage) {
         if (slot >= job.redundancy) revert MarketInvalidSlot(jobId, slot);
         return $.slots[jobId][slot];
+    }
+
+    /// @dev The market's clock: wall-clock time less every second the clock was stopped. While it is stopped, it
+    /// stands at the moment it stopped, so no deadline can pass.
+    function _now(JobMarketStorage storage $) private view returns (uint256) {
+        uint256 stoppedAt = $.clockStoppedAt;
+        return (stoppedAt != 0 ? stoppedAt : block.timestamp) - $.clockOffset;
+    }
+
+    /// @dev How far the market's clock is behind the wall clock now.
+    function _lag(JobMarketStorage storage $) private view returns (uint256) {
+        return block.timestamp - _now($);
+    }
+
+    /// @dev A time on the market's clock as wall-clock time, as of now (zero stays zero: "not set").
+    function _wall(JobMarketStorage storage $, uint256 clockTime) private view returns (uint256) {
+        return clockTime == 0 ? 0 : clockTime + _lag($);
+    }
+
+    function _stopClock(JobMarketStorage storage $, uint8 hold) private {
+        uint8 holds = $.clockHolds;
+        if (holds & hold != 0) return;
+        if (holds == 0) $.clockStoppedAt = uint40(block.timestamp);
+        $.clockHolds = holds | hold;
+        emit MarketClockStopped(holds | hold);
+    }
+
+    function _resumeClock(JobMarketStorage storage $, uint8 hold) private {
+        uint8 holds = $.clockHolds;
+        if (holds & hold == 0) return;
+        holds &= ~hold;
+        $.clockHolds = holds;
+        if (holds == 0) {
+            // Safe cast: the offset is at most the wall-clock time.
+            $.clockOffset += uint40(block.timestamp - $.clockStoppedAt);
+            $.clockStoppedAt = 0;
+            emit MarketClockResumed($.clockOffset);
+        } else {
+            emit MarketClockStopped(holds);
+        }
+    }
+
+    /// @dev Pausing the market stops its clock: no provider can miss a deadline while it cannot deliver.
+    function _pause() internal override {
+        super._pause();
+        _stopClock(_s(), _HOLD_MARKET_PAUSED);
+    }
+
+    function _unpause() internal override {
+        super._unpause();
+        _resumeClock(_s(), _HOLD_MARKET_PAUSED);
     }
 
     function _requireStatus(Job storage job, uint256 jobId, JobStatus expected) private view {

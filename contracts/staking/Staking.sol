@@ -28,7 +28,9 @@ contract Staking is ProtocolUpgradeable, ReentrancyGuardTransient, IStaking {
     uint256 public constant MIN_SLASH_WINDOW = 1 days;
     uint256 public constant MAX_SLASH_WINDOW = 365 days;
     uint256 public constant MAX_BOUNTY_BPS = 5_000;
-    /// @notice Pending unbondings per node: bounds the work of a slash or a withdrawal.
+    /// @notice A bounty is a reward for the gas of proving a fault, never a share worth engineering a fault for.
+    uint256 public constant MAX_BOUNTY_CAP = 100 ether;
+    /// @notice Pending unbondings per node: bounds the work of a withdrawal.
     uint256 public constant MAX_PENDING_UNBONDINGS = 16;
 
     bytes32 private constant _TREASURY_REASON = keccak256("staking.slash");
@@ -87,7 +89,9 @@ contract Staking is ProtocolUpgradeable, ReentrancyGuardTransient, IStaking {
         _setMinimumStake(NodeRoles.VALIDATOR, 5_000 ether);
         _setMinimumStake(NodeRoles.ORACLE, 2_000 ether);
         _setUnbondingPeriod(7 days);
-        _setSlashPolicy(SlashPolicy({tierBps: [uint16(2_000), 5_000, 10_000], window: 90 days, bountyBps: 1_000}));
+        _setSlashPolicy(
+            SlashPolicy({tierBps: [uint16(5_000), 7_500, 10_000], window: 90 days, bountyBps: 1_000, maxBounty: 1 ether})
+        );
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -195,44 +199,44 @@ contract Staking is ProtocolUpgradeable, ReentrancyGuardTransient, IStaking {
     }
 
     /// @inheritdoc IStaking
-    function unlockCollateral(address node, uint256 amount) external restricted returns (uint256 released) {
+    function unlockCollateral(address node, uint256 amount) external restricted {
         if (amount == 0) revert StakingZeroAmount();
         NodeStake storage n = _s().nodes[node];
-        released = amount < n.locked ? amount : n.locked;
-        n.locked -= released;
-        emit CollateralUnlocked(node, released, n.locked);
+        _requireLocked(n, node, amount);
+        n.locked -= amount;
+        emit CollateralUnlocked(node, amount, n.locked);
     }
 
     /// @inheritdoc IStaking
-    function slash(address node, bytes32 reason, address prover) external restricted returns (uint256 amount) {
+    function slashCollateral(
+        address node,
+        uint256 collateral,
+        bytes32 reason,
+        address prover
+    ) external restricted returns (uint256 amount) {
         if (node == address(0)) revert StakingZeroAddress();
+        if (collateral == 0) revert StakingZeroAmount();
         StakingStorage storage $ = _s();
         NodeStake storage n = $.nodes[node];
+        _requireLocked(n, node, collateral);
         SlashPolicy memory policy = $.slashPolicy;
 
         uint256 offence = _recordOffence(n, policy.window);
         uint256 tier = offence > 3 ? 2 : offence - 1;
-        amount = ((n.staked + n.unbonding) * policy.tierBps[tier]) / _BPS;
+        amount = (collateral * policy.tierBps[tier]) / _BPS;
+        // The whole collateral leaves the lock: `amount` of it is taken, the rest is free stake again.
+        n.locked -= collateral;
+        n.staked -= amount;
+        $.totalStaked -= amount;
 
-        uint256 remaining = amount;
-        remaining -= _takeFromFreeStake(n, remaining);
-        uint256 fromUnbonding = _takeFromUnbonding(n, remaining);
-        remaining -= fromUnbonding;
-        // What is left can only come from locked collateral, and `amount <= staked + unbonding` guarantees
-        // that the locked collateral covers it.
-        uint256 fromLocked = remaining;
-        n.locked -= fromLocked;
-        n.staked -= fromLocked;
-
-        $.totalStaked -= amount - fromUnbonding;
-        $.totalUnbonding -= fromUnbonding;
         uint256 bounty = prover == address(0) ? 0 : (amount * policy.bountyBps) / _BPS;
+        if (bounty > policy.maxBounty) bounty = policy.maxBounty;
         if (bounty != 0) {
             $.unpaidBounty[prover] += bounty;
             $.totalUnpaidBounties += bounty;
         }
         $.unpaidTreasury += amount - bounty;
-        emit Slashed(node, reason, prover, amount, fromLocked, bounty, offence);
+        emit Slashed(node, reason, prover, amount, collateral, bounty, offence);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -380,28 +384,11 @@ contract Staking is ProtocolUpgradeable, ReentrancyGuardTransient, IStaking {
         }
     }
 
-    function _takeFromFreeStake(NodeStake storage n, uint256 wanted) private returns (uint256 taken) {
-        uint256 free = n.staked - n.locked;
-        taken = wanted < free ? wanted : free;
-        n.staked -= taken;
-    }
-
-    /// @dev Newest first: the stake that most recently tried to leave is the first to answer for the fault.
-    function _takeFromUnbonding(NodeStake storage n, uint256 wanted) private returns (uint256 taken) {
-        Unbonding[] storage queue = n.queue;
-        while (taken < wanted && queue.length != 0) {
-            Unbonding storage last = queue[queue.length - 1];
-            uint256 want = wanted - taken;
-            if (last.amount <= want) {
-                taken += last.amount;
-                queue.pop();
-            } else {
-                // Safe: `want < last.amount`, which fits in uint128.
-                last.amount -= uint128(want);
-                taken = wanted;
-            }
-        }
-        n.unbonding -= taken;
+    /// @dev A caller that releases or slashes more than it locked has lost track of a claim: refuse, rather than
+    /// take another job's collateral.
+    function _requireLocked(NodeStake storage n, address node, uint256 amount) private view {
+        uint256 locked = n.locked;
+        if (amount > locked) revert StakingCollateralNotLocked(node, amount, locked);
     }
 
     function _setMinimumStake(uint8 role, uint256 amount) private {
@@ -424,8 +411,9 @@ contract Staking is ProtocolUpgradeable, ReentrancyGuardTransient, IStaking {
         }
         _checkBounds("slashWindow", policy.window, MIN_SLASH_WINDOW, MAX_SLASH_WINDOW);
         _checkBounds("bountyBps", policy.bountyBps, 0, MAX_BOUNTY_BPS);
+        _checkBounds("maxBounty", policy.maxBounty, 0, MAX_BOUNTY_CAP);
         _s().slashPolicy = policy;
-        emit SlashPolicySet(policy.tierBps, policy.window, policy.bountyBps);
+        emit SlashPolicySet(policy.tierBps, policy.window, policy.bountyBps, policy.maxBounty);
     }
 
     function _checkBounds(string memory parameter, uint256 value, uint256 min, uint256 max) private pure {

@@ -55,6 +55,12 @@ contract CapabilityRegistrar is ProtocolUpgradeable, ICapabilityRegistrar {
             uint256(minComputeCapability)
         ];
         if (!$.verifier.verifyProof(a, b, c, publicSignals)) revert CapabilityInvalidProof(node);
+        ProvenCapability storage proven = $.proven[node];
+        if (
+            msg.sender != node &&
+            proven.commitment == commitment &&
+            (minVramMiB < proven.minVramMiB || minComputeCapability < proven.minComputeCapability)
+        ) revert CapabilityWeakerProof(node, proven.minVramMiB, proven.minComputeCapability);
 
         $.proven[node] = ProvenCapability({
             commitment: commitment,

@@ -58,6 +58,13 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
         IERC20 token;
         IStaking staking;
         uint256 totalBonds;
+        mapping(uint256 jobId => AuditSchedule) audits;
+    }
+
+    /// @dev A job's audit draw: the block whose hash decides it, and the outcome once recorded.
+    struct AuditSchedule {
+        uint64 seedBlock;
+        AuditDraw recorded;
     }
 
     // keccak256(abi.encode(uint256(keccak256("starminer.storage.VerificationHub")) - 1)) & ~bytes32(uint256(0xff))
@@ -132,12 +139,21 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
     }
 
     /// @inheritdoc IVerificationHub
-    function isAuditSampled(uint256 jobId) external view returns (bool) {
-        uint256 rate = _s().parameters.auditRateBps;
-        if (rate == 0) return false;
-        // prevrandao lets a block proposer bias one bit per block it proposes; audits only need unpredictability
-        // to providers at delivery time, which it gives.
-        return uint256(keccak256(abi.encode(block.prevrandao, address(this), jobId))) % _BPS < rate;
+    function scheduleAudit(uint256 jobId) external restricted {
+        // The next block's hash: unknown while the verifying transaction runs, so a provider can neither predict
+        // it nor revert its delivery to dodge it.
+        uint256 seedBlock = block.number + 1;
+        _s().audits[jobId].seedBlock = uint64(seedBlock);
+        emit AuditScheduled(jobId, seedBlock);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Audit draws
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IVerificationHub
+    function drawAudit(uint256 jobId) external returns (bool sampled) {
+        return _recordDraw(_s(), jobId) == AuditDraw.Sampled;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -156,7 +172,7 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
     function reportAudit(uint256 jobId, bytes32 result) external whenNotPaused nonReentrant {
         VerificationHubStorage storage $ = _s();
         IJobMarket.Job memory job = _challengeable($, jobId);
-        if (!job.auditSampled) revert HubNotSampledForAudit(jobId);
+        if (_recordDraw($, jobId) != AuditDraw.Sampled) revert HubNotSampledForAudit(jobId);
         if ($.audited[jobId]) revert HubAlreadyAudited(jobId);
         IJobMarket.Slot[] memory slots = $.market.slotsOf(jobId);
         _requireIndependentValidator($, jobId, job.requester, slots, msg.sender);
@@ -166,6 +182,8 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
             if (job.acceptedSlots & (1 << i) != 0 && slots[i].result != result) {
                 emit AuditFailed(jobId, msg.sender, result);
                 _open($, jobId, msg.sender, 0, true);
+                // The auditor answers for its claim with as much as each accused provider put at risk.
+                $.staking.lockCollateral(msg.sender, $.market.collateralOf(jobId));
                 return;
             }
         }
@@ -177,7 +195,8 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
         VerificationHubStorage storage $ = _s();
         Dispute storage dispute = $.disputes[jobId];
         if (dispute.verdict != Verdict.Pending || dispute.challenger == address(0)) revert HubNoOpenDispute(jobId);
-        if (block.timestamp > dispute.votingEndsAt) revert HubVotingClosed(jobId, dispute.votingEndsAt);
+        uint256 votingEndsAt = dispute.votingEndsAt;
+        if ($.market.clock() > votingEndsAt) revert HubVotingClosed(jobId, _wall($, votingEndsAt));
         if (uint256(dispute.upholdVotes) + dispute.rejectVotes >= dispute.committeeSize) revert HubCommitteeFull(jobId);
         if (msg.sender == dispute.challenger) revert HubConflictedValidator(jobId, msg.sender);
         _requireIndependentValidator($, jobId, $.market.jobOf(jobId).requester, $.market.slotsOf(jobId), msg.sender);
@@ -190,15 +209,16 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
     }
 
     /// @inheritdoc IVerificationHub
-    function resolveDispute(uint256 jobId) external nonReentrant {
+    function resolveDispute(uint256 jobId) external whenNotPaused nonReentrant {
         VerificationHubStorage storage $ = _s();
         Dispute storage dispute = $.disputes[jobId];
         if (dispute.verdict != Verdict.Pending || dispute.challenger == address(0)) revert HubNoOpenDispute(jobId);
         uint256 upholdVotes = dispute.upholdVotes;
         uint256 rejectVotes = dispute.rejectVotes;
         uint256 committeeSize = dispute.committeeSize;
-        if (upholdVotes + rejectVotes < committeeSize && block.timestamp <= dispute.votingEndsAt) {
-            revert HubVotingOpen(jobId, dispute.votingEndsAt);
+        uint256 votingEndsAt = dispute.votingEndsAt;
+        if (upholdVotes + rejectVotes < committeeSize && $.market.clock() <= votingEndsAt) {
+            revert HubVotingOpen(jobId, _wall($, votingEndsAt));
         }
 
         // A verdict needs a majority of the whole committee, not just of the votes cast.
@@ -213,9 +233,12 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
         $.totalBonds -= bond;
         emit DisputeResolved(jobId, verdict, uint8(upholdVotes), uint8(rejectVotes));
 
-        if (verdict == Verdict.Rejected) {
-            if (dispute.audit) $.staking.slash(challenger, SLASH_FALSE_AUDIT, address(0));
-            else if (bond != 0) _forfeitBond($, jobId, bond);
+        if (dispute.audit) {
+            uint256 collateral = $.market.collateralOf(jobId);
+            if (verdict == Verdict.Rejected) $.staking.slashCollateral(challenger, collateral, SLASH_FALSE_AUDIT, address(0));
+            else $.staking.unlockCollateral(challenger, collateral);
+        } else if (verdict == Verdict.Rejected) {
+            if (bond != 0) _forfeitBond($, jobId, bond);
         } else if (bond != 0) {
             emit BondReturned(jobId, challenger, bond);
             $.token.safeTransfer(challenger, bond);
@@ -267,8 +290,10 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
     }
 
     /// @inheritdoc IVerificationHub
-    function disputeOf(uint256 jobId) external view returns (Dispute memory) {
-        return _s().disputes[jobId];
+    function disputeOf(uint256 jobId) external view returns (Dispute memory dispute) {
+        VerificationHubStorage storage $ = _s();
+        dispute = $.disputes[jobId];
+        dispute.votingEndsAt = uint40(_wall($, dispute.votingEndsAt));
     }
 
     /// @inheritdoc IVerificationHub
@@ -279,6 +304,21 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
     /// @inheritdoc IVerificationHub
     function isAudited(uint256 jobId) external view returns (bool) {
         return _s().audited[jobId];
+    }
+
+    /// @inheritdoc IVerificationHub
+    function auditDrawOf(uint256 jobId) external view returns (AuditDraw) {
+        return _draw(_s(), jobId);
+    }
+
+    /// @inheritdoc IVerificationHub
+    function isAuditSampled(uint256 jobId) external view returns (bool) {
+        return _draw(_s(), jobId) == AuditDraw.Sampled;
+    }
+
+    /// @inheritdoc IVerificationHub
+    function auditSeedBlockOf(uint256 jobId) external view returns (uint256) {
+        return _s().audits[jobId].seedBlock;
     }
 
     /// @inheritdoc IVerificationHub
@@ -328,7 +368,7 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
         uint256 bond,
         bool audit
     ) private {
-        uint256 votingEndsAt = block.timestamp + $.parameters.votingPeriod;
+        uint256 votingEndsAt = $.market.clock() + $.parameters.votingPeriod;
         $.disputes[jobId] = Dispute({
             challenger: challenger,
             votingEndsAt: uint40(votingEndsAt),
@@ -340,9 +380,55 @@ contract VerificationHub is ProtocolUpgradeable, EIP712Upgradeable, ReentrancyGu
             bond: bond
         });
         $.totalBonds += bond;
-        emit DisputeOpened(jobId, challenger, bond, uint64(votingEndsAt));
+        emit DisputeOpened(jobId, challenger, bond, uint64(_wall($, votingEndsAt)));
         $.market.startDispute(jobId);
         if (bond != 0) $.token.safeTransferFrom(challenger, address(this), bond);
+    }
+
+    /// @dev The audit draw of a job: recorded, or read from its seed block's hash.
+    function _draw(VerificationHubStorage storage $, uint256 jobId) private view returns (AuditDraw) {
+        AuditSchedule storage audit = $.audits[jobId];
+        uint256 seedBlock = audit.seedBlock;
+        if (seedBlock == 0) return AuditDraw.None;
+        AuditDraw recorded = audit.recorded;
+        if (recorded != AuditDraw.None) return recorded;
+        if (block.number <= seedBlock) return AuditDraw.Pending;
+        bytes32 seed = blockhash(seedBlock);
+        // Nobody recorded the draw while it could be read: the job counts as sampled, never as safe.
+        if (seed == bytes32(0)) return AuditDraw.Sampled;
+        uint256 draw = uint256(keccak256(abi.encode(seed, address(this), jobId))) % _BPS;
+        return draw < $.parameters.auditRateBps ? AuditDraw.Sampled : AuditDraw.Skipped;
+    }
+
+    /// @dev Records a job's audit draw (once) and returns it; reverts while it cannot be known.
+    function _recordDraw(VerificationHubStorage storage $, uint256 jobId) private returns (AuditDraw draw) {
+        draw = _draw($, jobId);
+        if (draw == AuditDraw.None) revert HubNoAuditDraw(jobId);
+        if (draw == AuditDraw.Pending) revert HubAuditDrawPending(jobId, $.audits[jobId].seedBlock);
+        AuditSchedule storage audit = $.audits[jobId];
+        if (audit.recorded == AuditDraw.None) {
+            audit.recorded = draw;
+            emit AuditDrawn(jobId, draw == AuditDraw.Sampled);
+        }
+    }
+
+    /// @dev A time on the market's clock as wall-clock time, as of now (zero stays zero).
+    function _wall(VerificationHubStorage storage $, uint256 clockTime) private view returns (uint256) {
+        return clockTime == 0 ? 0 : clockTime + block.timestamp - $.market.clock();
+    }
+
+    /// @dev Pausing the hub stops the market's clock: challenge windows and votes wait while nobody can act on
+    /// them.
+    function _pause() internal override {
+        super._pause();
+        IJobMarket market_ = _s().market;
+        if (address(market_) != address(0)) market_.holdClock(true);
+    }
+
+    function _unpause() internal override {
+        super._unpause();
+        IJobMarket market_ = _s().market;
+        if (address(market_) != address(0)) market_.holdClock(false);
     }
 
     /// @dev A rejected requester's bond goes to the providers it accused; the first takes the rounding remainder.

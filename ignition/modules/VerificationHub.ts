@@ -18,8 +18,9 @@ export default buildModule("VerificationHub", (m) => {
   const { nodeRegistry } = m.useModule(NodeRegistryModule);
 
   const verificationHub = deployUupsProxy(m, "VerificationHub", [accessManager, nodeRegistry, staking, agpu]);
-  // A validator whose audit claim the committee rejects is slashed by the hub.
+  // An auditing validator locks collateral for its claim, and loses part of it if the committee rejects it.
   grantRole(m, accessManager, Role.SLASHER, verificationHub, "grant_SLASHER_hub");
+  grantRole(m, accessManager, Role.COLLATERAL_MANAGER, verificationHub, "grant_COLLATERAL_MANAGER_hub");
 
   return { verificationHub };
 });

@@ -30,6 +30,7 @@ uint64 constant COLLATERAL_MANAGER = 5;
 uint64 constant REPUTATION_WRITER = 6;
 uint64 constant DEMAND_REPORTER = 7;
 uint64 constant VERIFICATION_HUB = 10;
+uint64 constant JOB_MARKET = 12;
 bytes32 constant ZONE = keccak256("eu-west");
 uint256 constant REQUESTERS = 2;
 uint256 constant PROVIDERS = 3;
@@ -248,8 +249,17 @@ contract JobMarketHandler is TestBase {
         } catch {}
     }
 
+    /// @dev Time and blocks move together, so that audit draws (from a later block's hash) become known.
     function warp(uint256 seconds_) external {
         vm.warp(block.timestamp + bound(seconds_, 1, 2 hours));
+        vm.roll(block.number + 1);
+    }
+
+    /// @dev The guardian pauses or unpauses the market or the hub: no deadline may pass while either is paused.
+    function pause(bool hub_, bool on) external {
+        address target = hub_ ? address(hub) : address(market);
+        (bool ok, ) = target.call(abi.encodeWithSignature(on ? "pause()" : "unpause()"));
+        if (ok) ++calls[this.pause.selector];
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -513,6 +523,64 @@ contract JobMarketInvariantTest is TestBase {
         }
     }
 
+    /// @dev Every node's locked stake is exactly the collateral of its live claims: slots it holds in Open jobs,
+    /// accepted slots of jobs not yet paid, and the audits it stands behind. A slash consumes a claim's collateral
+    /// and nothing else.
+    function invariant_LockedIsTheCollateralOfLiveClaims() public view {
+        address[PROVIDERS + VALIDATORS] memory nodes;
+        uint256[PROVIDERS + VALIDATORS] memory expected;
+        for (uint256 i = 0; i < PROVIDERS; ++i) nodes[i] = handler.providers(i);
+        for (uint256 i = 0; i < VALIDATORS; ++i) nodes[PROVIDERS + i] = handler.validators(i);
+        for (uint256 j = 0; j < handler.jobCount(); ++j) {
+            uint256 jobId = handler.jobs(j);
+            IJobMarket.Job memory job = d.market.jobOf(jobId);
+            uint256 collateral = d.market.collateralOf(jobId);
+            IJobMarket.Slot[] memory slots = d.market.slotsOf(jobId);
+            for (uint256 i = 0; i < slots.length; ++i) {
+                if (_holdsCollateral(job, slots[i], i)) _add(nodes, expected, slots[i].provider, collateral);
+            }
+            IVerificationHub.Dispute memory dispute = d.hub.disputeOf(jobId);
+            if (dispute.audit && dispute.verdict == IVerificationHub.Verdict.Pending) {
+                _add(nodes, expected, dispute.challenger, collateral);
+            }
+        }
+        for (uint256 i = 0; i < nodes.length; ++i) {
+            assertEq(d.staking.lockedOf(nodes[i]), expected[i], "locked == collateral of live claims");
+        }
+    }
+
+    function _holdsCollateral(
+        IJobMarket.Job memory job,
+        IJobMarket.Slot memory slot,
+        uint256 index
+    ) private pure returns (bool) {
+        if (job.status == IJobMarket.JobStatus.Open) {
+            return
+                slot.status == IJobMarket.SlotStatus.Claimed ||
+                slot.status == IJobMarket.SlotStatus.Committed ||
+                slot.status == IJobMarket.SlotStatus.Revealed;
+        }
+        if (job.status == IJobMarket.JobStatus.Verified || job.status == IJobMarket.JobStatus.Disputed) {
+            return job.acceptedSlots & (1 << index) != 0;
+        }
+        return false;
+    }
+
+    function _add(
+        address[PROVIDERS + VALIDATORS] memory nodes,
+        uint256[PROVIDERS + VALIDATORS] memory expected,
+        address node,
+        uint256 amount
+    ) private pure {
+        for (uint256 i = 0; i < nodes.length; ++i) {
+            if (nodes[i] == node) {
+                expected[i] += amount;
+                return;
+            }
+        }
+        revert AssertionFailed("collateral held by an unknown node", uint256(uint160(node)), 0);
+    }
+
     function _node(address node, uint8 role, uint256 stake) private {
         d.token.transfer(node, stake);
         vm.startPrank(node);
@@ -538,7 +606,7 @@ contract JobMarketInvariantTest is TestBase {
         collateral[0] = IStaking.lockCollateral.selector;
         collateral[1] = IStaking.unlockCollateral.selector;
         bytes4[] memory slashing = new bytes4[](1);
-        slashing[0] = IStaking.slash.selector;
+        slashing[0] = IStaking.slashCollateral.selector;
         bytes4[] memory outcomes = new bytes4[](1);
         outcomes[0] = IReputation.recordOutcome.selector;
         bytes4[] memory demand = new bytes4[](1);
@@ -546,9 +614,18 @@ contract JobMarketInvariantTest is TestBase {
         bytes4[] memory governance = new bytes4[](1);
         governance[0] = IJobMarket.setFeeSplit.selector;
         manager.setTargetFunctionRole(address(d.market), governance, GOVERNOR);
-        bytes4[] memory disputes = new bytes4[](2);
+        bytes4[] memory pausing = new bytes4[](2);
+        pausing[0] = bytes4(keccak256("pause()"));
+        pausing[1] = bytes4(keccak256("unpause()"));
+        manager.setTargetFunctionRole(address(d.market), pausing, GOVERNOR);
+        manager.setTargetFunctionRole(address(d.hub), pausing, GOVERNOR);
+        bytes4[] memory disputes = new bytes4[](3);
         disputes[0] = IJobMarket.startDispute.selector;
         disputes[1] = IJobMarket.closeDispute.selector;
+        disputes[2] = IJobMarket.holdClock.selector;
+        bytes4[] memory audits = new bytes4[](1);
+        audits[0] = IVerificationHub.scheduleAudit.selector;
+        manager.setTargetFunctionRole(address(d.hub), audits, JOB_MARKET);
         manager.setTargetFunctionRole(address(d.staking), collateral, COLLATERAL_MANAGER);
         manager.setTargetFunctionRole(address(d.staking), slashing, SLASHER);
         manager.setTargetFunctionRole(address(d.reputation), outcomes, REPUTATION_WRITER);
@@ -559,7 +636,9 @@ contract JobMarketInvariantTest is TestBase {
         manager.grantRole(SLASHER, market, 0);
         manager.grantRole(REPUTATION_WRITER, market, 0);
         manager.grantRole(DEMAND_REPORTER, market, 0);
+        manager.grantRole(JOB_MARKET, market, 0);
         manager.grantRole(SLASHER, address(d.hub), 0);
+        manager.grantRole(COLLATERAL_MANAGER, address(d.hub), 0);
         manager.grantRole(VERIFICATION_HUB, address(d.hub), 0);
     }
 

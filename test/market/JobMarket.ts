@@ -527,7 +527,7 @@ describe("JobMarket", function () {
         .to.emit(jobMarket, "ResultRejected")
         .withArgs(jobId, 1n, trio[1]!.address, wrong)
         .and.to.emit(staking, "Slashed")
-        .withArgs(trio[1]!.address, SLASH_DISSENT, ZERO, 2_000n * AGPU, 0n, 0n, 1n)
+        .withArgs(trio[1]!.address, SLASH_DISSENT, ZERO, 15n * AGPU, 30n * AGPU, 0n, 1n)
         .and.to.emit(reputation, "ReputationUpdated");
       expect((await reputation.recordOf(trio[1]!.address)).faulty).to.equal(1n);
       expect(await staking.lockedOf(trio[1]!.address)).to.equal(0n);
@@ -574,10 +574,10 @@ describe("JobMarket", function () {
         .to.emit(jobMarket, "SlotMissed")
         .withArgs(jobId, 2n, trio[2]!.address, false)
         .and.to.emit(staking, "Slashed")
-        .withArgs(trio[2]!.address, SLASH_MISSED, accounts.stranger.address, 2_000n * AGPU, 0n, 200n * AGPU, 1n)
+        .withArgs(trio[2]!.address, SLASH_MISSED, accounts.stranger.address, 15n * AGPU, 30n * AGPU, AGPU, 1n)
         .and.to.emit(jobMarket, "JobVerified");
       expect((await jobMarket.jobOf(jobId)).acceptedSlots).to.equal(0b011n);
-      expect(await staking.unpaidBountyOf(accounts.stranger.address)).to.equal(200n * AGPU);
+      expect(await staking.unpaidBountyOf(accounts.stranger.address)).to.equal(AGPU);
     });
   });
 
@@ -642,7 +642,7 @@ describe("JobMarket", function () {
         .to.emit(jobMarket, "SlotMissed")
         .withArgs(jobId, 0n, provider.address, true)
         .and.to.emit(staking, "Slashed")
-        .withArgs(provider.address, SLASH_MISSED, accounts.stranger.address, 2_000n * AGPU, 0n, 200n * AGPU, 1n)
+        .withArgs(provider.address, SLASH_MISSED, accounts.stranger.address, 15n * AGPU, 30n * AGPU, AGPU, 1n)
         .and.to.emit(reputation, "ReputationUpdated");
       expect((await reputation.recordOf(provider.address)).missed).to.equal(1n);
       expect(await staking.lockedOf(provider.address)).to.equal(0n);
@@ -706,7 +706,7 @@ describe("JobMarket", function () {
       await time.increase(HOUR + 1);
       await expect(jobMarket.connect(provider).expireSlot(jobId, 0))
         .to.emit(staking, "Slashed")
-        .withArgs(provider.address, SLASH_MISSED, ZERO, 2_000n * AGPU, 0n, 0n, 1n);
+        .withArgs(provider.address, SLASH_MISSED, ZERO, 15n * AGPU, 30n * AGPU, 0n, 1n);
     });
   });
 
@@ -779,10 +779,11 @@ describe("JobMarket", function () {
   });
 
   describe("pause", () => {
-    it("stops new jobs, claims and deliveries while paused, but never the exits: expiry, finalization, cancel", async () => {
+    it("stops new jobs, claims, deliveries and expiries while paused, and stops the clock; cancel stays open", async () => {
       const market = await loadFixture(claimedOptimistic);
       const { jobMarket, jobId, provider, accounts } = market;
       const open = await submit(market, jobSpec(await time.latest()));
+      const deliverBy = (await jobMarket.slotsOf(jobId))[0]!.deliverBy;
       await jobMarket.connect(accounts.guardian).pause();
       await expect(
         jobMarket.connect(accounts.alice).submitJob(jobSpec(await time.latest())),
@@ -796,11 +797,22 @@ describe("JobMarket", function () {
       ).to.be.revertedWithCustomError(jobMarket, "EnforcedPause");
       await jobMarket.connect(accounts.alice).cancelJob(open);
       await time.increase(HOUR + 1);
-      await jobMarket.connect(accounts.stranger).expireSlot(jobId, 0);
+      // The provider could not deliver: its window waits, and nobody can expire the slot.
+      await expect(jobMarket.connect(accounts.stranger).expireSlot(jobId, 0)).to.be.revertedWithCustomError(
+        jobMarket,
+        "EnforcedPause",
+      );
+      expect((await jobMarket.slotsOf(jobId))[0]!.deliverBy).to.be.greaterThan(deliverBy + BigInt(HOUR));
       await expect(jobMarket.connect(accounts.guardian).unpause()).to.be.revertedWithCustomError(
         jobMarket,
         "AccessManagedUnauthorized",
       );
+      await jobMarket.connect(accounts.governor).unpause();
+      await expect(jobMarket.connect(accounts.stranger).expireSlot(jobId, 0))
+        .to.be.revertedWithCustomError(jobMarket, "MarketSlotNotExpired")
+        .withArgs(jobId, 0n);
+      await jobMarket.connect(provider).submitResult(jobId, 0, result("x"), NO_EVIDENCE);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Verified);
     });
   });
 

@@ -115,9 +115,10 @@ describe("OracleHub", () => {
     it("refuses a report from an oracle slashed within the window, even with enough stake left", async () => {
       const { oracleHub, staking, oracles, accounts } = await loadFixture(withOracles);
       const liar = oracles[0]!;
-      // With the Oracle minimum lowered, the 20% slash leaves the liar above it: only the offence disqualifies.
+      // With the Oracle minimum lowered, the slash leaves the liar above it: only the offence disqualifies.
       await staking.connect(accounts.governor).setMinimumStake(4, 1_000n * 10n ** 18n);
-      await staking.connect(accounts.market).slash(liar.address, FAULT, ethers.ZeroAddress);
+      await staking.connect(accounts.market).lockCollateral(liar.address, 100n * 10n ** 18n);
+      await staking.connect(accounts.market).slashCollateral(liar.address, 100n * 10n ** 18n, FAULT, ethers.ZeroAddress);
       await expect(oracleHub.connect(liar).report(FEED, 1n))
         .to.be.revertedWithCustomError(oracleHub, "OracleReporterSlashed")
         .withArgs(liar.address, 1n);

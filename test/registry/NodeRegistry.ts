@@ -250,7 +250,10 @@ describe("NodeRegistry", () => {
       expect(await nodeRegistry.isEligible(alice, NodeRole.PROVIDER)).to.equal(false);
       await nodeRegistry.connect(accounts.alice).reactivate();
 
-      await staking.connect(accounts.market).slash(alice, ethers.ZeroHash, ethers.ZeroAddress);
+      // A slash of a job's collateral that takes her below the provider minimum.
+      const stake = await staking.stakeOf(alice);
+      await staking.connect(accounts.market).lockCollateral(alice, stake);
+      await staking.connect(accounts.market).slashCollateral(alice, stake, ethers.ZeroHash, ethers.ZeroAddress);
       expect(await nodeRegistry.isEligible(alice, NodeRole.PROVIDER)).to.equal(false);
     });
 

@@ -24,7 +24,10 @@ contract StakingHandler is TestBase {
     address[ACTORS] public actors;
 
     mapping(address node => uint256 amount) public ghostLocked;
-    bool public ghostSlashedMoreThanExisted;
+    /// @dev The free stake (staked - locked) a slash left different: a slash may only ever take locked collateral.
+    bool public ghostSlashTouchedFreeStake;
+    bool public ghostSlashedMoreThanCollateral;
+    bool public ghostBountyAboveCap;
     uint256 public slashes;
 
     constructor(AGPU token_, Staking staking_, Treasury treasury_) {
@@ -68,17 +71,26 @@ contract StakingHandler is TestBase {
 
     function unlockCollateral(uint256 actorSeed, uint256 amount) external {
         address actor = _actor(actorSeed);
-        uint256 released = staking.unlockCollateral(actor, bound(amount, 1, type(uint128).max));
-        ghostLocked[actor] -= released;
+        uint256 locked = staking.lockedOf(actor);
+        if (locked == 0) return;
+        amount = bound(amount, 1, locked);
+        staking.unlockCollateral(actor, amount);
+        ghostLocked[actor] -= amount;
     }
 
-    function slash(uint256 actorSeed, uint256 proverSeed) external {
+    function slashCollateral(uint256 actorSeed, uint256 collateral, uint256 proverSeed) external {
         address actor = _actor(actorSeed);
-        uint256 existed = staking.stakeOf(actor) + staking.unbondingOf(actor);
-        uint256 lockedBefore = staking.lockedOf(actor);
-        uint256 amount = staking.slash(actor, keccak256("fault"), _actor(proverSeed));
-        if (amount > existed) ghostSlashedMoreThanExisted = true;
-        ghostLocked[actor] -= lockedBefore - staking.lockedOf(actor);
+        uint256 locked = staking.lockedOf(actor);
+        if (locked == 0) return;
+        collateral = bound(collateral, 1, locked);
+        uint256 freeBefore = staking.availableOf(actor);
+        address prover = _actor(proverSeed);
+        uint256 bountyBefore = staking.unpaidBountyOf(prover);
+        uint256 amount = staking.slashCollateral(actor, collateral, keccak256("fault"), prover);
+        if (amount > collateral) ghostSlashedMoreThanCollateral = true;
+        if (staking.availableOf(actor) != freeBefore + collateral - amount) ghostSlashTouchedFreeStake = true;
+        if (staking.unpaidBountyOf(prover) - bountyBefore > staking.slashPolicy().maxBounty) ghostBountyAboveCap = true;
+        ghostLocked[actor] -= collateral;
         ++slashes;
     }
 
@@ -133,7 +145,7 @@ contract StakingInvariantTest is TestBase {
         collateral[0] = IStaking.lockCollateral.selector;
         collateral[1] = IStaking.unlockCollateral.selector;
         bytes4[] memory slashing = new bytes4[](1);
-        slashing[0] = IStaking.slash.selector;
+        slashing[0] = IStaking.slashCollateral.selector;
         manager.setTargetFunctionRole(address(staking), collateral, COLLATERAL_MANAGER);
         manager.setTargetFunctionRole(address(staking), slashing, SLASHER);
         manager.grantRole(COLLATERAL_MANAGER, address(handler), 0);
@@ -176,8 +188,10 @@ contract StakingInvariantTest is TestBase {
         }
     }
 
-    function invariant_SlashingNeverTakesMoreThanExists() public view {
-        assertEq(handler.ghostSlashedMoreThanExisted() ? 1 : 0, 0, "a slash took more than the node had");
+    function invariant_SlashingTakesOnlyTheJobsCollateral() public view {
+        assertFalse(handler.ghostSlashedMoreThanCollateral(), "a slash took more than the collateral it consumed");
+        assertFalse(handler.ghostSlashTouchedFreeStake(), "a slash took free stake or kept collateral locked");
+        assertFalse(handler.ghostBountyAboveCap(), "a bounty exceeded the policy's cap");
     }
 
     function invariant_NoAGPUIsCreatedOrLost() public view {

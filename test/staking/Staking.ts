@@ -37,7 +37,7 @@ async function aliceStaked() {
 
 describe("Staking", () => {
   describe("at deployment", () => {
-    it("starts with the default minimums, a 7-day unbonding period and a 20/50/100% slashing ladder", async () => {
+    it("starts with the default minimums, a 7-day unbonding period and a 50/75/100% collateral slashing ladder", async () => {
       const { staking, agpu, treasury } = await loadFixture(deployed);
       expect(await staking.token()).to.equal(await agpu.getAddress());
       expect(await staking.treasury()).to.equal(await treasury.getAddress());
@@ -47,9 +47,10 @@ describe("Staking", () => {
       expect(await staking.minimumStake(REQUESTER)).to.equal(0n);
       expect(await staking.unbondingPeriod()).to.equal(7n * DAY);
       const policy = await staking.slashPolicy();
-      expect(policy.tierBps.map(Number)).to.deep.equal([2_000, 5_000, 10_000]);
+      expect(policy.tierBps.map(Number)).to.deep.equal([5_000, 7_500, 10_000]);
       expect(policy.window).to.equal(90n * DAY);
       expect(policy.bountyBps).to.equal(1_000n);
+      expect(policy.maxBounty).to.equal(AGPU);
     });
   });
 
@@ -272,55 +273,68 @@ describe("Staking", () => {
   });
 
   describe("slashing", () => {
-    it("takes 20%, then 50%, then 100% for offences within 90 days", async () => {
-      const { staking, accounts } = await loadFixture(aliceStaked);
+    /** Alice locks `amount` as a job's collateral, as the market does when she claims a slot. */
+    async function withCollateral(amount: bigint) {
+      const protocol = await loadFixture(aliceStaked);
+      await protocol.staking.connect(protocol.accounts.market).lockCollateral(protocol.accounts.alice.address, amount);
+      return protocol;
+    }
+
+    it("takes 50%, then 75%, then 100% of the job's collateral for offences within 90 days, never other stake", async () => {
+      const { staking, accounts } = await withCollateral(3_000n * AGPU);
       const node = accounts.alice.address;
       const market = staking.connect(accounts.market);
-      await expect(market.slash(node, FAULT, accounts.bob.address))
+      await expect(market.slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress))
         .to.emit(staking, "Slashed")
-        .withArgs(node, FAULT, accounts.bob.address, 2_000n * AGPU, 0n, 200n * AGPU, 1n);
+        .withArgs(node, FAULT, ethers.ZeroAddress, 500n * AGPU, 1_000n * AGPU, 0n, 1n);
       await time.increase(30n * DAY);
-      await expect(market.slash(node, FAULT, accounts.bob.address))
+      await expect(market.slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress))
         .to.emit(staking, "Slashed")
-        .withArgs(node, FAULT, accounts.bob.address, 4_000n * AGPU, 0n, 400n * AGPU, 2n);
+        .withArgs(node, FAULT, ethers.ZeroAddress, 750n * AGPU, 1_000n * AGPU, 0n, 2n);
       await time.increase(30n * DAY);
-      await expect(market.slash(node, FAULT, accounts.bob.address))
+      await expect(market.slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress))
         .to.emit(staking, "Slashed")
-        .withArgs(node, FAULT, accounts.bob.address, 4_000n * AGPU, 0n, 400n * AGPU, 3n);
-      expect(await staking.stakeOf(node)).to.equal(0n);
+        .withArgs(node, FAULT, ethers.ZeroAddress, 1_000n * AGPU, 1_000n * AGPU, 0n, 3n);
+      // 10 000 staked, 2 250 slashed: the 7 000 that no job held is untouched, and nothing stays locked.
+      expect(await staking.stakeOf(node)).to.equal(7_750n * AGPU);
+      expect(await staking.lockedOf(node)).to.equal(0n);
+      expect(await staking.availableOf(node)).to.equal(7_750n * AGPU);
       expect(await staking.recentOffences(node)).to.equal(3n);
     });
 
     it("forgets offences older than the window", async () => {
-      const { staking, accounts } = await loadFixture(aliceStaked);
+      const { staking, accounts } = await withCollateral(2_000n * AGPU);
       const node = accounts.alice.address;
-      await staking.connect(accounts.market).slash(node, FAULT, ethers.ZeroAddress);
+      await staking.connect(accounts.market).slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress);
       await time.increase(90n * DAY);
       expect(await staking.recentOffences(node)).to.equal(0n);
-      await expect(staking.connect(accounts.market).slash(node, FAULT, ethers.ZeroAddress))
+      await expect(staking.connect(accounts.market).slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress))
         .to.emit(staking, "Slashed")
-        .withArgs(node, FAULT, ethers.ZeroAddress, 1_600n * AGPU, 0n, 0n, 1n);
+        .withArgs(node, FAULT, ethers.ZeroAddress, 500n * AGPU, 1_000n * AGPU, 0n, 1n);
     });
 
-    it("owes the prover the bounty share and the treasury the rest, each paid on claim", async () => {
-      const { staking, agpu, treasury, accounts } = await loadFixture(aliceStaked);
-      await staking.connect(accounts.market).slash(accounts.alice.address, FAULT, accounts.carol.address);
-      expect(await staking.unpaidBountyOf(accounts.carol.address)).to.equal(200n * AGPU);
-      expect(await staking.unpaidTreasury()).to.equal(1_800n * AGPU);
+    it("owes the prover a bounty share capped at a gas-sized reward, and the treasury the rest, each paid on claim", async () => {
+      const { staking, agpu, treasury, accounts } = await withCollateral(4_000n * AGPU);
+      // 50% of 4 000 is 2 000; 10% of that would be 200, but the bounty is capped at 1 AGPU.
+      await staking
+        .connect(accounts.market)
+        .slashCollateral(accounts.alice.address, 4_000n * AGPU, FAULT, accounts.carol.address);
+      expect(await staking.unpaidBountyOf(accounts.carol.address)).to.equal(1n * AGPU);
+      expect(await staking.unpaidTreasury()).to.equal(1_999n * AGPU);
 
       await expect(staking.connect(accounts.carol).claimBounty())
         .to.emit(staking, "BountyClaimed")
-        .withArgs(accounts.carol.address, 200n * AGPU);
-      expect(await agpu.balanceOf(accounts.carol.address)).to.equal(200n * AGPU);
+        .withArgs(accounts.carol.address, 1n * AGPU);
+      expect(await agpu.balanceOf(accounts.carol.address)).to.equal(1n * AGPU);
       await expect(staking.connect(accounts.stranger).sweepToTreasury())
         .to.emit(treasury, "FeeReceived")
         .withArgs(
           await agpu.getAddress(),
           await staking.getAddress(),
-          1_800n * AGPU,
+          1_999n * AGPU,
           keccak256(toUtf8Bytes("staking.slash")),
         );
-      expect(await agpu.balanceOf(await treasury.getAddress())).to.equal(1_800n * AGPU);
+      expect(await agpu.balanceOf(await treasury.getAddress())).to.equal(1_999n * AGPU);
       expect(await agpu.balanceOf(await staking.getAddress())).to.equal(8_000n * AGPU);
 
       await expect(staking.connect(accounts.carol).claimBounty())
@@ -328,85 +342,89 @@ describe("Staking", () => {
         .withArgs(accounts.carol.address);
     });
 
-    it("reaches stake that is unbonding, newest first, after the free stake", async () => {
-      const { staking, accounts } = await loadFixture(aliceStaked);
+    it("pays the bounty share in full when it is under the cap", async () => {
+      const { staking, accounts } = await withCollateral(10n * AGPU);
+      await staking
+        .connect(accounts.market)
+        .slashCollateral(accounts.alice.address, 10n * AGPU, FAULT, accounts.carol.address);
+      // 50% of 10 is 5; 10% of 5 is 0.5 AGPU, under the 1 AGPU cap.
+      expect(await staking.unpaidBountyOf(accounts.carol.address)).to.equal(AGPU / 2n);
+    });
+
+    it("never reaches stake that is unbonding", async () => {
+      const { staking, accounts } = await withCollateral(1_000n * AGPU);
       const node = accounts.alice.address;
       await staking.connect(accounts.alice).requestUnbond(4_000n * AGPU);
-      await staking.connect(accounts.alice).requestUnbond(5_000n * AGPU);
-      await staking.connect(accounts.governor).setSlashPolicy({
-        tierBps: [5_000, 5_000, 10_000],
-        window: 90n * DAY,
-        bountyBps: 0,
-      });
-      // 50% of 10 000 slashable: 1 000 free stake, then 4 000 of the newest unbonding entry.
-      await staking.connect(accounts.market).slash(node, FAULT, ethers.ZeroAddress);
-      expect(await staking.stakeOf(node)).to.equal(0n);
-      expect((await staking.unbondingsOf(node)).map((entry) => entry.amount)).to.deep.equal([
-        4_000n * AGPU,
-        1_000n * AGPU,
-      ]);
-      expect(await staking.unbondingOf(node)).to.equal(5_000n * AGPU);
+      await staking.connect(accounts.market).slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress);
+      expect(await staking.unbondingOf(node)).to.equal(4_000n * AGPU);
+      expect(await staking.stakeOf(node)).to.equal(5_500n * AGPU);
     });
 
-    it("takes locked collateral last, and unlocking afterwards releases only what is left", async () => {
-      const { staking, accounts } = await loadFixture(aliceStaked);
+    it("refuses to slash or unlock more collateral than is locked, so no other job's collateral is taken", async () => {
+      const { staking, accounts } = await withCollateral(1_000n * AGPU);
       const node = accounts.alice.address;
-      await staking.connect(accounts.market).lockCollateral(node, 8_000n * AGPU);
-      await staking.connect(accounts.governor).setSlashPolicy({
-        tierBps: [5_000, 5_000, 10_000],
-        window: 90n * DAY,
-        bountyBps: 0,
-      });
-      await expect(staking.connect(accounts.market).slash(node, FAULT, ethers.ZeroAddress))
-        .to.emit(staking, "Slashed")
-        .withArgs(node, FAULT, ethers.ZeroAddress, 5_000n * AGPU, 3_000n * AGPU, 0n, 1n);
-      expect(await staking.lockedOf(node)).to.equal(5_000n * AGPU);
-      expect(await staking.stakeOf(node)).to.equal(5_000n * AGPU);
-      await expect(staking.connect(accounts.market).unlockCollateral(node, 8_000n * AGPU))
-        .to.emit(staking, "CollateralUnlocked")
-        .withArgs(node, 5_000n * AGPU, 0n);
-    });
-
-    it("takes nothing from a node with nothing at stake, but remembers the offence", async () => {
-      const { staking, accounts } = await loadFixture(deployed);
-      await expect(staking.connect(accounts.market).slash(accounts.stranger.address, FAULT, accounts.bob.address))
-        .to.emit(staking, "Slashed")
-        .withArgs(accounts.stranger.address, FAULT, accounts.bob.address, 0n, 0n, 0n, 1n);
-      expect(await staking.recentOffences(accounts.stranger.address)).to.equal(1n);
+      await expect(staking.connect(accounts.market).slashCollateral(node, 1_001n * AGPU, FAULT, ethers.ZeroAddress))
+        .to.be.revertedWithCustomError(staking, "StakingCollateralNotLocked")
+        .withArgs(node, 1_001n * AGPU, 1_000n * AGPU);
+      await expect(staking.connect(accounts.market).unlockCollateral(node, 1_001n * AGPU))
+        .to.be.revertedWithCustomError(staking, "StakingCollateralNotLocked")
+        .withArgs(node, 1_001n * AGPU, 1_000n * AGPU);
+      await expect(
+        staking.connect(accounts.market).slashCollateral(accounts.stranger.address, 1n, FAULT, ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(staking, "StakingCollateralNotLocked");
+      await expect(
+        staking.connect(accounts.market).slashCollateral(node, 0n, FAULT, ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(staking, "StakingZeroAmount");
     });
 
     it("lets only a slasher slash", async () => {
-      const { staking, accounts } = await loadFixture(aliceStaked);
-      await expect(staking.connect(accounts.bob).slash(accounts.alice.address, FAULT, accounts.bob.address))
+      const { staking, accounts } = await withCollateral(1_000n * AGPU);
+      await expect(
+        staking.connect(accounts.bob).slashCollateral(accounts.alice.address, 1n, FAULT, accounts.bob.address),
+      )
         .to.be.revertedWithCustomError(staking, "AccessManagedUnauthorized")
         .withArgs(accounts.bob.address);
     });
 
     it("keeps slashing while paused, so faults are still punished", async () => {
-      const { staking, accounts } = await loadFixture(aliceStaked);
+      const { staking, accounts } = await withCollateral(1_000n * AGPU);
       await staking.connect(accounts.guardian).pause();
-      await staking.connect(accounts.market).slash(accounts.alice.address, FAULT, ethers.ZeroAddress);
-      expect(await staking.stakeOf(accounts.alice.address)).to.equal(8_000n * AGPU);
+      await staking
+        .connect(accounts.market)
+        .slashCollateral(accounts.alice.address, 1_000n * AGPU, FAULT, ethers.ZeroAddress);
+      expect(await staking.stakeOf(accounts.alice.address)).to.equal(9_500n * AGPU);
     });
 
     it("refuses a slashing policy out of bounds or with falling tiers", async () => {
       const { staking, accounts } = await loadFixture(deployed);
       const governor = staking.connect(accounts.governor);
+      const policy = {
+        tierBps: [2_000, 5_000, 10_000] as [number, number, number],
+        window: 90n * DAY,
+        bountyBps: 0,
+        maxBounty: 0n,
+      };
       await expect(
-        governor.setSlashPolicy({ tierBps: [5_000, 2_000, 10_000], window: 90n * DAY, bountyBps: 0 }),
+        governor.setSlashPolicy({ ...policy, tierBps: [5_000, 2_000, 10_000] }),
       ).to.be.revertedWithCustomError(staking, "StakingSlashTiersNotAscending");
-      await expect(governor.setSlashPolicy({ tierBps: [99, 5_000, 10_000], window: 90n * DAY, bountyBps: 0 }))
+      await expect(governor.setSlashPolicy({ ...policy, tierBps: [99, 5_000, 10_000] }))
         .to.be.revertedWithCustomError(staking, "StakingParameterOutOfBounds")
         .withArgs("slashTierBps", 99n, 100n, 10_000n);
-      await expect(governor.setSlashPolicy({ tierBps: [2_000, 5_000, 10_001], window: 90n * DAY, bountyBps: 0 }))
+      await expect(governor.setSlashPolicy({ ...policy, tierBps: [2_000, 5_000, 10_001] }))
         .to.be.revertedWithCustomError(staking, "StakingParameterOutOfBounds")
         .withArgs("slashTierBps", 10_001n, 100n, 10_000n);
-      await expect(governor.setSlashPolicy({ tierBps: [2_000, 5_000, 10_000], window: DAY - 1n, bountyBps: 0 }))
+      await expect(governor.setSlashPolicy({ ...policy, window: DAY - 1n }))
         .to.be.revertedWithCustomError(staking, "StakingParameterOutOfBounds")
         .withArgs("slashWindow", DAY - 1n, DAY, 365n * DAY);
-      await expect(governor.setSlashPolicy({ tierBps: [2_000, 5_000, 10_000], window: 90n * DAY, bountyBps: 5_001 }))
+      await expect(governor.setSlashPolicy({ ...policy, bountyBps: 5_001 }))
         .to.be.revertedWithCustomError(staking, "StakingParameterOutOfBounds")
         .withArgs("bountyBps", 5_001n, 0n, 5_000n);
+      await expect(governor.setSlashPolicy({ ...policy, maxBounty: 100n * AGPU + 1n }))
+        .to.be.revertedWithCustomError(staking, "StakingParameterOutOfBounds")
+        .withArgs("maxBounty", 100n * AGPU + 1n, 0n, 100n * AGPU);
+      await expect(governor.setSlashPolicy({ ...policy, maxBounty: 100n * AGPU }))
+        .to.emit(staking, "SlashPolicySet")
+        .withArgs([2_000n, 5_000n, 10_000n], 90n * DAY, 0n, 100n * AGPU);
     });
   });
 });

@@ -32,6 +32,10 @@ abstract contract TestBase {
         if (left >= right) revert AssertionFailed(what, left, right);
     }
 
+    function assertFalse(bool condition, string memory what) internal pure {
+        if (condition) revert AssertionFailed(what, 1, 0);
+    }
+
     /// @dev Restricts the invariant runner to calling `target`.
     function targetContract(address target) internal {
         _targetContracts.push(target);

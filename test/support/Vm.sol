@@ -5,6 +5,7 @@ pragma solidity ^0.8.28;
 /// the standard cheatcode address.
 interface Vm {
     function warp(uint256 newTimestamp) external;
+    function roll(uint256 newHeight) external;
     function prank(address msgSender) external;
     function startPrank(address msgSender) external;
     function stopPrank() external;

@@ -22,6 +22,7 @@ export { JobStatus, Mode, SlotStatus, Tier, jobSpec } from "../../scripts/lib/ma
 export type { JobSpec } from "../../scripts/lib/market.js";
 export const Outcome = { Completed: 0, Missed: 1, Faulty: 2 } as const;
 export const Verdict = { Pending: 0, Upheld: 1, Rejected: 2, NoDecision: 3 } as const;
+export const AuditDraw = { None: 0, Pending: 1, Sampled: 2, Skipped: 3 } as const;
 
 export const EU_WEST = zoneId("eu-west");
 export const US_EAST = zoneId("us-east");

@@ -104,6 +104,8 @@ export async function driveEveryTerminalState(connection: Connection, market: Ma
   const auditRate = (auditRateBps: number) => ({ auditRateBps, disputeBondBps, votingPeriod, committeeSize });
   await verificationHub.connect(accounts.governor).setParameters(auditRate(10_000));
   const audited = await optimistic();
+  // The draw reads the hash of the block after the verification: one more block must pass.
+  await connection.provider.request({ method: "evm_mine", params: [] });
   await verificationHub.connect(validators[0]!).reportAudit(audited, result("F"));
   expected.set(audited, JobStatus.Settled);
   await verificationHub.connect(accounts.governor).setParameters(auditRate(0));

@@ -3,6 +3,7 @@ import { type BaseWallet, Wallet, keccak256, toUtf8Bytes } from "ethers";
 
 import {
   AGPU,
+  AuditDraw,
   DAY,
   HOUR,
   JobStatus,
@@ -23,7 +24,7 @@ import { connect } from "../support/protocol.js";
 
 const connection = await connect();
 const { ethers, networkHelpers } = connection;
-const { loadFixture, time } = networkHelpers;
+const { loadFixture, mine, time } = networkHelpers;
 const ready = marketFixture(connection);
 
 const NO_EVIDENCE = "0x";
@@ -47,6 +48,8 @@ async function verifiedJob(market: Market, auditRateBps = 0) {
   const jobId = await submit(market, jobSpec(await time.latest()));
   await jobMarket.connect(provider!).claimSlot(jobId);
   await jobMarket.connect(provider!).submitResult(jobId, 0, ANSWER, NO_EVIDENCE);
+  // The audit draw reads the hash of the block after the verification.
+  await mine();
   return { jobId, provider: provider! };
 }
 
@@ -234,13 +237,25 @@ describe("VerificationHub", function () {
   });
 
   describe("audits", () => {
-    it("samples verified jobs at the governed rate from the block's randomness", async () => {
+    it("samples verified jobs at the governed rate from the hash of the block after the verification", async () => {
       const market = await loadFixture(ready);
-      const { jobMarket } = market;
+      const { verificationHub } = market;
       const { jobId } = await verifiedJob(market, 0);
-      expect((await jobMarket.jobOf(jobId)).auditSampled).to.equal(false);
+      // A call runs in the latest block, which is the seed block itself: the draw is still unknown there.
+      expect(await verificationHub.auditDrawOf(jobId)).to.equal(AuditDraw.Pending);
+      await mine();
+      expect(await verificationHub.auditDrawOf(jobId)).to.equal(AuditDraw.Skipped);
+      expect(await verificationHub.isAuditSampled(jobId)).to.equal(false);
       const sampled = await verifiedJob({ ...market, providers: market.providers.slice(1) }, 10_000);
-      expect((await jobMarket.jobOf(sampled.jobId)).auditSampled).to.equal(true);
+      await mine();
+      expect(await verificationHub.isAuditSampled(sampled.jobId)).to.equal(true);
+      await expect(verificationHub.drawAudit(sampled.jobId))
+        .to.emit(verificationHub, "AuditDrawn")
+        .withArgs(sampled.jobId, true);
+      expect(await verificationHub.auditDrawOf(99n)).to.equal(AuditDraw.None);
+      await expect(verificationHub.drawAudit(99n))
+        .to.be.revertedWithCustomError(verificationHub, "HubNoAuditDraw")
+        .withArgs(99n);
     });
 
     it("passes an audit whose re-execution matches; the job then settles as usual", async () => {
@@ -282,11 +297,11 @@ describe("VerificationHub", function () {
         .to.emit(verificationHub, "DisputeResolved")
         .withArgs(jobId, Verdict.Upheld, 3, 0)
         .and.to.emit(staking, "Slashed")
-        .withArgs(provider.address, SLASH_DISPUTE, auditor!.address, 2_000n * AGPU, 0n, 200n * AGPU, 1n)
+        .withArgs(provider.address, SLASH_DISPUTE, auditor!.address, 15n * AGPU, 30n * AGPU, AGPU, 1n)
         .and.to.emit(jobMarket, "JobRefunded")
         .withArgs(jobId, ESCROW);
       await expect(tx).to.changeTokenBalances(ethers, agpu, [accounts.alice, jobMarket], [ESCROW, -ESCROW]);
-      expect(await staking.unpaidBountyOf(auditor!.address)).to.equal(200n * AGPU);
+      expect(await staking.unpaidBountyOf(auditor!.address)).to.equal(AGPU);
       expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
       await expect(verificationHub.resolveDispute(jobId))
         .to.be.revertedWithCustomError(verificationHub, "HubNoOpenDispute")
@@ -301,7 +316,7 @@ describe("VerificationHub", function () {
       const tx = verificationHub.resolveDispute(jobId);
       await expect(tx)
         .to.emit(staking, "Slashed")
-        .withArgs(auditor!.address, SLASH_FALSE_AUDIT, ZERO, 1_000n * AGPU, 0n, 0n, 1n)
+        .withArgs(auditor!.address, SLASH_FALSE_AUDIT, ZERO, 15n * AGPU, 30n * AGPU, 0n, 1n)
         .and.to.emit(jobMarket, "JobSettled");
       await expect(tx).to.changeTokenBalance(ethers, agpu, provider, (ESCROW * 8_800n) / 10_000n);
     });
@@ -369,7 +384,7 @@ describe("VerificationHub", function () {
         .to.emit(jobMarket, "DisputeClosed")
         .withArgs(jobId, true, accounts.alice.address)
         .and.to.emit(staking, "Slashed")
-        .withArgs(provider.address, SLASH_DISPUTE, accounts.alice.address, 2_000n * AGPU, 0n, 200n * AGPU, 1n);
+        .withArgs(provider.address, SLASH_DISPUTE, accounts.alice.address, 15n * AGPU, 30n * AGPU, AGPU, 1n);
       await expect(tx).to.changeTokenBalances(
         ethers,
         agpu,

@@ -182,7 +182,7 @@ export const marketHandlers: Handlers = {
       .set({ status: delivered?.status === "Accepted" ? "Overturned" : "Rejected" });
   },
   "JobMarket:JobVerified": async ({ event, context }) => {
-    const { jobId, acceptedSlots, challengeEndsAt, auditSampled } = event.args;
+    const { jobId, acceptedSlots, challengeEndsAt } = event.args;
     const row = await requireJob(context, jobId);
     await releaseSlots(context, row, event.block.timestamp);
     await acceptResults(context, row, acceptedSlots);
@@ -190,7 +190,6 @@ export const marketHandlers: Handlers = {
       status: "Verified",
       acceptedSlots,
       challengeEndsAt,
-      auditSampled,
       verifiedAt: event.block.timestamp,
       updatedAt: event.block.timestamp,
     });

@@ -40,9 +40,9 @@ async function pendingUnbondings(context: Store, address: Address) {
 }
 
 /**
- * Stakes, collateral, unbonding and slashes. Balances follow the staking contract exactly: a slash takes free stake
- * first, then the newest unbonding requests, then locked collateral — so the event's amount and `fromLocked` tell
- * how much each part lost.
+ * Stakes, collateral, unbonding and slashes. Balances follow the staking contract exactly: a slash consumes one job's
+ * locked collateral (the event's `collateral`), of which it takes `amount` and frees the rest; free and unbonding
+ * stake are never touched.
  */
 export const stakingHandlers: Handlers = {
   "Staking:Staked": async ({ event, context, jobId }) => {
@@ -97,16 +97,11 @@ export const stakingHandlers: Handlers = {
     await recordChange(context, address, "CollateralUnlocked", amount, jobId, event);
   },
   "Staking:Slashed": async ({ event, context, jobId }) => {
-    const { node: address, reason, prover, amount, fromLocked, bounty, offence } = event.args;
+    const { node: address, reason, prover, amount, collateral, bounty, offence } = event.args;
     const before = await ensureNode(context, address, event.block.timestamp);
-    const free = before.staked - before.locked;
-    const fromFree = amount < free ? amount : free;
-    let fromUnbonding = amount - fromLocked - fromFree;
-
     await context.db.update(node, { id: address }).set({
-      staked: before.staked - fromFree - fromLocked,
-      locked: before.locked - fromLocked,
-      unbonding: before.unbonding - fromUnbonding,
+      staked: before.staked - amount,
+      locked: before.locked - collateral,
       slashed: before.slashed + amount,
       slashCount: before.slashCount + 1,
       updatedAt: event.block.timestamp,
@@ -117,23 +112,12 @@ export const stakingHandlers: Handlers = {
       reason,
       prover,
       amount,
-      fromLocked,
-      fromUnbonding,
+      collateral,
       bounty,
       offence: Number(offence),
       jobId,
       ...stamp(event),
     });
-    // The newest unbonding requests answer first.
-    for (const request of (await pendingUnbondings(context, address)).reverse()) {
-      if (fromUnbonding === 0n) break;
-      const taken = request.remaining < fromUnbonding ? request.remaining : fromUnbonding;
-      fromUnbonding -= taken;
-      await context.db.update(unbonding, { id: request.id }).set({
-        remaining: request.remaining - taken,
-        ...(taken === request.remaining ? { status: "Slashed" as const, closedAt: event.block.timestamp } : {}),
-      });
-    }
     await recordChange(context, address, "Slashed", amount, jobId, event);
   },
 };

@@ -6,6 +6,14 @@ const VERDICTS = ["Pending", "Upheld", "Rejected", "NoDecision"] as const;
 
 /** Audits by sampled validators, and disputes with the committee's votes and what became of the bond. */
 export const verificationHandlers: Handlers = {
+  "VerificationHub:AuditScheduled": async ({ event, context }) => {
+    const { jobId, seedBlock } = event.args;
+    await context.db.update(job, { id: jobId }).set({ auditSeedBlock: seedBlock, updatedAt: event.block.timestamp });
+  },
+  "VerificationHub:AuditDrawn": async ({ event, context }) => {
+    const { jobId, sampled } = event.args;
+    await context.db.update(job, { id: jobId }).set({ auditSampled: sampled, updatedAt: event.block.timestamp });
+  },
   "VerificationHub:AuditPassed": async ({ event, context }) => {
     const { jobId, validator, result } = event.args;
     await context.db.insert(audit).values({ id: event.id, jobId, validator, result, passed: true, ...stamp(event) });

@@ -189,7 +189,9 @@ export class SimulatedValidator {
         }
         if (job.status === JobStatus.Open && mine) await this.expireOverdue(jobId, job, now);
         if (job.status === JobStatus.Verified) {
-          if (mine && job.auditSampled && !(await verificationHub.read.isAudited([jobId]))) {
+          // The draw is known from the block after the job's verification; an undrawn one counts as sampled.
+          const sampled = mine && (await verificationHub.read.isAuditSampled([jobId]));
+          if (sampled && !(await verificationHub.read.isAudited([jobId]))) {
             const correct = await correctResult(this.content, tracked.specHash);
             await send(this.client, verificationHub, "reportAudit", [jobId, correct]);
             const passed = (await acceptedResult(this.client, jobId)) === correct;

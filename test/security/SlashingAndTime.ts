@@ -1,0 +1,276 @@
+import { expect } from "chai";
+
+import {
+  AGPU,
+  AuditDraw,
+  DAY,
+  HOUR,
+  JobStatus,
+  Mode,
+  PROVIDER_STAKE,
+  Tier,
+  jobSpec,
+  marketFixture,
+  raiseReputation,
+  result,
+  submit,
+} from "../support/market.js";
+import { connect } from "../support/protocol.js";
+
+/**
+ * Attacks on slashing, collateral, time and the audit draw, each tried as the attacker would: every one must be
+ * refused or cost the attacker, and no honest party may lose. See docs/threat-model.md.
+ */
+const connection = await connect();
+const { ethers, networkHelpers } = connection;
+const { loadFixture, mine, time } = networkHelpers;
+const ready = marketFixture(connection);
+
+const NO_EVIDENCE = "0x";
+const ESCROW = 20n * AGPU;
+/** The default collateral: 150% of a slot's share of the escrow. */
+const COLLATERAL = 30n * AGPU;
+
+/** An Optimistic job (20 AGPU) claimed by a provider with enough reputation. */
+async function claimed() {
+  const market = await ready();
+  const [provider, other, third] = market.providers;
+  for (const p of [provider!, other!, third!]) await raiseReputation(market, p.address);
+  const jobId = await submit(market, jobSpec(await time.latest()));
+  await market.jobMarket.connect(provider!).claimSlot(jobId);
+  return { ...market, jobId, provider: provider!, other: other!, third: third! };
+}
+
+describe("Security: slashing, collateral, time and audit draws", () => {
+  describe("a slash is proportional to the job (attack 9)", () => {
+    it("costs a provider who misses a 20 AGPU job half that job's collateral, never its unrelated stake", async () => {
+      const { jobMarket, staking, jobId, provider, accounts } = await loadFixture(claimed);
+      const stakeBefore = await staking.stakeOf(provider.address);
+      await time.increase(HOUR + 1);
+      await jobMarket.connect(accounts.stranger).expireSlot(jobId, 0);
+      // 50% of 30 AGPU of collateral: 15 AGPU out of 10 000+ staked (was 20% of the whole stake).
+      expect(stakeBefore - (await staking.stakeOf(provider.address))).to.equal(COLLATERAL / 2n);
+      expect(await staking.lockedOf(provider.address)).to.equal(0n);
+    });
+
+    it("takes no more than the job's collateral from a repeat offender, escalating within it", async () => {
+      const market = await loadFixture(claimed);
+      const { jobMarket, staking, provider, accounts } = market;
+      const taken: bigint[] = [];
+      const collaterals: bigint[] = [];
+      for (let round = 0; round < 4; round++) {
+        // Economy Consensus jobs: no reputation floor, so the offender can keep claiming after its misses.
+        const spec = jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 2, tier: Tier.Economy });
+        const jobId = await submit(market, spec);
+        await jobMarket.connect(provider).claimSlot(jobId);
+        collaterals.push(await jobMarket.collateralOf(jobId));
+        const before = await staking.stakeOf(provider.address);
+        await time.increase(HOUR + 1);
+        await jobMarket.connect(accounts.stranger).expireSlot(jobId, 0);
+        taken.push(before - (await staking.stakeOf(provider.address)));
+      }
+      // 50%, 75%, 100%, 100% of each job's collateral: never past it, never into the rest of the stake.
+      const ladder = [5_000n, 7_500n, 10_000n, 10_000n];
+      expect(taken).to.deep.equal(collaterals.map((collateral, i) => (collateral * ladder[i]!) / 10_000n));
+      expect(await staking.lockedOf(provider.address)).to.equal(0n);
+      const atRisk = collaterals.reduce((sum, collateral) => sum + collateral, 0n);
+      expect(await staking.stakeOf(provider.address)).to.be.greaterThan(PROVIDER_STAKE - atRisk);
+    });
+  });
+
+  describe("collateral stays exact after a slash (attack 7)", () => {
+    it("keeps another job's collateral locked, so a slashed provider cannot unbond stake that backs a live claim", async () => {
+      const market = await loadFixture(claimed);
+      const { jobMarket, staking, jobId, provider, accounts } = market;
+      // The provider claims a second job, then misses the first.
+      const second = await submit(market, jobSpec(await time.latest(), { deliveryWindow: 3 * HOUR }));
+      await jobMarket.connect(provider).claimSlot(second);
+      await time.increase(HOUR + 1);
+      await jobMarket.connect(accounts.stranger).expireSlot(jobId, 0);
+      // Exactly the second job's collateral is still locked...
+      expect(await staking.lockedOf(provider.address)).to.equal(COLLATERAL);
+      // ...and cannot leave while the claim lives.
+      const available = await staking.availableOf(provider.address);
+      await expect(staking.connect(provider).requestUnbond(available + 1n))
+        .to.be.revertedWithCustomError(staking, "StakingInsufficientAvailableStake")
+        .withArgs(provider.address, available + 1n, available);
+    });
+  });
+
+  describe("no deadline runs while the action it needs is paused (attack 3)", () => {
+    it("never slashes a provider for a delivery window that passed while the market was paused", async () => {
+      const { jobMarket, staking, jobId, provider, accounts } = await loadFixture(claimed);
+      const stakeBefore = await staking.stakeOf(provider.address);
+      await jobMarket.connect(accounts.guardian).pause();
+      await time.increase(3 * DAY);
+      await expect(jobMarket.connect(accounts.stranger).expireSlot(jobId, 0)).to.be.revertedWithCustomError(
+        jobMarket,
+        "EnforcedPause",
+      );
+      await jobMarket.connect(accounts.governor).unpause();
+      // Three days later the provider still has its whole window, and the slot cannot be expired.
+      await expect(jobMarket.connect(accounts.stranger).expireSlot(jobId, 0)).to.be.revertedWithCustomError(
+        jobMarket,
+        "MarketSlotNotExpired",
+      );
+      await jobMarket.connect(provider).submitResult(jobId, 0, result("honest"), NO_EVIDENCE);
+      expect(await staking.stakeOf(provider.address)).to.equal(stakeBefore);
+    });
+
+    it("keeps the requester's challenge window open through a pause of the hub, and settles nothing meanwhile", async () => {
+      const { jobMarket, verificationHub, agpu, jobId, provider, accounts } = await loadFixture(claimed);
+      await jobMarket.connect(provider).submitResult(jobId, 0, result("wrong"), NO_EVIDENCE);
+      await verificationHub.connect(accounts.guardian).pause();
+      await time.increase(2 * DAY);
+      // The window would have closed a day ago: the job must not settle, and the dispute must still be possible.
+      await expect(jobMarket.finalize(jobId)).to.be.revertedWithCustomError(jobMarket, "MarketChallengeWindowOpen");
+      await expect(verificationHub.connect(accounts.alice).openDispute(jobId)).to.be.revertedWithCustomError(
+        verificationHub,
+        "EnforcedPause",
+      );
+      await verificationHub.connect(accounts.governor).unpause();
+      await agpu.connect(accounts.alice).approve(await verificationHub.getAddress(), ESCROW);
+      await expect(verificationHub.connect(accounts.alice).openDispute(jobId)).to.emit(
+        verificationHub,
+        "DisputeOpened",
+      );
+    });
+
+    it("lets no committee vote lapse, and forces no verdict, while the hub is paused", async () => {
+      const { jobMarket, verificationHub, agpu, jobId, provider, validators, accounts } = await loadFixture(claimed);
+      await jobMarket.connect(provider).submitResult(jobId, 0, result("wrong"), NO_EVIDENCE);
+      await agpu.connect(accounts.alice).approve(await verificationHub.getAddress(), ESCROW);
+      await verificationHub.connect(accounts.alice).openDispute(jobId);
+      await verificationHub.connect(accounts.guardian).pause();
+      await time.increase(5 * DAY);
+      await expect(verificationHub.resolveDispute(jobId)).to.be.revertedWithCustomError(
+        verificationHub,
+        "EnforcedPause",
+      );
+      await verificationHub.connect(accounts.governor).unpause();
+      await expect(verificationHub.resolveDispute(jobId)).to.be.revertedWithCustomError(
+        verificationHub,
+        "HubVotingOpen",
+      );
+      for (const validator of validators.slice(0, 3)) await verificationHub.connect(validator).vote(jobId, true);
+      await verificationHub.resolveDispute(jobId);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
+    });
+  });
+
+  describe("the audit draw cannot be dodged or predicted (attack 1)", () => {
+    it("draws from the hash of a block after the delivery, so reverting the delivery buys nothing", async () => {
+      const { jobMarket, verificationHub, jobId, provider } = await loadFixture(claimed);
+      await jobMarket.connect(provider).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
+      const seedBlock = await verificationHub.auditSeedBlockOf(jobId);
+      // Inside the delivering transaction the draw is unknowable: it depends on a block not yet built.
+      expect(seedBlock).to.equal(BigInt(await ethers.provider.getBlockNumber()) + 1n);
+      expect(await verificationHub.auditDrawOf(jobId)).to.equal(AuditDraw.Pending);
+      await expect(verificationHub.drawAudit(jobId))
+        .to.be.revertedWithCustomError(verificationHub, "HubAuditDrawPending")
+        .withArgs(jobId, seedBlock);
+    });
+
+    it("counts a job whose draw was never recorded while readable as sampled, never as safe", async () => {
+      const { jobMarket, verificationHub, jobId, provider, validators, accounts } = await loadFixture(claimed);
+      const { disputeBondBps, votingPeriod, committeeSize } = await verificationHub.parameters();
+      // At a 0% rate nothing would be sampled...
+      await verificationHub
+        .connect(accounts.governor)
+        .setParameters({ auditRateBps: 0, disputeBondBps, votingPeriod, committeeSize });
+      await jobMarket.connect(provider).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
+      // ...but once the seed block's hash is gone (256 blocks), an unrecorded draw counts as sampled.
+      await mine(300);
+      expect(await verificationHub.auditDrawOf(jobId)).to.equal(AuditDraw.Sampled);
+      await expect(verificationHub.connect(validators[0]!).reportAudit(jobId, result("answer"))).to.emit(
+        verificationHub,
+        "AuditPassed",
+      );
+    });
+
+    it("keeps a recorded draw after the block hash is gone", async () => {
+      const { jobMarket, verificationHub, jobId, provider, accounts } = await loadFixture(claimed);
+      const { disputeBondBps, votingPeriod, committeeSize } = await verificationHub.parameters();
+      await verificationHub
+        .connect(accounts.governor)
+        .setParameters({ auditRateBps: 0, disputeBondBps, votingPeriod, committeeSize });
+      await jobMarket.connect(provider).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
+      await mine();
+      await expect(verificationHub.drawAudit(jobId)).to.emit(verificationHub, "AuditDrawn").withArgs(jobId, false);
+      await mine(300);
+      expect(await verificationHub.auditDrawOf(jobId)).to.equal(AuditDraw.Skipped);
+    });
+
+    it("never audits a ZK job, whose proof is its check (a salted commitment can never be re-executed)", async () => {
+      const { verificationHub } = await loadFixture(claimed);
+      // Scheduling is the market's alone; ZK jobs are verified without one (see ZkJobs tests).
+      await expect(verificationHub.scheduleAudit(1n)).to.be.revertedWithCustomError(
+        verificationHub,
+        "AccessManagedUnauthorized",
+      );
+    });
+  });
+
+  describe("a false audit costs the auditor (attack 1)", () => {
+    it("locks the job's collateral from an auditor that claims a mismatch, and slashes it when the claim is rejected", async () => {
+      const { jobMarket, verificationHub, staking, jobId, provider, validators, accounts } = await loadFixture(claimed);
+      const { disputeBondBps, votingPeriod, committeeSize } = await verificationHub.parameters();
+      await verificationHub
+        .connect(accounts.governor)
+        .setParameters({ auditRateBps: 10_000, disputeBondBps, votingPeriod, committeeSize });
+      await jobMarket.connect(provider).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
+      await mine();
+      const [liar, ...committee] = validators;
+      const before = await staking.stakeOf(liar!.address);
+      await verificationHub.connect(liar!).reportAudit(jobId, result("lie"));
+      expect(await staking.lockedOf(liar!.address)).to.equal(COLLATERAL);
+      for (const member of committee.slice(0, 3)) await verificationHub.connect(member).vote(jobId, false);
+      await verificationHub.resolveDispute(jobId);
+      expect(before - (await staking.stakeOf(liar!.address))).to.equal(COLLATERAL / 2n);
+      expect(await staking.lockedOf(liar!.address)).to.equal(0n);
+      // The honest provider keeps its stake and is paid.
+      expect(await staking.stakeOf(provider.address)).to.be.greaterThanOrEqual(PROVIDER_STAKE);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
+    });
+  });
+
+  describe("smaller attacks (10)", () => {
+    it("keeps a provider who missed a slot barred from the job after another provider re-claims that slot", async () => {
+      const market = await loadFixture(claimed);
+      const { jobMarket, jobId, provider, other, accounts } = market;
+      await time.increase(HOUR + 1);
+      await jobMarket.connect(accounts.stranger).expireSlot(jobId, 0);
+      await jobMarket.connect(other).claimSlot(jobId);
+      await time.increase(HOUR + 1);
+      await jobMarket.connect(accounts.stranger).expireSlot(jobId, 0);
+      // The slot is open again and names `other` now; the first provider is still barred.
+      await expect(jobMarket.connect(provider).claimSlot(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketAlreadyAssigned")
+        .withArgs(jobId, provider.address);
+    });
+
+    it("lets a provider's second account earn no more than a gas-sized bounty for proving its own miss", async () => {
+      const { jobMarket, staking, jobId, provider, accounts } = await loadFixture(claimed);
+      const before = await staking.stakeOf(provider.address);
+      await time.increase(HOUR + 1);
+      // `stranger` plays the provider's own second account.
+      await jobMarket.connect(accounts.stranger).expireSlot(jobId, 0);
+      const lost = before - (await staking.stakeOf(provider.address));
+      const bounty = await staking.unpaidBountyOf(accounts.stranger.address);
+      expect(bounty).to.equal(AGPU);
+      expect(lost - bounty).to.equal(14n * AGPU);
+    });
+
+    it("refuses a requester that names itself the model creator", async () => {
+      const market = await loadFixture(claimed);
+      const { jobMarket, accounts } = market;
+      await expect(
+        jobMarket
+          .connect(accounts.alice)
+          .submitJob(jobSpec(await time.latest(), { modelCreator: accounts.alice.address as `0x${string}` })),
+      )
+        .to.be.revertedWithCustomError(jobMarket, "MarketModelCreatorIsRequester")
+        .withArgs(accounts.alice.address);
+    });
+  });
+});
