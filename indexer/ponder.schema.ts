@@ -138,7 +138,15 @@ export const stakeChange = onchainTable(
     node: t.hex().notNull(),
     kind: t
       .text({
-        enum: ["Staked", "UnbondingRequested", "Withdrawn", "CollateralLocked", "CollateralUnlocked", "Slashed"],
+        enum: [
+          "Staked",
+          "UnbondingRequested",
+          "Withdrawn",
+          "CollateralLocked",
+          "CollateralUnlocked",
+          "Slashed",
+          "CollateralForfeited",
+        ],
       })
       .notNull(),
     amount: t.bigint().notNull(),
@@ -325,7 +333,13 @@ export const dispute = onchainTable("dispute", (t) => ({
   bond: t.bigint().notNull(),
   /** Opened by a failed audit rather than by the requester. */
   fromAudit: t.boolean().notNull(),
-  votingEndsAt: t.bigint().notNull(),
+  /** The block whose hash draws the committee. */
+  drawBlock: t.bigint().notNull(),
+  /** The drawn jurors (empty until the draw). */
+  jurors: t.hex().array().notNull(),
+  /** The ends of the commit and reveal phases (null until the committee is drawn). */
+  commitEndsAt: t.bigint(),
+  votingEndsAt: t.bigint(),
   verdict: disputeVerdict("verdict").notNull(),
   upholdVotes: t.integer().notNull(),
   rejectVotes: t.integer().notNull(),

@@ -1,4 +1,4 @@
-import { type Address, keccak256, parseEther, toHex } from "viem";
+import { type Address, encodeAbiParameters, keccak256, parseEther, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { manifestContract } from "../../scripts/lib/manifest.js";
@@ -59,6 +59,11 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
       [isProvider ? NodeRole.PROVIDER : NodeRole.VALIDATOR, metadata(index, isProvider)],
       node,
     );
+    if (!isProvider && index === providers.length) {
+      await send("VerificationHub", "joinPool", [], { from: node, operation: "joinPool (a validator joins the pool)" });
+    } else if (!isProvider) {
+      await setup("VerificationHub", "joinPool", [], node);
+    }
     if (isProvider) {
       for (let i = 1; i <= 4; i++) {
         await setup("Reputation", "recordOutcome", [node, 0, 10_000, toHex(i, { size: 32 })], deployer);
@@ -238,12 +243,39 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
     from: validators[0] as Address,
     operation: "reportAudit (mismatch, opens a dispute)",
   });
-  for (const [index, validator] of validators.slice(1).entries()) {
-    await send("VerificationHub", "vote", [audited, true], { from: validator, operation: `vote (${index + 1} of 3)` });
+  await context.increaseTime(1);
+  await send("VerificationHub", "drawCommittee", [audited], {
+    from: deployer,
+    operation: "drawCommittee (3 of 3 eligible validators, by stake)",
+  });
+  const jurors = (await context.publicClient.readContract({
+    address: hub,
+    abi: manifestContract(context.manifest, "VerificationHub").abi,
+    functionName: "jurorsOf",
+    args: [audited],
+  })) as Address[];
+  const salt = (index: number) => toHex(index + 1, { size: 32 });
+  for (const [index, juror] of jurors.entries()) {
+    const commitment = keccak256(
+      encodeAbiParameters(
+        [{ type: "uint256" }, { type: "address" }, { type: "bool" }, { type: "bytes32" }],
+        [audited, juror, true, salt(index)],
+      ),
+    );
+    await send("VerificationHub", "commitVote", [audited, commitment], {
+      from: juror,
+      operation: `commitVote (${index + 1} of 3)`,
+    });
+  }
+  for (const [index, juror] of jurors.entries()) {
+    await send("VerificationHub", "revealVote", [audited, true, salt(index)], {
+      from: juror,
+      operation: `revealVote (${index + 1} of 3)`,
+    });
   }
   await send("VerificationHub", "resolveDispute", [audited], {
     from: deployer,
-    operation: "resolveDispute (upheld: slash, refund)",
+    operation: "resolveDispute (upheld: slash, refund, settle 3 jurors)",
   });
   await setup("VerificationHub", "setParameters", [hubParameters(0)], deployer);
   await setup("JobMarket", "submitJob", [await spec()], requester);
@@ -263,7 +295,14 @@ function metadata(index: number, provider: boolean) {
 }
 
 function hubParameters(auditRateBps: number) {
-  return { auditRateBps, disputeBondBps: 1_000, votingPeriod: 2 * DAY, committeeSize: 3 };
+  return {
+    auditRateBps,
+    disputeBondBps: 1_000,
+    votingPeriod: 2 * DAY,
+    committeeSize: 3,
+    revealPeriod: DAY,
+    jurorCollateral: parseEther("250"),
+  };
 }
 
 async function now(context: GasContext): Promise<bigint> {

@@ -90,6 +90,9 @@ interface IStaking {
         uint256 bounty,
         uint256 offence
     );
+    /// @notice `amount` of `node`'s locked collateral was forfeited for `reason` (a juror's incoherent or missing
+    /// vote) and paid to `recipient` (the zero address: owed to the treasury). Not an offence: no escalation.
+    event CollateralForfeited(address indexed node, bytes32 indexed reason, address indexed recipient, uint256 amount);
     /// @notice `account` claimed `amount` of slashing bounties.
     event BountyClaimed(address indexed account, uint256 amount);
     /// @notice `amount` of slashed stake was paid to the treasury.
@@ -144,6 +147,10 @@ interface IStaking {
         bytes32 reason,
         address prover
     ) external returns (uint256 amount);
+
+    /// @notice Takes exactly `amount` of `node`'s locked collateral for `reason` and pays it to `recipient` (the
+    /// zero address: owes it to the treasury). For penalties fixed in advance, such as a juror's collateral.
+    function forfeitCollateral(address node, uint256 amount, bytes32 reason, address recipient) external;
 
     // ---------------------------------------------------------------------------------------------
     // Governance (restricted)

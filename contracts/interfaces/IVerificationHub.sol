@@ -5,6 +5,13 @@ pragma solidity ^0.8.28;
 /// @notice The verification ladder's evidence checks (enclave signatures, ZK proofs per workload class), random
 /// audits of verified jobs, and disputes decided by a committee of staked validators. The JobMarket holds the
 /// money; the hub decides and tells the market.
+///
+/// Committees: validators opt into a juror pool. When a dispute opens, nobody knows its committee: it is drawn
+/// from the hash of a later block, each seat with probability proportional to the available stake of the pool's
+/// eligible validators (so splitting stake across sybils buys nothing), excluding the job's requester, providers
+/// and the challenger. Each juror locks a juror collateral, commits a hidden vote, then reveals it; jurors who vote
+/// with the outcome get their collateral back and share the collateral of those who voted against it or never
+/// revealed. A verdict needs a majority of the whole committee's size; nothing is first-come.
 interface IVerificationHub {
     // ---------------------------------------------------------------------------------------------
     // Types
@@ -29,35 +36,58 @@ interface IVerificationHub {
     }
 
     /// @param challenger The requester who disputed, or the validator whose audit found a mismatch.
-    /// @param votingEndsAt When the committee's vote closes (stored on the market's clock; {disputeOf} gives it
-    /// as wall-clock time).
-    /// @param upholdVotes Votes that the job's result is wrong.
-    /// @param rejectVotes Votes that it is right.
+    /// @param commitEndsAt When jurors stop committing votes (0 until the committee is drawn).
+    /// @param votingEndsAt When jurors stop revealing votes (0 until the committee is drawn). Both are kept on the
+    /// market's clock; {disputeOf} gives them as wall-clock times.
+    /// @param upholdVotes Revealed votes that the job's result is wrong.
+    /// @param rejectVotes Revealed votes that it is right.
     /// @param committeeSize The committee's size when the dispute opened; a verdict needs a majority of it.
     /// @param audit Whether the challenger is an auditing validator: it locks the job's collateral from its stake
     /// instead of a bond, and loses part of it if the committee rejects its claim.
     /// @param verdict Pending while the committee votes.
+    /// @param drawBlock The block whose hash draws the committee.
+    /// @param jurors How many jurors were drawn (fewer than the size when the pool is short).
+    /// @param commits How many jurors have committed a vote.
     /// @param bond The requester's bond, held by the hub until the verdict.
+    // Two words: the first packs the challenger, both phase ends and the vote counts exactly.
+    // solhint-disable-next-line gas-struct-packing
     struct Dispute {
         address challenger;
+        uint40 commitEndsAt;
         uint40 votingEndsAt;
         uint8 upholdVotes;
         uint8 rejectVotes;
         uint8 committeeSize;
         bool audit;
         Verdict verdict;
-        uint256 bond;
+        uint64 drawBlock;
+        uint8 jurors;
+        uint8 commits;
+        uint96 bond;
+    }
+
+    /// @notice A drawn juror's vote: the commitment, then the revealed vote.
+    struct Juror {
+        bool drawn;
+        bool revealed;
+        bool uphold;
+        bytes32 commitment;
     }
 
     /// @param auditRateBps The share of verified jobs sampled for an audit.
     /// @param disputeBondBps A requester's dispute bond, in basis points of the job's escrow.
-    /// @param votingPeriod How long the committee has to vote.
+    /// @param votingPeriod How long the committee has to commit its votes once drawn.
     /// @param committeeSize How many validators vote on a dispute; a verdict needs a majority of this size.
+    /// @param revealPeriod How long jurors have to reveal their votes after the commit phase.
+    /// @param jurorCollateral What each juror locks from its stake, and loses for voting against the outcome or
+    /// not revealing.
     struct HubParameters {
         uint16 auditRateBps;
         uint16 disputeBondBps;
         uint32 votingPeriod;
         uint8 committeeSize;
+        uint32 revealPeriod;
+        uint96 jurorCollateral;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -76,12 +106,21 @@ interface IVerificationHub {
     error HubJobNotVerified(uint256 jobId);
     error HubChallengeWindowClosed(uint256 jobId, uint256 challengeEndsAt);
     error HubNotSampledForAudit(uint256 jobId);
-    error HubAlreadyAudited(uint256 jobId);
+    error HubAlreadyAudited(uint256 jobId, address validator);
     error HubNoOpenDispute(uint256 jobId);
-    error HubAlreadyVoted(uint256 jobId, address validator);
-    error HubCommitteeFull(uint256 jobId);
-    error HubVotingClosed(uint256 jobId, uint256 votingEndsAt);
     error HubVotingOpen(uint256 jobId, uint256 votingEndsAt);
+    error HubAlreadyInPool(address validator);
+    error HubNotInPool(address validator);
+    error HubPoolFull(uint256 size);
+    error HubCommitteeAlreadyDrawn(uint256 jobId);
+    error HubCommitteeDrawPending(uint256 jobId, uint256 drawBlock);
+    error HubCommitteeNotDrawn(uint256 jobId);
+    error HubNotJuror(uint256 jobId, address caller);
+    error HubAlreadyCommitted(uint256 jobId, address juror);
+    error HubCommitClosed(uint256 jobId, uint256 commitEndsAt);
+    error HubRevealNotOpen(uint256 jobId, uint256 commitEndsAt);
+    error HubRevealClosed(uint256 jobId, uint256 revealEndsAt);
+    error HubVoteMismatch(uint256 jobId, address juror);
     error HubParameterOutOfBounds(string parameter, uint256 value, uint256 min, uint256 max);
     error HubNoAuditDraw(uint256 jobId);
     error HubAuditDrawPending(uint256 jobId, uint256 seedBlock);
@@ -94,8 +133,20 @@ interface IVerificationHub {
     event WorkloadVerifierSet(uint8 indexed workloadClass, address indexed verifier);
     event AuditPassed(uint256 indexed jobId, address indexed validator, bytes32 result);
     event AuditFailed(uint256 indexed jobId, address indexed validator, bytes32 result);
-    event DisputeOpened(uint256 indexed jobId, address indexed challenger, uint256 bond, uint64 votingEndsAt);
+    /// @notice A dispute opened; its committee will be drawn from the hash of block `drawBlock`.
+    event DisputeOpened(uint256 indexed jobId, address indexed challenger, uint256 bond, uint256 drawBlock);
+    /// @notice The committee could not be drawn in time (its block hash is gone): it will be drawn from `drawBlock`.
+    event CommitteeDrawScheduled(uint256 indexed jobId, uint256 drawBlock);
+    event CommitteeDrawn(uint256 indexed jobId, address[] jurors, uint64 commitEndsAt, uint64 votingEndsAt);
+    event VoteCommitted(uint256 indexed jobId, address indexed juror);
+    /// @notice A juror revealed its vote.
     event DisputeVoteCast(uint256 indexed jobId, address indexed validator, bool uphold);
+    /// @notice A juror who voted with the outcome got its collateral back plus `reward`.
+    event JurorRewarded(uint256 indexed jobId, address indexed juror, uint256 reward);
+    /// @notice A juror who voted against the outcome, or never revealed, lost `amount` of its collateral.
+    event JurorPenalized(uint256 indexed jobId, address indexed juror, uint256 amount);
+    event PoolJoined(address indexed validator);
+    event PoolLeft(address indexed validator);
     event DisputeResolved(uint256 indexed jobId, Verdict verdict, uint8 upholdVotes, uint8 rejectVotes);
     event BondReturned(uint256 indexed jobId, address indexed challenger, uint256 amount);
     event BondForfeited(uint256 indexed jobId, address indexed provider, uint256 amount);
@@ -150,16 +201,31 @@ interface IVerificationHub {
     function openDispute(uint256 jobId) external;
 
     /// @notice A staked validator reports its re-execution of a job sampled for audit, within the challenge
-    /// window. A match passes the audit; a mismatch opens a dispute with the validator as challenger, locking the
-    /// job's collateral from the validator's stake until the verdict.
+    /// window. A match is recorded and closes nothing (another validator may still report a mismatch); a mismatch
+    /// opens a dispute with the validator as challenger, locking the job's collateral from the validator's stake
+    /// until the verdict.
     function reportAudit(uint256 jobId, bytes32 result) external;
 
-    /// @notice A staked validator with no part in the job votes on its open dispute.
-    /// @param uphold True: the job's accepted result is wrong.
-    function vote(uint256 jobId, bool uphold) external;
+    /// @notice Adds the caller, an eligible validator, to the juror pool.
+    function joinPool() external;
 
-    /// @notice Closes a dispute once the committee is full or the vote has ended, and has the market carry out
-    /// the verdict. The loser pays: Upheld, the accused providers are slashed and the requester refunded (bond
+    /// @notice Removes the caller from the juror pool (committees it already sits on are unaffected).
+    function leavePool() external;
+
+    /// @notice Draws a dispute's committee once its draw block's hash is known, locking each juror's collateral.
+    /// If that hash is gone (after 256 blocks), schedules the draw on the next block instead.
+    /// @return drawn Whether the committee was drawn.
+    function drawCommittee(uint256 jobId) external returns (bool drawn);
+
+    /// @notice A drawn juror commits `voteCommitment(jobId, juror, uphold, salt)` during the commit phase.
+    function commitVote(uint256 jobId, bytes32 commitment) external;
+
+    /// @notice A juror reveals its committed vote, after the commit phase (or once every juror has committed).
+    /// @param uphold True: the job's accepted result is wrong.
+    function revealVote(uint256 jobId, bool uphold, bytes32 salt) external;
+
+    /// @notice Closes a dispute once every juror has revealed or the reveal phase has ended, settles the jurors,
+    /// and has the market carry out the verdict. The loser pays: Upheld, the accused providers are slashed and the requester refunded (bond
     /// back); Rejected, a requester's bond goes to the accused providers and an auditing validator is slashed out
     /// of the collateral it locked; NoDecision, the bond or collateral goes back. Unless upheld, the job settles.
     /// Refused while the hub is paused (votes are refused then too).
@@ -190,9 +256,19 @@ interface IVerificationHub {
 
     function disputeOf(uint256 jobId) external view returns (Dispute memory);
 
-    function hasVoted(uint256 jobId, address validator) external view returns (bool);
+    /// @notice Whether `validator` has reported an audit of `jobId`.
+    function hasAudited(uint256 jobId, address validator) external view returns (bool);
 
-    function isAudited(uint256 jobId) external view returns (bool);
+    function jurorsOf(uint256 jobId) external view returns (address[] memory);
+
+    function jurorOf(uint256 jobId, address juror) external view returns (Juror memory);
+
+    /// @notice The commitment a juror posts for its vote.
+    function voteCommitment(uint256 jobId, address juror, bool uphold, bytes32 salt) external pure returns (bytes32);
+
+    function poolMembers() external view returns (address[] memory);
+
+    function isInPool(address validator) external view returns (bool);
 
     /// @notice Where `jobId` stands in the audit draw.
     function auditDrawOf(uint256 jobId) external view returns (AuditDraw);

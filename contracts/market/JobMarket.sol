@@ -392,7 +392,6 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         return _now(_s());
     }
 
-
     /// @inheritdoc IJobMarket
     function commitmentOf(
         uint256 jobId,

@@ -90,7 +90,12 @@ contract Staking is ProtocolUpgradeable, ReentrancyGuardTransient, IStaking {
         _setMinimumStake(NodeRoles.ORACLE, 2_000 ether);
         _setUnbondingPeriod(7 days);
         _setSlashPolicy(
-            SlashPolicy({tierBps: [uint16(5_000), 7_500, 10_000], window: 90 days, bountyBps: 1_000, maxBounty: 1 ether})
+            SlashPolicy({
+                tierBps: [uint16(5_000), 7_500, 10_000],
+                window: 90 days,
+                bountyBps: 1_000,
+                maxBounty: 1 ether
+            })
         );
     }
 
@@ -237,6 +242,25 @@ contract Staking is ProtocolUpgradeable, ReentrancyGuardTransient, IStaking {
         }
         $.unpaidTreasury += amount - bounty;
         emit Slashed(node, reason, prover, amount, collateral, bounty, offence);
+    }
+
+    /// @inheritdoc IStaking
+    function forfeitCollateral(
+        address node,
+        uint256 amount,
+        bytes32 reason,
+        address recipient
+    ) external restricted nonReentrant {
+        if (amount == 0) revert StakingZeroAmount();
+        StakingStorage storage $ = _s();
+        NodeStake storage n = $.nodes[node];
+        _requireLocked(n, node, amount);
+        n.locked -= amount;
+        n.staked -= amount;
+        $.totalStaked -= amount;
+        emit CollateralForfeited(node, reason, recipient, amount);
+        if (recipient == address(0)) $.unpaidTreasury += amount;
+        else $.token.safeTransfer(recipient, amount);
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -70,6 +70,7 @@ contract JobMarketHandler is TestBase {
     /// @dev The terminal status a job first reached; it must never change.
     mapping(uint256 jobId => IJobMarket.JobStatus) public ghostTerminal;
     mapping(uint256 jobId => mapping(uint256 slot => bytes32)) private _intended;
+    mapping(uint256 jobId => mapping(address juror => bool)) private _committed;
     bool public ghostTerminalChanged;
     uint256 public ghostSweptMismatch;
     mapping(bytes4 action => uint256 count) public calls;
@@ -206,13 +207,32 @@ contract JobMarketHandler is TestBase {
         } catch {}
     }
 
+    function drawCommittee(uint256 jobSeed) external {
+        (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Disputed);
+        if (!any) return;
+        try hub.drawCommittee(jobId) {
+            ++calls[this.drawCommittee.selector];
+        } catch {}
+    }
+
+    /// @dev A drawn juror commits a vote (salted by its address), or reveals the one it committed.
     function vote(uint256 jobSeed, uint256 validatorSeed, bool uphold) external {
         (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Disputed);
         if (!any) return;
-        vm.prank(validators[validatorSeed % VALIDATORS]);
-        try hub.vote(jobId, uphold) {
-            ++calls[this.vote.selector];
-        } catch {}
+        address juror = validators[validatorSeed % VALIDATORS];
+        bytes32 salt = keccak256(abi.encode(juror));
+        IVerificationHub.Juror memory record = hub.jurorOf(jobId, juror);
+        vm.prank(juror);
+        if (record.commitment == bytes32(0)) {
+            try hub.commitVote(jobId, hub.voteCommitment(jobId, juror, uphold, salt)) {
+                _committed[jobId][juror] = uphold;
+                ++calls[this.vote.selector];
+            } catch {}
+        } else {
+            try hub.revealVote(jobId, _committed[jobId][juror], salt) {
+                ++calls[this.vote.selector];
+            } catch {}
+        }
     }
 
     function resolve(uint256 jobSeed) external {
@@ -439,7 +459,9 @@ contract JobMarketInvariantTest is TestBase {
                 auditRateBps: 5_000,
                 disputeBondBps: 1_000,
                 votingPeriod: 1 hours,
-                committeeSize: 3
+                committeeSize: 3,
+                revealPeriod: 1 hours,
+                jurorCollateral: 100 ether
             })
         );
     }
@@ -461,7 +483,11 @@ contract JobMarketInvariantTest is TestBase {
             vm.stopPrank();
         }
         for (uint256 i = 0; i < PROVIDERS; ++i) _node(providers[i], NodeRoles.PROVIDER, PROVIDER_STAKE);
-        for (uint256 i = 0; i < VALIDATORS; ++i) _node(validators[i], NodeRoles.VALIDATOR, VALIDATOR_STAKE);
+        for (uint256 i = 0; i < VALIDATORS; ++i) {
+            _node(validators[i], NodeRoles.VALIDATOR, VALIDATOR_STAKE);
+            vm.prank(validators[i]);
+            d.hub.joinPool();
+        }
         targetContract(address(handler));
     }
 

@@ -118,7 +118,9 @@ describe("OracleHub", () => {
       // With the Oracle minimum lowered, the slash leaves the liar above it: only the offence disqualifies.
       await staking.connect(accounts.governor).setMinimumStake(4, 1_000n * 10n ** 18n);
       await staking.connect(accounts.market).lockCollateral(liar.address, 100n * 10n ** 18n);
-      await staking.connect(accounts.market).slashCollateral(liar.address, 100n * 10n ** 18n, FAULT, ethers.ZeroAddress);
+      await staking
+        .connect(accounts.market)
+        .slashCollateral(liar.address, 100n * 10n ** 18n, FAULT, ethers.ZeroAddress);
       await expect(oracleHub.connect(liar).report(FEED, 1n))
         .to.be.revertedWithCustomError(oracleHub, "OracleReporterSlashed")
         .withArgs(liar.address, 1n);

@@ -13,6 +13,10 @@ import {
   marketFixture,
   raiseReputation,
   result,
+  setAuditRate,
+  decideDispute,
+  drawCommittee,
+  voteAll,
   submit,
 } from "../support/market.js";
 import { connect } from "../support/protocol.js";
@@ -138,10 +142,12 @@ describe("Security: slashing, collateral, time and audit draws", () => {
     });
 
     it("lets no committee vote lapse, and forces no verdict, while the hub is paused", async () => {
-      const { jobMarket, verificationHub, agpu, jobId, provider, validators, accounts } = await loadFixture(claimed);
+      const market = await loadFixture(claimed);
+      const { jobMarket, verificationHub, agpu, jobId, provider, accounts } = market;
       await jobMarket.connect(provider).submitResult(jobId, 0, result("wrong"), NO_EVIDENCE);
       await agpu.connect(accounts.alice).approve(await verificationHub.getAddress(), ESCROW);
       await verificationHub.connect(accounts.alice).openDispute(jobId);
+      await drawCommittee(market, jobId);
       await verificationHub.connect(accounts.guardian).pause();
       await time.increase(5 * DAY);
       await expect(verificationHub.resolveDispute(jobId)).to.be.revertedWithCustomError(
@@ -153,7 +159,7 @@ describe("Security: slashing, collateral, time and audit draws", () => {
         verificationHub,
         "HubVotingOpen",
       );
-      for (const validator of validators.slice(0, 3)) await verificationHub.connect(validator).vote(jobId, true);
+      await voteAll(market, jobId, true);
       await verificationHub.resolveDispute(jobId);
       expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
     });
@@ -174,11 +180,8 @@ describe("Security: slashing, collateral, time and audit draws", () => {
 
     it("counts a job whose draw was never recorded while readable as sampled, never as safe", async () => {
       const { jobMarket, verificationHub, jobId, provider, validators, accounts } = await loadFixture(claimed);
-      const { disputeBondBps, votingPeriod, committeeSize } = await verificationHub.parameters();
       // At a 0% rate nothing would be sampled...
-      await verificationHub
-        .connect(accounts.governor)
-        .setParameters({ auditRateBps: 0, disputeBondBps, votingPeriod, committeeSize });
+      await setAuditRate({ verificationHub, accounts }, 0);
       await jobMarket.connect(provider).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
       // ...but once the seed block's hash is gone (256 blocks), an unrecorded draw counts as sampled.
       await mine(300);
@@ -191,10 +194,7 @@ describe("Security: slashing, collateral, time and audit draws", () => {
 
     it("keeps a recorded draw after the block hash is gone", async () => {
       const { jobMarket, verificationHub, jobId, provider, accounts } = await loadFixture(claimed);
-      const { disputeBondBps, votingPeriod, committeeSize } = await verificationHub.parameters();
-      await verificationHub
-        .connect(accounts.governor)
-        .setParameters({ auditRateBps: 0, disputeBondBps, votingPeriod, committeeSize });
+      await setAuditRate({ verificationHub, accounts }, 0);
       await jobMarket.connect(provider).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
       await mine();
       await expect(verificationHub.drawAudit(jobId)).to.emit(verificationHub, "AuditDrawn").withArgs(jobId, false);
@@ -214,18 +214,16 @@ describe("Security: slashing, collateral, time and audit draws", () => {
 
   describe("a false audit costs the auditor (attack 1)", () => {
     it("locks the job's collateral from an auditor that claims a mismatch, and slashes it when the claim is rejected", async () => {
-      const { jobMarket, verificationHub, staking, jobId, provider, validators, accounts } = await loadFixture(claimed);
-      const { disputeBondBps, votingPeriod, committeeSize } = await verificationHub.parameters();
-      await verificationHub
-        .connect(accounts.governor)
-        .setParameters({ auditRateBps: 10_000, disputeBondBps, votingPeriod, committeeSize });
+      const market = await loadFixture(claimed);
+      const { jobMarket, verificationHub, staking, jobId, provider, validators } = market;
+      await setAuditRate(market, 10_000);
       await jobMarket.connect(provider).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
       await mine();
-      const [liar, ...committee] = validators;
+      const [liar] = validators;
       const before = await staking.stakeOf(liar!.address);
       await verificationHub.connect(liar!).reportAudit(jobId, result("lie"));
       expect(await staking.lockedOf(liar!.address)).to.equal(COLLATERAL);
-      for (const member of committee.slice(0, 3)) await verificationHub.connect(member).vote(jobId, false);
+      await decideDispute(market, jobId, false);
       await verificationHub.resolveDispute(jobId);
       expect(before - (await staking.stakeOf(liar!.address))).to.equal(COLLATERAL / 2n);
       expect(await staking.lockedOf(liar!.address)).to.equal(0n);

@@ -68,6 +68,7 @@ export function marketFixture(connection: Connection, deployment: FixtureDeploym
       await nodeRegistry
         .connect(validator)
         .register(NodeRole.VALIDATOR, serviceNodeMetadata({ endpoint: `https://validator-${index}.example` }));
+      await verificationHub.connect(validator).joinPool();
     }
     return { ...protocol, providers, validators };
   };
@@ -107,4 +108,82 @@ export async function claimCommitReveal(market: Market, jobId: bigint, claimants
   for (const [slot, provider] of claimants.entries()) {
     await jobMarket.connect(provider).revealResult(jobId, slot, answers[slot]!, salt(slot + 1), "0x");
   }
+}
+
+/**
+ * Draws the committee of `jobId`'s open dispute (its draw block must have passed: this mines one block first), then
+ * has every juror commit and reveal its vote: `uphold` for all, or per juror. Returns the jurors' signers.
+ */
+export async function decideDispute(
+  market: Market,
+  jobId: bigint,
+  uphold: boolean | ((juror: Signer, index: number) => boolean | undefined),
+): Promise<Signer[]> {
+  const jurors = await drawCommittee(market, jobId);
+  await voteAll(market, jobId, uphold);
+  return jurors;
+}
+
+/** Every juror of `jobId`'s drawn committee commits and then reveals its vote (undefined: stays silent). */
+export async function voteAll(
+  market: Market,
+  jobId: bigint,
+  uphold: boolean | ((juror: Signer, index: number) => boolean | undefined),
+): Promise<void> {
+  const { verificationHub, validators } = market;
+  const jurors = (await verificationHub.jurorsOf(jobId)).map((address) =>
+    validators.find((validator) => validator.address === address)!,
+  );
+  const votes = jurors.map((juror, index) => (typeof uphold === "boolean" ? uphold : uphold(juror, index)));
+  for (const [index, juror] of jurors.entries()) {
+    const vote = votes[index];
+    if (vote === undefined) continue;
+    await verificationHub
+      .connect(juror)
+      .commitVote(jobId, await verificationHub.voteCommitment(jobId, juror.address, vote, salt(index + 1)));
+  }
+  for (const [index, juror] of jurors.entries()) {
+    const vote = votes[index];
+    if (vote === undefined) continue;
+    if ((await verificationHub.disputeOf(jobId)).commits < jurors.length) {
+      await advanceChain(market, Number((await verificationHub.parameters()).votingPeriod) + 1);
+    }
+    await verificationHub.connect(juror).revealVote(jobId, vote, salt(index + 1));
+  }
+}
+
+/** Mines a block so that the dispute's draw block has passed, draws its committee and returns the jurors' signers. */
+export async function drawCommittee(market: Market, jobId: bigint): Promise<Signer[]> {
+  const { verificationHub, validators } = market;
+  await advanceChain(market, 0);
+  await verificationHub.drawCommittee(jobId);
+  const addresses = await verificationHub.jurorsOf(jobId);
+  return addresses.map((address) => {
+    const signer = validators.find((validator) => validator.address === address);
+    if (signer === undefined) throw new Error(`juror ${address} is not one of the fixture's validators`);
+    return signer;
+  });
+}
+
+/** Moves the chain's clock `seconds` forward and mines a block. */
+async function advanceChain(market: Market, seconds: number): Promise<void> {
+  const provider = market.accounts.deployer.provider as unknown as {
+    send(method: string, params: unknown[]): Promise<unknown>;
+  };
+  if (seconds > 0) await provider.send("evm_increaseTime", [seconds]);
+  await provider.send("evm_mine", []);
+}
+
+/** Governance sets the audit rate, keeping the hub's other parameters. */
+export async function setAuditRate(market: Pick<Market, "verificationHub" | "accounts">, auditRateBps: number) {
+  const { verificationHub, accounts } = market;
+  const current = await verificationHub.parameters();
+  await verificationHub.connect(accounts.governor).setParameters({
+    auditRateBps,
+    disputeBondBps: current.disputeBondBps,
+    votingPeriod: current.votingPeriod,
+    committeeSize: current.committeeSize,
+    revealPeriod: current.revealPeriod,
+    jurorCollateral: current.jurorCollateral,
+  });
 }

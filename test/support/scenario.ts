@@ -10,6 +10,8 @@ import {
   raiseReputation,
   result,
   salt,
+  setAuditRate,
+  decideDispute,
   submit,
 } from "./market.js";
 import { zoneId } from "../../scripts/lib/zones.js";
@@ -100,26 +102,24 @@ export async function driveEveryTerminalState(connection: Connection, market: Ma
   };
 
   // Every verified job sampled for audit: a validator audits one and agrees.
-  const { disputeBondBps, votingPeriod, committeeSize } = await verificationHub.parameters();
-  const auditRate = (auditRateBps: number) => ({ auditRateBps, disputeBondBps, votingPeriod, committeeSize });
-  await verificationHub.connect(accounts.governor).setParameters(auditRate(10_000));
+  await setAuditRate(market, 10_000);
   const audited = await optimistic();
   // The draw reads the hash of the block after the verification: one more block must pass.
   await connection.provider.request({ method: "evm_mine", params: [] });
   await verificationHub.connect(validators[0]!).reportAudit(audited, result("F"));
   expected.set(audited, JobStatus.Settled);
-  await verificationHub.connect(accounts.governor).setParameters(auditRate(0));
+  await setAuditRate(market, 0);
 
   // The requester disputes; the committee rejects the dispute: settled, the bond goes to the provider.
   const rejected = await optimistic();
   await verificationHub.connect(accounts.alice).openDispute(rejected);
-  for (const validator of validators.slice(0, 3)) await verificationHub.connect(validator).vote(rejected, false);
+  await decideDispute(market, rejected, false);
   expected.set(rejected, JobStatus.Settled);
 
   // The requester disputes; the committee upholds it: refunded, the provider slashed.
   const upheld = await optimistic();
   await verificationHub.connect(accounts.alice).openDispute(upheld);
-  for (const validator of validators.slice(0, 3)) await verificationHub.connect(validator).vote(upheld, true);
+  await decideDispute(market, upheld, true);
   expected.set(upheld, JobStatus.Refunded);
 
   // Voting closes, then every challenge window: anyone ends what is due.

@@ -5,6 +5,10 @@ import {
   AGPU,
   AuditDraw,
   DAY,
+  VALIDATOR_STAKE,
+  decideDispute,
+  drawCommittee,
+  setAuditRate,
   HOUR,
   JobStatus,
   type Market,
@@ -29,6 +33,7 @@ const ready = marketFixture(connection);
 
 const NO_EVIDENCE = "0x";
 const ESCROW = 20n * AGPU;
+const JUROR_COLLATERAL = 250n * AGPU;
 const ANSWER = result("answer");
 const MEASUREMENT = keccak256(toUtf8Bytes("enclave-image-v1"));
 const REPORT = keccak256(toUtf8Bytes("attestation-report"));
@@ -39,10 +44,7 @@ const ZERO = ethers.ZeroAddress;
 /** An Optimistic job delivered by a provider above the floor, now Verified; `auditRate` set first. */
 async function verifiedJob(market: Market, auditRateBps = 0) {
   const { jobMarket, verificationHub, accounts } = market;
-  const { disputeBondBps, votingPeriod, committeeSize } = await verificationHub.parameters();
-  await verificationHub
-    .connect(accounts.governor)
-    .setParameters({ auditRateBps, disputeBondBps, votingPeriod, committeeSize });
+  await setAuditRate(market, auditRateBps);
   const [provider] = market.providers;
   await raiseReputation(market, provider!.address);
   const jobId = await submit(market, jobSpec(await time.latest()));
@@ -263,19 +265,25 @@ describe("VerificationHub", function () {
       await expect(verificationHub.connect(validators[0]!).reportAudit(jobId, ANSWER))
         .to.emit(verificationHub, "AuditPassed")
         .withArgs(jobId, validators[0]!.address, ANSWER);
-      expect(await verificationHub.isAudited(jobId)).to.equal(true);
-      await expect(verificationHub.connect(validators[1]!).reportAudit(jobId, ANSWER))
+      expect(await verificationHub.hasAudited(jobId, validators[0]!.address)).to.equal(true);
+      await expect(verificationHub.connect(validators[0]!).reportAudit(jobId, ANSWER))
         .to.be.revertedWithCustomError(verificationHub, "HubAlreadyAudited")
-        .withArgs(jobId);
+        .withArgs(jobId, validators[0]!.address);
+      // A pass closes nothing: another validator may still report.
+      await expect(verificationHub.connect(validators[1]!).reportAudit(jobId, ANSWER)).to.emit(
+        verificationHub,
+        "AuditPassed",
+      );
       await time.increase(DAY + 1);
       await jobMarket.finalize(jobId);
       expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
     });
 
     it("turns a failed audit into a dispute; upheld, it slashes the provider, pays the validator and refunds", async () => {
-      const { jobMarket, verificationHub, staking, agpu, jobId, provider, validators, accounts } =
-        await loadFixture(audited);
-      const [auditor, ...committee] = validators;
+      const fixture = await loadFixture(audited);
+      const market = () => fixture;
+      const { jobMarket, verificationHub, staking, agpu, jobId, provider, validators, accounts } = fixture;
+      const [auditor] = validators;
       await expect(verificationHub.connect(auditor!).reportAudit(jobId, result("re-executed")))
         .to.emit(verificationHub, "AuditFailed")
         .withArgs(jobId, auditor!.address, result("re-executed"))
@@ -288,10 +296,9 @@ describe("VerificationHub", function () {
         .to.be.revertedWithCustomError(jobMarket, "MarketJobNotInStatus")
         .withArgs(jobId, JobStatus.Disputed);
 
-      await expect(verificationHub.connect(auditor!).vote(jobId, true))
-        .to.be.revertedWithCustomError(verificationHub, "HubConflictedValidator")
-        .withArgs(jobId, auditor!.address);
-      for (const member of committee) await verificationHub.connect(member).vote(jobId, true);
+      // The auditor never sits on the committee that judges its own claim.
+      const jurors = await decideDispute(market(), jobId, true);
+      expect(jurors.map((juror) => juror.address)).to.not.include(auditor!.address);
       const tx = verificationHub.connect(accounts.stranger).resolveDispute(jobId);
       await expect(tx)
         .to.emit(verificationHub, "DisputeResolved")
@@ -309,10 +316,11 @@ describe("VerificationHub", function () {
     });
 
     it("slashes an auditing validator whose claim the committee rejects, and the job settles", async () => {
-      const { jobMarket, verificationHub, staking, agpu, jobId, provider, validators } = await loadFixture(audited);
-      const [auditor, ...committee] = validators;
+      const fixture = await loadFixture(audited);
+      const { jobMarket, verificationHub, staking, agpu, jobId, provider, validators } = fixture;
+      const [auditor] = validators;
       await verificationHub.connect(auditor!).reportAudit(jobId, result("lie"));
-      for (const member of committee) await verificationHub.connect(member).vote(jobId, false);
+      await decideDispute(fixture, jobId, false);
       const tx = verificationHub.resolveDispute(jobId);
       await expect(tx)
         .to.emit(staking, "Slashed")
@@ -358,6 +366,9 @@ describe("VerificationHub", function () {
       const dispute = await verificationHub.disputeOf(jobId);
       expect(dispute.challenger).to.equal(accounts.alice.address);
       expect(dispute.committeeSize).to.equal(3n);
+      // Nobody knows the committee yet: it is drawn from the next block's hash.
+      expect(dispute.drawBlock).to.equal(BigInt(await ethers.provider.getBlockNumber()) + 1n);
+      expect(dispute.commitEndsAt).to.equal(0n);
       expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Disputed);
       await expect(verificationHub.connect(accounts.alice).openDispute(jobId)).to.be.revertedWithCustomError(
         verificationHub,
@@ -366,19 +377,14 @@ describe("VerificationHub", function () {
     });
 
     it("upheld: slashes the provider, returns the escrow and the bond, and the requester earns the bounty", async () => {
-      const { jobMarket, verificationHub, staking, agpu, jobId, provider, validators, accounts } =
-        await loadFixture(verified);
+      const fixture = await loadFixture(verified);
+      const { jobMarket, verificationHub, staking, agpu, jobId, provider, accounts } = fixture;
       await verificationHub.connect(accounts.alice).openDispute(jobId);
-      await verificationHub.connect(validators[0]!).vote(jobId, true);
-      await verificationHub.connect(validators[1]!).vote(jobId, true);
-      await expect(verificationHub.resolveDispute(jobId)).to.be.revertedWithCustomError(
-        verificationHub,
-        "HubVotingOpen",
-      );
-      await verificationHub.connect(validators[2]!).vote(jobId, false);
-      await expect(verificationHub.connect(validators[3]!).vote(jobId, true))
-        .to.be.revertedWithCustomError(verificationHub, "HubCommitteeFull")
+      await expect(verificationHub.resolveDispute(jobId))
+        .to.be.revertedWithCustomError(verificationHub, "HubCommitteeNotDrawn")
         .withArgs(jobId);
+      // Two of three jurors find the result wrong; the third is outvoted and pays for it.
+      const jurors = await decideDispute(fixture, jobId, (_, index) => index < 2);
       const tx = verificationHub.resolveDispute(jobId);
       await expect(tx)
         .to.emit(jobMarket, "DisputeClosed")
@@ -392,12 +398,19 @@ describe("VerificationHub", function () {
         [ESCROW + ESCROW / 10n, -ESCROW, -ESCROW / 10n, 0n],
       );
       expect(await verificationHub.totalBonds()).to.equal(0n);
+      // The dissenting juror's collateral is shared by the two who voted with the outcome.
+      expect(await staking.stakeOf(jurors[2]!.address)).to.equal(VALIDATOR_STAKE - JUROR_COLLATERAL);
+      for (const juror of jurors.slice(0, 2)) {
+        expect(await agpu.balanceOf(juror.address)).to.equal(JUROR_COLLATERAL / 2n);
+        expect(await staking.lockedOf(juror.address)).to.equal(0n);
+      }
     });
 
     it("rejected: the bond goes to the provider, who is paid as usual", async () => {
-      const { jobMarket, verificationHub, agpu, jobId, provider, validators, accounts } = await loadFixture(verified);
+      const fixture = await loadFixture(verified);
+      const { jobMarket, verificationHub, agpu, jobId, provider, accounts } = fixture;
       await verificationHub.connect(accounts.alice).openDispute(jobId);
-      for (const validator of validators.slice(0, 3)) await verificationHub.connect(validator).vote(jobId, false);
+      await decideDispute(fixture, jobId, false);
       const tx = verificationHub.resolveDispute(jobId);
       await expect(tx)
         .to.emit(verificationHub, "BondForfeited")
@@ -407,13 +420,15 @@ describe("VerificationHub", function () {
     });
 
     it("undecided when the vote ends without a majority of the committee: bond back, job settles", async () => {
-      const { jobMarket, verificationHub, agpu, jobId, validators, accounts } = await loadFixture(verified);
+      const fixture = await loadFixture(verified);
+      const { jobMarket, verificationHub, staking, agpu, jobId, accounts } = fixture;
       await verificationHub.connect(accounts.alice).openDispute(jobId);
-      await verificationHub.connect(validators[0]!).vote(jobId, true);
-      await time.increase(2 * DAY + 1);
-      await expect(verificationHub.connect(validators[1]!).vote(jobId, true)).to.be.revertedWithCustomError(
+      // One juror votes; the two others never reveal.
+      const jurors = await decideDispute(fixture, jobId, (_, index) => (index === 0 ? true : undefined));
+      await time.increase(3 * DAY + 1);
+      await expect(verificationHub.connect(jurors[1]!).revealVote(jobId, true, salt(2))).to.be.revertedWithCustomError(
         verificationHub,
-        "HubVotingClosed",
+        "HubRevealClosed",
       );
       const tx = verificationHub.resolveDispute(jobId);
       await expect(tx)
@@ -423,46 +438,94 @@ describe("VerificationHub", function () {
         .withArgs(jobId, accounts.alice.address, ESCROW / 10n);
       await expect(tx).to.changeTokenBalance(ethers, agpu, accounts.alice, ESCROW / 10n);
       expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
+      // The silent jurors pay the one who did its duty.
+      expect(await agpu.balanceOf(jurors[0]!.address)).to.equal(2n * JUROR_COLLATERAL);
+      for (const silent of jurors.slice(1)) {
+        expect(await staking.stakeOf(silent.address)).to.equal(VALIDATOR_STAKE - JUROR_COLLATERAL);
+      }
     });
 
-    it("admits only independent staked validators, each once, and only within the window", async () => {
-      const market = await loadFixture(verified);
-      const { verificationHub, agpu, jobMarket, jobId, provider, validators, accounts } = market;
-      await expect(verificationHub.connect(validators[0]!).vote(jobId, true))
+    it("seats only drawn jurors, each committing once and revealing what it committed, in order", async () => {
+      const fixture = await loadFixture(verified);
+      const { verificationHub, jobId, provider, validators, accounts } = fixture;
+      await expect(verificationHub.connect(validators[0]!).commitVote(jobId, ANSWER))
         .to.be.revertedWithCustomError(verificationHub, "HubNoOpenDispute")
         .withArgs(jobId);
       await verificationHub.connect(accounts.alice).openDispute(jobId);
-      await expect(verificationHub.connect(accounts.stranger).vote(jobId, true))
-        .to.be.revertedWithCustomError(verificationHub, "HubNotValidator")
-        .withArgs(accounts.stranger.address);
-      await expect(verificationHub.connect(provider).vote(jobId, false)).to.be.revertedWithCustomError(
+      await expect(verificationHub.drawCommittee(jobId)).to.be.revertedWithCustomError(
         verificationHub,
-        "HubNotValidator",
+        "HubCommitteeDrawPending",
       );
-      await verificationHub.connect(validators[0]!).vote(jobId, true);
-      expect(await verificationHub.hasVoted(jobId, validators[0]!.address)).to.equal(true);
-      await expect(verificationHub.connect(validators[0]!).vote(jobId, false))
-        .to.be.revertedWithCustomError(verificationHub, "HubAlreadyVoted")
-        .withArgs(jobId, validators[0]!.address);
-
-      // A validator who requested a job cannot judge it.
-      await agpu.connect(accounts.deployer).transfer(validators[1]!.address, 100n * AGPU);
-      await agpu.connect(validators[1]!).approve(await jobMarket.getAddress(), 100n * AGPU);
-      await raiseReputation(market, market.providers[1]!.address);
-      const own = await submit(market, jobSpec(await time.latest()), validators[1]!);
-      await jobMarket.connect(market.providers[1]!).claimSlot(own);
-      await jobMarket.connect(market.providers[1]!).submitResult(own, 0, ANSWER, NO_EVIDENCE);
-      await agpu.connect(validators[1]!).approve(await verificationHub.getAddress(), 100n * AGPU);
-      await verificationHub.connect(validators[1]!).openDispute(own);
-      await expect(verificationHub.connect(validators[1]!).vote(own, true))
-        .to.be.revertedWithCustomError(verificationHub, "HubConflictedValidator")
-        .withArgs(own, validators[1]!.address);
+      await expect(verificationHub.connect(validators[0]!).commitVote(jobId, ANSWER))
+        .to.be.revertedWithCustomError(verificationHub, "HubCommitteeNotDrawn")
+        .withArgs(jobId);
+      const jurors = await drawCommittee(fixture, jobId);
+      expect(jurors).to.have.length(3);
+      await expect(verificationHub.drawCommittee(jobId))
+        .to.be.revertedWithCustomError(verificationHub, "HubCommitteeAlreadyDrawn")
+        .withArgs(jobId);
+      const outsider = validators.find((validator) => !jurors.includes(validator))!;
+      for (const stranger of [outsider, accounts.stranger, provider]) {
+        await expect(verificationHub.connect(stranger).commitVote(jobId, ANSWER))
+          .to.be.revertedWithCustomError(verificationHub, "HubNotJuror")
+          .withArgs(jobId, stranger.address);
+      }
+      const [first, second] = jurors;
+      const commitment = await verificationHub.voteCommitment(jobId, first!.address, true, salt(1));
+      await verificationHub.connect(first!).commitVote(jobId, commitment);
+      await expect(verificationHub.connect(first!).commitVote(jobId, commitment))
+        .to.be.revertedWithCustomError(verificationHub, "HubAlreadyCommitted")
+        .withArgs(jobId, first!.address);
+      // Reveals wait for the commit phase to end (or every juror to commit): nobody votes after seeing others.
+      await expect(verificationHub.connect(first!).revealVote(jobId, true, salt(1))).to.be.revertedWithCustomError(
+        verificationHub,
+        "HubRevealNotOpen",
+      );
+      await time.increase(2 * DAY + 1);
+      await expect(verificationHub.connect(second!).commitVote(jobId, ANSWER)).to.be.revertedWithCustomError(
+        verificationHub,
+        "HubCommitClosed",
+      );
+      await expect(verificationHub.connect(first!).revealVote(jobId, false, salt(1)))
+        .to.be.revertedWithCustomError(verificationHub, "HubVoteMismatch")
+        .withArgs(jobId, first!.address);
+      await expect(verificationHub.connect(first!).revealVote(jobId, true, salt(1)))
+        .to.emit(verificationHub, "DisputeVoteCast")
+        .withArgs(jobId, first!.address, true);
+      await expect(verificationHub.connect(first!).revealVote(jobId, true, salt(1))).to.be.revertedWithCustomError(
+        verificationHub,
+        "HubVoteMismatch",
+      );
+      expect((await verificationHub.jurorOf(jobId, first!.address)).revealed).to.equal(true);
 
       const late = await loadFixture(verified);
       await time.increase(DAY + 1);
       await expect(
         late.verificationHub.connect(late.accounts.alice).openDispute(late.jobId),
       ).to.be.revertedWithCustomError(late.verificationHub, "HubChallengeWindowClosed");
+    });
+
+    it("keeps the juror pool to eligible validators, each once", async () => {
+      const { verificationHub, validators, providers, accounts } = await loadFixture(verified);
+      expect(await verificationHub.poolMembers()).to.have.members(validators.map((validator) => validator.address));
+      await expect(verificationHub.connect(validators[0]!).joinPool())
+        .to.be.revertedWithCustomError(verificationHub, "HubAlreadyInPool")
+        .withArgs(validators[0]!.address);
+      for (const outsider of [accounts.stranger, providers[0]!]) {
+        await expect(verificationHub.connect(outsider).joinPool())
+          .to.be.revertedWithCustomError(verificationHub, "HubNotValidator")
+          .withArgs(outsider.address);
+      }
+      await expect(verificationHub.connect(validators[0]!).leavePool())
+        .to.emit(verificationHub, "PoolLeft")
+        .withArgs(validators[0]!.address);
+      expect(await verificationHub.isInPool(validators[0]!.address)).to.equal(false);
+      expect(await verificationHub.poolMembers()).to.have.members(
+        validators.slice(1).map((validator) => validator.address),
+      );
+      await expect(verificationHub.connect(validators[0]!).leavePool())
+        .to.be.revertedWithCustomError(verificationHub, "HubNotInPool")
+        .withArgs(validators[0]!.address);
     });
 
     it("lets only the hub freeze or close a job", async () => {
@@ -484,12 +547,21 @@ describe("VerificationHub", function () {
       await expect(verificationHub.connect(accounts.governor).setMarket(accounts.stranger.address))
         .to.be.revertedWithCustomError(verificationHub, "HubMarketAlreadySet")
         .withArgs(await jobMarket.getAddress());
-      const parameters = { auditRateBps: 500, disputeBondBps: 1_000, votingPeriod: 2 * DAY, committeeSize: 3 };
+      const parameters = {
+        auditRateBps: 500,
+        disputeBondBps: 1_000,
+        votingPeriod: 2 * DAY,
+        committeeSize: 3,
+        revealPeriod: DAY,
+        jurorCollateral: JUROR_COLLATERAL,
+      };
       for (const [name, value, min, max] of [
         ["auditRateBps", 10_001, 0, 10_000],
         ["disputeBondBps", 99, 100, 5_000],
         ["votingPeriod", HOUR - 1, HOUR, 14 * DAY],
-        ["committeeSize", 0, 1, 21],
+        ["committeeSize", 2, 3, 21],
+        ["revealPeriod", HOUR - 1, HOUR, 7 * DAY],
+        ["jurorCollateral", AGPU - 1n, AGPU, 1_000_000n * AGPU],
       ] as const) {
         await expect(verificationHub.connect(accounts.governor).setParameters({ ...parameters, [name]: value }))
           .to.be.revertedWithCustomError(verificationHub, "HubParameterOutOfBounds")

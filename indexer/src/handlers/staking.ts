@@ -96,6 +96,17 @@ export const stakingHandlers: Handlers = {
     await context.db.update(node, { id: address }).set({ locked: totalLocked, updatedAt: event.block.timestamp });
     await recordChange(context, address, "CollateralUnlocked", amount, jobId, event);
   },
+  "Staking:CollateralForfeited": async ({ event, context, jobId }) => {
+    const { node: address, amount } = event.args;
+    const before = await ensureNode(context, address, event.block.timestamp);
+    await context.db.update(node, { id: address }).set({
+      staked: before.staked - amount,
+      locked: before.locked - amount,
+      slashed: before.slashed + amount,
+      updatedAt: event.block.timestamp,
+    });
+    await recordChange(context, address, "CollateralForfeited", amount, jobId, event);
+  },
   "Staking:Slashed": async ({ event, context, jobId }) => {
     const { node: address, reason, prover, amount, collateral, bounty, offence } = event.args;
     const before = await ensureNode(context, address, event.block.timestamp);

@@ -23,7 +23,7 @@ export const verificationHandlers: Handlers = {
     await context.db.insert(audit).values({ id: event.id, jobId, validator, result, passed: false, ...stamp(event) });
   },
   "VerificationHub:DisputeOpened": async ({ event, context }) => {
-    const { jobId, challenger, bond, votingEndsAt } = event.args;
+    const { jobId, challenger, bond, drawBlock } = event.args;
     const disputed = await context.db.find(job, { id: jobId });
     await context.db.insert(dispute).values({
       id: jobId,
@@ -31,12 +31,21 @@ export const verificationHandlers: Handlers = {
       bond,
       // The requester disputes with a bond; a validator whose audit failed disputes with its stake.
       fromAudit: disputed !== null && disputed.requester !== challenger,
-      votingEndsAt,
+      drawBlock,
+      jurors: [],
       verdict: "Pending",
       upholdVotes: 0,
       rejectVotes: 0,
       openedAt: event.block.timestamp,
     });
+  },
+  "VerificationHub:CommitteeDrawScheduled": async ({ event, context }) => {
+    const { jobId, drawBlock } = event.args;
+    await context.db.update(dispute, { id: jobId }).set({ drawBlock });
+  },
+  "VerificationHub:CommitteeDrawn": async ({ event, context }) => {
+    const { jobId, jurors, commitEndsAt, votingEndsAt } = event.args;
+    await context.db.update(dispute, { id: jobId }).set({ jurors: [...jurors], commitEndsAt, votingEndsAt });
   },
   "VerificationHub:DisputeVoteCast": async ({ event, context }) => {
     const { jobId, validator, uphold } = event.args;

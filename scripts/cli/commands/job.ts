@@ -213,7 +213,8 @@ export const jobDispute: Command = async (context) => {
     jobId,
     status: "Disputed",
     bond: opened === undefined ? null : context.out.json ? opened.args.bond : agpu(opened.args.bond),
-    votingEndsAt: opened === undefined ? null : new Date(Number(opened.args.votingEndsAt) * 1_000).toISOString(),
+    // The committee is drawn from this block's hash, by anyone, once it is mined.
+    committeeDrawBlock: opened === undefined ? null : opened.args.drawBlock,
     transaction: receipt.transactionHash,
   });
 };

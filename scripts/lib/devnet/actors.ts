@@ -1,8 +1,9 @@
-import { type Address, type Hex, maxUint256, parseEventLogs } from "viem";
+import { type Address, type Hex, keccak256, maxUint256, parseEventLogs, toHex } from "viem";
 
 import type { ProtocolClient } from "../client.js";
 import type { ContentStore } from "../content.js";
 import { describeError } from "../errors.js";
+import { jurorStep } from "../juror.js";
 import { NodeRole } from "../nodes.js";
 import { JobStatus, Mode, SlotStatus, Tier, enumName, jobSpec } from "../market.js";
 import { send } from "../transactions.js";
@@ -165,6 +166,9 @@ export class SimulatedRequester {
  * not race each other for the same transaction.
  */
 export class SimulatedValidator {
+  /** The secret this validator's vote salts derive from. */
+  private readonly secret = keccak256(toHex(crypto.getRandomValues(new Uint8Array(32))));
+
   constructor(
     private readonly client: ProtocolClient,
     private readonly index: number,
@@ -191,7 +195,7 @@ export class SimulatedValidator {
         if (job.status === JobStatus.Verified) {
           // The draw is known from the block after the job's verification; an undrawn one counts as sampled.
           const sampled = mine && (await verificationHub.read.isAuditSampled([jobId]));
-          if (sampled && !(await verificationHub.read.isAudited([jobId]))) {
+          if (sampled && !(await verificationHub.read.hasAudited([jobId, me]))) {
             const correct = await correctResult(this.content, tracked.specHash);
             await send(this.client, verificationHub, "reportAudit", [jobId, correct]);
             const passed = (await acceptedResult(this.client, jobId)) === correct;
@@ -201,16 +205,17 @@ export class SimulatedValidator {
           }
         }
         if (job.status === JobStatus.Disputed) {
-          const dispute = await verificationHub.read.disputeOf([jobId]);
-          if (now <= BigInt(dispute.votingEndsAt)) {
-            const full = dispute.upholdVotes + dispute.rejectVotes >= dispute.committeeSize;
-            if (!full && dispute.challenger !== me && !(await verificationHub.read.hasVoted([jobId, me]))) {
-              const uphold =
-                (await acceptedResult(this.client, jobId)) !== (await correctResult(this.content, tracked.specHash));
-              await send(this.client, verificationHub, "vote", [jobId, uphold]);
-            }
-          } else if (mine) {
-            await send(this.client, verificationHub, "resolveDispute", [jobId]);
+          // Drawn jurors judge by recomputing the layer; the job's keeper draws the committee and resolves.
+          const action = await jurorStep(this.client, jobId, {
+            secret: this.secret,
+            keeper: mine,
+            decide: async () =>
+              (await acceptedResult(this.client, jobId)) !== (await correctResult(this.content, tracked.specHash)),
+          });
+          if (action === "drawn") {
+            const jurors = await verificationHub.read.jurorsOf([jobId]);
+            this.log(`job ${jobId}: committee drawn: ${jurors.map(short).join(", ") || "nobody eligible"}`);
+          } else if (action === "resolved") {
             const verdict = (await verificationHub.read.disputeOf([jobId])).verdict;
             this.log(
               `job ${jobId}: dispute resolved, verdict ${["Pending", "Upheld", "Rejected", "NoDecision"][verdict]}`,

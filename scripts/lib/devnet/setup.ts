@@ -88,6 +88,7 @@ export const DEVNET_TIMING = {
   revealWindow: 5 * 60,
   challengeWindow: 10 * 60,
   votingPeriod: 60 * 60,
+  revealPeriod: 60 * 60,
   /** One in five verified jobs is sampled for an audit. */
   auditRateBps: 2_000,
 } as const;
@@ -123,7 +124,12 @@ export async function prepareDevnet(
   ]);
   const hub = await verificationHub.read.parameters();
   await send(deployer, verificationHub, "setParameters", [
-    { ...hub, auditRateBps: DEVNET_TIMING.auditRateBps, votingPeriod: DEVNET_TIMING.votingPeriod },
+    {
+      ...hub,
+      auditRateBps: DEVNET_TIMING.auditRateBps,
+      votingPeriod: DEVNET_TIMING.votingPeriod,
+      revealPeriod: DEVNET_TIMING.revealPeriod,
+    },
   ]);
   await send(deployer, accessManager, "grantRole", [Role.ATTESTER, roster.deployer.address, 0]);
   await send(deployer, nodeRegistry, "setEnclaveMeasurementAllowed", [DEVNET_MEASUREMENT, true]);
@@ -180,6 +186,9 @@ export async function prepareDevnet(
       NodeRole.VALIDATOR,
       serviceNodeMetadata({ endpoint: `https://validator-${i + 1}.devnet.starminer.local` }),
     );
+    // Validators sit on dispute committees only once they join the juror pool.
+    const node = await connect(validator.privateKey);
+    await send(node, node.verificationHub, "joinPool", []);
   }
   for (const requester of roster.requesters) {
     await send(deployer, agpu, "transfer", [requester.address, requesterFunds]);

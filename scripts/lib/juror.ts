@@ -1,0 +1,63 @@
+import { type Hex, encodeAbiParameters, keccak256 } from "viem";
+
+import type { ProtocolClient } from "./client.js";
+import { send } from "./transactions.js";
+
+/** What a juror step did for a dispute (nothing, when the dispute needs nothing from this account now). */
+export type JurorAction = "drawn" | "committed" | "revealed" | "resolved" | "none";
+
+/**
+ * The salt a juror commits its vote with: derived from a secret only the juror holds and the job, so that a juror
+ * who restarts can still reveal what it committed, and nobody else can guess its vote from the commitment.
+ */
+export function jurorSalt(secret: Hex, jobId: bigint): Hex {
+  return keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [secret, jobId]));
+}
+
+/**
+ * Moves a dispute one step on as far as this account may: draws the committee once its draw block has passed
+ * (`keeper`: this account keeps the dispute moving), commits this juror's vote (from `decide`, asked only then),
+ * reveals it once the reveal phase opens, and resolves the dispute once every juror has revealed or the reveal
+ * phase is over (`keeper` again).
+ */
+export async function jurorStep(
+  client: ProtocolClient,
+  jobId: bigint,
+  options: { secret: Hex; keeper: boolean; decide: () => Promise<boolean> },
+): Promise<JurorAction> {
+  const hub = client.verificationHub;
+  const me = client.account!.address;
+  const dispute = await hub.read.disputeOf([jobId]);
+  const block = await client.publicClient.getBlock({ blockTag: "latest" });
+  if (dispute.commitEndsAt === 0) {
+    if (!options.keeper || block.number <= dispute.drawBlock) return "none";
+    await send(client, hub, "drawCommittee", [jobId]);
+    return "drawn";
+  }
+  const now = block.timestamp;
+  const juror = await hub.read.jurorOf([jobId, me]);
+  const salt = jurorSalt(options.secret, jobId);
+  if (juror.drawn && juror.commitment === ZERO_HASH && now <= BigInt(dispute.commitEndsAt)) {
+    const uphold = await options.decide();
+    await send(client, hub, "commitVote", [jobId, await hub.read.voteCommitment([jobId, me, uphold, salt])]);
+    return "committed";
+  }
+  const revealOpen = now > BigInt(dispute.commitEndsAt) || dispute.commits === dispute.jurors;
+  if (juror.drawn && juror.commitment !== ZERO_HASH && !juror.revealed && revealOpen) {
+    if (now > BigInt(dispute.votingEndsAt)) return "none";
+    for (const uphold of [true, false]) {
+      if ((await hub.read.voteCommitment([jobId, me, uphold, salt])) !== juror.commitment) continue;
+      await send(client, hub, "revealVote", [jobId, uphold, salt]);
+      return "revealed";
+    }
+    return "none";
+  }
+  const allRevealed = dispute.upholdVotes + dispute.rejectVotes === dispute.jurors;
+  if (options.keeper && (allRevealed || now > BigInt(dispute.votingEndsAt))) {
+    await send(client, hub, "resolveDispute", [jobId]);
+    return "resolved";
+  }
+  return "none";
+}
+
+const ZERO_HASH = `0x${"0".repeat(64)}` as const;
