@@ -2,10 +2,14 @@
 pragma solidity ^0.8.28;
 
 /// @title IOracleHub
-/// @notice Outside data (such as the energy price in each zone) reported by staked oracle nodes. Each feed runs in
-/// rounds: eligible oracles report once per round, and when `quorum` reports are in, the round's answer is their
-/// median. A round that does not reach quorum within `roundTimeout` is discarded by the next report. An answer
-/// older than the feed's `maxAge` is stale: readers get an error (or `ok == false`), never the stale value.
+/// @notice Outside data (such as the energy price in each zone) reported by staked oracle nodes. Each feed has a
+/// governed set of oracles; only its eligible, unslashed members report, once per round. A round closes when every
+/// member has reported, or once `roundTimeout` has passed: then, if at least the quorum reported, and the quorum is
+/// a strict majority of the set, the answer is the median of the round's reports, moved at most `maxChangeBps` from
+/// the previous answer; otherwise the round is discarded. So a minority of the set can neither close a round nor
+/// choose its median, and even a captured median moves the answer only a bounded step per round. A report further
+/// than `deviationBps` from the round's median costs its oracle `reportBond` of its stake. An answer older than
+/// the feed's `maxAge` is stale: readers get an error (or `ok == false`), never the stale value.
 interface IOracleHub {
     /// @notice A feed's configuration and latest answer.
     struct Feed {
@@ -23,8 +27,25 @@ interface IOracleHub {
         uint64 answeredInRound;
     }
 
+    /// @notice Bounds on how a round's median becomes an answer, and what a far-off report costs.
+    /// @param maxChangeBps The most an answer may move from the previous one in one round.
+    /// @param deviationBps How far from the round's median a report may be before its oracle is penalized.
+    /// @param reportBond What a penalized oracle loses of its stake.
+    struct OracleParameters {
+        uint16 maxChangeBps;
+        uint16 deviationBps;
+        uint96 reportBond;
+    }
+
     /// @notice An address given at initialization was zero.
     error OracleZeroAddress();
+    /// @notice The reporter is not in the feed's oracle set.
+    error OracleNotInSet(bytes32 feedId, address reporter);
+    /// @notice A feed's oracle set is empty, too large, repeats an oracle, or is too small for its quorum to be a
+    /// strict majority of it.
+    error OracleInvalidSet(bytes32 feedId, uint256 size, uint256 quorum);
+    /// @notice The round is still open: not every oracle has reported and it has not timed out.
+    error OracleRoundOpen(bytes32 feedId, uint64 roundId, uint256 closesAt);
     /// @notice The feed does not exist.
     error OracleUnknownFeed(bytes32 feedId);
     /// @notice The feed exists already.
@@ -56,10 +77,25 @@ interface IOracleHub {
     event QuorumSet(uint256 quorum);
     /// @notice Governance changed the round timeout.
     event RoundTimeoutSet(uint256 roundTimeout);
+    /// @notice Governance set the oracles that report `feedId` and the quorum of its rounds.
+    event FeedOraclesSet(bytes32 indexed feedId, address[] oracles, uint256 quorum);
+    /// @notice Governance set the answer and penalty bounds.
+    event OracleParametersSet(OracleParameters parameters);
+    /// @notice `oracle`'s report in round `roundId` was further than the deviation bound from the median.
+    event ReportPenalized(
+        bytes32 indexed feedId,
+        uint64 indexed roundId,
+        address indexed oracle,
+        uint256 value,
+        uint256 amount
+    );
 
-    /// @notice Reports `value` for `feedId`'s open round.
-    /// @dev Only eligible, unslashed oracle nodes; not while paused.
+    /// @notice Reports `value` for `feedId`'s open round (closing it first if it has timed out).
+    /// @dev Only eligible, unslashed members of the feed's set; not while paused.
     function report(bytes32 feedId, uint256 value) external;
+
+    /// @notice Closes `feedId`'s timed-out round: publishes its answer if it reached quorum, discards it otherwise.
+    function closeRound(bytes32 feedId) external;
 
     /// @notice Adds a feed whose answers go stale after `maxAge` seconds.
     /// @dev Restricted (governance).
@@ -69,9 +105,18 @@ interface IOracleHub {
     /// @dev Restricted (governance).
     function setFeedMaxAge(bytes32 feedId, uint32 maxAge) external;
 
-    /// @notice Sets how many reports finalize a round.
+    /// @notice Sets the default quorum, which a feed's set may raise (see {setFeedOracles}).
     /// @dev Restricted (governance).
     function setQuorum(uint256 quorum) external;
+
+    /// @notice Sets the oracles that report `feedId` and the quorum of its rounds, which must be a strict majority
+    /// of the set. The open round, if any, is discarded.
+    /// @dev Restricted (governance).
+    function setFeedOracles(bytes32 feedId, address[] calldata oracles, uint256 quorum) external;
+
+    /// @notice Sets the answer and penalty bounds.
+    /// @dev Restricted (governance).
+    function setParameters(OracleParameters calldata parameters) external;
 
     /// @notice Sets how long a round may wait for quorum.
     /// @dev Restricted (governance).
@@ -89,8 +134,13 @@ interface IOracleHub {
     /// @notice The values reported so far in `feedId`'s open round.
     function pendingReports(bytes32 feedId) external view returns (uint256[] memory);
 
-    /// @notice How many reports finalize a round.
+    /// @notice The default quorum.
     function quorum() external view returns (uint256);
+
+    /// @notice The oracles that report `feedId`, and its quorum.
+    function feedOracles(bytes32 feedId) external view returns (address[] memory oracles, uint256 quorum);
+
+    function parameters() external view returns (OracleParameters memory);
 
     /// @notice How long a round may wait for quorum, in seconds.
     function roundTimeout() external view returns (uint256);

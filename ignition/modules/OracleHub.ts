@@ -5,7 +5,8 @@ import type { Abi } from "viem";
 import OracleHubArtifact from "../../artifacts/contracts/oracle/OracleHub.sol/OracleHub.json" with { type: "json" };
 import { ENERGY_FEED_MAX_AGE, energyFeedId } from "../../scripts/lib/feeds.js";
 import { DEFAULT_ZONES, zoneId } from "../../scripts/lib/zones.js";
-import { applyPermissions, deployUupsProxy } from "../lib/access.js";
+import { Role } from "../../scripts/lib/roles.js";
+import { applyPermissions, deployUupsProxy, grantRole } from "../lib/access.js";
 import AuthorityModule from "./Authority.js";
 import NodeRegistryModule from "./NodeRegistry.js";
 
@@ -27,6 +28,9 @@ export default buildModule("OracleHub", (m) => {
     ),
   );
   applyPermissions(m, accessManager, oracleHub, "OracleHub", OracleHubArtifact.abi as Abi, feedsAdded);
+  // A report far from its round's median costs its oracle part of its stake, through a collateral lock.
+  grantRole(m, accessManager, Role.COLLATERAL_MANAGER, oracleHub, "grant_COLLATERAL_MANAGER_oracles");
+  grantRole(m, accessManager, Role.SLASHER, oracleHub, "grant_SLASHER_oracles");
 
   return { oracleHub };
 });

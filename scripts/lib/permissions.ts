@@ -54,6 +54,8 @@ export const PERMISSIONS = {
     setFeedMaxAge: Role.GOVERNOR,
     setQuorum: Role.GOVERNOR,
     setRoundTimeout: Role.GOVERNOR,
+    setFeedOracles: Role.GOVERNOR,
+    setParameters: Role.GOVERNOR,
   },
   PricingEngine: {
     ...UPGRADEABLE,
@@ -125,7 +127,7 @@ export const OPEN_FUNCTIONS: Record<PermissionedContract, readonly string[]> = {
     "updateRoles",
   ],
   Reputation: ["initialize", "setAuthority"],
-  OracleHub: ["initialize", "report", "setAuthority"],
+  OracleHub: ["closeRound", "initialize", "report", "setAuthority"],
   PricingEngine: ["initialize", "poke", "setAuthority"],
   CapabilityRegistrar: ["initialize", "proveCapability", "setAuthority"],
   JobMarket: [

@@ -3,7 +3,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
 import { zoneId } from "../../scripts/lib/zones.js";
-import { registerOracles } from "../support/oracles.js";
+import { registerOracles, setFeedOracles } from "../support/oracles.js";
 import { connect, protocolFixture } from "../support/protocol.js";
 
 const connection = await connect();
@@ -14,10 +14,11 @@ const deployed = protocolFixture(connection);
 const FEED = energyFeedId(zoneId("eu-west"));
 const FAULT = keccak256(toUtf8Bytes("oracle.lied"));
 
-/** Five registered, staked oracles; the quorum is three. */
+/** Five registered, staked oracles, the feed's set; its quorum is three. */
 async function withOracles() {
   const protocol = await deployed();
   const oracles = await registerOracles(connection, protocol, 5);
+  await setFeedOracles(protocol, FEED, oracles, 3);
   return { ...protocol, oracles };
 }
 
@@ -31,16 +32,18 @@ describe("OracleHub", () => {
   });
 
   describe("rounds", () => {
-    it("publishes the median once a quorum of oracles has reported", async () => {
+    it("publishes the median once every oracle of the set has reported", async () => {
       const { oracleHub, oracles } = await loadFixture(withOracles);
-      const [a, b, c] = oracles as [(typeof oracles)[0], (typeof oracles)[0], (typeof oracles)[0]];
+      const [a, b, c, d, e] = oracles as [(typeof oracles)[0], ...typeof oracles];
       await expect(oracleHub.connect(a).report(FEED, 300n))
         .to.emit(oracleHub, "Reported")
         .withArgs(FEED, 0n, a.address, 300n);
-      await oracleHub.connect(b).report(FEED, 100n);
-      await expect(oracleHub.connect(c).report(FEED, 250n))
+      await oracleHub.connect(b!).report(FEED, 240n);
+      await oracleHub.connect(c!).report(FEED, 250n);
+      await oracleHub.connect(d!).report(FEED, 260n);
+      await expect(oracleHub.connect(e!).report(FEED, 250n))
         .to.emit(oracleHub, "RoundFinalized")
-        .withArgs(FEED, 0n, 250n, 3n);
+        .withArgs(FEED, 0n, 250n, 5n);
       const [answer] = await oracleHub.latest(FEED);
       expect(answer).to.equal(250n);
       const feed = await oracleHub.feed(FEED);
@@ -48,15 +51,17 @@ describe("OracleHub", () => {
       expect(await oracleHub.pendingReports(FEED)).to.deep.equal([]);
     });
 
-    it("takes the mean of the two middle values for an even quorum", async () => {
-      const { oracleHub, oracles, accounts } = await loadFixture(withOracles);
-      await oracleHub.connect(accounts.governor).setQuorum(4);
-      const values = [10n, 40n, 20n, 1_000n];
+    it("closes a round that reached quorum once it times out, taking the mean of the two middle values of an even count", async () => {
+      const { oracleHub, oracles } = await loadFixture(withOracles);
+      const values = [28n, 32n, 30n, 31n];
       for (const [i, value] of values.entries()) await oracleHub.connect(oracles[i]!).report(FEED, value);
+      await expect(oracleHub.closeRound(FEED)).to.be.revertedWithCustomError(oracleHub, "OracleRoundOpen");
+      await time.increase(3601);
+      await expect(oracleHub.closeRound(FEED)).to.emit(oracleHub, "RoundFinalized").withArgs(FEED, 0n, 30n, 4n);
       expect((await oracleHub.latest(FEED))[0]).to.equal(30n);
     });
 
-    it("serves no answer until a round reaches quorum", async () => {
+    it("serves no answer until a round closes", async () => {
       const { oracleHub, oracles } = await loadFixture(withOracles);
       await oracleHub.connect(oracles[0]!).report(FEED, 100n);
       await oracleHub.connect(oracles[1]!).report(FEED, 100n);
@@ -76,9 +81,11 @@ describe("OracleHub", () => {
       expect(await oracleHub.pendingReports(FEED)).to.deep.equal([500n]);
       expect((await oracleHub.feed(FEED)).roundId).to.equal(1n);
       // The oracles of the discarded round may report again in the new one.
-      await oracleHub.connect(oracles[0]!).report(FEED, 400n);
+      await oracleHub.connect(oracles[0]!).report(FEED, 480n);
       await oracleHub.connect(oracles[1]!).report(FEED, 450n);
-      expect((await oracleHub.latest(FEED))[0]).to.equal(450n);
+      await time.increase(3601);
+      await oracleHub.closeRound(FEED);
+      expect((await oracleHub.latest(FEED))[0]).to.equal(480n);
     });
 
     it("refuses a second report from the same oracle in one round", async () => {
@@ -94,7 +101,7 @@ describe("OracleHub", () => {
   describe("staleness", () => {
     it("refuses an answer older than the feed's maximum age", async () => {
       const { oracleHub, oracles } = await loadFixture(withOracles);
-      for (const oracle of oracles.slice(0, 3)) await oracleHub.connect(oracle).report(FEED, 200n);
+      for (const oracle of oracles) await oracleHub.connect(oracle).report(FEED, 200n);
       const answeredAt = (await oracleHub.feed(FEED)).answeredAt;
       await time.increase(6 * 3600 + 1);
       await expect(oracleHub.latest(FEED))
@@ -105,11 +112,16 @@ describe("OracleHub", () => {
   });
 
   describe("reporters", () => {
-    it("refuses a report from an account that is not an oracle node", async () => {
-      const { oracleHub, accounts } = await loadFixture(withOracles);
+    it("refuses a report from an account outside the feed's set, oracle node or not", async () => {
+      const protocol = await loadFixture(withOracles);
+      const { oracleHub, accounts } = protocol;
       await expect(oracleHub.connect(accounts.stranger).report(FEED, 1n))
-        .to.be.revertedWithCustomError(oracleHub, "OracleNotEligible")
-        .withArgs(accounts.stranger.address);
+        .to.be.revertedWithCustomError(oracleHub, "OracleNotInSet")
+        .withArgs(FEED, accounts.stranger.address);
+      const [outsider] = await registerOracles(connection, protocol, 1, 5);
+      await expect(oracleHub.connect(outsider!).report(FEED, 1n))
+        .to.be.revertedWithCustomError(oracleHub, "OracleNotInSet")
+        .withArgs(FEED, outsider!.address);
     });
 
     it("refuses a report from an oracle slashed within the window, even with enough stake left", async () => {
@@ -168,6 +180,60 @@ describe("OracleHub", () => {
       await expect(governor.setFeedMaxAge(feed, 8 * 86_400))
         .to.be.revertedWithCustomError(oracleHub, "OracleParameterOutOfBounds")
         .withArgs("maxAge", 8n * 86_400n, 60n, 7n * 86_400n);
+    });
+
+    it("sets a feed's oracles only with a quorum that is a strict majority of them, each once", async () => {
+      const protocol = await loadFixture(withOracles);
+      const { oracleHub, oracles, accounts } = protocol;
+      const governor = oracleHub.connect(accounts.governor);
+      const addresses = oracles.map((oracle) => oracle.address);
+      for (const [set, quorum] of [
+        [addresses, 2],
+        [addresses.slice(0, 4), 2],
+        [addresses, 6],
+        [[], 0],
+        [[addresses[0]!, addresses[0]!, addresses[1]!], 2],
+      ] as const) {
+        await expect(governor.setFeedOracles(FEED, [...set], quorum))
+          .to.be.revertedWithCustomError(oracleHub, "OracleInvalidSet")
+          .withArgs(FEED, set.length, quorum);
+      }
+      // Below the protocol-wide floor of three, even as a majority.
+      await expect(governor.setFeedOracles(FEED, addresses.slice(0, 3), 2)).to.be.revertedWithCustomError(
+        oracleHub,
+        "OracleInvalidSet",
+      );
+      // A new set discards the round gathered under the old one.
+      await oracleHub.connect(oracles[0]!).report(FEED, 10n);
+      await expect(governor.setFeedOracles(FEED, addresses.slice(0, 4), 3))
+        .to.emit(oracleHub, "FeedOraclesSet")
+        .withArgs(FEED, addresses.slice(0, 4), 3n)
+        .and.to.emit(oracleHub, "RoundDiscarded")
+        .withArgs(FEED, 0n, 1n);
+      expect(await oracleHub.feedOracles(FEED)).to.deep.equal([addresses.slice(0, 4), 3n]);
+      await expect(oracleHub.connect(oracles[4]!).report(FEED, 10n)).to.be.revertedWithCustomError(
+        oracleHub,
+        "OracleNotInSet",
+      );
+      await expect(
+        oracleHub.connect(accounts.stranger).setFeedOracles(FEED, addresses, 3),
+      ).to.be.revertedWithCustomError(oracleHub, "AccessManagedUnauthorized");
+    });
+
+    it("bounds the answer step, the deviation bound and the report bond", async () => {
+      const { oracleHub, accounts } = await loadFixture(deployed);
+      const governor = oracleHub.connect(accounts.governor);
+      expect(await oracleHub.parameters()).to.deep.equal([2_000n, 2_000n, 100n * 10n ** 18n]);
+      const base = { maxChangeBps: 2_000, deviationBps: 2_000, reportBond: 100n * 10n ** 18n };
+      for (const [name, value, min, max] of [
+        ["maxChangeBps", 99, 100n, 10_000n],
+        ["deviationBps", 10_001, 100n, 10_000n],
+        ["reportBond", 100_001n * 10n ** 18n, 0n, 100_000n * 10n ** 18n],
+      ] as const) {
+        await expect(governor.setParameters({ ...base, [name]: value }))
+          .to.be.revertedWithCustomError(oracleHub, "OracleParameterOutOfBounds")
+          .withArgs(name, value, min, max);
+      }
     });
   });
 });

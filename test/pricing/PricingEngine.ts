@@ -4,7 +4,7 @@ import type { Hex } from "viem";
 import { energyFeedId } from "../../scripts/lib/feeds.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import { NodeRole, providerMetadata } from "../support/nodes.js";
-import { registerOracles } from "../support/oracles.js";
+import { registerOracles, setFeedOracles } from "../support/oracles.js";
 import { type Protocol, connect, protocolFixture, spareSigners } from "../support/protocol.js";
 
 const connection = await connect();
@@ -215,6 +215,7 @@ describe("PricingEngine", () => {
     async function withEnergyPrice() {
       const protocol = await twoZones();
       const oracles = await registerOracles(connection, protocol, 3, 6);
+      await setFeedOracles(protocol, energyFeedId(EU_WEST), oracles, 3);
       // 4 AGPU per kWh at 0.7 kWh per GPU-hour: a floor of 2.8 AGPU, above the initial 2 AGPU.
       for (const oracle of oracles) await protocol.oracleHub.connect(oracle).report(energyFeedId(EU_WEST), 4n * AGPU);
       return protocol;

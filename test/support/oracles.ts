@@ -1,5 +1,5 @@
 import { NodeRole, serviceNodeMetadata } from "./nodes.js";
-import { type Connection, type Protocol, spareSigners, stakeFrom } from "./protocol.js";
+import { type Connection, type Protocol, type Signer, spareSigners, stakeFrom } from "./protocol.js";
 
 /**
  * Registers `count` of the accounts the protocol fixture leaves unnamed (after the first `skip` of them) as oracle
@@ -16,4 +16,14 @@ export async function registerOracles(connection: Connection, protocol: Protocol
       .register(NodeRole.ORACLE, serviceNodeMetadata({ endpoint: `https://oracle-${index}.example` }));
   }
   return oracles;
+}
+
+/** Governance makes `oracles` the set that reports `feedId`, with `quorum` (a strict majority of it). */
+export async function setFeedOracles(protocol: Protocol, feedId: string, oracles: Signer[], quorum: number) {
+  const { oracleHub, accounts } = protocol;
+  await oracleHub.connect(accounts.governor).setFeedOracles(
+    feedId,
+    oracles.map((oracle) => oracle.address),
+    quorum,
+  );
 }
