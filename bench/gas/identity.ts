@@ -77,8 +77,15 @@ export async function measureIdentity(context: GasContext): Promise<void> {
   await send("Staking", "lockCollateral", [carol, parseEther("3000")], { from: deployer });
   await send("Staking", "unlockCollateral", [carol, parseEther("3000")], { from: deployer });
   await send("Staking", "requestUnbond", [parseEther("1000")], { from: carol });
-  await send("Staking", "slash", [carol, FAULT, alice], { from: deployer, operation: "slash (first offence)" });
-  await send("Staking", "slash", [carol, FAULT, alice], { from: deployer, operation: "slash (second offence)" });
+  await send("Staking", "lockCollateral", [carol, parseEther("60")], { from: deployer });
+  await send("Staking", "slashCollateral", [carol, parseEther("30"), FAULT, alice], {
+    from: deployer,
+    operation: "slashCollateral (first offence)",
+  });
+  await send("Staking", "slashCollateral", [carol, parseEther("30"), FAULT, alice], {
+    from: deployer,
+    operation: "slashCollateral (second offence)",
+  });
   await send("Staking", "claimBounty", [], { from: alice });
   await send("Staking", "sweepToTreasury", [], { from: bob });
   await context.increaseTime(7 * 24 * 3600);
@@ -86,9 +93,12 @@ export async function measureIdentity(context: GasContext): Promise<void> {
 
   // Reputation
   const job = keccak256(toHex("job:bench"));
-  await send("Reputation", "recordOutcome", [carol, 0, 8_000, job], {
+  await send("Reputation", "recordOutcome", [carol, 0, 8_000, job, parseEther("20"), alice], {
     from: deployer,
     operation: "recordOutcome (first)",
   });
-  await send("Reputation", "recordOutcome", [carol, 0, 8_000, job], { from: deployer, operation: "recordOutcome" });
+  await send("Reputation", "recordOutcome", [carol, 0, 8_000, job, parseEther("20"), alice], {
+    from: deployer,
+    operation: "recordOutcome",
+  });
 }

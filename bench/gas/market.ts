@@ -66,7 +66,13 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
     }
     if (isProvider) {
       for (let i = 1; i <= 4; i++) {
-        await setup("Reputation", "recordOutcome", [node, 0, 10_000, toHex(i, { size: 32 })], deployer);
+        const requester = toHex(0xa000 + i, { size: 20 });
+        await setup(
+          "Reputation",
+          "recordOutcome",
+          [node, 0, 10_000, toHex(i, { size: 32 }), parseEther("100"), requester],
+          deployer,
+        );
       }
     }
   }

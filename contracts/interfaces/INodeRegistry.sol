@@ -131,6 +131,8 @@ interface INodeRegistry {
     event NodeDeactivated(address indexed node);
     /// @notice A deactivated node took part again.
     event NodeReactivated(address indexed node);
+    /// @notice `node` now counts (or no longer counts) as provider capacity in `zone`.
+    event CapacityCounted(address indexed node, bytes32 indexed zone, bool counted);
     /// @notice Governance added a zone.
     event ZoneAdded(bytes32 indexed zone, string label);
     /// @notice Governance enabled or disabled a zone; nodes cannot register into or move to a disabled zone.
@@ -171,6 +173,10 @@ interface INodeRegistry {
 
     /// @notice Stops the caller from being eligible for anything, without leaving.
     function deactivate() external;
+
+    /// @notice Re-evaluates whether `node` counts as provider capacity after its stake moved: anyone may call it,
+    /// so a provider that unbonded below the minimum stops counting, and one that staked after registering starts.
+    function syncCapacity(address node) external;
 
     /// @notice Makes a deactivated caller eligible again.
     function reactivate() external;
@@ -237,8 +243,12 @@ interface INodeRegistry {
     function isMeasurementAllowed(bytes32 measurement) external view returns (bool);
     /// @notice How many nodes have registered.
     function nodeCount() external view returns (uint256);
-    /// @notice How many active nodes with the Provider role are in `zone`: the zone's capacity in GPUs.
+    /// @notice How many active nodes with the Provider role and the provider minimum staked are in `zone`: the
+    /// zone's capacity in GPUs. A registration that stakes nothing adds no capacity.
     function activeProviders(bytes32 zone) external view returns (uint256);
+
+    /// @notice Whether `node` counts as provider capacity in its zone (active, a provider, the minimum staked).
+    function isCountedAsCapacity(address node) external view returns (bool);
     /// @notice A provider's eligibility, zone, declared hardware and attestation status.
     function providerProfile(address node) external view returns (ProviderProfile memory);
 }

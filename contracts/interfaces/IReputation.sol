@@ -6,8 +6,12 @@ pragma solidity ^0.8.28;
 /// reliability (delivers what it claims), accuracy (its results verify) and speed (how early within the
 /// deadline). Every recorded outcome moves the averages toward the observation by a governed weight. Without
 /// activity, each average decays toward neutral (5 000), halving its distance every `decayHalfLife`; the decay
-/// is computed when read, so no keeper is needed. The composite score that eligibility reads is a governed
-/// weighting of the three.
+/// is computed when read, so no keeper is needed. The composite score is a governed weighting of the three.
+///
+/// Reputation must cost something to earn: a completed job moves the averages in proportion to what it paid (a job
+/// worth `referenceValue` or more moves them by the full learning rate, a tiny one barely at all), while a missed or
+/// faulty job always moves them fully; and the score that eligibility reads stays at neutral until the provider has
+/// completed jobs of at least `referenceValue` for `minDistinctRequesters` different requesters.
 interface IReputation {
     // ---------------------------------------------------------------------------------------------
     // Types
@@ -32,6 +36,7 @@ interface IReputation {
         uint32 completed;
         uint32 missed;
         uint32 faulty;
+        uint32 distinctRequesters;
     }
 
     /// @notice The governed weights and rates.
@@ -44,6 +49,10 @@ interface IReputation {
         uint16 reliabilityWeightBps;
         uint16 accuracyWeightBps;
         uint16 speedWeightBps;
+        /// What a completed job must pay for the full learning rate, and to count its requester as distinct.
+        uint96 referenceValue;
+        /// How many distinct requesters a provider needs before its score may rise above neutral for eligibility.
+        uint8 minDistinctRequesters;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -64,6 +73,10 @@ interface IReputation {
     // ---------------------------------------------------------------------------------------------
 
     /// @notice A provider's reputation changed after `outcome`; the scores are the new stored values.
+    /// @notice `provider` completed a job of at least the reference value for `requester`, a requester it had not
+    /// served so before; `distinctRequesters` is the new count.
+    event RequesterCounted(address indexed provider, address indexed requester, uint32 distinctRequesters);
+
     event ReputationUpdated(
         address indexed provider,
         Outcome indexed outcome,
@@ -83,8 +96,17 @@ interface IReputation {
     /// @notice Records `outcome` of job `jobRef` for `provider`.
     /// @param speedBps For a completed job, how early it was delivered: 10 000 at once, 0 at the deadline.
     /// Ignored for other outcomes.
+    /// @param value What the job paid for the provider's part (its share of the escrow).
+    /// @param requester Who paid it.
     /// @dev Restricted (REPUTATION_WRITER).
-    function recordOutcome(address provider, Outcome outcome, uint16 speedBps, bytes32 jobRef) external;
+    function recordOutcome(
+        address provider,
+        Outcome outcome,
+        uint16 speedBps,
+        bytes32 jobRef,
+        uint256 value,
+        address requester
+    ) external;
 
     /// @notice Sets the parameters.
     /// @dev Restricted (governance). Decay is computed when read, with the half-life in force then.
@@ -95,6 +117,10 @@ interface IReputation {
 
     /// @notice `provider`'s composite score, decayed to now.
     function compositeOf(address provider) external view returns (uint16);
+
+    /// @notice The score the market's reputation floors read: the composite, held at neutral at most until the
+    /// provider has served enough distinct requesters.
+    function eligibilityScoreOf(address provider) external view returns (uint16);
 
     /// @notice `provider`'s stored record (scores as of its last update, and counters).
     function recordOf(address provider) external view returns (Record memory);

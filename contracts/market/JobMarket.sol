@@ -193,6 +193,8 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         uint256 collateral = _collateral(job);
         emit SlotClaimed(jobId, slot, msg.sender, collateral, uint64(_wall($, deliverBy)));
         $.staking.lockCollateral(msg.sender, collateral);
+        // Demand is what providers take on, not what is asked: a job submitted and cancelled moves no price.
+        $.pricing.recordDemand(job.zone, job.gpuHours);
     }
 
     /// @inheritdoc IJobMarket
@@ -477,7 +479,6 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         $.totalEscrowed += q.total;
 
         _emitSubmitted(jobId, spec, q, specHash);
-        $.pricing.recordDemand(q.zone, uint256(spec.gpuHours) * spec.redundancy);
         $.token.safeTransferFrom(msg.sender, address(this), q.total);
     }
 
@@ -552,7 +553,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
 
         uint256 floor = job.reputationFloor;
         if (floor != 0) {
-            uint256 reputation = $.reputation.compositeOf(provider);
+            uint256 reputation = $.reputation.eligibilityScoreOf(provider);
             if (reputation < floor) revert MarketReputationBelowFloor(provider, reputation, floor);
         }
     }
@@ -772,7 +773,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         address prover,
         IReputation.Outcome outcome
     ) private {
-        $.reputation.recordOutcome(provider, outcome, 0, bytes32(jobId));
+        $.reputation.recordOutcome(provider, outcome, 0, bytes32(jobId), _share(job), job.requester);
         $.staking.slashCollateral(provider, _collateral(job), reason, prover);
     }
 
@@ -793,7 +794,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         IReputation.Outcome outcome,
         uint16 speedBps
     ) private {
-        $.reputation.recordOutcome(provider, outcome, speedBps, bytes32(jobId));
+        $.reputation.recordOutcome(provider, outcome, speedBps, bytes32(jobId), _share(job), job.requester);
         $.staking.unlockCollateral(provider, _collateral(job));
     }
 
@@ -872,7 +873,12 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     }
 
     function _collateral(Job storage job) private view returns (uint256) {
-        return ((uint256(job.escrow) / job.redundancy) * job.collateralBps) / _BPS;
+        return (_share(job) * job.collateralBps) / _BPS;
+    }
+
+    /// @dev One slot's share of the escrow: what the job pays each provider's part.
+    function _share(Job storage job) private view returns (uint256) {
+        return uint256(job.escrow) / job.redundancy;
     }
 
     function _setFeeSplit(FeeSplit memory split) private {

@@ -31,6 +31,7 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
         bytes32[] zones;
         mapping(bytes32 measurement => bool allowed) allowedMeasurements;
         mapping(bytes32 zone => uint256 count) activeProviders;
+        mapping(address node => bool) countedAsCapacity;
     }
 
     // keccak256(abi.encode(uint256(keccak256("starminer.storage.NodeRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -71,7 +72,7 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
         node.updatedAt = uint64(block.timestamp);
         node.metadata = metadata;
         ++$.nodeCount;
-        _countProvider(node, true);
+        _countProvider(msg.sender, node, true);
         emit NodeRegistered(msg.sender, roles, metadata);
     }
 
@@ -88,9 +89,9 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
             delete node.attestation;
             emit AttestationCleared(msg.sender);
         }
-        _countProvider(node, false);
+        _countProvider(msg.sender, node, false);
         node.metadata = metadata;
-        _countProvider(node, true);
+        _countProvider(msg.sender, node, true);
         node.updatedAt = uint64(block.timestamp);
         emit NodeMetadataUpdated(msg.sender, metadata);
     }
@@ -99,18 +100,30 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
     function updateRoles(uint8 roles) external whenNotPaused {
         Node storage node = _registered(msg.sender);
         _validate(roles, node.metadata);
-        _countProvider(node, false);
+        _countProvider(msg.sender, node, false);
         node.roles = roles;
-        _countProvider(node, true);
+        _countProvider(msg.sender, node, true);
         node.updatedAt = uint64(block.timestamp);
         emit NodeRolesUpdated(msg.sender, roles);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function syncCapacity(address account) external {
+        Node storage node = _registered(account);
+        _countProvider(account, node, false);
+        _countProvider(account, node, true);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function isCountedAsCapacity(address account) external view returns (bool) {
+        return _s().countedAsCapacity[account];
     }
 
     /// @inheritdoc INodeRegistry
     function deactivate() external {
         Node storage node = _registered(msg.sender);
         if (!node.active) revert RegistryAlreadyInState(msg.sender, false);
-        _countProvider(node, false);
+        _countProvider(msg.sender, node, false);
         node.active = false;
         node.updatedAt = uint64(block.timestamp);
         emit NodeDeactivated(msg.sender);
@@ -121,7 +134,7 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
         Node storage node = _registered(msg.sender);
         if (node.active) revert RegistryAlreadyInState(msg.sender, true);
         node.active = true;
-        _countProvider(node, true);
+        _countProvider(msg.sender, node, true);
         node.updatedAt = uint64(block.timestamp);
         emit NodeReactivated(msg.sender);
     }
@@ -302,13 +315,24 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
         if (n.registeredAt == 0) revert RegistryNotRegistered(node);
     }
 
-    /// @dev Adds `node` to (or removes it from) its zone's count of active providers, if it is one. Every change
-    /// of roles, zone or activity calls this with `false` before and `true` after.
-    function _countProvider(Node storage node, bool add) private {
-        if (!node.active || node.roles & NodeRoles.PROVIDER == 0) return;
-        mapping(bytes32 zone => uint256 count) storage counts = _s().activeProviders;
-        if (add) ++counts[node.metadata.zone];
-        else --counts[node.metadata.zone];
+    /// @dev Adds `node` to (or removes it from) its zone's count of active providers: only an active provider with
+    /// the provider minimum staked counts, so that registrations that cost nothing add no capacity. Every change of
+    /// roles, zone or activity calls this with `false` before and `true` after; {syncCapacity} after stake moves.
+    function _countProvider(address account, Node storage node, bool add) private {
+        NodeRegistryStorage storage $ = _s();
+        bool counted = $.countedAsCapacity[account];
+        if (!add) {
+            if (!counted) return;
+            $.countedAsCapacity[account] = false;
+            --$.activeProviders[node.metadata.zone];
+            emit CapacityCounted(account, node.metadata.zone, false);
+            return;
+        }
+        if (counted || !node.active || node.roles & NodeRoles.PROVIDER == 0) return;
+        if (!$.staking.meetsMinimum(account, NodeRoles.PROVIDER)) return;
+        $.countedAsCapacity[account] = true;
+        ++$.activeProviders[node.metadata.zone];
+        emit CapacityCounted(account, node.metadata.zone, true);
     }
 
     function _validate(uint8 roles, NodeMetadata memory metadata) private view {

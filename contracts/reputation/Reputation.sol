@@ -15,6 +15,9 @@ contract Reputation is ProtocolUpgradeable, IReputation {
     uint256 public constant MAX_LEARNING_RATE_BPS = 5_000;
     uint256 public constant MIN_DECAY_HALF_LIFE = 1 days;
     uint256 public constant MAX_DECAY_HALF_LIFE = 365 days;
+    uint256 public constant MIN_REFERENCE_VALUE = 1 ether;
+    uint256 public constant MAX_REFERENCE_VALUE = 1_000_000 ether;
+    uint256 public constant MAX_MIN_DISTINCT_REQUESTERS = 20;
 
     uint256 private constant _BPS = 10_000;
     /// @dev After this many half-lives any distance from neutral (at most 5 000 < 2^13) has decayed to zero.
@@ -28,6 +31,7 @@ contract Reputation is ProtocolUpgradeable, IReputation {
     struct ReputationStorage {
         mapping(address provider => Record) records;
         Parameters parameters;
+        mapping(address provider => mapping(address requester => bool)) served;
     }
 
     // keccak256(abi.encode(uint256(keccak256("starminer.storage.Reputation")) - 1)) & ~bytes32(uint256(0xff))
@@ -52,7 +56,9 @@ contract Reputation is ProtocolUpgradeable, IReputation {
                 decayHalfLife: 30 days,
                 reliabilityWeightBps: 4_000,
                 accuracyWeightBps: 4_000,
-                speedWeightBps: 2_000
+                speedWeightBps: 2_000,
+                referenceValue: 10 ether,
+                minDistinctRequesters: 2
             })
         );
     }
@@ -62,7 +68,14 @@ contract Reputation is ProtocolUpgradeable, IReputation {
     // ---------------------------------------------------------------------------------------------
 
     /// @inheritdoc IReputation
-    function recordOutcome(address provider, Outcome outcome, uint16 speedBps, bytes32 jobRef) external restricted {
+    function recordOutcome(
+        address provider,
+        Outcome outcome,
+        uint16 speedBps,
+        bytes32 jobRef,
+        uint256 value,
+        address requester
+    ) external restricted {
         if (provider == address(0)) revert ReputationZeroAddress();
         if (speedBps > MAX_SCORE) revert ReputationInvalidSpeed(speedBps);
         ReputationStorage storage $ = _s();
@@ -71,10 +84,17 @@ contract Reputation is ProtocolUpgradeable, IReputation {
         (uint16 reliability, uint16 accuracy, uint16 speed) = _decayed(record, p.decayHalfLife);
 
         if (outcome == Outcome.Completed) {
-            reliability = _move(reliability, MAX_SCORE, p.learningRateBps);
-            accuracy = _move(accuracy, MAX_SCORE, p.learningRateBps);
-            speed = _move(speed, speedBps, p.learningRateBps);
+            // Self-dealing in tiny jobs buys next to nothing: a completion counts in proportion to what it paid.
+            uint256 rate =
+                value >= p.referenceValue ? p.learningRateBps : (p.learningRateBps * value) / p.referenceValue;
+            reliability = _move(reliability, MAX_SCORE, rate);
+            accuracy = _move(accuracy, MAX_SCORE, rate);
+            speed = _move(speed, speedBps, rate);
             ++record.completed;
+            if (value >= p.referenceValue && !$.served[provider][requester]) {
+                $.served[provider][requester] = true;
+                emit RequesterCounted(provider, requester, ++record.distinctRequesters);
+            }
         } else if (outcome == Outcome.Missed) {
             reliability = _move(reliability, 0, p.learningRateBps);
             ++record.missed;
@@ -118,6 +138,16 @@ contract Reputation is ProtocolUpgradeable, IReputation {
         Parameters memory p = $.parameters;
         (uint16 reliability, uint16 accuracy, uint16 speed) = _decayed($.records[provider], p.decayHalfLife);
         return _composite(reliability, accuracy, speed, p);
+    }
+
+    /// @inheritdoc IReputation
+    function eligibilityScoreOf(address provider) external view returns (uint16 score) {
+        ReputationStorage storage $ = _s();
+        Parameters memory p = $.parameters;
+        Record storage record = $.records[provider];
+        (uint16 reliability, uint16 accuracy, uint16 speed) = _decayed(record, p.decayHalfLife);
+        score = _composite(reliability, accuracy, speed, p);
+        if (score > NEUTRAL && record.distinctRequesters < p.minDistinctRequesters) score = NEUTRAL;
     }
 
     /// @inheritdoc IReputation
@@ -182,6 +212,8 @@ contract Reputation is ProtocolUpgradeable, IReputation {
     function _setParameters(Parameters memory p) private {
         _checkBounds("learningRateBps", p.learningRateBps, MIN_LEARNING_RATE_BPS, MAX_LEARNING_RATE_BPS);
         _checkBounds("decayHalfLife", p.decayHalfLife, MIN_DECAY_HALF_LIFE, MAX_DECAY_HALF_LIFE);
+        _checkBounds("referenceValue", p.referenceValue, MIN_REFERENCE_VALUE, MAX_REFERENCE_VALUE);
+        _checkBounds("minDistinctRequesters", p.minDistinctRequesters, 0, MAX_MIN_DISTINCT_REQUESTERS);
         uint256 sum = uint256(p.reliabilityWeightBps) + p.accuracyWeightBps + p.speedWeightBps;
         if (sum != _BPS) revert ReputationWeightsDoNotSum(sum);
         _s().parameters = p;

@@ -123,6 +123,7 @@ export const OPEN_FUNCTIONS: Record<PermissionedContract, readonly string[]> = {
     "reactivate",
     "register",
     "setAuthority",
+    "syncCapacity",
     "updateMetadata",
     "updateRoles",
   ],

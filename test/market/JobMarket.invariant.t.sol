@@ -550,8 +550,8 @@ contract JobMarketInvariantTest is TestBase {
     }
 
     /// @dev Every node's locked stake is exactly the collateral of its live claims: slots it holds in Open jobs,
-    /// accepted slots of jobs not yet paid, and the audits it stands behind. A slash consumes a claim's collateral
-    /// and nothing else.
+    /// accepted slots of jobs not yet paid, the audits it stands behind and the committees it sits on. A slash
+    /// consumes a claim's collateral and nothing else.
     function invariant_LockedIsTheCollateralOfLiveClaims() public view {
         address[PROVIDERS + VALIDATORS] memory nodes;
         uint256[PROVIDERS + VALIDATORS] memory expected;
@@ -566,9 +566,12 @@ contract JobMarketInvariantTest is TestBase {
                 if (_holdsCollateral(job, slots[i], i)) _add(nodes, expected, slots[i].provider, collateral);
             }
             IVerificationHub.Dispute memory dispute = d.hub.disputeOf(jobId);
-            if (dispute.audit && dispute.verdict == IVerificationHub.Verdict.Pending) {
-                _add(nodes, expected, dispute.challenger, collateral);
-            }
+            if (dispute.challenger == address(0) || dispute.verdict != IVerificationHub.Verdict.Pending) continue;
+            if (dispute.audit) _add(nodes, expected, dispute.challenger, collateral);
+            // Each juror of a pending dispute stands behind its vote with the juror collateral.
+            address[] memory jurors = d.hub.jurorsOf(jobId);
+            uint256 jurorCollateral = d.hub.parameters().jurorCollateral;
+            for (uint256 i = 0; i < jurors.length; ++i) _add(nodes, expected, jurors[i], jurorCollateral);
         }
         for (uint256 i = 0; i < nodes.length; ++i) {
             assertEq(d.staking.lockedOf(nodes[i]), expected[i], "locked == collateral of live claims");

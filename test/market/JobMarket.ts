@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { Address } from "viem";
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
 import { specHash } from "../../scripts/lib/market.js";
 import { zoneId } from "../../scripts/lib/zones.js";
@@ -80,8 +81,9 @@ describe("JobMarket", function () {
   this.timeout(120_000);
 
   describe("submission", () => {
-    it("quotes the job, escrows the quote from the requester, records the demand and opens the job", async () => {
-      const { jobMarket, pricingEngine, agpu, accounts } = await loadFixture(ready);
+    it("quotes the job, escrows the quote from the requester and opens the job; demand waits for a claim", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, pricingEngine, agpu, accounts } = market;
       const spec = jobSpec(await time.latest(), { redundancy: 2, mode: Mode.Consensus });
       const quote = await pricingEngine.quote(spec.zone, spec.tier, spec.gpuHours, spec.redundancy, false);
       expect(quote.total).to.equal(2n * AGPU * 10n * 2n);
@@ -105,7 +107,7 @@ describe("JobMarket", function () {
           spec.deadline,
           hashOfSpec,
         )
-        .and.to.emit(pricingEngine, "DemandRecorded");
+        .and.not.to.emit(pricingEngine, "DemandRecorded");
 
       const job = await jobMarket.jobOf(1n);
       expect(job.status).to.equal(JobStatus.Open);
@@ -119,6 +121,10 @@ describe("JobMarket", function () {
       const slots = await jobMarket.slotsOf(1n);
       expect(slots.map((s) => s.status)).to.deep.equal([BigInt(SlotStatus.Open), BigInt(SlotStatus.Open)]);
       expect(await jobMarket.collateralOf(1n)).to.equal(((quote.total / 2n) * 3n) / 2n);
+      // A claim is demand: each slot's GPU-hours, when a provider takes it on.
+      await expect(jobMarket.connect(market.providers[0]!).claimSlot(1n))
+        .to.emit(pricingEngine, "DemandRecorded")
+        .withArgs(EU_WEST, anyValue, 10n, anyValue);
     });
 
     it("refuses bad input with a specific error and moves no funds", async () => {

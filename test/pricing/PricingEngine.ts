@@ -5,7 +5,7 @@ import { energyFeedId } from "../../scripts/lib/feeds.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import { NodeRole, providerMetadata } from "../support/nodes.js";
 import { registerOracles, setFeedOracles } from "../support/oracles.js";
-import { type Protocol, connect, protocolFixture, spareSigners } from "../support/protocol.js";
+import { type Protocol, connect, protocolFixture, spareSigners, stakeFrom } from "../support/protocol.js";
 
 const connection = await connect();
 const { networkHelpers } = connection;
@@ -36,6 +36,8 @@ function step(price: bigint, utilisationBps: bigint): bigint {
 /** Registers `count` providers in `zone` from the spare accounts, skipping the first `offset`. */
 async function addProviders(protocol: Protocol, zone: Hex, count: number, offset = 0) {
   for (const signer of await spareSigners(connection, protocol, count, offset)) {
+    // Only staked providers count as capacity.
+    await stakeFrom(protocol, signer, await protocol.staking.minimumStake(NodeRole.PROVIDER));
     await protocol.nodeRegistry.connect(signer).register(NodeRole.PROVIDER, providerMetadata({ zone }));
   }
 }

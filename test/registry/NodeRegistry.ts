@@ -3,7 +3,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 
 import { DEFAULT_ZONES, zoneId, zoneLabel } from "../../scripts/lib/zones.js";
 import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../support/nodes.js";
-import { connect, protocolFixture } from "../support/protocol.js";
+import { connect, protocolFixture, stakeFrom } from "../support/protocol.js";
 
 const connection = await connect();
 const { ethers, networkHelpers } = connection;
@@ -211,8 +211,11 @@ describe("NodeRegistry", () => {
 
   describe("capacity", () => {
     it("counts the active providers of each zone through registration, moves, role changes and deactivation", async () => {
-      const { nodeRegistry, accounts } = await loadFixture(deployed);
+      const protocol = await loadFixture(deployed);
+      const { nodeRegistry, staking, accounts } = protocol;
       const count = (label: string) => nodeRegistry.activeProviders(zoneId(label));
+      const minimum = await staking.minimumStake(NodeRole.PROVIDER);
+      for (const node of [accounts.alice, accounts.bob, accounts.carol]) await stakeFrom(protocol, node, minimum);
       await nodeRegistry.connect(accounts.alice).register(NodeRole.PROVIDER, providerMetadata());
       await nodeRegistry.connect(accounts.bob).register(NodeRole.PROVIDER | NodeRole.VALIDATOR, providerMetadata());
       await nodeRegistry.connect(accounts.carol).register(NodeRole.VALIDATOR, providerMetadata());
@@ -230,6 +233,34 @@ describe("NodeRegistry", () => {
       expect(await count("eu-west")).to.equal(1n);
       await nodeRegistry.connect(accounts.alice).reactivate();
       expect(await count("eu-west")).to.equal(2n);
+    });
+
+    it("counts no capacity for a provider without the minimum stake, and follows stake through syncCapacity (attack 8)", async () => {
+      const protocol = await loadFixture(deployed);
+      const { nodeRegistry, staking, accounts } = protocol;
+      const count = () => nodeRegistry.activeProviders(zoneId("eu-west"));
+      // Twenty sybils registering for free would have dropped the zone's utilisation: now they add nothing.
+      await nodeRegistry.connect(accounts.alice).register(NodeRole.PROVIDER, providerMetadata());
+      expect(await count()).to.equal(0n);
+      expect(await nodeRegistry.isCountedAsCapacity(accounts.alice.address)).to.equal(false);
+      // Staking afterwards counts once anyone syncs it.
+      const minimum = await staking.minimumStake(NodeRole.PROVIDER);
+      await stakeFrom(protocol, accounts.alice, minimum);
+      await expect(nodeRegistry.connect(accounts.stranger).syncCapacity(accounts.alice.address))
+        .to.emit(nodeRegistry, "CapacityCounted")
+        .withArgs(accounts.alice.address, zoneId("eu-west"), true);
+      expect(await count()).to.equal(1n);
+      await nodeRegistry.connect(accounts.stranger).syncCapacity(accounts.alice.address);
+      expect(await count()).to.equal(1n);
+      // Unbonding below the minimum: anyone may take it out of the count.
+      await staking.connect(accounts.alice).requestUnbond(1n);
+      await expect(nodeRegistry.connect(accounts.stranger).syncCapacity(accounts.alice.address))
+        .to.emit(nodeRegistry, "CapacityCounted")
+        .withArgs(accounts.alice.address, zoneId("eu-west"), false);
+      expect(await count()).to.equal(0n);
+      await expect(nodeRegistry.syncCapacity(accounts.stranger.address))
+        .to.be.revertedWithCustomError(nodeRegistry, "RegistryNotRegistered")
+        .withArgs(accounts.stranger.address);
     });
   });
 

@@ -27,7 +27,14 @@ contract ReputationFuzzTest is TestBase {
         for (uint256 i = 0; i < bound(steps, 1, 40); ++i) {
             uint256 entropy = uint256(keccak256(abi.encode(seed, i)));
             IReputation.Outcome outcome = IReputation.Outcome(entropy % 3);
-            reputation.recordOutcome(PROVIDER, outcome, uint16(bound(entropy >> 8, 0, 10_000)), bytes32(i));
+            reputation.recordOutcome(
+                PROVIDER,
+                outcome,
+                uint16(bound(entropy >> 8, 0, 10_000)),
+                bytes32(i),
+                10 ether,
+                address(uint160(i + 1))
+            );
             vm.warp(block.timestamp + bound(entropy >> 32, 0, 60 days));
             (uint16 reliability, uint16 accuracy, uint16 speed) = reputation.scoresOf(PROVIDER);
             assertLe(reliability, 10_000, "reliability <= 10 000");
@@ -40,7 +47,7 @@ contract ReputationFuzzTest is TestBase {
     function testFuzz_DecayOnlyEverMovesTowardNeutral(uint256 seed, uint256 first, uint256 second) public {
         for (uint256 i = 0; i < 8; ++i) {
             IReputation.Outcome outcome = IReputation.Outcome(uint256(keccak256(abi.encode(seed, i))) % 3);
-            reputation.recordOutcome(PROVIDER, outcome, uint16(seed % 10_001), bytes32(i));
+            reputation.recordOutcome(PROVIDER, outcome, uint16(seed % 10_001), bytes32(i), 10 ether, address(1));
         }
         (uint16 before, , ) = reputation.scoresOf(PROVIDER);
         vm.warp(block.timestamp + bound(first, 0, 800 days));

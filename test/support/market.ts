@@ -82,7 +82,10 @@ export async function raiseReputation(market: Market, provider: string, completi
   const [isWriter] = await accessManager.hasRole(Role.REPUTATION_WRITER, accounts.market.address);
   if (!isWriter) throw new Error("the market stand-in lost REPUTATION_WRITER");
   for (let i = 0; i < completions; i++) {
-    await reputation.connect(accounts.market).recordOutcome(provider, Outcome.Completed, 10_000, toBeHex(i + 1, 32));
+    // Jobs worth the reference value, each for a different requester: what eligibility needs.
+    await reputation
+      .connect(accounts.market)
+      .recordOutcome(provider, Outcome.Completed, 10_000, toBeHex(i + 1, 32), 1_000n * AGPU, toBeHex(0xa000 + i, 20));
   }
 }
 
