@@ -359,8 +359,10 @@ contract JobMarketHandler is TestBase {
 }
 
 /// @dev Invariants of the job market's money and lifecycle under random sequences of every operation. A job needs
-/// about a dozen calls to travel from submission to a terminal state, hence the deeper sequences.
-/// forge-config: default.invariant.depth = 128
+/// about a dozen calls to travel from submission to a terminal state, hence sequences of 64 calls; a thousand of
+/// them on every run, as the accounting deserves.
+/// forge-config: default.invariant.runs = 1000
+/// forge-config: default.invariant.depth = 64
 contract JobMarketInvariantTest is TestBase {
     Deployment private d;
     JobMarketHandler private handler;

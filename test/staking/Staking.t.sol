@@ -112,7 +112,10 @@ contract StakingHandler is TestBase {
     }
 }
 
-/// @dev Invariants of the Staking contract's accounting under random sequences of every operation.
+/// @dev Invariants of the Staking contract's accounting under random sequences of every operation: a thousand
+/// sequences of 50 calls on every run.
+/// forge-config: default.invariant.runs = 1000
+/// forge-config: default.invariant.depth = 50
 contract StakingInvariantTest is TestBase {
     AGPU private token;
     Staking private staking;
