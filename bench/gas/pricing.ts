@@ -45,6 +45,10 @@ export async function measurePricing(context: GasContext): Promise<void> {
     );
   }
   const feed = energyFeedId(ZONE);
+  await send("OracleHub", "setFeedOracles", [feed, oracles, 3], {
+    from: deployer,
+    operation: "setFeedOracles (3 oracles, quorum 3)",
+  });
   await send("OracleHub", "report", [feed, parseEther("0.3")], {
     from: oracles[0]!,
     operation: "report (opens a round)",
@@ -52,7 +56,16 @@ export async function measurePricing(context: GasContext): Promise<void> {
   await send("OracleHub", "report", [feed, parseEther("0.2")], { from: oracles[1]!, operation: "report" });
   await send("OracleHub", "report", [feed, parseEther("0.25")], {
     from: oracles[2]!,
-    operation: "report (reaches quorum: median)",
+    operation: "report (the last member: closes the round at the median)",
+  });
+  await send("OracleHub", "report", [feed, parseEther("0.25")], {
+    from: oracles[0]!,
+    operation: "report (opens a round)",
+  });
+  await send("OracleHub", "report", [feed, parseEther("0.26")], { from: oracles[1]!, operation: "report" });
+  await send("OracleHub", "report", [feed, parseEther("2")], {
+    from: oracles[2]!,
+    operation: "report (closes the round, slashes one far-off report)",
   });
 
   await send("AccessManager", "grantRole", [Role.DEMAND_REPORTER, deployer, 0], {

@@ -124,6 +124,7 @@ interface IVerificationHub {
     error HubParameterOutOfBounds(string parameter, uint256 value, uint256 min, uint256 max);
     error HubNoAuditDraw(uint256 jobId);
     error HubAuditDrawPending(uint256 jobId, uint256 seedBlock);
+    error HubNotMarket(address caller);
 
     // ---------------------------------------------------------------------------------------------
     // Events
@@ -151,8 +152,6 @@ interface IVerificationHub {
     event BondReturned(uint256 indexed jobId, address indexed challenger, uint256 amount);
     event BondForfeited(uint256 indexed jobId, address indexed provider, uint256 amount);
     event HubParametersSet(HubParameters parameters);
-    /// @notice A verified job will be drawn for an audit from the hash of block `seedBlock`.
-    event AuditScheduled(uint256 indexed jobId, uint256 seedBlock);
     /// @notice The audit draw of a job was recorded.
     event AuditDrawn(uint256 indexed jobId, bool sampled);
 
@@ -180,7 +179,8 @@ interface IVerificationHub {
     ) external view;
 
     /// @notice Schedules the audit draw of a job the market has just verified: it will be drawn from the hash of
-    /// the next block, which nobody, the delivering provider included, knows when the job is verified.
+    /// the next block, which nobody, the delivering provider included, knows when the job is verified (the block
+    /// after the one carrying the job's `JobVerified`). Only the market the hub is wired to may call it.
     function scheduleAudit(uint256 jobId) external;
 
     // ---------------------------------------------------------------------------------------------

@@ -175,9 +175,12 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
 
         mapping(uint256 => Slot) storage slots = $.slots[jobId];
         slot = type(uint256).max;
+        bool firstClaim = true;
         for (uint256 i = 0; i < job.redundancy; ++i) {
             Slot storage candidate = slots[i];
-            if (candidate.provider == msg.sender) revert MarketAlreadyAssigned(jobId, msg.sender);
+            address holder = candidate.provider;
+            if (holder == msg.sender) revert MarketAlreadyAssigned(jobId, msg.sender);
+            if (holder != address(0)) firstClaim = false;
             if (slot == type(uint256).max && candidate.status == SlotStatus.Open) slot = i;
         }
         if (slot == type(uint256).max) revert MarketNoOpenSlot(jobId);
@@ -193,8 +196,9 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         uint256 collateral = _collateral(job);
         emit SlotClaimed(jobId, slot, msg.sender, collateral, uint64(_wall($, deliverBy)));
         $.staking.lockCollateral(msg.sender, collateral);
-        // Demand is what providers take on, not what is asked: a job submitted and cancelled moves no price.
-        $.pricing.recordDemand(job.zone, job.gpuHours);
+        // Demand is what providers take on, not what is asked: a job submitted and cancelled moves no price. The
+        // first claim of a job records all of its slots' hours (one call per job, not per slot).
+        if (firstClaim) $.pricing.recordDemand(job.zone, uint256(job.gpuHours) * job.redundancy);
     }
 
     /// @inheritdoc IJobMarket

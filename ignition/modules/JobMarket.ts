@@ -64,7 +64,6 @@ export default buildModule("JobMarket", (m) => {
   grantRole(m, accessManager, Role.REPUTATION_WRITER, jobMarket, "grant_REPUTATION_WRITER_market");
   grantRole(m, accessManager, Role.DEMAND_REPORTER, jobMarket, "grant_DEMAND_REPORTER_market");
   grantRole(m, accessManager, Role.VERIFICATION_HUB, verificationHub, "grant_VERIFICATION_HUB_hub");
-  grantRole(m, accessManager, Role.JOB_MARKET, jobMarket, "grant_JOB_MARKET_market");
 
   const jobMarketLens = m.contract("JobMarketLens", [jobMarket]);
 

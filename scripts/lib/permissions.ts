@@ -79,7 +79,6 @@ export const PERMISSIONS = {
   },
   VerificationHub: {
     ...UPGRADEABLE,
-    scheduleAudit: Role.JOB_MARKET,
     setMarket: Role.GOVERNOR,
     setWorkloadVerifier: Role.GOVERNOR,
     setParameters: Role.GOVERNOR,
@@ -155,6 +154,8 @@ export const OPEN_FUNCTIONS: Record<PermissionedContract, readonly string[]> = {
     "reportAudit",
     "resolveDispute",
     "revealVote",
+    // Answers to the market the hub is wired to (checked directly), not to a role.
+    "scheduleAudit",
     "setAuthority",
   ],
   BridgeGateway: ["complete", "initialize", "send", "setAuthority"],

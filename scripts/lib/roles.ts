@@ -30,8 +30,6 @@ export const Role = {
   VERIFICATION_HUB: 10n,
   /** May mint and burn bridged AGPU on a remote chain (the bridge gateway). */
   BRIDGE_MINTER: 11n,
-  /** May schedule the audit draw of a job it has verified (the job market). */
-  JOB_MARKET: 12n,
 } as const;
 
 export type RoleName = keyof typeof Role;

@@ -30,7 +30,6 @@ uint64 constant COLLATERAL_MANAGER = 5;
 uint64 constant REPUTATION_WRITER = 6;
 uint64 constant DEMAND_REPORTER = 7;
 uint64 constant VERIFICATION_HUB = 10;
-uint64 constant JOB_MARKET = 12;
 bytes32 constant ZONE = keccak256("eu-west");
 uint256 constant REQUESTERS = 2;
 uint256 constant PROVIDERS = 3;
@@ -654,9 +653,7 @@ contract JobMarketInvariantTest is TestBase {
         disputes[0] = IJobMarket.startDispute.selector;
         disputes[1] = IJobMarket.closeDispute.selector;
         disputes[2] = IJobMarket.holdClock.selector;
-        bytes4[] memory audits = new bytes4[](1);
-        audits[0] = IVerificationHub.scheduleAudit.selector;
-        manager.setTargetFunctionRole(address(d.hub), audits, JOB_MARKET);
+
         manager.setTargetFunctionRole(address(d.staking), collateral, COLLATERAL_MANAGER);
         manager.setTargetFunctionRole(address(d.staking), slashing, SLASHER);
         manager.setTargetFunctionRole(address(d.reputation), outcomes, REPUTATION_WRITER);
@@ -667,7 +664,6 @@ contract JobMarketInvariantTest is TestBase {
         manager.grantRole(SLASHER, market, 0);
         manager.grantRole(REPUTATION_WRITER, market, 0);
         manager.grantRole(DEMAND_REPORTER, market, 0);
-        manager.grantRole(JOB_MARKET, market, 0);
         manager.grantRole(SLASHER, address(d.hub), 0);
         manager.grantRole(COLLATERAL_MANAGER, address(d.hub), 0);
         manager.grantRole(VERIFICATION_HUB, address(d.hub), 0);

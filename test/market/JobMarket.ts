@@ -121,10 +121,11 @@ describe("JobMarket", function () {
       const slots = await jobMarket.slotsOf(1n);
       expect(slots.map((s) => s.status)).to.deep.equal([BigInt(SlotStatus.Open), BigInt(SlotStatus.Open)]);
       expect(await jobMarket.collateralOf(1n)).to.equal(((quote.total / 2n) * 3n) / 2n);
-      // A claim is demand: each slot's GPU-hours, when a provider takes it on.
+      // A claim is demand: the first claim records every slot's GPU-hours, once per job.
       await expect(jobMarket.connect(market.providers[0]!).claimSlot(1n))
         .to.emit(pricingEngine, "DemandRecorded")
-        .withArgs(EU_WEST, anyValue, 10n, anyValue);
+        .withArgs(EU_WEST, anyValue, 20n, anyValue);
+      await expect(jobMarket.connect(market.providers[1]!).claimSlot(1n)).not.to.emit(pricingEngine, "DemandRecorded");
     });
 
     it("refuses bad input with a specific error and moves no funds", async () => {

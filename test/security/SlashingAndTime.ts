@@ -202,13 +202,12 @@ describe("Security: slashing, collateral, time and audit draws", () => {
       expect(await verificationHub.auditDrawOf(jobId)).to.equal(AuditDraw.Skipped);
     });
 
-    it("never audits a ZK job, whose proof is its check (a salted commitment can never be re-executed)", async () => {
+    it("lets only the market schedule an audit draw (ZK jobs get none: see the ZK jobs' tests)", async () => {
       const { verificationHub } = await loadFixture(claimed);
-      // Scheduling is the market's alone; ZK jobs are verified without one (see ZkJobs tests).
-      await expect(verificationHub.scheduleAudit(1n)).to.be.revertedWithCustomError(
-        verificationHub,
-        "AccessManagedUnauthorized",
-      );
+      const stranger = (await ethers.getSigners())[10]!;
+      await expect(verificationHub.connect(stranger).scheduleAudit(1n))
+        .to.be.revertedWithCustomError(verificationHub, "HubNotMarket")
+        .withArgs(stranger.address);
     });
   });
 

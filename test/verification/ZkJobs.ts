@@ -69,7 +69,10 @@ describe("ZK jobs end to end", function () {
         .to.emit(jobMarket, "ResultRevealed")
         .withArgs(jobId, 0n, provider!.address, fieldToBytes32(commitment))
         .and.to.emit(jobMarket, "JobVerified");
+      // The proof is the job's check: no audit is drawn for it (a salted commitment could never be re-executed).
       await time.increase(DAY + 1);
+      expect(await market.verificationHub.auditDrawOf(jobId)).to.equal(0n);
+      expect(await market.verificationHub.auditSeedBlockOf(jobId)).to.equal(0n);
       await expect(jobMarket.finalize(jobId)).to.changeTokenBalance(
         ethers,
         agpu,

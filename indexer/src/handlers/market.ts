@@ -190,6 +190,8 @@ export const marketHandlers: Handlers = {
       status: "Verified",
       acceptedSlots,
       challengeEndsAt,
+      // A non-ZK job is drawn for audit from the hash of the block after its verification.
+      auditSeedBlock: row.mode === "ZK" ? null : event.block.number + 1n,
       verifiedAt: event.block.timestamp,
       updatedAt: event.block.timestamp,
     });

@@ -6,10 +6,6 @@ const VERDICTS = ["Pending", "Upheld", "Rejected", "NoDecision"] as const;
 
 /** Audits by sampled validators, and disputes with the committee's votes and what became of the bond. */
 export const verificationHandlers: Handlers = {
-  "VerificationHub:AuditScheduled": async ({ event, context }) => {
-    const { jobId, seedBlock } = event.args;
-    await context.db.update(job, { id: jobId }).set({ auditSeedBlock: seedBlock, updatedAt: event.block.timestamp });
-  },
   "VerificationHub:AuditDrawn": async ({ event, context }) => {
     const { jobId, sampled } = event.args;
     await context.db.update(job, { id: jobId }).set({ auditSampled: sampled, updatedAt: event.block.timestamp });
