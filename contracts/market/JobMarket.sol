@@ -657,12 +657,10 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
                     accepted |= uint8(1 << i);
                 } else {
                     emit ResultRejected(jobId, i, s.provider, s.result);
-                    if (agreed) {
-                        _penalize($, job, jobId, s.provider, SLASH_DISSENT, address(0), IReputation.Outcome.Faulty);
-                    } else {
-                        // No majority: nobody can be shown wrong, so nobody is punished or paid.
-                        $.staking.unlockCollateral(s.provider, _collateral(job));
-                    }
+                    // A dissenter keeps its collateral locked: it is slashed at settlement, unless a dispute or an
+                    // audit shows the majority wrong first. No majority: nobody can be shown wrong, so nobody is
+                    // punished or paid.
+                    if (!agreed) $.staking.unlockCollateral(s.provider, _collateral(job));
                 }
             }
         } else {
@@ -709,7 +707,14 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         uint256 paid;
         uint256 toTreasury;
         for (uint256 i = 0; i < job.redundancy; ++i) {
-            if (job.acceptedSlots & (1 << i) == 0) continue;
+            if (job.acceptedSlots & (1 << i) == 0) {
+                // A consensus dissenter whom the challenge window did not prove right.
+                Slot storage s = $.slots[jobId][i];
+                if (s.status == SlotStatus.Revealed) {
+                    _penalize($, job, jobId, s.provider, SLASH_DISSENT, address(0), IReputation.Outcome.Faulty);
+                }
+                continue;
+            }
             toTreasury += _payShare($, job, jobId, i, share);
             paid += share;
         }
@@ -744,11 +749,15 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         if (toCreator != 0) $.token.safeTransfer(modelCreator, toCreator);
     }
 
-    /// @dev An upheld dispute: the accepted providers are slashed, and the requester gets everything back.
+    /// @dev An upheld dispute: the accepted providers are slashed, a consensus dissenter (whom the verdict did not
+    /// prove wrong) gets its collateral back, and the requester gets everything back.
     function _refundUpheld(JobMarketStorage storage $, Job storage job, uint256 jobId, address challenger) private {
         for (uint256 i = 0; i < job.redundancy; ++i) {
-            if (job.acceptedSlots & (1 << i) == 0) continue;
             Slot storage s = $.slots[jobId][i];
+            if (job.acceptedSlots & (1 << i) == 0) {
+                if (s.status == SlotStatus.Revealed) $.staking.unlockCollateral(s.provider, _collateral(job));
+                continue;
+            }
             emit ResultRejected(jobId, i, s.provider, s.result);
             _penalize($, job, jobId, s.provider, SLASH_DISPUTE, challenger, IReputation.Outcome.Faulty);
         }

@@ -202,6 +202,10 @@ describe("starminer provider run (end to end on a local node)", function () {
     const slots = await market.jobMarket.slotsOf(consensus);
     expect(slots.map((slot) => slot.provider)).to.have.members([p1.address, p2.address, p3.address]);
     expect((await resultOf(consensus)).result).to.equal(runDenseLayer(sampleDenseLayerJob(5)).result);
+    // The dissent is slashed when the job settles, once no dispute or audit has shown the majority wrong.
+    expect(await slashesOf(p3.address, "market.dissent")).to.have.length(0);
+    await advance(connection, DAY + 1);
+    await watch(consensus, "ended");
     expect(await slashesOf(p3.address, "market.dissent")).to.have.length(1);
   });
 

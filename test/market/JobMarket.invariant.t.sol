@@ -551,7 +551,7 @@ contract JobMarketInvariantTest is TestBase {
     }
 
     /// @dev Every node's locked stake is exactly the collateral of its live claims: slots it holds in Open jobs,
-    /// accepted slots of jobs not yet paid, the audits it stands behind and the committees it sits on. A slash
+    /// revealed slots of jobs not yet paid (accepted, or dissenting until settlement), the audits it stands behind and the committees it sits on. A slash
     /// consumes a claim's collateral and nothing else.
     function invariant_LockedIsTheCollateralOfLiveClaims() public view {
         address[PROVIDERS + VALIDATORS] memory nodes;
@@ -591,7 +591,8 @@ contract JobMarketInvariantTest is TestBase {
                 slot.status == IJobMarket.SlotStatus.Revealed;
         }
         if (job.status == IJobMarket.JobStatus.Verified || job.status == IJobMarket.JobStatus.Disputed) {
-            return job.acceptedSlots & (1 << index) != 0;
+            // Accepted slots, and consensus dissenters awaiting the end of the challenge window.
+            return job.acceptedSlots & (1 << index) != 0 || slot.status == IJobMarket.SlotStatus.Revealed;
         }
         return false;
     }

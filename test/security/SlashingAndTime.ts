@@ -14,6 +14,7 @@ import {
   raiseReputation,
   result,
   setAuditRate,
+  claimCommitReveal,
   decideDispute,
   drawCommittee,
   voteAll,
@@ -229,6 +230,37 @@ describe("Security: slashing, collateral, time and audit draws", () => {
       // The honest provider keeps its stake and is paid.
       expect(await staking.stakeOf(provider.address)).to.be.greaterThanOrEqual(PROVIDER_STAKE);
       expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
+    });
+  });
+
+  describe("consensus collusion (attack 6)", () => {
+    it("keeps an honest dissenter's collateral while a dispute can still prove the colluding majority wrong", async () => {
+      const market = await loadFixture(claimed);
+      const { jobMarket, verificationHub, staking, agpu, other, third, accounts } = market;
+      const spec = jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3, tier: Tier.Economy });
+      const jobId = await submit(market, spec);
+      // Two colluders agree on a wrong result; the honest third dissents.
+      await claimCommitReveal(
+        market,
+        jobId,
+        [other, third, market.providers[3]!],
+        [result("colluded"), result("colluded"), result("honest")],
+      );
+      const honest = market.providers[3]!;
+      expect(await staking.lockedOf(honest.address)).to.equal(await jobMarket.collateralOf(jobId));
+      // The requester checks the result and disputes; the committee upholds.
+      await agpu.connect(accounts.alice).approve(await verificationHub.getAddress(), ESCROW * 3n);
+      await verificationHub.connect(accounts.alice).openDispute(jobId);
+      await decideDispute(market, jobId, true);
+      const before = await staking.stakeOf(honest.address);
+      await verificationHub.resolveDispute(jobId);
+      // The colluders lose collateral; the honest dissenter loses nothing and its collateral is free again.
+      expect(await staking.stakeOf(honest.address)).to.equal(before);
+      expect(await staking.lockedOf(honest.address)).to.equal(0n);
+      expect(await staking.recentOffences(honest.address)).to.equal(0n);
+      expect(await staking.recentOffences(other.address)).to.equal(1n);
+      expect(await staking.recentOffences(third.address)).to.equal(1n);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
     });
   });
 
