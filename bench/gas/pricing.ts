@@ -60,9 +60,12 @@ export async function measurePricing(context: GasContext): Promise<void> {
   });
   await send("OracleHub", "report", [feed, parseEther("0.25")], {
     from: oracles[0]!,
-    operation: "report (opens a round)",
+    operation: "report (opens the next round)",
   });
-  await send("OracleHub", "report", [feed, parseEther("0.26")], { from: oracles[1]!, operation: "report" });
+  await send("OracleHub", "report", [feed, parseEther("0.26")], {
+    from: oracles[1]!,
+    operation: "report (next round)",
+  });
   await send("OracleHub", "report", [feed, parseEther("2")], {
     from: oracles[2]!,
     operation: "report (closes the round, slashes one far-off report)",
