@@ -92,6 +92,12 @@ const report: GasReport = {
   operations: [...deployments, ...context.measurements].map((m) => ({ ...m, gas: Number(m.gas) })),
 };
 
+// The snapshot is keyed by contract and operation: a repeated name would hide one of them.
+const names = new Set(report.operations.map((o) => `${o.contract} · ${o.operation}`));
+if (names.size !== report.operations.length) {
+  throw new Error("two gas operations share one name: name them apart (the `operation` option of `send`)");
+}
+
 if (process.env.BENCH_GAS_CHECK === "1") {
   const committed = JSON.parse(await readFile(JSON_PATH, "utf8")) as GasReport;
   const problems = compare(committed, report);

@@ -77,7 +77,10 @@ export async function measureIdentity(context: GasContext): Promise<void> {
   await send("Staking", "lockCollateral", [carol, parseEther("3000")], { from: deployer });
   await send("Staking", "unlockCollateral", [carol, parseEther("3000")], { from: deployer });
   await send("Staking", "requestUnbond", [parseEther("1000")], { from: carol });
-  await send("Staking", "lockCollateral", [carol, parseEther("60")], { from: deployer });
+  await send("Staking", "lockCollateral", [carol, parseEther("60")], {
+    from: deployer,
+    operation: "lockCollateral (two jobs' collateral, slashed below)",
+  });
   await send("Staking", "slashCollateral", [carol, parseEther("30"), FAULT, alice], {
     from: deployer,
     operation: "slashCollateral (first offence)",
