@@ -135,9 +135,7 @@ contract Reputation is ProtocolUpgradeable, IReputation {
     /// @inheritdoc IReputation
     function compositeOf(address provider) external view returns (uint16) {
         ReputationStorage storage $ = _s();
-        Parameters memory p = $.parameters;
-        (uint16 reliability, uint16 accuracy, uint16 speed) = _decayed($.records[provider], p.decayHalfLife);
-        return _composite(reliability, accuracy, speed, p);
+        return _compositeNow($.records[provider], $.parameters);
     }
 
     /// @inheritdoc IReputation
@@ -145,8 +143,7 @@ contract Reputation is ProtocolUpgradeable, IReputation {
         ReputationStorage storage $ = _s();
         Parameters memory p = $.parameters;
         Record storage record = $.records[provider];
-        (uint16 reliability, uint16 accuracy, uint16 speed) = _decayed(record, p.decayHalfLife);
-        score = _composite(reliability, accuracy, speed, p);
+        score = _compositeNow(record, p);
         if (score > NEUTRAL && record.distinctRequesters < p.minDistinctRequesters) score = NEUTRAL;
     }
 
@@ -194,6 +191,12 @@ contract Reputation is ProtocolUpgradeable, IReputation {
     function _move(uint16 score, uint16 observation, uint256 rateBps) private pure returns (uint16) {
         if (observation >= score) return uint16(score + ((observation - score) * rateBps) / _BPS);
         return uint16(score - ((score - observation) * rateBps) / _BPS);
+    }
+
+    /// @dev The composite of a record's scores decayed to now.
+    function _compositeNow(Record storage record, Parameters memory p) private view returns (uint16) {
+        (uint16 reliability, uint16 accuracy, uint16 speed) = _decayed(record, p.decayHalfLife);
+        return _composite(reliability, accuracy, speed, p);
     }
 
     function _composite(

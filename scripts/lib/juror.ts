@@ -1,4 +1,4 @@
-import { type Hex, encodeAbiParameters, keccak256 } from "viem";
+import { type Hex, encodeAbiParameters, keccak256, zeroHash } from "viem";
 
 import type { ProtocolClient } from "./client.js";
 import { send } from "./transactions.js";
@@ -37,13 +37,13 @@ export async function jurorStep(
   const now = block.timestamp;
   const juror = await hub.read.jurorOf([jobId, me]);
   const salt = jurorSalt(options.secret, jobId);
-  if (juror.drawn && juror.commitment === ZERO_HASH && now <= BigInt(dispute.commitEndsAt)) {
+  if (juror.drawn && juror.commitment === zeroHash && now <= BigInt(dispute.commitEndsAt)) {
     const uphold = await options.decide();
     await send(client, hub, "commitVote", [jobId, await hub.read.voteCommitment([jobId, me, uphold, salt])]);
     return "committed";
   }
   const revealOpen = now > BigInt(dispute.commitEndsAt) || dispute.commits === dispute.jurors;
-  if (juror.drawn && juror.commitment !== ZERO_HASH && !juror.revealed && revealOpen) {
+  if (juror.drawn && juror.commitment !== zeroHash && !juror.revealed && revealOpen) {
     if (now > BigInt(dispute.votingEndsAt)) return "none";
     for (const uphold of [true, false]) {
       if ((await hub.read.voteCommitment([jobId, me, uphold, salt])) !== juror.commitment) continue;
@@ -59,5 +59,3 @@ export async function jurorStep(
   }
   return "none";
 }
-
-const ZERO_HASH = `0x${"0".repeat(64)}` as const;

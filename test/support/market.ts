@@ -133,10 +133,8 @@ export async function voteAll(
   jobId: bigint,
   uphold: boolean | ((juror: Signer, index: number) => boolean | undefined),
 ): Promise<void> {
-  const { verificationHub, validators } = market;
-  const jurors = (await verificationHub.jurorsOf(jobId)).map((address) =>
-    validators.find((validator) => validator.address === address)!,
-  );
+  const { verificationHub } = market;
+  const jurors = await jurorSigners(market, jobId);
   const votes = jurors.map((juror, index) => (typeof uphold === "boolean" ? uphold : uphold(juror, index)));
   for (const [index, juror] of jurors.entries()) {
     const vote = votes[index];
@@ -145,21 +143,27 @@ export async function voteAll(
       .connect(juror)
       .commitVote(jobId, await verificationHub.voteCommitment(jobId, juror.address, vote, salt(index + 1)));
   }
+  // Reveals open once every juror has committed, or else once the commit phase is over: wait for it once.
+  if ((await verificationHub.disputeOf(jobId)).commits < jurors.length) {
+    await advanceChain(market, Number((await verificationHub.parameters()).votingPeriod) + 1);
+  }
   for (const [index, juror] of jurors.entries()) {
     const vote = votes[index];
     if (vote === undefined) continue;
-    if ((await verificationHub.disputeOf(jobId)).commits < jurors.length) {
-      await advanceChain(market, Number((await verificationHub.parameters()).votingPeriod) + 1);
-    }
     await verificationHub.connect(juror).revealVote(jobId, vote, salt(index + 1));
   }
 }
 
 /** Mines a block so that the dispute's draw block has passed, draws its committee and returns the jurors' signers. */
 export async function drawCommittee(market: Market, jobId: bigint): Promise<Signer[]> {
-  const { verificationHub, validators } = market;
   await advanceChain(market, 0);
-  await verificationHub.drawCommittee(jobId);
+  await market.verificationHub.drawCommittee(jobId);
+  return jurorSigners(market, jobId);
+}
+
+/** The signers of `jobId`'s drawn jurors, among the fixture's validators. */
+async function jurorSigners(market: Market, jobId: bigint): Promise<Signer[]> {
+  const { verificationHub, validators } = market;
   const addresses = await verificationHub.jurorsOf(jobId);
   return addresses.map((address) => {
     const signer = validators.find((validator) => validator.address === address);
