@@ -181,7 +181,9 @@ interface IVerificationHub {
     /// @notice Schedules the audit draw of a job the market has just verified: it will be drawn from the hash of
     /// the next block, which nobody, the delivering provider included, knows when the job is verified (the block
     /// after the one carrying the job's `JobVerified`). Only the market the hub is wired to may call it.
-    function scheduleAudit(uint256 jobId) external;
+    /// @param certain Sample the job whatever the draw (a consensus job with a dissenter, which a colluding
+    /// majority could otherwise have slashed unchecked).
+    function scheduleAudit(uint256 jobId, bool certain) external;
 
     // ---------------------------------------------------------------------------------------------
     // Audit draws (anyone)

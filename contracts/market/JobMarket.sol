@@ -28,6 +28,9 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     // ---------------------------------------------------------------------------------------------
 
     uint256 public constant MAX_REDUNDANCY = 3;
+    /// @notice A Consensus job needs three providers: with two, one dissenter (a lazy provider, or the requester's
+    /// own) splits every job, and no rule can tell which of the two is honest.
+    uint256 public constant MIN_CONSENSUS_REDUNDANCY = 3;
     uint256 public constant MIN_PROVIDER_BPS = 5_000;
     uint256 public constant MAX_GAS_SUBSIDY_BPS = 1_000;
     uint256 public constant MAX_TREASURY_BPS = 3_000;
@@ -510,7 +513,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
 
     function _checkSpec(JobMarketStorage storage $, JobSpec calldata spec) private view {
         if (spec.gpuHours == 0) revert MarketZeroHours();
-        uint256 minRedundancy = spec.mode == VerificationMode.Consensus ? 2 : 1;
+        uint256 minRedundancy = spec.mode == VerificationMode.Consensus ? MIN_CONSENSUS_REDUNDANCY : 1;
         if (spec.redundancy < minRedundancy || spec.redundancy > MAX_REDUNDANCY) {
             revert MarketInvalidRedundancy(spec.redundancy, spec.mode);
         }
@@ -647,6 +650,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         mapping(uint256 => Slot) storage slots = $.slots[jobId];
         uint256 redundancy = job.redundancy;
         uint8 accepted;
+        bool dissent;
         if (job.mode == VerificationMode.Consensus) {
             (bytes32 majority, uint256 votes) = _majorityResult(slots, redundancy);
             bool agreed = votes > redundancy / 2;
@@ -656,6 +660,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
                 if (agreed && s.result == majority) {
                     accepted |= uint8(1 << i);
                 } else {
+                    dissent = true;
                     emit ResultRejected(jobId, i, s.provider, s.result);
                     // A dissenter keeps its collateral locked: it is slashed at settlement, unless a dispute or an
                     // audit shows the majority wrong first. No majority: nobody can be shown wrong, so nobody is
@@ -679,8 +684,8 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         job.challengeEndsAt = uint40(challengeEndsAt);
         emit JobVerified(jobId, accepted, uint64(_wall($, challengeEndsAt)));
         // A ZK job's proof is its check; every other job may be drawn for an audit, from randomness that nobody
-        // knows yet.
-        if (job.mode != VerificationMode.ZK) $.hub.scheduleAudit(jobId);
+        // knows yet. A job with a dissenter is always audited: the dissenter may be the honest one.
+        if (job.mode != VerificationMode.ZK) $.hub.scheduleAudit(jobId, dissent);
     }
 
     /// @dev The most frequent revealed result and how many slots revealed it.

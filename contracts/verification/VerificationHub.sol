@@ -170,13 +170,14 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
     }
 
     /// @inheritdoc IVerificationHub
-    function scheduleAudit(uint256 jobId) external {
+    function scheduleAudit(uint256 jobId, bool certain) external {
         VerificationHubStorage storage $ = _s();
         // The market it is wired to, checked directly: cheaper than a role check on every verified job.
         if (msg.sender != address($.market)) revert HubNotMarket(msg.sender);
         // The next block's hash: unknown while the verifying transaction runs, so a provider can neither predict
         // it nor revert its delivery to dodge it.
-        $.audits[jobId].seedBlock = uint64(block.number + 1);
+        $.audits[jobId] = AuditSchedule(uint64(block.number + 1), certain ? AuditDraw.Sampled : AuditDraw.None);
+        if (certain) emit AuditDrawn(jobId, true);
     }
 
     // ---------------------------------------------------------------------------------------------

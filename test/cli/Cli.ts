@@ -111,7 +111,7 @@ describe("starminer CLI (end to end on a local node)", function () {
       zone: "eu-west",
       gpuHours: 2,
       mode: "consensus",
-      redundancy: 2,
+      redundancy: 3,
       maxTotal: "100",
     });
     const submitted = json<{ jobId: string; escrow: string }>(
@@ -121,13 +121,13 @@ describe("starminer CLI (end to end on a local node)", function () {
     expect((await jobMarket.jobOf(jobId)).escrow.toString()).to.equal(submitted.escrow);
 
     const answer = result("cli");
-    const claimants = [newcomer!, market.providers[0]!];
-    await claimCommitReveal(market, jobId, claimants, [answer, answer]);
+    const claimants = [newcomer!, market.providers[0]!, market.providers[1]!];
+    await claimCommitReveal(market, jobId, claimants, [answer, answer, answer]);
     const status = json<{ status: string; slots: { status: string }[] }>(
       await starminer(["--json", "job", "status", String(jobId)]),
     );
     expect(status.status).to.equal("Verified");
-    expect(status.slots.map((slot) => slot.status)).to.deep.equal(["Revealed", "Revealed"]);
+    expect(status.slots.map((slot) => slot.status)).to.deep.equal(["Revealed", "Revealed", "Revealed"]);
     const fetched = json<{ result: string }>(await starminer(["--json", "job", "result", String(jobId)]));
     expect(fetched.result).to.equal(answer);
 

@@ -142,7 +142,7 @@ describe("starminer provider run (end to end on a local node)", function () {
 
     const works = [1, 2, 3, 4].map(sampleDenseLayerJob);
     const jobs = {
-      consensus: await submit("consensus", works[0]!, { mode: "consensus", redundancy: 2 }),
+      consensus: await submit("consensus", works[0]!, { mode: "consensus", redundancy: 3 }),
       optimistic: await submit("optimistic", works[1]!, { mode: "optimistic" }),
       tee: await submit("tee", works[2]!, { mode: "tee" }),
       zk: await submit("zk", works[3]!, { mode: "zk" }),
@@ -153,7 +153,7 @@ describe("starminer provider run (end to end on a local node)", function () {
       const expected = runDenseLayer(works[index]!);
       expect(result, `job ${jobId}`).to.equal(expected.result);
       expect(output, "the output, fetched from the content store and checked").to.deep.equal(expected.output);
-      expect(acceptedBy).to.have.length(jobId === jobs.consensus ? 2 : 1);
+      expect(acceptedBy).to.have.length(jobId === jobs.consensus ? 3 : 1);
     }
     expect((await resultOf(jobs.tee)).acceptedBy).to.deep.equal([p0.address]);
 
@@ -210,8 +210,8 @@ describe("starminer provider run (end to end on a local node)", function () {
   });
 
   it("resumes after being killed: reveals what it committed from its journal and never claims twice", async () => {
-    const [, p1, p2] = market.providers as [Signer, Signer, Signer];
-    const jobId = await submit("resume", sampleDenseLayerJob(7), { mode: "consensus", redundancy: 2 });
+    const [p0, p1, p2] = market.providers as [Signer, Signer, Signer];
+    const jobId = await submit("resume", sampleDenseLayerJob(7), { mode: "consensus", redundancy: 3 });
 
     // A long pause between rounds: it claims and commits in its first round, then is killed while it waits.
     const first = startDaemon(p1, ["--poll-ms", "600000"]);
@@ -220,9 +220,10 @@ describe("starminer provider run (end to end on a local node)", function () {
     const journal = JSON.parse(await readFile(journalOf(p1), "utf8")) as { jobs: Record<string, JobRecord> };
     expect(journal.jobs[jobId.toString()]).to.include({ stage: "committed", slot: 0 });
 
-    // The other provider commits, which opens the reveal; the restarted daemon reveals with its saved salt.
-    const other = startDaemon(p2);
-    await other.waitForLine(new RegExp(`job ${jobId} slot 1: revealed`));
+    // The other providers commit, which opens the reveal; the restarted daemon reveals with its saved salt.
+    for (const other of [startDaemon(p2), startDaemon(p0)]) {
+      await other.waitForLine(new RegExp(`job ${jobId} slot [12]: revealed`));
+    }
     const restarted = startDaemon(p1);
     await restarted.waitForLine(new RegExp(`job ${jobId} slot 0: revealed`));
     await watch(jobId, "verified");

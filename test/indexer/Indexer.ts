@@ -495,7 +495,7 @@ describe("Indexer (end to end on a local node)", function () {
     it("picks up new transactions as they are mined", async () => {
       const { jobMarket, accounts } = market();
       const latest = await connection().ethers.provider.getBlock("latest");
-      await jobMarket.connect(accounts.bob).submitJob(jobSpec(latest!.timestamp, { redundancy: 2, mode: 0 }));
+      await jobMarket.connect(accounts.bob).submitJob(jobSpec(latest!.timestamp, { redundancy: 3, mode: 0 }));
       const jobId = await jobMarket.jobCount();
       await jobMarket.connect(accounts.bob).cancelJob(jobId);
       outcome.expected.set(jobId, JobStatus.Cancelled);

@@ -84,9 +84,9 @@ describe("JobMarket", function () {
     it("quotes the job, escrows the quote from the requester and opens the job; demand waits for a claim", async () => {
       const market = await loadFixture(ready);
       const { jobMarket, pricingEngine, agpu, accounts } = market;
-      const spec = jobSpec(await time.latest(), { redundancy: 2, mode: Mode.Consensus });
+      const spec = jobSpec(await time.latest(), { redundancy: 3, mode: Mode.Consensus });
       const quote = await pricingEngine.quote(spec.zone, spec.tier, spec.gpuHours, spec.redundancy, false);
-      expect(quote.total).to.equal(2n * AGPU * 10n * 2n);
+      expect(quote.total).to.equal(2n * AGPU * 10n * 3n);
 
       const tx = jobMarket.connect(accounts.alice).submitJob(spec);
       await expect(tx).to.changeTokenBalances(ethers, agpu, [accounts.alice, jobMarket], [-quote.total, quote.total]);
@@ -100,7 +100,7 @@ describe("JobMarket", function () {
           EU_WEST,
           Tier.Standard,
           Mode.Consensus,
-          2,
+          3,
           10,
           quote.pricePerGpuHour,
           quote.total,
@@ -119,12 +119,12 @@ describe("JobMarket", function () {
       expect(job.collateralBps).to.equal(15_000n);
       expect(await jobMarket.totalEscrowed()).to.equal(quote.total);
       const slots = await jobMarket.slotsOf(1n);
-      expect(slots.map((s) => s.status)).to.deep.equal([BigInt(SlotStatus.Open), BigInt(SlotStatus.Open)]);
-      expect(await jobMarket.collateralOf(1n)).to.equal(((quote.total / 2n) * 3n) / 2n);
+      expect(slots.map((s) => s.status)).to.deep.equal([1, 2, 3].map(() => BigInt(SlotStatus.Open)));
+      expect(await jobMarket.collateralOf(1n)).to.equal(((quote.total / 3n) * 3n) / 2n);
       // A claim is demand: the first claim records every slot's GPU-hours, once per job.
       await expect(jobMarket.connect(market.providers[0]!).claimSlot(1n))
         .to.emit(pricingEngine, "DemandRecorded")
-        .withArgs(EU_WEST, anyValue, 20n, anyValue);
+        .withArgs(EU_WEST, anyValue, 30n, anyValue);
       await expect(jobMarket.connect(market.providers[1]!).claimSlot(1n)).not.to.emit(pricingEngine, "DemandRecorded");
     });
 
@@ -140,6 +140,7 @@ describe("JobMarket", function () {
         [{ redundancy: 0 }, "MarketInvalidRedundancy", [0, Mode.Optimistic]],
         [{ redundancy: 4 }, "MarketInvalidRedundancy", [4, Mode.Optimistic]],
         [{ redundancy: 1, mode: Mode.Consensus }, "MarketInvalidRedundancy", [1, Mode.Consensus]],
+        [{ redundancy: 2, mode: Mode.Consensus }, "MarketInvalidRedundancy", [2, Mode.Consensus]],
         [{ gpuHours: 0 }, "MarketZeroHours", []],
         [{ maxTotal: 20n * AGPU - 1n }, "MarketPriceAboveLimit", [20n * AGPU, 20n * AGPU - 1n]],
         [{ deliveryWindow: 59 }, "MarketInvalidDeliveryWindow", [59, 600, 30 * DAY]],
@@ -188,7 +189,7 @@ describe("JobMarket", function () {
       await time.increase((await pricingEngine.marketParameters()).epochDuration);
       await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
 
-      const spec = jobSpec(await time.latest(), { spilloverAllowed: true, mode: Mode.Consensus, redundancy: 2 });
+      const spec = jobSpec(await time.latest(), { spilloverAllowed: true, mode: Mode.Consensus, redundancy: 3 });
       const quote = await pricingEngine.quote(EU_WEST, spec.tier, spec.gpuHours, spec.redundancy, true);
       expect(quote.spilledOver).to.equal(true);
       await expect(jobMarket.connect(accounts.alice).submitJob(spec))
@@ -200,7 +201,7 @@ describe("JobMarket", function () {
           EU_WEST,
           Tier.Standard,
           Mode.Consensus,
-          2,
+          3,
           10,
           quote.pricePerGpuHour,
           quote.total,
@@ -259,7 +260,7 @@ describe("JobMarket", function () {
       const market = await loadFixture(ready);
       const { jobMarket, staking } = market;
       const [provider] = market.providers;
-      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 2 }));
+      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3 }));
       const collateral = await jobMarket.collateralOf(jobId);
       expect(collateral).to.equal(30n * AGPU);
       const tx = jobMarket.connect(provider!).claimSlot(jobId);
@@ -277,7 +278,8 @@ describe("JobMarket", function () {
         .to.be.revertedWithCustomError(jobMarket, "MarketAlreadyAssigned")
         .withArgs(jobId, provider!.address);
       await jobMarket.connect(market.providers[1]!).claimSlot(jobId);
-      await expect(jobMarket.connect(market.providers[2]!).claimSlot(jobId))
+      await jobMarket.connect(market.providers[2]!).claimSlot(jobId);
+      await expect(jobMarket.connect(market.providers[3]!).claimSlot(jobId))
         .to.be.revertedWithCustomError(jobMarket, "MarketNoOpenSlot")
         .withArgs(jobId);
     });
@@ -300,7 +302,7 @@ describe("JobMarket", function () {
       const { jobMarket, nodeRegistry, staking, accounts } = market;
       const [provider] = market.providers;
       const now = await time.latest();
-      const consensus = { mode: Mode.Consensus, redundancy: 2 };
+      const consensus = { mode: Mode.Consensus, redundancy: 3 };
 
       const basic = await submit(market, jobSpec(now, consensus));
       await expect(jobMarket.connect(accounts.stranger).claimSlot(basic))
@@ -361,7 +363,7 @@ describe("JobMarket", function () {
       const now = await time.latest();
       await market.agpu.connect(market.accounts.deployer).transfer(providers[3]!.address, 1_000n * AGPU);
       await market.agpu.connect(providers[3]!).approve(await jobMarket.getAddress(), 1_000n * AGPU);
-      const jobId = await submit(market, jobSpec(now, { mode: Mode.Consensus, redundancy: 2 }), providers[3]!);
+      const jobId = await submit(market, jobSpec(now, { mode: Mode.Consensus, redundancy: 3 }), providers[3]!);
       await expect(jobMarket.connect(providers[3]!).claimSlot(jobId))
         .to.be.revertedWithCustomError(jobMarket, "MarketRequesterCannotClaim")
         .withArgs(jobId);
@@ -772,7 +774,7 @@ describe("JobMarket", function () {
     it("snapshots the collateral rate per job, so a later change does not alter what a claim locked", async () => {
       const market = await loadFixture(ready);
       const { jobMarket, staking, accounts } = market;
-      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 2 }));
+      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3 }));
       await jobMarket.connect(market.providers[0]!).claimSlot(jobId);
       const { optimisticReputationFloor, revealWindow, challengeWindow, minDeliveryWindow, maxJobDuration } =
         await jobMarket.marketParameters();
@@ -833,7 +835,7 @@ describe("JobMarket", function () {
       const market = await loadFixture(ready);
       const { jobMarket, jobMarketLens, accounts } = market;
       const now = await time.latest();
-      const consensus = { mode: Mode.Consensus, redundancy: 2 };
+      const consensus = { mode: Mode.Consensus, redundancy: 3 };
       const open = await submit(market, jobSpec(now, consensus));
       const economy = await submit(market, jobSpec(now, { ...consensus, tier: Tier.Economy }));
       const full = await submit(market, jobSpec(now, consensus));
@@ -841,6 +843,7 @@ describe("JobMarket", function () {
       const partly = await submit(market, jobSpec(now, consensus));
       await jobMarket.connect(market.providers[0]!).claimSlot(full);
       await jobMarket.connect(market.providers[1]!).claimSlot(full);
+      await jobMarket.connect(market.providers[2]!).claimSlot(full);
       await jobMarket.connect(market.providers[0]!).claimSlot(partly);
       await jobMarket.connect(accounts.alice).cancelJob(cancelled);
 
@@ -856,6 +859,7 @@ describe("JobMarket", function () {
       expect(first!.slots.map((slot) => slot.provider)).to.deep.equal([
         market.providers[0]!.address,
         market.providers[1]!.address,
+        market.providers[2]!.address,
       ]);
       expect(second!.job.status).to.equal(JobStatus.Open);
       expect(second!.slots[1]!.status).to.equal(SlotStatus.Open);

@@ -65,7 +65,7 @@ describe("Security: slashing, collateral, time and audit draws", () => {
       const collaterals: bigint[] = [];
       for (let round = 0; round < 4; round++) {
         // Economy Consensus jobs: no reputation floor, so the offender can keep claiming after its misses.
-        const spec = jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 2, tier: Tier.Economy });
+        const spec = jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3, tier: Tier.Economy });
         const jobId = await submit(market, spec);
         await jobMarket.connect(provider).claimSlot(jobId);
         collaterals.push(await jobMarket.collateralOf(jobId));
@@ -206,7 +206,7 @@ describe("Security: slashing, collateral, time and audit draws", () => {
     it("lets only the market schedule an audit draw (ZK jobs get none: see the ZK jobs' tests)", async () => {
       const { verificationHub } = await loadFixture(claimed);
       const stranger = (await ethers.getSigners())[10]!;
-      await expect(verificationHub.connect(stranger).scheduleAudit(1n))
+      await expect(verificationHub.connect(stranger).scheduleAudit(1n, false))
         .to.be.revertedWithCustomError(verificationHub, "HubNotMarket")
         .withArgs(stranger.address);
     });
@@ -261,6 +261,51 @@ describe("Security: slashing, collateral, time and audit draws", () => {
       expect(await staking.recentOffences(other.address)).to.equal(1n);
       expect(await staking.recentOffences(third.address)).to.equal(1n);
       expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
+    });
+  });
+
+  describe("consensus needs three providers and audits every dissent (attack 6)", () => {
+    it("refuses a two-provider Consensus job, where the requester's own sybil could split it for a free result", async () => {
+      const market = await loadFixture(claimed);
+      const { jobMarket, accounts } = market;
+      const spec = jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 2, tier: Tier.Economy });
+      await expect(jobMarket.connect(accounts.alice).submitJob(spec))
+        .to.be.revertedWithCustomError(jobMarket, "MarketInvalidRedundancy")
+        .withArgs(2, Mode.Consensus);
+    });
+
+    it("always audits a job with a dissenter, so an honest validator can prove a colluding majority wrong alone", async () => {
+      const market = await loadFixture(claimed);
+      const { jobMarket, verificationHub, staking, agpu, other, third, validators, accounts } = market;
+      // At a 0% audit rate a unanimous job is never sampled...
+      await setAuditRate(market, 0);
+      const spec = jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3, tier: Tier.Economy });
+      const jobId = await submit(market, spec);
+      const honest = market.providers[3]!;
+      await claimCommitReveal(
+        market,
+        jobId,
+        [other, third, honest],
+        [result("colluded"), result("colluded"), result("honest")],
+      );
+      // ...but this one has a dissenter: it is sampled, whatever the rate.
+      expect(await verificationHub.auditDrawOf(jobId)).to.equal(AuditDraw.Sampled);
+      const requesterBefore = await agpu.balanceOf(accounts.alice.address);
+      const { escrow } = await jobMarket.jobOf(jobId);
+      const honestStake = await staking.stakeOf(honest.address);
+      // The requester stays silent; a validator re-executes, finds the accepted result wrong and escalates.
+      await expect(verificationHub.connect(validators[0]!).reportAudit(jobId, result("honest"))).to.emit(
+        verificationHub,
+        "AuditFailed",
+      );
+      await decideDispute(market, jobId, true);
+      await verificationHub.resolveDispute(jobId);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
+      expect(await staking.recentOffences(other.address)).to.equal(1n);
+      expect(await staking.recentOffences(third.address)).to.equal(1n);
+      expect(await staking.stakeOf(honest.address)).to.equal(honestStake);
+      expect(await staking.lockedOf(honest.address)).to.equal(0n);
+      expect((await agpu.balanceOf(accounts.alice.address)) - requesterBefore).to.equal(escrow);
     });
   });
 

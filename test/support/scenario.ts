@@ -36,7 +36,7 @@ async function now(connection: Connection): Promise<bigint> {
 export interface ScenarioOutcome {
   /** Every job with the status it must end in. */
   readonly expected: Map<bigint, number>;
-  /** A job left Open with one of its two slots claimed and the other waiting. */
+  /** A job left Open with one of its three slots claimed and the others waiting. */
   readonly openJob: bigint;
   /** A provider that was slashed for dissenting. */
   readonly dissenter: string;
@@ -68,28 +68,34 @@ export async function driveEveryTerminalState(connection: Connection, market: Ma
   expected.set(dissented, JobStatus.Settled);
 
   // No majority: refunded.
-  const split = await consensus(2);
-  await commitReveal(split, [p1, p2], [result("C"), result("D")]);
+  const split = await consensus(3);
+  await commitReveal(split, [p1, p2, p0], [result("C"), result("D"), result("G")]);
   expected.set(split, JobStatus.Refunded);
 
   // Cancelled before anyone claimed it.
-  const cancelled = await consensus(2);
+  const cancelled = await consensus(3);
   await jobMarket.connect(accounts.alice).cancelJob(cancelled);
   expected.set(cancelled, JobStatus.Cancelled);
 
   // A provider misses its slot; it is reopened and another provider finishes the job.
-  const missed = await consensus(2);
+  const missed = await consensus(3);
   await jobMarket.connect(p3).claimSlot(missed);
   // p3 starts leaving with all its free stake: the slash for the miss must come from its unbonding and collateral.
   await staking.connect(p3).requestUnbond(await staking.availableOf(p3.address));
-  await jobMarket.connect(p0).claimSlot(missed);
-  await jobMarket.connect(p0).commitResult(missed, 1, commitmentOf(missed, 1, p0.address, result("E"), salt(2)));
+  for (const [slot, provider] of [p0, p1].entries()) {
+    await jobMarket.connect(provider).claimSlot(missed);
+    await jobMarket
+      .connect(provider)
+      .commitResult(missed, slot + 1, commitmentOf(missed, slot + 1, provider.address, result("E"), salt(slot + 2)));
+  }
   await advance(connection, HOUR + 1);
   await jobMarket.connect(accounts.carol).expireSlot(missed, 0);
   await jobMarket.connect(p2).claimSlot(missed);
   await jobMarket.connect(p2).commitResult(missed, 0, commitmentOf(missed, 0, p2.address, result("E"), salt(1)));
   await jobMarket.connect(p2).revealResult(missed, 0, result("E"), salt(1), NO_EVIDENCE);
-  await jobMarket.connect(p0).revealResult(missed, 1, result("E"), salt(2), NO_EVIDENCE);
+  for (const [slot, provider] of [p0, p1].entries()) {
+    await jobMarket.connect(provider).revealResult(missed, slot + 1, result("E"), salt(slot + 2), NO_EVIDENCE);
+  }
   expected.set(missed, JobStatus.Settled);
 
   // Optimistic jobs need a provider above the optimistic floor.
@@ -143,8 +149,8 @@ export async function driveEveryTerminalState(connection: Connection, market: Ma
   await pricingEngine.connect(accounts.governor).setNeighbours(zoneId("eu-west"), zoneId("us-east"), 2_500);
   await pricingEngine.connect(accounts.governor).removeNeighbours(zoneId("us-east"), zoneId("eu-west"));
 
-  // One job stays in flight: two slots, one claimed.
-  const openJob = await consensus(2);
+  // One job stays in flight: three slots, one claimed.
+  const openJob = await consensus(3);
   await jobMarket.connect(p1).claimSlot(openJob);
   expected.set(openJob, JobStatus.Open);
 

@@ -177,8 +177,8 @@ async function preflight(client: ProtocolClient, spec: JobSpec, now: bigint): Pr
   if (spec.deadline < now + BigInt(spec.deliveryWindow) || spec.deadline > latest) {
     throw new Error(`the deadline must leave at least one delivery window and at most ${maxJobDuration} s from now`);
   }
-  if (spec.mode === Mode.Consensus && spec.redundancy < 2) {
-    throw new Error("a Consensus job needs a redundancy of 2 or 3");
+  if (spec.mode === Mode.Consensus && spec.redundancy < 3) {
+    throw new Error("a Consensus job needs a redundancy of 3 (three providers)");
   }
   if (spec.mode === Mode.ZK && !(await client.verificationHub.read.isWorkloadSupported([spec.workloadClass]))) {
     throw new Error(`ZK workload class ${spec.workloadClass} has no verifier on this deployment`);

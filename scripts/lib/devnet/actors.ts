@@ -91,13 +91,13 @@ export class SimulatedRequester {
   async submitNext(): Promise<bigint> {
     const n = this.submitted++ + this.index;
     const modes = [Mode.Consensus, Mode.Optimistic, Mode.TEE, Mode.ZK] as const;
-    const mode = modes[n % modes.length]!;
+    let mode: Mode = modes[n % modes.length]!;
     const candidates = this.zones.filter((zone) => (mode === Mode.TEE ? zone.tee > 0 : zone.honest > 0));
     const zone = candidates[Math.floor(n / modes.length) % candidates.length] ?? this.zones[0]!;
-    // As many providers as the zone has eligible (up to three), so that a dishonest one meets an honest majority
-    // and no slot waits for a provider that was slashed below the minimum stake.
-    const eligible = await this.eligibleProviders(zone);
-    const redundancy = mode === Mode.Consensus ? Math.min(3, Math.max(2, eligible)) : 1;
+    // A Consensus job needs three providers: in a zone with fewer still eligible (the others slashed below the
+    // minimum stake), the job goes Optimistic instead, so that no slot waits for a provider that cannot claim it.
+    if (mode === Mode.Consensus && (await this.eligibleProviders(zone)) < 3) mode = Mode.Optimistic;
+    const redundancy = mode === Mode.Consensus ? 3 : 1;
     const work = sampleDenseLayerJob(Number(BigInt.asUintN(32, BigInt(this.client.account!.address) + BigInt(n))));
     const { modelCommitment, inputCommitment, specHash } = await this.content.putJob(work);
     const now = await chainNow(this.client);
