@@ -81,11 +81,11 @@ export async function measureIdentity(context: GasContext): Promise<void> {
     from: deployer,
     operation: "lockCollateral (two jobs' collateral, slashed below)",
   });
-  await send("Staking", "slashCollateral", [carol, parseEther("30"), FAULT, alice], {
+  await send("Staking", "slashCollateral", [carol, parseEther("30"), FAULT, alice, false], {
     from: deployer,
     operation: "slashCollateral (first offence)",
   });
-  await send("Staking", "slashCollateral", [carol, parseEther("30"), FAULT, alice], {
+  await send("Staking", "slashCollateral", [carol, parseEther("30"), FAULT, alice, false], {
     from: deployer,
     operation: "slashCollateral (second offence)",
   });

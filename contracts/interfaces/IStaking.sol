@@ -140,12 +140,15 @@ interface IStaking {
 
     /// @notice Consumes `collateral` of `node`'s locked collateral for a proven fault (`reason`): takes the share
     /// of its escalation tier and releases the rest; `prover` earns the bounty share, capped.
+    /// @param fraud A wrong answer shown wrong (a result a committee rejected, a false audit claim): the top tier
+    /// at once, whatever the node's record. Faults that can be accidents (a missed window) escalate.
     /// @return amount What was slashed.
     function slashCollateral(
         address node,
         uint256 collateral,
         bytes32 reason,
-        address prover
+        address prover,
+        bool fraud
     ) external returns (uint256 amount);
 
     /// @notice Takes exactly `amount` of `node`'s locked collateral for `reason` and pays it to `recipient` (the

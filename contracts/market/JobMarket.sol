@@ -792,7 +792,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         IReputation.Outcome outcome
     ) private {
         $.reputation.recordOutcome(provider, outcome, 0, bytes32(jobId), _share(job), job.requester);
-        $.staking.slashCollateral(provider, _collateral(job), reason, prover);
+        $.staking.slashCollateral(provider, _collateral(job), reason, prover, reason == SLASH_DISPUTE);
     }
 
     /// @dev A missed delivery bars the provider from the job for good. Whoever calls the expiry proves the fault

@@ -290,7 +290,7 @@ contract OracleHub is ProtocolUpgradeable, IOracleHub {
             uint256 bond = available < p.reportBond ? available : p.reportBond;
             if (bond == 0) continue;
             staking.lockCollateral(reporters[i], bond);
-            uint256 slashed = staking.slashCollateral(reporters[i], bond, SLASH_ORACLE_DEVIATION, address(0));
+            uint256 slashed = staking.slashCollateral(reporters[i], bond, SLASH_ORACLE_DEVIATION, address(0), false);
             emit ReportPenalized(feedId, roundId, reporters[i], value, slashed);
         }
     }

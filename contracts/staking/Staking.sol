@@ -217,7 +217,8 @@ contract Staking is ProtocolUpgradeable, ReentrancyGuardTransient, IStaking {
         address node,
         uint256 collateral,
         bytes32 reason,
-        address prover
+        address prover,
+        bool fraud
     ) external restricted returns (uint256 amount) {
         if (node == address(0)) revert StakingZeroAddress();
         if (collateral == 0) revert StakingZeroAmount();
@@ -227,7 +228,7 @@ contract Staking is ProtocolUpgradeable, ReentrancyGuardTransient, IStaking {
         SlashPolicy memory policy = $.slashPolicy;
 
         uint256 offence = _recordOffence(n, policy.window);
-        uint256 tier = offence > 3 ? 2 : offence - 1;
+        uint256 tier = fraud || offence > 3 ? 2 : offence - 1;
         amount = (collateral * policy.tierBps[tier]) / _BPS;
         // The whole collateral leaves the lock: `amount` of it is taken, the rest is free stake again.
         n.locked -= collateral;

@@ -340,7 +340,7 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
         if (dispute.audit) {
             uint256 collateral = $.market.collateralOf(jobId);
             if (verdict == Verdict.Rejected)
-                $.staking.slashCollateral(challenger, collateral, SLASH_FALSE_AUDIT, address(0));
+                $.staking.slashCollateral(challenger, collateral, SLASH_FALSE_AUDIT, address(0), true);
             else $.staking.unlockCollateral(challenger, collateral);
         } else if (verdict == Verdict.Rejected) {
             if (bond != 0) _forfeitBond($, jobId, bond);

@@ -96,7 +96,7 @@ contract JobMarketHandler is TestBase {
         address requester = requesters[requesterSeed % REQUESTERS];
         IJobMarket.VerificationMode mode =
             modeSeed % 2 == 0 ? IJobMarket.VerificationMode.Consensus : IJobMarket.VerificationMode.Optimistic;
-        uint8 redundancy = uint8(bound(redundancySeed, mode == IJobMarket.VerificationMode.Consensus ? 2 : 1, 3));
+        uint8 redundancy = uint8(bound(redundancySeed, mode == IJobMarket.VerificationMode.Consensus ? 3 : 1, 3));
         IJobMarket.JobSpec memory spec = IJobMarket.JobSpec({
             modelCommitment: keccak256("model"),
             inputCommitment: keccak256(abi.encode(jobs.length)),
@@ -133,14 +133,15 @@ contract JobMarketHandler is TestBase {
         } catch {}
     }
 
-    /// @dev Commits result A or B (so Consensus jobs see agreement, dissent and splits).
-    function commit(uint256 jobSeed, uint256 slotSeed, bool honest) external {
+    /// @dev Commits one of three results (so Consensus jobs see agreement, dissent and three-way splits).
+    function commit(uint256 jobSeed, uint256 slotSeed, uint8 answer) external {
         (bool any, uint256 jobId) = _pick(jobSeed);
         if (!any) return;
         uint256 slot = slotSeed % 3;
         (address provider, bool ok) = _slotProvider(jobId, slot);
         if (!ok) return;
-        bytes32 result = honest ? keccak256("A") : keccak256("B");
+        uint8 pick = answer % 3;
+        bytes32 result = pick == 0 ? keccak256("A") : (pick == 1 ? keccak256("B") : keccak256("C"));
         vm.prank(provider);
         try market.commitResult(jobId, slot, market.commitmentOf(jobId, slot, provider, result, bytes32(slot))) {
             _intended[jobId][slot] = result;

@@ -132,7 +132,7 @@ describe("OracleHub", () => {
       await staking.connect(accounts.market).lockCollateral(liar.address, 100n * 10n ** 18n);
       await staking
         .connect(accounts.market)
-        .slashCollateral(liar.address, 100n * 10n ** 18n, FAULT, ethers.ZeroAddress);
+        .slashCollateral(liar.address, 100n * 10n ** 18n, FAULT, ethers.ZeroAddress, false);
       await expect(oracleHub.connect(liar).report(FEED, 1n))
         .to.be.revertedWithCustomError(oracleHub, "OracleReporterSlashed")
         .withArgs(liar.address, 1n);

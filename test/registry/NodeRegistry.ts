@@ -284,7 +284,7 @@ describe("NodeRegistry", () => {
       // A slash of a job's collateral that takes her below the provider minimum.
       const stake = await staking.stakeOf(alice);
       await staking.connect(accounts.market).lockCollateral(alice, stake);
-      await staking.connect(accounts.market).slashCollateral(alice, stake, ethers.ZeroHash, ethers.ZeroAddress);
+      await staking.connect(accounts.market).slashCollateral(alice, stake, ethers.ZeroHash, ethers.ZeroAddress, false);
       expect(await nodeRegistry.isEligible(alice, NodeRole.PROVIDER)).to.equal(false);
     });
 

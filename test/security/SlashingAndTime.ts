@@ -225,7 +225,8 @@ describe("Security: slashing, collateral, time and audit draws", () => {
       expect(await staking.lockedOf(liar!.address)).to.equal(COLLATERAL);
       await decideDispute(market, jobId, false);
       await verificationHub.resolveDispute(jobId);
-      expect(before - (await staking.stakeOf(liar!.address))).to.equal(COLLATERAL / 2n);
+      // A false claim is fraud: the whole of what it put at risk, on a first offence too.
+      expect(before - (await staking.stakeOf(liar!.address))).to.equal(COLLATERAL);
       expect(await staking.lockedOf(liar!.address)).to.equal(0n);
       // The honest provider keeps its stake and is paid.
       expect(await staking.stakeOf(provider.address)).to.be.greaterThanOrEqual(PROVIDER_STAKE);

@@ -86,7 +86,7 @@ contract StakingHandler is TestBase {
         uint256 freeBefore = staking.availableOf(actor);
         address prover = _actor(proverSeed);
         uint256 bountyBefore = staking.unpaidBountyOf(prover);
-        uint256 amount = staking.slashCollateral(actor, collateral, keccak256("fault"), prover);
+        uint256 amount = staking.slashCollateral(actor, collateral, keccak256("fault"), prover, false);
         if (amount > collateral) ghostSlashedMoreThanCollateral = true;
         if (staking.availableOf(actor) != freeBefore + collateral - amount) ghostSlashTouchedFreeStake = true;
         if (staking.unpaidBountyOf(prover) - bountyBefore > staking.slashPolicy().maxBounty) ghostBountyAboveCap = true;

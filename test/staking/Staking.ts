@@ -284,15 +284,15 @@ describe("Staking", () => {
       const { staking, accounts } = await withCollateral(3_000n * AGPU);
       const node = accounts.alice.address;
       const market = staking.connect(accounts.market);
-      await expect(market.slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress))
+      await expect(market.slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress, false))
         .to.emit(staking, "Slashed")
         .withArgs(node, FAULT, ethers.ZeroAddress, 500n * AGPU, 1_000n * AGPU, 0n, 1n);
       await time.increase(30n * DAY);
-      await expect(market.slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress))
+      await expect(market.slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress, false))
         .to.emit(staking, "Slashed")
         .withArgs(node, FAULT, ethers.ZeroAddress, 750n * AGPU, 1_000n * AGPU, 0n, 2n);
       await time.increase(30n * DAY);
-      await expect(market.slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress))
+      await expect(market.slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress, false))
         .to.emit(staking, "Slashed")
         .withArgs(node, FAULT, ethers.ZeroAddress, 1_000n * AGPU, 1_000n * AGPU, 0n, 3n);
       // 10 000 staked, 2 250 slashed: the 7 000 that no job held is untouched, and nothing stays locked.
@@ -302,13 +302,32 @@ describe("Staking", () => {
       expect(await staking.recentOffences(node)).to.equal(3n);
     });
 
+    it("takes the whole collateral for fraud (a result shown wrong) on a first offence, and counts the offence", async () => {
+      const { staking, accounts } = await withCollateral(2_000n * AGPU);
+      const node = accounts.alice.address;
+      await expect(
+        staking.connect(accounts.market).slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress, true),
+      )
+        .to.emit(staking, "Slashed")
+        .withArgs(node, FAULT, ethers.ZeroAddress, 1_000n * AGPU, 1_000n * AGPU, 0n, 1n);
+      expect(await staking.lockedOf(node)).to.equal(1_000n * AGPU);
+      // A later accidental fault escalates from the record, fraud included.
+      await expect(
+        staking.connect(accounts.market).slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress, false),
+      )
+        .to.emit(staking, "Slashed")
+        .withArgs(node, FAULT, ethers.ZeroAddress, 750n * AGPU, 1_000n * AGPU, 0n, 2n);
+    });
+
     it("forgets offences older than the window", async () => {
       const { staking, accounts } = await withCollateral(2_000n * AGPU);
       const node = accounts.alice.address;
-      await staking.connect(accounts.market).slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress);
+      await staking.connect(accounts.market).slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress, false);
       await time.increase(90n * DAY);
       expect(await staking.recentOffences(node)).to.equal(0n);
-      await expect(staking.connect(accounts.market).slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress))
+      await expect(
+        staking.connect(accounts.market).slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress, false),
+      )
         .to.emit(staking, "Slashed")
         .withArgs(node, FAULT, ethers.ZeroAddress, 500n * AGPU, 1_000n * AGPU, 0n, 1n);
     });
@@ -318,7 +337,7 @@ describe("Staking", () => {
       // 50% of 4 000 is 2 000; 10% of that would be 200, but the bounty is capped at 1 AGPU.
       await staking
         .connect(accounts.market)
-        .slashCollateral(accounts.alice.address, 4_000n * AGPU, FAULT, accounts.carol.address);
+        .slashCollateral(accounts.alice.address, 4_000n * AGPU, FAULT, accounts.carol.address, false);
       expect(await staking.unpaidBountyOf(accounts.carol.address)).to.equal(1n * AGPU);
       expect(await staking.unpaidTreasury()).to.equal(1_999n * AGPU);
 
@@ -346,7 +365,7 @@ describe("Staking", () => {
       const { staking, accounts } = await withCollateral(10n * AGPU);
       await staking
         .connect(accounts.market)
-        .slashCollateral(accounts.alice.address, 10n * AGPU, FAULT, accounts.carol.address);
+        .slashCollateral(accounts.alice.address, 10n * AGPU, FAULT, accounts.carol.address, false);
       // 50% of 10 is 5; 10% of 5 is 0.5 AGPU, under the 1 AGPU cap.
       expect(await staking.unpaidBountyOf(accounts.carol.address)).to.equal(AGPU / 2n);
     });
@@ -355,7 +374,7 @@ describe("Staking", () => {
       const { staking, accounts } = await withCollateral(1_000n * AGPU);
       const node = accounts.alice.address;
       await staking.connect(accounts.alice).requestUnbond(4_000n * AGPU);
-      await staking.connect(accounts.market).slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress);
+      await staking.connect(accounts.market).slashCollateral(node, 1_000n * AGPU, FAULT, ethers.ZeroAddress, false);
       expect(await staking.unbondingOf(node)).to.equal(4_000n * AGPU);
       expect(await staking.stakeOf(node)).to.equal(5_500n * AGPU);
     });
@@ -363,24 +382,28 @@ describe("Staking", () => {
     it("refuses to slash or unlock more collateral than is locked, so no other job's collateral is taken", async () => {
       const { staking, accounts } = await withCollateral(1_000n * AGPU);
       const node = accounts.alice.address;
-      await expect(staking.connect(accounts.market).slashCollateral(node, 1_001n * AGPU, FAULT, ethers.ZeroAddress))
+      await expect(
+        staking.connect(accounts.market).slashCollateral(node, 1_001n * AGPU, FAULT, ethers.ZeroAddress, false),
+      )
         .to.be.revertedWithCustomError(staking, "StakingCollateralNotLocked")
         .withArgs(node, 1_001n * AGPU, 1_000n * AGPU);
       await expect(staking.connect(accounts.market).unlockCollateral(node, 1_001n * AGPU))
         .to.be.revertedWithCustomError(staking, "StakingCollateralNotLocked")
         .withArgs(node, 1_001n * AGPU, 1_000n * AGPU);
       await expect(
-        staking.connect(accounts.market).slashCollateral(accounts.stranger.address, 1n, FAULT, ethers.ZeroAddress),
+        staking
+          .connect(accounts.market)
+          .slashCollateral(accounts.stranger.address, 1n, FAULT, ethers.ZeroAddress, false),
       ).to.be.revertedWithCustomError(staking, "StakingCollateralNotLocked");
       await expect(
-        staking.connect(accounts.market).slashCollateral(node, 0n, FAULT, ethers.ZeroAddress),
+        staking.connect(accounts.market).slashCollateral(node, 0n, FAULT, ethers.ZeroAddress, false),
       ).to.be.revertedWithCustomError(staking, "StakingZeroAmount");
     });
 
     it("lets only a slasher slash", async () => {
       const { staking, accounts } = await withCollateral(1_000n * AGPU);
       await expect(
-        staking.connect(accounts.bob).slashCollateral(accounts.alice.address, 1n, FAULT, accounts.bob.address),
+        staking.connect(accounts.bob).slashCollateral(accounts.alice.address, 1n, FAULT, accounts.bob.address, false),
       )
         .to.be.revertedWithCustomError(staking, "AccessManagedUnauthorized")
         .withArgs(accounts.bob.address);
@@ -391,7 +414,7 @@ describe("Staking", () => {
       await staking.connect(accounts.guardian).pause();
       await staking
         .connect(accounts.market)
-        .slashCollateral(accounts.alice.address, 1_000n * AGPU, FAULT, ethers.ZeroAddress);
+        .slashCollateral(accounts.alice.address, 1_000n * AGPU, FAULT, ethers.ZeroAddress, false);
       expect(await staking.stakeOf(accounts.alice.address)).to.equal(9_500n * AGPU);
     });
 

@@ -304,7 +304,7 @@ describe("VerificationHub", function () {
         .to.emit(verificationHub, "DisputeResolved")
         .withArgs(jobId, Verdict.Upheld, 3, 0)
         .and.to.emit(staking, "Slashed")
-        .withArgs(provider.address, SLASH_DISPUTE, auditor!.address, 15n * AGPU, 30n * AGPU, AGPU, 1n)
+        .withArgs(provider.address, SLASH_DISPUTE, auditor!.address, 30n * AGPU, 30n * AGPU, AGPU, 1n)
         .and.to.emit(jobMarket, "JobRefunded")
         .withArgs(jobId, ESCROW);
       await expect(tx).to.changeTokenBalances(ethers, agpu, [accounts.alice, jobMarket], [ESCROW, -ESCROW]);
@@ -324,7 +324,7 @@ describe("VerificationHub", function () {
       const tx = verificationHub.resolveDispute(jobId);
       await expect(tx)
         .to.emit(staking, "Slashed")
-        .withArgs(auditor!.address, SLASH_FALSE_AUDIT, ZERO, 15n * AGPU, 30n * AGPU, 0n, 1n)
+        .withArgs(auditor!.address, SLASH_FALSE_AUDIT, ZERO, 30n * AGPU, 30n * AGPU, 0n, 1n)
         .and.to.emit(jobMarket, "JobSettled");
       await expect(tx).to.changeTokenBalance(ethers, agpu, provider, (ESCROW * 8_800n) / 10_000n);
     });
@@ -390,7 +390,7 @@ describe("VerificationHub", function () {
         .to.emit(jobMarket, "DisputeClosed")
         .withArgs(jobId, true, accounts.alice.address)
         .and.to.emit(staking, "Slashed")
-        .withArgs(provider.address, SLASH_DISPUTE, accounts.alice.address, 15n * AGPU, 30n * AGPU, AGPU, 1n);
+        .withArgs(provider.address, SLASH_DISPUTE, accounts.alice.address, 30n * AGPU, 30n * AGPU, AGPU, 1n);
       await expect(tx).to.changeTokenBalances(
         ethers,
         agpu,
