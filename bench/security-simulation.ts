@@ -14,6 +14,7 @@
  * - computing a job's result costs COMPUTE_COST_BPS of a slot's share (providers, auditors and jurors alike);
  * - a requester re-checks CHECK_RATE_BPS of its Optimistic results and disputes a wrong one;
  * - honest validators audit every job drawn for audit (one of them, at random) and vote the truth;
+ * - a requester wronged by a committee's ruling appeals it once (to a committee of seven);
  * - a provider slashed below a market's reputation floor comes back as a fresh identity with a seeded record, so a
  *   cheater's career never ends (the attacker-friendly assumption).
  */
@@ -41,6 +42,7 @@ import {
   jobSpec,
   raiseReputation,
   voteAll,
+  waitOutAppeals,
 } from "../test/support/market.js";
 import { type Signer, protocolFixture, stakeFrom } from "../test/support/protocol.js";
 
@@ -48,9 +50,10 @@ const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const JOBS = Number(process.env.SECURITY_SIM_JOBS ?? 24);
 const COMPUTE_COST_BPS = 4_000n;
 const CHECK_RATE_BPS = 5_000;
-const VALIDATORS = 6;
+/** Enough for a first committee (3) and an appeal's (7) from validators not seated yet, with a challenger aside. */
+const VALIDATORS = 12;
 /** A third of the validator stake (every validator stakes the same). */
-const COLLUDING_VALIDATORS = 2;
+const COLLUDING_VALIDATORS = 4;
 const PROVIDER_STAKE = 10_000n * AGPU;
 const VALIDATOR_STAKE = 5_000n * AGPU;
 const TRUE_RESULT = keccak256(toUtf8Bytes("the right answer"));
@@ -251,6 +254,18 @@ async function challengeAndSettle(jobId: bigint, accepted: string, behaviour: Be
     for (const juror of jurors) if (!corrupt.has(juror.address)) book(behaviour.ledgers, juror.address, cost);
     // "Uphold" says the accepted result is wrong.
     await voteAll(market, jobId, (juror) => (corrupt.has(juror.address) ? false : acceptedWrong));
+    // A ruling against the truth is appealed once by the wronged requester (it gets its bond back when a larger
+    // committee reverses it): seven validators not seated yet vote again.
+    const { upholdVotes, committeeSize } = await verificationHub.disputeOf(jobId);
+    const upheld = upholdVotes > committeeSize / 2n;
+    if (upheld !== acceptedWrong) {
+      route += "appealed,";
+      await verificationHub.connect(behaviour.requester).appeal(jobId);
+      const appealJurors = await drawCommittee(market, jobId);
+      for (const juror of appealJurors) if (!corrupt.has(juror.address)) book(behaviour.ledgers, juror.address, cost);
+      await voteAll(market, jobId, (juror) => (corrupt.has(juror.address) ? false : acceptedWrong));
+    }
+    await waitOutAppeals(market, jobId);
     await verificationHub.resolveDispute(jobId);
     const verdict = (await verificationHub.disputeOf(jobId)).verdict;
     route += ["", "upheld", "rejected", "undecided"][Number(verdict)]!;
@@ -468,6 +483,7 @@ for (const [strategy, team, answers] of [
     }
     await voteAll(market, jobId, (juror) => (juror === lazy ? undefined : delivered !== TRUE_RESULT));
     await time.increase(Number((await verificationHub.parameters()).votingPeriod) * 2 + 1);
+    await waitOutAppeals(market, jobId);
     await verificationHub.resolveDispute(jobId);
   }
   lazyLedger.jobs = Math.max(lazySeats, 1);
@@ -630,7 +646,8 @@ Every job is 10 GPU-hours in eu-west at the zone's starting price (the governed 
 the simulation's own demand does not move it). Assumptions: computing a result costs ${Number(COMPUTE_COST_BPS) / 100}% of a slot's share (providers, auditors and
 jurors alike); requesters re-check ${CHECK_RATE_BPS / 100}% of their Optimistic results; honest validators audit
 every sampled job; ${COLLUDING_VALIDATORS} of ${VALIDATORS} equally staked validators (a third of the stake) collude
-where a row says so; a provider that falls under the Optimistic floor returns as a fresh identity with a record.
+where a row says so; a ruling against the truth is appealed once by the wronged requester; a provider that falls
+under the Optimistic floor returns as a fresh identity with a record.
 
 | actor | strategy | kind | jobs | mean share (AGPU) | profit per job (AGPU) | outcomes |
 | ----- | -------- | ---- | ---: | ----------------: | --------------------: | -------- |

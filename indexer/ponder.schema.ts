@@ -335,7 +335,9 @@ export const dispute = onchainTable("dispute", (t) => ({
   fromAudit: t.boolean().notNull(),
   /** The block whose hash draws the committee. */
   drawBlock: t.bigint().notNull(),
-  /** The drawn jurors (empty until the draw). */
+  /** 0 for the first committee, +1 per appeal. */
+  round: t.integer().notNull(),
+  /** The drawn jurors of the current round (empty until its draw). */
   jurors: t.hex().array().notNull(),
   /** The ends of the commit and reveal phases (null until the committee is drawn). */
   commitEndsAt: t.bigint(),

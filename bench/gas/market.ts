@@ -254,31 +254,41 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
     from: deployer,
     operation: "drawCommittee (3 of 3 eligible validators, by stake)",
   });
-  const jurors = (await context.publicClient.readContract({
-    address: hub,
-    abi: manifestContract(context.manifest, "VerificationHub").abi,
-    functionName: "jurorsOf",
-    args: [audited],
-  })) as Address[];
-  const salt = (index: number) => toHex(index + 1, { size: 32 });
-  for (const [index, juror] of jurors.entries()) {
-    const commitment = keccak256(
-      encodeAbiParameters(
-        [{ type: "uint256" }, { type: "address" }, { type: "bool" }, { type: "bytes32" }],
-        [audited, juror, true, salt(index)],
-      ),
-    );
-    await send("VerificationHub", "commitVote", [audited, commitment], {
-      from: juror,
-      operation: `commitVote (${index + 1} of 3)`,
-    });
-  }
-  for (const [index, juror] of jurors.entries()) {
-    await send("VerificationHub", "revealVote", [audited, true, salt(index)], {
-      from: juror,
-      operation: `revealVote (${index + 1} of 3)`,
-    });
-  }
+  // Every juror commits, then reveals: measured for the audit's committee, set up for the requester's dispute.
+  const vote = async (jobId: bigint, uphold: boolean, measured: boolean) => {
+    const jurors = (await context.publicClient.readContract({
+      address: hub,
+      abi: manifestContract(context.manifest, "VerificationHub").abi,
+      functionName: "jurorsOf",
+      args: [jobId],
+    })) as Address[];
+    const salt = (index: number) => toHex(index + 1, { size: 32 });
+    for (const [index, juror] of jurors.entries()) {
+      const commitment = keccak256(
+        encodeAbiParameters(
+          [{ type: "uint256" }, { type: "address" }, { type: "bool" }, { type: "bytes32" }],
+          [jobId, juror, uphold, salt(index)],
+        ),
+      );
+      if (measured) {
+        await send("VerificationHub", "commitVote", [jobId, commitment], {
+          from: juror,
+          operation: `commitVote (${index + 1} of 3)`,
+        });
+      } else await setup("VerificationHub", "commitVote", [jobId, commitment], juror);
+    }
+    for (const [index, juror] of jurors.entries()) {
+      if (measured) {
+        await send("VerificationHub", "revealVote", [jobId, uphold, salt(index)], {
+          from: juror,
+          operation: `revealVote (${index + 1} of 3)`,
+        });
+      } else await setup("VerificationHub", "revealVote", [jobId, uphold, salt(index)], juror);
+    }
+  };
+  await vote(audited, true, true);
+  // The ruling may be appealed for a day after the last vote.
+  await context.increaseTime(DAY + 1);
   await send("VerificationHub", "resolveDispute", [audited], {
     from: deployer,
     operation: "resolveDispute (upheld: slash, refund, settle 3 jurors)",
@@ -291,6 +301,14 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
   await send("VerificationHub", "openDispute", [disputed], {
     from: requester,
     operation: "openDispute (requester posts the bond)",
+  });
+  // The committee rejects the dispute; the requester appeals to a larger one.
+  await context.increaseTime(1);
+  await setup("VerificationHub", "drawCommittee", [disputed], deployer);
+  await vote(disputed, false, false);
+  await send("VerificationHub", "appeal", [disputed], {
+    from: requester,
+    operation: "appeal (one juror collateral; a committee of 7 to be drawn)",
   });
   return { optimistic, consensus };
 }
@@ -308,6 +326,7 @@ function hubParameters(auditRateBps: number) {
     committeeSize: 3,
     revealPeriod: DAY,
     jurorCollateral: parseEther("250"),
+    appealPeriod: DAY,
   };
 }
 

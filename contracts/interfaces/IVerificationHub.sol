@@ -12,6 +12,12 @@ pragma solidity ^0.8.28;
 /// and the challenger. Each juror locks a juror collateral, commits a hidden vote, then reveals it; jurors who vote
 /// with the outcome get their collateral back and share the collateral of those who voted against it or never
 /// revealed. A verdict needs a majority of the whole committee's size; nothing is first-come.
+///
+/// Appeals: once a committee has voted, anyone may appeal its ruling within the appeal period by posting one
+/// juror collateral; a new committee twice as large plus one, drawn from validators not seated yet, votes again.
+/// Only the last committee's ruling is carried out, and every juror of every round is settled against it, so a
+/// captured small committee loses its collateral when a larger one reverses it. An appeal bond comes back when the
+/// final verdict differs from the ruling appealed; otherwise the coherent jurors share it.
 interface IVerificationHub {
     // ---------------------------------------------------------------------------------------------
     // Types
@@ -49,6 +55,9 @@ interface IVerificationHub {
     /// @param jurors How many jurors were drawn (fewer than the size when the pool is short).
     /// @param commits How many jurors have committed a vote.
     /// @param bond The requester's bond, held by the hub until the verdict.
+    /// @param round 0 for the first committee, +1 per appeal; the vote counts, phases and size are the round's.
+    /// @param appealEndsAt Until when the round's ruling may be appealed (on the market's clock, like the phases):
+    /// the appeal period after the reveal phase, or after the last reveal when every juror revealed early.
     // Two words: the first packs the challenger, both phase ends and the vote counts exactly.
     // solhint-disable-next-line gas-struct-packing
     struct Dispute {
@@ -64,14 +73,24 @@ interface IVerificationHub {
         uint8 jurors;
         uint8 commits;
         uint96 bond;
+        uint8 round;
+        uint40 appealEndsAt;
     }
 
-    /// @notice A drawn juror's vote: the commitment, then the revealed vote.
+    /// @notice A drawn juror's vote: the commitment, then the revealed vote, in the round it was seated for.
     struct Juror {
         bool drawn;
         bool revealed;
         bool uphold;
+        uint8 round;
         bytes32 commitment;
+    }
+
+    /// @notice An appeal of round `round`'s ruling: who appealed, the ruling it appealed, and its bond.
+    struct Appeal {
+        address appellant;
+        Verdict appealed;
+        uint96 bond;
     }
 
     /// @param auditRateBps The share of verified jobs sampled for an audit.
@@ -80,7 +99,8 @@ interface IVerificationHub {
     /// @param committeeSize How many validators vote on a dispute; a verdict needs a majority of this size.
     /// @param revealPeriod How long jurors have to reveal their votes after the commit phase.
     /// @param jurorCollateral What each juror locks from its stake, and loses for voting against the outcome or
-    /// not revealing.
+    /// not revealing; also the bond of an appeal.
+    /// @param appealPeriod How long a committee's ruling may be appealed once its votes are in.
     struct HubParameters {
         uint16 auditRateBps;
         uint16 disputeBondBps;
@@ -88,6 +108,7 @@ interface IVerificationHub {
         uint8 committeeSize;
         uint32 revealPeriod;
         uint96 jurorCollateral;
+        uint32 appealPeriod;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -125,6 +146,12 @@ interface IVerificationHub {
     error HubNoAuditDraw(uint256 jobId);
     error HubAuditDrawPending(uint256 jobId, uint256 seedBlock);
     error HubNotMarket(address caller);
+    /// @notice The round's ruling can no longer be appealed.
+    error HubAppealClosed(uint256 jobId, uint256 appealEndsAt);
+    /// @notice The ruling may still be appealed: the dispute resolves once the appeal period is over.
+    error HubAppealOpen(uint256 jobId, uint256 appealEndsAt);
+    /// @notice The committee is as large as appeals go (the next would exceed the largest committee).
+    error HubNoMoreAppeals(uint256 jobId);
 
     // ---------------------------------------------------------------------------------------------
     // Events
@@ -154,6 +181,19 @@ interface IVerificationHub {
     event HubParametersSet(HubParameters parameters);
     /// @notice The audit draw of a job was recorded.
     event AuditDrawn(uint256 indexed jobId, bool sampled);
+    /// @notice `appellant` appealed the ruling of the round before `round`; a committee of `committeeSize` will be
+    /// drawn from the hash of block `drawBlock`.
+    event DisputeAppealed(
+        uint256 indexed jobId,
+        address indexed appellant,
+        uint8 round,
+        Verdict appealed,
+        uint8 committeeSize,
+        uint256 bond,
+        uint256 drawBlock
+    );
+    /// @notice An appeal bond went back to its appellant (`returned`) or to the coherent jurors.
+    event AppealSettled(uint256 indexed jobId, uint8 round, address indexed appellant, uint256 bond, bool returned);
 
     // ---------------------------------------------------------------------------------------------
     // Evidence (called by the market)
@@ -226,8 +266,14 @@ interface IVerificationHub {
     /// @param uphold True: the job's accepted result is wrong.
     function revealVote(uint256 jobId, bool uphold, bytes32 salt) external;
 
-    /// @notice Closes a dispute once every juror has revealed or the reveal phase has ended, settles the jurors,
-    /// and has the market carry out the verdict. The loser pays: Upheld, the accused providers are slashed and the requester refunded (bond
+    /// @notice Appeals the ruling of the dispute's current round, once its votes are in and within the appeal
+    /// period, posting one juror collateral (approved to the hub) as the bond. Anyone may appeal: a party, or a
+    /// juror who was outvoted.
+    function appeal(uint256 jobId) external;
+
+    /// @notice Closes a dispute once every juror of the last round has revealed or its reveal phase has ended and
+    /// the appeal period is over (or no larger committee is possible), settles the jurors of every round and the
+    /// appeal bonds against the last ruling, and has the market carry out the verdict. The loser pays: Upheld, the accused providers are slashed and the requester refunded (bond
     /// back); Rejected, a requester's bond goes to the accused providers and an auditing validator is slashed out
     /// of the collateral it locked; NoDecision, the bond or collateral goes back. Unless upheld, the job settles.
     /// Refused while the hub is paused (votes are refused then too).
@@ -261,7 +307,11 @@ interface IVerificationHub {
     /// @notice Whether `validator` has reported an audit of `jobId`.
     function hasAudited(uint256 jobId, address validator) external view returns (bool);
 
+    /// @notice Every juror seated on `jobId`'s dispute, in every round (each juror's round is in {jurorOf}).
     function jurorsOf(uint256 jobId) external view returns (address[] memory);
+
+    /// @notice The appeal of round `round`'s ruling (an empty record when it was not appealed).
+    function appealOf(uint256 jobId, uint256 round) external view returns (Appeal memory);
 
     function jurorOf(uint256 jobId, address juror) external view returns (Juror memory);
 

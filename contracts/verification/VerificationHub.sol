@@ -14,12 +14,15 @@ import {IStaking} from "../interfaces/IStaking.sol";
 import {IVerificationHub} from "../interfaces/IVerificationHub.sol";
 import {IWorkloadVerifier} from "../interfaces/IWorkloadVerifier.sol";
 import {NodeRoles} from "../registry/NodeRoles.sol";
-import {Sortition} from "./Sortition.sol";
+import {DisputeCourt} from "./DisputeCourt.sol";
+import {AuditSchedule, HubStorage, VerificationHubStorage} from "./HubStorage.sol";
 
 /// @title VerificationHub
 /// @notice Evidence checks for the TEE and ZK rungs of the ladder, random audits and disputes decided by committees
-/// drawn by stake-weighted sortition with commit-reveal votes. It holds the dispute bonds and VERIFICATION_HUB on
-/// the JobMarket, which keeps the escrows and carries out verdicts.
+/// drawn by stake-weighted sortition with commit-reveal votes and appeals. It holds the dispute and appeal bonds and
+/// VERIFICATION_HUB on the JobMarket, which keeps the escrows and carries out verdicts.
+/// @dev The court (committees, votes, appeals, settlement) is the linked DisputeCourt library, which runs in this
+/// contract's context; this contract keeps the guards, the evidence checks, audits, the pool and the views.
 contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVerificationHub {
     using SafeERC20 for IERC20;
 
@@ -34,9 +37,11 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
     uint256 public constant MAX_VOTING_PERIOD = 14 days;
     /// @notice A committee is never smaller than three: no single juror decides.
     uint256 public constant MIN_COMMITTEE_SIZE = 3;
-    uint256 public constant MAX_COMMITTEE_SIZE = 21;
+    uint256 public constant MAX_COMMITTEE_SIZE = DisputeCourt.MAX_COMMITTEE_SIZE;
     uint256 public constant MIN_REVEAL_PERIOD = 1 hours;
     uint256 public constant MAX_REVEAL_PERIOD = 7 days;
+    uint256 public constant MIN_APPEAL_PERIOD = 1 hours;
+    uint256 public constant MAX_APPEAL_PERIOD = 7 days;
     uint256 public constant MIN_JUROR_COLLATERAL = 1 ether;
     uint256 public constant MAX_JUROR_COLLATERAL = 1_000_000 ether;
     /// @notice The juror pool's size bound: a draw walks the whole pool.
@@ -47,9 +52,9 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
     bytes32 public constant TEE_RESULT_TYPEHASH = keccak256("TeeResult(uint256 jobId,address provider,bytes32 result)");
 
     /// @notice The slash reason of a validator whose audit claim the committee rejected.
-    bytes32 public constant SLASH_FALSE_AUDIT = keccak256("hub.false-audit");
+    bytes32 public constant SLASH_FALSE_AUDIT = DisputeCourt.SLASH_FALSE_AUDIT;
     /// @notice The forfeit reason of a juror who voted against the outcome or never revealed.
-    bytes32 public constant FORFEIT_INCOHERENT_JUROR = keccak256("hub.incoherent-juror");
+    bytes32 public constant FORFEIT_INCOHERENT_JUROR = DisputeCourt.FORFEIT_INCOHERENT_JUROR;
 
     uint256 private constant _BPS = 10_000;
 
@@ -63,42 +68,11 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
     bytes32 private constant _DOMAIN_VERSION_HASH = keccak256("1");
 
     // ---------------------------------------------------------------------------------------------
-    // Storage (ERC-7201)
+    // Storage (ERC-7201, laid out in HubStorage.sol and shared with the DisputeCourt library)
     // ---------------------------------------------------------------------------------------------
 
-    /// @custom:storage-location erc7201:starminer.storage.VerificationHub
-    struct VerificationHubStorage {
-        IJobMarket market;
-        INodeRegistry registry;
-        mapping(uint8 workloadClass => address verifier) workloadVerifiers;
-        mapping(uint256 jobId => Dispute) disputes;
-        mapping(uint256 jobId => mapping(address validator => bool)) voted; // unused since committees commit-reveal
-        mapping(uint256 jobId => bool) audited; // unused since audits are per validator
-        HubParameters parameters;
-        IERC20 token;
-        IStaking staking;
-        uint256 totalBonds;
-        mapping(uint256 jobId => AuditSchedule) audits;
-        mapping(uint256 jobId => mapping(address validator => bool)) auditedBy;
-        address[] pool;
-        mapping(address validator => uint256 position) poolPosition;
-        mapping(uint256 jobId => address[]) jurors;
-        mapping(uint256 jobId => mapping(address juror => Juror)) votes;
-    }
-
-    /// @dev A job's audit draw: the block whose hash decides it, and the outcome once recorded.
-    struct AuditSchedule {
-        uint64 seedBlock;
-        AuditDraw recorded;
-    }
-
-    // keccak256(abi.encode(uint256(keccak256("starminer.storage.VerificationHub")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant _STORAGE = 0xb883355a2bf9fe0d93fec3754ec734ac7c89b43523a9445fa8cc8f9aae0e0c00;
-
     function _s() private pure returns (VerificationHubStorage storage $) {
-        assembly {
-            $.slot := _STORAGE
-        }
+        return HubStorage.layout();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -123,7 +97,8 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
                 votingPeriod: 2 days,
                 committeeSize: 3,
                 revealPeriod: 1 days,
-                jurorCollateral: 250 ether
+                jurorCollateral: 250 ether,
+                appealPeriod: 1 days
             })
         );
     }
@@ -250,105 +225,27 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
 
     /// @inheritdoc IVerificationHub
     function drawCommittee(uint256 jobId) external whenNotPaused nonReentrant returns (bool drawn) {
-        VerificationHubStorage storage $ = _s();
-        Dispute storage dispute = _openDispute($, jobId);
-        if (dispute.commitEndsAt != 0) revert HubCommitteeAlreadyDrawn(jobId);
-        uint256 drawBlock = dispute.drawBlock;
-        if (block.number <= drawBlock) revert HubCommitteeDrawPending(jobId, drawBlock);
-        bytes32 seed = blockhash(drawBlock);
-        if (seed == bytes32(0)) {
-            // Nobody drew while the hash was readable: draw from the next block's instead, which nobody knows yet.
-            dispute.drawBlock = uint64(block.number + 1);
-            emit CommitteeDrawScheduled(jobId, block.number + 1);
-            return false;
-        }
-        address[] memory jurors = _drawJurors($, jobId, dispute, keccak256(abi.encode(seed, address(this), jobId)));
-        uint256 commitEndsAt = $.market.clock() + $.parameters.votingPeriod;
-        uint256 revealEndsAt = commitEndsAt + $.parameters.revealPeriod;
-        dispute.commitEndsAt = uint40(commitEndsAt);
-        dispute.votingEndsAt = uint40(revealEndsAt);
-        // Safe cast: at most MAX_COMMITTEE_SIZE jurors.
-        dispute.jurors = uint8(jurors.length);
-        emit CommitteeDrawn(jobId, jurors, uint64(_wall($, commitEndsAt)), uint64(_wall($, revealEndsAt)));
-        uint256 collateral = $.parameters.jurorCollateral;
-        for (uint256 i = 0; i < jurors.length; ++i) $.staking.lockCollateral(jurors[i], collateral);
-        return true;
+        return DisputeCourt.drawCommittee(_s(), jobId);
     }
 
     /// @inheritdoc IVerificationHub
     function commitVote(uint256 jobId, bytes32 commitment) external whenNotPaused {
-        VerificationHubStorage storage $ = _s();
-        Dispute storage dispute = _openDispute($, jobId);
-        Juror storage juror = _juror($, jobId, dispute);
-        uint256 commitEndsAt = dispute.commitEndsAt;
-        if ($.market.clock() > commitEndsAt) revert HubCommitClosed(jobId, _wall($, commitEndsAt));
-        if (juror.commitment != bytes32(0)) revert HubAlreadyCommitted(jobId, msg.sender);
-        juror.commitment = commitment;
-        ++dispute.commits;
-        emit VoteCommitted(jobId, msg.sender);
+        DisputeCourt.commitVote(_s(), jobId, commitment);
     }
 
     /// @inheritdoc IVerificationHub
     function revealVote(uint256 jobId, bool uphold, bytes32 salt) external whenNotPaused {
-        VerificationHubStorage storage $ = _s();
-        Dispute storage dispute = _openDispute($, jobId);
-        Juror storage juror = _juror($, jobId, dispute);
-        uint256 now_ = $.market.clock();
-        uint256 commitEndsAt = dispute.commitEndsAt;
-        // Reveals open when the commit phase ends, or as soon as every juror has committed.
-        if (now_ <= commitEndsAt && dispute.commits < dispute.jurors) {
-            revert HubRevealNotOpen(jobId, _wall($, commitEndsAt));
-        }
-        uint256 revealEndsAt = dispute.votingEndsAt;
-        if (now_ > revealEndsAt) revert HubRevealClosed(jobId, _wall($, revealEndsAt));
-        if (juror.revealed || juror.commitment != voteCommitment(jobId, msg.sender, uphold, salt)) {
-            revert HubVoteMismatch(jobId, msg.sender);
-        }
-        juror.revealed = true;
-        juror.uphold = uphold;
-        if (uphold) ++dispute.upholdVotes;
-        else ++dispute.rejectVotes;
-        emit DisputeVoteCast(jobId, msg.sender, uphold);
+        DisputeCourt.revealVote(_s(), jobId, uphold, salt);
+    }
+
+    /// @inheritdoc IVerificationHub
+    function appeal(uint256 jobId) external whenNotPaused nonReentrant {
+        DisputeCourt.appeal(_s(), jobId);
     }
 
     /// @inheritdoc IVerificationHub
     function resolveDispute(uint256 jobId) external whenNotPaused nonReentrant {
-        VerificationHubStorage storage $ = _s();
-        Dispute storage dispute = _openDispute($, jobId);
-        if (dispute.commitEndsAt == 0) revert HubCommitteeNotDrawn(jobId);
-        uint256 upholdVotes = dispute.upholdVotes;
-        uint256 rejectVotes = dispute.rejectVotes;
-        uint256 committeeSize = dispute.committeeSize;
-        uint256 votingEndsAt = dispute.votingEndsAt;
-        if (upholdVotes + rejectVotes < dispute.jurors && $.market.clock() <= votingEndsAt) {
-            revert HubVotingOpen(jobId, _wall($, votingEndsAt));
-        }
-
-        // A verdict needs a majority of the whole committee, not just of the votes cast.
-        uint256 majority = committeeSize / 2 + 1;
-        Verdict verdict =
-            upholdVotes >= majority
-                ? Verdict.Upheld
-                : (rejectVotes >= majority ? Verdict.Rejected : Verdict.NoDecision);
-        dispute.verdict = verdict;
-        uint256 bond = dispute.bond;
-        address challenger = dispute.challenger;
-        $.totalBonds -= bond;
-        emit DisputeResolved(jobId, verdict, uint8(upholdVotes), uint8(rejectVotes));
-        _settleJurors($, jobId, verdict);
-
-        if (dispute.audit) {
-            uint256 collateral = $.market.collateralOf(jobId);
-            if (verdict == Verdict.Rejected)
-                $.staking.slashCollateral(challenger, collateral, SLASH_FALSE_AUDIT, address(0), true);
-            else $.staking.unlockCollateral(challenger, collateral);
-        } else if (verdict == Verdict.Rejected) {
-            if (bond != 0) _forfeitBond($, jobId, bond);
-        } else if (bond != 0) {
-            emit BondReturned(jobId, challenger, bond);
-            $.token.safeTransfer(challenger, bond);
-        }
-        $.market.closeDispute(jobId, verdict == Verdict.Upheld, challenger);
+        DisputeCourt.resolve(_s(), jobId);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -402,8 +299,9 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
     function disputeOf(uint256 jobId) external view returns (Dispute memory dispute) {
         VerificationHubStorage storage $ = _s();
         dispute = $.disputes[jobId];
-        dispute.commitEndsAt = uint40(_wall($, dispute.commitEndsAt));
-        dispute.votingEndsAt = uint40(_wall($, dispute.votingEndsAt));
+        dispute.commitEndsAt = uint40(DisputeCourt.wall($, dispute.commitEndsAt));
+        dispute.votingEndsAt = uint40(DisputeCourt.wall($, dispute.votingEndsAt));
+        dispute.appealEndsAt = uint40(DisputeCourt.wall($, dispute.appealEndsAt));
     }
 
     /// @inheritdoc IVerificationHub
@@ -422,8 +320,13 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
     }
 
     /// @inheritdoc IVerificationHub
-    function voteCommitment(uint256 jobId, address juror, bool uphold, bytes32 salt) public pure returns (bytes32) {
-        return keccak256(abi.encode(jobId, juror, uphold, salt));
+    function voteCommitment(uint256 jobId, address juror, bool uphold, bytes32 salt) external pure returns (bytes32) {
+        return DisputeCourt.voteCommitment(jobId, juror, uphold, salt);
+    }
+
+    /// @inheritdoc IVerificationHub
+    function appealOf(uint256 jobId, uint256 round) external view returns (Appeal memory) {
+        return _s().appeals[jobId][round];
     }
 
     /// @inheritdoc IVerificationHub
@@ -513,7 +416,9 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
             jurors: 0,
             commits: 0,
             // Safe cast: the bond is a share of an escrow, which fits in 96 bits.
-            bond: uint96(bond)
+            bond: uint96(bond),
+            round: 0,
+            appealEndsAt: 0
         });
         $.totalBonds += bond;
         emit DisputeOpened(jobId, challenger, bond, drawBlock);
@@ -548,129 +453,11 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
         }
     }
 
-    function _openDispute(VerificationHubStorage storage $, uint256 jobId) private view returns (Dispute storage d) {
-        d = $.disputes[jobId];
-        if (d.verdict != Verdict.Pending || d.challenger == address(0)) revert HubNoOpenDispute(jobId);
-    }
-
-    /// @dev The caller's juror record in a drawn committee.
-    function _juror(
-        VerificationHubStorage storage $,
-        uint256 jobId,
-        Dispute storage dispute
-    ) private view returns (Juror storage juror) {
-        if (dispute.commitEndsAt == 0) revert HubCommitteeNotDrawn(jobId);
-        juror = $.votes[jobId][msg.sender];
-        if (!juror.drawn) revert HubNotJuror(jobId, msg.sender);
-    }
-
-    /// @dev Draws the committee from the pool, weighted by each member's available stake, among eligible validators
-    /// that can lock the juror collateral and have no part in the job.
-    function _drawJurors(
-        VerificationHubStorage storage $,
-        uint256 jobId,
-        Dispute storage dispute,
-        bytes32 seed
-    ) private returns (address[] memory jurors) {
-        IJobMarket.Job memory job = $.market.jobOf(jobId);
-        IJobMarket.Slot[] memory slots = $.market.slotsOf(jobId);
-        address[] memory pool = $.pool;
-        uint256[] memory weights = new uint256[](pool.length);
-        uint256 collateral = $.parameters.jurorCollateral;
-        for (uint256 i = 0; i < pool.length; ++i) {
-            address member = pool[i];
-            if (member == dispute.challenger || _isParty(job.requester, slots, member)) continue;
-            if (!$.registry.isEligible(member, NodeRoles.VALIDATOR)) continue;
-            uint256 available = $.staking.availableOf(member);
-            if (available >= collateral) weights[i] = available;
-        }
-        uint256[] memory drawn = Sortition.draw(weights, seed, dispute.committeeSize);
-        jurors = new address[](drawn.length);
-        for (uint256 i = 0; i < drawn.length; ++i) {
-            address juror = pool[drawn[i]];
-            jurors[i] = juror;
-            $.votes[jobId][juror].drawn = true;
-        }
-        $.jurors[jobId] = jurors;
-    }
-
-    /// @dev Jurors who voted with the outcome (any revealed vote when there was none) get their collateral back and
-    /// share the collateral of those who voted against it or never revealed; with nobody to share it, it goes to
-    /// the treasury.
-    function _settleJurors(VerificationHubStorage storage $, uint256 jobId, Verdict verdict) private {
-        address[] memory jurors = $.jurors[jobId];
-        bool[] memory coherent = new bool[](jurors.length);
-        uint256 coherentCount;
-        for (uint256 i = 0; i < jurors.length; ++i) {
-            Juror storage juror = $.votes[jobId][jurors[i]];
-            coherent[i] =
-                juror.revealed && (verdict == Verdict.NoDecision || juror.uphold == (verdict == Verdict.Upheld));
-            if (coherent[i]) ++coherentCount;
-        }
-        uint256 forfeited = _releaseOrForfeit($, jobId, jurors, coherent, coherentCount != 0);
-        if (coherentCount != 0) _rewardJurors($, jobId, jurors, coherent, forfeited, coherentCount);
-    }
-
-    /// @dev Releases the coherent jurors' collateral and takes the others' (to the hub for sharing, or to the
-    /// treasury when nobody is there to share it). Returns what was taken.
-    function _releaseOrForfeit(
-        VerificationHubStorage storage $,
-        uint256 jobId,
-        address[] memory jurors,
-        bool[] memory coherent,
-        bool shared
-    ) private returns (uint256 forfeited) {
-        uint256 collateral = $.parameters.jurorCollateral;
-        address recipient = shared ? address(this) : address(0);
-        for (uint256 i = 0; i < jurors.length; ++i) {
-            if (coherent[i]) {
-                $.staking.unlockCollateral(jurors[i], collateral);
-            } else {
-                emit JurorPenalized(jobId, jurors[i], collateral);
-                $.staking.forfeitCollateral(jurors[i], collateral, FORFEIT_INCOHERENT_JUROR, recipient);
-                forfeited += collateral;
-            }
-        }
-    }
-
-    /// @dev Shares `forfeited` between the coherent jurors; the first takes the rounding remainder.
-    function _rewardJurors(
-        VerificationHubStorage storage $,
-        uint256 jobId,
-        address[] memory jurors,
-        bool[] memory coherent,
-        uint256 forfeited,
-        uint256 coherentCount
-    ) private {
-        uint256 share = forfeited / coherentCount;
-        uint256 remainder = forfeited - share * coherentCount;
-        for (uint256 i = 0; i < jurors.length; ++i) {
-            if (!coherent[i]) continue;
-            uint256 reward = share + remainder;
-            remainder = 0;
-            emit JurorRewarded(jobId, jurors[i], reward);
-            if (reward != 0) $.token.safeTransfer(jurors[i], reward);
-        }
-    }
-
-    function _isParty(address requester, IJobMarket.Slot[] memory slots, address account) private pure returns (bool) {
-        if (account == requester) return true;
-        for (uint256 i = 0; i < slots.length; ++i) {
-            if (slots[i].provider == account) return true;
-        }
-        return false;
-    }
-
     function _domainSeparator() private view returns (bytes32) {
         return
             keccak256(
                 abi.encode(_DOMAIN_TYPEHASH, _DOMAIN_NAME_HASH, _DOMAIN_VERSION_HASH, block.chainid, address(this))
             );
-    }
-
-    /// @dev A time on the market's clock as wall-clock time, as of now (zero stays zero).
-    function _wall(VerificationHubStorage storage $, uint256 clockTime) private view returns (uint256) {
-        return clockTime == 0 ? 0 : clockTime + block.timestamp - $.market.clock();
     }
 
     /// @dev Pausing the hub stops the market's clock: challenge windows and votes wait while nobody can act on
@@ -687,24 +474,6 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
         if (address(market_) != address(0)) market_.holdClock(false);
     }
 
-    /// @dev A rejected requester's bond goes to the providers it accused; the first takes the rounding remainder.
-    function _forfeitBond(VerificationHubStorage storage $, uint256 jobId, uint256 bond) private {
-        uint8 accepted = $.market.jobOf(jobId).acceptedSlots;
-        IJobMarket.Slot[] memory slots = $.market.slotsOf(jobId);
-        uint256 count;
-        for (uint256 i = 0; i < slots.length; ++i) {
-            if (accepted & (1 << i) != 0) ++count;
-        }
-        uint256 each = bond / count;
-        uint256 remainder = bond - each * count;
-        for (uint256 i = 0; i < slots.length; ++i) {
-            if (accepted & (1 << i) == 0) continue;
-            emit BondForfeited(jobId, slots[i].provider, each + remainder);
-            $.token.safeTransfer(slots[i].provider, each + remainder);
-            remainder = 0;
-        }
-    }
-
     /// @dev A staked, active validator that neither requested the job nor holds one of its slots.
     function _requireIndependentValidator(
         VerificationHubStorage storage $,
@@ -714,7 +483,7 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
         address validator
     ) private view {
         if (!$.registry.isEligible(validator, NodeRoles.VALIDATOR)) revert HubNotValidator(validator);
-        if (_isParty(requester, slots, validator)) revert HubConflictedValidator(jobId, validator);
+        if (DisputeCourt.isParty(requester, slots, validator)) revert HubConflictedValidator(jobId, validator);
     }
 
     /// @dev A requester's dispute bond for a job with this escrow.
@@ -729,6 +498,7 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
         _checkBounds("committeeSize", p.committeeSize, MIN_COMMITTEE_SIZE, MAX_COMMITTEE_SIZE);
         _checkBounds("revealPeriod", p.revealPeriod, MIN_REVEAL_PERIOD, MAX_REVEAL_PERIOD);
         _checkBounds("jurorCollateral", p.jurorCollateral, MIN_JUROR_COLLATERAL, MAX_JUROR_COLLATERAL);
+        _checkBounds("appealPeriod", p.appealPeriod, MIN_APPEAL_PERIOD, MAX_APPEAL_PERIOD);
         _s().parameters = p;
         emit HubParametersSet(p);
     }

@@ -46,10 +46,16 @@ export function grantRole(
 
 /**
  * Deploys `contractName` behind an ERC-1967 proxy whose constructor calls `initialize(...initializeArgs)`, and
- * returns the proxy seen through the implementation's ABI.
+ * returns the proxy seen through the implementation's ABI. `libraries` are the linked libraries the implementation
+ * calls (deployed with `m.library`).
  */
-export function deployUupsProxy(m: IgnitionModuleBuilder, contractName: string, initializeArgs: ArgumentType[]) {
-  const implementation = m.contract(contractName, [], { id: `${contractName}Implementation` });
+export function deployUupsProxy(
+  m: IgnitionModuleBuilder,
+  contractName: string,
+  initializeArgs: ArgumentType[],
+  libraries: Record<string, ContractFuture<string>> = {},
+) {
+  const implementation = m.contract(contractName, [], { id: `${contractName}Implementation`, libraries });
   const initializeCall = m.encodeFunctionCall(implementation, "initialize", initializeArgs);
   const proxy = m.contract("ERC1967Proxy", [implementation, initializeCall], { id: `${contractName}Proxy` });
   return m.contractAt(contractName, proxy, { id: contractName });

@@ -17,10 +17,14 @@ export default buildModule("VerificationHub", (m) => {
   const { staking } = m.useModule(StakingModule);
   const { nodeRegistry } = m.useModule(NodeRegistryModule);
 
-  const verificationHub = deployUupsProxy(m, "VerificationHub", [accessManager, nodeRegistry, staking, agpu]);
+  // The court runs in the hub's context as a linked library (the hub alone would exceed EIP-170).
+  const disputeCourt = m.library("DisputeCourt");
+  const verificationHub = deployUupsProxy(m, "VerificationHub", [accessManager, nodeRegistry, staking, agpu], {
+    DisputeCourt: disputeCourt,
+  });
   // An auditing validator locks collateral for its claim, and loses part of it if the committee rejects it.
   grantRole(m, accessManager, Role.SLASHER, verificationHub, "grant_SLASHER_hub");
   grantRole(m, accessManager, Role.COLLATERAL_MANAGER, verificationHub, "grant_COLLATERAL_MANAGER_hub");
 
-  return { verificationHub };
+  return { verificationHub, disputeCourt };
 });

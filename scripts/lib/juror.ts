@@ -7,18 +7,21 @@ import { send } from "./transactions.js";
 export type JurorAction = "drawn" | "committed" | "revealed" | "resolved" | "none";
 
 /**
- * The salt a juror commits its vote with: derived from a secret only the juror holds and the job, so that a juror
- * who restarts can still reveal what it committed, and nobody else can guess its vote from the commitment.
+ * The salt a juror commits its vote with: derived from a secret only the juror holds, the job and the round, so
+ * that a juror who restarts can still reveal what it committed, and nobody else can guess its vote from the
+ * commitment.
  */
-export function jurorSalt(secret: Hex, jobId: bigint): Hex {
-  return keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [secret, jobId]));
+export function jurorSalt(secret: Hex, jobId: bigint, round = 0): Hex {
+  return keccak256(
+    encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }, { type: "uint8" }], [secret, jobId, round]),
+  );
 }
 
 /**
  * Moves a dispute one step on as far as this account may: draws the committee once its draw block has passed
  * (`keeper`: this account keeps the dispute moving), commits this juror's vote (from `decide`, asked only then),
- * reveals it once the reveal phase opens, and resolves the dispute once every juror has revealed or the reveal
- * phase is over (`keeper` again).
+ * reveals it once the reveal phase opens, and resolves the dispute once its votes are in and the appeal period is
+ * over (`keeper` again).
  */
 export async function jurorStep(
   client: ProtocolClient,
@@ -35,8 +38,10 @@ export async function jurorStep(
     return "drawn";
   }
   const now = block.timestamp;
-  const juror = await hub.read.jurorOf([jobId, me]);
-  const salt = jurorSalt(options.secret, jobId);
+  const record = await hub.read.jurorOf([jobId, me]);
+  // Seated on this round's committee (a juror of an earlier round, before an appeal, has nothing more to do).
+  const juror = { ...record, drawn: record.drawn && record.round === dispute.round };
+  const salt = jurorSalt(options.secret, jobId, dispute.round);
   if (juror.drawn && juror.commitment === zeroHash && now <= BigInt(dispute.commitEndsAt)) {
     const uphold = await options.decide();
     await send(client, hub, "commitVote", [jobId, await hub.read.voteCommitment([jobId, me, uphold, salt])]);
@@ -53,7 +58,10 @@ export async function jurorStep(
     return "none";
   }
   const allRevealed = dispute.upholdVotes + dispute.rejectVotes === dispute.jurors;
-  if (options.keeper && (allRevealed || now > BigInt(dispute.votingEndsAt))) {
+  const votesIn = allRevealed || now > BigInt(dispute.votingEndsAt);
+  // A committee whose next size would exceed the largest cannot be appealed: its ruling is final at once.
+  const lastRound = BigInt(dispute.committeeSize * 2 + 1) > (await hub.read.MAX_COMMITTEE_SIZE());
+  if (options.keeper && votesIn && (now > BigInt(dispute.appealEndsAt) || lastRound)) {
     await send(client, hub, "resolveDispute", [jobId]);
     return "resolved";
   }

@@ -144,6 +144,7 @@ export const OPEN_FUNCTIONS: Record<PermissionedContract, readonly string[]> = {
     "sweepFees",
   ],
   VerificationHub: [
+    "appeal",
     "commitVote",
     "drawAudit",
     "drawCommittee",

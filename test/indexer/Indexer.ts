@@ -340,9 +340,9 @@ describe("Indexer (end to end on a local node)", function () {
         jobsRefunded: count(JobStatus.Refunded),
         jobsCancelled: count(JobStatus.Cancelled),
         activeJobs: 1,
-        openSlots: 1,
+        openSlots: 2,
         busySlots: 1,
-        utilisationBps: 5_000,
+        utilisationBps: 3_333,
         pricePerGpuHour: epochs.at(-1),
       });
     });

@@ -235,6 +235,16 @@ contract JobMarketHandler is TestBase {
         }
     }
 
+    /// @dev A requester appeals the current round's ruling (its bond held by the hub until the final verdict).
+    function appeal(uint256 jobSeed, uint256 requesterSeed) external {
+        (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Disputed);
+        if (!any) return;
+        vm.prank(requesters[requesterSeed % REQUESTERS]);
+        try hub.appeal(jobId) {
+            ++calls[this.appeal.selector];
+        } catch {}
+    }
+
     function resolve(uint256 jobSeed) external {
         (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Disputed);
         if (!any) return;
@@ -463,7 +473,8 @@ contract JobMarketInvariantTest is TestBase {
                 votingPeriod: 1 hours,
                 committeeSize: 3,
                 revealPeriod: 1 hours,
-                jurorCollateral: 100 ether
+                jurorCollateral: 100 ether,
+                appealPeriod: 1 hours
             })
         );
     }

@@ -19,6 +19,7 @@ import {
   drawCommittee,
   voteAll,
   submit,
+  waitOutAppeals,
 } from "../support/market.js";
 import { connect } from "../support/protocol.js";
 
@@ -161,6 +162,7 @@ describe("Security: slashing, collateral, time and audit draws", () => {
         "HubVotingOpen",
       );
       await voteAll(market, jobId, true);
+      await waitOutAppeals(market, jobId);
       await verificationHub.resolveDispute(jobId);
       expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
     });

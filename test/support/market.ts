@@ -114,8 +114,9 @@ export async function claimCommitReveal(market: Market, jobId: bigint, claimants
 }
 
 /**
- * Draws the committee of `jobId`'s open dispute (its draw block must have passed: this mines one block first), then
- * has every juror commit and reveal its vote: `uphold` for all, or per juror. Returns the jurors' signers.
+ * Draws the committee of `jobId`'s open dispute (its draw block must have passed: this mines one block first), has
+ * every juror commit and reveal its vote (`uphold` for all, or per juror), and lets the appeal period pass, so that
+ * the dispute can be resolved. Returns the jurors' signers.
  */
 export async function decideDispute(
   market: Market,
@@ -124,7 +125,16 @@ export async function decideDispute(
 ): Promise<Signer[]> {
   const jurors = await drawCommittee(market, jobId);
   await voteAll(market, jobId, uphold);
+  await waitOutAppeals(market, jobId);
   return jurors;
+}
+
+/** Moves the chain's clock past the appeal period of `jobId`'s current round (its votes must be in). */
+export async function waitOutAppeals(market: Market, jobId: bigint): Promise<void> {
+  const { appealEndsAt } = await market.verificationHub.disputeOf(jobId);
+  const block = await market.accounts.deployer.provider.getBlock("latest");
+  const now = BigInt(block!.timestamp);
+  if (now <= appealEndsAt) await advanceChain(market, Number(appealEndsAt - now) + 1);
 }
 
 /** Every juror of `jobId`'s drawn committee commits and then reveals its vote (undefined: stays silent). */
@@ -161,10 +171,14 @@ export async function drawCommittee(market: Market, jobId: bigint): Promise<Sign
   return jurorSigners(market, jobId);
 }
 
-/** The signers of `jobId`'s drawn jurors, among the fixture's validators. */
+/** The signers of the jurors of `jobId`'s current round, among the fixture's validators. */
 async function jurorSigners(market: Market, jobId: bigint): Promise<Signer[]> {
   const { verificationHub, validators } = market;
-  const addresses = await verificationHub.jurorsOf(jobId);
+  const { round } = await verificationHub.disputeOf(jobId);
+  const addresses: string[] = [];
+  for (const address of await verificationHub.jurorsOf(jobId)) {
+    if ((await verificationHub.jurorOf(jobId, address)).round === round) addresses.push(address);
+  }
   return addresses.map((address) => {
     const signer = validators.find((validator) => validator.address === address);
     if (signer === undefined) throw new Error(`juror ${address} is not one of the fixture's validators`);
@@ -192,5 +206,6 @@ export async function setAuditRate(market: Pick<Market, "verificationHub" | "acc
     committeeSize: current.committeeSize,
     revealPeriod: current.revealPeriod,
     jurorCollateral: current.jurorCollateral,
+    appealPeriod: current.appealPeriod,
   });
 }

@@ -554,6 +554,7 @@ describe("VerificationHub", function () {
         committeeSize: 3,
         revealPeriod: DAY,
         jurorCollateral: JUROR_COLLATERAL,
+        appealPeriod: DAY,
       };
       for (const [name, value, min, max] of [
         ["auditRateBps", 10_001, 0, 10_000],
@@ -562,6 +563,7 @@ describe("VerificationHub", function () {
         ["committeeSize", 2, 3, 21],
         ["revealPeriod", HOUR - 1, HOUR, 7 * DAY],
         ["jurorCollateral", AGPU - 1n, AGPU, 1_000_000n * AGPU],
+        ["appealPeriod", 8 * DAY, HOUR, 7 * DAY],
       ] as const) {
         await expect(verificationHub.connect(accounts.governor).setParameters({ ...parameters, [name]: value }))
           .to.be.revertedWithCustomError(verificationHub, "HubParameterOutOfBounds")

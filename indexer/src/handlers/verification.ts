@@ -28,6 +28,7 @@ export const verificationHandlers: Handlers = {
       // The requester disputes with a bond; a validator whose audit failed disputes with its stake.
       fromAudit: disputed !== null && disputed.requester !== challenger,
       drawBlock,
+      round: 0,
       jurors: [],
       verdict: "Pending",
       upholdVotes: 0,
@@ -42,6 +43,19 @@ export const verificationHandlers: Handlers = {
   "VerificationHub:CommitteeDrawn": async ({ event, context }) => {
     const { jobId, jurors, commitEndsAt, votingEndsAt } = event.args;
     await context.db.update(dispute, { id: jobId }).set({ jurors: [...jurors], commitEndsAt, votingEndsAt });
+  },
+  "VerificationHub:DisputeAppealed": async ({ event, context }) => {
+    // A new round: a larger committee is drawn and votes afresh; the votes of earlier rounds stay in dispute_vote.
+    const { jobId, round, drawBlock } = event.args;
+    await context.db.update(dispute, { id: jobId }).set({
+      round,
+      drawBlock,
+      jurors: [],
+      commitEndsAt: null,
+      votingEndsAt: null,
+      upholdVotes: 0,
+      rejectVotes: 0,
+    });
   },
   "VerificationHub:DisputeVoteCast": async ({ event, context }) => {
     const { jobId, validator, uphold } = event.args;

@@ -89,6 +89,7 @@ export const DEVNET_TIMING = {
   challengeWindow: 10 * 60,
   votingPeriod: 60 * 60,
   revealPeriod: 60 * 60,
+  appealPeriod: 60 * 60,
   /** One in five verified jobs is sampled for an audit. */
   auditRateBps: 2_000,
 } as const;
@@ -129,6 +130,7 @@ export async function prepareDevnet(
       auditRateBps: DEVNET_TIMING.auditRateBps,
       votingPeriod: DEVNET_TIMING.votingPeriod,
       revealPeriod: DEVNET_TIMING.revealPeriod,
+      appealPeriod: DEVNET_TIMING.appealPeriod,
     },
   ]);
   await send(deployer, accessManager, "grantRole", [Role.ATTESTER, roster.deployer.address, 0]);
