@@ -4,7 +4,7 @@
  *
  *   npm run bench:security    writes bench/results/security-simulation.json and .md
  *
- * Every strategy runs for SECURITY_SIM_JOBS jobs (24 by default). An actor's wealth is its AGPU balance, its stake
+ * Every strategy runs for SECURITY_SIM_JOBS jobs (60 by default). An actor's wealth is its AGPU balance, its stake
  * and its unpaid bounties; its profit per job is the change in wealth, less what it spent on computation (a
  * provider computing a result, a validator re-executing for an audit or a committee seat), divided by the jobs it
  * played. Randomness is the chain's own where the protocol draws (audit samples, committees) and a seeded generator
@@ -47,7 +47,7 @@ import {
 import { type Signer, protocolFixture, stakeFrom } from "../test/support/protocol.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
-const JOBS = Number(process.env.SECURITY_SIM_JOBS ?? 24);
+const JOBS = Number(process.env.SECURITY_SIM_JOBS ?? 60);
 const COMPUTE_COST_BPS = 4_000n;
 const CHECK_RATE_BPS = 5_000;
 /** Enough for a first committee (3) and an appeal's (7) from validators not seated yet, with a challenger aside. */
@@ -137,6 +137,15 @@ const market = { ...protocol, providers: [] as Signer[], validators } as Market;
 const colluders = new Set(validators.slice(0, COLLUDING_VALIDATORS).map((v) => v.address));
 const honestValidators = validators.filter((v) => !colluders.has(v.address));
 const keeper = accounts.carol;
+
+/** Restakes, out of `validator`'s own balance, whatever it lost below the validator minimum. */
+async function topUp(validator: string): Promise<void> {
+  const missing = VALIDATOR_STAKE - (await staking.stakeOf(validator));
+  if (missing <= 0n) return;
+  const signer = validators.find((v) => v.address === validator)!;
+  await agpu.connect(signer).approve(await staking.getAddress(), missing);
+  await staking.connect(signer).stake(missing);
+}
 
 async function wealthOf(account: string): Promise<bigint> {
   const [balance, stake, bounty] = await Promise.all([
@@ -381,6 +390,8 @@ async function optimisticProvider(
     ledgers: [ledger],
   };
   for (let n = 0; n < (options.jobs ?? JOBS); n++) {
+    // A coalition keeps its validators staked (and so in the draw) out of its own funds after every forfeit.
+    for (const member of coalition) await topUp(member);
     let provider = identities.at(-1)!;
     const floor = (await jobMarket.marketParameters()).optimisticReputationFloor;
     const eligible = (await protocol.reputation.eligibilityScoreOf(provider.address)) >= floor;
@@ -437,8 +448,10 @@ for (const [strategy, team, answers] of [
 }
 
 // Validators: a third of the validator stake colludes with a cheating Optimistic provider, voting for it on every
-// committee they sit on; the coalition's profit is the provider's and the colluders' together.
+// committee they sit on; the coalition's profit is the provider's and the colluders' together. The colluders bring
+// funds of their own to restake what they forfeit, so that the coalition stays a third of the stake throughout.
 {
+  for (const address of colluders) await agpu.connect(accounts.deployer).transfer(address, 100_000n * AGPU);
   // Three times the jobs: a committee draw is a coin with large stakes, and the mean needs the samples.
   const ledger = await optimisticProvider("bribed committee", "cheat", { corruptJurors: colluders, jobs: 3 * JOBS });
   await record("validator", "a third of the stake voting for a cheating provider (with it)", false, ledger);
