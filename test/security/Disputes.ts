@@ -160,6 +160,22 @@ describe("Security: dispute committees and appeals (attack 2)", () => {
     await expect(verificationHub.resolveDispute(jobId)).to.emit(verificationHub, "DisputeResolved");
   });
 
+  it("keeps the appeal period from running out while the hub is paused, and takes no appeal meanwhile", async () => {
+    const market = await loadFixture(disputedWrongResult);
+    const { verificationHub, jobId, accounts } = market;
+    await drawCommittee(market, jobId);
+    await voteAll(market, jobId, false);
+    await verificationHub.connect(accounts.guardian).pause();
+    await time.increase(5 * 86_400);
+    await expect(verificationHub.connect(accounts.alice).appeal(jobId)).to.be.revertedWithCustomError(
+      verificationHub,
+      "EnforcedPause",
+    );
+    await verificationHub.connect(accounts.governor).unpause();
+    // Five days later the ruling can still be appealed: the period waited on the market's clock.
+    await expect(verificationHub.connect(accounts.alice).appeal(jobId)).to.emit(verificationHub, "DisputeAppealed");
+  });
+
   it("stops appealing at the largest committee, whose ruling is final at once", async () => {
     const market = await loadFixture(disputedWrongResult);
     const { verificationHub, jobId, accounts } = market;
