@@ -86,11 +86,14 @@ interface IVerificationHub {
         bytes32 commitment;
     }
 
-    /// @notice An appeal of round `round`'s ruling: who appealed, the ruling it appealed, and its bond.
+    /// @notice An appeal of round `round`'s ruling: who appealed, the ruling it appealed, and its bond (one juror
+    /// collateral, at most MAX_JUROR_COLLATERAL, well within 88 bits: the record fits one word).
+    // One word exactly (20 + 1 + 11 bytes); the linter does not size the enum.
+    // solhint-disable-next-line gas-struct-packing
     struct Appeal {
         address appellant;
         Verdict appealed;
-        uint96 bond;
+        uint88 bond;
     }
 
     /// @param auditRateBps The share of verified jobs sampled for an audit.

@@ -116,7 +116,12 @@ library DisputeCourt {
         uint8 round = dispute.round;
         IVerificationHub.Verdict ruling = _ruling(dispute);
         uint96 bond = $.parameters.jurorCollateral;
-        $.appeals[jobId][round] = IVerificationHub.Appeal({appellant: msg.sender, appealed: ruling, bond: bond});
+        // Safe cast: the juror collateral is bounded by MAX_JUROR_COLLATERAL (1e24 < 2^88).
+        $.appeals[jobId][round] = IVerificationHub.Appeal({
+            appellant: msg.sender,
+            appealed: ruling,
+            bond: uint88(bond)
+        });
         $.totalBonds += bond;
         // A new round: a larger committee, drawn from a block nobody knows yet, votes afresh.
         uint256 drawBlock = block.number + 1;

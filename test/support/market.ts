@@ -132,8 +132,9 @@ export async function decideDispute(
 /** Moves the chain's clock past the appeal period of `jobId`'s current round (its votes must be in). */
 export async function waitOutAppeals(market: Market, jobId: bigint): Promise<void> {
   const { appealEndsAt } = await market.verificationHub.disputeOf(jobId);
-  const block = await market.accounts.deployer.provider.getBlock("latest");
-  const now = BigInt(block!.timestamp);
+  const { provider } = market.accounts.deployer;
+  if (provider === null) throw new Error("the deployer's signer has no provider");
+  const now = BigInt((await provider.getBlock("latest"))!.timestamp);
   if (now <= appealEndsAt) await advanceChain(market, Number(appealEndsAt - now) + 1);
 }
 

@@ -91,7 +91,7 @@ export class SimulatedRequester {
   async submitNext(): Promise<bigint> {
     const n = this.submitted++ + this.index;
     const modes = [Mode.Consensus, Mode.Optimistic, Mode.TEE, Mode.ZK] as const;
-    let mode: Mode = modes[n % modes.length]!;
+    let mode: number = modes[n % modes.length]!;
     const candidates = this.zones.filter((zone) => (mode === Mode.TEE ? zone.tee > 0 : zone.honest > 0));
     const zone = candidates[Math.floor(n / modes.length) % candidates.length] ?? this.zones[0]!;
     // A Consensus job needs three providers: in a zone with fewer still eligible (the others slashed below the
