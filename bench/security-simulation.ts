@@ -22,11 +22,11 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { Wallet, keccak256, toUtf8Bytes } from "ethers";
+import { keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
 import { energyFeedId } from "../scripts/lib/feeds.js";
-import { NodeRole, providerMetadata, serviceNodeMetadata } from "../scripts/lib/nodes.js";
+import { NodeRole, serviceNodeMetadata } from "../scripts/lib/nodes.js";
 import { zoneId } from "../scripts/lib/zones.js";
 import {
   AGPU,
@@ -37,14 +37,17 @@ import {
   type Market,
   Mode,
   Tier,
+  VALIDATOR_STAKE,
   claimCommitReveal,
   drawCommittee,
+  enrolProvider,
+  enrolValidator,
   jobSpec,
   raiseReputation,
   voteAll,
   waitOutAppeals,
 } from "../test/support/market.js";
-import { type Signer, protocolFixture, stakeFrom } from "../test/support/protocol.js";
+import { type Signer, freshSigner, protocolFixture, stakeFrom } from "../test/support/protocol.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const JOBS = Number(process.env.SECURITY_SIM_JOBS ?? 60);
@@ -54,14 +57,12 @@ const CHECK_RATE_BPS = 5_000;
 const VALIDATORS = 12;
 /** A third of the validator stake (every validator stakes the same). */
 const COLLUDING_VALIDATORS = 4;
-const PROVIDER_STAKE = 10_000n * AGPU;
-const VALIDATOR_STAKE = 5_000n * AGPU;
 const TRUE_RESULT = keccak256(toUtf8Bytes("the right answer"));
 const wrong = (label: string) => keccak256(toUtf8Bytes(`wrong: ${label}`));
 const NO_EVIDENCE = "0x";
 
 const connection = await network.create();
-const { ethers, networkHelpers } = connection;
+const { networkHelpers } = connection;
 const { time, mine } = networkHelpers;
 
 /** mulberry32: a small seeded generator, so that two runs make the same choices. */
@@ -84,16 +85,11 @@ const random = seeded(17);
 const protocol = await protocolFixture(connection)();
 const { agpu, staking, nodeRegistry, jobMarket, verificationHub, oracleHub, accounts } = protocol;
 
-async function newAccount(): Promise<Signer> {
-  const address = Wallet.createRandom().address;
-  await connection.provider.request({ method: "hardhat_setBalance", params: [address, "0x3635C9ADC5DEA00000"] });
-  return ethers.getImpersonatedSigner(address);
-}
+const newAccount = () => freshSigner(connection);
 
 async function newProvider(label: string, reputable: boolean): Promise<Signer> {
   const provider = await newAccount();
-  await stakeFrom(protocol, provider, PROVIDER_STAKE);
-  await nodeRegistry.connect(provider).register(NodeRole.PROVIDER, providerMetadata({ endpoint: `https://${label}` }));
+  await enrolProvider(protocol, provider, `https://${label}`);
   if (reputable) await raiseReputation(market, provider.address);
   return provider;
 }
@@ -126,11 +122,7 @@ async function newRequester(): Promise<Signer> {
 const validators: Signer[] = [];
 for (let i = 0; i < VALIDATORS; i++) {
   const validator = await newAccount();
-  await stakeFrom(protocol, validator, VALIDATOR_STAKE);
-  await nodeRegistry
-    .connect(validator)
-    .register(NodeRole.VALIDATOR, serviceNodeMetadata({ endpoint: `https://validator-${i}` }));
-  await verificationHub.connect(validator).joinPool();
+  await enrolValidator(protocol, validator, `https://validator-${i}`);
   validators.push(validator);
 }
 const market = { ...protocol, providers: [] as Signer[], validators } as Market;
@@ -164,6 +156,7 @@ class Ledger {
   shares = 0n;
   readonly outcomes: Record<string, number> = {};
   private readonly start = new Map<string, bigint>();
+  private received = 0n;
 
   constructor(readonly members: () => string[]) {}
 
@@ -191,8 +184,13 @@ class Ledger {
     this.jobs++;
   }
 
+  /** A result a requester received, counted at what it would have paid an honest market for it. */
+  receive(value: bigint): void {
+    this.received += value;
+  }
+
   async profit(): Promise<{ total: bigint; perJob: bigint }> {
-    let total = 0n;
+    let total = this.received;
     for (const [member, before] of this.start) {
       total += (await wealthOf(member)) - before - (this.computeSpent.get(member) ?? 0n);
     }
@@ -514,7 +512,6 @@ for (const [strategy, team, answers] of [
   const ledger = new Ledger(() => [requester.address]);
   await ledger.open();
   // Every result here is correct: the requester received what an honest requester pays the escrow for.
-  let valueReceived = 0n;
   for (let n = 0; n < JOBS; n++) {
     if ((await protocol.reputation.eligibilityScoreOf(provider.address)) < 6_000n) {
       await raiseReputation(market, provider.address);
@@ -525,19 +522,9 @@ for (const [strategy, team, answers] of [
       ledgers: [],
     });
     ledger.played(played);
-    valueReceived += played.share;
+    ledger.receive(played.share);
   }
-  const { total } = await ledger.profit();
-  results.push({
-    actor: "requester",
-    strategy: "disputes every correct result, hoping for a refund",
-    honest: false,
-    jobs: ledger.jobs,
-    meanShare: meanShare(ledger),
-    profitPerJob: agpuString((total + valueReceived) / BigInt(ledger.jobs)),
-    outcomes: ledger.outcomes,
-  });
-  console.log(`requester frivolous disputes: ${results.at(-1)!.profitPerJob} AGPU/job`);
+  await record("requester", "disputes every correct result, hoping for a refund", false, ledger);
 }
 {
   // The open item: a requester whose two providers win two of three slots and split the job.
@@ -548,7 +535,6 @@ for (const [strategy, team, answers] of [
   const victim = new Ledger(() => [honest.address]);
   await coalition.open();
   await victim.open();
-  let valueReceived = 0n;
   for (let n = 0; n < JOBS; n++) {
     const played = await consensusJob([...sybils, honest], [wrong(`a ${n}`), wrong(`b ${n}`), TRUE_RESULT], {
       requester,
@@ -556,22 +542,17 @@ for (const [strategy, team, answers] of [
       ledgers: [victim],
     });
     // The coalition reads the honest provider's revealed result: worth what the job would have cost.
-    valueReceived += 3n * played.share;
+    coalition.receive(3n * played.share);
     coalition.played(played);
     victim.played(played);
   }
-  const { total } = await coalition.profit();
-  results.push({
-    actor: "requester",
-    strategy: "forces a three-way split with two own providers",
-    honest: false,
-    jobs: coalition.jobs,
-    meanShare: meanShare(coalition),
-    profitPerJob: agpuString((total + valueReceived) / BigInt(coalition.jobs)),
-    outcomes: coalition.outcomes,
-    open: "the threat model's forced three-way split: needs a committee that names a split's right result",
-  });
-  console.log(`requester forced split: ${results.at(-1)!.profitPerJob} AGPU/job (open)`);
+  await record(
+    "requester",
+    "forces a three-way split with two own providers",
+    false,
+    coalition,
+    "the threat model's forced three-way split: needs a committee that names a split's right result",
+  );
   await record("provider", "Consensus, the honest third of a forced split", true, victim);
 }
 

@@ -32,7 +32,7 @@ library DisputeCourt {
 
     /// @notice See {IVerificationHub-drawCommittee}.
     function drawCommittee(VerificationHubStorage storage $, uint256 jobId) external returns (bool drawn) {
-        IVerificationHub.Dispute storage dispute = openDispute($, jobId);
+        IVerificationHub.Dispute storage dispute = _openDispute($, jobId);
         if (dispute.commitEndsAt != 0) revert IVerificationHub.HubCommitteeAlreadyDrawn(jobId);
         uint256 drawBlock = dispute.drawBlock;
         if (block.number <= drawBlock) revert IVerificationHub.HubCommitteeDrawPending(jobId, drawBlock);
@@ -64,7 +64,7 @@ library DisputeCourt {
 
     /// @notice See {IVerificationHub-commitVote}.
     function commitVote(VerificationHubStorage storage $, uint256 jobId, bytes32 commitment) external {
-        IVerificationHub.Dispute storage dispute = openDispute($, jobId);
+        IVerificationHub.Dispute storage dispute = _openDispute($, jobId);
         IVerificationHub.Juror storage juror = _juror($, jobId, dispute);
         uint256 commitEndsAt = dispute.commitEndsAt;
         if ($.market.clock() > commitEndsAt) revert IVerificationHub.HubCommitClosed(jobId, wall($, commitEndsAt));
@@ -76,7 +76,7 @@ library DisputeCourt {
 
     /// @notice See {IVerificationHub-revealVote}.
     function revealVote(VerificationHubStorage storage $, uint256 jobId, bool uphold, bytes32 salt) external {
-        IVerificationHub.Dispute storage dispute = openDispute($, jobId);
+        IVerificationHub.Dispute storage dispute = _openDispute($, jobId);
         IVerificationHub.Juror storage juror = _juror($, jobId, dispute);
         uint256 now_ = $.market.clock();
         uint256 commitEndsAt = dispute.commitEndsAt;
@@ -106,7 +106,7 @@ library DisputeCourt {
 
     /// @notice See {IVerificationHub-appeal}.
     function appeal(VerificationHubStorage storage $, uint256 jobId) external {
-        IVerificationHub.Dispute storage dispute = openDispute($, jobId);
+        IVerificationHub.Dispute storage dispute = _openDispute($, jobId);
         uint256 now_ = _requireVotesIn($, dispute, jobId);
         uint256 appealEndsAt = dispute.appealEndsAt;
         if (now_ > appealEndsAt) revert IVerificationHub.HubAppealClosed(jobId, wall($, appealEndsAt));
@@ -142,7 +142,7 @@ library DisputeCourt {
 
     /// @notice See {IVerificationHub-resolveDispute}.
     function resolve(VerificationHubStorage storage $, uint256 jobId) external {
-        IVerificationHub.Dispute storage dispute = openDispute($, jobId);
+        IVerificationHub.Dispute storage dispute = _openDispute($, jobId);
         uint256 now_ = _requireVotesIn($, dispute, jobId);
         uint256 appealEndsAt = dispute.appealEndsAt;
         if (now_ <= appealEndsAt && _nextCommitteeSize(dispute) <= MAX_COMMITTEE_SIZE) {
@@ -178,17 +178,6 @@ library DisputeCourt {
     // Shared with the hub (internal: compiled into it)
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev The open dispute of `jobId`, or a revert.
-    function openDispute(
-        VerificationHubStorage storage $,
-        uint256 jobId
-    ) internal view returns (IVerificationHub.Dispute storage d) {
-        d = $.disputes[jobId];
-        if (d.verdict != IVerificationHub.Verdict.Pending || d.challenger == address(0)) {
-            revert IVerificationHub.HubNoOpenDispute(jobId);
-        }
-    }
-
     function voteCommitment(uint256 jobId, address juror, bool uphold, bytes32 salt) internal pure returns (bytes32) {
         return keccak256(abi.encode(jobId, juror, uphold, salt));
     }
@@ -210,6 +199,18 @@ library DisputeCourt {
     // ---------------------------------------------------------------------------------------------
     // Internals
     // ---------------------------------------------------------------------------------------------
+
+    /// @dev The open dispute of `jobId`, or a revert (not to be confused with the hub's `openDispute`, which opens
+    /// one).
+    function _openDispute(
+        VerificationHubStorage storage $,
+        uint256 jobId
+    ) private view returns (IVerificationHub.Dispute storage d) {
+        d = $.disputes[jobId];
+        if (d.verdict != IVerificationHub.Verdict.Pending || d.challenger == address(0)) {
+            revert IVerificationHub.HubNoOpenDispute(jobId);
+        }
+    }
 
     /// @dev The caller's juror record in the current round's committee.
     function _juror(

@@ -59,11 +59,13 @@ export async function jurorStep(
   }
   const allRevealed = dispute.upholdVotes + dispute.rejectVotes === dispute.jurors;
   const votesIn = allRevealed || now > BigInt(dispute.votingEndsAt);
-  // A committee whose next size would exceed the largest cannot be appealed: its ruling is final at once.
-  const lastRound = BigInt(dispute.committeeSize * 2 + 1) > (await hub.read.MAX_COMMITTEE_SIZE());
-  if (options.keeper && votesIn && (now > BigInt(dispute.appealEndsAt) || lastRound)) {
-    await send(client, hub, "resolveDispute", [jobId]);
-    return "resolved";
-  }
-  return "none";
+  if (!options.keeper || !votesIn) return "none";
+  // Resolvable once the appeal period is over, or at once when the committee is as large as appeals go (the
+  // largest committee is read only here, when it can matter).
+  const appealable =
+    now <= BigInt(dispute.appealEndsAt) &&
+    BigInt(dispute.committeeSize * 2 + 1) <= (await hub.read.MAX_COMMITTEE_SIZE());
+  if (appealable) return "none";
+  await send(client, hub, "resolveDispute", [jobId]);
+  return "resolved";
 }

@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { Wallet } from "ethers";
 
 import {
   AGPU,
@@ -8,6 +7,7 @@ import {
   VALIDATOR_STAKE,
   Verdict,
   drawCommittee,
+  enrolValidator,
   jobSpec,
   marketFixture,
   raiseReputation,
@@ -16,8 +16,7 @@ import {
   voteAll,
   waitOutAppeals,
 } from "../support/market.js";
-import { NodeRole, serviceNodeMetadata } from "../support/nodes.js";
-import { type Signer, connect, stakeFrom } from "../support/protocol.js";
+import { type Signer, connect, freshSigner } from "../support/protocol.js";
 
 /**
  * Attack 2: buying a dispute committee. Committees are drawn by stake-weighted sortition, so an attacker holding a
@@ -26,8 +25,7 @@ import { type Signer, connect, stakeFrom } from "../support/protocol.js";
  * yet, and every juror of every round is settled against the last ruling. See docs/threat-model.md.
  */
 const connection = await connect();
-const { ethers, networkHelpers } = connection;
-const { loadFixture, time } = networkHelpers;
+const { loadFixture, time } = connection.networkHelpers;
 const ready = marketFixture(connection);
 
 const JUROR_COLLATERAL = 250n * AGPU;
@@ -36,17 +34,11 @@ const EXTRA_VALIDATORS = 8;
 /** The market with twelve validators in the pool, and an Optimistic job whose provider delivered a wrong answer. */
 async function disputedWrongResult() {
   const market = await ready();
-  const { nodeRegistry, verificationHub, jobMarket, agpu, accounts, providers } = market;
+  const { verificationHub, jobMarket, agpu, accounts, providers } = market;
   const validators = [...market.validators];
   for (let i = 0; i < EXTRA_VALIDATORS; i++) {
-    const address = Wallet.createRandom().address;
-    await connection.provider.request({ method: "hardhat_setBalance", params: [address, "0x56BC75E2D63100000"] });
-    const validator = await ethers.getImpersonatedSigner(address);
-    await stakeFrom(market, validator, VALIDATOR_STAKE);
-    await nodeRegistry
-      .connect(validator)
-      .register(NodeRole.VALIDATOR, serviceNodeMetadata({ endpoint: `https://validator-extra-${i}.example` }));
-    await verificationHub.connect(validator).joinPool();
+    const validator = await freshSigner(connection);
+    await enrolValidator(market, validator, `https://validator-extra-${i}.example`);
     validators.push(validator);
   }
   const court: Market = { ...market, validators };

@@ -8,6 +8,7 @@ import { NodeRole, providerMetadata, serviceNodeMetadata } from "./nodes.js";
 import {
   type Connection,
   type FixtureDeployment,
+  type Protocol,
   type Signer,
   protocolFixture,
   spareSigners,
@@ -47,7 +48,7 @@ export function marketFixture(connection: Connection, deployment: FixtureDeploym
   const deployed = protocolFixture(connection, deployment);
   return async function marketReady() {
     const protocol = await deployed();
-    const { agpu, nodeRegistry, jobMarket, verificationHub, accounts } = protocol;
+    const { agpu, jobMarket, verificationHub, accounts } = protocol;
     const spare = await spareSigners(connection, protocol, 8);
     const providers = spare.slice(0, 4);
     const validators = spare.slice(4, 8);
@@ -58,20 +59,26 @@ export function marketFixture(connection: Connection, deployment: FixtureDeploym
       await agpu.connect(requester).approve(await verificationHub.getAddress(), REQUESTER_FUNDS);
     }
     for (const [index, provider] of providers.entries()) {
-      await stakeFrom(protocol, provider, PROVIDER_STAKE);
-      await nodeRegistry
-        .connect(provider)
-        .register(NodeRole.PROVIDER, providerMetadata({ endpoint: `https://gpu-${index}.example` }));
+      await enrolProvider(protocol, provider, `https://gpu-${index}.example`);
     }
     for (const [index, validator] of validators.entries()) {
-      await stakeFrom(protocol, validator, VALIDATOR_STAKE);
-      await nodeRegistry
-        .connect(validator)
-        .register(NodeRole.VALIDATOR, serviceNodeMetadata({ endpoint: `https://validator-${index}.example` }));
-      await verificationHub.connect(validator).joinPool();
+      await enrolValidator(protocol, validator, `https://validator-${index}.example`);
     }
     return { ...protocol, providers, validators };
   };
+}
+
+/** Stakes 10 000 AGPU for `provider` (from the deployer) and registers it as an H100 provider in eu-west. */
+export async function enrolProvider(protocol: Protocol, provider: Signer, endpoint: string): Promise<void> {
+  await stakeFrom(protocol, provider, PROVIDER_STAKE);
+  await protocol.nodeRegistry.connect(provider).register(NodeRole.PROVIDER, providerMetadata({ endpoint }));
+}
+
+/** Stakes the validator minimum for `validator` (from the deployer), registers it and adds it to the juror pool. */
+export async function enrolValidator(protocol: Protocol, validator: Signer, endpoint: string): Promise<void> {
+  await stakeFrom(protocol, validator, VALIDATOR_STAKE);
+  await protocol.nodeRegistry.connect(validator).register(NodeRole.VALIDATOR, serviceNodeMetadata({ endpoint }));
+  await protocol.verificationHub.connect(validator).joinPool();
 }
 
 export type Market = Awaited<ReturnType<ReturnType<typeof marketFixture>>>;

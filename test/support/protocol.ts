@@ -1,3 +1,4 @@
+import { Wallet } from "ethers";
 import { network } from "hardhat";
 
 import { deployProtocol } from "../../scripts/deploy/protocol.js";
@@ -21,6 +22,13 @@ export async function spareSigners(connection: Connection, protocol: Protocol, c
   const spare = (await connection.ethers.getSigners()).slice(Object.keys(protocol.accounts).length + skip);
   if (spare.length < count) throw new Error(`the test network has only ${spare.length} spare accounts`);
   return spare.slice(0, count);
+}
+
+/** A new account beyond the test network's own, with ETH for gas, signed for by the chain (impersonated). */
+export async function freshSigner(connection: Connection): Promise<Signer> {
+  const address = Wallet.createRandom().address;
+  await connection.networkHelpers.setBalance(address, 1_000n * 10n ** 18n);
+  return connection.ethers.getImpersonatedSigner(address);
 }
 
 /** Gives `node` `amount` AGPU from the deployer and stakes all of it. */
