@@ -7,10 +7,12 @@ const require = createRequire(import.meta.url);
 const SOLC_VERSION = "0.8.28";
 const solcPath = require.resolve("solc/soljson.js");
 // The job market and the verification hub sit close to EIP-170's size limit: they are compiled through the IR
-// pipeline, which fits them (and costs less gas per job than the legacy pipeline), and so is the hub's court library.
+// pipeline, which fits them (and costs less gas per job than the legacy pipeline), and so are their linked libraries
+// (the hub's court and the market's dispute settlement).
 const VIA_IR = { evmVersion: "cancun", viaIR: true, optimizer: { enabled: true, runs: 200 } } as const;
 const VIA_IR_FILES = [
   "contracts/market/JobMarket.sol",
+  "contracts/market/Settlement.sol",
   "contracts/verification/VerificationHub.sol",
   "contracts/verification/DisputeCourt.sol",
   "test/market/JobMarket.invariant.t.sol",

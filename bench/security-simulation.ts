@@ -22,7 +22,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { keccak256, toUtf8Bytes } from "ethers";
+import { ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
 import { energyFeedId } from "../scripts/lib/feeds.js";
@@ -231,6 +231,7 @@ function book(ledgers: Ledger[], account: string, amount: bigint) {
 async function challengeAndSettle(jobId: bigint, accepted: string, behaviour: Behaviour): Promise<string> {
   const job = await jobMarket.jobOf(jobId);
   if (job.status !== BigInt(JobStatus.Verified)) return "refunded-at-tally";
+  const split = job.acceptedSlots === 0n;
   const share = job.escrow / job.redundancy;
   const cost = computeCost(share);
   const acceptedWrong = accepted !== TRUE_RESULT;
@@ -241,7 +242,13 @@ async function challengeAndSettle(jobId: bigint, accepted: string, behaviour: Be
     route += "audited,";
     const slots = await jobMarket.slotsOf(jobId);
     const parties = new Set([job.requester, ...slots.map((s) => s.provider)]);
-    const auditors = honestValidators.filter((v) => !parties.has(v.address));
+    const auditors: Signer[] = [];
+    for (const v of honestValidators) {
+      // Not a party, and still staked as a validator (the lazy juror's forfeits may have taken it under).
+      if (!parties.has(v.address) && (await protocol.nodeRegistry.isEligible(v.address, NodeRole.VALIDATOR))) {
+        auditors.push(v);
+      }
+    }
     const auditor = auditors[Math.floor(random() * auditors.length)]!;
     book(behaviour.ledgers, auditor.address, cost);
     await verificationHub.connect(auditor).reportAudit(jobId, TRUE_RESULT);
@@ -249,7 +256,8 @@ async function challengeAndSettle(jobId: bigint, accepted: string, behaviour: Be
   if ((await jobMarket.jobOf(jobId)).status === BigInt(JobStatus.Verified)) {
     const { requesterPolicy, requester } = behaviour;
     const checks = requesterPolicy === "checks" && random() * 10_000 < CHECK_RATE_BPS;
-    if ((checks && acceptedWrong) || requesterPolicy === "disputes-everything") {
+    // A split has no accepted result for a requester to dispute: it is the auditors'.
+    if (!split && ((checks && acceptedWrong) || requesterPolicy === "disputes-everything")) {
       route += "disputed,";
       await verificationHub.connect(requester).openDispute(jobId);
     }
@@ -259,23 +267,26 @@ async function challengeAndSettle(jobId: bigint, accepted: string, behaviour: Be
     const jurors = await drawCommittee(market, jobId);
     const corrupt = behaviour.corruptJurors ?? new Set<string>();
     for (const juror of jurors) if (!corrupt.has(juror.address)) book(behaviour.ledgers, juror.address, cost);
-    // "Uphold" says the accepted result is wrong.
-    await voteAll(market, jobId, (juror) => (corrupt.has(juror.address) ? false : acceptedWrong));
+    // "Uphold" says the auditor's claimed result is right, or (a requester's dispute) the accepted one is wrong.
+    const { result: claimed } = await verificationHub.disputeOf(jobId);
+    const truth = claimed !== ZeroHash ? claimed === TRUE_RESULT : acceptedWrong;
+    await voteAll(market, jobId, (juror) => (corrupt.has(juror.address) ? false : truth));
     // A ruling against the truth is appealed once by the wronged requester (it gets its bond back when a larger
     // committee reverses it): seven validators not seated yet vote again.
     const { upholdVotes, committeeSize } = await verificationHub.disputeOf(jobId);
     const upheld = upholdVotes > committeeSize / 2n;
-    if (upheld !== acceptedWrong) {
+    if (upheld !== truth) {
       route += "appealed,";
       await verificationHub.connect(behaviour.requester).appeal(jobId);
       const appealJurors = await drawCommittee(market, jobId);
       for (const juror of appealJurors) if (!corrupt.has(juror.address)) book(behaviour.ledgers, juror.address, cost);
-      await voteAll(market, jobId, (juror) => (corrupt.has(juror.address) ? false : acceptedWrong));
+      await voteAll(market, jobId, (juror) => (corrupt.has(juror.address) ? false : truth));
     }
     await waitOutAppeals(market, jobId);
     await verificationHub.resolveDispute(jobId);
     const verdict = (await verificationHub.disputeOf(jobId)).verdict;
     route += ["", "upheld", "rejected", "undecided"][Number(verdict)]!;
+    if (split) route = `split,${route}`;
     return route;
   }
   await time.increase(Number((await jobMarket.marketParameters()).challengeWindow) + 1);
@@ -527,7 +538,8 @@ for (const [strategy, team, answers] of [
   await record("requester", "disputes every correct result, hoping for a refund", false, ledger);
 }
 {
-  // The open item: a requester whose two providers win two of three slots and split the job.
+  // A requester whose two providers win two of three slots and split the job, for a refund and the honest third's
+  // result for free.
   const sybils = [await newProvider("sybil-a", false), await newProvider("sybil-b", false)];
   const honest = await newProvider("split-victim", false);
   const requester = await newRequester();
@@ -541,18 +553,12 @@ for (const [strategy, team, answers] of [
       requesterPolicy: "silent",
       ledgers: [victim],
     });
-    // The coalition reads the honest provider's revealed result: worth what the job would have cost.
+    // The coalition has the honest provider's result: worth what the job would have cost.
     coalition.receive(3n * played.share);
     coalition.played(played);
     victim.played(played);
   }
-  await record(
-    "requester",
-    "forces a three-way split with two own providers",
-    false,
-    coalition,
-    "the threat model's forced three-way split: needs a committee that names a split's right result",
-  );
+  await record("requester", "forces a three-way split with two own providers", false, coalition);
   await record("provider", "Consensus, the honest third of a forced split", true, victim);
 }
 

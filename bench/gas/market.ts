@@ -327,6 +327,7 @@ function hubParameters(auditRateBps: number) {
     revealPeriod: DAY,
     jurorCollateral: parseEther("250"),
     appealPeriod: DAY,
+    jurorFeeBps: 4_500,
   };
 }
 

@@ -21,7 +21,8 @@ interface IJobMarket {
     // ---------------------------------------------------------------------------------------------
 
     /// @notice The rung of the verification ladder a job is checked on.
-    /// @dev Consensus: more than half of the job's `n` slots must reveal the same result; dissenters are slashed.
+    /// @dev Consensus: more than half of the job's 3 slots must reveal the same result; dissenters are slashed unless
+    /// an audit proves them right. A split (no majority) is Verified with nothing accepted and always audited.
     /// Optimistic: providers above the optimistic reputation floor only; accepted unless challenged.
     /// TEE: each result is signed by the enclave key of the provider's allowed attestation.
     /// ZK: each result carries a proof checked by the verifier registered for the job's workload class.
@@ -40,6 +41,13 @@ interface IJobMarket {
         Settled,
         Refunded,
         Cancelled
+    }
+
+    /// @notice How the hub's committee ended a dispute, as the market carries it out (see {closeDispute}).
+    enum DisputeOutcome {
+        Upheld,
+        Dismissed,
+        Reopened
     }
 
     /// @dev Open -> Claimed -> Committed -> Revealed, or Claimed -> Revealed in one step where nobody could copy
@@ -323,9 +331,21 @@ interface IJobMarket {
     /// @notice Freezes a Verified job within its challenge window while the hub's committee decides.
     function startDispute(uint256 jobId) external;
 
-    /// @notice Ends a dispute. Upheld: every accepted provider is slashed (`challenger` earns the bounty) and the
-    /// requester gets the whole escrow back. Otherwise the job settles at once.
-    function closeDispute(uint256 jobId, bool upheld, address challenger) external;
+    /// @notice Ends a dispute.
+    /// Upheld: every provider shown wrong is slashed for fraud (`challenger` earns the bounty) and pays its part of
+    /// `courtFee` to the hub for the jurors; every slot that revealed `claimedResult` (the result a committee
+    /// confirmed) is paid its share; the requester gets the rest of the escrow back. Without a claimed result (a
+    /// requester's dispute) the accepted providers are the ones shown wrong, and a dissenter's collateral is freed.
+    /// Dismissed: the job settles at once. Reopened (an auditor's claim was rejected, which shows only that the
+    /// auditor was wrong): the job is Verified again with a fresh challenge window.
+    /// @return collected The court fee taken from the providers shown wrong and sent to the hub.
+    function closeDispute(
+        uint256 jobId,
+        DisputeOutcome outcome,
+        address challenger,
+        bytes32 claimedResult,
+        uint256 courtFee
+    ) external returns (uint256 collected);
 
     /// @notice Stops (`held`) or lets run again the market's clock for the hub's pause: the challenge windows of
     /// its jobs wait while disputes and audits cannot be opened.

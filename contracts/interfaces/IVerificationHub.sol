@@ -45,8 +45,9 @@ interface IVerificationHub {
     /// @param commitEndsAt When jurors stop committing votes (0 until the committee is drawn).
     /// @param votingEndsAt When jurors stop revealing votes (0 until the committee is drawn). Both are kept on the
     /// market's clock; {disputeOf} gives them as wall-clock times.
-    /// @param upholdVotes Revealed votes that the job's result is wrong.
-    /// @param rejectVotes Revealed votes that it is right.
+    /// @param upholdVotes Revealed votes for the challenger: that the accepted results are wrong (a requester's
+    /// dispute), or that the auditor's `result` is the right one (an audit's).
+    /// @param rejectVotes Revealed votes against it.
     /// @param committeeSize The committee's size when the dispute opened; a verdict needs a majority of it.
     /// @param audit Whether the challenger is an auditing validator: it locks the job's collateral from its stake
     /// instead of a bond, and loses part of it if the committee rejects its claim.
@@ -58,7 +59,11 @@ interface IVerificationHub {
     /// @param round 0 for the first committee, +1 per appeal; the vote counts, phases and size are the round's.
     /// @param appealEndsAt Until when the round's ruling may be appealed (on the market's clock, like the phases):
     /// the appeal period after the reveal phase, or after the last reveal when every juror revealed early.
-    // Two words: the first packs the challenger, both phase ends and the vote counts exactly.
+    /// @param result The result an auditor claims is right (zero for a requester's dispute).
+    /// @param courtFee What the losing side pays the jurors who vote with the outcome: the first committee's seats
+    /// times the juror fee. A requester posts it with its bond; an auditor answers for it with its collateral; the
+    /// providers shown wrong pay it out of theirs.
+    // Two words, then the result and the fee: the first packs the challenger, both phase ends and the vote counts.
     // solhint-disable-next-line gas-struct-packing
     struct Dispute {
         address challenger;
@@ -75,6 +80,8 @@ interface IVerificationHub {
         uint96 bond;
         uint8 round;
         uint40 appealEndsAt;
+        bytes32 result;
+        uint128 courtFee;
     }
 
     /// @notice A drawn juror's vote: the commitment, then the revealed vote, in the round it was seated for.
@@ -104,6 +111,8 @@ interface IVerificationHub {
     /// @param jurorCollateral What each juror locks from its stake, and loses for voting against the outcome or
     /// not revealing; also the bond of an appeal.
     /// @param appealPeriod How long a committee's ruling may be appealed once its votes are in.
+    /// @param jurorFeeBps Each first-committee seat's fee, in basis points of one slot's share of the job's escrow:
+    /// the losing side pays it, the jurors who vote with the outcome share it.
     struct HubParameters {
         uint16 auditRateBps;
         uint16 disputeBondBps;
@@ -112,6 +121,7 @@ interface IVerificationHub {
         uint32 revealPeriod;
         uint96 jurorCollateral;
         uint32 appealPeriod;
+        uint16 jurorFeeBps;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -132,6 +142,8 @@ interface IVerificationHub {
     error HubNotSampledForAudit(uint256 jobId);
     error HubAlreadyAudited(uint256 jobId, address validator);
     error HubNoOpenDispute(uint256 jobId);
+    error HubNothingAccepted(uint256 jobId);
+    error HubZeroResult();
     error HubVotingOpen(uint256 jobId, uint256 votingEndsAt);
     error HubAlreadyInPool(address validator);
     error HubNotInPool(address validator);
@@ -241,14 +253,17 @@ interface IVerificationHub {
     // Audits and disputes
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice The requester disputes a Verified job within its challenge window, posting the bond (approved to
-    /// the hub), which the hub holds until the verdict.
+    /// @notice The requester disputes a Verified job's accepted results within its challenge window, posting the
+    /// bond and the court fee (approved to the hub), which the hub holds until the verdict. A split job (nothing
+    /// accepted) is for auditors to settle.
     function openDispute(uint256 jobId) external;
 
     /// @notice A staked validator reports its re-execution of a job sampled for audit, within the challenge
-    /// window. A match is recorded and closes nothing (another validator may still report a mismatch); a mismatch
-    /// opens a dispute with the validator as challenger, locking the job's collateral from the validator's stake
-    /// until the verdict.
+    /// window. A match with every accepted result is recorded and closes nothing (another validator may still
+    /// report a mismatch). A mismatch, or any result for a split job, opens a dispute on whether `result` is the
+    /// right one, with the validator as challenger, locking the job's collateral from the validator's stake until
+    /// the verdict. Upheld, the slots that revealed `result` are paid and the others slashed; rejected, the
+    /// auditor loses its collateral and the job returns to a fresh challenge window, open to other auditors.
     function reportAudit(uint256 jobId, bytes32 result) external;
 
     /// @notice Adds the caller, an eligible validator, to the juror pool.
@@ -334,6 +349,7 @@ interface IVerificationHub {
     /// @notice The block whose hash draws `jobId`'s audit (0: none scheduled).
     function auditSeedBlockOf(uint256 jobId) external view returns (uint256);
 
+    /// @notice What a requester posts to dispute `jobId`: the dispute bond and the court fee.
     function disputeBondOf(uint256 jobId) external view returns (uint256);
 
     function parameters() external view returns (HubParameters memory);

@@ -14,6 +14,8 @@ import {IReputation} from "../interfaces/IReputation.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {ITreasury} from "../interfaces/ITreasury.sol";
 import {IVerificationHub} from "../interfaces/IVerificationHub.sol";
+import {JobMarketStorage, MarketStorage} from "./MarketStorage.sol";
+import {Settlement} from "./Settlement.sol";
 
 /// @title JobMarket
 /// @notice Job escrow, slot claims, commit-reveal of results, settlement with the governed fee split, refunds and
@@ -50,9 +52,9 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     uint256 public constant MAX_JOB_DURATION_BOUND = 365 days;
 
     /// @notice Slash reasons, as the Staking contract records them.
-    bytes32 public constant SLASH_MISSED = keccak256("market.missed");
-    bytes32 public constant SLASH_DISSENT = keccak256("market.dissent");
-    bytes32 public constant SLASH_DISPUTE = keccak256("market.dispute");
+    bytes32 public constant SLASH_MISSED = Settlement.SLASH_MISSED;
+    bytes32 public constant SLASH_DISSENT = Settlement.SLASH_DISSENT;
+    bytes32 public constant SLASH_DISPUTE = Settlement.SLASH_DISPUTE;
 
     bytes32 private constant _FEE_REASON = keccak256("market.settlement");
     uint256 private constant _BPS = 10_000;
@@ -61,41 +63,8 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     uint8 private constant _HOLD_MARKET_PAUSED = 1;
     uint8 private constant _HOLD_HUB_PAUSED = 2;
 
-    // ---------------------------------------------------------------------------------------------
-    // Storage (ERC-7201)
-    // ---------------------------------------------------------------------------------------------
-
-    /// @custom:storage-location erc7201:starminer.storage.JobMarket
-    struct JobMarketStorage {
-        IERC20 token;
-        IStaking staking;
-        INodeRegistry registry;
-        IReputation reputation;
-        IPricingEngine pricing;
-        ICapabilityRegistrar capabilities;
-        IVerificationHub hub;
-        ITreasury treasury;
-        uint256 jobCount;
-        mapping(uint256 jobId => Job) jobs;
-        mapping(uint256 jobId => mapping(uint256 slot => Slot)) slots;
-        FeeSplit feeSplit;
-        MarketParameters parameters;
-        uint256 totalEscrowed;
-        uint256 unsweptFees;
-        // The market's clock: wall-clock time less every second it was stopped.
-        uint40 clockOffset;
-        uint40 clockStoppedAt;
-        uint8 clockHolds;
-        mapping(uint256 jobId => mapping(address provider => bool)) barred;
-    }
-
-    // keccak256(abi.encode(uint256(keccak256("starminer.storage.JobMarket")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant _JOB_MARKET_STORAGE = 0x83b452c7cedfc323198a4b76a2069f8e00c76efcd8f62e9a88a644b08f883100;
-
-    function _s() private pure returns (JobMarketStorage storage $) {
-        assembly {
-            $.slot := _JOB_MARKET_STORAGE
-        }
+    function _s() private pure returns (JobMarketStorage storage) {
+        return MarketStorage.layout();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -196,7 +165,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         claimed.claimedAt = uint40(now_);
         claimed.deliverBy = uint40(deliverBy);
 
-        uint256 collateral = _collateral(job);
+        uint256 collateral = Settlement.collateralOf(job);
         emit SlotClaimed(jobId, slot, msg.sender, collateral, uint64(_wall($, deliverBy)));
         $.staking.lockCollateral(msg.sender, collateral);
         // Demand is what providers take on, not what is asked: a job submitted and cancelled moves no price. The
@@ -311,7 +280,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         _requireStatus(job, jobId, JobStatus.Verified);
         uint256 challengeEndsAt = job.challengeEndsAt;
         if (_now($) <= challengeEndsAt) revert MarketChallengeWindowOpen(jobId, _wall($, challengeEndsAt));
-        _settle($, job, jobId);
+        Settlement.settle($, job, jobId);
     }
 
     /// @inheritdoc IJobMarket
@@ -341,13 +310,16 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     }
 
     /// @inheritdoc IJobMarket
-    function closeDispute(uint256 jobId, bool upheld, address challenger) external restricted nonReentrant {
+    function closeDispute(
+        uint256 jobId,
+        DisputeOutcome outcome,
+        address challenger,
+        bytes32 claimedResult,
+        uint256 courtFee
+    ) external restricted nonReentrant returns (uint256 collected) {
         JobMarketStorage storage $ = _s();
-        Job storage job = _job($, jobId);
-        _requireStatus(job, jobId, JobStatus.Disputed);
-        emit DisputeClosed(jobId, upheld, challenger);
-        if (upheld) _refundUpheld($, job, jobId, challenger);
-        else _settle($, job, jobId);
+        _requireStatus(_job($, jobId), jobId, JobStatus.Disputed);
+        return Settlement.closeDispute($, jobId, outcome, challenger, claimedResult, courtFee);
     }
 
     /// @inheritdoc IJobMarket
@@ -415,7 +387,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     /// @inheritdoc IJobMarket
     function collateralOf(uint256 jobId) external view returns (uint256) {
         JobMarketStorage storage $ = _s();
-        return _collateral(_job($, jobId));
+        return Settlement.collateralOf(_job($, jobId));
     }
 
     /// @inheritdoc IJobMarket
@@ -644,38 +616,34 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     // Verdicts and money
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev Every slot is Revealed or Missed: accept results by the job's mode, penalize dissenters, and move
-    /// to Verified, or refund when nothing was accepted.
+    /// @dev Every slot is Revealed or Missed: accept results by the job's mode and move to Verified, or refund when
+    /// nobody revealed. A consensus dissenter keeps its collateral locked: it is slashed at settlement unless an
+    /// audit proves it right first. A split (no majority) is Verified with nothing accepted: an audit's claimed
+    /// result, once a committee confirms it, pays the slots that revealed it and slashes the others.
     function _tally(JobMarketStorage storage $, Job storage job, uint256 jobId) private {
         mapping(uint256 => Slot) storage slots = $.slots[jobId];
         uint256 redundancy = job.redundancy;
         uint8 accepted;
-        bool dissent;
+        uint8 revealed;
+        bytes32 majority;
         if (job.mode == VerificationMode.Consensus) {
-            (bytes32 majority, uint256 votes) = _majorityResult(slots, redundancy);
-            bool agreed = votes > redundancy / 2;
-            for (uint256 i = 0; i < redundancy; ++i) {
-                Slot storage s = slots[i];
-                if (s.status != SlotStatus.Revealed) continue;
-                if (agreed && s.result == majority) {
-                    accepted |= uint8(1 << i);
-                } else {
-                    dissent = true;
-                    emit ResultRejected(jobId, i, s.provider, s.result);
-                    // A dissenter keeps its collateral locked: it is slashed at settlement, unless a dispute or an
-                    // audit shows the majority wrong first. No majority: nobody can be shown wrong, so nobody is
-                    // punished or paid.
-                    if (!agreed) $.staking.unlockCollateral(s.provider, _collateral(job));
-                }
-            }
-        } else {
-            for (uint256 i = 0; i < redundancy; ++i) {
-                if (slots[i].status == SlotStatus.Revealed) accepted |= uint8(1 << i);
+            uint256 votes;
+            (majority, votes) = _majorityResult(slots, redundancy);
+            if (votes <= redundancy / 2) majority = bytes32(0);
+        }
+        for (uint256 i = 0; i < redundancy; ++i) {
+            Slot storage s = slots[i];
+            if (s.status != SlotStatus.Revealed) continue;
+            revealed |= uint8(1 << i);
+            if (job.mode != VerificationMode.Consensus || s.result == majority) {
+                accepted |= uint8(1 << i);
+            } else {
+                emit ResultRejected(jobId, i, s.provider, s.result);
             }
         }
 
-        if (accepted == 0) {
-            _refund($, job, jobId);
+        if (revealed == 0) {
+            Settlement.refund($, job, jobId);
             return;
         }
         uint256 challengeEndsAt = _now($) + $.parameters.challengeWindow;
@@ -684,8 +652,8 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         job.challengeEndsAt = uint40(challengeEndsAt);
         emit JobVerified(jobId, accepted, uint64(_wall($, challengeEndsAt)));
         // A ZK job's proof is its check; every other job may be drawn for an audit, from randomness that nobody
-        // knows yet. A job with a dissenter is always audited: the dissenter may be the honest one.
-        if (job.mode != VerificationMode.ZK) $.hub.scheduleAudit(jobId, dissent);
+        // knows yet. A job with a dissenter or a split is always audited: the dissenter may be the honest one.
+        if (job.mode != VerificationMode.ZK) $.hub.scheduleAudit(jobId, accepted != revealed);
     }
 
     /// @dev The most frequent revealed result and how many slots revealed it.
@@ -704,116 +672,12 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
         }
     }
 
-    /// @dev Pays every accepted slot its share of the escrow by the fee split, and refunds the rest.
-    function _settle(JobMarketStorage storage $, Job storage job, uint256 jobId) private {
-        job.status = JobStatus.Settled;
-        uint256 escrow = job.escrow;
-        uint256 share = escrow / job.redundancy;
-        uint256 paid;
-        uint256 toTreasury;
-        for (uint256 i = 0; i < job.redundancy; ++i) {
-            if (job.acceptedSlots & (1 << i) == 0) {
-                // A consensus dissenter whom the challenge window did not prove right.
-                Slot storage s = $.slots[jobId][i];
-                if (s.status == SlotStatus.Revealed) {
-                    _penalize($, job, jobId, s.provider, SLASH_DISSENT, address(0), IReputation.Outcome.Faulty);
-                }
-                continue;
-            }
-            toTreasury += _payShare($, job, jobId, i, share);
-            paid += share;
-        }
-        uint256 refund = escrow - paid;
-        $.totalEscrowed -= escrow;
-        $.unsweptFees += toTreasury;
-        emit JobSettled(jobId, paid, refund);
-        if (refund != 0) $.token.safeTransfer(job.requester, refund);
-    }
-
-    /// @dev Pays one accepted slot's `share`: provider (with the gas subsidy), model creator, and the treasury's
-    /// fee, which it returns for the caller to accrue. Records the completion and frees the collateral.
-    function _payShare(
-        JobMarketStorage storage $,
-        Job storage job,
-        uint256 jobId,
-        uint256 slot,
-        uint256 share
-    ) private returns (uint256 fee) {
-        FeeSplit memory split = $.feeSplit;
-        Slot storage s = $.slots[jobId][slot];
-        address provider = s.provider;
-        address modelCreator = job.modelCreator;
-        uint256 toProvider = (share * (uint256(split.providerBps) + split.gasSubsidyBps)) / _BPS;
-        uint256 toCreator = (share * split.modelCreatorBps) / _BPS;
-        if (modelCreator == address(0)) (toProvider, toCreator) = (toProvider + toCreator, 0);
-        fee = share - toProvider - toCreator;
-        emit ProviderPaid(jobId, slot, provider, toProvider, toCreator, fee);
-
-        _release($, job, jobId, provider, IReputation.Outcome.Completed, uint16(s.speedPercent) * 100);
-        $.token.safeTransfer(provider, toProvider);
-        if (toCreator != 0) $.token.safeTransfer(modelCreator, toCreator);
-    }
-
-    /// @dev An upheld dispute: the accepted providers are slashed, a consensus dissenter (whom the verdict did not
-    /// prove wrong) gets its collateral back, and the requester gets everything back.
-    function _refundUpheld(JobMarketStorage storage $, Job storage job, uint256 jobId, address challenger) private {
-        for (uint256 i = 0; i < job.redundancy; ++i) {
-            Slot storage s = $.slots[jobId][i];
-            if (job.acceptedSlots & (1 << i) == 0) {
-                if (s.status == SlotStatus.Revealed) $.staking.unlockCollateral(s.provider, _collateral(job));
-                continue;
-            }
-            emit ResultRejected(jobId, i, s.provider, s.result);
-            _penalize($, job, jobId, s.provider, SLASH_DISPUTE, challenger, IReputation.Outcome.Faulty);
-        }
-        _refund($, job, jobId);
-    }
-
-    /// @dev Ends a job Refunded, returning its whole escrow to the requester.
-    function _refund(JobMarketStorage storage $, Job storage job, uint256 jobId) private {
-        job.status = JobStatus.Refunded;
-        uint256 refund = job.escrow;
-        $.totalEscrowed -= refund;
-        emit JobRefunded(jobId, refund);
-        $.token.safeTransfer(job.requester, refund);
-    }
-
-    /// @dev Slashes `provider` for a fault in this job (`prover` earns the bounty), then records the outcome and
-    /// frees what is left of its collateral.
-    /// @dev Slashes `provider` for a fault in this job out of the job's collateral only (`prover` earns the
-    /// bounty), releasing the rest of it, and records the outcome.
-    function _penalize(
-        JobMarketStorage storage $,
-        Job storage job,
-        uint256 jobId,
-        address provider,
-        bytes32 reason,
-        address prover,
-        IReputation.Outcome outcome
-    ) private {
-        $.reputation.recordOutcome(provider, outcome, 0, bytes32(jobId), _share(job), job.requester);
-        $.staking.slashCollateral(provider, _collateral(job), reason, prover, reason == SLASH_DISPUTE);
-    }
-
     /// @dev A missed delivery bars the provider from the job for good. Whoever calls the expiry proves the fault
     /// and earns the (gas-sized) bounty, unless it is the provider itself.
     function _penalizeMissed(JobMarketStorage storage $, Job storage job, uint256 jobId, address provider) private {
         $.barred[jobId][provider] = true;
         address prover = msg.sender == provider ? address(0) : msg.sender;
-        _penalize($, job, jobId, provider, SLASH_MISSED, prover, IReputation.Outcome.Missed);
-    }
-
-    /// @dev Records `provider`'s outcome in this job and frees its collateral.
-    function _release(
-        JobMarketStorage storage $,
-        Job storage job,
-        uint256 jobId,
-        address provider,
-        IReputation.Outcome outcome,
-        uint16 speedBps
-    ) private {
-        $.reputation.recordOutcome(provider, outcome, speedBps, bytes32(jobId), _share(job), job.requester);
-        $.staking.unlockCollateral(provider, _collateral(job));
+        Settlement.penalize($, job, jobId, provider, SLASH_MISSED, prover, IReputation.Outcome.Missed);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -888,15 +752,6 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
 
     function _requireStatus(Job storage job, uint256 jobId, JobStatus expected) private view {
         if (job.status != expected) revert MarketJobNotInStatus(jobId, job.status);
-    }
-
-    function _collateral(Job storage job) private view returns (uint256) {
-        return (_share(job) * job.collateralBps) / _BPS;
-    }
-
-    /// @dev One slot's share of the escrow: what the job pays each provider's part.
-    function _share(Job storage job) private view returns (uint256) {
-        return uint256(job.escrow) / job.redundancy;
     }
 
     function _setFeeSplit(FeeSplit memory split) private {

@@ -155,23 +155,33 @@ library DisputeCourt {
         address challenger = dispute.challenger;
         $.totalBonds -= bond;
         emit IVerificationHub.DisputeResolved(jobId, verdict, dispute.upholdVotes, dispute.rejectVotes);
-        _settleCourt($, jobId, dispute.round, verdict);
 
-        if (dispute.audit) {
-            uint256 collateral = $.market.collateralOf(jobId);
-            // A false audit claim is fraud: the whole collateral it locked.
-            if (verdict == IVerificationHub.Verdict.Rejected) {
-                $.staking.slashCollateral(challenger, collateral, SLASH_FALSE_AUDIT, address(0), true);
-            } else {
-                $.staking.unlockCollateral(challenger, collateral);
-            }
+        // The losing side pays the court: the providers shown wrong (the market collects it), the requester out of
+        // what it posted, or the auditor out of its collateral.
+        uint256 courtFee = dispute.courtFee;
+        uint256 fees;
+        IJobMarket.DisputeOutcome outcome = IJobMarket.DisputeOutcome.Dismissed;
+        if (verdict == IVerificationHub.Verdict.Rejected && dispute.audit) {
+            // A false audit claim is fraud: the whole collateral it locked. It shows only that the auditor was
+            // wrong, so the job goes back to its challenge window, open to other auditors.
+            outcome = IJobMarket.DisputeOutcome.Reopened;
+            fees = _takeFromAuditor($, jobId, challenger, courtFee);
         } else if (verdict == IVerificationHub.Verdict.Rejected) {
-            if (bond != 0) _forfeitBond($, jobId, bond);
-        } else if (bond != 0) {
-            emit IVerificationHub.BondReturned(jobId, challenger, bond);
-            $.token.safeTransfer(challenger, bond);
+            fees = courtFee;
+            if (bond > fees) _forfeitBond($, jobId, bond - fees);
+        } else {
+            if (verdict == IVerificationHub.Verdict.Upheld) outcome = IJobMarket.DisputeOutcome.Upheld;
+            if (dispute.audit) {
+                $.staking.unlockCollateral(challenger, $.market.collateralOf(jobId));
+            } else if (bond != 0) {
+                emit IVerificationHub.BondReturned(jobId, challenger, bond);
+                $.token.safeTransfer(challenger, bond);
+            }
         }
-        $.market.closeDispute(jobId, verdict == IVerificationHub.Verdict.Upheld, challenger);
+        bool upheld = outcome == IJobMarket.DisputeOutcome.Upheld;
+        fees += $.market.closeDispute(jobId, outcome, challenger, dispute.result, upheld ? courtFee : 0);
+        _settleCourt($, jobId, dispute.round, verdict, fees);
+        if (outcome == IJobMarket.DisputeOutcome.Reopened) _clearCourt($, jobId);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -287,15 +297,16 @@ library DisputeCourt {
     }
 
     /// @dev Settles every round against the final verdict. Jurors who voted with it (any revealed vote when there
-    /// was none) get their collateral back and share the collateral of those who voted against it or never
-    /// revealed, together with the bonds of appeals the verdict did not bear out; an appeal the verdict bore out
+    /// was none) get their collateral back and share the court `fees` the loser paid, the collateral of those who
+    /// voted against it or never revealed, and the bonds of appeals the verdict did not bear out; an appeal the verdict bore out
     /// (the final verdict differs from the ruling appealed) gets its bond back. With nobody to share them, forfeited
     /// collateral goes to the treasury and appeal bonds go back.
     function _settleCourt(
         VerificationHubStorage storage $,
         uint256 jobId,
         uint256 rounds,
-        IVerificationHub.Verdict verdict
+        IVerificationHub.Verdict verdict,
+        uint256 fees
     ) private {
         address[] memory jurors = $.jurors[jobId];
         bool[] memory coherent = new bool[](jurors.length);
@@ -308,7 +319,7 @@ library DisputeCourt {
                     juror.uphold == (verdict == IVerificationHub.Verdict.Upheld));
             if (coherent[i]) ++coherentCount;
         }
-        uint256 pot = _releaseOrForfeit($, jobId, jurors, coherent, coherentCount != 0);
+        uint256 pot = fees + _releaseOrForfeit($, jobId, jurors, coherent, coherentCount != 0);
         pot += _settleAppeals($, jobId, rounds, verdict, coherentCount != 0);
         if (coherentCount != 0) _rewardJurors($, jobId, jurors, coherent, pot, coherentCount);
     }
@@ -373,6 +384,27 @@ library DisputeCourt {
             emit IVerificationHub.JurorRewarded(jobId, jurors[i], reward);
             if (reward != 0) $.token.safeTransfer(jurors[i], reward);
         }
+    }
+
+    /// @dev A rejected audit claim: `courtFee` of the auditor's collateral (at most all of it) comes to the hub for
+    /// the jurors, the rest is slashed as fraud. Returns the fee taken.
+    function _takeFromAuditor(
+        VerificationHubStorage storage $,
+        uint256 jobId,
+        address auditor,
+        uint256 courtFee
+    ) private returns (uint256 fee) {
+        uint256 collateral = $.market.collateralOf(jobId);
+        fee = courtFee < collateral ? courtFee : collateral;
+        if (fee != 0) $.staking.forfeitCollateral(auditor, fee, SLASH_FALSE_AUDIT, address(this));
+        if (collateral > fee) $.staking.slashCollateral(auditor, collateral - fee, SLASH_FALSE_AUDIT, address(0), true);
+    }
+
+    /// @dev Forgets a settled committee, so that a reopened job's next dispute starts from an empty court.
+    function _clearCourt(VerificationHubStorage storage $, uint256 jobId) private {
+        address[] storage jurors = $.jurors[jobId];
+        for (uint256 i = 0; i < jurors.length; ++i) delete $.votes[jobId][jurors[i]];
+        delete $.jurors[jobId];
     }
 
     /// @dev A rejected requester's bond goes to the providers it accused; the first takes the rounding remainder.

@@ -42,6 +42,8 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
     uint256 public constant MAX_REVEAL_PERIOD = 7 days;
     uint256 public constant MIN_APPEAL_PERIOD = 1 hours;
     uint256 public constant MAX_APPEAL_PERIOD = 7 days;
+    /// @notice A seat's fee is at most one slot's share: a juror re-executes one provider's part of the job.
+    uint256 public constant MAX_JUROR_FEE_BPS = 10_000;
     uint256 public constant MIN_JUROR_COLLATERAL = 1 ether;
     uint256 public constant MAX_JUROR_COLLATERAL = 1_000_000 ether;
     /// @notice The juror pool's size bound: a draw walks the whole pool.
@@ -98,7 +100,8 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
                 committeeSize: 3,
                 revealPeriod: 1 days,
                 jurorCollateral: 250 ether,
-                appealPeriod: 1 days
+                appealPeriod: 1 days,
+                jurorFeeBps: 4_500
             })
         );
     }
@@ -173,11 +176,14 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
         VerificationHubStorage storage $ = _s();
         IJobMarket.Job memory job = _challengeable($, jobId);
         if (msg.sender != job.requester) revert HubNotRequester(jobId, msg.sender);
-        _open($, jobId, msg.sender, _bondFor($, job.escrow), false);
+        if (job.acceptedSlots == 0) revert HubNothingAccepted(jobId);
+        uint256 courtFee = _courtFee($, job);
+        _open($, jobId, msg.sender, _bondFor($, job.escrow) + courtFee, bytes32(0), courtFee);
     }
 
     /// @inheritdoc IVerificationHub
     function reportAudit(uint256 jobId, bytes32 result) external whenNotPaused nonReentrant {
+        if (result == bytes32(0)) revert HubZeroResult();
         VerificationHubStorage storage $ = _s();
         IJobMarket.Job memory job = _challengeable($, jobId);
         if (_recordDraw($, jobId) != AuditDraw.Sampled) revert HubNotSampledForAudit(jobId);
@@ -187,10 +193,12 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
         _requireIndependentValidator($, jobId, job.requester, slots, msg.sender);
         $.auditedBy[jobId][msg.sender] = true;
 
+        // A split job has no accepted result to match: any report is a claim that a committee must confirm.
+        bool split = job.acceptedSlots == 0;
         for (uint256 i = 0; i < slots.length; ++i) {
-            if (job.acceptedSlots & (1 << i) != 0 && slots[i].result != result) {
+            if (split || (job.acceptedSlots & (1 << i) != 0 && slots[i].result != result)) {
                 emit AuditFailed(jobId, msg.sender, result);
-                _open($, jobId, msg.sender, 0, true);
+                _open($, jobId, msg.sender, 0, result, _courtFee($, job));
                 // The auditor answers for its claim with as much as each accused provider put at risk.
                 $.staking.lockCollateral(msg.sender, $.market.collateralOf(jobId));
                 return;
@@ -357,7 +365,8 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
     /// @inheritdoc IVerificationHub
     function disputeBondOf(uint256 jobId) external view returns (uint256) {
         VerificationHubStorage storage $ = _s();
-        return _bondFor($, $.market.jobOf(jobId).escrow);
+        IJobMarket.Job memory job = $.market.jobOf(jobId);
+        return _bondFor($, job.escrow) + _courtFee($, job);
     }
 
     /// @inheritdoc IVerificationHub
@@ -399,7 +408,8 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
         uint256 jobId,
         address challenger,
         uint256 bond,
-        bool audit
+        bytes32 result,
+        uint256 courtFee
     ) private {
         // The committee is drawn from a block nobody knows yet, so nobody can pick the moment that suits them.
         uint256 drawBlock = block.number + 1;
@@ -410,7 +420,7 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
             upholdVotes: 0,
             rejectVotes: 0,
             committeeSize: $.parameters.committeeSize,
-            audit: audit,
+            audit: result != bytes32(0),
             verdict: Verdict.Pending,
             drawBlock: uint64(drawBlock),
             jurors: 0,
@@ -418,7 +428,10 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
             // Safe cast: the bond is a share of an escrow, which fits in 96 bits.
             bond: uint96(bond),
             round: 0,
-            appealEndsAt: 0
+            appealEndsAt: 0,
+            result: result,
+            // Safe cast: at most 21 shares of a 96-bit escrow, under 2^101.
+            courtFee: uint128(courtFee)
         });
         $.totalBonds += bond;
         emit DisputeOpened(jobId, challenger, bond, drawBlock);
@@ -486,6 +499,12 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
         if (DisputeCourt.isParty(requester, slots, validator)) revert HubConflictedValidator(jobId, validator);
     }
 
+    /// @dev What the losing side of a dispute on `job` pays the first committee: its seats times the juror fee.
+    function _courtFee(VerificationHubStorage storage $, IJobMarket.Job memory job) private view returns (uint256) {
+        HubParameters memory p = $.parameters;
+        return (uint256(p.committeeSize) * (job.escrow / job.redundancy) * p.jurorFeeBps) / _BPS;
+    }
+
     /// @dev A requester's dispute bond for a job with this escrow.
     function _bondFor(VerificationHubStorage storage $, uint256 escrow) private view returns (uint256) {
         return (escrow * $.parameters.disputeBondBps) / _BPS;
@@ -499,6 +518,7 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
         _checkBounds("revealPeriod", p.revealPeriod, MIN_REVEAL_PERIOD, MAX_REVEAL_PERIOD);
         _checkBounds("jurorCollateral", p.jurorCollateral, MIN_JUROR_COLLATERAL, MAX_JUROR_COLLATERAL);
         _checkBounds("appealPeriod", p.appealPeriod, MIN_APPEAL_PERIOD, MAX_APPEAL_PERIOD);
+        _checkBounds("jurorFeeBps", p.jurorFeeBps, 0, MAX_JUROR_FEE_BPS);
         _s().parameters = p;
         emit HubParametersSet(p);
     }

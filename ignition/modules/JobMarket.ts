@@ -30,10 +30,17 @@ export default buildModule("JobMarket", (m) => {
   const { verificationHub } = m.useModule(VerificationHubModule);
   const { computeCommitmentWorkload, denseLayerWorkload } = m.useModule(WorkloadsModule);
 
-  const jobMarket = deployUupsProxy(m, "JobMarket", [
-    accessManager,
-    [agpu, staking, nodeRegistry, reputation, pricingEngine, capabilityRegistrar, verificationHub, treasury],
-  ]);
+  // The end of a dispute runs in the market's context as a linked library (the market alone would exceed EIP-170).
+  const settlement = m.library("Settlement");
+  const jobMarket = deployUupsProxy(
+    m,
+    "JobMarket",
+    [
+      accessManager,
+      [agpu, staking, nodeRegistry, reputation, pricingEngine, capabilityRegistrar, verificationHub, treasury],
+    ],
+    { Settlement: settlement },
+  );
 
   // Wire the hub to the market and register the ZK workload classes while those functions still answer to the
   // deployer, then hand the hub to governance.

@@ -18,6 +18,14 @@ export function jurorSalt(secret: Hex, jobId: bigint, round = 0): Hex {
 }
 
 /**
+ * How an honest juror who recomputed the job (`correct`) votes: for an auditor's dispute, whether the auditor's
+ * claimed result is the right one; for a requester's (no claimed result), whether the accepted result is wrong.
+ */
+export function upholds(dispute: { result: Hex }, accepted: Hex | undefined, correct: Hex): boolean {
+  return dispute.result !== zeroHash ? dispute.result === correct : accepted !== correct;
+}
+
+/**
  * Moves a dispute one step on as far as this account may: draws the committee once its draw block has passed
  * (`keeper`: this account keeps the dispute moving), commits this juror's vote (from `decide`, asked only then),
  * reveals it once the reveal phase opens, and resolves the dispute once its votes are in and the appeal period is

@@ -94,6 +94,12 @@ async function enact(g: Governed, calls: Call[], description: string) {
   return proposal;
 }
 
+/** A JobMarket implementation linked to a fresh Settlement library, as an upgrade would deploy it. */
+async function deployJobMarketImplementation() {
+  const settlement = await ethers.deployContract("Settlement");
+  return ethers.deployContract("JobMarket", { libraries: { Settlement: await settlement.getAddress() } });
+}
+
 describe("Governance: AMAX Governor, Timelock and the handover", function () {
   describe("the deployment", () => {
     it("hands every power to governance: no plain account keeps a role but the guardian", async () => {
@@ -151,7 +157,7 @@ describe("Governance: AMAX Governor, Timelock and the handover", function () {
       const job = await jobMarket.jobOf(1);
       const escrowed = await jobMarket.totalEscrowed();
 
-      const implementation = await ethers.deployContract("JobMarket");
+      const implementation = await deployJobMarketImplementation();
       const slot = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
       const before = await ethers.provider.getStorage(await jobMarket.getAddress(), slot);
       await enact(
@@ -261,7 +267,7 @@ describe("Governance: AMAX Governor, Timelock and the handover", function () {
       await expect(jobMarket.connect(accounts.guardian).unpause())
         .to.be.revertedWithCustomError(jobMarket, "AccessManagedUnauthorized")
         .withArgs(accounts.guardian.address);
-      const implementation = await ethers.deployContract("JobMarket");
+      const implementation = await deployJobMarketImplementation();
       await expect(jobMarket.connect(accounts.guardian).upgradeToAndCall(await implementation.getAddress(), "0x"))
         .to.be.revertedWithCustomError(jobMarket, "AccessManagedUnauthorized")
         .withArgs(accounts.guardian.address);

@@ -474,7 +474,8 @@ contract JobMarketInvariantTest is TestBase {
                 committeeSize: 3,
                 revealPeriod: 1 hours,
                 jurorCollateral: 100 ether,
-                appealPeriod: 1 hours
+                appealPeriod: 1 hours,
+                jurorFeeBps: 4_500
             })
         );
     }

@@ -557,17 +557,31 @@ describe("JobMarket", function () {
       expect(await staking.lockedOf(trio[1]!.address)).to.equal(0n);
     });
 
-    it("refunds the requester when no majority agrees, punishing only the provider who stayed silent", async () => {
+    it("verifies a three-way split with nothing accepted, and unchallenged refunds it with every collateral back", async () => {
       const market = await loadFixture(claimedConsensus);
-      const { jobMarket, agpu, staking, jobId, trio, accounts } = market;
+      const { jobMarket, verificationHub, agpu, staking, jobId, trio, accounts } = market;
       await commitAll(market, jobId, [result("A"), result("B"), result("C")]);
       await revealAll(market, jobId, [result("A"), result("B")]);
-      const revealEndsAt = (await jobMarket.jobOf(jobId)).revealEndsAt;
-      await jobMarket.connect(trio[2]!).revealResult(jobId, 2, result("C"), salt(3), NO_EVIDENCE);
-      // That third reveal made it a three-way split: nobody is in the majority, so the job refunds.
-      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
-      expect(await staking.lockedOf(trio[0]!.address)).to.equal(0n);
-      expect(revealEndsAt).to.be.greaterThan(0n);
+      // The third reveal makes it a split: nobody is in a majority, so nothing is accepted and every revealer's
+      // collateral stays locked until an audit can say who was right.
+      await expect(jobMarket.connect(trio[2]!).revealResult(jobId, 2, result("C"), salt(3), NO_EVIDENCE))
+        .to.emit(jobMarket, "JobVerified")
+        .withArgs(jobId, 0, anyValue)
+        .and.to.emit(verificationHub, "AuditDrawn")
+        .withArgs(jobId, true);
+      const collateral = await jobMarket.collateralOf(jobId);
+      for (const provider of trio) expect(await staking.lockedOf(provider.address)).to.equal(collateral);
+      // Nothing accepted: the requester has nothing to dispute (auditors settle a split).
+      await expect(verificationHub.connect(accounts.alice).openDispute(jobId))
+        .to.be.revertedWithCustomError(verificationHub, "HubNothingAccepted")
+        .withArgs(jobId);
+      await time.increase(DAY + 1);
+      await expect(jobMarket.finalize(jobId)).to.emit(jobMarket, "JobSettled").withArgs(jobId, 0n, anyValue);
+      // Nobody was shown wrong: nobody is slashed or paid, and the requester has its escrow back.
+      for (const provider of trio) {
+        expect(await staking.lockedOf(provider.address)).to.equal(0n);
+        expect(await staking.recentOffences(provider.address)).to.equal(0n);
+      }
       expect(await agpu.balanceOf(accounts.alice.address)).to.equal(100_000n * AGPU);
     });
 

@@ -6,6 +6,7 @@ import {
   type Market,
   VALIDATOR_STAKE,
   Verdict,
+  decideDispute,
   drawCommittee,
   enrolValidator,
   jobSpec,
@@ -181,6 +182,7 @@ describe("Security: dispute committees and appeals (attack 2)", () => {
       revealPeriod: parameters.revealPeriod,
       jurorCollateral: parameters.jurorCollateral,
       appealPeriod: parameters.appealPeriod,
+      jurorFeeBps: parameters.jurorFeeBps,
     });
     await time.increase(1);
     // The dispute keeps the size it opened with: a second dispute takes the new one.
@@ -200,5 +202,45 @@ describe("Security: dispute committees and appeals (attack 2)", () => {
     await expect(verificationHub.resolveDispute(second))
       .to.emit(verificationHub, "DisputeResolved")
       .withArgs(second, Verdict.Upheld, 11, 0);
+  });
+
+  it("pays every juror who votes with the outcome the court fee, out of what the losing side put at risk", async () => {
+    const market = await loadFixture(disputedWrongResult);
+    const { verificationHub, jobMarket, staking, agpu, jobId, cheat, accounts } = market;
+    // Upheld: the cheat's collateral pays the court (three seats at 45% of a share each).
+    const { courtFee, bond } = await verificationHub.disputeOf(jobId);
+    const { escrow } = await jobMarket.jobOf(jobId);
+    expect(courtFee).to.equal((3n * escrow * 4_500n) / 10_000n);
+    expect(bond).to.equal(escrow / 10n + courtFee);
+    const jurors = await decideDispute(market, jobId, true);
+    const before = await Promise.all(jurors.map((j) => agpu.balanceOf(j.address)));
+    const cheatStake = await staking.stakeOf(cheat.address);
+    await verificationHub.resolveDispute(jobId);
+    expect(cheatStake - (await staking.stakeOf(cheat.address))).to.equal(await jobMarket.collateralOf(jobId));
+    for (const [index, juror] of jurors.entries()) {
+      expect((await agpu.balanceOf(juror.address)) - before[index]!).to.be.greaterThanOrEqual(courtFee / 3n);
+    }
+
+    // Rejected: a requester who disputes a right result pays the court out of its bond; the rest goes to the
+    // provider it accused.
+    const honest = market.providers[1]!;
+    await raiseReputation(market, honest.address);
+    const second = await submit(market, jobSpec(await time.latest()));
+    await jobMarket.connect(honest).claimSlot(second);
+    await jobMarket.connect(honest).submitResult(second, 0, result("right"), "0x");
+    const requesterBefore = await agpu.balanceOf(accounts.alice.address);
+    await verificationHub.connect(accounts.alice).openDispute(second);
+    const posted = (await verificationHub.disputeOf(second)).bond;
+    const fee = (await verificationHub.disputeOf(second)).courtFee;
+    const secondJurors = await decideDispute(market, second, false);
+    const jurorsBefore = await Promise.all(secondJurors.map((j) => agpu.balanceOf(j.address)));
+    await expect(verificationHub.resolveDispute(second))
+      .to.emit(verificationHub, "BondForfeited")
+      .withArgs(second, honest.address, posted - fee);
+    for (const [index, juror] of secondJurors.entries()) {
+      expect((await agpu.balanceOf(juror.address)) - jurorsBefore[index]!).to.be.greaterThanOrEqual(fee / 3n);
+    }
+    expect(requesterBefore - (await agpu.balanceOf(accounts.alice.address))).to.equal(posted);
+    expect(await agpu.balanceOf(await verificationHub.getAddress())).to.equal(0n);
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
 import {
   AGPU,
@@ -136,7 +137,9 @@ describe("Security: slashing, collateral, time and audit draws", () => {
         "EnforcedPause",
       );
       await verificationHub.connect(accounts.governor).unpause();
-      await agpu.connect(accounts.alice).approve(await verificationHub.getAddress(), ESCROW);
+      await agpu
+        .connect(accounts.alice)
+        .approve(await verificationHub.getAddress(), await verificationHub.disputeBondOf(jobId));
       await expect(verificationHub.connect(accounts.alice).openDispute(jobId)).to.emit(
         verificationHub,
         "DisputeOpened",
@@ -147,7 +150,9 @@ describe("Security: slashing, collateral, time and audit draws", () => {
       const market = await loadFixture(claimed);
       const { jobMarket, verificationHub, agpu, jobId, provider, accounts } = market;
       await jobMarket.connect(provider).submitResult(jobId, 0, result("wrong"), NO_EVIDENCE);
-      await agpu.connect(accounts.alice).approve(await verificationHub.getAddress(), ESCROW);
+      await agpu
+        .connect(accounts.alice)
+        .approve(await verificationHub.getAddress(), await verificationHub.disputeBondOf(jobId));
       await verificationHub.connect(accounts.alice).openDispute(jobId);
       await drawCommittee(market, jobId);
       await verificationHub.connect(accounts.guardian).pause();
@@ -226,11 +231,19 @@ describe("Security: slashing, collateral, time and audit draws", () => {
       await verificationHub.connect(liar!).reportAudit(jobId, result("lie"));
       expect(await staking.lockedOf(liar!.address)).to.equal(COLLATERAL);
       await decideDispute(market, jobId, false);
-      await verificationHub.resolveDispute(jobId);
-      // A false claim is fraud: the whole of what it put at risk, on a first offence too.
+      await expect(verificationHub.resolveDispute(jobId))
+        .to.emit(jobMarket, "DisputeClosed")
+        .withArgs(jobId, false, liar!.address)
+        .and.to.emit(jobMarket, "JobVerified");
+      // A false claim is fraud: the whole of what it put at risk, on a first offence too (the court's fee out of
+      // it goes to the jurors, the rest is slashed).
       expect(before - (await staking.stakeOf(liar!.address))).to.equal(COLLATERAL);
       expect(await staking.lockedOf(liar!.address)).to.equal(0n);
-      // The honest provider keeps its stake and is paid.
+      // It shows only that the auditor was wrong: the job is back in a fresh challenge window, then settles, and
+      // the honest provider keeps its stake and is paid.
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Verified);
+      await time.increase(DAY + 1);
+      await expect(jobMarket.finalize(jobId)).to.emit(jobMarket, "ProviderPaid");
       expect(await staking.stakeOf(provider.address)).to.be.greaterThanOrEqual(PROVIDER_STAKE);
       expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
     });
@@ -252,7 +265,9 @@ describe("Security: slashing, collateral, time and audit draws", () => {
       const honest = market.providers[3]!;
       expect(await staking.lockedOf(honest.address)).to.equal(await jobMarket.collateralOf(jobId));
       // The requester checks the result and disputes; the committee upholds.
-      await agpu.connect(accounts.alice).approve(await verificationHub.getAddress(), ESCROW * 3n);
+      await agpu
+        .connect(accounts.alice)
+        .approve(await verificationHub.getAddress(), await verificationHub.disputeBondOf(jobId));
       await verificationHub.connect(accounts.alice).openDispute(jobId);
       await decideDispute(market, jobId, true);
       const before = await staking.stakeOf(honest.address);
@@ -277,7 +292,7 @@ describe("Security: slashing, collateral, time and audit draws", () => {
         .withArgs(2, Mode.Consensus);
     });
 
-    it("always audits a job with a dissenter, so an honest validator can prove a colluding majority wrong alone", async () => {
+    it("always audits a job with a dissenter, so an honest validator can prove a colluding majority wrong alone and the dissenter is paid", async () => {
       const market = await loadFixture(claimed);
       const { jobMarket, verificationHub, staking, agpu, other, third, validators, accounts } = market;
       // At a 0% audit rate a unanimous job is never sampled...
@@ -302,13 +317,19 @@ describe("Security: slashing, collateral, time and audit draws", () => {
         "AuditFailed",
       );
       await decideDispute(market, jobId, true);
-      await verificationHub.resolveDispute(jobId);
-      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
+      const honestBalance = await agpu.balanceOf(honest.address);
+      await expect(verificationHub.resolveDispute(jobId))
+        .to.emit(jobMarket, "ProviderPaid")
+        .withArgs(jobId, 2n, honest.address, anyValue, anyValue, anyValue);
+      // The committee confirmed the auditor's result, which the dissenter revealed: the dissenter is paid its
+      // share, the colluders are slashed, and the requester pays for the one right result only.
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
       expect(await staking.recentOffences(other.address)).to.equal(1n);
       expect(await staking.recentOffences(third.address)).to.equal(1n);
       expect(await staking.stakeOf(honest.address)).to.equal(honestStake);
       expect(await staking.lockedOf(honest.address)).to.equal(0n);
-      expect((await agpu.balanceOf(accounts.alice.address)) - requesterBefore).to.equal(escrow);
+      expect(await agpu.balanceOf(honest.address)).to.be.greaterThan(honestBalance);
+      expect((await agpu.balanceOf(accounts.alice.address)) - requesterBefore).to.equal(escrow - escrow / 3n);
     });
   });
 

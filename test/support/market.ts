@@ -215,5 +215,6 @@ export async function setAuditRate(market: Pick<Market, "verificationHub" | "acc
     revealPeriod: current.revealPeriod,
     jurorCollateral: current.jurorCollateral,
     appealPeriod: current.appealPeriod,
+    jurorFeeBps: current.jurorFeeBps,
   });
 }

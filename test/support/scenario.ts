@@ -44,7 +44,7 @@ export interface ScenarioOutcome {
 
 /**
  * Drives the market through every way a job can end: consensus settled (unanimous, and with a slashed dissenter),
- * no majority refunded, cancelled, a missed slot reopened and finished by another provider, optimistic jobs with
+ * a split settled by an audit, nobody delivering refunded, cancelled, a missed slot reopened and finished by another provider, optimistic jobs with
  * an audit, a dispute the committee rejects (settled) and one it upholds (refunded); and leaves one job in flight.
  */
 export async function driveEveryTerminalState(connection: Connection, market: Market): Promise<ScenarioOutcome> {
@@ -67,10 +67,20 @@ export async function driveEveryTerminalState(connection: Connection, market: Ma
   await commitReveal(dissented, [p0, p1, p3], [result("B"), result("B"), result("X")]);
   expected.set(dissented, JobStatus.Settled);
 
-  // No majority: refunded.
+  // No majority: a split, always audited. An auditor claims one result, a committee confirms it: that slot is paid,
+  // the two others are slashed, and the requester gets the rest back.
   const split = await consensus(3);
   await commitReveal(split, [p1, p2, p0], [result("C"), result("D"), result("G")]);
-  expected.set(split, JobStatus.Refunded);
+  await verificationHub.connect(validators[0]!).reportAudit(split, result("G"));
+  await decideDispute(market, split, true);
+  await verificationHub.connect(accounts.carol).resolveDispute(split);
+  expected.set(split, JobStatus.Settled);
+
+  // Nobody revealed: refunded.
+  const silent = await consensus(3);
+  await advance(connection, DAY + 1);
+  for (const slot of [0, 1, 2]) await jobMarket.connect(accounts.carol).expireSlot(silent, slot);
+  expected.set(silent, JobStatus.Refunded);
 
   // Cancelled before anyone claimed it.
   const cancelled = await consensus(3);

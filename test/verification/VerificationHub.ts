@@ -34,6 +34,11 @@ const ready = marketFixture(connection);
 const NO_EVIDENCE = "0x";
 const ESCROW = 20n * AGPU;
 const JUROR_COLLATERAL = 250n * AGPU;
+/** What the losing side pays a 20-AGPU job's first committee: three seats at 45% of the job's share. */
+const COURT_FEE = (3n * ESCROW * 4_500n) / 10_000n;
+/** A provider's whole collateral (150% of the share): the court fee out of it, the rest slashed. */
+const COLLATERAL = 30n * AGPU;
+const SLASHED = COLLATERAL - COURT_FEE;
 const ANSWER = result("answer");
 const MEASUREMENT = keccak256(toUtf8Bytes("enclave-image-v1"));
 const REPORT = keccak256(toUtf8Bytes("attestation-report"));
@@ -303,19 +308,23 @@ describe("VerificationHub", function () {
       await expect(tx)
         .to.emit(verificationHub, "DisputeResolved")
         .withArgs(jobId, Verdict.Upheld, 3, 0)
+        .and.to.emit(staking, "CollateralForfeited")
+        .withArgs(provider.address, SLASH_DISPUTE, await verificationHub.getAddress(), COURT_FEE)
         .and.to.emit(staking, "Slashed")
-        .withArgs(provider.address, SLASH_DISPUTE, auditor!.address, 30n * AGPU, 30n * AGPU, AGPU, 1n)
+        .withArgs(provider.address, SLASH_DISPUTE, auditor!.address, SLASHED, SLASHED, SLASHED / 10n, 1n)
         .and.to.emit(jobMarket, "JobRefunded")
         .withArgs(jobId, ESCROW);
       await expect(tx).to.changeTokenBalances(ethers, agpu, [accounts.alice, jobMarket], [ESCROW, -ESCROW]);
-      expect(await staking.unpaidBountyOf(auditor!.address)).to.equal(AGPU);
+      expect(await staking.unpaidBountyOf(auditor!.address)).to.equal(SLASHED / 10n);
+      // The provider's collateral paid the court: each juror has a third of the fee.
+      for (const juror of jurors) expect(await agpu.balanceOf(juror.address)).to.equal(COURT_FEE / 3n);
       expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Refunded);
       await expect(verificationHub.resolveDispute(jobId))
         .to.be.revertedWithCustomError(verificationHub, "HubNoOpenDispute")
         .withArgs(jobId);
     });
 
-    it("slashes an auditing validator whose claim the committee rejects, and the job settles", async () => {
+    it("slashes an auditing validator whose claim the committee rejects, and the job returns to its window", async () => {
       const fixture = await loadFixture(audited);
       const { jobMarket, verificationHub, staking, agpu, jobId, provider, validators } = fixture;
       const [auditor] = validators;
@@ -323,10 +332,19 @@ describe("VerificationHub", function () {
       await decideDispute(fixture, jobId, false);
       const tx = verificationHub.resolveDispute(jobId);
       await expect(tx)
-        .to.emit(staking, "Slashed")
-        .withArgs(auditor!.address, SLASH_FALSE_AUDIT, ZERO, 30n * AGPU, 30n * AGPU, 0n, 1n)
-        .and.to.emit(jobMarket, "JobSettled");
-      await expect(tx).to.changeTokenBalance(ethers, agpu, provider, (ESCROW * 8_800n) / 10_000n);
+        .to.emit(staking, "CollateralForfeited")
+        .withArgs(auditor!.address, SLASH_FALSE_AUDIT, await verificationHub.getAddress(), COURT_FEE)
+        .and.to.emit(staking, "Slashed")
+        .withArgs(auditor!.address, SLASH_FALSE_AUDIT, ZERO, SLASHED, SLASHED, 0n, 1n)
+        .and.to.emit(jobMarket, "JobVerified");
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Verified);
+      await time.increase(DAY + 1);
+      await expect(jobMarket.finalize(jobId)).to.changeTokenBalance(
+        ethers,
+        agpu,
+        provider,
+        (ESCROW * 8_800n) / 10_000n,
+      );
     });
 
     it("refuses audits of unsampled jobs, by non-validators, by the job's parties, and after the window", async () => {
@@ -354,7 +372,8 @@ describe("VerificationHub", function () {
   describe("disputes", () => {
     it("takes the requester's bond into the hub and freezes the job", async () => {
       const { jobMarket, verificationHub, agpu, jobId, accounts } = await loadFixture(verified);
-      const bond = ESCROW / 10n;
+      // The dispute bond (10% of the escrow) and the court fee, which the loser pays.
+      const bond = ESCROW / 10n + COURT_FEE;
       expect(await verificationHub.disputeBondOf(jobId)).to.equal(bond);
       await expect(verificationHub.connect(accounts.bob).openDispute(jobId))
         .to.be.revertedWithCustomError(verificationHub, "HubNotRequester")
@@ -390,18 +409,19 @@ describe("VerificationHub", function () {
         .to.emit(jobMarket, "DisputeClosed")
         .withArgs(jobId, true, accounts.alice.address)
         .and.to.emit(staking, "Slashed")
-        .withArgs(provider.address, SLASH_DISPUTE, accounts.alice.address, 30n * AGPU, 30n * AGPU, AGPU, 1n);
+        .withArgs(provider.address, SLASH_DISPUTE, accounts.alice.address, SLASHED, SLASHED, SLASHED / 10n, 1n);
+      const bond = ESCROW / 10n + COURT_FEE;
       await expect(tx).to.changeTokenBalances(
         ethers,
         agpu,
         [accounts.alice, jobMarket, verificationHub, provider],
-        [ESCROW + ESCROW / 10n, -ESCROW, -ESCROW / 10n, 0n],
+        [ESCROW + bond, -ESCROW, -bond, 0n],
       );
       expect(await verificationHub.totalBonds()).to.equal(0n);
-      // The dissenting juror's collateral is shared by the two who voted with the outcome.
+      // The dissenting juror's collateral and the court fee are shared by the two who voted with the outcome.
       expect(await staking.stakeOf(jurors[2]!.address)).to.equal(VALIDATOR_STAKE - JUROR_COLLATERAL);
       for (const juror of jurors.slice(0, 2)) {
-        expect(await agpu.balanceOf(juror.address)).to.equal(JUROR_COLLATERAL / 2n);
+        expect(await agpu.balanceOf(juror.address)).to.equal((JUROR_COLLATERAL + COURT_FEE) / 2n);
         expect(await staking.lockedOf(juror.address)).to.equal(0n);
       }
     });
@@ -435,8 +455,9 @@ describe("VerificationHub", function () {
         .to.emit(verificationHub, "DisputeResolved")
         .withArgs(jobId, Verdict.NoDecision, 1, 0)
         .and.to.emit(verificationHub, "BondReturned")
-        .withArgs(jobId, accounts.alice.address, ESCROW / 10n);
-      await expect(tx).to.changeTokenBalance(ethers, agpu, accounts.alice, ESCROW / 10n);
+        .withArgs(jobId, accounts.alice.address, ESCROW / 10n + COURT_FEE);
+      // Nobody lost: the requester has all it posted back, and no court fee is paid.
+      await expect(tx).to.changeTokenBalance(ethers, agpu, accounts.alice, ESCROW / 10n + COURT_FEE);
       expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
       // The silent jurors pay the one who did its duty.
       expect(await agpu.balanceOf(jurors[0]!.address)).to.equal(2n * JUROR_COLLATERAL);
@@ -535,7 +556,7 @@ describe("VerificationHub", function () {
         "AccessManagedUnauthorized",
       );
       await expect(
-        jobMarket.connect(accounts.alice).closeDispute(jobId, true, accounts.alice.address),
+        jobMarket.connect(accounts.alice).closeDispute(jobId, 0, accounts.alice.address, ethers.ZeroHash, 0n),
       ).to.be.revertedWithCustomError(jobMarket, "AccessManagedUnauthorized");
     });
   });
@@ -555,6 +576,7 @@ describe("VerificationHub", function () {
         revealPeriod: DAY,
         jurorCollateral: JUROR_COLLATERAL,
         appealPeriod: DAY,
+        jurorFeeBps: 4_500,
       };
       for (const [name, value, min, max] of [
         ["auditRateBps", 10_001, 0, 10_000],
@@ -564,6 +586,7 @@ describe("VerificationHub", function () {
         ["revealPeriod", HOUR - 1, HOUR, 7 * DAY],
         ["jurorCollateral", AGPU - 1n, AGPU, 1_000_000n * AGPU],
         ["appealPeriod", 8 * DAY, HOUR, 7 * DAY],
+        ["jurorFeeBps", 10_001, 0, 10_000],
       ] as const) {
         await expect(verificationHub.connect(accounts.governor).setParameters({ ...parameters, [name]: value }))
           .to.be.revertedWithCustomError(verificationHub, "HubParameterOutOfBounds")

@@ -184,6 +184,13 @@ export const marketHandlers: Handlers = {
   "JobMarket:JobVerified": async ({ event, context }) => {
     const { jobId, acceptedSlots, challengeEndsAt } = event.args;
     const row = await requireJob(context, jobId);
+    if (row.status === "Disputed") {
+      // An auditor's claim was rejected: the job is back in a fresh challenge window, its results as they were.
+      await context.db
+        .update(job, { id: jobId })
+        .set({ status: "Verified", challengeEndsAt, updatedAt: event.block.timestamp });
+      return;
+    }
     await releaseSlots(context, row, event.block.timestamp);
     await acceptResults(context, row, acceptedSlots);
     await context.db.update(job, { id: jobId }).set({
@@ -216,6 +223,8 @@ export const marketHandlers: Handlers = {
       ...stamp(event),
     });
     await context.db.update(node, { id: provider }).set((n) => ({ earned: n.earned + providerAmount }));
+    // A paid result is accepted, including a dissenter's or a split's that a committee confirmed.
+    await acceptResults(context, row, 1 << Number(index));
     await adjustCell(context, row.zone, row.tier, event.block.timestamp, { paidToProviders: providerAmount });
   },
   "JobMarket:JobSettled": async ({ event, context }) => {

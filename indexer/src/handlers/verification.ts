@@ -21,20 +21,30 @@ export const verificationHandlers: Handlers = {
   "VerificationHub:DisputeOpened": async ({ event, context }) => {
     const { jobId, challenger, bond, drawBlock } = event.args;
     const disputed = await context.db.find(job, { id: jobId });
-    await context.db.insert(dispute).values({
-      id: jobId,
+    // A job whose auditor's claim was rejected may be disputed again: the new dispute takes the row (the earlier
+    // dispute's votes stay in dispute_vote, its audit in audit).
+    const opened = {
       challenger,
       bond,
       // The requester disputes with a bond; a validator whose audit failed disputes with its stake.
       fromAudit: disputed !== null && disputed.requester !== challenger,
       drawBlock,
       round: 0,
-      jurors: [],
-      verdict: "Pending",
+      jurors: [] as `0x${string}`[],
+      verdict: "Pending" as const,
       upholdVotes: 0,
       rejectVotes: 0,
       openedAt: event.block.timestamp,
-    });
+      commitEndsAt: null,
+      votingEndsAt: null,
+      resolvedAt: null,
+      bondReturned: null,
+      bondForfeited: null,
+    };
+    await context.db
+      .insert(dispute)
+      .values({ id: jobId, ...opened })
+      .onConflictDoUpdate(opened);
   },
   "VerificationHub:CommitteeDrawScheduled": async ({ event, context }) => {
     const { jobId, drawBlock } = event.args;

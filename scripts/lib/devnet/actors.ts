@@ -3,7 +3,7 @@ import { type Address, type Hex, keccak256, maxUint256, parseEventLogs, toHex } 
 import type { ProtocolClient } from "../client.js";
 import type { ContentStore } from "../content.js";
 import { describeError } from "../errors.js";
-import { jurorStep } from "../juror.js";
+import { jurorStep, upholds } from "../juror.js";
 import { NodeRole } from "../nodes.js";
 import { JobStatus, Mode, SlotStatus, Tier, enumName, jobSpec } from "../market.js";
 import { send } from "../transactions.js";
@@ -152,7 +152,8 @@ export class SimulatedRequester {
       if (job.status !== JobStatus.Verified) continue;
       tracked.reviewed = true;
       const accepted = await acceptedResult(this.client, tracked.jobId);
-      if (accepted === (await correctResult(this.content, tracked.specHash))) continue;
+      // A split (nothing accepted) is the auditors' to settle; a requester disputes accepted results only.
+      if (accepted === undefined || accepted === (await correctResult(this.content, tracked.specHash))) continue;
       await send(this.client, this.client.verificationHub, "openDispute", [tracked.jobId]);
       this.log(`job ${tracked.jobId}: the requester recomputed the layer, found the result wrong and disputed it`);
     }
@@ -210,7 +211,11 @@ export class SimulatedValidator {
             secret: this.secret,
             keeper: mine,
             decide: async () =>
-              (await acceptedResult(this.client, jobId)) !== (await correctResult(this.content, tracked.specHash)),
+              upholds(
+                await verificationHub.read.disputeOf([jobId]),
+                await acceptedResult(this.client, jobId),
+                await correctResult(this.content, tracked.specHash),
+              ),
           });
           if (action === "drawn") {
             const jurors = await verificationHub.read.jurorsOf([jobId]);
