@@ -702,11 +702,17 @@ export const governanceActionRelations = relations(governanceAction, ({ one }) =
 // The bridge
 // -------------------------------------------------------------------------------------------------
 
-export const bridgeTransferStatus = onchainEnum("bridge_transfer_status", ["Sent", "Completed"]);
+export const bridgeTransferStatus = onchainEnum("bridge_transfer_status", [
+  "Sent",
+  "Completed",
+  "Cancelled",
+  "Refunded",
+]);
 
 /**
  * A transfer of AGPU between two chains, seen from both sides: sent (locked or burnt) on the source chain, then
- * completed (released or minted) on the destination. Keyed by the digest both gateways name it by.
+ * completed (released or minted) on the destination, or cancelled there and refunded on the source. Keyed by the
+ * digest both gateways name it by.
  */
 export const bridgeTransfer = onchainTable(
   "bridge_transfer",
@@ -719,12 +725,19 @@ export const bridgeTransfer = onchainTable(
     sender: t.hex().notNull(),
     recipient: t.hex().notNull(),
     amount: t.bigint().notNull(),
-    /** Sent: seen leaving the source; Completed: paid out on the destination. */
+    /**
+     * Sent: seen leaving the source; Completed: paid out on the destination; Cancelled: declined or over the
+     * destination's limit, never to complete; Refunded: paid back to the sender on the source.
+     */
     status: bridgeTransferStatus("status").notNull(),
     sentAt: t.bigint(),
     sentTxHash: t.hex(),
     completedAt: t.bigint(),
     completedTxHash: t.hex(),
+    cancelledAt: t.bigint(),
+    cancelledTxHash: t.hex(),
+    refundedAt: t.bigint(),
+    refundedTxHash: t.hex(),
   }),
   (table) => ({
     senderIdx: index().on(table.sender),

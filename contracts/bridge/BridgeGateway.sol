@@ -31,6 +31,9 @@ contract BridgeGateway is ProtocolUpgradeable, ReentrancyGuardTransient, IBridge
     bytes32 private constant _DOMAIN_TYPEHASH = keccak256(
         "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
     );
+    /// @notice What validators sign, in the source gateway's domain, to refund a transfer cancelled on its
+    /// destination: the transfer's own digest.
+    bytes32 public constant REFUND_TYPEHASH = keccak256("Refund(bytes32 transfer)");
     bytes32 private constant _NAME_HASH = keccak256("StarMiner Bridge");
     bytes32 private constant _VERSION_HASH = keccak256("1");
 
@@ -54,6 +57,14 @@ contract BridgeGateway is ProtocolUpgradeable, ReentrancyGuardTransient, IBridge
         uint64 windowStart;
         uint256 sentInWindow;
         uint256 receivedInWindow;
+        mapping(bytes32 digest => bool) cancelled;
+        mapping(bytes32 digest => SentTransfer) sent;
+    }
+
+    /// @dev A transfer sent from here: recorded so that only a real transfer, once, can be refunded.
+    struct SentTransfer {
+        bool sent;
+        bool refunded;
     }
 
     // keccak256(abi.encode(uint256(keccak256("starminer.storage.BridgeGateway")) - 1)) & ~bytes32(uint256(0xff))
@@ -122,7 +133,9 @@ contract BridgeGateway is ProtocolUpgradeable, ReentrancyGuardTransient, IBridge
             recipient: recipient,
             amount: amount
         });
-        emit TransferSent(nonce, destinationChainId, msg.sender, recipient, amount, _digest(t, counterpart));
+        bytes32 digest = _digest(t, counterpart);
+        $.sent[digest].sent = true;
+        emit TransferSent(nonce, destinationChainId, msg.sender, recipient, amount, digest);
 
         if ($.mode == Mode.Home) {
             $.totalLocked += amount;
@@ -135,26 +148,38 @@ contract BridgeGateway is ProtocolUpgradeable, ReentrancyGuardTransient, IBridge
     /// @inheritdoc IBridgeGateway
     function complete(Transfer calldata t, bytes[] calldata signatures) external whenNotPaused nonReentrant {
         BridgeGatewayStorage storage $ = _s();
-        if (t.destinationChainId != block.chainid) revert BridgeWrongDestination(t.destinationChainId);
-        address counterpart = $.counterparts[t.sourceChainId];
-        if (counterpart == address(0) || t.sourceChainId == block.chainid) revert BridgeUnknownChain(t.sourceChainId);
-        if (t.sourceGateway != counterpart) revert BridgeWrongSourceGateway(t.sourceGateway, counterpart);
-        if (t.recipient == address(0)) revert BridgeZeroAddress();
-        if (t.amount == 0) revert BridgeZeroAmount();
-
-        bytes32 digest = _digest(t, address(this));
-        if ($.completed[digest]) revert BridgeAlreadyCompleted(digest);
+        bytes32 digest = _arriving($, t);
         _checkSignatures($, digest, signatures);
         _spend($, false, t.amount);
         $.completed[digest] = true;
         emit TransferCompleted(digest, t.sourceChainId, t.nonce, t.sender, t.recipient, t.amount);
+        _payOut($, t.recipient, t.amount);
+    }
 
-        if ($.mode == Mode.Home) {
-            $.totalLocked -= t.amount;
-            IERC20($.token).safeTransfer(t.recipient, t.amount);
-        } else {
-            IBridgedAGPU($.token).mint(t.recipient, t.amount);
-        }
+    /// @inheritdoc IBridgeGateway
+    function cancel(Transfer calldata t) external whenNotPaused {
+        BridgeGatewayStorage storage $ = _s();
+        bytes32 digest = _arriving($, t);
+        if (msg.sender != t.recipient && t.amount <= $.limit.maxIncoming)
+            revert BridgeNotCancellable(digest, msg.sender);
+        $.completed[digest] = true;
+        $.cancelled[digest] = true;
+        emit TransferCancelled(digest, t.sourceChainId, t.nonce, t.sender, t.recipient, t.amount, msg.sender);
+    }
+
+    /// @inheritdoc IBridgeGateway
+    function refund(Transfer calldata t, bytes[] calldata signatures) external whenNotPaused nonReentrant {
+        BridgeGatewayStorage storage $ = _s();
+        // The digest the transfer was sent with: its destination gateway's, as this gateway knows it now.
+        bytes32 digest = _digest(t, $.counterparts[t.destinationChainId]);
+        SentTransfer storage record = $.sent[digest];
+        // A digest recorded at sending names this chain and this gateway as the source.
+        if (!record.sent) revert BridgeUnknownTransfer(digest);
+        if (record.refunded) revert BridgeAlreadyRefunded(digest);
+        _checkSignatures($, _refundDigest(digest), signatures);
+        record.refunded = true;
+        emit TransferRefunded(digest, t.nonce, t.sender, t.amount);
+        _payOut($, t.sender, t.amount);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -190,6 +215,22 @@ contract BridgeGateway is ProtocolUpgradeable, ReentrancyGuardTransient, IBridge
     /// @inheritdoc IBridgeGateway
     function isCompleted(bytes32 digest) external view returns (bool) {
         return _s().completed[digest];
+    }
+
+    /// @inheritdoc IBridgeGateway
+    function isCancelled(bytes32 digest) external view returns (bool) {
+        return _s().cancelled[digest];
+    }
+
+    /// @inheritdoc IBridgeGateway
+    function sentStatus(bytes32 digest) external view returns (bool sent, bool refunded) {
+        SentTransfer storage record = _s().sent[digest];
+        return (record.sent, record.refunded);
+    }
+
+    /// @inheritdoc IBridgeGateway
+    function refundDigest(bytes32 transferDigest_) external view returns (bytes32) {
+        return _refundDigest(transferDigest_);
     }
 
     /// @inheritdoc IBridgeGateway
@@ -264,6 +305,38 @@ contract BridgeGateway is ProtocolUpgradeable, ReentrancyGuardTransient, IBridge
             )
         );
         return MessageHashUtils.toTypedDataHash(domainSeparator, structHash);
+    }
+
+    /// @dev The refund digest of a transfer sent from here, in this gateway's domain on this chain.
+    function _refundDigest(bytes32 transferDigest_) private view returns (bytes32) {
+        bytes32 domainSeparator = keccak256(
+            abi.encode(_DOMAIN_TYPEHASH, _NAME_HASH, _VERSION_HASH, block.chainid, address(this))
+        );
+        return
+            MessageHashUtils.toTypedDataHash(domainSeparator, keccak256(abi.encode(REFUND_TYPEHASH, transferDigest_)));
+    }
+
+    /// @dev Checks a transfer arriving here (right destination, known source gateway, a recipient and an amount,
+    /// not done yet) and returns its digest.
+    function _arriving(BridgeGatewayStorage storage $, Transfer calldata t) private view returns (bytes32 digest) {
+        if (t.destinationChainId != block.chainid) revert BridgeWrongDestination(t.destinationChainId);
+        address counterpart = $.counterparts[t.sourceChainId];
+        if (counterpart == address(0) || t.sourceChainId == block.chainid) revert BridgeUnknownChain(t.sourceChainId);
+        if (t.sourceGateway != counterpart) revert BridgeWrongSourceGateway(t.sourceGateway, counterpart);
+        if (t.recipient == address(0)) revert BridgeZeroAddress();
+        if (t.amount == 0) revert BridgeZeroAmount();
+        digest = _digest(t, address(this));
+        if ($.completed[digest]) revert BridgeAlreadyCompleted(digest);
+    }
+
+    /// @dev Releases (home) or mints (remote) `amount` to `to`.
+    function _payOut(BridgeGatewayStorage storage $, address to, uint256 amount) private {
+        if ($.mode == Mode.Home) {
+            $.totalLocked -= amount;
+            IERC20($.token).safeTransfer(to, amount);
+        } else {
+            IBridgedAGPU($.token).mint(to, amount);
+        }
     }
 
     /// @dev Needs at least `threshold` signatures of distinct current validators, in ascending signer order.

@@ -8,8 +8,10 @@ pragma solidity ^0.8.28;
 /// `threshold` of the registered bridge validators over a message naming the source and destination chains, the
 /// source gateway, the nonce, the sender, the recipient and the amount; the domain names the destination gateway
 /// and chain, so a message signed for one gateway is worthless at any other, and each message completes once.
-/// Amounts are rate-limited per period in each direction. The validator set, the threshold, counterpart gateways
-/// and the limits change only by governance.
+/// Amounts are rate-limited per period in each direction. A transfer that cannot or will not complete (over the
+/// destination's per-period limit, or declined by its recipient) is cancelled on its destination and refunded on
+/// its source with the same quorum's signatures over the cancellation. The validator set, the threshold,
+/// counterpart gateways and the limits change only by governance.
 interface IBridgeGateway {
     // ---------------------------------------------------------------------------------------------
     // Types
@@ -69,6 +71,12 @@ interface IBridgeGateway {
     /// non-zero validators and a threshold that is a strict majority of them.
     error BridgeInvalidValidatorSet(uint256 count, uint256 threshold);
     error BridgeParameterOutOfBounds(string parameter, uint256 value, uint256 min, uint256 max);
+    /// @notice Only the recipient may cancel a transfer that the destination's limit still lets complete.
+    error BridgeNotCancellable(bytes32 digest, address caller);
+    /// @notice No transfer with this digest was sent from this gateway.
+    error BridgeUnknownTransfer(bytes32 digest);
+    /// @notice The transfer with this digest was refunded already.
+    error BridgeAlreadyRefunded(bytes32 digest);
 
     // ---------------------------------------------------------------------------------------------
     // Events
@@ -92,6 +100,19 @@ interface IBridgeGateway {
         address recipient,
         uint256 amount
     );
+    /// @notice A transfer from another chain will never complete here (`by`: its recipient, or anyone when it is
+    /// over the per-period limit); validators sign its refund for the source gateway.
+    event TransferCancelled(
+        bytes32 indexed digest,
+        uint256 indexed sourceChainId,
+        uint256 indexed nonce,
+        address sender,
+        address recipient,
+        uint256 amount,
+        address by
+    );
+    /// @notice A transfer sent from here was cancelled on its destination and paid back to its sender.
+    event TransferRefunded(bytes32 indexed digest, uint256 indexed nonce, address indexed sender, uint256 amount);
     event ValidatorsSet(address[] validators, uint256 threshold);
     event CounterpartSet(uint256 indexed chainId, address gateway);
     event RateLimitSet(RateLimit limit);
@@ -107,6 +128,16 @@ interface IBridgeGateway {
     /// @notice Completes `transfer` here with `signatures` (ascending by signer): releases (home) or mints (remote)
     /// to its recipient. Anyone may submit it; the signatures are what authorize it.
     function complete(Transfer calldata transfer, bytes[] calldata signatures) external;
+
+    /// @notice Cancels `transfer` here for good, so that it can be refunded on its source: its recipient may
+    /// always decline it, and anyone may cancel one larger than the per-period incoming limit (it could never
+    /// complete).
+    function cancel(Transfer calldata transfer) external;
+
+    /// @notice Pays a transfer sent from here back to its sender (releases or mints) with `signatures` (ascending
+    /// by signer) of the validator quorum over its refund digest, which validators sign only after reading its
+    /// cancellation on the destination. Anyone may submit it.
+    function refund(Transfer calldata transfer, bytes[] calldata signatures) external;
 
     // ---------------------------------------------------------------------------------------------
     // Governance (restricted)
@@ -127,7 +158,18 @@ interface IBridgeGateway {
     /// @notice The EIP-712 digest validators sign for `transfer` completing at this gateway.
     function transferDigest(Transfer calldata transfer) external view returns (bytes32);
 
+    /// @notice Whether the transfer with this digest was completed, or cancelled, here (either way it is done).
     function isCompleted(bytes32 digest) external view returns (bool);
+
+    /// @notice Whether the transfer with this digest was cancelled here (it is also marked completed).
+    function isCancelled(bytes32 digest) external view returns (bool);
+
+    /// @notice Whether the transfer with this digest was sent from here, and whether it was refunded.
+    function sentStatus(bytes32 digest) external view returns (bool sent, bool refunded);
+
+    /// @notice The EIP-712 digest validators sign to refund the transfer with digest `transferDigest` at this
+    /// gateway (its source).
+    function refundDigest(bytes32 transferDigest) external view returns (bytes32);
 
     function mode() external view returns (Mode);
 

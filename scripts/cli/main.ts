@@ -9,7 +9,14 @@
  * anything else. A transaction the contracts would refuse is simulated first and never sent.
  */
 import { type ProtocolClient, connectProtocol, loadConfig } from "../lib/client.js";
-import { bridgeRelay, bridgeStatus, bridgeTransfer, bridgeValidator } from "./commands/bridge.js";
+import {
+  bridgeCancel,
+  bridgeRefund,
+  bridgeRelay,
+  bridgeStatus,
+  bridgeTransfer,
+  bridgeValidator,
+} from "./commands/bridge.js";
 import type { Command } from "./commands/context.js";
 import { govDelegate, govExecute, govPropose, govQueue, govStatus, govVote } from "./commands/gov.js";
 import { jobCancel, jobDispute, jobResult, jobStatus, jobSubmit, jobWatch } from "./commands/job.js";
@@ -71,6 +78,8 @@ const COMMANDS: Record<string, Record<string, { run: Command; usage: string }>> 
       usage: "<destination chain id> <recipient> <AGPU> [--wait <destination RPC URL>] [--timeout-seconds <s>]",
     },
     status: { run: bridgeStatus, usage: "[--digest <0x...>]" },
+    cancel: { run: bridgeCancel, usage: "<source chain id> <nonce> --source <source RPC URL>" },
+    refund: { run: bridgeRefund, usage: "<nonce> --validator <URL>..." },
     relay: {
       run: bridgeRelay,
       usage:

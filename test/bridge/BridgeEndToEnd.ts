@@ -356,7 +356,7 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
     await background[0]!.stop();
 
     const sent = await sendOut("25");
-    await relayer.waitForLine(/1 of 2 validator signatures .*is not a validator on the destination/);
+    await relayer.waitForLine(/1 of 2 validator signatures .*is not a validator on chain 31338/);
     expect(await completed(remote, sent.digest)).to.equal(false);
     const waiting = await expectSupplyInvariant("25 AGPU waiting for signatures");
     expect(waiting.outInFlight).to.equal(parseEther("25"));
@@ -412,6 +412,70 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
     expect(settled.locked).to.equal(parseEther("255"));
   });
 
+  it("cancels a transfer the destination's limit can never let in, and refunds its sender on the source once", async () => {
+    // Governance on the remote chain lowers its incoming limit to 10 AGPU an hour: a 40 AGPU transfer is stuck.
+    const governingRemote = await connectBridgeSide(remoteUrl, { privateKey: deployer.privateKey, manifestDir });
+    await send(governingRemote, governingRemote.gateway, "setRateLimit", [
+      { period: Number(HOUR), maxOutgoing: LIMIT.maxOutgoing, maxIncoming: parseEther("10") },
+    ]);
+    const aliceBefore = await home.token.read.balanceOf([alice.address]);
+    const stuck = await sendOut("40");
+    await relayer.waitForLine(/BridgeRateLimited/);
+    const validatorArgs = validatorPorts.flatMap((port) => ["--validator", `http://127.0.0.1:${port}`]);
+
+    // No validator signs a refund of a transfer that could still complete.
+    const early = await starminer(carol.privateKey, homeUrl, ["bridge", "refund", stuck.nonce, ...validatorArgs]);
+    expect(early.code).to.equal(1);
+    expect(early.stderr.trim()).to.match(/^starminer: 0 of 2 validator signatures \(.*is not cancelled on chain 31338/);
+    // Only the recipient may decline a transfer within the limit; this one is over it, so anyone may cancel it.
+    const cancelled = json<{ digest: Hash }>(
+      await starminer(carol.privateKey, remoteUrl, [
+        "--json",
+        "bridge",
+        "cancel",
+        String(HOME_CHAIN),
+        stuck.nonce,
+        "--source",
+        homeUrl,
+      ]),
+    );
+    expect(cancelled.digest).to.equal(stuck.digest);
+    await relayer.waitForLine(/was cancelled on its destination/);
+    const again = await starminer(carol.privateKey, remoteUrl, [
+      "bridge",
+      "cancel",
+      String(HOME_CHAIN),
+      stuck.nonce,
+      "--source",
+      homeUrl,
+    ]);
+    expect(again.stderr.trim()).to.equal(`starminer: transfer ${stuck.nonce} was cancelled on chain 31338`);
+
+    // Anyone submits the refund with the validators' signatures over the cancellation.
+    json(await starminer(carol.privateKey, homeUrl, ["--json", "bridge", "refund", stuck.nonce, ...validatorArgs]));
+    expect(await home.token.read.balanceOf([alice.address])).to.equal(aliceBefore);
+    await expectSupplyInvariant("40 AGPU cancelled and refunded");
+    const twice = await starminer(carol.privateKey, homeUrl, ["bridge", "refund", stuck.nonce, ...validatorArgs]);
+    expect(twice.code).to.equal(1);
+    expect(twice.stderr.trim()).to.equal(`starminer: transfer ${stuck.nonce} was refunded already`);
+    const homeStatus = json<Record<string, unknown>>(
+      await starminer(carol.privateKey, homeUrl, ["--json", "bridge", "status", "--digest", stuck.digest]),
+    );
+    expect(homeStatus).to.include({ sentFromHere: true, refunded: true });
+    const remoteStatus = json<Record<string, unknown>>(
+      await starminer(carol.privateKey, remoteUrl, ["--json", "bridge", "status", "--digest", stuck.digest]),
+    );
+    expect(remoteStatus).to.include({ completed: false, cancelled: true });
+
+    // The lane is free again: a transfer within the limit goes through.
+    await send(governingRemote, governingRemote.gateway, "setRateLimit", [
+      { period: Number(HOUR), maxOutgoing: LIMIT.maxOutgoing, maxIncoming: LIMIT.maxIncoming },
+    ]);
+    const next = await sendOut("5");
+    await waitFor("the next transfer to complete", () => completed(remote, next.digest));
+    await expectSupplyInvariant("5 AGPU arrived after the refund");
+  });
+
   it("shows every transfer on both sides through the indexer following both chains", async () => {
     const indexer = await startIndexer({
       rpcUrl: homeUrl,
@@ -432,10 +496,11 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
         status: string;
         sentTxHash: string | null;
         completedTxHash: string | null;
+        refundedTxHash: string | null;
       };
       let rows: Row[] = [];
       await waitFor(
-        "the indexer to show four completed transfers",
+        "the indexer to show five completed transfers and a refunded one",
         async () => {
           const response = await graphql<{ bridgeTransfers: { items: Row[] } }>(
             indexer.url,
@@ -451,13 +516,19 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
                     status
                     sentTxHash
                     completedTxHash
+                    refundedTxHash
                   }
                 }
               }
             `,
           );
           rows = response.body.data?.bridgeTransfers.items ?? [];
-          return rows.length === 4 && rows.every((row) => row.status === "Completed" && row.sentTxHash !== null);
+          return (
+            rows.length === 6 &&
+            rows.every((row) => row.sentTxHash !== null) &&
+            rows.filter((row) => row.status === "Completed").length === 5 &&
+            rows.filter((row) => row.status === "Refunded").length === 1
+          );
         },
         180_000,
       );
@@ -467,9 +538,18 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
         [HOME_CHAIN, "0", REMOTE_CHAIN, parseEther("300").toString()],
         [HOME_CHAIN, "1", REMOTE_CHAIN, parseEther("25").toString()],
         [HOME_CHAIN, "2", REMOTE_CHAIN, parseEther("50").toString()],
+        [HOME_CHAIN, "3", REMOTE_CHAIN, parseEther("40").toString()],
+        [HOME_CHAIN, "4", REMOTE_CHAIN, parseEther("5").toString()],
         [REMOTE_CHAIN, "0", HOME_CHAIN, parseEther("120").toString()],
       ]);
       for (const row of rows) {
+        if (row.status === "Refunded") {
+          // The 40 AGPU over the limit: cancelled on the remote chain, paid back at home.
+          expect(row.nonce).to.equal("3");
+          const refund = await home.publicClient.getTransactionReceipt({ hash: row.refundedTxHash as Hash });
+          expect(refund.status).to.equal("success");
+          continue;
+        }
         const destination = row.destinationChainId === REMOTE_CHAIN ? remote : home;
         const receipt = await destination.publicClient.getTransactionReceipt({ hash: row.completedTxHash as Hash });
         expect(receipt.status).to.equal("success");
@@ -478,7 +558,7 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
         indexer.url,
         `{ protocolEvents(where: { chainId: ${REMOTE_CHAIN}, event: "TransferCompleted" }) { items { contract } } }`,
       );
-      expect(remoteEvents.body.data?.protocolEvents.items).to.have.length(3);
+      expect(remoteEvents.body.data?.protocolEvents.items).to.have.length(4);
     } finally {
       await indexer.stop();
     }

@@ -47,4 +47,36 @@ export const bridgeHandlers: Handlers = {
       })
       .onConflictDoUpdate(completed);
   },
+
+  "BridgeGateway:TransferCancelled": async ({ event, context }) => {
+    const { digest, sourceChainId, nonce, sender, recipient, amount } = event.args;
+    const cancelled = { cancelledAt: event.block.timestamp, cancelledTxHash: event.transaction.hash };
+    await context.db
+      .insert(bridgeTransfer)
+      .values({
+        id: digest,
+        sourceChainId: Number(sourceChainId),
+        destinationChainId: context.chain.id,
+        nonce,
+        sender,
+        recipient,
+        amount,
+        status: "Cancelled",
+        ...cancelled,
+      })
+      // The refund on the source chain may have been indexed first: it stays the transfer's status.
+      .onConflictDoUpdate((row) => ({
+        ...cancelled,
+        status: row.status === "Refunded" ? ("Refunded" as const) : ("Cancelled" as const),
+      }));
+  },
+
+  "BridgeGateway:TransferRefunded": async ({ event, context }) => {
+    // Its TransferSent, earlier on the same chain, wrote the row.
+    await context.db.update(bridgeTransfer, { id: event.args.digest }).set({
+      status: "Refunded",
+      refundedAt: event.block.timestamp,
+      refundedTxHash: event.transaction.hash,
+    });
+  },
 };

@@ -1,11 +1,18 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { type Hash, getAddress, isAddress, isHash, parseEventLogs, zeroAddress } from "viem";
+import { type Hash, getAddress, hashTypedData, isAddress, isHash, parseEventLogs, zeroAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { type ClientConfig, requireAccount, starminerHome } from "../../lib/client.js";
-import { type BridgeSide, GatewayMode, connectBridgeSide } from "../../lib/bridge/gateway.js";
+import {
+  type BridgeSide,
+  GatewayMode,
+  connectBridgeSide,
+  refundTypedData,
+  sentTransfer,
+} from "../../lib/bridge/gateway.js";
+import { gatherSignatures } from "../../lib/bridge/quorum.js";
 import { BridgeRelayer, type RelayEvent } from "../../lib/bridge/relayer.js";
 import { startValidatorService } from "../../lib/bridge/validator.js";
 import { sleep } from "../../lib/sleep.js";
@@ -107,7 +114,8 @@ async function waitForCompletion(destination: BridgeSide, digest: Hash, timeoutM
 
 /**
  * `bridge status [--digest <0x…>]`: this chain's gateway — mode, token, what it holds or has minted, validators,
- * threshold, limits left this period; with `--digest`, whether that transfer was completed here.
+ * threshold, limits left this period; with `--digest`, whether that transfer was completed or cancelled here, and
+ * whether it was sent or refunded from here.
  */
 export const bridgeStatus: Command = async ({ args, config, out }) => {
   const { values } = parseArgs({ args, options: { digest: { type: "string" } } });
@@ -138,11 +146,105 @@ export const bridgeStatus: Command = async ({ args, config, out }) => {
     ratePeriodSeconds: limit.period,
     outgoingLeft: amount(outgoing),
     incomingLeft: amount(incoming),
-    ...(values.digest === undefined
-      ? {}
-      : { digest: values.digest, completed: await gateway.read.isCompleted([values.digest as Hash]) }),
+    ...(values.digest === undefined ? {} : await digestStatus(side, values.digest as Hash)),
   });
 };
+
+/**
+ * `bridge cancel <source chain id> <nonce> --source <source RPC URL>`, on the destination chain.
+ *
+ * Cancels a transfer that has not completed here, so that its sender can be refunded on the source chain: the
+ * recipient may decline any transfer; anyone may cancel one larger than this gateway's per-period incoming limit,
+ * which could never complete. The transfer is read from the source chain, as the validators will read it.
+ */
+export const bridgeCancel: Command = async ({ args, config, out }) => {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { source: { type: "string" } } });
+  const sourceChainId = BigInt(parseInteger("the source chain id", positionals[0], 1));
+  const nonce = BigInt(parseInteger("the nonce", positionals[1], 0));
+  if (values.source === undefined) throw new UsageError("give the source chain's RPC URL: --source <URL>");
+  const destination = await sideOf(config);
+  const account = requireAccount(destination);
+  const source = await sideOf(config, values.source);
+  if (source.chainId !== sourceChainId) {
+    throw new Error(`--source reaches chain ${source.chainId}, not the source chain ${sourceChainId}`);
+  }
+  const sent = await sentTransfer(source, nonce);
+  if (sent === undefined) throw new Error(`chain ${sourceChainId} has sent no transfer ${nonce}`);
+  if (sent.transfer.destinationChainId !== destination.chainId) {
+    throw new Error(`transfer ${nonce} goes to chain ${sent.transfer.destinationChainId}, not ${destination.chainId}`);
+  }
+  if (await destination.gateway.read.isCompleted([sent.digest])) {
+    const cancelled = await destination.gateway.read.isCancelled([sent.digest]);
+    throw new Error(`transfer ${nonce} was ${cancelled ? "cancelled" : "completed"} on chain ${destination.chainId}`);
+  }
+  const { maxIncoming } = await destination.gateway.read.rateLimit();
+  if (getAddress(account.address) !== sent.transfer.recipient && sent.transfer.amount <= maxIncoming) {
+    throw new Error(
+      `only the recipient ${sent.transfer.recipient} may cancel transfer ${nonce}: it is within the incoming limit ` +
+        `(${agpu(maxIncoming)}) and can still complete`,
+    );
+  }
+  const { receipt } = await send(destination, destination.gateway, "cancel", [sent.transfer]);
+  out.record({
+    sourceChain: sourceChainId,
+    nonce,
+    digest: sent.digest,
+    cancelled: receipt.transactionHash,
+    next: `starminer bridge refund ${nonce} --validator <URL>... on chain ${sourceChainId}`,
+  });
+};
+
+/**
+ * `bridge refund <nonce> --validator <URL>...`, on the source chain.
+ *
+ * Pays a transfer cancelled on its destination back to its sender (anyone may submit it), with a threshold of the
+ * validators' signatures of its refund, each checked here before anything is sent.
+ */
+export const bridgeRefund: Command = async ({ args, config, out }) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { validator: { type: "string", multiple: true } },
+  });
+  const nonce = BigInt(parseInteger("the nonce", positionals[0], 0));
+  const validatorUrls = values.validator ?? [];
+  if (validatorUrls.length === 0) throw new UsageError("give the validators' signing services: --validator <URL>");
+  for (const url of validatorUrls) {
+    if (!URL.canParse(url)) throw new UsageError(`--validator must be a URL; got "${url}"`);
+  }
+  const source = await sideOf(config);
+  requireAccount(source);
+  const sent = await sentTransfer(source, nonce);
+  if (sent === undefined) throw new Error(`chain ${source.chainId} has sent no transfer ${nonce}`);
+  const [, refunded] = await source.gateway.read.sentStatus([sent.digest]);
+  if (refunded) throw new Error(`transfer ${nonce} was refunded already`);
+  const typedData = refundTypedData(sent.transfer, sent.digest);
+  const signatures = await gatherSignatures({
+    verifier: source,
+    validatorUrls,
+    path: `/v1/transfers/${source.chainId}/${nonce}/refund-signature`,
+    typedData,
+    digest: hashTypedData(typedData),
+  });
+  const { receipt } = await send(source, source.gateway, "refund", [sent.transfer, signatures]);
+  out.record({
+    nonce,
+    digest: sent.digest,
+    sender: sent.transfer.sender,
+    amount: out.json ? sent.transfer.amount : agpu(sent.transfer.amount),
+    refunded: receipt.transactionHash,
+  });
+};
+
+/** What this gateway knows of one transfer digest, arriving or leaving. */
+async function digestStatus(side: BridgeSide, digest: Hash) {
+  const [completed, cancelled, [sent, refunded]] = await Promise.all([
+    side.gateway.read.isCompleted([digest]),
+    side.gateway.read.isCancelled([digest]),
+    side.gateway.read.sentStatus([digest]),
+  ]);
+  return { digest, completed: completed && !cancelled, cancelled, sentFromHere: sent, refunded };
+}
 
 /** Two different chains' RPC URLs from `--chain`. */
 function twoChains(urls: string[] | undefined): [string, string] {

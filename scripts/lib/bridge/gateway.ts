@@ -70,6 +70,29 @@ export function transferDigest(transfer: BridgeTransfer, destinationGateway: Add
   return hashTypedData(transferTypedData(transfer, destinationGateway));
 }
 
+export const REFUND_TYPES = { Refund: [{ name: "transfer", type: "bytes32" }] } as const;
+
+/**
+ * What a validator signs to refund a transfer cancelled on its destination: the transfer's digest, in the domain of
+ * the gateway it was sent from, on its source chain.
+ */
+export function refundTypedData(
+  transfer: BridgeTransfer,
+  digest: Hash,
+): TypedDataDefinition<typeof REFUND_TYPES, "Refund"> {
+  return {
+    domain: {
+      name: "StarMiner Bridge",
+      version: "1",
+      chainId: transfer.sourceChainId,
+      verifyingContract: transfer.sourceGateway,
+    },
+    types: REFUND_TYPES,
+    primaryType: "Refund",
+    message: { transfer: digest },
+  };
+}
+
 /** One chain's side of the bridge: its clients, its gateway and the token the gateway moves. */
 export interface BridgeSide extends ChainClient {
   readonly chainId: bigint;

@@ -1,24 +1,11 @@
-import {
-  type Address,
-  type Hash,
-  type TransactionReceipt,
-  encodeFunctionData,
-  getAddress,
-  keccak256,
-  recoverTypedDataAddress,
-} from "viem";
+import { type Hash, type TransactionReceipt, encodeFunctionData, getAddress, keccak256 } from "viem";
 
 import { requireAccount } from "../client.js";
 import { describeError } from "../errors.js";
 import { sleep } from "../sleep.js";
-import {
-  type BridgeSide,
-  type SentTransfer,
-  type TransferSignature,
-  sentTransfers,
-  transferTypedData,
-} from "./gateway.js";
+import { type BridgeSide, type SentTransfer, sentTransfers, transferTypedData } from "./gateway.js";
 import { type LaneRecord, RelayJournal } from "./journal.js";
+import { gatherSignatures } from "./quorum.js";
 
 export interface RelayerOptions {
   /** The two chains the relayer carries transfers between, both ways; each with the relayer's account. */
@@ -38,7 +25,7 @@ export interface RelayerOptions {
 }
 
 export interface RelayEvent {
-  readonly kind: "started" | "completed" | "already-completed" | "error" | "stopped";
+  readonly kind: "started" | "completed" | "already-completed" | "cancelled" | "error" | "stopped";
   readonly message: string;
   readonly digest?: Hash;
 }
@@ -179,10 +166,14 @@ export class BridgeRelayer {
       // It reverted, or its nonce went to another transaction: start again from the chain's state.
     }
     if (await destination.gateway.read.isCompleted([digest])) {
+      // Completed by another relayer, or cancelled (it will be refunded on its source): either way, done here.
+      const cancelled = await destination.gateway.read.isCancelled([digest]);
       this.options.log({
-        kind: "already-completed",
+        kind: cancelled ? "cancelled" : "already-completed",
         digest,
-        message: `transfer ${sent.transfer.nonce} from chain ${sent.transfer.sourceChainId} was already completed`,
+        message:
+          `transfer ${sent.transfer.nonce} from chain ${sent.transfer.sourceChainId} was ` +
+          (cancelled ? "cancelled on its destination: its sender can claim a refund" : "already completed"),
       });
       return;
     }
@@ -239,52 +230,16 @@ export class BridgeRelayer {
     }
   }
 
-  /**
-   * A threshold of signatures of `sent` from distinct current validators of the destination, in ascending signer
-   * order; each is checked here, so a faulty or lying service cannot make the completion fail on chain.
-   */
-  private async gatherSignatures(lane: Lane, sent: SentTransfer): Promise<`0x${string}`[]> {
+  /** A threshold of checked signatures of `sent` from current validators of the destination. */
+  private gatherSignatures(lane: Lane, sent: SentTransfer): Promise<`0x${string}`[]> {
     const { destination } = lane;
-    const [validators, threshold] = await Promise.all([
-      destination.gateway.read.validators(),
-      destination.gateway.read.threshold(),
-    ]);
-    const current = new Set(validators.map((validator) => validator.toLowerCase()));
-    const typedData = transferTypedData(sent.transfer, destination.gateway.address);
-    const bySigner = new Map<Address, `0x${string}`>();
-    const problems: string[] = [];
-    await Promise.all(
-      this.options.validatorUrls.map(async (url) => {
-        try {
-          const answer = await this.askValidator(url, sent);
-          const signer = await recoverTypedDataAddress({ ...typedData, signature: answer.signature });
-          if (signer.toLowerCase() !== answer.validator.toLowerCase()) throw new Error("its signature is not its own");
-          if (!current.has(signer.toLowerCase())) throw new Error(`${signer} is not a validator on the destination`);
-          bySigner.set(getAddress(signer), answer.signature);
-        } catch (error) {
-          problems.push(`${url}: ${describeError(error)}`);
-        }
-      }),
-    );
-    if (BigInt(bySigner.size) < threshold) {
-      throw new Error(`${bySigner.size} of ${threshold} validator signatures (${problems.join("; ")})`);
-    }
-    return [...bySigner.entries()]
-      .sort(([left], [right]) => (BigInt(left) < BigInt(right) ? -1 : 1))
-      .slice(0, Number(threshold))
-      .map(([, signature]) => signature);
-  }
-
-  private async askValidator(url: string, sent: SentTransfer): Promise<TransferSignature> {
-    const response = await fetch(
-      `${url.replace(/\/$/, "")}/v1/transfers/${sent.transfer.sourceChainId}/${sent.transfer.nonce}/signature`,
-      { signal: AbortSignal.timeout(this.options.validatorTimeoutMs ?? 10_000) },
-    );
-    const body = (await response.json().catch(() => ({}))) as Partial<TransferSignature> & { error?: string };
-    if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
-    if (body.digest !== sent.digest || body.signature === undefined || body.validator === undefined) {
-      throw new Error("it signed another message");
-    }
-    return body as TransferSignature;
+    return gatherSignatures({
+      verifier: destination,
+      validatorUrls: this.options.validatorUrls,
+      path: `/v1/transfers/${sent.transfer.sourceChainId}/${sent.transfer.nonce}/signature`,
+      typedData: transferTypedData(sent.transfer, destination.gateway.address),
+      digest: sent.digest,
+      ...(this.options.validatorTimeoutMs === undefined ? {} : { timeoutMs: this.options.validatorTimeoutMs }),
+    });
   }
 }

@@ -3,7 +3,17 @@ import type { AddressInfo } from "node:net";
 
 import type { LocalAccount } from "viem";
 
-import { type BridgeSide, type TransferSignature, sentTransfer, transferDigest, transferTypedData } from "./gateway.js";
+import { hashTypedData } from "viem";
+
+import {
+  type BridgeSide,
+  type SentTransfer,
+  type TransferSignature,
+  refundTypedData,
+  sentTransfer,
+  transferDigest,
+  transferTypedData,
+} from "./gateway.js";
 
 export interface ValidatorServiceOptions {
   /** The validator's signing key. */
@@ -33,7 +43,7 @@ class Refusal extends Error {
   }
 }
 
-const SIGNATURE_PATH = /^\/v1\/transfers\/(\d{1,20})\/(\d{1,78})\/signature$/;
+const SIGNATURE_PATH = /^\/v1\/transfers\/(\d{1,20})\/(\d{1,78})\/(signature|refund-signature)$/;
 
 /**
  * A bridge validator's signing service. It signs a transfer only after reading it itself, from its own node of the
@@ -41,15 +51,24 @@ const SIGNATURE_PATH = /^\/v1\/transfers\/(\d{1,20})\/(\d{1,78})\/signature$/;
  * validator computes for the destination gateway it knows. A relayer therefore learns signatures, never dictates
  * what is signed.
  *
- *   GET /v1/transfers/<sourceChainId>/<nonce>/signature  → { validator, digest, signature }
- *   GET /v1/health                                        → { validator, chains }
+ * A refund is signed only after reading, on its own node of the destination chain, that the same transfer was
+ * cancelled there (so it can never complete); the signature is over the transfer's digest in the source gateway's
+ * domain, and the source pays back each transfer once.
+ *
+ *   GET /v1/transfers/<sourceChainId>/<nonce>/signature         → { validator, digest, signature }
+ *   GET /v1/transfers/<sourceChainId>/<nonce>/refund-signature  → { validator, digest, signature }
+ *   GET /v1/health                                               → { validator, chains }
  */
 export async function startValidatorService(options: ValidatorServiceOptions): Promise<ValidatorService> {
   const sides = new Map(options.sides.map((side) => [side.chainId, side]));
   if (sides.size < 2) throw new Error("a validator watches at least two chains: give two different --chain URLs");
   const log = options.log ?? (() => {});
 
-  const sign = async (sourceChainId: bigint, nonce: bigint): Promise<TransferSignature> => {
+  /** The transfer `nonce` from `sourceChainId`, read and checked on this validator's own nodes. */
+  const readTransfer = async (
+    sourceChainId: bigint,
+    nonce: bigint,
+  ): Promise<{ sent: SentTransfer; destination: BridgeSide }> => {
     const source = sides.get(sourceChainId);
     if (source === undefined) throw new Refusal(404, `this validator does not watch chain ${sourceChainId}`);
     const sent = await sentTransfer(source, nonce);
@@ -70,11 +89,43 @@ export async function startValidatorService(options: ValidatorServiceOptions): P
           `${destination.chainId}`,
       );
     }
+    return { sent, destination };
+  };
+
+  const sign = async (sourceChainId: bigint, nonce: bigint): Promise<TransferSignature> => {
+    const { sent, destination } = await readTransfer(sourceChainId, nonce);
     const signature = await options.account.signTypedData(
       transferTypedData(sent.transfer, destination.gateway.address),
     );
-    log(`signed transfer ${sourceChainId}/${nonce} (${digest})`);
-    return { validator: options.account.address, digest, signature };
+    log(`signed transfer ${sourceChainId}/${nonce} (${sent.digest})`);
+    return { validator: options.account.address, digest: sent.digest, signature };
+  };
+
+  const signRefund = async (sourceChainId: bigint, nonce: bigint): Promise<TransferSignature> => {
+    const { sent, destination } = await readTransfer(sourceChainId, nonce);
+    // The cancellation, as deep as a transfer must be: a reorganised-away cancellation could still complete.
+    const [cancelled] = await destination.publicClient.getContractEvents({
+      address: destination.gateway.address,
+      abi: destination.gateway.abi,
+      eventName: "TransferCancelled",
+      args: { digest: sent.digest },
+      fromBlock: destination.startBlock,
+      strict: true,
+    });
+    if (cancelled === undefined) {
+      throw new Refusal(
+        409,
+        `transfer ${sourceChainId}/${nonce} is not cancelled on chain ${destination.chainId}: it may still complete`,
+      );
+    }
+    const depth = (await destination.publicClient.getBlockNumber({ cacheTime: 0 })) - cancelled.blockNumber + 1n;
+    if (depth < options.confirmations) {
+      throw new Refusal(409, `the cancellation has ${depth} of ${options.confirmations} confirmations`);
+    }
+    const typedData = refundTypedData(sent.transfer, sent.digest);
+    const signature = await options.account.signTypedData(typedData);
+    log(`signed the refund of transfer ${sourceChainId}/${nonce} (${sent.digest})`);
+    return { validator: options.account.address, digest: hashTypedData(typedData), signature };
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -91,7 +142,8 @@ export async function startValidatorService(options: ValidatorServiceOptions): P
       }
       const match = SIGNATURE_PATH.exec(path);
       if (match === null) throw new Refusal(404, `no such resource ${path}`);
-      reply(200, await sign(BigInt(match[1]!), BigInt(match[2]!)));
+      const signer = match[3] === "signature" ? sign : signRefund;
+      reply(200, await signer(BigInt(match[1]!), BigInt(match[2]!)));
     } catch (error) {
       if (error instanceof Refusal) {
         reply(error.status, { error: error.message });
