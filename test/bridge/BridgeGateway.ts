@@ -1,7 +1,6 @@
 import { expect } from "chai";
-import { TypedDataEncoder } from "ethers";
 
-import { AGPU, HOUR, LIMIT, OTHER_CHAIN, TRANSFER_TYPES, bridgesFixture, incoming, sign } from "../support/bridge.js";
+import { AGPU, HOUR, LIMIT, OTHER_CHAIN, bridgesFixture, incoming, outgoing, sign } from "../support/bridge.js";
 import { type Signer, connect } from "../support/protocol.js";
 
 const connection = await connect();
@@ -14,20 +13,7 @@ describe("BridgeGateway", () => {
     it("locks AGPU at home and names the digest the destination gateway will check", async () => {
       const b = await loadFixture(bridges);
       await b.agpu.connect(b.alice).approve(await b.home.getAddress(), 200n * AGPU);
-      const transfer = {
-        sourceChainId: b.chainId,
-        destinationChainId: OTHER_CHAIN,
-        sourceGateway: await b.home.getAddress(),
-        nonce: 1n,
-        sender: b.alice.address,
-        recipient: b.bob.address,
-        amount: 200n * AGPU,
-      };
-      const digest = TypedDataEncoder.hash(
-        { name: "StarMiner Bridge", version: "1", chainId: OTHER_CHAIN, verifyingContract: b.otherGateway.address },
-        TRANSFER_TYPES,
-        transfer,
-      );
+      const { digest } = outgoing(b, await b.home.getAddress(), 1n, 200n * AGPU);
       await expect(b.home.connect(b.alice).send(OTHER_CHAIN, b.bob.address, 200n * AGPU))
         .to.emit(b.home, "TransferSent")
         .withArgs(1n, OTHER_CHAIN, b.alice.address, b.bob.address, 200n * AGPU, digest);

@@ -6,11 +6,12 @@ import {
   type Bridges,
   OTHER_CHAIN,
   REFUND_TYPES,
-  TRANSFER_TYPES,
-  type Transfer,
+  bridgeDomain,
   bridgesFixture,
   incoming,
+  outgoing,
   sign,
+  signRefund,
 } from "../support/bridge.js";
 import { type Signer, connect } from "../support/protocol.js";
 
@@ -26,34 +27,9 @@ const bridges = bridgesFixture(connection);
 
 describe("Security: a bridge transfer that can never complete (attack 10)", () => {
   /** The fixture's transfer out: Alice's 500 AGPU from home to Bob on chain 777, and its digest. */
-  async function sentOut(b: Bridges) {
-    const transfer: Transfer = {
-      sourceChainId: b.chainId,
-      destinationChainId: OTHER_CHAIN,
-      sourceGateway: await b.home.getAddress(),
-      nonce: 0n,
-      sender: b.alice.address,
-      recipient: b.bob.address,
-      amount: 500n * AGPU,
-    };
-    const digest = TypedDataEncoder.hash(
-      { name: "StarMiner Bridge", version: "1", chainId: OTHER_CHAIN, verifyingContract: b.otherGateway.address },
-      TRANSFER_TYPES,
-      transfer,
-    );
-    return { transfer, digest };
-  }
-
-  /** Signatures of `signers` over the refund of `digest`, in the home gateway's domain on this chain. */
-  async function signRefund(b: Bridges, signers: Signer[], digest: string): Promise<string[]> {
-    const domain = {
-      name: "StarMiner Bridge",
-      version: "1",
-      chainId: b.chainId,
-      verifyingContract: await b.home.getAddress(),
-    };
-    return Promise.all(signers.map((signer) => signer.signTypedData(domain, REFUND_TYPES, { transfer: digest })));
-  }
+  const sentOut = async (b: Bridges) => outgoing(b, await b.home.getAddress(), 0n, 500n * AGPU);
+  const homeRefund = async (b: Bridges, signers: Signer[], digest: string) =>
+    signRefund(b, signers, digest, await b.home.getAddress());
 
   it("lets the recipient decline a transfer, and anyone cancel one over the incoming limit; neither completes", async () => {
     const b = await loadFixture(bridges);
@@ -87,14 +63,12 @@ describe("Security: a bridge transfer that can never complete (attack 10)", () =
     const b = await loadFixture(bridges);
     const { transfer, digest } = await sentOut(b);
     expect(await b.home.sentStatus(digest)).to.deep.equal([true, false]);
-    const refundDigest = TypedDataEncoder.hash(
-      { name: "StarMiner Bridge", version: "1", chainId: b.chainId, verifyingContract: await b.home.getAddress() },
-      REFUND_TYPES,
-      { transfer: digest },
-    );
+    const refundDigest = TypedDataEncoder.hash(bridgeDomain(b.chainId, await b.home.getAddress()), REFUND_TYPES, {
+      transfer: digest,
+    });
     expect(await b.home.refundDigest(digest)).to.equal(refundDigest);
 
-    await expect(b.home.refund(transfer, await signRefund(b, b.validators.slice(0, 1), digest)))
+    await expect(b.home.refund(transfer, await homeRefund(b, b.validators.slice(0, 1), digest)))
       .to.be.revertedWithCustomError(b.home, "BridgeBelowThreshold")
       .withArgs(1n, 2n);
     // Signatures of the transfer itself are not signatures of its refund.
@@ -104,7 +78,7 @@ describe("Security: a bridge transfer that can never complete (attack 10)", () =
       "BridgeNotValidator",
     );
 
-    const signatures = await signRefund(b, b.validators.slice(1, 3), digest);
+    const signatures = await homeRefund(b, b.validators.slice(1, 3), digest);
     const before = await b.agpu.balanceOf(b.alice.address);
     await expect(b.home.connect(b.outsider).refund(transfer, signatures))
       .to.emit(b.home, "TransferRefunded")
@@ -121,13 +95,8 @@ describe("Security: a bridge transfer that can never complete (attack 10)", () =
     const b = await loadFixture(bridges);
     const { transfer } = await sentOut(b);
     // The same nonce with a larger amount (or another sender) was never sent.
-    const inflated = { ...transfer, amount: 5_000n * AGPU };
-    const digest = TypedDataEncoder.hash(
-      { name: "StarMiner Bridge", version: "1", chainId: OTHER_CHAIN, verifyingContract: b.otherGateway.address },
-      TRANSFER_TYPES,
-      inflated,
-    );
-    await expect(b.home.refund(inflated, await signRefund(b, b.validators.slice(0, 2), digest)))
+    const { transfer: inflated, digest } = outgoing(b, transfer.sourceGateway, 0n, 5_000n * AGPU);
+    await expect(b.home.refund(inflated, await homeRefund(b, b.validators.slice(0, 2), digest)))
       .to.be.revertedWithCustomError(b.home, "BridgeUnknownTransfer")
       .withArgs(digest);
   });
@@ -141,29 +110,9 @@ describe("Security: a bridge transfer that can never complete (attack 10)", () =
     );
     await b.remote.connect(b.alice).send(OTHER_CHAIN, b.bob.address, 100n * AGPU);
     expect(await b.bridged.totalSupply()).to.equal(0n);
-    const transfer: Transfer = {
-      sourceChainId: b.chainId,
-      destinationChainId: OTHER_CHAIN,
-      sourceGateway: await b.remote.getAddress(),
-      nonce: 0n,
-      sender: b.alice.address,
-      recipient: b.bob.address,
-      amount: 100n * AGPU,
-    };
-    const digest = TypedDataEncoder.hash(
-      { name: "StarMiner Bridge", version: "1", chainId: OTHER_CHAIN, verifyingContract: b.otherGateway.address },
-      TRANSFER_TYPES,
-      transfer,
-    );
-    const domain = {
-      name: "StarMiner Bridge",
-      version: "1",
-      chainId: b.chainId,
-      verifyingContract: await b.remote.getAddress(),
-    };
-    const signatures = await Promise.all(
-      b.validators.slice(0, 2).map((v) => v.signTypedData(domain, REFUND_TYPES, { transfer: digest })),
-    );
+    const gateway = await b.remote.getAddress();
+    const { transfer, digest } = outgoing(b, gateway, 0n, 100n * AGPU);
+    const signatures = await signRefund(b, b.validators.slice(0, 2), digest, gateway);
     await expect(b.remote.refund(transfer, signatures)).to.emit(b.remote, "TransferRefunded");
     expect(await b.bridged.balanceOf(b.alice.address)).to.equal(100n * AGPU);
   });
@@ -171,7 +120,7 @@ describe("Security: a bridge transfer that can never complete (attack 10)", () =
   it("cancels and refunds nothing while paused", async () => {
     const b = await loadFixture(bridges);
     const { transfer, digest } = await sentOut(b);
-    const signatures = await signRefund(b, b.validators.slice(0, 2), digest);
+    const signatures = await homeRefund(b, b.validators.slice(0, 2), digest);
     await b.home.connect(b.deployer).pause();
     await expect(b.home.refund(transfer, signatures)).to.be.revertedWithCustomError(b.home, "EnforcedPause");
     await expect(b.home.connect(b.alice).cancel(incoming(b))).to.be.revertedWithCustomError(b.home, "EnforcedPause");

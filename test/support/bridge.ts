@@ -1,3 +1,5 @@
+import { TypedDataEncoder } from "ethers";
+
 import {
   REFUND_TYPES as BRIDGE_REFUND_TYPES,
   TRANSFER_TYPES as BRIDGE_TRANSFER_TYPES,
@@ -112,6 +114,32 @@ export async function sign(
   gateway: string,
   chainId: bigint = transfer.destinationChainId,
 ): Promise<string[]> {
-  const domain = { name: "StarMiner Bridge", version: "1", chainId, verifyingContract: gateway };
+  const domain = bridgeDomain(chainId, gateway);
   return Promise.all(signers.map((signer) => signer.signTypedData(domain, TRANSFER_TYPES, transfer)));
+}
+
+/** The EIP-712 domain of the gateway at `gateway` on `chainId`. */
+export function bridgeDomain(chainId: bigint, gateway: string) {
+  return { name: "StarMiner Bridge", version: "1", chainId, verifyingContract: gateway };
+}
+
+/** A transfer out of this chain from `sourceGateway` to Bob on chain 777, and the digest chain 777's gateway checks. */
+export function outgoing(b: Bridges, sourceGateway: string, nonce: bigint, amount: bigint) {
+  const transfer: Transfer = {
+    sourceChainId: b.chainId,
+    destinationChainId: OTHER_CHAIN,
+    sourceGateway,
+    nonce,
+    sender: b.alice.address,
+    recipient: b.bob.address,
+    amount,
+  };
+  const digest = TypedDataEncoder.hash(bridgeDomain(OTHER_CHAIN, b.otherGateway.address), TRANSFER_TYPES, transfer);
+  return { transfer, digest };
+}
+
+/** Signatures of `signers` over the refund of `digest`, in the domain of `gateway` (the source) on this chain. */
+export async function signRefund(b: Bridges, signers: Signer[], digest: string, gateway: string): Promise<string[]> {
+  const domain = bridgeDomain(b.chainId, gateway);
+  return Promise.all(signers.map((signer) => signer.signTypedData(domain, REFUND_TYPES, { transfer: digest })));
 }

@@ -48,18 +48,18 @@ export const TRANSFER_TYPES = {
   ],
 } as const;
 
+/** The EIP-712 domain of the gateway at `gateway` on `chainId`: what every signature it checks is bound to. */
+export function gatewayDomain(chainId: bigint, gateway: Address) {
+  return { name: "StarMiner Bridge", version: "1", chainId, verifyingContract: gateway } as const;
+}
+
 /** What a validator signs for `transfer`: the message in the domain of `destinationGateway` on the destination. */
 export function transferTypedData(
   transfer: BridgeTransfer,
   destinationGateway: Address,
 ): TypedDataDefinition<typeof TRANSFER_TYPES, "Transfer"> {
   return {
-    domain: {
-      name: "StarMiner Bridge",
-      version: "1",
-      chainId: transfer.destinationChainId,
-      verifyingContract: destinationGateway,
-    },
+    domain: gatewayDomain(transfer.destinationChainId, destinationGateway),
     types: TRANSFER_TYPES,
     primaryType: "Transfer",
     message: transfer,
@@ -81,12 +81,7 @@ export function refundTypedData(
   digest: Hash,
 ): TypedDataDefinition<typeof REFUND_TYPES, "Refund"> {
   return {
-    domain: {
-      name: "StarMiner Bridge",
-      version: "1",
-      chainId: transfer.sourceChainId,
-      verifyingContract: transfer.sourceGateway,
-    },
+    domain: gatewayDomain(transfer.sourceChainId, transfer.sourceGateway),
     types: REFUND_TYPES,
     primaryType: "Refund",
     message: { transfer: digest },
