@@ -159,7 +159,9 @@ export const OPEN_FUNCTIONS: Record<PermissionedContract, readonly string[]> = {
     "scheduleAudit",
     "setAuthority",
   ],
-  BridgeGateway: ["complete", "initialize", "send", "setAuthority"],
+  // Gated by validator signatures (complete, refund) or by the transfer itself (cancel: its recipient, or anyone when
+  // it is over the incoming limit).
+  BridgeGateway: ["cancel", "complete", "initialize", "refund", "send", "setAuthority"],
   BridgedAGPU: ["approve", "permit", "setAuthority", "transfer", "transferFrom"],
 };
 
