@@ -6,8 +6,11 @@ import { id } from "ethers";
 import { type Hex, keccak256, toHex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 
+import { type ProtocolClient, connectProtocol } from "../../scripts/lib/client.js";
+import { ContentStore } from "../../scripts/lib/content.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { NodeRole, Tee, providerMetadata } from "../../scripts/lib/nodes.js";
+import { type DaemonEvent, ProviderDaemon } from "../../scripts/lib/provider/daemon.js";
 import type { JobRecord } from "../../scripts/lib/provider/journal.js";
 import { type DenseLayerJob, runDenseLayer, sampleDenseLayerJob } from "../../scripts/lib/workload.js";
 import { DAY, JobStatus, type Market, Verdict, decideDispute } from "../support/market.js";
@@ -236,6 +239,45 @@ describe("starminer provider run (end to end on a local node)", function () {
     );
     expect(claims, "claims by the restarted provider").to.have.length(1);
     await restarted.waitForLine(new RegExp(`job ${jobId}: Settled: paid`));
+  });
+
+  it("keeps a job submitted after its round read the job count, rather than taking it for a reset chain", async () => {
+    const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const client = await connectProtocol({
+      rpcUrl: live.rpcUrl,
+      manifestDir: live.manifestDir,
+      privateKey: devKeyOf(p3.address),
+      indexerUrl: "http://127.0.0.1:1",
+      contentDir,
+    });
+    // The round reads the count, then a requester submits, then the round's scan of open jobs sees the new one.
+    const counted = await client.jobMarket.read.jobCount();
+    const jobId = await submit("late", sampleDenseLayerJob(11), { mode: "consensus", redundancy: 3 });
+    expect(jobId).to.be.greaterThan(counted);
+    // The round's read gives the count from before the submission; later reads see the chain as it is.
+    let stale = true;
+    const read = new Proxy(client.jobMarket.read, {
+      get: (target, key) => {
+        if (key !== "jobCount" || !stale) return Reflect.get(target, key);
+        stale = false;
+        return async () => counted;
+      },
+    });
+    const lagging = { ...client, jobMarket: { ...client.jobMarket, read } } as ProtocolClient;
+    const events: DaemonEvent[] = [];
+    const daemon = await ProviderDaemon.start(lagging, {
+      journalPath: join(live.workDir, "late-journal.json"),
+      content: new ContentStore(contentDir),
+      maxActiveJobs: 8,
+      pollMs: 200,
+      heartbeatMs: 3_600_000,
+      log: (event) => events.push(event),
+    });
+    await daemon.round();
+    // It claimed the job and went on with it (computed and committed), instead of dropping it unfinished.
+    const record = daemon.records().find((r) => r.jobId === jobId.toString());
+    expect(record?.stage, events.map((e) => e.message).join("\n")).to.equal("committed");
+    expect(events.some((e) => /not on this chain/.test(e.message))).to.equal(false);
   });
 
   it("closes journal entries whose jobs a restarted local chain no longer has", async () => {

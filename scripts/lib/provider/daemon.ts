@@ -188,8 +188,9 @@ export class ProviderDaemon {
   private async carry(record: JobRecord, now: bigint, jobCount: bigint): Promise<void> {
     const jobId = BigInt(record.jobId);
     const { jobMarket } = this.protocol;
-    if (jobId > jobCount) {
-      // A local chain restarted at the same addresses: the journal's job is gone with the old chain.
+    // A job newer than the round's count was submitted since the count was read (the lens sees it): only a fresh
+    // count can say the job is gone, with a local chain that restarted at the same addresses.
+    if (jobId > jobCount && jobId > (await jobMarket.read.jobCount())) {
       await this.finish(jobId, "the job is not on this chain any more (was the chain reset?)");
       return;
     }
