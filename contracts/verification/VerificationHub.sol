@@ -425,7 +425,7 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
             drawBlock: uint64(drawBlock),
             jurors: 0,
             commits: 0,
-            // Safe cast: the bond is a share of an escrow, which fits in 96 bits.
+            // Safe cast: the requester pays the bond in AGPU, whose supply is capped at 1e27 wei, under 2^96.
             bond: uint96(bond),
             round: 0,
             appealEndsAt: 0,
