@@ -14,7 +14,7 @@ import {IReputation} from "../interfaces/IReputation.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {ITreasury} from "../interfaces/ITreasury.sol";
 import {IVerificationHub} from "../interfaces/IVerificationHub.sol";
-import {JobMarketStorage, MarketStorage} from "./MarketStorage.sol";
+import {MarketStorage} from "./MarketStorage.sol";
 import {Settlement} from "./Settlement.sol";
 
 /// @title JobMarket
@@ -22,7 +22,10 @@ import {Settlement} from "./Settlement.sol";
 /// failover. Evidence checks, audits and disputes are the VerificationHub's; the money stays here.
 /// @dev Every deadline is kept on the market's clock, which stops while the market or the hub is paused (see
 /// {clock}); views and events translate it to wall-clock time as of the moment they are read or emitted.
-contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket {
+/// The linked Settlement library holds no state and runs only through this contract's delegatecalls; it is deployed
+/// with each implementation and upgraded with it (OpenZeppelin's validator is told so below).
+/// @custom:oz-upgrades-unsafe-allow external-library-linking
+contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStorage, IJobMarket {
     using SafeERC20 for IERC20;
 
     // ---------------------------------------------------------------------------------------------
@@ -64,7 +67,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, IJobMarket 
     uint8 private constant _HOLD_HUB_PAUSED = 2;
 
     function _s() private pure returns (JobMarketStorage storage) {
-        return MarketStorage.layout();
+        return _marketStorage();
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -12,40 +12,43 @@ import {IStaking} from "../interfaces/IStaking.sol";
 import {ITreasury} from "../interfaces/ITreasury.sol";
 import {IVerificationHub} from "../interfaces/IVerificationHub.sol";
 
-/// @dev The JobMarket's storage, shared with the Settlement library that runs in its context. Fields are only ever
-/// appended.
-/// @custom:storage-location erc7201:starminer.storage.JobMarket
-struct JobMarketStorage {
-    IERC20 token;
-    IStaking staking;
-    INodeRegistry registry;
-    IReputation reputation;
-    IPricingEngine pricing;
-    ICapabilityRegistrar capabilities;
-    IVerificationHub hub;
-    ITreasury treasury;
-    uint256 jobCount;
-    mapping(uint256 jobId => IJobMarket.Job) jobs;
-    mapping(uint256 jobId => mapping(uint256 slot => IJobMarket.Slot)) slots;
-    IJobMarket.FeeSplit feeSplit;
-    IJobMarket.MarketParameters parameters;
-    uint256 totalEscrowed;
-    uint256 unsweptFees;
-    // The market's clock: wall-clock time less every second it was stopped.
-    uint40 clockOffset;
-    uint40 clockStoppedAt;
-    uint8 clockHolds;
-    mapping(uint256 jobId => mapping(address provider => bool)) barred;
-}
+/// @title MarketStorage
+/// @notice Where the JobMarket keeps its state: one ERC-7201 namespace, declared here so that the market inherits it
+/// (and OpenZeppelin's upgrade validator checks it as the market's) and the Settlement library, which runs in the
+/// market's context, names the same struct.
+abstract contract MarketStorage {
+    /// @dev The JobMarket's storage. Fields are only ever appended.
+    /// @custom:storage-location erc7201:starminer.storage.JobMarket
+    struct JobMarketStorage {
+        IERC20 token;
+        IStaking staking;
+        INodeRegistry registry;
+        IReputation reputation;
+        IPricingEngine pricing;
+        ICapabilityRegistrar capabilities;
+        IVerificationHub hub;
+        ITreasury treasury;
+        uint256 jobCount;
+        mapping(uint256 jobId => IJobMarket.Job) jobs;
+        mapping(uint256 jobId => mapping(uint256 slot => IJobMarket.Slot)) slots;
+        IJobMarket.FeeSplit feeSplit;
+        IJobMarket.MarketParameters parameters;
+        uint256 totalEscrowed;
+        uint256 unsweptFees;
+        // The market's clock: wall-clock time less every second it was stopped.
+        uint40 clockOffset;
+        uint40 clockStoppedAt;
+        uint8 clockHolds;
+        mapping(uint256 jobId => mapping(address provider => bool)) barred;
+    }
 
-/// @dev Where the market's storage lives.
-library MarketStorage {
     // keccak256(abi.encode(uint256(keccak256("starminer.storage.JobMarket")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant _SLOT = 0x83b452c7cedfc323198a4b76a2069f8e00c76efcd8f62e9a88a644b08f883100;
+    bytes32 private constant _JOB_MARKET_STORAGE_SLOT =
+        0x83b452c7cedfc323198a4b76a2069f8e00c76efcd8f62e9a88a644b08f883100;
 
-    function layout() internal pure returns (JobMarketStorage storage $) {
+    function _marketStorage() internal pure returns (JobMarketStorage storage $) {
         assembly {
-            $.slot := _SLOT
+            $.slot := _JOB_MARKET_STORAGE_SLOT
         }
     }
 }

@@ -6,7 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 
 import {IJobMarket} from "../interfaces/IJobMarket.sol";
 import {IReputation} from "../interfaces/IReputation.sol";
-import {JobMarketStorage} from "./MarketStorage.sol";
+import {MarketStorage} from "./MarketStorage.sol";
 
 /// @title Settlement
 /// @notice Where a job's money goes: payment by the fee split, refunds, slashes, and the end of a dispute.
@@ -28,7 +28,7 @@ library Settlement {
 
     /// @notice See {IJobMarket-closeDispute}; the market has checked the caller and the job's status.
     function closeDispute(
-        JobMarketStorage storage $,
+        MarketStorage.JobMarketStorage storage $,
         uint256 jobId,
         IJobMarket.DisputeOutcome outcome,
         address challenger,
@@ -57,7 +57,7 @@ library Settlement {
     /// @dev Pays every accepted slot its share of the escrow by the fee split, and refunds the rest. A dissenter whom
     /// the challenge window did not prove right is slashed; after a split (nothing accepted) nobody was shown wrong,
     /// so every revealer's collateral comes back.
-    function settle(JobMarketStorage storage $, IJobMarket.Job storage job, uint256 jobId) internal {
+    function settle(MarketStorage.JobMarketStorage storage $, IJobMarket.Job storage job, uint256 jobId) internal {
         job.status = IJobMarket.JobStatus.Settled;
         uint256 escrow = job.escrow;
         uint256 share = escrow / job.redundancy;
@@ -85,7 +85,7 @@ library Settlement {
     /// @dev Pays one slot's `share`: provider (with the gas subsidy), model creator, and the treasury's fee, which it
     /// returns for the caller to accrue. Records the completion and frees the collateral.
     function payShare(
-        JobMarketStorage storage $,
+        MarketStorage.JobMarketStorage storage $,
         IJobMarket.Job storage job,
         uint256 jobId,
         uint256 slot,
@@ -115,7 +115,7 @@ library Settlement {
     }
 
     /// @dev Ends a job Refunded, returning its whole escrow to the requester.
-    function refund(JobMarketStorage storage $, IJobMarket.Job storage job, uint256 jobId) internal {
+    function refund(MarketStorage.JobMarketStorage storage $, IJobMarket.Job storage job, uint256 jobId) internal {
         job.status = IJobMarket.JobStatus.Refunded;
         uint256 amount = job.escrow;
         $.totalEscrowed -= amount;
@@ -126,7 +126,7 @@ library Settlement {
     /// @dev Slashes `provider` for a fault in this job out of the job's collateral only (`prover` earns the
     /// bounty), releasing the rest of it, and records the outcome. A result a committee ruled wrong is fraud.
     function penalize(
-        JobMarketStorage storage $,
+        MarketStorage.JobMarketStorage storage $,
         IJobMarket.Job storage job,
         uint256 jobId,
         address provider,
@@ -149,7 +149,7 @@ library Settlement {
     }
 
     /// @dev How far the market's clock is behind the wall clock now.
-    function lag(JobMarketStorage storage $) internal view returns (uint256) {
+    function lag(MarketStorage.JobMarketStorage storage $) internal view returns (uint256) {
         uint256 stoppedAt = $.clockStoppedAt;
         return stoppedAt == 0 ? $.clockOffset : block.timestamp - stoppedAt + $.clockOffset;
     }
@@ -163,7 +163,7 @@ library Settlement {
     /// provider shown wrong pays an equal part of the court fee (at most its collateral) to the hub; the requester
     /// gets back what was not paid.
     function _uphold(
-        JobMarketStorage storage $,
+        MarketStorage.JobMarketStorage storage $,
         IJobMarket.Job storage job,
         uint256 jobId,
         address challenger,
@@ -215,7 +215,7 @@ library Settlement {
     /// @dev A result the committee ruled wrong: `fee` of the slot's collateral goes to the hub for the jurors, the
     /// rest is slashed as fraud.
     function _slashFraud(
-        JobMarketStorage storage $,
+        MarketStorage.JobMarketStorage storage $,
         IJobMarket.Job storage job,
         uint256 jobId,
         uint256 slot,
@@ -242,7 +242,7 @@ library Settlement {
     /// @dev Releases a settled job's escrow: `paid` to its providers (already transferred, less the treasury's
     /// fees, which accrue), the rest back to the requester.
     function _close(
-        JobMarketStorage storage $,
+        MarketStorage.JobMarketStorage storage $,
         IJobMarket.Job storage job,
         uint256 jobId,
         uint256 escrow,

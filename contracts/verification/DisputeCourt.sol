@@ -7,7 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IJobMarket} from "../interfaces/IJobMarket.sol";
 import {IVerificationHub} from "../interfaces/IVerificationHub.sol";
 import {NodeRoles} from "../registry/NodeRoles.sol";
-import {VerificationHubStorage} from "./HubStorage.sol";
+import {HubStorage} from "./HubStorage.sol";
 import {Sortition} from "./Sortition.sol";
 
 /// @title DisputeCourt
@@ -31,7 +31,7 @@ library DisputeCourt {
     // ---------------------------------------------------------------------------------------------
 
     /// @notice See {IVerificationHub-drawCommittee}.
-    function drawCommittee(VerificationHubStorage storage $, uint256 jobId) external returns (bool drawn) {
+    function drawCommittee(HubStorage.VerificationHubStorage storage $, uint256 jobId) external returns (bool drawn) {
         IVerificationHub.Dispute storage dispute = _openDispute($, jobId);
         if (dispute.commitEndsAt != 0) revert IVerificationHub.HubCommitteeAlreadyDrawn(jobId);
         uint256 drawBlock = dispute.drawBlock;
@@ -63,7 +63,7 @@ library DisputeCourt {
     }
 
     /// @notice See {IVerificationHub-commitVote}.
-    function commitVote(VerificationHubStorage storage $, uint256 jobId, bytes32 commitment) external {
+    function commitVote(HubStorage.VerificationHubStorage storage $, uint256 jobId, bytes32 commitment) external {
         IVerificationHub.Dispute storage dispute = _openDispute($, jobId);
         IVerificationHub.Juror storage juror = _juror($, jobId, dispute);
         uint256 commitEndsAt = dispute.commitEndsAt;
@@ -75,7 +75,12 @@ library DisputeCourt {
     }
 
     /// @notice See {IVerificationHub-revealVote}.
-    function revealVote(VerificationHubStorage storage $, uint256 jobId, bool uphold, bytes32 salt) external {
+    function revealVote(
+        HubStorage.VerificationHubStorage storage $,
+        uint256 jobId,
+        bool uphold,
+        bytes32 salt
+    ) external {
         IVerificationHub.Dispute storage dispute = _openDispute($, jobId);
         IVerificationHub.Juror storage juror = _juror($, jobId, dispute);
         uint256 now_ = $.market.clock();
@@ -105,7 +110,7 @@ library DisputeCourt {
     // ---------------------------------------------------------------------------------------------
 
     /// @notice See {IVerificationHub-appeal}.
-    function appeal(VerificationHubStorage storage $, uint256 jobId) external {
+    function appeal(HubStorage.VerificationHubStorage storage $, uint256 jobId) external {
         IVerificationHub.Dispute storage dispute = _openDispute($, jobId);
         uint256 now_ = _requireVotesIn($, dispute, jobId);
         uint256 appealEndsAt = dispute.appealEndsAt;
@@ -141,7 +146,7 @@ library DisputeCourt {
     }
 
     /// @notice See {IVerificationHub-resolveDispute}.
-    function resolve(VerificationHubStorage storage $, uint256 jobId) external {
+    function resolve(HubStorage.VerificationHubStorage storage $, uint256 jobId) external {
         IVerificationHub.Dispute storage dispute = _openDispute($, jobId);
         uint256 now_ = _requireVotesIn($, dispute, jobId);
         uint256 appealEndsAt = dispute.appealEndsAt;
@@ -202,7 +207,7 @@ library DisputeCourt {
     }
 
     /// @dev A time on the market's clock as wall-clock time, as of now (zero stays zero).
-    function wall(VerificationHubStorage storage $, uint256 clockTime) internal view returns (uint256) {
+    function wall(HubStorage.VerificationHubStorage storage $, uint256 clockTime) internal view returns (uint256) {
         return clockTime == 0 ? 0 : clockTime + block.timestamp - $.market.clock();
     }
 
@@ -213,7 +218,7 @@ library DisputeCourt {
     /// @dev The open dispute of `jobId`, or a revert (not to be confused with the hub's `openDispute`, which opens
     /// one).
     function _openDispute(
-        VerificationHubStorage storage $,
+        HubStorage.VerificationHubStorage storage $,
         uint256 jobId
     ) private view returns (IVerificationHub.Dispute storage d) {
         d = $.disputes[jobId];
@@ -224,7 +229,7 @@ library DisputeCourt {
 
     /// @dev The caller's juror record in the current round's committee.
     function _juror(
-        VerificationHubStorage storage $,
+        HubStorage.VerificationHubStorage storage $,
         uint256 jobId,
         IVerificationHub.Dispute storage dispute
     ) private view returns (IVerificationHub.Juror storage juror) {
@@ -236,7 +241,7 @@ library DisputeCourt {
     /// @dev Reverts unless the current round's committee is drawn and its votes are in (every juror revealed, or the
     /// reveal phase is over); returns the market's clock.
     function _requireVotesIn(
-        VerificationHubStorage storage $,
+        HubStorage.VerificationHubStorage storage $,
         IVerificationHub.Dispute storage dispute,
         uint256 jobId
     ) private view returns (uint256 now_) {
@@ -264,7 +269,7 @@ library DisputeCourt {
     /// validators that can lock the juror collateral, have no part in the job and sat on none of its earlier
     /// committees.
     function _drawJurors(
-        VerificationHubStorage storage $,
+        HubStorage.VerificationHubStorage storage $,
         uint256 jobId,
         IVerificationHub.Dispute storage dispute,
         bytes32 seed
@@ -302,7 +307,7 @@ library DisputeCourt {
     /// (the final verdict differs from the ruling appealed) gets its bond back. With nobody to share them, forfeited
     /// collateral goes to the treasury and appeal bonds go back.
     function _settleCourt(
-        VerificationHubStorage storage $,
+        HubStorage.VerificationHubStorage storage $,
         uint256 jobId,
         uint256 rounds,
         IVerificationHub.Verdict verdict,
@@ -327,7 +332,7 @@ library DisputeCourt {
     /// @dev Releases the coherent jurors' collateral and takes the others' (to the hub for sharing, or to the
     /// treasury when nobody is there to share it). Returns what came to the hub.
     function _releaseOrForfeit(
-        VerificationHubStorage storage $,
+        HubStorage.VerificationHubStorage storage $,
         uint256 jobId,
         address[] memory jurors,
         bool[] memory coherent,
@@ -349,7 +354,7 @@ library DisputeCourt {
     /// @dev Returns the bonds of appeals the verdict bore out (and every bond when nobody can share them); returns
     /// the sum of the others, now the coherent jurors'.
     function _settleAppeals(
-        VerificationHubStorage storage $,
+        HubStorage.VerificationHubStorage storage $,
         uint256 jobId,
         uint256 rounds,
         IVerificationHub.Verdict verdict,
@@ -368,7 +373,7 @@ library DisputeCourt {
 
     /// @dev Shares `pot` between the coherent jurors; the first takes the rounding remainder.
     function _rewardJurors(
-        VerificationHubStorage storage $,
+        HubStorage.VerificationHubStorage storage $,
         uint256 jobId,
         address[] memory jurors,
         bool[] memory coherent,
@@ -389,7 +394,7 @@ library DisputeCourt {
     /// @dev A rejected audit claim: `courtFee` of the auditor's collateral (at most all of it) comes to the hub for
     /// the jurors, the rest is slashed as fraud. Returns the fee taken.
     function _takeFromAuditor(
-        VerificationHubStorage storage $,
+        HubStorage.VerificationHubStorage storage $,
         uint256 jobId,
         address auditor,
         uint256 courtFee
@@ -401,14 +406,14 @@ library DisputeCourt {
     }
 
     /// @dev Forgets a settled committee, so that a reopened job's next dispute starts from an empty court.
-    function _clearCourt(VerificationHubStorage storage $, uint256 jobId) private {
+    function _clearCourt(HubStorage.VerificationHubStorage storage $, uint256 jobId) private {
         address[] storage jurors = $.jurors[jobId];
         for (uint256 i = 0; i < jurors.length; ++i) delete $.votes[jobId][jurors[i]];
         delete $.jurors[jobId];
     }
 
     /// @dev A rejected requester's bond goes to the providers it accused; the first takes the rounding remainder.
-    function _forfeitBond(VerificationHubStorage storage $, uint256 jobId, uint256 bond) private {
+    function _forfeitBond(HubStorage.VerificationHubStorage storage $, uint256 jobId, uint256 bond) private {
         uint8 accepted = $.market.jobOf(jobId).acceptedSlots;
         IJobMarket.Slot[] memory slots = $.market.slotsOf(jobId);
         uint256 count;

@@ -15,15 +15,18 @@ import {IVerificationHub} from "../interfaces/IVerificationHub.sol";
 import {IWorkloadVerifier} from "../interfaces/IWorkloadVerifier.sol";
 import {NodeRoles} from "../registry/NodeRoles.sol";
 import {DisputeCourt} from "./DisputeCourt.sol";
-import {AuditSchedule, HubStorage, VerificationHubStorage} from "./HubStorage.sol";
+import {HubStorage} from "./HubStorage.sol";
 
 /// @title VerificationHub
 /// @notice Evidence checks for the TEE and ZK rungs of the ladder, random audits and disputes decided by committees
 /// drawn by stake-weighted sortition with commit-reveal votes and appeals. It holds the dispute and appeal bonds and
 /// VERIFICATION_HUB on the JobMarket, which keeps the escrows and carries out verdicts.
 /// @dev The court (committees, votes, appeals, settlement) is the linked DisputeCourt library, which runs in this
-/// contract's context; this contract keeps the guards, the evidence checks, audits, the pool and the views.
-contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVerificationHub {
+/// contract's context; this contract keeps the guards, the evidence checks, audits, the pool and the views. The
+/// library holds no state of its own and is deployed with each implementation and upgraded with it (OpenZeppelin's
+/// validator is told so below).
+/// @custom:oz-upgrades-unsafe-allow external-library-linking
+contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, HubStorage, IVerificationHub {
     using SafeERC20 for IERC20;
 
     // ---------------------------------------------------------------------------------------------
@@ -74,7 +77,7 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, IVeri
     // ---------------------------------------------------------------------------------------------
 
     function _s() private pure returns (VerificationHubStorage storage $) {
-        return HubStorage.layout();
+        return _hubStorage();
     }
 
     // ---------------------------------------------------------------------------------------------
