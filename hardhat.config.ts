@@ -9,7 +9,16 @@ const solcPath = require.resolve("solc/soljson.js");
 // The job market and the verification hub sit close to EIP-170's size limit: they are compiled through the IR
 // pipeline, which fits them (and costs less gas per job than the legacy pipeline), and so are their linked libraries
 // (the hub's court and the market's dispute settlement).
-const VIA_IR = { evmVersion: "cancun", viaIR: true, optimizer: { enabled: true, runs: 200 } } as const;
+// Every build also emits each contract's storage layout, which OpenZeppelin's upgrade validator reads
+// (`npm run upgrades:check`).
+const STORAGE_LAYOUT = { "*": { "*": ["storageLayout"] } };
+const VIA_IR = {
+  evmVersion: "cancun",
+  viaIR: true,
+  optimizer: { enabled: true, runs: 200 },
+  outputSelection: STORAGE_LAYOUT,
+} as const;
+const OPTIMIZED = { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 }, outputSelection: STORAGE_LAYOUT };
 const VIA_IR_FILES = [
   "contracts/market/JobMarket.sol",
   "contracts/market/Settlement.sol",
@@ -27,29 +36,23 @@ export default defineConfig({
       // Solidity tests that deploy them).
       default: {
         compilers: [
-          { version: SOLC_VERSION, path: solcPath, settings: { evmVersion: "cancun", optimizer: { enabled: false } } },
+          {
+            version: SOLC_VERSION,
+            path: solcPath,
+            settings: { evmVersion: "cancun", optimizer: { enabled: false }, outputSelection: STORAGE_LAYOUT },
+          },
         ],
         overrides: Object.fromEntries([
           ...["contracts/governance/AMAXGovernor.sol", "contracts/registry/NodeRegistry.sol"].map((file) => [
             file,
-            {
-              version: SOLC_VERSION,
-              path: solcPath,
-              settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 } },
-            },
+            { version: SOLC_VERSION, path: solcPath, settings: OPTIMIZED },
           ]),
           ...VIA_IR_FILES.map((file) => [file, { version: SOLC_VERSION, path: solcPath, settings: VIA_IR }]),
         ]),
       },
       // What gets deployed and what the gas benchmarks measure.
       production: {
-        compilers: [
-          {
-            version: SOLC_VERSION,
-            path: solcPath,
-            settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 } },
-          },
-        ],
+        compilers: [{ version: SOLC_VERSION, path: solcPath, settings: OPTIMIZED }],
         overrides: Object.fromEntries(
           VIA_IR_FILES.map((file) => [file, { version: SOLC_VERSION, path: solcPath, settings: VIA_IR }]),
         ),

@@ -188,24 +188,29 @@ describe("Treasury", () => {
   });
 
   describe("upgrades", () => {
-    it("upgrades on governance's call and keeps every stored value", async () => {
+    it("upgrades on governance's call, runs the new version's initializer once, and keeps every stored value", async () => {
       const { agpu, treasury, accounts } = await loadFixture(withFees);
       await treasury.connect(accounts.governor).spend(agpu, accounts.carol.address, 100n * AGPU, GRANT);
       const v2Implementation = await ethers.deployContract("TreasuryV2Mock");
+      const initialize = v2Implementation.interface.encodeFunctionData("initializeV2", [7n]);
 
-      await expect(treasury.connect(accounts.governor).upgradeToAndCall(v2Implementation, "0x"))
+      await expect(treasury.connect(accounts.governor).upgradeToAndCall(v2Implementation, initialize))
         .to.emit(treasury, "Upgraded")
         .withArgs(await v2Implementation.getAddress());
 
       const v2 = await ethers.getContractAt("TreasuryV2Mock", await treasury.getAddress());
       expect(await v2.version()).to.equal("2");
+      expect(await v2.marker()).to.equal(7n);
       expect(await v2.totalReceived(agpu)).to.equal(1_000n * AGPU);
       expect(await v2.totalSpent(agpu)).to.equal(100n * AGPU);
-      expect(await v2.receivedThroughV2Layout(agpu)).to.equal(1_000n * AGPU);
-      expect(await v2.spentThroughV2Layout(agpu)).to.equal(100n * AGPU);
       expect(await v2.authority()).to.equal(await treasury.authority());
-      await v2.setMarker(7n);
-      expect(await v2.marker()).to.equal(7n);
+      await expect(v2.initializeV2(8n)).to.be.revertedWithCustomError(v2, "InvalidInitialization");
+      await expect(v2.connect(accounts.stranger).setMarker(9n))
+        .to.be.revertedWithCustomError(v2, "AccessManagedUnauthorized")
+        .withArgs(accounts.stranger.address);
+      // A function no permission maps is ADMIN's alone: the deployer, on this development deployment.
+      await v2.connect(accounts.deployer).setMarker(9n);
+      expect(await v2.marker()).to.equal(9n);
       expect(await v2.totalReceived(agpu)).to.equal(1_000n * AGPU);
     });
 
