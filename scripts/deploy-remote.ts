@@ -60,7 +60,11 @@ try {
   await reportDeployment(
     connection,
     { manifest, manifestPath },
-    { development, handedOver: "handed over: only the governing contract holds ADMIN and GOVERNOR" },
+    {
+      development,
+      handedOver: "handed over: only the governing contract holds ADMIN and GOVERNOR",
+      ...(development ? {} : { governance: governor as Address }),
+    },
   );
   console.log(
     `pair the home gateway with it: BridgeGateway.setCounterpart(${manifest.chainId}, ` +

@@ -8,11 +8,12 @@
  *   STARMINER_DEPLOY_PARAMETERS  a JSON file of Ignition parameters, keyed by module id
  *   STARMINER_DEPLOYMENT_ID      Ignition's deployment id (default chain-<chainId>)
  *   STARMINER_DEPLOY_RESET=1     forget the journal of that deployment first (a restarted local node)
- *   STARMINER_DEPLOY_DEVELOPMENT=1  keep ADMIN and GOVERNOR with the deployer (a development chain); otherwise the
- *                                deployment ends by handing them to the Timelock, and checks that it did. A
- *                                production deployment must name the bridge's validators and threshold
- *                                (`Bridge.validators`, `Bridge.threshold`); a development one defaults to the
- *                                deployer alone
+ *   STARMINER_DEPLOY_DEVELOPMENT=1  keep ADMIN, GOVERNOR and every genesis token with the deployer (a development
+ *                                chain). Otherwise the deployment is a production one: its parameters must name
+ *                                a guardian that is not the deployer (`Authority.guardian`), the genesis
+ *                                `Distribution` of every AMAX and AGPU, and the bridge's validators
+ *                                (`Bridge.validators`, `Bridge.threshold`); it ends by handing out the tokens and
+ *                                handing ADMIN and GOVERNOR to the Timelock, then proves it (`checkHandover`)
  *
  * Re-running resumes or confirms the same Ignition deployment; it never deploys twice.
  */
@@ -28,12 +29,6 @@ try {
 
   const connection = await network.create();
   const development = process.env.STARMINER_DEPLOY_DEVELOPMENT === "1";
-  if (!development && (parameters.Bridge?.validators === undefined || parameters.Bridge?.threshold === undefined)) {
-    throw new Error(
-      "a production deployment names the bridge's validators: set Bridge.validators and Bridge.threshold in " +
-        "the STARMINER_DEPLOY_PARAMETERS file",
-    );
-  }
   const { manifest, manifestPath } = await deployProtocol(connection, {
     parameters,
     handOver: !development,
@@ -45,7 +40,9 @@ try {
     { manifest, manifestPath },
     {
       development,
-      handedOver: "handed over: only governance holds ADMIN and GOVERNOR; no plain account holds a role but GUARDIAN",
+      handedOver:
+        "handed over: only governance holds ADMIN and GOVERNOR, the guardian GUARDIAN, protocol contracts their " +
+        "roles; every genesis token is handed out and no account can meet the quorum alone",
     },
   );
   await connection.close();

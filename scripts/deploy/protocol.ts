@@ -15,7 +15,7 @@ import {
   numberToHex,
 } from "viem";
 
-import HandoverModule from "../../ignition/modules/Handover.js";
+import { VESTING_RESULT_PREFIX, productionModule } from "../../ignition/modules/Production.js";
 import ProtocolModule from "../../ignition/modules/Protocol.js";
 import RemoteBridgeModule from "../../ignition/modules/RemoteBridge.js";
 import RemoteHandoverModule from "../../ignition/modules/RemoteHandover.js";
@@ -26,13 +26,17 @@ import {
   manifestContract,
   writeManifest,
 } from "../lib/manifest.js";
+import { type ProtocolParameters, checkProductionParameters } from "./production.js";
 
 /** keccak256("eip1967.proxy.implementation") - 1 */
 const ERC1967_IMPLEMENTATION_SLOT = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
 
 export interface DeployProtocolOptions {
-  /** Ignition parameters, keyed by module id (`Authority`, `Tokens`, ...). */
-  readonly parameters?: DeploymentParameters;
+  /**
+   * Ignition parameters, keyed by module id (`Authority`, `Tokens`, ...), and for a production deployment the
+   * genesis `Distribution` (see `scripts/deploy/distribution.ts`).
+   */
+  readonly parameters?: ProtocolParameters;
   /** Ignition's deployment id; defaults to `chain-<chainId>`. */
   readonly deploymentId?: string;
   /** Where to write the manifest; `null` keeps it in memory only. */
@@ -43,8 +47,11 @@ export interface DeployProtocolOptions {
    */
   readonly reset?: boolean;
   /**
-   * End with the handover (the default): the deployer revokes its own GOVERNOR role and renounces ADMIN, leaving
-   * them to the Timelock. `false` keeps both with the deployer: a development chain, or a test's fixture.
+   * A production deployment (the default): checked first (`checkProductionParameters`: a guardian that is not the
+   * deployer, a genesis distribution of every token, the bridge's validators), it ends with the genesis
+   * distribution and the handover, the deployer revoking its own GOVERNOR role and renouncing ADMIN, leaving them
+   * to the Timelock. `false` keeps both and every genesis token with the deployer: a development chain, or a
+   * test's fixture.
    */
   readonly handOver?: boolean;
 }
@@ -60,13 +67,20 @@ export async function deployProtocol<ChainTypeT extends string>(
   connection: NetworkConnection<ChainTypeT>,
   options: DeployProtocolOptions = {},
 ): Promise<DeployedProtocol> {
-  const module = options.handOver === false ? ProtocolModule : HandoverModule;
-  return deployWithManifest(connection, module, options, async (deployer) => ({
-    ...options.parameters,
-    // A development deployment's bridge is validated by the deployer alone unless the parameters say otherwise; the
-    // deploy script refuses a production deployment that leaves them out.
-    Bridge: { validators: [deployer], threshold: 1n, ...options.parameters?.Bridge },
-  }));
+  const { Distribution: _, ...rest } = options.parameters ?? {};
+  // Ignition checks each module's parameters itself when it deploys.
+  const parameters = rest as DeploymentParameters;
+  return deployWithManifest(connection, options, async (deployer) => {
+    if (options.handOver === false) {
+      // A development deployment's bridge is validated by the deployer alone unless the parameters say otherwise.
+      return {
+        module: ProtocolModule,
+        parameters: { ...parameters, Bridge: { validators: [deployer], threshold: 1n, ...parameters.Bridge } },
+      };
+    }
+    const plan = checkProductionParameters(options.parameters ?? {}, deployer);
+    return { module: productionModule(plan.distribution), parameters };
+  });
 }
 
 export interface DeployRemoteBridgeOptions extends Omit<DeployProtocolOptions, "handOver"> {
@@ -89,39 +103,53 @@ export async function deployRemoteBridge<ChainTypeT extends string>(
 ): Promise<DeployedProtocol> {
   const homeGateway = manifestContract(options.home, "BridgeGateway").address;
   const module = options.governor === undefined ? RemoteBridgeModule : RemoteHandoverModule;
-  return deployWithManifest(connection, module, options, async (deployer, chainId, client) => {
+  const parameters = (options.parameters ?? {}) as DeploymentParameters;
+  return deployWithManifest(connection, options, async (deployer, chainId, client) => {
     if (chainId === options.home.chainId) {
       throw new Error(`the remote chain must differ from the home chain (both are chain ${chainId})`);
     }
     if (options.governor !== undefined) {
+      const guardian = (parameters.RemoteBridge as { guardian?: unknown } | undefined)?.guardian;
+      if (typeof guardian === "string" && guardian.toLowerCase() === deployer.toLowerCase()) {
+        throw new Error("RemoteBridge.guardian is the deployer: name the security multisig that may pause the gateway");
+      }
       const code = await client.getCode({ address: options.governor });
       if (code === undefined || code === "0x") {
         throw new Error(`the remote governor ${options.governor} is not a contract on chain ${chainId}`);
       }
     }
     return {
-      ...options.parameters,
-      RemoteBridge: {
-        validators: [deployer],
-        threshold: 1n,
-        ...options.parameters?.RemoteBridge,
-        homeChainId: BigInt(options.home.chainId),
-        homeGateway,
+      module,
+      parameters: {
+        ...parameters,
+        RemoteBridge: {
+          validators: [deployer],
+          threshold: 1n,
+          ...parameters.RemoteBridge,
+          homeChainId: BigInt(options.home.chainId),
+          homeGateway,
+        },
+        ...(options.governor === undefined ? {} : { RemoteHandover: { governor: options.governor } }),
       },
-      ...(options.governor === undefined ? {} : { RemoteHandover: { governor: options.governor } }),
     };
   });
 }
 
+/** The module to deploy and its parameters, chosen once the deployer and the chain are known. */
+interface DeploymentPlan {
+  readonly module: IgnitionModule<string, string, IgnitionModuleResult<string>>;
+  readonly parameters: DeploymentParameters;
+}
+
 /**
- * Deploys `module` with Ignition and lists every contract it returns in the chain's manifest, under its contract
- * name; a contract with an ERC-1967 implementation slot is a proxy and is listed with its implementation.
+ * Deploys the module `prepare` chooses with Ignition and lists every contract it returns in the chain's manifest,
+ * under its contract name (a contract with an ERC-1967 implementation slot is a proxy and is listed with its
+ * implementation), and the vesting wallets of a genesis distribution by label.
  */
 async function deployWithManifest<ChainTypeT extends string>(
   connection: NetworkConnection<ChainTypeT>,
-  module: IgnitionModule<string, string, IgnitionModuleResult<string>>,
   options: Omit<DeployProtocolOptions, "handOver">,
-  parametersFor: (deployer: Address, chainId: number, client: PublicClient) => Promise<DeploymentParameters>,
+  prepare: (deployer: Address, chainId: number, client: PublicClient) => Promise<DeploymentPlan>,
 ): Promise<DeployedProtocol> {
   const client = createPublicClient({ transport: custom(connection.provider) });
   let chainId: number;
@@ -132,6 +160,8 @@ async function deployWithManifest<ChainTypeT extends string>(
   }
   const [deployer] = (await connection.provider.request({ method: "eth_accounts" })) as Address[];
   if (deployer === undefined) throw new Error("the network has no account to deploy from");
+  // Checked before anything is touched: a refused deployment leaves the journal and the chain as they were.
+  const { module, parameters } = await prepare(getAddress(deployer), chainId, client);
   const firstCandidateBlock = Number(await client.getBlockNumber({ cacheTime: 0 }));
   const deploymentId = options.deploymentId ?? `chain-${chainId}`;
   if (options.reset === true && connection.networkConfig.type !== "edr-simulated") {
@@ -139,14 +169,19 @@ async function deployWithManifest<ChainTypeT extends string>(
   }
 
   const deployed = (await connection.ignition.deploy(module, {
-    parameters: await parametersFor(getAddress(deployer), chainId, client),
+    parameters,
     deploymentId,
     displayUi: false,
   })) as Record<string, { getAddress(): Promise<string> }>;
 
   const contracts: Record<string, ManifestContract> = {};
+  const vesting: Record<string, Address> = {};
   for (const [key, future] of Object.entries(module.results)) {
     const address = getAddress(await deployed[key]!.getAddress());
+    if (key.startsWith(VESTING_RESULT_PREFIX)) {
+      vesting[key.slice(VESTING_RESULT_PREFIX.length)] = address;
+      continue;
+    }
     const code = await client.getCode({ address });
     if (code === undefined || code === "0x") {
       throw new Error(
@@ -173,6 +208,7 @@ async function deployWithManifest<ChainTypeT extends string>(
     deployedAt: new Date().toISOString(),
     ignitionDeploymentId: deploymentId,
     contracts,
+    ...(Object.keys(vesting).length === 0 ? {} : { vesting }),
   };
   if (options.manifestDir === null) return { manifest };
   return { manifest, manifestPath: await writeManifest(manifest, options.manifestDir) };

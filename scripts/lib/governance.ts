@@ -1,4 +1,14 @@
-import { type Abi, type Address, type Hex, type PublicClient, keccak256, toHex, zeroAddress, zeroHash } from "viem";
+import {
+  type Abi,
+  type Address,
+  type Hex,
+  type PublicClient,
+  formatUnits,
+  keccak256,
+  toHex,
+  zeroAddress,
+  zeroHash,
+} from "viem";
 
 import { type DeploymentManifest, type ManifestContract, manifestContract } from "./manifest.js";
 import { Role, roleName } from "./roles.js";
@@ -26,22 +36,63 @@ export const ProposalState = {
 /** How a vote is cast (GovernorCountingSimple). */
 export const VoteType = { Against: 0, For: 1, Abstain: 2 } as const;
 
-/** A role some account still holds that, after a handover, only governance or the guardian may hold. */
-export interface RoleViolation {
-  readonly contract: "AccessManager" | "ProtocolTimelock";
+/** Something a handed-over deployment must not have: a role where it should not be, or AMAX too concentrated. */
+export interface HandoverViolation {
+  readonly contract: "AccessManager" | "ProtocolTimelock" | "AMAX" | "AGPU";
+  /** The role at fault, or "voting power" / "balance" for a token. */
   readonly role: string;
   readonly account: Address;
+  /** One sentence saying what is wrong. */
+  readonly problem: string;
 }
 
+export interface CheckHandoverOptions {
+  /**
+   * The contract that governs the chain. At home it is the manifest's ProtocolTimelock; a remote chain has none,
+   * and names the multisig or timelock it handed ADMIN and GOVERNOR to.
+   */
+  readonly governance?: Address;
+}
+
+/** Roles only protocol contracts hold. (ATTESTER is the attestation service's, granted by a vote.) */
+const CONTRACT_ROLES: readonly bigint[] = [
+  Role.EMISSIONS_MINTER,
+  Role.SLASHER,
+  Role.COLLATERAL_MANAGER,
+  Role.REPUTATION_WRITER,
+  Role.DEMAND_REPORTER,
+  Role.CAPABILITY_VERIFIER,
+  Role.VERIFICATION_HUB,
+  Role.BRIDGE_MINTER,
+];
+
 /**
- * Proves a deployment was handed over: every role of the AccessManager and of the Timelock is held by a contract,
- * except GUARDIAN (a security multisig may be a plain account) and the Timelock's executor role held by the zero
- * address (anyone may execute a ready operation). Returns what violates that; empty means handed over.
+ * Proves a deployment was handed over, by reading every grant the AccessManager and the Timelock ever made and
+ * what each account holds now:
+ * - ADMIN and GOVERNOR are held by the governing contract alone (the Timelock at home): no EOA and no other
+ *   contract;
+ * - GUARDIAN is held, and not by the deployer; ATTESTER, if anyone holds it, not by the deployer either;
+ * - every other role only by the deployment's own contracts;
+ * - the Timelock is its own admin, the Governor its only proposer and canceller, and execution is open (or the
+ *   Governor's);
+ * - at home, the deployer keeps no AMAX and no AGPU, and no account controls enough AMAX to meet the Governor's
+ *   quorum alone: what it holds, what is delegated to it, and what its vesting wallets will release to it (the
+ *   Timelock's and the Treasury's AMAX move only by a vote and are left aside).
+ * Returns every violation; empty means handed over.
  */
-export async function checkHandover(client: PublicClient, manifest: DeploymentManifest): Promise<RoleViolation[]> {
-  const violations: RoleViolation[] = [];
-  const isContract = async (account: Address) => ((await client.getCode({ address: account })) ?? "0x") !== "0x";
-  const read = (contract: ManifestContract, functionName: string, args: unknown[]) =>
+export async function checkHandover(
+  client: PublicClient,
+  manifest: DeploymentManifest,
+  options: CheckHandoverOptions = {},
+): Promise<HandoverViolation[]> {
+  const violations: HandoverViolation[] = [];
+  const governance = options.governance ?? manifest.contracts.ProtocolTimelock?.address;
+  if (governance === undefined) {
+    throw new Error(`chain ${manifest.chainId} has no Timelock: name the contract that governs it`);
+  }
+  const deployer = manifest.deployer;
+  const ownContracts = new Set(Object.values(manifest.contracts).map((c) => c.address));
+  const read = (contract: ManifestContract, functionName: string, args: unknown[] = []) =>
     client.readContract({ address: contract.address, abi: contract.abi as Abi, functionName, args });
 
   const manager = manifestContract(manifest, "AccessManager");
@@ -49,14 +100,32 @@ export async function checkHandover(client: PublicClient, manifest: DeploymentMa
     const [isMember] = (await read(manager, "hasRole", [role, account])) as [boolean, number];
     return isMember;
   });
+  const managerViolation = (role: bigint, account: Address, problem: string) =>
+    violations.push({ contract: "AccessManager", role: roleName(role), account, problem });
   for (const { role, account } of managerHolders) {
-    if (role === Role.GUARDIAN || (await isContract(account))) continue;
-    violations.push({ contract: "AccessManager", role: roleName(role), account });
+    const name = roleName(role);
+    if (role === Role.ADMIN || role === Role.GOVERNOR) {
+      if (account !== governance) managerViolation(role, account, `${account} holds ${name}: only ${governance} may`);
+    } else if (role === Role.GUARDIAN || role === Role.ATTESTER) {
+      if (account === deployer) managerViolation(role, account, `the deployer ${account} holds ${name}`);
+    } else if (CONTRACT_ROLES.includes(role) && !ownContracts.has(account)) {
+      managerViolation(role, account, `${account} holds ${name}, which only the deployment's own contracts may`);
+    }
+  }
+  if (!managerHolders.some((h) => h.role === Role.GUARDIAN)) {
+    managerViolation(Role.GUARDIAN, zeroAddress, "nobody holds GUARDIAN: nobody can pause the protocol quickly");
   }
 
-  // A remote chain has no Timelock of its own: its AccessManager is all there is to check.
+  // A remote chain has no Timelock and no AMAX of its own: its AccessManager is all there is to check.
   if (manifest.contracts.ProtocolTimelock === undefined) return violations;
   const timelock = manifestContract(manifest, "ProtocolTimelock");
+  const governorAddress = manifestContract(manifest, "AMAXGovernor").address;
+  const allowed: Record<Hex, readonly Address[]> = {
+    [TimelockRole.DEFAULT_ADMIN]: [timelock.address],
+    [TimelockRole.PROPOSER]: [governorAddress],
+    [TimelockRole.CANCELLER]: [governorAddress],
+    [TimelockRole.EXECUTOR]: [zeroAddress, governorAddress],
+  };
   const names = Object.fromEntries(Object.entries(TimelockRole).map(([name, id]) => [id, name]));
   const timelockHolders = await heldGrants<Hex>(
     client,
@@ -65,12 +134,105 @@ export async function checkHandover(client: PublicClient, manifest: DeploymentMa
     async (role, account) => (await read(timelock, "hasRole", [role, account])) as boolean,
   );
   for (const { role, account } of timelockHolders) {
-    if (await isContract(account)) continue;
-    if (role === TimelockRole.EXECUTOR && account === zeroAddress) continue;
-    violations.push({ contract: "ProtocolTimelock", role: names[role] ?? role, account });
+    if (allowed[role]?.includes(account) === true) continue;
+    const name = names[role] ?? role;
+    violations.push({
+      contract: "ProtocolTimelock",
+      role: name,
+      account,
+      problem: `${account} holds the Timelock's ${name} role`,
+    });
+  }
+
+  violations.push(
+    ...(await checkTokens(client, manifest, [governance, manifestContract(manifest, "Treasury").address])),
+  );
+  return violations;
+}
+
+/** The deployer's leftover genesis tokens, and every account that could meet the Governor's quorum alone. */
+async function checkTokens(
+  client: PublicClient,
+  manifest: DeploymentManifest,
+  governed: readonly Address[],
+): Promise<HandoverViolation[]> {
+  const violations: HandoverViolation[] = [];
+  const amax = manifestContract(manifest, "AMAX");
+  const agpu = manifestContract(manifest, "AGPU");
+  const governor = manifestContract(manifest, "AMAXGovernor");
+  const read = async <T>(contract: ManifestContract, functionName: string, args: unknown[] = []) =>
+    (await client.readContract({ address: contract.address, abi: contract.abi as Abi, functionName, args })) as T;
+
+  for (const token of [amax, agpu]) {
+    const kept = await read<bigint>(token, "balanceOf", [manifest.deployer]);
+    if (kept > 0n) {
+      violations.push({
+        contract: token.name as "AMAX" | "AGPU",
+        role: "balance",
+        account: manifest.deployer,
+        problem: `the deployer still holds ${formatUnits(kept, 18)} ${token.name} of the genesis supply`,
+      });
+    }
+  }
+
+  const quorum =
+    ((await read<bigint>(amax, "totalSupply")) * (await read<bigint>(governor, "quorumNumerator"))) /
+    (await read<bigint>(governor, "quorumDenominator"));
+  const fromBlock = BigInt(amax.startBlock);
+  const accounts = new Set<Address>();
+  for (const log of await client.getContractEvents({
+    address: amax.address,
+    abi: amax.abi as Abi,
+    eventName: "Transfer",
+    fromBlock,
+  })) {
+    accounts.add((log.args as { to: Address }).to);
+  }
+  for (const log of await client.getContractEvents({
+    address: amax.address,
+    abi: amax.abi as Abi,
+    eventName: "DelegateChanged",
+    fromBlock,
+  })) {
+    accounts.add((log.args as { toDelegate: Address }).toDelegate);
+  }
+  // What a vesting wallet holds will be its owner's: count it there, not in the wallet (which cannot vote).
+  const vesting = new Map<Address, bigint>();
+  const wallets = new Set(Object.values(manifest.vesting ?? {}));
+  for (const wallet of wallets) {
+    const owner = (await client.readContract({
+      address: wallet,
+      abi: VESTING_WALLET_ABI,
+      functionName: "owner",
+    })) as Address;
+    const held = await read<bigint>(amax, "balanceOf", [wallet]);
+    vesting.set(owner, (vesting.get(owner) ?? 0n) + held);
+    accounts.add(owner);
+  }
+  for (const account of accounts) {
+    if (account === zeroAddress || governed.includes(account) || wallets.has(account)) continue;
+    const votes = await read<bigint>(amax, "getVotes", [account]);
+    const delegate = await read<Address>(amax, "delegates", [account]);
+    const own = delegate === account ? 0n : await read<bigint>(amax, "balanceOf", [account]);
+    const power = votes + own + (vesting.get(account) ?? 0n);
+    if (power >= quorum) {
+      violations.push({
+        contract: "AMAX",
+        role: "voting power",
+        account,
+        problem:
+          `${account} controls ${formatUnits(power, 18)} AMAX (held, delegated to it or vesting to it), enough ` +
+          `to meet the ${formatUnits(quorum, 18)} AMAX quorum alone`,
+      });
+    }
   }
   return violations;
 }
+
+/** The part of OpenZeppelin's VestingWallet the handover check reads. */
+const VESTING_WALLET_ABI = [
+  { type: "function", name: "owner", stateMutability: "view", inputs: [], outputs: [{ type: "address" }] },
+] as const;
 
 /**
  * The (role, account) pairs `contract`'s RoleGranted events name, each once, in grant order, that `holds` says

@@ -21,6 +21,11 @@ export interface DeploymentManifest {
   /** The Ignition deployment this manifest was built from. */
   readonly ignitionDeploymentId: string;
   readonly contracts: Readonly<Record<string, ManifestContract>>;
+  /**
+   * A production deployment's genesis vesting wallets (`VestingAllocation`), by the label the distribution gave
+   * each. Absent on development and remote chains.
+   */
+  readonly vesting?: Readonly<Record<string, Address>>;
 }
 
 export interface ManifestContract {
@@ -103,6 +108,12 @@ function validateManifest(value: unknown, path: string, chainId: number): Deploy
     if (!Array.isArray(entry.abi)) fail(`${name} has no ABI`);
     if (entry.implementation !== undefined && !isAddress(entry.implementation)) {
       fail(`${name} has an invalid implementation address`);
+    }
+  }
+  if (manifest.vesting !== undefined) {
+    if (typeof manifest.vesting !== "object" || manifest.vesting === null) fail("vesting is not an object");
+    for (const [label, address] of Object.entries(manifest.vesting)) {
+      if (!isAddress(address)) fail(`vesting wallet ${label} has no valid address`);
     }
   }
   return manifest as DeploymentManifest;

@@ -115,11 +115,21 @@ describe("Access control", () => {
       expect(await holds(Role.GOVERNOR, governingContract)).to.equal(true);
       expect(await holds(Role.ADMIN, accounts.deployer.address)).to.equal(false);
       expect(await holds(Role.GOVERNOR, accounts.deployer.address)).to.equal(false);
-      expect(await checkHandover(viemClient(), remote.manifest)).to.deep.equal([]);
+      expect(await checkHandover(viemClient(), remote.manifest, { governance: governingContract })).to.deep.equal([]);
     });
 
-    it("refuses a governor that is not a contract, and a remote chain that is the home chain", async () => {
+    it("refuses a governor that is not a contract, the deployer as guardian, and a remote chain that is home", async () => {
       const { manifest, accounts } = await loadFixture(deployed);
+      await expectRejection(
+        deployRemoteBridge(connection, {
+          home: { ...manifest, chainId: 1 },
+          deploymentId: "access-remote-deployer-guardian",
+          manifestDir: null,
+          governor: manifest.contracts.ProtocolTimelock!.address,
+          parameters: { RemoteBridge: { guardian: accounts.deployer.address } },
+        }),
+        /^RemoteBridge\.guardian is the deployer: name the security multisig that may pause the gateway$/,
+      );
       await expectRejection(
         deployRemoteBridge(connection, {
           home: { ...manifest, chainId: 1 },

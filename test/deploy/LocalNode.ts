@@ -4,10 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
+import type { Address } from "viem";
 
 import ProtocolModule from "../../ignition/modules/Protocol.js";
 import { devAccount } from "../../scripts/lib/dev-accounts.js";
 import { HARDHAT_CLI, ROOT, freePort, rpc, runNode, startNode, stopProcess } from "../support/processes.js";
+import { productionParameters } from "../support/production.js";
 
 /** Runs the deploy command as a user would, and returns its exit code and output. */
 const deploy = (env: Record<string, string>) =>
@@ -27,10 +29,21 @@ describe("Deploying to a local hardhat node", function () {
     url = `http://127.0.0.1:${port}`;
     manifestDir = await mkdtemp(join(tmpdir(), "starminer-local-"));
     deploymentId = `test-${process.pid}-${port}`;
-    // A production deployment names its bridge validators: three of the node's accounts, two of them to sign.
+    // A production deployment names its guardian, its genesis distribution and its bridge validators (three of the
+    // node's accounts, two of them to sign).
     const parameters = join(manifestDir, "parameters.json");
-    const validators = [1, 2, 3].map((index) => devAccount(index).address);
-    await writeFile(parameters, JSON.stringify({ Bridge: { validators, threshold: 2 } }));
+    const account = (index: number) => devAccount(index).address as Address;
+    await writeFile(
+      parameters,
+      JSON.stringify(
+        productionParameters({
+          guardian: account(4),
+          voters: [account(5), account(6), account(7)],
+          beneficiary: account(8),
+          bridgeValidators: [1, 2, 3].map(account),
+        }),
+      ),
+    );
     env = {
       STARMINER_LOCAL_RPC_URL: url,
       STARMINER_MANIFEST_DIR: manifestDir,
@@ -49,16 +62,18 @@ describe("Deploying to a local hardhat node", function () {
   const readManifest = async () =>
     JSON.parse(await readFile(join(manifestDir, "31337.json"), "utf8")) as {
       contracts: Record<string, { address: string; startBlock: number }>;
+      vesting?: Record<string, string>;
     };
 
-  it("refuses, in one line, a production deployment that does not name the bridge's validators", async () => {
+  it("refuses, in one line, a production deployment that names no guardian, distribution or validators", async () => {
     const blockBefore = await rpc(url, "eth_blockNumber");
     const { STARMINER_DEPLOY_PARAMETERS: _, ...withoutParameters } = env;
     const result = await deploy(withoutParameters);
     expect(result.code).to.equal(1);
     expect(result.stderr.trim()).to.equal(
-      "deploy failed: a production deployment names the bridge's validators: set Bridge.validators and " +
-        "Bridge.threshold in the STARMINER_DEPLOY_PARAMETERS file",
+      "deploy failed: a production deployment names its guardian, its token distribution and the bridge's " +
+        "validators: set Authority.guardian, Distribution, Bridge.validators, Bridge.threshold in the " +
+        "STARMINER_DEPLOY_PARAMETERS file",
     );
     expect(await rpc(url, "eth_blockNumber")).to.equal(blockBefore);
   });
@@ -68,8 +83,10 @@ describe("Deploying to a local hardhat node", function () {
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.match(/manifest: .*31337\.json/);
     expect(result.stdout).to.match(/handed over: only governance holds ADMIN and GOVERNOR/);
+    expect(result.stdout).to.match(/every genesis token is handed out and no account can meet the quorum alone/);
     const manifest = await readManifest();
     expect(Object.keys(manifest.contracts)).to.have.length(Object.keys(ProtocolModule.results).length);
+    expect(Object.keys(manifest.vesting ?? {})).to.deep.equal(["core_1"]);
     for (const contract of Object.values(manifest.contracts)) {
       expect(await rpc(url, "eth_getCode", [contract.address, "latest"])).to.not.equal("0x");
     }

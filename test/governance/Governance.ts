@@ -8,6 +8,7 @@ import { ProposalState, VoteType, checkHandover } from "../../scripts/lib/govern
 import { manifestContract } from "../../scripts/lib/manifest.js";
 import { jobSpec } from "../../scripts/lib/market.js";
 import { Role } from "../../scripts/lib/roles.js";
+import { TEST_VESTING, productionParameters } from "../support/production.js";
 import { connect, protocolFixture } from "../support/protocol.js";
 
 const connection = await connect();
@@ -19,15 +20,21 @@ const AGPU = 10n ** 18n;
 const DAY = 86_400;
 
 /**
- * The protocol as a production deployment leaves it: handed over to governance. AMAX is spread over three holders
- * who delegate to themselves (the quorum is 4% of 100 000 000: Alice alone meets it, Bob and Carol do not).
+ * The protocol as a production deployment leaves it: genesis tokens handed out and everything handed over to
+ * governance. Alice, Bob and Carol received 3 900 000, 3 000 000 and 1 000 000 AMAX and delegate to themselves: the
+ * quorum is 4% of 100 000 000, which none of them meets alone and Alice and Bob meet together.
  */
 async function governed() {
-  const [deployer, guardian, alice, bob, carol, stranger] = await ethers.getSigners();
+  const [deployer, guardian, alice, bob, carol, stranger, beneficiary, validator] = await ethers.getSigners();
   const { manifest } = await deployProtocol(connection, {
     manifestDir: null,
     handOver: true,
-    parameters: { Authority: { guardian: guardian!.address } },
+    parameters: productionParameters({
+      guardian: guardian!.address as Address,
+      voters: [alice!.address as Address, bob!.address as Address, carol!.address as Address],
+      beneficiary: beneficiary!.address as Address,
+      bridgeValidators: [validator!.address as Address],
+    }),
   });
   const contracts = {
     accessManager: await ethers.getContractAt("AccessManager", manifestContract(manifest, "AccessManager").address),
@@ -38,23 +45,23 @@ async function governed() {
     governor: await ethers.getContractAt("AMAXGovernor", manifestContract(manifest, "AMAXGovernor").address),
     timelock: await ethers.getContractAt("ProtocolTimelock", manifestContract(manifest, "ProtocolTimelock").address),
   };
-  const { amax } = contracts;
-  for (const [holder, amount] of [
-    [alice!, 10_000_000n],
-    [bob!, 3_000_000n],
-    [carol!, 1_000_000n],
-  ] as const) {
-    await amax.connect(deployer!).transfer(holder.address, amount * AMAX);
-    await amax.connect(holder).delegate(holder.address);
-  }
+  for (const holder of [alice!, bob!, carol!]) await contracts.amax.connect(holder).delegate(holder.address);
   return {
     manifest,
     ...contracts,
-    accounts: { deployer: deployer!, guardian: guardian!, alice, bob, carol, stranger },
+    accounts: { deployer: deployer!, guardian: guardian!, alice, bob, carol, stranger, beneficiary: beneficiary! },
   };
 }
 
 type Governed = Awaited<ReturnType<typeof governed>>;
+
+const viemClient = () => createPublicClient({ transport: custom(connection.provider) }) as never;
+
+/** Signs as `address` (a contract, such as the Timelock), with ETH for gas. */
+async function impersonate(address: string) {
+  await networkHelpers.setBalance(address, 10n ** 18n);
+  return ethers.getImpersonatedSigner(address);
+}
 type Call = { target: BaseContract; data: string };
 
 /** One call of a proposal: `contract.fn(...args)`. */
@@ -73,7 +80,7 @@ async function propose(g: Governed, calls: Call[], description: string) {
 
 type Proposal = Awaited<ReturnType<typeof propose>>;
 
-async function vote(g: Governed, proposal: Proposal, support: number, voters = [g.accounts.alice!]) {
+async function vote(g: Governed, proposal: Proposal, support: number, voters = [g.accounts.alice!, g.accounts.bob!]) {
   await time.increase(Number(await g.governor.votingDelay()) + 1);
   for (const voter of voters) await g.governor.connect(voter).castVote(proposal.proposalId, support);
   await time.increase(Number(await g.governor.votingPeriod()) + 1);
@@ -102,10 +109,9 @@ async function deployJobMarketImplementation() {
 
 describe("Governance: AMAX Governor, Timelock and the handover", function () {
   describe("the deployment", () => {
-    it("hands every power to governance: no plain account keeps a role but the guardian", async () => {
+    it("hands every power to governance and every genesis token out: checkHandover finds nothing", async () => {
       const g = await loadFixture(governed);
-      const client = createPublicClient({ transport: custom(connection.provider) });
-      expect(await checkHandover(client as never, g.manifest)).to.deep.equal([]);
+      expect(await checkHandover(viemClient(), g.manifest)).to.deep.equal([]);
       const timelock = await g.timelock.getAddress();
       expect((await g.accessManager.hasRole(Role.ADMIN, timelock))[0]).to.equal(true);
       expect((await g.accessManager.hasRole(Role.GOVERNOR, timelock))[0]).to.equal(true);
@@ -118,15 +124,98 @@ describe("Governance: AMAX Governor, Timelock and the handover", function () {
       );
     });
 
-    it("reports each role a development deployment leaves with plain accounts", async () => {
+    it("hands out the genesis supply: Treasury, vesting wallet and community, nothing left with the deployer", async () => {
+      const g = await loadFixture(governed);
+      const { amax, agpu, treasury, accounts } = g;
+      expect(await amax.balanceOf(accounts.deployer.address)).to.equal(0n);
+      expect(await agpu.balanceOf(accounts.deployer.address)).to.equal(0n);
+      expect(await amax.balanceOf(await treasury.getAddress())).to.equal(91_600_000n * AMAX);
+      expect(await treasury.totalReceived(await agpu.getAddress())).to.equal(397_000_000n * AGPU);
+      expect(await amax.balanceOf(accounts.alice!.address)).to.equal(3_900_000n * AMAX);
+      expect(await agpu.balanceOf(accounts.alice!.address)).to.equal(2_000_000n * AGPU);
+
+      const wallet = await ethers.getContractAt("VestingAllocation", g.manifest.vesting!.core_1!);
+      expect(await wallet.owner()).to.equal(accounts.beneficiary.address);
+      expect(await amax.balanceOf(await wallet.getAddress())).to.equal(500_000n * AMAX);
+      expect(await agpu.balanceOf(await wallet.getAddress())).to.equal(1_000_000n * AGPU);
+    });
+
+    it("vests the core allocation: nothing before the cliff, then linearly to the beneficiary", async () => {
+      const g = await loadFixture(governed);
+      const { amax, accounts } = g;
+      const wallet = await ethers.getContractAt("VestingAllocation", g.manifest.vesting!.core_1!);
+      const release = (token: string) => wallet["release(address)"](token);
+      await time.increaseTo(TEST_VESTING.start + TEST_VESTING.cliffSeconds - 1);
+      expect(await wallet["releasable(address)"](await amax.getAddress())).to.equal(0n);
+      // At the cliff, a quarter of the four years has vested.
+      await time.setNextBlockTimestamp(TEST_VESTING.start + TEST_VESTING.cliffSeconds);
+      await expect(release(await amax.getAddress())).to.changeTokenBalances(
+        ethers,
+        amax,
+        [wallet, accounts.beneficiary],
+        [-125_000n * AMAX, 125_000n * AMAX],
+      );
+      await time.increaseTo(TEST_VESTING.start + TEST_VESTING.durationSeconds);
+      expect(await wallet["releasable(address)"](await amax.getAddress())).to.equal(375_000n * AMAX);
+    });
+
+    it("reports a GOVERNOR that survives the handover, whether a plain account or another contract", async () => {
+      const g = await loadFixture(governed);
+      const asTimelock = await impersonate(await g.timelock.getAddress());
+      const treasury = (await g.treasury.getAddress()) as Address;
+      await g.accessManager.connect(asTimelock).grantRole(Role.GOVERNOR, g.accounts.stranger!.address, 0);
+      await g.accessManager.connect(asTimelock).grantRole(Role.GOVERNOR, treasury, 0);
+      const violations = await checkHandover(viemClient(), g.manifest);
+      expect(violations.map((v) => `${v.contract}:${v.role}:${v.account}`)).to.have.members([
+        `AccessManager:GOVERNOR:${g.accounts.stranger!.address}`,
+        `AccessManager:GOVERNOR:${treasury}`,
+      ]);
+      expect(violations[0]!.problem).to.match(/holds GOVERNOR: only 0x[0-9a-fA-F]{40} may$/);
+    });
+
+    it("reports a guardian that is the deployer, and a protocol role held outside the protocol", async () => {
+      const g = await loadFixture(governed);
+      const asTimelock = await impersonate(await g.timelock.getAddress());
+      await g.accessManager.connect(asTimelock).grantRole(Role.GUARDIAN, g.accounts.deployer.address, 0);
+      await g.accessManager.connect(asTimelock).grantRole(Role.SLASHER, g.accounts.stranger!.address, 0);
+      const violations = await checkHandover(viemClient(), g.manifest);
+      expect(violations.map((v) => v.problem)).to.have.members([
+        `the deployer ${g.accounts.deployer.address} holds GUARDIAN`,
+        `${g.accounts.stranger!.address} holds SLASHER, which only the deployment's own contracts may`,
+      ]);
+    });
+
+    it("reports an account that could meet the quorum alone: delegated to it, or held and vesting to it", async () => {
+      const g = await loadFixture(governed);
+      const { amax, accounts } = g;
+      // Bob delegates his 3 000 000 votes to Alice: 6 900 000 in one hand.
+      await amax.connect(accounts.bob!).delegate(accounts.alice!.address);
+      // Carol gives the beneficiary 1 000 000 and Alice 2 600 000 more: 3 600 000 held plus 500 000 vesting.
+      await amax.connect(accounts.carol!).transfer(accounts.beneficiary.address, 1_000_000n * AMAX);
+      await amax.connect(accounts.alice!).transfer(accounts.beneficiary.address, 2_600_000n * AMAX);
+      const violations = await checkHandover(viemClient(), g.manifest);
+      expect(violations.map((v) => `${v.role}:${v.account}`)).to.have.members([
+        `voting power:${accounts.alice!.address}`,
+        `voting power:${accounts.beneficiary.address}`,
+      ]);
+      expect(violations.find((v) => v.account === accounts.beneficiary.address)!.problem).to.equal(
+        `${accounts.beneficiary.address} controls 4100000 AMAX (held, delegated to it or vesting to it), enough to ` +
+          "meet the 4000000 AMAX quorum alone",
+      );
+    });
+
+    it("reports each thing a development deployment leaves with the deployer", async () => {
       const protocol = await loadFixture(protocolFixture(connection));
-      const client = createPublicClient({ transport: custom(connection.provider) });
-      const violations = await checkHandover(client as never, protocol.manifest);
-      const held = violations.map((v) => `${v.role}:${v.account as Address}`);
-      expect(held).to.include(`ADMIN:${protocol.accounts.deployer.address}`);
-      expect(held).to.include(`GOVERNOR:${protocol.accounts.governor.address}`);
-      expect(held).to.include(`ATTESTER:${protocol.accounts.attester.address}`);
-      expect(held.filter((h) => h.startsWith("GUARDIAN"))).to.deep.equal([]);
+      const violations = await checkHandover(viemClient(), protocol.manifest);
+      const held = violations.map((v) => `${v.contract}:${v.role}:${v.account as Address}`);
+      const { deployer, governor } = protocol.accounts;
+      expect(held).to.include(`AccessManager:ADMIN:${deployer.address}`);
+      expect(held).to.include(`AccessManager:GOVERNOR:${governor.address}`);
+      expect(held).to.include(`AMAX:balance:${deployer.address}`);
+      expect(held).to.include(`AGPU:balance:${deployer.address}`);
+      expect(held).to.include(`AMAX:voting power:${deployer.address}`);
+      // The guardian and the attestation service are accounts of their own there.
+      expect(held.filter((h) => h.includes(":GUARDIAN:") || h.includes(":ATTESTER:"))).to.deep.equal([]);
     });
   });
 
@@ -150,10 +239,9 @@ describe("Governance: AMAX Governor, Timelock and the handover", function () {
     it("upgrades the JobMarket implementation with its state intact", async () => {
       const g = await loadFixture(governed);
       const { agpu, jobMarket, accounts } = g;
-      // A job in escrow before the upgrade.
-      await agpu.connect(accounts.deployer).transfer(accounts.bob!.address, 10_000n * AGPU);
-      await agpu.connect(accounts.bob!).approve(await jobMarket.getAddress(), 10_000n * AGPU);
-      await jobMarket.connect(accounts.bob!).submitJob(jobSpec(await time.latest(), { maxTotal: 10_000n * AGPU }));
+      // A job in escrow before the upgrade, paid with Alice's genesis AGPU.
+      await agpu.connect(accounts.alice!).approve(await jobMarket.getAddress(), 10_000n * AGPU);
+      await jobMarket.connect(accounts.alice!).submitJob(jobSpec(await time.latest(), { maxTotal: 10_000n * AGPU }));
       const job = await jobMarket.jobOf(1);
       const escrowed = await jobMarket.totalEscrowed();
 
@@ -176,8 +264,7 @@ describe("Governance: AMAX Governor, Timelock and the handover", function () {
     it("spends from the treasury", async () => {
       const g = await loadFixture(governed);
       const { agpu, treasury, accounts } = g;
-      await agpu.connect(accounts.deployer).approve(await treasury.getAddress(), 5_000n * AGPU);
-      await treasury.connect(accounts.deployer).receiveFee(agpu, 5_000n * AGPU, id("fees"));
+      // The Treasury holds its genesis allocation.
       const grant = 1_200n * AGPU;
       const spend = await call(treasury, "spend", [await agpu.getAddress(), accounts.carol!.address, grant, id("g.1")]);
       const proposal = await propose(g, [spend], "Grant 1 200 AGPU to Carol");
@@ -220,7 +307,7 @@ describe("Governance: AMAX Governor, Timelock and the handover", function () {
           .castVoteBySig(proposal.proposalId, VoteType.For, voter.address, signature),
       )
         .to.emit(g.governor, "VoteCast")
-        .withArgs(voter.address, proposal.proposalId, VoteType.For, 10_000_000n * AMAX, "");
+        .withArgs(voter.address, proposal.proposalId, VoteType.For, 3_900_000n * AMAX, "");
       expect(await g.governor.hasVoted(proposal.proposalId, voter.address)).to.equal(true);
     });
   });
