@@ -46,14 +46,14 @@ describe("Deployment manifest", () => {
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-  const deployedWithManifest = async () => deployProtocol(connection, { manifestDir: null });
+  const deployedWithManifest = async () => deployProtocol(connection, { manifestDir: null, handOver: false });
   async function deployment() {
     const deployed = await networkHelpers.loadFixture(deployedWithManifest);
     return { ...deployed, manifestPath: await writeManifest(deployed.manifest, dir) };
   }
 
   it("is written per chain id and lists every protocol contract", async () => {
-    const deployed = await deployProtocol(connection, { manifestDir: dir });
+    const deployed = await deployProtocol(connection, { manifestDir: dir, handOver: false });
     expect(deployed.manifestPath).to.equal(manifestPath(31337, dir));
     const manifest = await readManifest(31337, dir);
     expect(manifest.chainId).to.equal(31337);
@@ -103,7 +103,7 @@ describe("Deployment manifest", () => {
       await writeFile(path, "{ not json");
       await expectRejection(readManifest(31337, dir), /is not valid JSON/);
 
-      const { manifest } = await deployProtocol(connection, { manifestDir: null });
+      const { manifest } = await deployProtocol(connection, { manifestDir: null, handOver: false });
       await writeFile(path, JSON.stringify({ ...manifest, chainId: 1 }));
       await expectRejection(readManifest(31337, dir), /it is for chain 1, not 31337/);
 
@@ -115,7 +115,7 @@ describe("Deployment manifest", () => {
     });
 
     it("names the contracts it has when asked for one it lacks", async () => {
-      const { manifest } = await deployProtocol(connection, { manifestDir: null });
+      const { manifest } = await deployProtocol(connection, { manifestDir: null, handOver: false });
       expect(() => manifestContract(manifest, "BridgedAGPU")).to.throw(
         /contract BridgedAGPU is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine, CapabilityVerifier, CapabilityRegistrar, ComputeCommitmentVerifier, DenseLayerVerifier, ComputeCommitmentWorkload, DenseLayerWorkload, VerificationHub, JobMarket, JobMarketLens, ProtocolTimelock, AMAXGovernor, BridgeGateway\)/,
       );
