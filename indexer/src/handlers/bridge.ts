@@ -1,4 +1,5 @@
 import { bridgeTransfer } from "ponder:schema";
+import type { Address, Hex } from "viem";
 
 import type { Handlers } from "../lib/handler";
 
@@ -27,7 +28,6 @@ export const bridgeHandlers: Handlers = {
   },
 
   "BridgeGateway:TransferCompleted": async ({ event, context }) => {
-    const { digest, sourceChainId, nonce, sender, recipient, amount } = event.args;
     const completed = {
       status: "Completed" as const,
       completedAt: event.block.timestamp,
@@ -35,35 +35,15 @@ export const bridgeHandlers: Handlers = {
     };
     await context.db
       .insert(bridgeTransfer)
-      .values({
-        id: digest,
-        sourceChainId: Number(sourceChainId),
-        destinationChainId: context.chain.id,
-        nonce,
-        sender,
-        recipient,
-        amount,
-        ...completed,
-      })
+      .values({ ...arrivingRow(event.args, context.chain.id), ...completed })
       .onConflictDoUpdate(completed);
   },
 
   "BridgeGateway:TransferCancelled": async ({ event, context }) => {
-    const { digest, sourceChainId, nonce, sender, recipient, amount } = event.args;
     const cancelled = { cancelledAt: event.block.timestamp, cancelledTxHash: event.transaction.hash };
     await context.db
       .insert(bridgeTransfer)
-      .values({
-        id: digest,
-        sourceChainId: Number(sourceChainId),
-        destinationChainId: context.chain.id,
-        nonce,
-        sender,
-        recipient,
-        amount,
-        status: "Cancelled",
-        ...cancelled,
-      })
+      .values({ ...arrivingRow(event.args, context.chain.id), status: "Cancelled", ...cancelled })
       // The refund on the source chain may have been indexed first: it stays the transfer's status.
       .onConflictDoUpdate((row) => ({
         ...cancelled,
@@ -80,3 +60,12 @@ export const bridgeHandlers: Handlers = {
     });
   },
 };
+
+/** What the destination chain's events say about a transfer: the row they write when its sending is not indexed yet. */
+function arrivingRow(
+  transfer: { digest: Hex; sourceChainId: bigint; nonce: bigint; sender: Address; recipient: Address; amount: bigint },
+  destinationChainId: number,
+) {
+  const { digest, sourceChainId, nonce, sender, recipient, amount } = transfer;
+  return { id: digest, sourceChainId: Number(sourceChainId), destinationChainId, nonce, sender, recipient, amount };
+}
