@@ -1,0 +1,266 @@
+/**
+ * Mutation testing: plants one small bug at a time in a contract (a comparison moved by one, `==` for `!=`, a
+ * dropped `restricted`, `whenNotPaused` or status check, one fee share for another; see scripts/lib/mutation.ts),
+ * runs the tests that specify that contract, and counts the bugs the tests catch ("killed") and those they miss
+ * ("survived"). A mutant that does not compile is not counted.
+ *
+ *   npm run bench:mutation                                    every target below (hours on two cores)
+ *   npm run bench:mutation -- --only Staking,BridgeGateway    some targets
+ *   npm run bench:mutation -- --operators boundary,access     some operators
+ *   npm run bench:mutation -- --planted                       only the bugs in test/support/planted-bugs.ts
+ *
+ * Writes bench/results/mutation.json and mutation.md: the score per contract and every survivor. A survivor is
+ * either a missing test (write it) or an equivalent mutant that no test can tell apart, listed with the reason in
+ * bench/mutation-equivalents.json, keyed by `<file>: <the mutated line, trimmed>`. The sources are restored after
+ * each mutant and when the run is interrupted; the report is rewritten after each mutant.
+ */
+import { spawn } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+
+import { writeFileAtomically } from "../scripts/lib/files.js";
+import { type Mutant, type MutationOperator, applyMutant, mutantsOf } from "../scripts/lib/mutation.js";
+import { PLANTED_BUGS } from "../test/support/planted-bugs.js";
+
+const ROOT = join(import.meta.dirname, "..");
+const HARDHAT_CLI = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+const RESULTS = join(ROOT, "bench", "results");
+const MUTANT_TIMEOUT_MS = 15 * 60_000;
+
+/** Each contract mutated, and the test files that specify it. */
+const TARGETS: Record<string, readonly string[]> = {
+  "contracts/staking/Staking.sol": [
+    "test/staking/Staking.ts",
+    "test/boundaries/StakingBoundaries.ts",
+    "test/security/SlashingAndTime.ts",
+  ],
+  "contracts/bridge/BridgeGateway.sol": [
+    "test/bridge/BridgeGateway.ts",
+    "test/boundaries/BridgeBoundaries.ts",
+    "test/security/BridgeRefunds.ts",
+  ],
+  "contracts/treasury/Treasury.sol": ["test/treasury/Treasury.ts"],
+  "contracts/token/AGPU.sol": ["test/token/AGPU.ts"],
+  "contracts/market/JobMarket.sol": [
+    "test/market/JobMarket.ts",
+    "test/boundaries/MarketBoundaries.ts",
+    "test/security/SlashingAndTime.ts",
+    "test/security/Disputes.ts",
+    "test/security/ConsensusSplits.ts",
+  ],
+  "contracts/market/Settlement.sol": [
+    "test/market/JobMarket.ts",
+    "test/security/Disputes.ts",
+    "test/security/ConsensusSplits.ts",
+  ],
+};
+
+/** The access-control test is what catches a dropped `restricted`, whatever the contract. */
+const ACCESS_TESTS = ["test/access/AccessControl.ts"];
+
+type Outcome = "killed" | "survived" | "invalid";
+
+interface MutantResult extends Mutant {
+  readonly file: string;
+  readonly outcome: Outcome;
+  readonly seconds: number;
+  /** Why a survivor cannot be killed, from bench/mutation-equivalents.json. */
+  readonly equivalent?: string;
+}
+
+function option(name: string): string[] | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? undefined : (process.argv[index + 1] ?? "").split(",").filter((v) => v !== "");
+}
+
+/**
+ * Runs `tests` (those whose title matches `grep`, if given) against the sources as they are now: killed when any
+ * test fails, invalid when nothing compiles.
+ */
+function runTests(tests: readonly string[], grep?: string): Promise<Outcome> {
+  const filter = grep === undefined ? [] : ["--grep", grep.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")];
+  return new Promise((done) => {
+    const args = [HARDHAT_CLI, "test", "mocha", "--bail", "--no-typechain", ...filter, ...tests];
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, FORCE_COLOR: "0" },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), MUTANT_TIMEOUT_MS);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) return done("survived");
+      // A mutant the compiler refuses is no bug a test could catch.
+      if (/Compilation failed|DeclarationError|TypeError:.*\.sol|ParserError/.test(output)) return done("invalid");
+      done("killed");
+    });
+  });
+}
+
+/** Plants each bug of test/support/planted-bugs.ts again and checks that its specification fails. */
+async function runPlanted() {
+  const lines: string[] = [];
+  let caught = 0;
+  for (const bug of PLANTED_BUGS) {
+    const path = join(ROOT, bug.contract);
+    const source = await readFile(path, "utf8");
+    const index = source.split("\n").findIndex((line) => line.trim() === bug.line);
+    if (index === -1) throw new Error(`${bug.contract} no longer has the line: ${bug.line}`);
+    const original = source.split("\n")[index]!;
+    const mutant: Mutant = {
+      id: `${index + 1}:planted:0`,
+      operator: "boundary",
+      line: index + 1,
+      original,
+      mutated: original.replace(bug.line, bug.planted),
+    };
+    let outcome: Outcome;
+    try {
+      await writeFile(path, applyMutant(source, mutant));
+      outcome = await runTests([bug.specification.file], bug.specification.title);
+    } finally {
+      await writeFile(path, source);
+    }
+    if (outcome === "killed") caught++;
+    console.log(`${bug.contract}: \`${bug.planted}\` ${outcome}`);
+    lines.push(`| \`${bug.contract}\` | \`${bug.planted}\` | ${bug.specification.title} | ${outcome} |`);
+  }
+  await writeFileAtomically(
+    join(RESULTS, "planted-bugs.md"),
+    [
+      "# Planted bugs",
+      "",
+      "Written by `npm run bench:mutation -- --planted`: each bug of test/support/planted-bugs.ts planted alone, and only",
+      "its boundary specification run against it.",
+      "",
+      `${caught} of ${PLANTED_BUGS.length} caught.`,
+      "",
+      "| contract | planted | specification | outcome |",
+      "| -------- | ------- | ------------- | ------- |",
+      ...lines,
+      "",
+    ].join("\n"),
+  );
+  if (caught !== PLANTED_BUGS.length) throw new Error(`${PLANTED_BUGS.length - caught} planted bug(s) not caught`);
+}
+
+async function main() {
+  if (process.argv.includes("--planted")) return runPlanted();
+  const only = option("only");
+  const operators = option("operators") as MutationOperator[] | undefined;
+  const equivalents = JSON.parse(await readFile(join(ROOT, "bench", "mutation-equivalents.json"), "utf8")) as Record<
+    string,
+    string
+  >;
+  const targets = Object.entries(TARGETS).filter(
+    ([file]) => only === undefined || only.includes(basename(file, ".sol")),
+  );
+  if (targets.length === 0) throw new Error(`no target matches --only ${only?.join(",")}`);
+
+  const scope =
+    `contracts: ${targets.map(([file]) => basename(file, ".sol")).join(", ")}; ` +
+    `operators: ${operators?.join(", ") ?? "all"}`;
+  const results: MutantResult[] = [];
+  for (const [file, tests] of targets) {
+    const path = join(ROOT, file);
+    const source = await readFile(path, "utf8");
+    const restore = () => writeFile(path, source);
+    const onSignal = async () => {
+      await restore();
+      process.exit(130);
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    try {
+      const mutants = mutantsOf(source).filter((m) => operators === undefined || operators.includes(m.operator));
+      for (const [index, mutant] of mutants.entries()) {
+        await writeFile(path, applyMutant(source, mutant));
+        const started = Date.now();
+        const outcome = await runTests(mutant.operator === "access" ? [...tests, ...ACCESS_TESTS] : tests);
+        const seconds = Math.round((Date.now() - started) / 1000);
+        const equivalent = outcome === "survived" ? equivalents[`${file}: ${mutant.mutated.trim()}`] : undefined;
+        results.push({ ...mutant, file, outcome, seconds, ...(equivalent === undefined ? {} : { equivalent }) });
+        console.log(
+          `${basename(file)} ${index + 1}/${mutants.length} line ${mutant.line} ${mutant.operator}: ${outcome}` +
+            `${equivalent === undefined ? "" : " (equivalent)"} in ${seconds} s`,
+        );
+        // Written after every mutant: a long run that is stopped still leaves what it measured.
+        await writeReport(results, scope);
+      }
+    } finally {
+      await restore();
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  }
+  const counted = results.filter((r) => r.outcome !== "invalid");
+  const killed = counted.filter((r) => r.outcome === "killed").length;
+  console.log(`mutation: ${killed} of ${counted.length} mutants killed; see bench/results/mutation.md`);
+}
+
+async function writeReport(results: MutantResult[], scope: string) {
+  const counted = results.filter((r) => r.outcome !== "invalid");
+  const killed = counted.filter((r) => r.outcome === "killed").length;
+  const equivalent = counted.filter((r) => r.equivalent !== undefined).length;
+  const score = (k: number, of: number) => (of === 0 ? "n/a" : `${((100 * k) / of).toFixed(1)}%`);
+  const files = [...new Set(results.map((r) => r.file))];
+  const rows = files.map((file) => {
+    const mine = counted.filter((r) => r.file === file);
+    const k = mine.filter((r) => r.outcome === "killed").length;
+    const e = mine.filter((r) => r.equivalent !== undefined).length;
+    return `| ${file} | ${mine.length} | ${k} | ${e} | ${mine.length - k - e} | ${score(k, mine.length - e)} |`;
+  });
+  const survivors = counted
+    .filter((r) => r.outcome === "survived")
+    .map(
+      (r) =>
+        `- \`${r.file}:${r.line}\` ${r.operator}: \`${r.mutated.trim()}\`` +
+        (r.equivalent === undefined ? " — **not caught**" : ` — equivalent: ${r.equivalent}`),
+    );
+  const summary = {
+    generatedAt: new Date().toISOString(),
+    mutants: counted.length,
+    invalid: results.length - counted.length,
+    killed,
+    equivalent,
+    score: counted.length - equivalent === 0 ? null : killed / (counted.length - equivalent),
+  };
+  await writeFileAtomically(
+    join(RESULTS, "mutation.json"),
+    `${JSON.stringify({ ...summary, scope, results }, null, 2)}\n`,
+  );
+  await writeFileAtomically(
+    join(RESULTS, "mutation.md"),
+    [
+      "# Mutation testing",
+      "",
+      "Written by `npm run bench:mutation` (bench/mutation.ts): one planted bug at a time (see",
+      "scripts/lib/mutation.ts for the operators), the contract's own tests run against it; a mutant is killed when a",
+      "test fails. Mutants that do not compile are left out; equivalent mutants (no behaviour changes) are listed",
+      "with the reason in bench/mutation-equivalents.json and left out of the score.",
+      "",
+      `Run over ${scope}.`,
+      "",
+      `Generated ${summary.generatedAt}. Score: **${score(killed, counted.length - equivalent)}** (${killed} killed of ${counted.length - equivalent}; ${equivalent} equivalent, ${summary.invalid} not compiling).`,
+      "",
+      "| contract | mutants | killed | equivalent | survived | score |",
+      "| -------- | ------: | -----: | ---------: | -------: | ----: |",
+      ...rows,
+      "",
+      "## Survivors",
+      "",
+      ...(survivors.length === 0 ? ["None."] : survivors),
+      "",
+    ].join("\n"),
+  );
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`mutation: ${(error as Error).message.split("\n")[0]}`);
+  process.exitCode = 1;
+}
