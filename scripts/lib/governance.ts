@@ -178,23 +178,19 @@ async function checkTokens(
   const quorum =
     ((await read<bigint>(amax, "totalSupply")) * (await read<bigint>(governor, "quorumNumerator"))) /
     (await read<bigint>(governor, "quorumDenominator"));
-  const fromBlock = BigInt(amax.startBlock);
+  // Everyone who ever received AMAX or was delegated votes.
   const accounts = new Set<Address>();
-  for (const log of await client.getContractEvents({
-    address: amax.address,
-    abi: amax.abi as Abi,
-    eventName: "Transfer",
-    fromBlock,
-  })) {
-    accounts.add((log.args as { to: Address }).to);
-  }
-  for (const log of await client.getContractEvents({
-    address: amax.address,
-    abi: amax.abi as Abi,
-    eventName: "DelegateChanged",
-    fromBlock,
-  })) {
-    accounts.add((log.args as { toDelegate: Address }).toDelegate);
+  for (const [eventName, argument] of [
+    ["Transfer", "to"],
+    ["DelegateChanged", "toDelegate"],
+  ] as const) {
+    const logs = await client.getContractEvents({
+      address: amax.address,
+      abi: amax.abi as Abi,
+      eventName,
+      fromBlock: BigInt(amax.startBlock),
+    });
+    for (const log of logs) accounts.add((log.args as Record<string, Address>)[argument]!);
   }
   // What a vesting wallet holds will be its owner's: count it there, not in the wallet (which cannot vote).
   const vesting = new Map<Address, bigint>();
