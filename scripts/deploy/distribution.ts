@@ -56,10 +56,10 @@ const WHOLE_TOKENS = /^\d{1,12}(\.\d{1,18})?$/;
  *
  * ```json
  * "Distribution": {
- *   "treasury": { "AMAX": "60000000", "AGPU": "250000000" },
+ *   "treasury": { "AMAX": "93500000", "AGPU": "250000000" },
  *   "vesting": [{ "label": "core_1", "beneficiary": "0x…", "AMAX": "3000000", "AGPU": "10000000",
  *                 "start": "2027-01-01T00:00:00Z", "cliffSeconds": 31536000, "durationSeconds": 126144000 }],
- *   "community": [{ "label": "grants", "account": "0x…", "AMAX": "3500000", "AGPU": "50000000" }]
+ *   "community": [{ "label": "grants", "account": "0x…", "AMAX": "3500000", "AGPU": "140000000" }]
  * }
  * ```
  * Amounts are whole tokens as decimal strings (up to 18 decimals).
