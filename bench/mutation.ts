@@ -14,7 +14,7 @@
  * bench/mutation-equivalents.json, keyed by `<file>: <the mutated line, trimmed>`. The sources are restored after
  * each mutant and when the run is interrupted; the report is rewritten after each mutant.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 
@@ -77,15 +77,18 @@ function option(name: string): string[] | undefined {
  * Runs `tests` (those whose title matches `grep`, if given) against the sources as they are now: killed when any
  * test fails, invalid when nothing compiles.
  */
+/** The test run in progress, stopped with the benchmark when it is interrupted. */
+let running: ChildProcess | undefined;
+
 function runTests(tests: readonly string[], grep?: string): Promise<Outcome> {
   const filter = grep === undefined ? [] : ["--grep", grep.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")];
   return new Promise((done) => {
     const args = [HARDHAT_CLI, "test", "mocha", "--bail", "--no-typechain", ...filter, ...tests];
-    const child = spawn(process.execPath, args, {
+    const child = (running = spawn(process.execPath, args, {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, FORCE_COLOR: "0" },
-    });
+    }));
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -98,6 +101,29 @@ function runTests(tests: readonly string[], grep?: string): Promise<Outcome> {
       done("killed");
     });
   });
+}
+
+/**
+ * Runs `work` with `path` holding `mutated`, and puts the original back afterwards, also when the benchmark is
+ * interrupted (the test run in progress is stopped first).
+ */
+async function withSource<T>(path: string, original: string, mutated: string, work: () => Promise<T>): Promise<T> {
+  const restore = () => writeFile(path, original);
+  const onSignal = async () => {
+    running?.kill("SIGKILL");
+    await restore();
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    await writeFile(path, mutated);
+    return await work();
+  } finally {
+    await restore();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
 }
 
 /** Plants each bug of test/support/planted-bugs.ts again and checks that its specification fails. */
@@ -117,13 +143,9 @@ async function runPlanted() {
       original,
       mutated: original.replace(bug.line, bug.planted),
     };
-    let outcome: Outcome;
-    try {
-      await writeFile(path, applyMutant(source, mutant));
-      outcome = await runTests([bug.specification.file], bug.specification.title);
-    } finally {
-      await writeFile(path, source);
-    }
+    const outcome = await withSource(path, source, applyMutant(source, mutant), () =>
+      runTests([bug.specification.file], bug.specification.title),
+    );
     if (outcome === "killed") caught++;
     console.log(`${bug.contract}: \`${bug.planted}\` ${outcome}`);
     lines.push(`| \`${bug.contract}\` | \`${bug.planted}\` | ${bug.specification.title} | ${outcome} |`);
@@ -167,33 +189,21 @@ async function main() {
   for (const [file, tests] of targets) {
     const path = join(ROOT, file);
     const source = await readFile(path, "utf8");
-    const restore = () => writeFile(path, source);
-    const onSignal = async () => {
-      await restore();
-      process.exit(130);
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    try {
-      const mutants = mutantsOf(source).filter((m) => operators === undefined || operators.includes(m.operator));
-      for (const [index, mutant] of mutants.entries()) {
-        await writeFile(path, applyMutant(source, mutant));
-        const started = Date.now();
-        const outcome = await runTests(mutant.operator === "access" ? [...tests, ...ACCESS_TESTS] : tests);
-        const seconds = Math.round((Date.now() - started) / 1000);
-        const equivalent = outcome === "survived" ? equivalents[`${file}: ${mutant.mutated.trim()}`] : undefined;
-        results.push({ ...mutant, file, outcome, seconds, ...(equivalent === undefined ? {} : { equivalent }) });
-        console.log(
-          `${basename(file)} ${index + 1}/${mutants.length} line ${mutant.line} ${mutant.operator}: ${outcome}` +
-            `${equivalent === undefined ? "" : " (equivalent)"} in ${seconds} s`,
-        );
-        // Written after every mutant: a long run that is stopped still leaves what it measured.
-        await writeReport(results, scope);
-      }
-    } finally {
-      await restore();
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+    const mutants = mutantsOf(source).filter((m) => operators === undefined || operators.includes(m.operator));
+    for (const [index, mutant] of mutants.entries()) {
+      const started = Date.now();
+      const outcome = await withSource(path, source, applyMutant(source, mutant), () =>
+        runTests(mutant.operator === "access" ? [...tests, ...ACCESS_TESTS] : tests),
+      );
+      const seconds = Math.round((Date.now() - started) / 1000);
+      const equivalent = outcome === "survived" ? equivalents[`${file}: ${mutant.mutated.trim()}`] : undefined;
+      results.push({ ...mutant, file, outcome, seconds, ...(equivalent === undefined ? {} : { equivalent }) });
+      console.log(
+        `${basename(file)} ${index + 1}/${mutants.length} line ${mutant.line} ${mutant.operator}: ${outcome}` +
+          `${equivalent === undefined ? "" : " (equivalent)"} in ${seconds} s`,
+      );
+      // Written after every mutant: a long run that is stopped still leaves what it measured.
+      await writeReport(results, scope);
     }
   }
   const counted = results.filter((r) => r.outcome !== "invalid");
