@@ -149,9 +149,23 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
     outInFlight: await inFlight(home, remote),
     backInFlight: await inFlight(remote, home),
   });
+  /**
+   * The supply once two readings in a row agree. Each reading takes several calls on two chains while the relayer
+   * runs: a completion landing between them (the remote mint read before it, the in-flight check after) would look
+   * like a broken invariant.
+   */
+  const settledSupply = async (): Promise<Supply> => {
+    let previous = await supply();
+    for (let reading = 0; reading < 20; reading++) {
+      const now = await supply();
+      if ((Object.keys(now) as (keyof Supply)[]).every((key) => now[key] === previous[key])) return now;
+      previous = now;
+    }
+    throw new Error("the bridge's supply kept changing for 20 readings in a row");
+  };
   /** AGPU locked at home is BridgedAGPU minted on the remote chain plus what is on its way either way. */
   const expectSupplyInvariant = async (step: string): Promise<Supply> => {
-    const now = await supply();
+    const now = await settledSupply();
     expect(now.held, `${step}: the home gateway holds what it counts as locked`).to.equal(now.locked);
     expect(now.locked, `${step}: locked = minted + in flight`).to.equal(
       now.minted + now.outInFlight + now.backInFlight,
