@@ -21,9 +21,8 @@ import { basename, join } from "node:path";
 import { writeFileAtomically } from "../scripts/lib/files.js";
 import { type Mutant, type MutationOperator, applyMutant, mutantsOf } from "../scripts/lib/mutation.js";
 import { PLANTED_BUGS } from "../test/support/planted-bugs.js";
+import { HARDHAT_CLI, ROOT } from "../test/support/processes.js";
 
-const ROOT = join(import.meta.dirname, "..");
-const HARDHAT_CLI = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 const RESULTS = join(ROOT, "bench", "results");
 const MUTANT_TIMEOUT_MS = 15 * 60_000;
 

@@ -1,8 +1,8 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import type { ContractFuture } from "@nomicfoundation/ignition-core";
+import type { ArgumentType, ContractFuture } from "@nomicfoundation/ignition-core";
 import { stringToHex } from "viem";
 
-import { GENESIS_TOKENS, type GenesisDistribution } from "../../scripts/deploy/distribution.js";
+import { GENESIS_TOKENS, type GenesisDistribution, type TokenAmounts } from "../../scripts/deploy/distribution.js";
 import HandoverModule from "./Handover.js";
 
 /** The module results that are vesting wallets (one per label), not protocol contracts: `vesting_<label>`. */
@@ -26,6 +26,13 @@ export function productionModule(distribution: GenesisDistribution) {
     const token = { AMAX: protocol.amax, AGPU: protocol.agpu };
     const wallets: Record<string, ContractFuture<"VestingAllocation">> = {};
 
+    /** Sends `recipient` each genesis token `amounts` gives it, one call per token, with ids `<token>_<kind>_<label>`. */
+    const transferEach = (recipient: ArgumentType, amounts: TokenAmounts, kind: string, label: string) => {
+      for (const name of GENESIS_TOKENS) {
+        const amount = amounts[name];
+        if (amount > 0n) m.call(token[name], "transfer", [recipient, amount], { id: `${name}_${kind}_${label}` });
+      }
+    };
     for (const schedule of distribution.vesting) {
       const wallet = m.contract(
         "VestingAllocation",
@@ -33,20 +40,10 @@ export function productionModule(distribution: GenesisDistribution) {
         { id: `VestingAllocation_${schedule.label}` },
       );
       wallets[`${VESTING_RESULT_PREFIX}${schedule.label}`] = wallet;
-      for (const name of GENESIS_TOKENS) {
-        const amount = schedule.amounts[name];
-        if (amount > 0n) m.call(token[name], "transfer", [wallet, amount], { id: `${name}_vesting_${schedule.label}` });
-      }
+      transferEach(wallet, schedule.amounts, "vesting", schedule.label);
     }
     for (const allocation of distribution.community) {
-      for (const name of GENESIS_TOKENS) {
-        const amount = allocation.amounts[name];
-        if (amount > 0n) {
-          m.call(token[name], "transfer", [allocation.account, amount], {
-            id: `${name}_community_${allocation.label}`,
-          });
-        }
-      }
+      transferEach(allocation.account, allocation.amounts, "community", allocation.label);
     }
     for (const name of GENESIS_TOKENS) {
       const amount = distribution.treasury[name];

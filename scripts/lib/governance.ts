@@ -92,12 +92,12 @@ export async function checkHandover(
   }
   const deployer = manifest.deployer;
   const ownContracts = new Set(Object.values(manifest.contracts).map((c) => c.address));
-  const read = (contract: ManifestContract, functionName: string, args: unknown[] = []) =>
-    client.readContract({ address: contract.address, abi: contract.abi as Abi, functionName, args });
+  const read = <T>(contract: ManifestContract, functionName: string, args: unknown[] = []) =>
+    readManifestContract<T>(client, contract, functionName, args);
 
   const manager = manifestContract(manifest, "AccessManager");
   const managerHolders = await heldGrants<bigint>(client, manager, "roleId", async (role, account) => {
-    const [isMember] = (await read(manager, "hasRole", [role, account])) as [boolean, number];
+    const [isMember] = await read<[boolean, number]>(manager, "hasRole", [role, account]);
     return isMember;
   });
   const managerViolation = (role: bigint, account: Address, problem: string) =>
@@ -127,11 +127,8 @@ export async function checkHandover(
     [TimelockRole.EXECUTOR]: [zeroAddress, governorAddress],
   };
   const names = Object.fromEntries(Object.entries(TimelockRole).map(([name, id]) => [id, name]));
-  const timelockHolders = await heldGrants<Hex>(
-    client,
-    timelock,
-    "role",
-    async (role, account) => (await read(timelock, "hasRole", [role, account])) as boolean,
+  const timelockHolders = await heldGrants<Hex>(client, timelock, "role", (role, account) =>
+    read<boolean>(timelock, "hasRole", [role, account]),
   );
   for (const { role, account } of timelockHolders) {
     if (allowed[role]?.includes(account) === true) continue;
@@ -160,8 +157,8 @@ async function checkTokens(
   const amax = manifestContract(manifest, "AMAX");
   const agpu = manifestContract(manifest, "AGPU");
   const governor = manifestContract(manifest, "AMAXGovernor");
-  const read = async <T>(contract: ManifestContract, functionName: string, args: unknown[] = []) =>
-    (await client.readContract({ address: contract.address, abi: contract.abi as Abi, functionName, args })) as T;
+  const read = <T>(contract: ManifestContract, functionName: string, args: unknown[] = []) =>
+    readManifestContract<T>(client, contract, functionName, args);
 
   for (const token of [amax, agpu]) {
     const kept = await read<bigint>(token, "balanceOf", [manifest.deployer]);
@@ -223,6 +220,16 @@ async function checkTokens(
     }
   }
   return violations;
+}
+
+/** Calls a view of a manifest contract through its own ABI. */
+async function readManifestContract<T>(
+  client: PublicClient,
+  contract: ManifestContract,
+  functionName: string,
+  args: unknown[],
+): Promise<T> {
+  return (await client.readContract({ address: contract.address, abi: contract.abi as Abi, functionName, args })) as T;
 }
 
 /** The part of OpenZeppelin's VestingWallet the handover check reads. */
