@@ -7,6 +7,7 @@
  *   npm run bench:mutation                                    every target below (hours on two cores)
  *   npm run bench:mutation -- --only Staking,BridgeGateway    some targets
  *   npm run bench:mutation -- --operators boundary,access     some operators
+ *   npm run bench:mutation -- --resume                        skip the mutants the last report already has
  *   npm run bench:mutation -- --planted                       only the bugs in test/support/planted-bugs.ts
  *
  * Writes bench/results/mutation.json and mutation.md: the score per contract and every survivor. A survivor is
@@ -79,11 +80,10 @@ function option(name: string): string[] | undefined {
 /** The test run in progress, stopped with the benchmark when it is interrupted. */
 let running: ChildProcess | undefined;
 
-function runTests(tests: readonly string[], grep?: string): Promise<Outcome> {
-  const filter = grep === undefined ? [] : ["--grep", grep.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")];
+/** Runs Hardhat with `args` in the project; resolves with its exit code and output. */
+function hardhat(args: readonly string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
-    const args = [HARDHAT_CLI, "test", "mocha", "--bail", "--no-typechain", ...filter, ...tests];
-    const child = (running = spawn(process.execPath, args, {
+    const child = (running = spawn(process.execPath, [HARDHAT_CLI, ...args], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, FORCE_COLOR: "0" },
@@ -94,12 +94,23 @@ function runTests(tests: readonly string[], grep?: string): Promise<Outcome> {
     const timer = setTimeout(() => child.kill("SIGKILL"), MUTANT_TIMEOUT_MS);
     child.on("exit", (code) => {
       clearTimeout(timer);
-      if (code === 0) return done("survived");
-      // A mutant the compiler refuses is no bug a test could catch.
-      if (/Compilation failed|DeclarationError|TypeError:.*\.sol|ParserError/.test(output)) return done("invalid");
-      done("killed");
+      done({ code, output });
     });
   });
+}
+
+/**
+ * Compiles the contracts as they are now and runs `tests` (those whose title matches `grep`, if given) against
+ * them: killed when any test fails, invalid when the contracts do not compile. Only the contracts are compiled:
+ * the Solidity tests import the whole protocol through the IR pipeline, which would make every mutant cost minutes.
+ */
+async function runTests(tests: readonly string[], grep?: string): Promise<Outcome> {
+  const build = await hardhat(["build", "--no-tests", "--quiet", "--no-typechain"]);
+  // A mutant the compiler refuses is no bug a test could catch.
+  if (build.code !== 0) return "invalid";
+  const filter = grep === undefined ? [] : ["--grep", grep.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")];
+  const run = await hardhat(["test", "mocha", "--no-compile", "--bail", "--no-typechain", ...filter, ...tests]);
+  return run.code === 0 ? "survived" : "killed";
 }
 
 /**
@@ -171,6 +182,7 @@ async function runPlanted() {
 async function main() {
   if (process.argv.includes("--planted")) return runPlanted();
   const only = option("only");
+  const resume = process.argv.includes("--resume");
   const operators = option("operators") as MutationOperator[] | undefined;
   const equivalents = JSON.parse(await readFile(join(ROOT, "bench", "mutation-equivalents.json"), "utf8")) as Record<
     string,
@@ -184,11 +196,18 @@ async function main() {
   const scope =
     `contracts: ${targets.map(([file]) => basename(file, ".sol")).join(", ")}; ` +
     `operators: ${operators?.join(", ") ?? "all"}`;
-  const results: MutantResult[] = [];
+  // Earlier runs' results stay in the report for the mutants this run does not redo, as long as the mutated line
+  // is still in the source as it was; a mutant redone replaces its earlier result.
+  const results = await earlierResults(equivalents);
+  const key = (r: { file: string; id: string }) => `${r.file}#${r.id}`;
   for (const [file, tests] of targets) {
     const path = join(ROOT, file);
     const source = await readFile(path, "utf8");
-    const mutants = mutantsOf(source).filter((m) => operators === undefined || operators.includes(m.operator));
+    const mutants = mutantsOf(source).filter(
+      (m) =>
+        (operators === undefined || operators.includes(m.operator)) &&
+        !(resume && results.has(key({ file, id: m.id }))),
+    );
     for (const [index, mutant] of mutants.entries()) {
       const started = Date.now();
       const outcome = await withSource(path, source, applyMutant(source, mutant), () =>
@@ -196,18 +215,47 @@ async function main() {
       );
       const seconds = Math.round((Date.now() - started) / 1000);
       const equivalent = outcome === "survived" ? equivalents[`${file}: ${mutant.mutated.trim()}`] : undefined;
-      results.push({ ...mutant, file, outcome, seconds, ...(equivalent === undefined ? {} : { equivalent }) });
+      results.set(key({ file, id: mutant.id }), {
+        ...mutant,
+        file,
+        outcome,
+        seconds,
+        ...(equivalent === undefined ? {} : { equivalent }),
+      });
       console.log(
         `${basename(file)} ${index + 1}/${mutants.length} line ${mutant.line} ${mutant.operator}: ${outcome}` +
           `${equivalent === undefined ? "" : " (equivalent)"} in ${seconds} s`,
       );
       // Written after every mutant: a long run that is stopped still leaves what it measured.
-      await writeReport(results, scope);
+      await writeReport([...results.values()], scope);
     }
   }
-  const counted = results.filter((r) => r.outcome !== "invalid");
+  const counted = [...results.values()].filter((r) => r.outcome !== "invalid");
   const killed = counted.filter((r) => r.outcome === "killed").length;
   console.log(`mutation: ${killed} of ${counted.length} mutants killed; see bench/results/mutation.md`);
+}
+
+/** The results of bench/results/mutation.json whose mutated line is still in the source, keyed by file and id. */
+async function earlierResults(equivalents: Record<string, string>): Promise<Map<string, MutantResult>> {
+  const kept = new Map<string, MutantResult>();
+  let earlier: { results?: MutantResult[] };
+  try {
+    earlier = JSON.parse(await readFile(join(RESULTS, "mutation.json"), "utf8")) as { results?: MutantResult[] };
+  } catch {
+    return kept;
+  }
+  const sources = new Map<string, string[]>();
+  for (const result of earlier.results ?? []) {
+    if (!sources.has(result.file)) {
+      sources.set(result.file, (await readFile(join(ROOT, result.file), "utf8").catch(() => "")).split("\n"));
+    }
+    if (sources.get(result.file)![result.line - 1] !== result.original) continue;
+    // The list of equivalent mutants may have changed since.
+    const { equivalent: _stale, ...rest } = result;
+    const equivalent = rest.outcome === "survived" ? equivalents[`${rest.file}: ${rest.mutated.trim()}`] : undefined;
+    kept.set(`${rest.file}#${rest.id}`, { ...rest, ...(equivalent === undefined ? {} : { equivalent }) });
+  }
+  return kept;
 }
 
 async function writeReport(results: MutantResult[], scope: string) {
@@ -251,7 +299,7 @@ async function writeReport(results: MutantResult[], scope: string) {
       "test fails. Mutants that do not compile are left out; equivalent mutants (no behaviour changes) are listed",
       "with the reason in bench/mutation-equivalents.json and left out of the score.",
       "",
-      `Run over ${scope}.`,
+      `Last run over ${scope}; the results of earlier runs are kept for the mutants it did not redo.`,
       "",
       `Generated ${summary.generatedAt}. Score: **${score(killed, counted.length - equivalent)}** (${killed} killed of ${counted.length - equivalent}; ${equivalent} equivalent, ${summary.invalid} not compiling).`,
       "",
