@@ -106,10 +106,17 @@ describe("Staking", () => {
       expect(await staking.totalStaked()).to.equal(0n);
     });
 
-    it("stops taking stake while paused", async () => {
-      const { staking, accounts } = await loadFixture(funded);
+    it("stops taking stake while paused, by allowance or by permit", async () => {
+      const { staking, agpu, accounts } = await loadFixture(funded);
       await staking.connect(accounts.guardian).pause();
       await expect(staking.connect(accounts.alice).stake(AGPU)).to.be.revertedWithCustomError(staking, "EnforcedPause");
+      await agpu.connect(accounts.deployer).transfer(accounts.carol.address, AGPU);
+      const deadline = BigInt(await time.latest()) + 600n;
+      const p = await signPermit(agpu, accounts.carol, await staking.getAddress(), AGPU, deadline, 31337n);
+      await expect(
+        staking.connect(accounts.carol).stakeWithPermit(AGPU, deadline, p.v, p.r, p.s),
+      ).to.be.revertedWithCustomError(staking, "EnforcedPause");
+      expect(await staking.totalStaked()).to.equal(0n);
     });
   });
 
@@ -206,6 +213,23 @@ describe("Staking", () => {
       expect(await agpu.balanceOf(node)).to.equal(before + 3_000n * AGPU);
       expect(await staking.unbondingOf(node)).to.equal(0n);
       expect(await staking.unbondingsOf(node)).to.deep.equal([]);
+    });
+
+    it("holds unbonding requests and withdrawals while paused (an attacker cannot leave mid-incident), and lets them through once unpaused", async () => {
+      const { staking, accounts } = await loadFixture(aliceStaked);
+      const node = accounts.alice;
+      await staking.connect(node).requestUnbond(1_000n * AGPU);
+      await time.increase(7n * DAY);
+      await staking.connect(accounts.guardian).pause();
+      await expect(staking.connect(node).requestUnbond(AGPU)).to.be.revertedWithCustomError(staking, "EnforcedPause");
+      await expect(staking.connect(node).withdraw()).to.be.revertedWithCustomError(staking, "EnforcedPause");
+      expect(await staking.unbondingOf(node.address)).to.equal(1_000n * AGPU);
+
+      await staking.connect(accounts.governor).unpause();
+      await expect(staking.connect(node).withdraw())
+        .to.emit(staking, "Withdrawn")
+        .withArgs(node.address, 1_000n * AGPU);
+      await expect(staking.connect(node).requestUnbond(AGPU)).to.emit(staking, "UnbondingRequested");
     });
 
     it("reverts with StakingNothingToWithdraw before the period ends, naming when it will", async () => {
