@@ -8,6 +8,7 @@
  *   npm run bench:mutation -- --only Staking,BridgeGateway    some targets
  *   npm run bench:mutation -- --operators boundary,access     some operators
  *   npm run bench:mutation -- --resume                        skip the mutants the last report already has
+ *   npm run bench:mutation -- --survivors                     redo only the last report's survivors
  *   npm run bench:mutation -- --planted                       only the bugs in test/support/planted-bugs.ts
  *
  * Writes bench/results/mutation.json and mutation.md: the score per contract and every survivor. A survivor is
@@ -38,9 +39,10 @@ const TARGETS: Record<string, readonly string[]> = {
     "test/bridge/BridgeGateway.ts",
     "test/boundaries/BridgeBoundaries.ts",
     "test/security/BridgeRefunds.ts",
+    "test/bridge/Bridge.invariant.t.sol",
   ],
-  "contracts/treasury/Treasury.sol": ["test/treasury/Treasury.ts"],
-  "contracts/token/AGPU.sol": ["test/token/AGPU.ts"],
+  "contracts/treasury/Treasury.sol": ["test/treasury/Treasury.ts", "test/boundaries/TreasuryBoundaries.ts"],
+  "contracts/token/AGPU.sol": ["test/token/AGPU.ts", "test/boundaries/AGPUBoundaries.ts"],
   "contracts/market/JobMarket.sol": [
     "test/market/JobMarket.ts",
     "test/boundaries/MarketBoundaries.ts",
@@ -109,8 +111,18 @@ async function runTests(tests: readonly string[], grep?: string): Promise<Outcom
   // A mutant the compiler refuses is no bug a test could catch.
   if (build.code !== 0) return "invalid";
   const filter = grep === undefined ? [] : ["--grep", grep.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")];
-  const run = await hardhat(["test", "mocha", "--no-compile", "--bail", "--no-typechain", ...filter, ...tests]);
-  return run.code === 0 ? "survived" : "killed";
+  // TypeScript specifications first (they fail fastest), then Solidity tests and invariants.
+  const mocha = tests.filter((file) => !file.endsWith(".t.sol"));
+  const solidity = tests.filter((file) => file.endsWith(".t.sol"));
+  if (mocha.length > 0) {
+    const run = await hardhat(["test", "mocha", "--no-compile", "--bail", "--no-typechain", ...filter, ...mocha]);
+    if (run.code !== 0) return "killed";
+  }
+  if (solidity.length > 0) {
+    const run = await hardhat(["test", "solidity", "--no-typechain", ...filter, ...solidity]);
+    if (run.code !== 0) return "killed";
+  }
+  return "survived";
 }
 
 /**
@@ -183,6 +195,7 @@ async function main() {
   if (process.argv.includes("--planted")) return runPlanted();
   const only = option("only");
   const resume = process.argv.includes("--resume");
+  const survivors = process.argv.includes("--survivors");
   const operators = option("operators") as MutationOperator[] | undefined;
   const equivalents = JSON.parse(await readFile(join(ROOT, "bench", "mutation-equivalents.json"), "utf8")) as Record<
     string,
@@ -206,7 +219,8 @@ async function main() {
     const mutants = mutantsOf(source).filter(
       (m) =>
         (operators === undefined || operators.includes(m.operator)) &&
-        !(resume && results.has(key({ file, id: m.id }))),
+        !(resume && results.has(key({ file, id: m.id }))) &&
+        !(survivors && results.get(key({ file, id: m.id }))?.outcome !== "survived"),
     );
     for (const [index, mutant] of mutants.entries()) {
       const started = Date.now();

@@ -77,6 +77,59 @@ describe("BridgeGateway at its boundaries: one before, at, one after", () => {
     });
   });
 
+  describe("what is available for the period is the whole limit again when the period ends", () => {
+    it("reports what is left one second before the period ends", async () => {
+      const b = await loadFixture(windowOpen);
+      await time.increaseTo(b.windowStart + BigInt(LIMIT.period) - 1n);
+      expect((await b.home.available())[0]).to.equal(LIMIT.maxOutgoing - 500n * AGPU);
+    });
+
+    it("reports the whole limit at the second the period ends, as a send then would find", async () => {
+      const b = await loadFixture(windowOpen);
+      await time.increaseTo(b.windowStart + BigInt(LIMIT.period));
+      expect(await b.home.available()).to.deep.equal([LIMIT.maxOutgoing, LIMIT.maxIncoming]);
+    });
+  });
+
+  describe("a validator set holds at most 32 validators", () => {
+    const set = (count: number) =>
+      Array.from({ length: count }, (_, i) => `0x${(i + 1).toString(16).padStart(40, "0")}`);
+
+    it("accepts exactly 32 validators", async () => {
+      const b = await loadFixture(bridges);
+      await expect(b.home.connect(b.deployer).setValidators(set(32), 17)).to.emit(b.home, "ValidatorsSet");
+      expect(await b.home.validators()).to.have.length(32);
+    });
+
+    it("refuses 33", async () => {
+      const b = await loadFixture(bridges);
+      await expect(b.home.connect(b.deployer).setValidators(set(33), 17))
+        .to.be.revertedWithCustomError(b.home, "BridgeInvalidValidatorSet")
+        .withArgs(33, 17);
+    });
+  });
+
+  describe("a rate-limit period lasts from one hour to seven days", () => {
+    const HOUR = 3_600;
+    const WEEK = 7 * 24 * HOUR;
+
+    it("accepts exactly one hour and exactly seven days", async () => {
+      const b = await loadFixture(bridges);
+      await expect(b.home.connect(b.deployer).setRateLimit({ ...LIMIT, period: HOUR })).to.emit(b.home, "RateLimitSet");
+      await expect(b.home.connect(b.deployer).setRateLimit({ ...LIMIT, period: WEEK })).to.emit(b.home, "RateLimitSet");
+    });
+
+    it("refuses one second less than an hour and one second more than seven days", async () => {
+      const b = await loadFixture(bridges);
+      await expect(b.home.connect(b.deployer).setRateLimit({ ...LIMIT, period: HOUR - 1 }))
+        .to.be.revertedWithCustomError(b.home, "BridgeParameterOutOfBounds")
+        .withArgs("period", HOUR - 1, HOUR, WEEK);
+      await expect(b.home.connect(b.deployer).setRateLimit({ ...LIMIT, period: WEEK + 1 }))
+        .to.be.revertedWithCustomError(b.home, "BridgeParameterOutOfBounds")
+        .withArgs("period", WEEK + 1, HOUR, WEEK);
+    });
+  });
+
   describe("a transfer in may use exactly the incoming limit", () => {
     it("completes a transfer of exactly the incoming limit, and refuses one wei more", async () => {
       const b = await loadFixture(bridges);

@@ -122,4 +122,22 @@ describe("Staking at its boundaries: one before, at, one after", () => {
         .withArgs(accounts.alice.address, FAULT, ethers.ZeroAddress, 500n * AGPU, 1_000n * AGPU, 0n, 1n);
     });
   });
+
+  describe("slashing tiers may stay level but never fall", () => {
+    const policy = { window: 90n * DAY, bountyBps: 0, maxBounty: 0n };
+
+    it("accepts a tier equal to the one before it", async () => {
+      const { staking, accounts } = await loadFixture(deployed);
+      await expect(
+        staking.connect(accounts.governor).setSlashPolicy({ ...policy, tierBps: [5_000, 5_000, 5_000] }),
+      ).to.emit(staking, "SlashPolicySet");
+    });
+
+    it("refuses a tier one basis point below the one before it", async () => {
+      const { staking, accounts } = await loadFixture(deployed);
+      await expect(
+        staking.connect(accounts.governor).setSlashPolicy({ ...policy, tierBps: [5_000, 4_999, 10_000] }),
+      ).to.be.revertedWithCustomError(staking, "StakingSlashTiersNotAscending");
+    });
+  });
 });
