@@ -10,6 +10,7 @@ import {IPricingEngine} from "../../contracts/interfaces/IPricingEngine.sol";
 import {IReputation} from "../../contracts/interfaces/IReputation.sol";
 import {IStaking} from "../../contracts/interfaces/IStaking.sol";
 import {IVerificationHub} from "../../contracts/interfaces/IVerificationHub.sol";
+import {IWorkloadVerifier} from "../../contracts/interfaces/IWorkloadVerifier.sol";
 import {JobMarket} from "../../contracts/market/JobMarket.sol";
 import {OracleHub} from "../../contracts/oracle/OracleHub.sol";
 import {PricingEngine} from "../../contracts/pricing/PricingEngine.sol";
@@ -37,6 +38,32 @@ uint256 constant VALIDATORS = 4;
 uint256 constant REQUESTER_FUNDS = 1_000_000 ether;
 uint256 constant PROVIDER_STAKE = 200_000 ether;
 uint256 constant VALIDATOR_STAKE = 5_000 ether;
+uint256 constant BPS = 10_000;
+bytes32 constant MEASUREMENT = keccak256("enclave");
+/// @dev The result an honest provider computes; dishonest ones return others.
+bytes32 constant RIGHT = keccak256("A");
+bytes32 constant WRONG = keccak256("B");
+/// @dev A key that is no provider's enclave key: its signatures are forged evidence.
+uint256 constant FORGER_KEY = 0xBAD;
+
+/// @dev Stands in for a workload's Groth16 verifier (the circuits and their verifiers are tested with real proofs
+/// elsewhere): it accepts exactly the proof of the right result by the job's provider, and nothing else, which is
+/// what soundness promises the market.
+contract StandInWorkloadVerifier is IWorkloadVerifier {
+    function verifyResult(
+        uint256 jobId,
+        address provider,
+        bytes32 specHash,
+        bytes32 result,
+        bytes calldata proof
+    ) external pure returns (bool) {
+        return result == RIGHT && keccak256(proof) == keccak256(proofOf(jobId, provider, specHash));
+    }
+
+    function proofOf(uint256 jobId, address provider, bytes32 specHash) public pure returns (bytes memory) {
+        return abi.encode(keccak256(abi.encode(jobId, provider, specHash)));
+    }
+}
 
 /// @dev The deployed protocol the handler drives: every contract a job touches, wired as in production.
 struct Deployment {
@@ -53,12 +80,29 @@ struct Deployment {
 /// @dev Drives random sequences of every market and hub operation, from the accounts of requesters, providers and
 /// validators, and keeps ghost books of what each job was escrowed and what left the market for it.
 contract JobMarketHandler is TestBase {
+    /// @dev What must never happen, counted as it happens.
+    struct Anomalies {
+        /// Settlements whose payouts differed from the fee split in force.
+        uint256 payoutMismatches;
+        /// Disputes decided without a majority of the whole committee for the verdict.
+        uint256 minorityVerdicts;
+        /// Calls that reverted although everything they need held.
+        uint256 unexpectedReverts;
+        /// Calls that went through although they should have been refused (forged evidence).
+        uint256 unexpectedSuccesses;
+        /// The handler action of the last unexpected outcome.
+        bytes4 lastUnexpected;
+    }
+
     AGPU public immutable token;
     JobMarket public immutable market;
     VerificationHub public immutable hub;
     address[REQUESTERS] public requesters;
     address[PROVIDERS] public providers;
     address[VALIDATORS] public validators;
+    /// @dev Each provider's enclave key (its TEE attestation names the address).
+    mapping(address provider => uint256) private _enclaveKey;
+    StandInWorkloadVerifier private immutable _prover;
 
     uint256[] public jobs;
     mapping(uint256 jobId => uint256) public ghostEscrow;
@@ -72,13 +116,16 @@ contract JobMarketHandler is TestBase {
     mapping(uint256 jobId => mapping(address juror => bool)) private _committed;
     bool public ghostTerminalChanged;
     uint256 public ghostSweptMismatch;
+    Anomalies private _anomalies;
     mapping(bytes4 action => uint256 count) public calls;
 
     constructor(
         Deployment memory d,
         address[REQUESTERS] memory r,
         address[PROVIDERS] memory p,
-        address[VALIDATORS] memory v
+        address[VALIDATORS] memory v,
+        uint256[PROVIDERS] memory enclaveKeys,
+        StandInWorkloadVerifier prover
     ) {
         token = d.token;
         market = d.market;
@@ -86,6 +133,8 @@ contract JobMarketHandler is TestBase {
         requesters = r;
         providers = p;
         validators = v;
+        for (uint256 i = 0; i < PROVIDERS; ++i) _enclaveKey[p[i]] = enclaveKeys[i];
+        _prover = prover;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -94,8 +143,8 @@ contract JobMarketHandler is TestBase {
 
     function submit(uint256 requesterSeed, uint256 modeSeed, uint256 redundancySeed, uint256 hours_) external {
         address requester = requesters[requesterSeed % REQUESTERS];
-        IJobMarket.VerificationMode mode =
-            modeSeed % 2 == 0 ? IJobMarket.VerificationMode.Consensus : IJobMarket.VerificationMode.Optimistic;
+        // Consensus, Optimistic, TEE and ZK jobs.
+        IJobMarket.VerificationMode mode = IJobMarket.VerificationMode(modeSeed % 4);
         uint8 redundancy = uint8(bound(redundancySeed, mode == IJobMarket.VerificationMode.Consensus ? 3 : 1, 3));
         IJobMarket.JobSpec memory spec = IJobMarket.JobSpec({
             modelCommitment: keccak256("model"),
@@ -124,10 +173,17 @@ contract JobMarketHandler is TestBase {
         } catch {}
     }
 
+    /// @dev A provider not yet on the job (searching from a random one) claims a slot of an open job.
     function claim(uint256 jobSeed, uint256 providerSeed) external {
         (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Open);
         if (!any) return;
-        vm.prank(providers[providerSeed % PROVIDERS]);
+        IJobMarket.Slot[] memory slots = market.slotsOf(jobId);
+        address provider = providers[providerSeed % PROVIDERS];
+        for (uint256 i = 0; i < PROVIDERS; ++i) {
+            provider = providers[(providerSeed + i) % PROVIDERS];
+            if (!_holdsSlot(slots, provider)) break;
+        }
+        vm.prank(provider);
         try market.claimSlot(jobId) {
             ++calls[this.claim.selector];
         } catch {}
@@ -135,56 +191,91 @@ contract JobMarketHandler is TestBase {
 
     /// @dev Commits one of three results (so Consensus jobs see agreement, dissent and three-way splits).
     function commit(uint256 jobSeed, uint256 slotSeed, uint8 answer) external {
-        (bool any, uint256 jobId) = _pick(jobSeed);
+        (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Open);
         if (!any) return;
-        uint256 slot = slotSeed % 3;
-        (address provider, bool ok) = _slotProvider(jobId, slot);
+        (uint256 slot, address provider, bool ok) = _slotIn(jobId, slotSeed, IJobMarket.SlotStatus.Claimed);
         if (!ok) return;
         uint8 pick = answer % 3;
-        bytes32 result = pick == 0 ? keccak256("A") : (pick == 1 ? keccak256("B") : keccak256("C"));
+        bytes32 result = pick == 0 ? RIGHT : (pick == 1 ? WRONG : keccak256("C"));
+        // Computed before the prank: a prank applies to the next external call, and `commitmentOf` is one.
+        bytes32 commitment = market.commitmentOf(jobId, slot, provider, result, bytes32(slot));
         vm.prank(provider);
-        try market.commitResult(jobId, slot, market.commitmentOf(jobId, slot, provider, result, bytes32(slot))) {
+        try market.commitResult(jobId, slot, commitment) {
             _intended[jobId][slot] = result;
             ++calls[this.commit.selector];
         } catch {}
     }
 
     function reveal(uint256 jobSeed, uint256 slotSeed) external {
-        (bool any, uint256 jobId) = _pick(jobSeed);
+        (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Open);
         if (!any) return;
-        uint256 slot = slotSeed % 3;
-        (address provider, bool ok) = _slotProvider(jobId, slot);
+        (uint256 slot, address provider, bool ok) = _slotIn(jobId, slotSeed, IJobMarket.SlotStatus.Committed);
         if (!ok) return;
-        _tracked(
+        bytes32 result = _intended[jobId][slot];
+        // A TEE job's result comes with its enclave's signature (an enclave signs what it computed).
+        bytes memory evidence =
+            market.jobOf(jobId).mode == IJobMarket.VerificationMode.TEE
+                ? _enclaveSignature(jobId, provider, result, _enclaveKey[provider])
+                : bytes("");
+        _tracked(jobId, abi.encodeCall(market.revealResult, (jobId, slot, result, bytes32(slot), evidence)), provider);
+    }
+
+    /// @dev A provider delivers directly (single-slot jobs, and every slot of a ZK job) with the evidence its
+    /// mode asks for: honest, the right result with its enclave's signature or its proof; dishonest, a wrong result
+    /// with forged evidence, which must never be accepted.
+    function deliver(uint256 jobSeed, uint256 slotSeed, uint8 honesty) external {
+        (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Open);
+        if (!any) return;
+        (uint256 slot, address provider, bool ok) = _slotIn(jobId, slotSeed, IJobMarket.SlotStatus.Claimed);
+        if (!ok) return;
+        IJobMarket.Job memory job = market.jobOf(jobId);
+        // Mostly honest: a dishonest delivery ends nothing, so it should not crowd out the ones that do.
+        bool honest = honesty % 4 != 0;
+        bytes32 result = honest ? RIGHT : WRONG;
+        bytes memory evidence;
+        if (job.mode == IJobMarket.VerificationMode.TEE) {
+            evidence = _enclaveSignature(jobId, provider, result, honest ? _enclaveKey[provider] : FORGER_KEY);
+        } else if (job.mode == IJobMarket.VerificationMode.ZK) {
+            evidence = _prover.proofOf(jobId, provider, honest ? job.specHash : bytes32(0));
+        }
+        bool forged =
+            !honest && (job.mode == IJobMarket.VerificationMode.TEE || job.mode == IJobMarket.VerificationMode.ZK);
+        bool delivered = _tracked(
             jobId,
-            abi.encodeCall(market.revealResult, (jobId, slot, _intended[jobId][slot], bytes32(slot), "")),
+            abi.encodeCall(market.submitResult, (jobId, slot, result, evidence)),
             provider
         );
+        if (forged && delivered) _unexpected(this.deliver.selector, false);
     }
 
-    function deliver(uint256 jobSeed, bool honest) external {
-        (bool any, uint256 jobId) = _pick(jobSeed);
-        if (!any) return;
-        (address provider, bool ok) = _slotProvider(jobId, 0);
-        if (!ok) return;
-        bytes32 result = honest ? keccak256("A") : keccak256("B");
-        _tracked(jobId, abi.encodeCall(market.submitResult, (jobId, 0, result, "")), provider);
-    }
-
+    /// @dev Anyone expires a slot; when the market is running and the slot's time is up, it must go through (a
+    /// penalty that starts reverting would leave a dead provider's slot blocking the job).
     function expire(uint256 jobSeed, uint256 slotSeed, uint256 callerSeed) external {
-        (bool any, uint256 jobId) = _pick(jobSeed);
+        (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Open);
         if (!any) return;
-        _tracked(jobId, abi.encodeCall(market.expireSlot, (jobId, slotSeed % 3)), validators[callerSeed % VALIDATORS]);
+        uint256 slot = slotSeed % 3;
+        bool expected = _expirable(jobId, slot);
+        bool expired = _tracked(
+            jobId,
+            abi.encodeCall(market.expireSlot, (jobId, slot)),
+            validators[callerSeed % VALIDATORS]
+        );
+        if (expected != expired) _unexpected(this.expire.selector, expected);
     }
 
+    /// @dev A verified job whose challenge window is over must settle.
     function finalize(uint256 jobSeed) external {
         (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Verified);
         if (!any) return;
-        _tracked(jobId, abi.encodeCall(market.finalize, (jobId)), address(this));
+        IJobMarket.Job memory job = market.jobOf(jobId);
+        // The market's views give times on the wall clock (moved by every second the market was paused).
+        bool expected = job.status == IJobMarket.JobStatus.Verified && block.timestamp > job.challengeEndsAt;
+        bool settled = _tracked(jobId, abi.encodeCall(market.finalize, (jobId)), address(this));
+        if (expected != settled) _unexpected(this.finalize.selector, expected);
     }
 
     function cancel(uint256 jobSeed) external {
-        (bool any, uint256 jobId) = _pick(jobSeed);
+        (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Open);
         if (!any) return;
         _tracked(jobId, abi.encodeCall(market.cancelJob, (jobId)), market.jobOf(jobId).requester);
     }
@@ -219,12 +310,23 @@ contract JobMarketHandler is TestBase {
     function vote(uint256 jobSeed, uint256 validatorSeed, bool uphold) external {
         (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Disputed);
         if (!any) return;
+        // A drawn juror with a vote still to commit or reveal (searching from a random validator), if there is one.
         address juror = validators[validatorSeed % VALIDATORS];
-        bytes32 salt = keccak256(abi.encode(juror));
         IVerificationHub.Juror memory record = hub.jurorOf(jobId, juror);
+        for (uint256 i = 0; i < VALIDATORS; ++i) {
+            address candidate = validators[(validatorSeed + i) % VALIDATORS];
+            IVerificationHub.Juror memory r = hub.jurorOf(jobId, candidate);
+            if (r.drawn && !r.revealed) {
+                (juror, record) = (candidate, r);
+                break;
+            }
+        }
+        bytes32 salt = keccak256(abi.encode(juror));
+        // Computed before the prank: a prank applies to the next external call, and `voteCommitment` is one.
+        bytes32 commitment = hub.voteCommitment(jobId, juror, uphold, salt);
         vm.prank(juror);
         if (record.commitment == bytes32(0)) {
-            try hub.commitVote(jobId, hub.voteCommitment(jobId, juror, uphold, salt)) {
+            try hub.commitVote(jobId, commitment) {
                 _committed[jobId][juror] = uphold;
                 ++calls[this.vote.selector];
             } catch {}
@@ -245,10 +347,23 @@ contract JobMarketHandler is TestBase {
         } catch {}
     }
 
+    /// @dev Resolves a dispute, and checks the verdict against the votes: upheld or rejected only by a majority of
+    /// the whole committee, no decision otherwise.
     function resolve(uint256 jobSeed) external {
         (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Disputed);
         if (!any) return;
-        _tracked(jobId, abi.encodeCall(hub.resolveDispute, (jobId)), address(this));
+        IVerificationHub.Dispute memory votes = hub.disputeOf(jobId);
+        if (!_tracked(jobId, abi.encodeCall(hub.resolveDispute, (jobId)), address(this))) return;
+        IVerificationHub.Verdict verdict = hub.disputeOf(jobId).verdict;
+        bool upheldByMajority = 2 * uint256(votes.upholdVotes) > votes.committeeSize;
+        bool rejectedByMajority = 2 * uint256(votes.rejectVotes) > votes.committeeSize;
+        bool lawful =
+            verdict == IVerificationHub.Verdict.Upheld
+                ? upheldByMajority
+                : verdict == IVerificationHub.Verdict.Rejected
+                    ? rejectedByMajority
+                    : verdict == IVerificationHub.Verdict.NoDecision && !upheldByMajority && !rejectedByMajority;
+        if (!lawful) ++_anomalies.minorityVerdicts;
     }
 
     /// @dev Governance changes the fee split between jobs and mid-job: settlement must still pay out exactly the
@@ -276,12 +391,16 @@ contract JobMarketHandler is TestBase {
         uint256 before = token.balanceOf(address(market));
         try market.sweepFees() {
             if (before - token.balanceOf(address(market)) != unswept) ++ghostSweptMismatch;
-        } catch {}
+        } catch {
+            if (unswept != 0) _unexpected(this.sweep.selector, true);
+        }
     }
 
-    /// @dev Time and blocks move together, so that audit draws (from a later block's hash) become known.
+    /// @dev Time and blocks move together, so that audit draws (from a later block's hash) become known. Steps of
+    /// up to 40 minutes: every window (reveal 5 min, challenge 10 min, delivery and voting 1 h, deadline 3 h) can
+    /// be hit inside it, at its end or after it.
     function warp(uint256 seconds_) external {
-        vm.warp(block.timestamp + bound(seconds_, 1, 2 hours));
+        vm.warp(block.timestamp + bound(seconds_, 1, 40 minutes));
         vm.roll(block.number + 1);
     }
 
@@ -296,18 +415,24 @@ contract JobMarketHandler is TestBase {
     // Ghost books
     // ---------------------------------------------------------------------------------------------
 
+    function anomalies() external view returns (Anomalies memory) {
+        return _anomalies;
+    }
+
     function jobCount() external view returns (uint256) {
         return jobs.length;
     }
 
     /// @dev Calls the market (or the hub) as `caller` and books what left the market for `jobId`: AGPU
-    /// transferred out plus fees accrued to the treasury, and the requester's share of it.
-    function _tracked(uint256 jobId, bytes memory call, address caller) private {
+    /// transferred out plus fees accrued to the treasury, and the requester's share of it. A call that settles the
+    /// job has its payouts checked against the fee split. Returns whether the call went through.
+    function _tracked(uint256 jobId, bytes memory call, address caller) private returns (bool) {
         address target = bytes4(call) == hub.resolveDispute.selector ? address(hub) : address(market);
         Balances memory before = _balances(jobId);
+        IJobMarket.FeeSplit memory split = market.feeSplit();
         if (caller != address(this)) vm.prank(caller);
         (bool ok, ) = target.call(call);
-        if (!ok) return;
+        if (!ok) return false;
         ++calls[bytes4(call)];
         Balances memory after_ = _balances(jobId);
 
@@ -319,6 +444,11 @@ contract JobMarketHandler is TestBase {
 
         if (isTerminal(before.status) && after_.status != before.status) ghostTerminalChanged = true;
         if (isTerminal(after_.status)) ghostTerminal[jobId] = after_.status;
+        if (before.status != IJobMarket.JobStatus.Settled && after_.status == IJobMarket.JobStatus.Settled) {
+            // Only finalize moves nothing but the job's own payouts; a court's ruling also pays bonds and fees.
+            if (!_paidBySplit(jobId, split, before, after_, target == address(market))) ++_anomalies.payoutMismatches;
+        }
+        return true;
     }
 
     struct Balances {
@@ -326,6 +456,8 @@ contract JobMarketHandler is TestBase {
         uint256 fees;
         uint256 requester;
         uint256 hub;
+        uint256 creator;
+        uint256[PROVIDERS] providers;
         IJobMarket.JobStatus status;
     }
 
@@ -335,7 +467,75 @@ contract JobMarketHandler is TestBase {
         b.fees = market.unsweptFees();
         b.requester = token.balanceOf(job.requester);
         b.hub = token.balanceOf(address(hub));
+        if (job.modelCreator != address(0)) b.creator = token.balanceOf(job.modelCreator);
+        for (uint256 i = 0; i < PROVIDERS; ++i) b.providers[i] = token.balanceOf(providers[i]);
         b.status = job.status;
+    }
+
+    /// @dev Whether a settlement paid each accepted slot `escrow / redundancy` split as `split` says: provider
+    /// (with the gas subsidy, and the creator's part when there is no creator), model creator, treasury fee, and
+    /// the rest back to the requester. `exact`: nothing else moved in the call, so providers' and the requester's
+    /// balances must match to the wei; otherwise (a ruling's bonds and court fees) the creator's must, and the
+    /// providers' at least.
+    function _paidBySplit(
+        uint256 jobId,
+        IJobMarket.FeeSplit memory split,
+        Balances memory before,
+        Balances memory after_,
+        bool exact
+    ) private view returns (bool) {
+        IJobMarket.Job memory job = market.jobOf(jobId);
+        IJobMarket.Slot[] memory slots = market.slotsOf(jobId);
+        uint256 share = uint256(job.escrow) / job.redundancy;
+        uint256 toProvider = (share * (uint256(split.providerBps) + split.gasSubsidyBps)) / BPS;
+        uint256 toCreator = (share * split.modelCreatorBps) / BPS;
+        if (job.modelCreator == address(0)) (toProvider, toCreator) = (toProvider + toCreator, 0);
+        uint256[PROVIDERS] memory expected;
+        uint256 accepted;
+        for (uint256 i = 0; i < slots.length; ++i) {
+            if (job.acceptedSlots & (1 << i) == 0) continue;
+            ++accepted;
+            for (uint256 j = 0; j < PROVIDERS; ++j) if (providers[j] == slots[i].provider) expected[j] += toProvider;
+        }
+        if (after_.creator - before.creator != accepted * toCreator) return false;
+        for (uint256 j = 0; j < PROVIDERS; ++j) {
+            uint256 got = after_.providers[j] - before.providers[j];
+            if (exact ? got != expected[j] : got < expected[j]) return false;
+        }
+        if (!exact) return true;
+        return
+            after_.fees - before.fees == accepted * (share - toProvider - toCreator) &&
+            after_.requester - before.requester == job.escrow - accepted * share;
+    }
+
+    /// @dev Whether expiring `slot` must go through now: the market runs, the job is open and the slot's time is up
+    /// (never claimed past the deadline, claimed past its delivery, committed past the reveals).
+    function _expirable(uint256 jobId, uint256 slot) private view returns (bool) {
+        IJobMarket.Job memory job = market.jobOf(jobId);
+        if (market.paused() || job.status != IJobMarket.JobStatus.Open || slot >= job.redundancy) return false;
+        IJobMarket.Slot memory s = market.slotsOf(jobId)[slot];
+        // The market's views give times on the wall clock (moved by every second the market was paused).
+        uint256 now_ = block.timestamp;
+        if (s.status == IJobMarket.SlotStatus.Open) return now_ >= job.deadline;
+        if (s.status == IJobMarket.SlotStatus.Claimed) return now_ > s.deliverBy;
+        if (s.status == IJobMarket.SlotStatus.Committed) return job.revealEndsAt != 0 && now_ > job.revealEndsAt;
+        return false;
+    }
+
+    function _enclaveSignature(
+        uint256 jobId,
+        address provider,
+        bytes32 result,
+        uint256 key
+    ) private view returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 sig) = vm.sign(key, hub.teeResultDigest(jobId, provider, result));
+        return abi.encodePacked(r, sig, v);
+    }
+
+    function _unexpected(bytes4 action, bool reverted) private {
+        if (reverted) ++_anomalies.unexpectedReverts;
+        else ++_anomalies.unexpectedSuccesses;
+        _anomalies.lastUnexpected = action;
     }
 
     function _pick(uint256 seed) private view returns (bool, uint256) {
@@ -354,10 +554,23 @@ contract JobMarketHandler is TestBase {
         return _pick(seed);
     }
 
-    function _slotProvider(uint256 jobId, uint256 slot) private view returns (address, bool) {
+    /// @dev A slot of `jobId` in `status` (searching from a random one), and its provider.
+    function _slotIn(
+        uint256 jobId,
+        uint256 seed,
+        IJobMarket.SlotStatus status
+    ) private view returns (uint256, address, bool) {
         IJobMarket.Slot[] memory slots = market.slotsOf(jobId);
-        if (slot >= slots.length || slots[slot].provider == address(0)) return (address(0), false);
-        return (slots[slot].provider, true);
+        for (uint256 i = 0; i < slots.length; ++i) {
+            uint256 slot = (seed + i) % slots.length;
+            if (slots[slot].status == status) return (slot, slots[slot].provider, true);
+        }
+        return (0, address(0), false);
+    }
+
+    function _holdsSlot(IJobMarket.Slot[] memory slots, address provider) private pure returns (bool) {
+        for (uint256 i = 0; i < slots.length; ++i) if (slots[i].provider == provider) return true;
+        return false;
     }
 
     function isTerminal(IJobMarket.JobStatus status) public pure returns (bool) {
@@ -368,14 +581,17 @@ contract JobMarketHandler is TestBase {
     }
 }
 
-/// @dev Invariants of the job market's money and lifecycle under random sequences of every operation. A job needs
-/// about a dozen calls to travel from submission to a terminal state, hence sequences of 64 calls; a thousand of
-/// them on every run, as the accounting deserves.
+/// @dev Invariants of the job market's money and lifecycle under random sequences of every operation, on
+/// Consensus, Optimistic, TEE and ZK jobs. A job needs about a dozen calls to travel from submission to a terminal
+/// state, and a dispute as many again, hence sequences of 96 calls; a thousand of them on every run, as the
+/// accounting deserves. The `test_Handler...` tests show the handler reaching each end, so that the invariants
+/// never hold of nothing.
 /// forge-config: default.invariant.runs = 1000
-/// forge-config: default.invariant.depth = 64
+/// forge-config: default.invariant.depth = 96
 contract JobMarketInvariantTest is TestBase {
     Deployment private d;
     JobMarketHandler private handler;
+    StandInWorkloadVerifier private prover;
 
     function setUp() public {
         AccessManager manager = new AccessManager(address(this));
@@ -456,6 +672,9 @@ contract JobMarketInvariantTest is TestBase {
             )
         );
         d.hub.setMarket(address(d.market));
+        prover = new StandInWorkloadVerifier();
+        d.hub.setWorkloadVerifier(0, address(prover));
+        d.registry.setEnclaveMeasurementAllowed(MEASUREMENT, true);
     }
 
     function _configure() private {
@@ -487,7 +706,9 @@ contract JobMarketInvariantTest is TestBase {
         for (uint256 i = 0; i < REQUESTERS; ++i) requesters[i] = address(uint160(0xA000 + i));
         for (uint256 i = 0; i < PROVIDERS; ++i) providers[i] = address(uint160(0xB000 + i));
         for (uint256 i = 0; i < VALIDATORS; ++i) validators[i] = address(uint160(0xD000 + i));
-        handler = new JobMarketHandler(d, requesters, providers, validators);
+        uint256[PROVIDERS] memory enclaveKeys;
+        for (uint256 i = 0; i < PROVIDERS; ++i) enclaveKeys[i] = 0xE000 + i;
+        handler = new JobMarketHandler(d, requesters, providers, validators, enclaveKeys, prover);
         AccessManager(d.market.authority()).grantRole(GOVERNOR, address(handler), 0);
         for (uint256 i = 0; i < REQUESTERS; ++i) {
             d.token.transfer(requesters[i], REQUESTER_FUNDS);
@@ -496,13 +717,24 @@ contract JobMarketInvariantTest is TestBase {
             d.token.approve(address(d.hub), type(uint256).max);
             vm.stopPrank();
         }
-        for (uint256 i = 0; i < PROVIDERS; ++i) _node(providers[i], NodeRoles.PROVIDER, PROVIDER_STAKE);
+        // Providers run attested TEEs, so that they can take TEE jobs as well as the others.
+        for (uint256 i = 0; i < PROVIDERS; ++i) {
+            _node(providers[i], NodeRoles.PROVIDER, PROVIDER_STAKE, INodeRegistry.TeeType.IntelTdx);
+            d.registry.registerAttestation(
+                providers[i],
+                INodeRegistry.TeeType.IntelTdx,
+                MEASUREMENT,
+                keccak256(abi.encode("report", i)),
+                vm.addr(enclaveKeys[i])
+            );
+        }
         for (uint256 i = 0; i < VALIDATORS; ++i) {
-            _node(validators[i], NodeRoles.VALIDATOR, VALIDATOR_STAKE);
+            _node(validators[i], NodeRoles.VALIDATOR, VALIDATOR_STAKE, INodeRegistry.TeeType.None);
             vm.prank(validators[i]);
             d.hub.joinPool();
         }
         targetContract(address(handler));
+        targetSelectors(address(handler), _actions());
     }
 
     function invariant_MarketHoldsExactlyOpenEscrowsAndUnsweptFees() public view {
@@ -554,6 +786,101 @@ contract JobMarketInvariantTest is TestBase {
 
     function invariant_FeeSweepsMoveExactlyWhatWasAccrued() public view {
         assertEq(handler.ghostSweptMismatch(), 0, "a sweep moved something else than the unswept fees");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The handler reaches every end (else the invariants above would hold of nothing)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev Single-slot Optimistic (with a model creator), TEE (with a creator) and ZK (without) jobs, each
+    /// delivered with its evidence and settled after the challenge window, by the fee split.
+    function test_HandlerSettlesOptimisticTeeAndZkJobs() public {
+        uint256[3] memory modes = [uint256(1), 2, 3];
+        for (uint256 i = 0; i < modes.length; ++i) {
+            handler.submit(0, modes[i], 1, 1);
+            handler.claim(i, 0);
+            handler.deliver(i, 0, 1);
+        }
+        handler.warp(11 minutes);
+        for (uint256 i = 0; i < modes.length; ++i) handler.finalize(i);
+        assertEq(handler.calls(JobMarket.finalize.selector), 3, "three jobs finalized");
+        for (uint256 i = 0; i < modes.length; ++i) {
+            assertEq(uint256(d.market.jobOf(handler.jobs(i)).status), uint256(IJobMarket.JobStatus.Settled), "settled");
+        }
+        assertEq(handler.anomalies().payoutMismatches, 0, "paid by the split");
+        invariant_EveryCheckedCallEndsAsPredicted();
+    }
+
+    /// @dev Forged enclave signatures and proofs are refused, and the slot can still be delivered honestly.
+    function test_HandlerForgedEvidenceIsRefused() public {
+        handler.submit(0, 2, 1, 1);
+        handler.submit(0, 3, 1, 1);
+        handler.claim(0, 0);
+        handler.claim(1, 0);
+        handler.deliver(0, 0, 0);
+        handler.deliver(1, 0, 0);
+        assertEq(handler.calls(JobMarket.submitResult.selector), 0, "forged evidence refused");
+        invariant_EveryCheckedCallEndsAsPredicted();
+        handler.deliver(0, 0, 1);
+        handler.deliver(1, 0, 1);
+        assertEq(handler.calls(JobMarket.submitResult.selector), 2, "honest evidence accepted");
+    }
+
+    /// @dev A three-provider Consensus job: claims, commits, reveals, and settlement after the challenge window.
+    function test_HandlerSettlesAConsensusJob() public {
+        handler.submit(0, 4, 3, 1);
+        for (uint256 i = 0; i < 3; ++i) handler.claim(0, i);
+        assertEq(handler.calls(JobMarketHandler.claim.selector), 3, "three claims");
+        for (uint256 i = 0; i < 3; ++i) handler.commit(0, 0, 0);
+        assertEq(handler.calls(JobMarketHandler.commit.selector), 3, "three commits");
+        for (uint256 i = 0; i < 3; ++i) handler.reveal(0, 0);
+        assertEq(handler.calls(JobMarket.revealResult.selector), 3, "three reveals");
+        handler.warp(11 minutes);
+        handler.finalize(0);
+        assertEq(uint256(d.market.jobOf(handler.jobs(0)).status), uint256(IJobMarket.JobStatus.Settled), "settled");
+        assertEq(handler.anomalies().payoutMismatches, 0, "paid by the split");
+    }
+
+    /// @dev A requester disputes a delivered job; a committee is drawn, commits and reveals, and the dispute is
+    /// resolved by its majority once the appeal period is over.
+    function test_HandlerDrivesADisputeToAVerdict() public {
+        handler.submit(0, 1, 1, 1);
+        handler.claim(0, 0);
+        handler.deliver(0, 0, 1);
+        handler.dispute(0);
+        assertEq(uint256(d.market.jobOf(handler.jobs(0)).status), uint256(IJobMarket.JobStatus.Disputed), "disputed");
+        // The committee is drawn from the hash of a block after the dispute's.
+        handler.warp(1);
+        handler.warp(1);
+        handler.drawCommittee(0);
+        for (uint256 round = 0; round < 2; ++round) {
+            for (uint256 v = 0; v < VALIDATORS; ++v) handler.vote(0, v, true);
+        }
+        assertEq(handler.calls(JobMarketHandler.drawCommittee.selector), 1, "drawn");
+        assertEq(handler.calls(JobMarketHandler.vote.selector), 6, "three commits, three reveals");
+        handler.warp(40 minutes);
+        handler.warp(40 minutes);
+        handler.resolve(0);
+        assertEq(handler.calls(VerificationHub.resolveDispute.selector), 1, "resolved");
+        assertEq(uint256(d.hub.disputeOf(handler.jobs(0)).verdict), uint256(IVerificationHub.Verdict.Upheld), "upheld");
+        assertEq(handler.anomalies().minorityVerdicts, 0, "by a majority");
+    }
+
+    function invariant_SettlementsPayExactlyTheFeeSplit() public view {
+        assertEq(handler.anomalies().payoutMismatches, 0, "a settlement paid other than the fee split");
+    }
+
+    function invariant_VerdictsOnlyByAMajorityOfTheCommittee() public view {
+        assertEq(handler.anomalies().minorityVerdicts, 0, "a verdict without a majority of the committee");
+    }
+
+    /// @dev Expiring a slot whose time is up, finalizing after the challenge window and sweeping accrued fees always
+    /// go through; forged enclave signatures and proofs never do.
+    function invariant_EveryCheckedCallEndsAsPredicted() public view {
+        JobMarketHandler.Anomalies memory anomalies = handler.anomalies();
+        string memory last = _hex(anomalies.lastUnexpected);
+        assertEq(anomalies.unexpectedReverts, 0, string.concat("unexpected revert, last in ", last));
+        assertEq(anomalies.unexpectedSuccesses, 0, string.concat("unexpected success, last in ", last));
     }
 
     function invariant_CollateralNeverExceedsStake() public view {
@@ -625,7 +952,7 @@ contract JobMarketInvariantTest is TestBase {
         revert AssertionFailed("collateral held by an unknown node", uint256(uint160(node)), 0);
     }
 
-    function _node(address node, uint8 role, uint256 stake) private {
+    function _node(address node, uint8 role, uint256 stake, INodeRegistry.TeeType tee) private {
         d.token.transfer(node, stake);
         vm.startPrank(node);
         d.token.approve(address(d.staking), stake);
@@ -639,7 +966,7 @@ contract JobMarketInvariantTest is TestBase {
                 vramMiB: 81_920,
                 computeCapability: 90,
                 tflopsCenti: 6_700,
-                teeType: INodeRegistry.TeeType.None
+                teeType: tee
             })
         );
         vm.stopPrank();
@@ -649,8 +976,9 @@ contract JobMarketInvariantTest is TestBase {
         bytes4[] memory collateral = new bytes4[](2);
         collateral[0] = IStaking.lockCollateral.selector;
         collateral[1] = IStaking.unlockCollateral.selector;
-        bytes4[] memory slashing = new bytes4[](1);
+        bytes4[] memory slashing = new bytes4[](2);
         slashing[0] = IStaking.slashCollateral.selector;
+        slashing[1] = IStaking.forfeitCollateral.selector;
         bytes4[] memory outcomes = new bytes4[](1);
         outcomes[0] = IReputation.recordOutcome.selector;
         bytes4[] memory demand = new bytes4[](1);
@@ -681,6 +1009,42 @@ contract JobMarketInvariantTest is TestBase {
         manager.grantRole(SLASHER, address(d.hub), 0);
         manager.grantRole(COLLATERAL_MANAGER, address(d.hub), 0);
         manager.grantRole(VERIFICATION_HUB, address(d.hub), 0);
+    }
+
+    /// @dev The handler's actions: what the invariant runner calls, in random order.
+    function _actions() private pure returns (bytes4[] memory) {
+        bytes4[] memory actions = new bytes4[](18);
+        actions[0] = JobMarketHandler.submit.selector;
+        actions[1] = JobMarketHandler.claim.selector;
+        actions[2] = JobMarketHandler.commit.selector;
+        actions[3] = JobMarketHandler.reveal.selector;
+        actions[4] = JobMarketHandler.deliver.selector;
+        actions[5] = JobMarketHandler.expire.selector;
+        actions[6] = JobMarketHandler.finalize.selector;
+        actions[7] = JobMarketHandler.cancel.selector;
+        actions[8] = JobMarketHandler.dispute.selector;
+        actions[9] = JobMarketHandler.audit.selector;
+        actions[10] = JobMarketHandler.drawCommittee.selector;
+        actions[11] = JobMarketHandler.vote.selector;
+        actions[12] = JobMarketHandler.appeal.selector;
+        actions[13] = JobMarketHandler.resolve.selector;
+        actions[14] = JobMarketHandler.setFeeSplit.selector;
+        actions[15] = JobMarketHandler.sweep.selector;
+        actions[16] = JobMarketHandler.warp.selector;
+        actions[17] = JobMarketHandler.pause.selector;
+        return actions;
+    }
+
+    function _hex(bytes4 selector) private pure returns (string memory text) {
+        bytes memory digits = "0123456789abcdef";
+        bytes memory out = new bytes(10);
+        out[0] = "0";
+        out[1] = "x";
+        for (uint256 i = 0; i < 4; ++i) {
+            out[2 + 2 * i] = digits[uint8(selector[i]) >> 4];
+            out[3 + 2 * i] = digits[uint8(selector[i]) & 0x0f];
+        }
+        return string(out);
     }
 
     function _proxy(address implementation, bytes memory initialize) private returns (address) {

@@ -8,7 +8,14 @@ import {Vm} from "./Vm.sol";
 abstract contract TestBase {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
+    /// @dev The functions of a target contract the invariant runner may call (its getters excluded).
+    struct FuzzSelector {
+        address addr;
+        bytes4[] selectors;
+    }
+
     address[] private _targetContracts;
+    FuzzSelector[] private _targetSelectors;
 
     error AssertionFailed(string what, uint256 left, uint256 right);
 
@@ -41,8 +48,19 @@ abstract contract TestBase {
         _targetContracts.push(target);
     }
 
+    /// @dev Restricts the invariant runner to calling `selectors` of `target`: a handler's actions, not the getters
+    /// its invariants read, which would otherwise take most of every sequence's calls.
+    function targetSelectors(address target, bytes4[] memory selectors) internal {
+        _targetSelectors.push(FuzzSelector({addr: target, selectors: selectors}));
+    }
+
     /// @dev Read by the invariant runner.
     function targetContracts() public view returns (address[] memory) {
         return _targetContracts;
+    }
+
+    /// @dev Read by the invariant runner.
+    function targetSelectors() public view returns (FuzzSelector[] memory) {
+        return _targetSelectors;
     }
 }
