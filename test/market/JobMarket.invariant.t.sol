@@ -310,17 +310,7 @@ contract JobMarketHandler is TestBase {
     function vote(uint256 jobSeed, uint256 validatorSeed, bool uphold) external {
         (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Disputed);
         if (!any) return;
-        // A drawn juror with a vote still to commit or reveal (searching from a random validator), if there is one.
-        address juror = validators[validatorSeed % VALIDATORS];
-        IVerificationHub.Juror memory record = hub.jurorOf(jobId, juror);
-        for (uint256 i = 0; i < VALIDATORS; ++i) {
-            address candidate = validators[(validatorSeed + i) % VALIDATORS];
-            IVerificationHub.Juror memory r = hub.jurorOf(jobId, candidate);
-            if (r.drawn && !r.revealed) {
-                (juror, record) = (candidate, r);
-                break;
-            }
-        }
+        (address juror, IVerificationHub.Juror memory record) = _jurorToAct(jobId, validatorSeed);
         bytes32 salt = keccak256(abi.encode(juror));
         // Computed before the prank: a prank applies to the next external call, and `voteCommitment` is one.
         bytes32 commitment = hub.voteCommitment(jobId, juror, uphold, salt);
@@ -566,6 +556,20 @@ contract JobMarketHandler is TestBase {
             if (slots[slot].status == status) return (slot, slots[slot].provider, true);
         }
         return (0, address(0), false);
+    }
+
+    /// @dev A drawn juror of `jobId` with a vote still to commit, else one with a vote to reveal (searching from a
+    /// random validator); any validator when nobody has anything to do.
+    function _jurorToAct(uint256 jobId, uint256 seed) private view returns (address, IVerificationHub.Juror memory) {
+        for (uint256 pass = 0; pass < 2; ++pass) {
+            for (uint256 i = 0; i < VALIDATORS; ++i) {
+                address candidate = validators[(seed + i) % VALIDATORS];
+                IVerificationHub.Juror memory r = hub.jurorOf(jobId, candidate);
+                if (r.drawn && (pass == 0 ? r.commitment == bytes32(0) : !r.revealed)) return (candidate, r);
+            }
+        }
+        address anyone = validators[seed % VALIDATORS];
+        return (anyone, hub.jurorOf(jobId, anyone));
     }
 
     function _holdsSlot(IJobMarket.Slot[] memory slots, address provider) private pure returns (bool) {
@@ -863,6 +867,28 @@ contract JobMarketInvariantTest is TestBase {
         handler.resolve(0);
         assertEq(handler.calls(VerificationHub.resolveDispute.selector), 1, "resolved");
         assertEq(uint256(d.hub.disputeOf(handler.jobs(0)).verdict), uint256(IVerificationHub.Verdict.Upheld), "upheld");
+        assertEq(handler.anomalies().minorityVerdicts, 0, "by a majority");
+    }
+
+    /// @dev Two of three jurors reject a requester's dispute of a correct result: the dispute is rejected and the
+    /// job settles, whatever the order of the votes.
+    function test_HandlerDisputeRejectedByTwoOfThree() public {
+        handler.submit(0, 1, 1, 1);
+        handler.claim(0, 0);
+        handler.deliver(0, 0, 1);
+        handler.dispute(0);
+        handler.warp(1);
+        handler.warp(1);
+        handler.drawCommittee(0);
+        bool[3] memory votes = [true, false, false];
+        for (uint256 i = 0; i < 3; ++i) handler.vote(0, 0, votes[i]);
+        for (uint256 i = 0; i < 3; ++i) handler.vote(0, 0, false);
+        assertEq(handler.calls(JobMarketHandler.vote.selector), 6, "three commits, three reveals");
+        handler.warp(40 minutes);
+        handler.warp(40 minutes);
+        handler.resolve(0);
+        uint256 jobId = handler.jobs(0);
+        assertEq(uint256(d.hub.disputeOf(jobId).verdict), uint256(IVerificationHub.Verdict.Rejected), "rejected");
         assertEq(handler.anomalies().minorityVerdicts, 0, "by a majority");
     }
 
