@@ -848,48 +848,46 @@ contract JobMarketInvariantTest is TestBase {
     /// @dev A requester disputes a delivered job; a committee is drawn, commits and reveals, and the dispute is
     /// resolved by its majority once the appeal period is over.
     function test_HandlerDrivesADisputeToAVerdict() public {
-        handler.submit(0, 1, 1, 1);
-        handler.claim(0, 0);
-        handler.deliver(0, 0, 1);
-        handler.dispute(0);
-        assertEq(uint256(d.market.jobOf(handler.jobs(0)).status), uint256(IJobMarket.JobStatus.Disputed), "disputed");
-        // The committee is drawn from the hash of a block after the dispute's.
-        handler.warp(1);
-        handler.warp(1);
-        handler.drawCommittee(0);
-        for (uint256 round = 0; round < 2; ++round) {
-            for (uint256 v = 0; v < VALIDATORS; ++v) handler.vote(0, v, true);
-        }
-        assertEq(handler.calls(JobMarketHandler.drawCommittee.selector), 1, "drawn");
+        uint256 jobId = _disputedBeforeACommittee();
+        for (uint256 i = 0; i < 6; ++i) handler.vote(0, 0, true);
         assertEq(handler.calls(JobMarketHandler.vote.selector), 6, "three commits, three reveals");
-        handler.warp(40 minutes);
-        handler.warp(40 minutes);
-        handler.resolve(0);
-        assertEq(handler.calls(VerificationHub.resolveDispute.selector), 1, "resolved");
-        assertEq(uint256(d.hub.disputeOf(handler.jobs(0)).verdict), uint256(IVerificationHub.Verdict.Upheld), "upheld");
+        _resolveAfterTheAppealPeriod();
+        assertEq(uint256(d.hub.disputeOf(jobId).verdict), uint256(IVerificationHub.Verdict.Upheld), "upheld");
         assertEq(handler.anomalies().minorityVerdicts, 0, "by a majority");
     }
 
-    /// @dev Two of three jurors reject a requester's dispute of a correct result: the dispute is rejected and the
-    /// job settles, whatever the order of the votes.
+    /// @dev One juror upholds a requester's dispute of a correct result and two reject it: the dispute is rejected.
     function test_HandlerDisputeRejectedByTwoOfThree() public {
-        handler.submit(0, 1, 1, 1);
-        handler.claim(0, 0);
-        handler.deliver(0, 0, 1);
-        handler.dispute(0);
-        handler.warp(1);
-        handler.warp(1);
-        handler.drawCommittee(0);
+        uint256 jobId = _disputedBeforeACommittee();
         bool[3] memory votes = [true, false, false];
         for (uint256 i = 0; i < 3; ++i) handler.vote(0, 0, votes[i]);
         for (uint256 i = 0; i < 3; ++i) handler.vote(0, 0, false);
         assertEq(handler.calls(JobMarketHandler.vote.selector), 6, "three commits, three reveals");
+        _resolveAfterTheAppealPeriod();
+        assertEq(uint256(d.hub.disputeOf(jobId).verdict), uint256(IVerificationHub.Verdict.Rejected), "rejected");
+        assertEq(handler.anomalies().minorityVerdicts, 0, "by a majority");
+    }
+
+    /// @dev An Optimistic job delivered and disputed by its requester, its committee drawn.
+    function _disputedBeforeACommittee() private returns (uint256 jobId) {
+        handler.submit(0, 1, 1, 1);
+        handler.claim(0, 0);
+        handler.deliver(0, 0, 1);
+        handler.dispute(0);
+        jobId = handler.jobs(0);
+        assertEq(uint256(d.market.jobOf(jobId).status), uint256(IJobMarket.JobStatus.Disputed), "disputed");
+        // The committee is drawn from the hash of a block after the dispute's.
+        handler.warp(1);
+        handler.warp(1);
+        handler.drawCommittee(0);
+        assertEq(handler.calls(JobMarketHandler.drawCommittee.selector), 1, "drawn");
+    }
+
+    function _resolveAfterTheAppealPeriod() private {
         handler.warp(40 minutes);
         handler.warp(40 minutes);
         handler.resolve(0);
-        uint256 jobId = handler.jobs(0);
-        assertEq(uint256(d.hub.disputeOf(jobId).verdict), uint256(IVerificationHub.Verdict.Rejected), "rejected");
-        assertEq(handler.anomalies().minorityVerdicts, 0, "by a majority");
+        assertEq(handler.calls(VerificationHub.resolveDispute.selector), 1, "resolved");
     }
 
     function invariant_SettlementsPayExactlyTheFeeSplit() public view {
