@@ -170,6 +170,57 @@ describe("BridgeGateway", () => {
     });
   });
 
+  describe("refusing what cannot be a transfer", () => {
+    it("refuses an arriving transfer from an unknown chain or from this one, to nobody, or of nothing", async () => {
+      const b = await loadFixture(bridges);
+      const gateway = await b.home.getAddress();
+      const signers = b.validators.slice(0, 2);
+      const cases = [
+        { transfer: incoming(b, { sourceChainId: 5n }), error: "BridgeUnknownChain", args: [5n] },
+        { transfer: incoming(b, { sourceChainId: b.chainId }), error: "BridgeUnknownChain", args: [b.chainId] },
+        { transfer: incoming(b, { recipient: ethers.ZeroAddress }), error: "BridgeZeroAddress", args: [] },
+        { transfer: incoming(b, { amount: 0n }), error: "BridgeZeroAmount", args: [] },
+      ];
+      for (const { transfer, error, args } of cases) {
+        await expect(b.home.complete(transfer, await sign(signers, transfer, gateway)))
+          .to.be.revertedWithCustomError(b.home, error)
+          .withArgs(...args);
+      }
+    });
+
+    it("refuses a gateway without a token, a counterpart on chain 0 or on this chain, and a zero limit", async () => {
+      const b = await loadFixture(bridges);
+      const implementation = await ethers.deployContract("BridgeGateway");
+      const validators = b.validators.map((v) => v.address);
+      const proxy = (token: string) =>
+        ethers.deployContract("ERC1967Proxy", [
+          implementation,
+          implementation.interface.encodeFunctionData("initialize", [
+            b.deployer.address,
+            0,
+            token,
+            validators,
+            2,
+            LIMIT,
+          ]),
+        ]);
+      await expect(proxy(ethers.ZeroAddress)).to.be.revertedWithCustomError(implementation, "BridgeZeroAddress");
+      const governor = b.home.connect(b.deployer);
+      await expect(governor.setCounterpart(0n, b.outsider.address))
+        .to.be.revertedWithCustomError(b.home, "BridgeUnknownChain")
+        .withArgs(0n);
+      await expect(governor.setCounterpart(b.chainId, b.outsider.address))
+        .to.be.revertedWithCustomError(b.home, "BridgeUnknownChain")
+        .withArgs(b.chainId);
+      await expect(governor.setRateLimit({ ...LIMIT, maxOutgoing: 0n }))
+        .to.be.revertedWithCustomError(b.home, "BridgeParameterOutOfBounds")
+        .withArgs("maxOutgoing", 0n, 1n, 2n ** 128n - 1n);
+      await expect(governor.setRateLimit({ ...LIMIT, maxIncoming: 0n }))
+        .to.be.revertedWithCustomError(b.home, "BridgeParameterOutOfBounds")
+        .withArgs("maxIncoming", 0n, 1n, 2n ** 128n - 1n);
+    });
+  });
+
   describe("governance", () => {
     it("keeps the validator set, counterparts and limits to governance, and the set to a strict majority", async () => {
       const b = await loadFixture(bridges);
