@@ -128,6 +128,11 @@ function closingBrace(source: string, open: number): number {
   return source.length;
 }
 
+/** The 1-based line of `index` in `source`. */
+function lineAt(source: string, index: number): number {
+  return source.slice(0, index).split("\n").length;
+}
+
 function skipSpace(source: string, from: number): number {
   let i = from;
   while (i < source.length && /\s/.test(source[i]!)) i++;
@@ -137,7 +142,6 @@ function skipSpace(source: string, from: number): number {
 /** Each `if` statement's two branches: whether each was taken, and where it is. */
 function branchesOf(source: string, statements: readonly Statement[]) {
   const branches: { line: number; text: string; taken: boolean; side: "then" | "else" }[] = [];
-  const lineOf = (index: number) => source.slice(0, index).split("\n").length;
   for (const statement of statements) {
     if (!/^if\s*\(/.test(statement.text)) continue;
     const ifAt = source.indexOf("if", statement.start);
@@ -151,7 +155,7 @@ function branchesOf(source: string, statements: readonly Statement[]) {
     const thenHits = thenFirst?.hits ?? 0;
     const elseFirst = hasElse ? first(afterThen + 4, statement.end) : undefined;
     const elseTaken = hasElse ? (elseFirst?.hits ?? 0) > 0 : statement.hits > thenHits;
-    const where = { line: lineOf(ifAt), text: source.slice(ifAt, conditionEnd) };
+    const where = { line: lineAt(source, ifAt), text: source.slice(ifAt, conditionEnd) };
     branches.push({ ...where, side: "then", taken: thenHits > 0 });
     branches.push({ ...where, side: "else", taken: elseTaken });
   }
@@ -166,7 +170,6 @@ async function coverageOf(
   const source = await readFile(join(ROOT, file), "utf8");
   const statements = statementsOf(file, source, hits);
   const branches = branchesOf(source, statements);
-  const lineOf = (index: number) => source.slice(0, index).split("\n").length;
   const reverts = statements.filter((s) => /^revert\b/.test(s.text));
   const count = <T>(items: readonly T[], hit: (item: T) => boolean) => ({
     hit: items.filter(hit).length,
@@ -181,7 +184,7 @@ async function coverageOf(
     untakenBranches: branches
       .filter((b) => !b.taken)
       .map((b) => ({ line: b.line, text: `${b.text} (${b.side === "then" ? "true" : "false"})` })),
-    unhitReverts: reverts.filter((s) => s.hits === 0).map((s) => ({ line: lineOf(s.start), text: s.text })),
+    unhitReverts: reverts.filter((s) => s.hits === 0).map((s) => ({ line: lineAt(source, s.start), text: s.text })),
   };
 }
 
