@@ -1,3 +1,4 @@
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { type BaseContract, type ContractTransactionResponse, id } from "ethers";
 import type { Address } from "viem";
@@ -384,6 +385,54 @@ describe("Governance: AMAX Governor, Timelock and the handover", function () {
         g.governor,
         "GovernorOnlyExecutor",
       );
+    });
+
+    it("changes the Timelock's delay by vote to exactly its bounds, and never around a vote", async () => {
+      const g = await loadFixture(governed);
+      const [MIN, MAX] = [await g.timelock.MIN_DELAY(), await g.timelock.MAX_DELAY()];
+      await expect(g.timelock.connect(g.accounts.alice!).updateDelay(MIN))
+        .to.be.revertedWithCustomError(g.timelock, "TimelockUnauthorizedCaller")
+        .withArgs(g.accounts.alice!.address);
+
+      await enact(g, [await call(g.timelock, "updateDelay", [MIN])], "Shortest delay");
+      expect(await g.timelock.getMinDelay()).to.equal(MIN);
+
+      const beyond = await propose(g, [await call(g.timelock, "updateDelay", [MAX + 1n])], "Past the longest delay");
+      await vote(g, beyond, VoteType.For);
+      await queue(g, beyond);
+      await time.increase(Number(MIN) + 1);
+      await expect(execute(g, beyond))
+        .to.be.revertedWithCustomError(g.timelock, "TimelockDelayOutOfBounds")
+        .withArgs(MAX + 1n, MIN, MAX);
+
+      await enact(g, [await call(g.timelock, "updateDelay", [MAX])], "Longest delay");
+      expect(await g.timelock.getMinDelay()).to.equal(MAX);
+    });
+
+    it("lets the proposer cancel a proposal before voting starts, and nobody else, and not after", async () => {
+      const g = await loadFixture(governed);
+      const withdrawn = await propose(g, [await call(g.governor, "setVotingPeriod", [2 * DAY])], "Withdrawn");
+      const args = [withdrawn.targets, withdrawn.values, withdrawn.datas, withdrawn.descriptionHash] as const;
+      await expect(g.governor.connect(g.accounts.bob!).cancel(...args))
+        .to.be.revertedWithCustomError(g.governor, "GovernorUnableToCancel")
+        .withArgs(withdrawn.proposalId, g.accounts.bob!.address);
+      await expect(g.governor.connect(g.accounts.alice!).cancel(...args))
+        .to.emit(g.governor, "ProposalCanceled")
+        .withArgs(withdrawn.proposalId);
+      expect(await g.governor.state(withdrawn.proposalId)).to.equal(ProposalState.Canceled);
+      await time.increase(Number(await g.governor.votingDelay()) + 1);
+      await expect(g.governor.connect(g.accounts.bob!).castVote(withdrawn.proposalId, VoteType.For))
+        .to.be.revertedWithCustomError(g.governor, "GovernorUnexpectedProposalState")
+        .withArgs(withdrawn.proposalId, ProposalState.Canceled, anyValue);
+
+      // Once voting has started, not even the proposer can take it back.
+      const voted = await propose(g, [await call(g.governor, "setVotingPeriod", [3 * DAY])], "Put to the vote");
+      await time.increase(Number(await g.governor.votingDelay()) + 1);
+      await expect(
+        g.governor.connect(g.accounts.alice!).cancel(voted.targets, voted.values, voted.datas, voted.descriptionHash),
+      )
+        .to.be.revertedWithCustomError(g.governor, "GovernorUnableToCancel")
+        .withArgs(voted.proposalId, g.accounts.alice!.address);
     });
   });
 });

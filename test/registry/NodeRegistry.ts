@@ -59,6 +59,17 @@ describe("NodeRegistry", () => {
         .to.be.revertedWithCustomError(nodeRegistry, "RegistryUnknownZone")
         .withArgs(zoneId("mars"));
     });
+
+    it("takes a zone label of up to 64 bytes, and refuses one byte more", async () => {
+      const { nodeRegistry, accounts } = await loadFixture(deployed);
+      const governor = nodeRegistry.connect(accounts.governor);
+      await expect(governor.addZone(zoneId("long"), "l".repeat(64)))
+        .to.emit(nodeRegistry, "ZoneAdded")
+        .withArgs(zoneId("long"), "l".repeat(64));
+      await expect(governor.addZone(zoneId("longer"), "l".repeat(65)))
+        .to.be.revertedWithCustomError(nodeRegistry, "RegistryMetadataTooLong")
+        .withArgs("label", 65n, 64n);
+    });
   });
 
   describe("registration", () => {
@@ -152,6 +163,21 @@ describe("NodeRegistry", () => {
       )
         .to.be.revertedWithCustomError(nodeRegistry, "RegistryMetadataTooLong")
         .withArgs("gpuModel", 65n, 64n);
+    });
+
+    it("bounds the GPU model a node without the provider role may name, at 64 bytes", async () => {
+      const { nodeRegistry, accounts } = await loadFixture(deployed);
+      await expect(
+        nodeRegistry
+          .connect(accounts.bob)
+          .register(NodeRole.VALIDATOR, serviceNodeMetadata({ gpuModel: "g".repeat(65) })),
+      )
+        .to.be.revertedWithCustomError(nodeRegistry, "RegistryMetadataTooLong")
+        .withArgs("gpuModel", 65n, 64n);
+      await nodeRegistry
+        .connect(accounts.bob)
+        .register(NodeRole.VALIDATOR, serviceNodeMetadata({ gpuModel: "g".repeat(64) }));
+      expect((await nodeRegistry.getNode(accounts.bob.address)).metadata.gpuModel).to.equal("g".repeat(64));
     });
 
     it("stops registrations while paused", async () => {
@@ -353,6 +379,44 @@ describe("NodeRegistry", () => {
         .to.be.revertedWithCustomError(nodeRegistry, "AccessManagedUnauthorized")
         .withArgs(accounts.alice.address);
       expect(await nodeRegistry.hasValidAttestation(node)).to.equal(false);
+    });
+
+    it("refuses an attestation without a report or an enclave key, and a zero measurement on the allowlist", async () => {
+      const { nodeRegistry, accounts } = await loadFixture(teeProvider);
+      const node = accounts.alice.address;
+      const signer = ethers.Wallet.createRandom().address;
+      const attester = nodeRegistry.connect(accounts.attester);
+      await expect(attester.registerAttestation(node, Tee.NvidiaCc, MEASUREMENT, ethers.ZeroHash, signer))
+        .to.be.revertedWithCustomError(nodeRegistry, "RegistryZeroValue")
+        .withArgs("reportHash");
+      await expect(attester.registerAttestation(node, Tee.NvidiaCc, MEASUREMENT, REPORT, ethers.ZeroAddress))
+        .to.be.revertedWithCustomError(nodeRegistry, "RegistryZeroValue")
+        .withArgs("enclaveSigner");
+      expect(await nodeRegistry.hasValidAttestation(node)).to.equal(false);
+      await expect(nodeRegistry.connect(accounts.governor).setEnclaveMeasurementAllowed(ethers.ZeroHash, true))
+        .to.be.revertedWithCustomError(nodeRegistry, "RegistryZeroValue")
+        .withArgs("measurement");
+      expect(await nodeRegistry.isMeasurementAllowed(MEASUREMENT)).to.equal(true);
+      expect(await nodeRegistry.isMeasurementAllowed(ethers.ZeroHash)).to.equal(false);
+    });
+
+    it("lets an attester, and only an attester, revoke an attestation", async () => {
+      const { nodeRegistry, accounts } = await loadFixture(teeProvider);
+      const node = accounts.alice.address;
+      await nodeRegistry
+        .connect(accounts.attester)
+        .registerAttestation(node, Tee.NvidiaCc, MEASUREMENT, REPORT, ethers.Wallet.createRandom().address);
+      await expect(nodeRegistry.connect(accounts.alice).clearAttestation(node))
+        .to.be.revertedWithCustomError(nodeRegistry, "AccessManagedUnauthorized")
+        .withArgs(node);
+      await expect(nodeRegistry.connect(accounts.attester).clearAttestation(node))
+        .to.emit(nodeRegistry, "AttestationCleared")
+        .withArgs(node);
+      expect(await nodeRegistry.hasValidAttestation(node)).to.equal(false);
+      expect(await nodeRegistry.enclaveSignerOf(node)).to.equal(ethers.ZeroAddress);
+      await expect(nodeRegistry.connect(accounts.attester).clearAttestation(accounts.stranger.address))
+        .to.be.revertedWithCustomError(nodeRegistry, "RegistryNotRegistered")
+        .withArgs(accounts.stranger.address);
     });
 
     it("clears the attestation when the node changes its TEE claim", async () => {
