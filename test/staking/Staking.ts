@@ -150,6 +150,9 @@ describe("Staking", () => {
         await expect(staking.meetsMinimum(accounts.alice.address, role))
           .to.be.revertedWithCustomError(staking, "StakingInvalidRole")
           .withArgs(role);
+        await expect(staking.minimumStake(role))
+          .to.be.revertedWithCustomError(staking, "StakingInvalidRole")
+          .withArgs(role);
       }
     });
   });
@@ -185,11 +188,81 @@ describe("Staking", () => {
         .withArgs(accounts.alice.address, 1_001n * AGPU, 1_000n * AGPU);
     });
 
+    it("refuses to lock or unlock nothing with StakingZeroAmount", async () => {
+      const { staking, accounts } = await loadFixture(aliceStaked);
+      const node = accounts.alice.address;
+      await expect(staking.connect(accounts.market).lockCollateral(node, 0n)).to.be.revertedWithCustomError(
+        staking,
+        "StakingZeroAmount",
+      );
+      await staking.connect(accounts.market).lockCollateral(node, AGPU);
+      await expect(staking.connect(accounts.market).unlockCollateral(node, 0n)).to.be.revertedWithCustomError(
+        staking,
+        "StakingZeroAmount",
+      );
+      expect(await staking.availableOf(node)).to.equal(9_999n * AGPU);
+    });
+
     it("lets only the collateral manager lock or unlock", async () => {
       const { staking, accounts } = await loadFixture(aliceStaked);
       await expect(staking.connect(accounts.alice).unlockCollateral(accounts.alice.address, 1n))
         .to.be.revertedWithCustomError(staking, "AccessManagedUnauthorized")
         .withArgs(accounts.alice.address);
+    });
+  });
+
+  describe("forfeiting (a juror's collateral, whole, to whoever the court names)", () => {
+    /** Alice locks 1 000 AGPU as a juror's collateral. */
+    async function jurorCollateral() {
+      const protocol = await loadFixture(aliceStaked);
+      await protocol.staking
+        .connect(protocol.accounts.market)
+        .lockCollateral(protocol.accounts.alice.address, 1_000n * AGPU);
+      return protocol;
+    }
+    const REASON = keccak256(toUtf8Bytes("dispute.juror-absent"));
+
+    it("pays the forfeited collateral to the named recipient at once", async () => {
+      const { staking, agpu, accounts } = await jurorCollateral();
+      const node = accounts.alice.address;
+      await expect(
+        staking.connect(accounts.market).forfeitCollateral(node, 400n * AGPU, REASON, accounts.carol.address),
+      )
+        .to.emit(staking, "CollateralForfeited")
+        .withArgs(node, REASON, accounts.carol.address, 400n * AGPU);
+      expect(await agpu.balanceOf(accounts.carol.address)).to.equal(400n * AGPU);
+      expect(await staking.stakeOf(node)).to.equal(9_600n * AGPU);
+      expect(await staking.lockedOf(node)).to.equal(600n * AGPU);
+      expect(await staking.totalStaked()).to.equal(9_600n * AGPU);
+      expect(await staking.unpaidTreasury()).to.equal(0n);
+    });
+
+    it("owes it to the treasury when no recipient is named, paid on the next sweep", async () => {
+      const { staking, agpu, treasury, accounts } = await jurorCollateral();
+      await staking
+        .connect(accounts.market)
+        .forfeitCollateral(accounts.alice.address, 1_000n * AGPU, REASON, ethers.ZeroAddress);
+      expect(await staking.unpaidTreasury()).to.equal(1_000n * AGPU);
+      await staking.connect(accounts.stranger).sweepToTreasury();
+      expect(await agpu.balanceOf(await treasury.getAddress())).to.equal(1_000n * AGPU);
+      expect(await staking.lockedOf(accounts.alice.address)).to.equal(0n);
+    });
+
+    it("refuses nothing, more than is locked, and anyone but a slasher", async () => {
+      const { staking, accounts } = await jurorCollateral();
+      const node = accounts.alice.address;
+      const market = staking.connect(accounts.market);
+      await expect(market.forfeitCollateral(node, 0n, REASON, accounts.carol.address)).to.be.revertedWithCustomError(
+        staking,
+        "StakingZeroAmount",
+      );
+      await expect(market.forfeitCollateral(node, 1_001n * AGPU, REASON, accounts.carol.address))
+        .to.be.revertedWithCustomError(staking, "StakingCollateralNotLocked")
+        .withArgs(node, 1_001n * AGPU, 1_000n * AGPU);
+      await expect(staking.connect(accounts.carol).forfeitCollateral(node, 1n, REASON, accounts.carol.address))
+        .to.be.revertedWithCustomError(staking, "AccessManagedUnauthorized")
+        .withArgs(accounts.carol.address);
+      expect(await staking.lockedOf(node)).to.equal(1_000n * AGPU);
     });
   });
 
@@ -422,6 +495,13 @@ describe("Staking", () => {
       await expect(
         staking.connect(accounts.market).slashCollateral(node, 0n, FAULT, ethers.ZeroAddress, false),
       ).to.be.revertedWithCustomError(staking, "StakingZeroAmount");
+    });
+
+    it("refuses to slash the zero address", async () => {
+      const { staking, accounts } = await withCollateral(1_000n * AGPU);
+      await expect(
+        staking.connect(accounts.market).slashCollateral(ethers.ZeroAddress, 1n, FAULT, ethers.ZeroAddress, false),
+      ).to.be.revertedWithCustomError(staking, "StakingZeroAddress");
     });
 
     it("lets only a slasher slash", async () => {
