@@ -222,7 +222,7 @@ describe("Staking", () => {
     }
     const REASON = keccak256(toUtf8Bytes("dispute.juror-absent"));
 
-    it("pays the forfeited collateral to the named recipient at once", async () => {
+    it("pays the forfeited collateral to the named recipient at once, counting no offence", async () => {
       const { staking, agpu, accounts } = await jurorCollateral();
       const node = accounts.alice.address;
       await expect(
@@ -235,6 +235,7 @@ describe("Staking", () => {
       expect(await staking.lockedOf(node)).to.equal(600n * AGPU);
       expect(await staking.totalStaked()).to.equal(9_600n * AGPU);
       expect(await staking.unpaidTreasury()).to.equal(0n);
+      expect(await staking.recentOffences(node)).to.equal(0n);
     });
 
     it("owes it to the treasury when no recipient is named, paid on the next sweep", async () => {
