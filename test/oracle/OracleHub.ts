@@ -159,6 +159,43 @@ describe("OracleHub", () => {
     });
   });
 
+  describe("penalties", () => {
+    /** Four oracles report 100 and one reports 1 000, far outside the 20% deviation bound. */
+    async function roundWithOneDeviant(protocol: Awaited<ReturnType<typeof withOracles>>) {
+      const [deviant, ...honest] = protocol.oracles;
+      for (const oracle of honest.slice(0, 3)) await protocol.oracleHub.connect(oracle).report(FEED, 100n);
+      await protocol.oracleHub.connect(deviant!).report(FEED, 1_000n);
+      return protocol.oracleHub.connect(honest[3]!).report(FEED, 100n);
+    }
+
+    it("penalizes no report while governance has set the report bond to zero", async () => {
+      const protocol = await loadFixture(withOracles);
+      const { oracleHub, staking, oracles, accounts } = protocol;
+      await oracleHub
+        .connect(accounts.governor)
+        .setParameters({ maxChangeBps: 2_000, deviationBps: 2_000, reportBond: 0 });
+      const before = await staking.stakeOf(oracles[0]!.address);
+      await expect(roundWithOneDeviant(protocol))
+        .to.emit(oracleHub, "RoundFinalized")
+        .and.not.to.emit(oracleHub, "ReportPenalized");
+      expect(await staking.stakeOf(oracles[0]!.address)).to.equal(before);
+      expect(await staking.recentOffences(oracles[0]!.address)).to.equal(0n);
+    });
+
+    it("takes no more than the deviant's free stake, and nothing when none is free", async () => {
+      const protocol = await loadFixture(withOracles);
+      const { oracleHub, staking, oracles, accounts } = protocol;
+      const deviant = oracles[0]!.address;
+      // All of the deviant's stake is locked elsewhere (as collateral of a job, say): the round still closes.
+      await staking.connect(accounts.market).lockCollateral(deviant, await staking.availableOf(deviant));
+      const before = await staking.stakeOf(deviant);
+      await expect(roundWithOneDeviant(protocol))
+        .to.emit(oracleHub, "RoundFinalized")
+        .and.not.to.emit(oracleHub, "ReportPenalized");
+      expect(await staking.stakeOf(deviant)).to.equal(before);
+    });
+  });
+
   describe("governance", () => {
     it("adds feeds and bounds quorum, timeout and maximum age", async () => {
       const { oracleHub, accounts } = await loadFixture(deployed);
@@ -180,6 +217,16 @@ describe("OracleHub", () => {
       await expect(governor.setFeedMaxAge(feed, 8 * 86_400))
         .to.be.revertedWithCustomError(oracleHub, "OracleParameterOutOfBounds")
         .withArgs("maxAge", 8n * 86_400n, 60n, 7n * 86_400n);
+      for (const maxAge of [60, 7 * 86_400]) {
+        await expect(governor.setFeedMaxAge(feed, maxAge)).to.emit(oracleHub, "FeedMaxAgeSet").withArgs(feed, maxAge);
+        expect((await oracleHub.feed(feed)).maxAge).to.equal(BigInt(maxAge));
+      }
+      await expect(governor.setFeedMaxAge(feed, 59))
+        .to.be.revertedWithCustomError(oracleHub, "OracleParameterOutOfBounds")
+        .withArgs("maxAge", 59n, 60n, 7n * 86_400n);
+      await expect(oracleHub.connect(accounts.stranger).setFeedMaxAge(feed, 3600))
+        .to.be.revertedWithCustomError(oracleHub, "AccessManagedUnauthorized")
+        .withArgs(accounts.stranger.address);
     });
 
     it("sets a feed's oracles only with a quorum that is a strict majority of them, each once", async () => {
@@ -192,7 +239,8 @@ describe("OracleHub", () => {
         [addresses.slice(0, 4), 2],
         [addresses, 6],
         [[], 0],
-        [[addresses[0]!, addresses[0]!, addresses[1]!], 2],
+        // The same oracle twice in a set that is otherwise a valid majority.
+        [[addresses[0]!, addresses[1]!, addresses[2]!, addresses[0]!], 3],
       ] as const) {
         await expect(governor.setFeedOracles(FEED, [...set], quorum))
           .to.be.revertedWithCustomError(oracleHub, "OracleInvalidSet")

@@ -83,4 +83,12 @@ describe("Security: oracles (attack 4)", () => {
     await oracleHub.closeRound(FEED);
     expect((await oracleHub.feed(FEED)).answer).to.equal((HONEST * 12n) / 10n);
   });
+
+  it("moves a median captured downwards at most the governed step per round, too", async () => {
+    const { oracleHub, oracles } = await loadFixture(honestFeed);
+    for (const liar of oracles.slice(0, 3)) await oracleHub.connect(liar).report(FEED, 1n);
+    await time.increase(3601);
+    await oracleHub.closeRound(FEED);
+    expect((await oracleHub.feed(FEED)).answer).to.equal((HONEST * 8n) / 10n);
+  });
 });
