@@ -98,10 +98,26 @@ describe("PricingEngine", () => {
           .to.be.revertedWithCustomError(pricingEngine, "PricingInvalidRedundancy")
           .withArgs(redundancy);
       }
+      await expect(pricingEngine.tierOf(3))
+        .to.be.revertedWithCustomError(pricingEngine, "PricingUnknownTier")
+        .withArgs(3n);
     });
   });
 
   describe("epochs", () => {
+    it("keeps each zone's state: untouched at zero, then its price, epoch, demand and last utilisation", async () => {
+      const protocol = await loadFixture(twoZones);
+      const { pricingEngine, accounts } = protocol;
+      expect(await pricingEngine.zoneState(EU_WEST)).to.deep.equal([0n, 0n, 0n, 0n]);
+      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 3n);
+      const epoch = await pricingEngine.currentEpoch();
+      expect(await pricingEngine.zoneState(EU_WEST)).to.deep.equal([INITIAL, epoch, 3n, 0n]);
+      await nextEpoch(protocol);
+      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 1n);
+      // 3 of 4 GPU-hours: 75%, above the 70% target.
+      expect(await pricingEngine.zoneState(EU_WEST)).to.deep.equal([step(INITIAL, 7_500n), epoch + 1n, 1n, 7_500n]);
+    });
+
     it("counts capacity as active providers times the epoch's hours", async () => {
       const { pricingEngine } = await loadFixture(twoZones);
       expect(await pricingEngine.capacityOf(EU_WEST)).to.equal(4n);
@@ -288,6 +304,52 @@ describe("PricingEngine", () => {
       await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
       await pricingEngine.connect(accounts.governor).setNeighbours(EU_WEST, EU_CENTRAL, 5_000); // +50% latency penalty
       expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).spilledOver).to.equal(false);
+    });
+
+    it("passes over a neighbour that governance disabled", async () => {
+      const protocol = await loadFixture(overloaded);
+      const { pricingEngine, nodeRegistry, accounts } = protocol;
+      await nextEpoch(protocol);
+      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).zone).to.equal(EU_CENTRAL);
+      await nodeRegistry.connect(accounts.governor).setZoneEnabled(EU_CENTRAL, false);
+      const quote = await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true);
+      expect(quote.spilledOver).to.equal(false);
+      expect(quote.zone).to.equal(EU_WEST);
+    });
+
+    it("picks the cheapest of several uncongested neighbours, whichever order they were linked in", async () => {
+      const protocol = await loadFixture(overloaded);
+      const { pricingEngine, accounts } = protocol;
+      const governor = pricingEngine.connect(accounts.governor);
+      await addProviders(protocol, US_EAST, 1, 6);
+      // Both neighbours cost 2 AGPU before their penalty; eu-west costs more after a full epoch (about 2.107).
+      // eu-central (3%) was linked first, us-east (4%) second: the first stays the cheapest.
+      await governor.setNeighbours(EU_WEST, EU_CENTRAL, 300);
+      await governor.setNeighbours(EU_WEST, US_EAST, 400);
+      await nextEpoch(protocol);
+      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      const first = await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true);
+      expect([first.zone, first.pricePerGpuHour]).to.deep.equal([EU_CENTRAL, (INITIAL * 10_300n) / BPS]);
+      // eu-central at 5%: us-east, seen second, is now the cheaper.
+      await governor.setNeighbours(EU_WEST, EU_CENTRAL, 500);
+      const second = await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true);
+      expect([second.zone, second.pricePerGpuHour]).to.deep.equal([US_EAST, (INITIAL * 10_400n) / BPS]);
+    });
+
+    it("links a zone to at most eight neighbours, though an existing link's penalty can still change", async () => {
+      const { pricingEngine, nodeRegistry, accounts } = await loadFixture(deployed);
+      const governor = pricingEngine.connect(accounts.governor);
+      const others = Array.from({ length: 9 }, (_, i) => zoneId(`edge-${i}`));
+      for (const zone of others) await nodeRegistry.connect(accounts.governor).addZone(zone, "edge");
+      for (const zone of others.slice(0, 8)) await governor.setNeighbours(EU_WEST, zone, 100);
+      await expect(governor.setNeighbours(EU_WEST, others[8]!, 100))
+        .to.be.revertedWithCustomError(pricingEngine, "PricingTooManyNeighbours")
+        .withArgs(EU_WEST);
+      await expect(governor.setNeighbours(EU_WEST, others[7]!, 200)).to.emit(pricingEngine, "NeighboursSet");
+      const [neighbours, penalties] = await pricingEngine.neighboursOf(EU_WEST);
+      expect(neighbours).to.deep.equal(others.slice(0, 8));
+      expect(penalties.at(-1)).to.equal(200n);
     });
 
     it("keeps the adjacency symmetric, bounded and removable", async () => {
