@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { ZeroAddress } from "ethers";
 
 import {
   AGPU,
@@ -78,6 +79,13 @@ describe("Security: dispute committees and appeals (attack 2)", () => {
     expect(appealed.round).to.equal(1n);
     expect(appealed.committeeSize).to.equal(7n);
     expect(appealed.commitEndsAt).to.equal(0n);
+    // The appeal is on record for round 0: who appealed which verdict, with what bond.
+    expect(await verificationHub.appealOf(jobId, 0)).to.deep.equal([
+      accounts.alice.address,
+      BigInt(Verdict.Rejected),
+      JUROR_COLLATERAL,
+    ]);
+    expect(await verificationHub.appealOf(jobId, 1)).to.deep.equal([ZeroAddress, 0n, 0n]);
     // A captor of the first round has no seat in the second.
     await expect(verificationHub.connect(captors[0]!).commitVote(jobId, result("x")))
       .to.be.revertedWithCustomError(verificationHub, "HubCommitteeNotDrawn")

@@ -7,6 +7,7 @@ import {
   DAY,
   VALIDATOR_STAKE,
   decideDispute,
+  enrolValidator,
   drawCommittee,
   setAuditRate,
   HOUR,
@@ -23,8 +24,8 @@ import {
   submit,
 } from "../support/market.js";
 import { WorkloadClass } from "../../scripts/lib/zk/workloads.js";
-import { Tee, providerMetadata } from "../support/nodes.js";
-import { connect } from "../support/protocol.js";
+import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../support/nodes.js";
+import { connect, freshSigner, stakeFrom } from "../support/protocol.js";
 
 const connection = await connect();
 const { ethers, networkHelpers } = connection;
@@ -241,6 +242,17 @@ describe("VerificationHub", function () {
         .to.be.revertedWithCustomError(jobMarket, "MarketUnsupportedWorkload")
         .withArgs(WorkloadClass.ComputeCommitment);
     });
+
+    it("names each class's verifier, and refuses to check a proof of a class without one", async () => {
+      const { verificationHub, manifest, accounts } = await loadFixture(ready);
+      expect(await verificationHub.workloadVerifier(WorkloadClass.DenseLayer)).to.equal(
+        manifest.contracts.DenseLayerWorkload!.address,
+      );
+      expect(await verificationHub.workloadVerifier(7)).to.equal(ZERO);
+      await expect(verificationHub.checkProof(7, 1n, accounts.alice.address, ethers.ZeroHash, ANSWER, "0x"))
+        .to.be.revertedWithCustomError(verificationHub, "HubUnsupportedWorkload")
+        .withArgs(7);
+    });
   });
 
   describe("audits", () => {
@@ -353,6 +365,17 @@ describe("VerificationHub", function () {
       await expect(verificationHub.connect(accounts.stranger).reportAudit(jobId, ANSWER))
         .to.be.revertedWithCustomError(verificationHub, "HubNotValidator")
         .withArgs(accounts.stranger.address);
+      // The job's provider and requester, validators too, may not audit it.
+      const { nodeRegistry, provider } = market;
+      await nodeRegistry.connect(provider).updateRoles(NodeRole.PROVIDER | NodeRole.VALIDATOR);
+      await expect(verificationHub.connect(provider).reportAudit(jobId, result("mine was wrong")))
+        .to.be.revertedWithCustomError(verificationHub, "HubConflictedValidator")
+        .withArgs(jobId, provider.address);
+      await stakeFrom(market, accounts.alice, VALIDATOR_STAKE);
+      await nodeRegistry.connect(accounts.alice).register(NodeRole.VALIDATOR, serviceNodeMetadata());
+      await expect(verificationHub.connect(accounts.alice).reportAudit(jobId, result("not what I wanted")))
+        .to.be.revertedWithCustomError(verificationHub, "HubConflictedValidator")
+        .withArgs(jobId, accounts.alice.address);
       await time.increase(DAY + 1);
       await expect(verificationHub.connect(validators[0]!).reportAudit(jobId, ANSWER)).to.be.revertedWithCustomError(
         verificationHub,
@@ -549,6 +572,25 @@ describe("VerificationHub", function () {
         .withArgs(validators[0]!.address);
     });
 
+    it("seats at most 128 validators in the juror pool", async () => {
+      const market = await loadFixture(ready);
+      const { verificationHub } = market;
+      const max = await verificationHub.MAX_POOL_SIZE();
+      const joining = Number(max) - market.validators.length;
+      for (let i = 0; i < joining; i++)
+        await enrolValidator(market, await freshSigner(connection), `https://v${i}.example`);
+      expect(await verificationHub.poolMembers()).to.have.length(Number(max));
+      const latecomer = await freshSigner(connection);
+      await stakeFrom(market, latecomer, VALIDATOR_STAKE);
+      await market.nodeRegistry.connect(latecomer).register(NodeRole.VALIDATOR, serviceNodeMetadata());
+      await expect(verificationHub.connect(latecomer).joinPool())
+        .to.be.revertedWithCustomError(verificationHub, "HubPoolFull")
+        .withArgs(max);
+      // A seat that frees up can be taken.
+      await verificationHub.connect(market.validators[0]!).leavePool();
+      await expect(verificationHub.connect(latecomer).joinPool()).to.emit(verificationHub, "PoolJoined");
+    });
+
     it("lets only the hub freeze or close a job", async () => {
       const { jobMarket, jobId, accounts } = await loadFixture(verified);
       await expect(jobMarket.connect(accounts.alice).startDispute(jobId)).to.be.revertedWithCustomError(
@@ -563,8 +605,14 @@ describe("VerificationHub", function () {
 
   describe("governance", () => {
     it("bounds every parameter and wires the market only once", async () => {
-      const { verificationHub, jobMarket, accounts } = await loadFixture(ready);
+      const market = await loadFixture(ready);
+      const { verificationHub, jobMarket, accounts } = market;
       expect(await verificationHub.market()).to.equal(await jobMarket.getAddress());
+      expect(await verificationHub.registry()).to.equal(await market.nodeRegistry.getAddress());
+      await expect(verificationHub.connect(accounts.governor).setMarket(ZERO)).to.be.revertedWithCustomError(
+        verificationHub,
+        "HubZeroAddress",
+      );
       await expect(verificationHub.connect(accounts.governor).setMarket(accounts.stranger.address))
         .to.be.revertedWithCustomError(verificationHub, "HubMarketAlreadySet")
         .withArgs(await jobMarket.getAddress());
