@@ -1,3 +1,4 @@
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { toBeHex } from "ethers";
 import type { Address } from "viem";
@@ -84,6 +85,28 @@ describe("CapabilityRegistrar", function () {
       .withArgs(accounts.carol.address);
   });
 
+  it("lets no one but the node replace its proof with a weaker one for the same commitment", async () => {
+    const { capabilityRegistrar, accounts, proof } = await loadFixture(committedProvider);
+    const node = accounts.alice.address;
+    await capabilityRegistrar.proveCapability(node, 40_960, 80, ...args(proof));
+    // A valid proof of lower thresholds, from the same specs and salt.
+    const specs = { node: node as Address, vramMiB: 81_920, computeCapability: 90, salt: SALT };
+    const weaker = { minVramMiB: 24_576, minComputeCapability: 70 };
+    const { proof: weakerProof } = await proveCapability(specs, weaker);
+    await expect(capabilityRegistrar.connect(accounts.stranger).proveCapability(node, 24_576, 70, ...args(weakerProof)))
+      .to.be.revertedWithCustomError(capabilityRegistrar, "CapabilityWeakerProof")
+      .withArgs(node, 40_960, 80);
+    expect(await capabilityRegistrar.meetsThresholds(node, 40_960, 80)).to.equal(true);
+    // The node itself may choose to advertise less.
+    await expect(capabilityRegistrar.connect(accounts.alice).proveCapability(node, 24_576, 70, ...args(weakerProof)))
+      .to.emit(capabilityRegistrar, "CapabilityProven")
+      .withArgs(node, anyValue, 24_576, 70);
+    expect(await capabilityRegistrar.meetsThresholds(node, 40_960, 80)).to.equal(false);
+    // A proof at least as strong on both thresholds may come from anyone.
+    await capabilityRegistrar.connect(accounts.stranger).proveCapability(node, 40_960, 80, ...args(proof));
+    expect(await capabilityRegistrar.meetsThresholds(node, 40_960, 80)).to.equal(true);
+  });
+
   it("stops vouching once the node changes its hardware", async () => {
     const { capabilityRegistrar, nodeRegistry, accounts, proof } = await loadFixture(committedProvider);
     await capabilityRegistrar.proveCapability(accounts.alice.address, 40_960, 80, ...args(proof));
@@ -92,8 +115,9 @@ describe("CapabilityRegistrar", function () {
   });
 
   it("is wired to the generated verifier, which accepts the proof and rejects a tampered one", async () => {
-    const { capabilityRegistrar, capabilityVerifier, proof } = await loadFixture(committedProvider);
+    const { capabilityRegistrar, capabilityVerifier, nodeRegistry, proof } = await loadFixture(committedProvider);
     expect(await capabilityRegistrar.verifier()).to.equal(await capabilityVerifier.getAddress());
+    expect(await capabilityRegistrar.registry()).to.equal(await nodeRegistry.getAddress());
     const signals = proof.publicSignals as [bigint, bigint, bigint, bigint];
     expect(await capabilityVerifier.verifyProof(...args(proof), signals)).to.equal(true);
     expect(

@@ -6,6 +6,7 @@ import {
   AuditDraw,
   DAY,
   VALIDATOR_STAKE,
+  claimCommitReveal,
   decideDispute,
   enrolValidator,
   drawCommittee,
@@ -460,6 +461,48 @@ describe("VerificationHub", function () {
         .withArgs(jobId, provider.address, ESCROW / 10n)
         .and.to.emit(jobMarket, "JobSettled");
       await expect(tx).to.changeTokenBalance(ethers, agpu, provider, (ESCROW * 8_800n) / 10_000n + ESCROW / 10n);
+    });
+
+    it("rejected on a 2-of-3 Consensus job: the bond goes only to the two whose result was accepted", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, verificationHub, accounts } = market;
+      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3 }));
+      const [first, outvoted, third] = market.providers;
+      // Slot 1 is outvoted: slots 0 and 2 agree, and only they are accepted.
+      await claimCommitReveal(market, jobId, [first!, outvoted!, third!], [ANSWER, result("other"), ANSWER]);
+      expect((await jobMarket.jobOf(jobId)).acceptedSlots).to.equal(0b101n);
+      await verificationHub.connect(accounts.alice).openDispute(jobId);
+      await decideDispute(market, jobId, false);
+      const forfeited = (await jobMarket.jobOf(jobId)).escrow / 10n;
+      const each = forfeited / 2n;
+      const tx = verificationHub.resolveDispute(jobId);
+      await expect(tx)
+        .to.emit(verificationHub, "BondForfeited")
+        .withArgs(jobId, first!.address, each + (forfeited - 2n * each))
+        .and.to.emit(verificationHub, "BondForfeited")
+        .withArgs(jobId, third!.address, each);
+      const events = await verificationHub.queryFilter(verificationHub.filters.BondForfeited(jobId));
+      expect(events.map((e) => e.args.provider)).to.deep.equal([first!.address, third!.address]);
+    });
+
+    it("draws from the next block's hash when nobody drew while the draw block's hash was readable", async () => {
+      const fixture = await loadFixture(verified);
+      const { verificationHub, jobId, accounts } = fixture;
+      await verificationHub.connect(accounts.alice).openDispute(jobId);
+      // The EVM serves the hashes of the last 256 blocks only.
+      await mine(300);
+      const next = BigInt(await ethers.provider.getBlockNumber()) + 2n;
+      await expect(verificationHub.drawCommittee(jobId))
+        .to.emit(verificationHub, "CommitteeDrawScheduled")
+        .withArgs(jobId, next);
+      expect((await verificationHub.disputeOf(jobId)).drawBlock).to.equal(next);
+      expect(await verificationHub.jurorsOf(jobId)).to.deep.equal([]);
+      await expect(verificationHub.drawCommittee(jobId))
+        .to.be.revertedWithCustomError(verificationHub, "HubCommitteeDrawPending")
+        .withArgs(jobId, next);
+      await mine();
+      await expect(verificationHub.drawCommittee(jobId)).to.emit(verificationHub, "CommitteeDrawn");
+      expect(await verificationHub.jurorsOf(jobId)).to.have.length(3);
     });
 
     it("undecided when the vote ends without a majority of the committee: bond back, job settles", async () => {
