@@ -165,6 +165,26 @@ describe("JobMarket", function () {
       expect(await jobMarket.totalEscrowed()).to.equal(0n);
     });
 
+    it("refuses a price that does not fit the escrow's 96 bits (about 79 billion AGPU)", async () => {
+      const { jobMarket, pricingEngine, agpu, accounts } = await loadFixture(ready);
+      // Governance pins the price at its hard maximum, 1 000 000 AGPU per GPU-hour.
+      const top = await pricingEngine.HARD_MAX_PRICE();
+      const parameters = await pricingEngine.marketParameters();
+      await pricingEngine
+        .connect(accounts.governor)
+        .setMarketParameters({ ...parameters.toObject(), minPrice: top, maxPrice: top, initialPrice: top });
+      // 79 228 GPU-hours fit (just under 2^96 wei): the job is only refused for want of the requester's funds.
+      const fits = jobSpec(await time.latest(), { gpuHours: 79_228, maxTotal: top * 79_228n });
+      await expect(jobMarket.connect(accounts.alice).submitJob(fits)).to.be.revertedWithCustomError(
+        agpu,
+        "ERC20InsufficientAllowance",
+      );
+      const tooMuch = jobSpec(await time.latest(), { gpuHours: 79_229, maxTotal: top * 79_229n });
+      await expect(jobMarket.connect(accounts.alice).submitJob(tooMuch))
+        .to.be.revertedWithCustomError(jobMarket, "MarketEscrowTooLarge")
+        .withArgs(top * 79_229n);
+    });
+
     it("refuses a requester who has not approved the escrow, and keeps nothing", async () => {
       const { jobMarket, agpu, accounts } = await loadFixture(ready);
       await agpu.connect(accounts.alice).approve(await jobMarket.getAddress(), 0n);
@@ -505,11 +525,18 @@ describe("JobMarket", function () {
         .to.be.revertedWithCustomError(jobMarket, "MarketRevealNotOpen")
         .withArgs(jobId);
       const revealEndsAt = (await time.latest()) + 1 + HOUR;
+      await expect(jobMarket.connect(trio[2]!).commitResult(jobId, 2, ethers.ZeroHash)).to.be.revertedWithCustomError(
+        jobMarket,
+        "MarketZeroResult",
+      );
       await expect(
         jobMarket.connect(trio[2]!).commitResult(jobId, 2, commitmentOf(jobId, 2, trio[2]!.address, answer, salt(3))),
       )
         .to.emit(jobMarket, "RevealOpened")
         .withArgs(jobId, revealEndsAt);
+      await expect(
+        jobMarket.connect(trio[0]!).revealResult(jobId, 0, ethers.ZeroHash, salt(1), NO_EVIDENCE),
+      ).to.be.revertedWithCustomError(jobMarket, "MarketZeroResult");
       await revealAll(market, jobId, [answer, answer, answer]);
       const job = await jobMarket.jobOf(jobId);
       expect(job.status).to.equal(JobStatus.Verified);
@@ -841,6 +868,54 @@ describe("JobMarket", function () {
         .withArgs(jobId, 0n);
       await jobMarket.connect(provider).submitResult(jobId, 0, result("x"), NO_EVIDENCE);
       expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Verified);
+    });
+  });
+
+  describe("the clock", () => {
+    /** Signs as the verification hub, the only holder of the market's hub-facing functions. */
+    async function asHub(market: Market) {
+      const address = await market.verificationHub.getAddress();
+      await networkHelpers.setBalance(address, 10n ** 18n);
+      return ethers.getImpersonatedSigner(address);
+    }
+
+    it("stands still while the market or the hub is paused, and runs again only when both are lifted", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, verificationHub, accounts } = market;
+      await jobMarket.connect(accounts.guardian).pause();
+      const stoppedAt = await jobMarket.clock();
+      await verificationHub.connect(accounts.guardian).pause();
+      await time.increase(HOUR);
+      await jobMarket.connect(accounts.governor).unpause();
+      await time.increase(HOUR);
+      expect(await jobMarket.clock()).to.equal(stoppedAt);
+      await expect(verificationHub.connect(accounts.governor).unpause()).to.emit(jobMarket, "MarketClockResumed");
+      await time.increase(HOUR);
+      expect(await jobMarket.clock()).to.equal(stoppedAt + BigInt(HOUR));
+    });
+
+    it("counts each hold once: a repeated hold, or a release without a hold, changes nothing", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket } = market;
+      const hub = await asHub(market);
+      await expect(jobMarket.connect(hub).holdClock(false)).not.to.emit(jobMarket, "MarketClockResumed");
+      await expect(jobMarket.connect(hub).holdClock(true)).to.emit(jobMarket, "MarketClockStopped");
+      const stoppedAt = await jobMarket.clock();
+      await time.increase(HOUR);
+      await expect(jobMarket.connect(hub).holdClock(true)).not.to.emit(jobMarket, "MarketClockStopped");
+      await expect(jobMarket.connect(hub).holdClock(false)).to.emit(jobMarket, "MarketClockResumed");
+      expect(await jobMarket.clock()).to.equal(stoppedAt);
+    });
+
+    it("refuses, by the market's own clock, a dispute started after the challenge window, whoever asks", async () => {
+      const market = await loadFixture(claimedOptimistic);
+      const { jobMarket, jobId, provider } = market;
+      await jobMarket.connect(provider).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
+      const { challengeEndsAt } = await jobMarket.jobOf(jobId);
+      await time.increaseTo(challengeEndsAt + 1n);
+      await expect(jobMarket.connect(await asHub(market)).startDispute(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketChallengeWindowClosed")
+        .withArgs(jobId, challengeEndsAt);
     });
   });
 
