@@ -117,6 +117,7 @@ describe("BridgeGateway at its boundaries: one before, at, one after", () => {
       const b = await loadFixture(bridges);
       await expect(b.home.connect(b.deployer).setRateLimit({ ...LIMIT, period: HOUR })).to.emit(b.home, "RateLimitSet");
       await expect(b.home.connect(b.deployer).setRateLimit({ ...LIMIT, period: WEEK })).to.emit(b.home, "RateLimitSet");
+      expect((await b.home.rateLimit()).period).to.equal(BigInt(WEEK));
     });
 
     it("refuses one second less than an hour and one second more than seven days", async () => {

@@ -485,6 +485,38 @@ describe("VerificationHub", function () {
       expect(events.map((e) => e.args.provider)).to.deep.equal([first!.address, third!.address]);
     });
 
+    it("upheld on a Consensus job whose third provider never revealed: only the two accepted pay for it", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, verificationHub, staking, accounts } = market;
+      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3 }));
+      const trio = market.providers.slice(0, 3);
+      for (const provider of trio) await jobMarket.connect(provider).claimSlot(jobId);
+      for (const [slot, provider] of trio.entries()) {
+        await jobMarket
+          .connect(provider)
+          .commitResult(jobId, slot, commitmentOf(jobId, slot, provider.address, ANSWER, salt(slot + 1)));
+      }
+      for (const slot of [0, 1]) {
+        await jobMarket.connect(trio[slot]!).revealResult(jobId, slot, ANSWER, salt(slot + 1), NO_EVIDENCE);
+      }
+      // The third never reveals: it is slashed for the miss, and the other two are accepted.
+      await time.increase(HOUR + 1);
+      await jobMarket.connect(accounts.stranger).expireSlot(jobId, 2);
+      expect((await jobMarket.jobOf(jobId)).acceptedSlots).to.equal(0b011n);
+      const silentStake = await staking.stakeOf(trio[2]!.address);
+
+      await verificationHub.connect(accounts.alice).openDispute(jobId);
+      await decideDispute(market, jobId, true);
+      const tx = verificationHub.resolveDispute(jobId);
+      await expect(tx).to.emit(jobMarket, "DisputeClosed").withArgs(jobId, true, accounts.alice.address);
+      const slashed = (
+        await staking.queryFilter(staking.filters.Slashed(), (await (await tx).wait())!.blockNumber)
+      ).map((e) => e.args.node);
+      expect(slashed).to.have.members([trio[0]!.address, trio[1]!.address]);
+      expect(await staking.stakeOf(trio[2]!.address)).to.equal(silentStake);
+      expect(await staking.lockedOf(trio[2]!.address)).to.equal(0n);
+    });
+
     it("draws from the next block's hash when nobody drew while the draw block's hash was readable", async () => {
       const fixture = await loadFixture(verified);
       const { verificationHub, jobId, accounts } = fixture;
