@@ -4,6 +4,7 @@ import {
   HOUR,
   Mode,
   SlotStatus,
+  Tier,
   commitmentOf,
   jobSpec,
   marketFixture,
@@ -242,6 +243,101 @@ describe("JobMarket at its time boundaries: one second before, at, one second af
         jobMarket,
         "JobSubmitted",
       );
+    });
+  });
+});
+
+describe("JobMarket at its amount boundaries: exactly at, and one unit past", () => {
+  it("takes a quote of exactly maxTotal, and refuses a maxTotal one wei under it", async () => {
+    const { jobMarket, pricingEngine, accounts } = await loadFixture(ready);
+    const spec = jobSpec(await time.latest());
+    const { total } = await pricingEngine.quote(spec.zone, spec.tier, spec.gpuHours, spec.redundancy, false);
+    await expect(jobMarket.connect(accounts.alice).submitJob({ ...spec, maxTotal: total - 1n }))
+      .to.be.revertedWithCustomError(jobMarket, "MarketPriceAboveLimit")
+      .withArgs(total, total - 1n);
+    await jobMarket.connect(accounts.alice).submitJob({ ...spec, maxTotal: total });
+    expect((await jobMarket.jobOf(1n)).escrow).to.equal(total);
+  });
+
+  it("takes a delivery window of exactly the minimum or the longest job, and refuses one second outside either", async () => {
+    const { jobMarket, accounts } = await loadFixture(ready);
+    const { minDeliveryWindow, maxJobDuration } = await jobMarket.marketParameters();
+    const now = await time.latest();
+    for (const deliveryWindow of [minDeliveryWindow - 1n, maxJobDuration + 1n]) {
+      await expect(
+        jobMarket.connect(accounts.alice).submitJob(jobSpec(now, { deliveryWindow: Number(deliveryWindow) })),
+      )
+        .to.be.revertedWithCustomError(jobMarket, "MarketInvalidDeliveryWindow")
+        .withArgs(deliveryWindow, minDeliveryWindow, maxJobDuration);
+    }
+    await expect(
+      jobMarket.connect(accounts.alice).submitJob(jobSpec(now, { deliveryWindow: Number(minDeliveryWindow) })),
+    ).to.emit(jobMarket, "JobSubmitted");
+    const at = BigInt(await time.latest()) + 10n;
+    await time.setNextBlockTimestamp(at);
+    const longest = jobSpec(at, { deliveryWindow: Number(maxJobDuration), deadline: at + maxJobDuration });
+    await expect(jobMarket.connect(accounts.alice).submitJob(longest)).to.emit(jobMarket, "JobSubmitted");
+  });
+
+  describe("a provider qualifies with exactly the job's hardware and reputation floor", () => {
+    /** A Consensus job (no Optimistic floor applies) asking for `overrides`; the providers are H100s (80 GiB, 9.0). */
+    async function consensusJob(market: Awaited<ReturnType<typeof ready>>, overrides: Parameters<typeof jobSpec>[1]) {
+      return submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3, ...overrides }));
+    }
+
+    it("lets a provider with exactly the required VRAM and compute capability claim", async () => {
+      const market = await loadFixture(ready);
+      const jobId = await consensusJob(market, { minVramMiB: 81_920, minComputeCapability: 90 });
+      await expect(market.jobMarket.connect(market.providers[0]!).claimSlot(jobId)).to.emit(
+        market.jobMarket,
+        "SlotClaimed",
+      );
+    });
+
+    it("refuses a provider one MiB of VRAM, or one step of compute capability, short", async () => {
+      const market = await loadFixture(ready);
+      const provider = market.providers[0]!;
+      for (const overrides of [
+        { minVramMiB: 81_921, minComputeCapability: 90 },
+        { minVramMiB: 81_920, minComputeCapability: 91 },
+      ]) {
+        const jobId = await consensusJob(market, overrides);
+        await expect(market.jobMarket.connect(provider).claimSlot(jobId))
+          .to.be.revertedWithCustomError(market.jobMarket, "MarketHardwareBelowRequirement")
+          .withArgs(provider.address);
+      }
+    });
+
+    /** Governance sets the Standard tier's reputation floor to `floor`, keeping the multipliers. */
+    async function standardFloor(market: Awaited<ReturnType<typeof ready>>, floor: number) {
+      const tiers = await Promise.all([0, 1, 2].map((tier) => market.pricingEngine.tierOf(tier)));
+      await market.pricingEngine
+        .connect(market.accounts.governor)
+        .setTiers(tiers.map(([multiplier]) => multiplier) as [bigint, bigint, bigint], [
+          0,
+          floor,
+          Math.max(floor, Number(tiers[2]![1])),
+        ]);
+    }
+
+    it("lets a provider whose score is exactly the tier's floor claim", async () => {
+      const market = await loadFixture(ready);
+      const provider = market.providers[0]!;
+      // A provider without history scores neutral: 5 000.
+      expect(await market.reputation.eligibilityScoreOf(provider.address)).to.equal(5_000n);
+      await standardFloor(market, 5_000);
+      const jobId = await consensusJob(market, { tier: Tier.Standard });
+      await expect(market.jobMarket.connect(provider).claimSlot(jobId)).to.emit(market.jobMarket, "SlotClaimed");
+    });
+
+    it("refuses a provider one point under the tier's floor", async () => {
+      const market = await loadFixture(ready);
+      const provider = market.providers[0]!;
+      await standardFloor(market, 5_001);
+      const jobId = await consensusJob(market, { tier: Tier.Standard });
+      await expect(market.jobMarket.connect(provider).claimSlot(jobId))
+        .to.be.revertedWithCustomError(market.jobMarket, "MarketReputationBelowFloor")
+        .withArgs(provider.address, 5_000n, 5_001n);
     });
   });
 });

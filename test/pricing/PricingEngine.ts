@@ -306,6 +306,39 @@ describe("PricingEngine", () => {
       expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).spilledOver).to.equal(false);
     });
 
+    it("spills over only above the home zone's congestion threshold, not at it", async () => {
+      const protocol = await loadFixture(overloaded);
+      const { pricingEngine, accounts } = protocol;
+      await nextEpoch(protocol);
+      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      // eu-west is at exactly 100%.
+      await pricingEngine.connect(accounts.governor).setCongestionThreshold(EU_WEST, 10_000);
+      expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).spilledOver).to.equal(false);
+      await pricingEngine.connect(accounts.governor).setCongestionThreshold(EU_WEST, 9_999);
+      expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).spilledOver).to.equal(true);
+    });
+
+    it("counts a neighbour at exactly its own threshold as congested", async () => {
+      const protocol = await loadFixture(overloaded);
+      const { pricingEngine, accounts } = protocol;
+      await nextEpoch(protocol);
+      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      await pricingEngine.connect(accounts.market).recordDemand(EU_CENTRAL, 1n); // 1 of 2 GPU-hours: 50%
+      await pricingEngine.connect(accounts.governor).setCongestionThreshold(EU_CENTRAL, 5_000);
+      expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).spilledOver).to.equal(false);
+      await pricingEngine.connect(accounts.governor).setCongestionThreshold(EU_CENTRAL, 5_001);
+      expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).zone).to.equal(EU_CENTRAL);
+    });
+
+    it("stays home when the neighbour costs exactly as much", async () => {
+      const { pricingEngine, accounts } = await loadFixture(overloaded);
+      // No epoch has passed: both zones cost the initial price, and the link carries no penalty.
+      await pricingEngine.connect(accounts.governor).setNeighbours(EU_WEST, EU_CENTRAL, 0);
+      const quote = await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true);
+      expect(await pricingEngine.utilisationOf(EU_WEST)).to.equal(10_000n);
+      expect([quote.spilledOver, quote.pricePerGpuHour]).to.deep.equal([false, INITIAL]);
+    });
+
     it("passes over a neighbour that governance disabled", async () => {
       const protocol = await loadFixture(overloaded);
       const { pricingEngine, nodeRegistry, accounts } = protocol;
