@@ -86,7 +86,11 @@ describe("Initialization: no contract can be wired to the zero address", () => {
       const authority = manifest.contracts.AccessManager!.address;
       for (const path of paths) {
         const args: unknown[] = initialize.inputs.map((input, i) =>
-          i === 0 ? authority : input.baseType === "array" ? Array(input.arrayLength).fill(some) : some,
+          i === 0
+            ? authority
+            : input.baseType === "array"
+              ? Array.from({ length: input.arrayLength! }, () => some)
+              : some,
         );
         if (path.length === 1) args[path[0]!] = ethers.ZeroAddress;
         else (args[path[0]!] as string[])[path[1]!] = ethers.ZeroAddress;

@@ -169,10 +169,16 @@ describe("JobMarket", function () {
       const { jobMarket, pricingEngine, agpu, accounts } = await loadFixture(ready);
       // Governance pins the price at its hard maximum, 1 000 000 AGPU per GPU-hour.
       const top = await pricingEngine.HARD_MAX_PRICE();
-      const parameters = await pricingEngine.marketParameters();
-      await pricingEngine
-        .connect(accounts.governor)
-        .setMarketParameters({ ...parameters.toObject(), minPrice: top, maxPrice: top, initialPrice: top });
+      const p = await pricingEngine.marketParameters();
+      await pricingEngine.connect(accounts.governor).setMarketParameters({
+        epochDuration: p.epochDuration,
+        targetUtilisationBps: p.targetUtilisationBps,
+        maxStepBps: p.maxStepBps,
+        milliKwhPerGpuHour: p.milliKwhPerGpuHour,
+        minPrice: top,
+        maxPrice: top,
+        initialPrice: top,
+      });
       // 79 228 GPU-hours fit (just under 2^96 wei): the job is only refused for want of the requester's funds.
       const fits = jobSpec(await time.latest(), { gpuHours: 79_228, maxTotal: top * 79_228n });
       await expect(jobMarket.connect(accounts.alice).submitJob(fits)).to.be.revertedWithCustomError(
