@@ -10,6 +10,9 @@
  *   npm run bench:mutation -- --resume                        skip the mutants the last report already has
  *   npm run bench:mutation -- --survivors                     redo only the last report's survivors
  *   npm run bench:mutation -- --planted                       only the bugs in test/support/planted-bugs.ts
+ *   npm run bench:mutation -- --shard 2/3                     every third mutant, from the second (one clone's share)
+ *   npm run bench:mutation -- --merge a.json,b.json           take other clones' results in too
+ *   npm run bench:mutation -- --merge a.json --report-only    run nothing: rewrite the report from the results
  *
  * Writes bench/results/mutation.json and mutation.md: the score per contract and every survivor. A survivor is
  * either a missing test (write it) or an equivalent mutant that no test can tell apart, listed with the reason in
@@ -196,7 +199,9 @@ async function main() {
   const only = option("only");
   const resume = process.argv.includes("--resume");
   const survivors = process.argv.includes("--survivors");
+  const reportOnly = process.argv.includes("--report-only");
   const operators = option("operators") as MutationOperator[] | undefined;
+  const shard = parseShard(option("shard")?.[0]);
   const equivalents = JSON.parse(await readFile(join(ROOT, "bench", "mutation-equivalents.json"), "utf8")) as Record<
     string,
     string
@@ -211,13 +216,14 @@ async function main() {
     `operators: ${operators?.join(", ") ?? "all"}`;
   // Earlier runs' results stay in the report for the mutants this run does not redo, as long as the mutated line
   // is still in the source as it was; a mutant redone replaces its earlier result.
-  const results = await earlierResults(equivalents);
+  const results = await earlierResults(equivalents, [join(RESULTS, "mutation.json"), ...(option("merge") ?? [])]);
   const key = (r: { file: string; id: string }) => `${r.file}#${r.id}`;
-  for (const [file, tests] of targets) {
+  for (const [file, tests] of reportOnly ? [] : targets) {
     const path = join(ROOT, file);
     const source = await readFile(path, "utf8");
     const mutants = mutantsOf(source).filter(
-      (m) =>
+      (m, index) =>
+        index % shard.of === shard.index &&
         (operators === undefined || operators.includes(m.operator)) &&
         !(resume && results.has(key({ file, id: m.id }))) &&
         !(survivors && results.get(key({ file, id: m.id }))?.outcome !== "survived"),
@@ -244,22 +250,44 @@ async function main() {
       await writeReport([...results.values()], scope);
     }
   }
+  await writeReport(
+    [...results.values()],
+    reportOnly ? "no contract: the report was rewritten from merged results" : scope,
+  );
   const counted = [...results.values()].filter((r) => r.outcome !== "invalid");
   const killed = counted.filter((r) => r.outcome === "killed").length;
   console.log(`mutation: ${killed} of ${counted.length} mutants killed; see bench/results/mutation.md`);
 }
 
-/** The results of bench/results/mutation.json whose mutated line is still in the source, keyed by file and id. */
-async function earlierResults(equivalents: Record<string, string>): Promise<Map<string, MutantResult>> {
+/** `--shard k/n`: the k-th of n interleaved shares of each contract's mutants (all of them without it). */
+function parseShard(value: string | undefined): { index: number; of: number } {
+  if (value === undefined) return { index: 0, of: 1 };
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const [k, n] = match === null ? [0, 0] : [Number(match[1]), Number(match[2])];
+  if (n < 1 || k < 1 || k > n) throw new Error(`--shard takes k/n with 1 <= k <= n, not ${value}`);
+  return { index: k - 1, of: n };
+}
+
+/**
+ * The results of the reports in `files` (bench/results/mutation.json, and others' given to `--merge`) whose mutated
+ * line is still in the source, keyed by file and id; a later file's result for a mutant replaces an earlier one's.
+ * bench/results/mutation.json may be missing; a file given to `--merge` may not.
+ */
+async function earlierResults(
+  equivalents: Record<string, string>,
+  files: string[],
+): Promise<Map<string, MutantResult>> {
   const kept = new Map<string, MutantResult>();
-  let earlier: { results?: MutantResult[] };
-  try {
-    earlier = JSON.parse(await readFile(join(RESULTS, "mutation.json"), "utf8")) as { results?: MutantResult[] };
-  } catch {
-    return kept;
+  const earlier: MutantResult[] = [];
+  for (const [index, file] of files.entries()) {
+    const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (index === 0 && error.code === "ENOENT") return '{"results": []}';
+      throw new Error(`cannot read the mutation report ${file}: ${error.message}`);
+    });
+    earlier.push(...((JSON.parse(text) as { results?: MutantResult[] }).results ?? []));
   }
   const sources = new Map<string, string[]>();
-  for (const result of earlier.results ?? []) {
+  for (const result of earlier) {
     if (!sources.has(result.file)) {
       sources.set(result.file, (await readFile(join(ROOT, result.file), "utf8").catch(() => "")).split("\n"));
     }
