@@ -58,6 +58,30 @@ const TARGETS: Record<string, readonly string[]> = {
     "test/security/Disputes.ts",
     "test/security/ConsensusSplits.ts",
   ],
+  "contracts/verification/VerificationHub.sol": [
+    "test/verification/VerificationHub.ts",
+    "test/boundaries/HubBoundaries.ts",
+    "test/security/Disputes.ts",
+    "test/verification/ZkJobs.ts",
+  ],
+  "contracts/verification/DisputeCourt.sol": [
+    "test/verification/VerificationHub.ts",
+    "test/boundaries/HubBoundaries.ts",
+    "test/security/Disputes.ts",
+  ],
+  "contracts/oracle/OracleHub.sol": [
+    "test/oracle/OracleHub.ts",
+    "test/boundaries/OracleBoundaries.ts",
+    "test/security/Oracles.ts",
+  ],
+  "contracts/pricing/PricingEngine.sol": ["test/pricing/PricingEngine.ts", "test/pricing/PricingEngine.t.sol"],
+  "contracts/reputation/Reputation.sol": [
+    "test/reputation/Reputation.ts",
+    "test/boundaries/ReputationBoundaries.ts",
+    "test/reputation/Reputation.t.sol",
+  ],
+  "contracts/registry/NodeRegistry.sol": ["test/registry/NodeRegistry.ts"],
+  "contracts/verification/CapabilityRegistrar.sol": ["test/verification/CapabilityRegistrar.ts"],
 };
 
 /** The access-control test is what catches a dropped `restricted`, whatever the contract. */
