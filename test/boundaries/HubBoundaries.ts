@@ -77,6 +77,38 @@ async function allRevealed() {
   return { ...market, appealEndsAt };
 }
 
+/**
+ * The job of `verified`, disputed, with the pool down to three validators; the first has exactly `free` of its stake
+ * not locked elsewhere.
+ */
+async function disputedWithFree(free: (collateral: bigint) => bigint) {
+  const market = await verified();
+  const { verificationHub, staking, validators, accounts } = market;
+  await verificationHub.connect(validators[3]!).leavePool();
+  const collateral = (await verificationHub.parameters()).jurorCollateral;
+  const first = validators[0]!.address;
+  await staking.connect(accounts.market).lockCollateral(first, (await staking.availableOf(first)) - free(collateral));
+  await verificationHub.connect(accounts.alice).openDispute(market.jobId);
+  await mine();
+  return market;
+}
+
+describe("VerificationHub at its amount boundaries: exactly at, and one unit short", () => {
+  it("draws a pool member with exactly a juror's collateral free", async () => {
+    const { verificationHub, validators, jobId } = await disputedWithFree((collateral) => collateral);
+    await verificationHub.drawCommittee(jobId);
+    expect(await verificationHub.jurorsOf(jobId)).to.have.members(validators.slice(0, 3).map((v) => v.address));
+  });
+
+  it("passes over a pool member one wei short of it", async () => {
+    const { verificationHub, validators, jobId } = await disputedWithFree((collateral) => collateral - 1n);
+    await verificationHub.drawCommittee(jobId);
+    const jurors = await verificationHub.jurorsOf(jobId);
+    expect(jurors).to.not.include(validators[0]!.address);
+    expect(jurors).to.have.members(validators.slice(1, 3).map((v) => v.address));
+  });
+});
+
 describe("VerificationHub at its time boundaries: at, and one second after", () => {
   describe("a verified job can be audited and disputed until challengeEndsAt, inclusive", () => {
     it("takes an audit report at challengeEndsAt", async () => {

@@ -128,6 +128,25 @@ describe("JobMarket", function () {
       await expect(jobMarket.connect(market.providers[1]!).claimSlot(1n)).not.to.emit(pricingEngine, "DemandRecorded");
     });
 
+    it("asks an Optimistic job's provider for the higher of its tier's floor and the Optimistic floor", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, pricingEngine, accounts } = market;
+      const { optimisticReputationFloor } = await jobMarket.marketParameters();
+      expect(optimisticReputationFloor).to.equal(6_000n);
+      await pricingEngine.connect(accounts.governor).setTiers([10_000, 10_000, 15_000], [0, 4_000, 7_000]);
+      const now = await time.latest();
+      // Standard's floor (4 000) is under the Optimistic floor; Priority's (7 000) is over it.
+      const standard = await submit(market, jobSpec(now, { tier: Tier.Standard }));
+      const priority = await submit(market, jobSpec(now, { tier: Tier.Priority }));
+      const consensus = await submit(
+        market,
+        jobSpec(now, { tier: Tier.Standard, mode: Mode.Consensus, redundancy: 3 }),
+      );
+      expect((await jobMarket.jobOf(standard)).reputationFloor).to.equal(6_000n);
+      expect((await jobMarket.jobOf(priority)).reputationFloor).to.equal(7_000n);
+      expect((await jobMarket.jobOf(consensus)).reputationFloor).to.equal(4_000n);
+    });
+
     it("refuses bad input with a specific error and moves no funds", async () => {
       const market = await loadFixture(ready);
       const { jobMarket, agpu, pricingEngine, accounts } = market;
