@@ -289,6 +289,33 @@ describe("Staking", () => {
       expect(await staking.unbondingsOf(node)).to.deep.equal([]);
     });
 
+    it("pays a later request first when governance shortened the period, and names the earliest still pending", async () => {
+      const { staking, accounts } = await loadFixture(aliceStaked);
+      const alice = staking.connect(accounts.alice);
+      const releaseOf = async () => (await staking.unbondingsOf(accounts.alice.address)).at(-1)!.releaseAt;
+      await alice.requestUnbond(1_000n * AGPU);
+      const weekLater = await releaseOf();
+      await staking.connect(accounts.governor).setUnbondingPeriod(DAY);
+      await alice.requestUnbond(2_000n * AGPU);
+      const dayLater = await releaseOf();
+      await alice.requestUnbond(500n * AGPU);
+      const justAfter = await releaseOf();
+      expect(dayLater).to.be.lessThan(weekLater);
+      // Nothing is due: the earliest pending release is the second request's, though it came later.
+      await expect(alice.withdraw())
+        .to.be.revertedWithCustomError(staking, "StakingNothingToWithdraw")
+        .withArgs(accounts.alice.address, dayLater);
+      expect(justAfter).to.be.greaterThan(dayLater);
+      await time.setNextBlockTimestamp(dayLater);
+      await expect(alice.withdraw())
+        .to.emit(staking, "Withdrawn")
+        .withArgs(accounts.alice.address, 2_000n * AGPU);
+      expect(await staking.unbondingsOf(accounts.alice.address)).to.deep.equal([
+        [1_000n * AGPU, weekLater],
+        [500n * AGPU, justAfter],
+      ]);
+    });
+
     it("holds unbonding requests and withdrawals while paused (an attacker cannot leave mid-incident), and lets them through once unpaused", async () => {
       const { staking, accounts } = await loadFixture(aliceStaked);
       const node = accounts.alice;
