@@ -47,7 +47,7 @@ import {
   voteAll,
   waitOutAppeals,
 } from "../test/support/market.js";
-import { type Signer, freshSigner, protocolFixture, stakeFrom } from "../test/support/protocol.js";
+import { type Signer, freshSigner, pinPrice, protocolFixture, stakeFrom } from "../test/support/protocol.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const JOBS = Number(process.env.SECURITY_SIM_JOBS ?? 60);
@@ -105,19 +105,7 @@ async function newRequester(): Promise<Signer> {
 
 // Every job the same size: the zone's price is held at its starting price (the floor raised to it), so that the
 // figures compare jobs of one size rather than a price that drifts with the simulation's own demand.
-{
-  const { pricingEngine } = protocol;
-  const parameters = await pricingEngine.marketParameters();
-  await pricingEngine.connect(accounts.governor).setMarketParameters({
-    epochDuration: parameters.epochDuration,
-    targetUtilisationBps: parameters.targetUtilisationBps,
-    maxStepBps: parameters.maxStepBps,
-    milliKwhPerGpuHour: parameters.milliKwhPerGpuHour,
-    minPrice: parameters.initialPrice,
-    maxPrice: parameters.initialPrice,
-    initialPrice: parameters.initialPrice,
-  });
-}
+await pinPrice(protocol);
 
 const validators: Signer[] = [];
 for (let i = 0; i < VALIDATORS; i++) {

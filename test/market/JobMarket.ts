@@ -26,7 +26,7 @@ import {
   submit,
 } from "../support/market.js";
 import { NodeRole, providerMetadata } from "../support/nodes.js";
-import { connect, stakeFrom } from "../support/protocol.js";
+import { connect, pinPrice, stakeFrom } from "../support/protocol.js";
 
 const connection = await connect();
 const { ethers, networkHelpers } = connection;
@@ -185,19 +185,11 @@ describe("JobMarket", function () {
     });
 
     it("refuses a price that does not fit the escrow's 96 bits (about 79 billion AGPU)", async () => {
-      const { jobMarket, pricingEngine, agpu, accounts } = await loadFixture(ready);
+      const market = await loadFixture(ready);
+      const { jobMarket, pricingEngine, agpu, accounts } = market;
       // Governance pins the price at its hard maximum, 1 000 000 AGPU per GPU-hour.
       const top = await pricingEngine.HARD_MAX_PRICE();
-      const p = await pricingEngine.marketParameters();
-      await pricingEngine.connect(accounts.governor).setMarketParameters({
-        epochDuration: p.epochDuration,
-        targetUtilisationBps: p.targetUtilisationBps,
-        maxStepBps: p.maxStepBps,
-        milliKwhPerGpuHour: p.milliKwhPerGpuHour,
-        minPrice: top,
-        maxPrice: top,
-        initialPrice: top,
-      });
+      await pinPrice(market, top);
       // 79 228 GPU-hours fit (just under 2^96 wei): the job is only refused for want of the requester's funds.
       const fits = jobSpec(await time.latest(), { gpuHours: 79_228, maxTotal: top * 79_228n });
       await expect(jobMarket.connect(accounts.alice).submitJob(fits)).to.be.revertedWithCustomError(

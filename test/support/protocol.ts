@@ -31,6 +31,25 @@ export async function freshSigner(connection: Connection): Promise<Signer> {
   return connection.ethers.getImpersonatedSigner(address);
 }
 
+/**
+ * Governance holds the price of every zone at `price` per GPU-hour (floor, ceiling and starting price alike), keeping
+ * the other market parameters; without `price`, at the starting price.
+ */
+export async function pinPrice(protocol: Protocol, price?: bigint) {
+  const { pricingEngine, accounts } = protocol;
+  const p = await pricingEngine.marketParameters();
+  const pinned = price ?? p.initialPrice;
+  await pricingEngine.connect(accounts.governor).setMarketParameters({
+    epochDuration: p.epochDuration,
+    targetUtilisationBps: p.targetUtilisationBps,
+    maxStepBps: p.maxStepBps,
+    milliKwhPerGpuHour: p.milliKwhPerGpuHour,
+    minPrice: pinned,
+    maxPrice: pinned,
+    initialPrice: pinned,
+  });
+}
+
 /** Gives `node` `amount` AGPU from the deployer and stakes all of it. */
 export async function stakeFrom(protocol: Protocol, node: Signer, amount: bigint) {
   const { agpu, staking, accounts } = protocol;
