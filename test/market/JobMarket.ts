@@ -934,6 +934,30 @@ describe("JobMarket", function () {
         .to.be.revertedWithCustomError(jobMarket, "MarketChallengeWindowClosed")
         .withArgs(jobId, challengeEndsAt);
     });
+
+    it("stops commitments and reveals while paused, and the reveal window waits out the pause", async () => {
+      const market = await loadFixture(claimedConsensus);
+      const { jobMarket, jobId, trio, accounts } = market;
+      const answer = result("answer");
+      await commitAll(market, jobId, [answer, answer]);
+      await jobMarket.connect(accounts.guardian).pause();
+      await expect(
+        jobMarket.connect(trio[2]!).commitResult(jobId, 2, commitmentOf(jobId, 2, trio[2]!.address, answer, salt(3))),
+      ).to.be.revertedWithCustomError(jobMarket, "EnforcedPause");
+      await jobMarket.connect(accounts.governor).unpause();
+      await commitAll(market, jobId, [undefined, undefined, answer]);
+      const { revealEndsAt } = await jobMarket.jobOf(jobId);
+      await jobMarket.connect(accounts.guardian).pause();
+      await expect(
+        jobMarket.connect(trio[0]!).revealResult(jobId, 0, answer, salt(1), NO_EVIDENCE),
+      ).to.be.revertedWithCustomError(jobMarket, "EnforcedPause");
+      await time.increase(2 * HOUR);
+      await jobMarket.connect(accounts.governor).unpause();
+      // The two hours paused do not count against the reveal window.
+      expect((await jobMarket.jobOf(jobId)).revealEndsAt).to.be.greaterThan(revealEndsAt + BigInt(2 * HOUR) - 1n);
+      await revealAll(market, jobId, [answer, answer, answer]);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Verified);
+    });
   });
 
   describe("batch views", () => {
