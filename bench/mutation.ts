@@ -16,7 +16,8 @@
  *
  * Writes bench/results/mutation.json and mutation.md: the score per contract and every survivor. A survivor is
  * either a missing test (write it) or an equivalent mutant that no test can tell apart, listed with the reason in
- * bench/mutation-equivalents.json, keyed by `<file>: <the mutated line, trimmed>`. The sources are restored after
+ * bench/mutation-equivalents.json, keyed by `<file>: <the mutated line, trimmed>` (`<file>: deleted in <function>:
+ * <the line>` for a deleted statement). The sources are restored after
  * each mutant and when the run is interrupted; the report is rewritten after each mutant.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -258,7 +259,8 @@ async function main() {
         runTests(mutant.operator === "access" ? [...tests, ...ACCESS_TESTS] : tests),
       );
       const seconds = Math.round((Date.now() - started) / 1000);
-      const equivalent = outcome === "survived" ? equivalents[`${file}: ${mutant.mutated.trim()}`] : undefined;
+      const equivalent =
+        outcome === "survived" ? equivalents[equivalenceKey(file, source.split("\n"), mutant)] : undefined;
       results.set(key({ file, id: mutant.id }), {
         ...mutant,
         file,
@@ -281,6 +283,19 @@ async function main() {
   const counted = [...results.values()].filter((r) => r.outcome !== "invalid");
   const killed = counted.filter((r) => r.outcome === "killed").length;
   console.log(`mutation: ${killed} of ${counted.length} mutants killed; see bench/results/mutation.md`);
+}
+
+/**
+ * How bench/mutation-equivalents.json names a mutant: its file and its mutated line, trimmed. A mutant that deletes a
+ * statement (its line is empty) is named by the function it is in and the line it deleted,
+ * `deleted in <function>: <line>`, since the same check often opens several functions.
+ */
+function equivalenceKey(file: string, lines: readonly string[], mutant: Pick<Mutant, "line" | "original" | "mutated">) {
+  const mutated = mutant.mutated.trim();
+  if (mutated !== "") return `${file}: ${mutated}`;
+  let name = "";
+  for (let i = mutant.line - 1; i >= 0 && name === ""; i--) name = /\bfunction\s+(\w+)/.exec(lines[i]!)?.[1] ?? "";
+  return `${file}: deleted in ${name}: ${mutant.original.trim()}`;
 }
 
 /** `--shard k/n`: the k-th of n interleaved shares of each contract's mutants (all of them without it). */
@@ -318,7 +333,8 @@ async function earlierResults(
     if (sources.get(result.file)![result.line - 1] !== result.original) continue;
     // The list of equivalent mutants may have changed since.
     const { equivalent: _stale, ...rest } = result;
-    const equivalent = rest.outcome === "survived" ? equivalents[`${rest.file}: ${rest.mutated.trim()}`] : undefined;
+    const equivalent =
+      rest.outcome === "survived" ? equivalents[equivalenceKey(rest.file, sources.get(rest.file)!, rest)] : undefined;
     kept.set(`${rest.file}#${rest.id}`, { ...rest, ...(equivalent === undefined ? {} : { equivalent }) });
   }
   return kept;
@@ -340,7 +356,8 @@ async function writeReport(results: MutantResult[], scope: string) {
     .filter((r) => r.outcome === "survived")
     .map(
       (r) =>
-        `- \`${r.file}:${r.line}\` ${r.operator}: \`${r.mutated.trim()}\`` +
+        `- \`${r.file}:${r.line}\` ${r.operator}: ` +
+        (r.mutated.trim() === "" ? `deleted \`${r.original.trim()}\`` : `\`${r.mutated.trim()}\``) +
         (r.equivalent === undefined ? " — **not caught**" : ` — equivalent: ${r.equivalent}`),
     );
   const summary = {
