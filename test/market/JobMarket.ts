@@ -924,6 +924,19 @@ describe("JobMarket", function () {
       expect(await jobMarket.clock()).to.equal(stoppedAt);
     });
 
+    it("starts a dispute only on a Verified job, and closes one only on a Disputed job, whoever asks", async () => {
+      const market = await loadFixture(claimedOptimistic);
+      const { jobMarket, jobId, provider, accounts } = market;
+      const hub = await asHub(market);
+      await expect(jobMarket.connect(hub).startDispute(jobId))
+        .to.be.revertedWithCustomError(jobMarket, "MarketJobNotInStatus")
+        .withArgs(jobId, JobStatus.Open);
+      await jobMarket.connect(provider).submitResult(jobId, 0, result("answer"), NO_EVIDENCE);
+      await expect(jobMarket.connect(hub).closeDispute(jobId, 0, accounts.alice.address, ethers.ZeroHash, 0n))
+        .to.be.revertedWithCustomError(jobMarket, "MarketJobNotInStatus")
+        .withArgs(jobId, JobStatus.Verified);
+    });
+
     it("refuses, by the market's own clock, a dispute started after the challenge window, whoever asks", async () => {
       const market = await loadFixture(claimedOptimistic);
       const { jobMarket, jobId, provider } = market;
