@@ -888,7 +888,7 @@ describe("JobMarket", function () {
     });
   });
 
-  describe("the clock", () => {
+  describe("the clock and the hub-facing functions", () => {
     /** Signs as the verification hub, the only holder of the market's hub-facing functions. */
     async function asHub(market: Market) {
       const address = await market.verificationHub.getAddress();
