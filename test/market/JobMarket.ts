@@ -184,22 +184,26 @@ describe("JobMarket", function () {
       expect(await jobMarket.totalEscrowed()).to.equal(0n);
     });
 
-    it("refuses a price that does not fit the escrow's 96 bits (about 79 billion AGPU)", async () => {
+    it("takes an escrow of exactly 2^96 - 1 wei, and refuses one that does not fit 96 bits", async () => {
       const market = await loadFixture(ready);
-      const { jobMarket, pricingEngine, agpu, accounts } = market;
-      // Governance pins the price at its hard maximum, 1 000 000 AGPU per GPU-hour.
-      const top = await pricingEngine.HARD_MAX_PRICE();
-      await pinPrice(market, top);
-      // 79 228 GPU-hours fit (just under 2^96 wei): the job is only refused for want of the requester's funds.
-      const fits = jobSpec(await time.latest(), { gpuHours: 79_228, maxTotal: top * 79_228n });
+      const { jobMarket, agpu, accounts } = market;
+      // 79 443 divides 2^96 - 1: at this price per GPU-hour (about 997 296 AGPU), 79 443 GPU-hours cost exactly it.
+      const largest = 2n ** 96n - 1n;
+      const gpuHours = 79_443;
+      const price = largest / BigInt(gpuHours);
+      expect(price * BigInt(gpuHours)).to.equal(largest);
+      await pinPrice(market, price);
+      // It fits: the job is refused only for want of the requester's funds.
+      const fits = jobSpec(await time.latest(), { gpuHours, maxTotal: largest });
       await expect(jobMarket.connect(accounts.alice).submitJob(fits)).to.be.revertedWithCustomError(
         agpu,
         "ERC20InsufficientAllowance",
       );
-      const tooMuch = jobSpec(await time.latest(), { gpuHours: 79_229, maxTotal: top * 79_229n });
+      await pinPrice(market, price + 1n);
+      const tooMuch = jobSpec(await time.latest(), { gpuHours, maxTotal: largest * 2n });
       await expect(jobMarket.connect(accounts.alice).submitJob(tooMuch))
         .to.be.revertedWithCustomError(jobMarket, "MarketEscrowTooLarge")
-        .withArgs(top * 79_229n);
+        .withArgs(largest + BigInt(gpuHours));
     });
 
     it("refuses a requester who has not approved the escrow, and keeps nothing", async () => {
