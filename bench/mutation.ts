@@ -8,7 +8,7 @@
  *   npm run bench:mutation -- --only Staking,BridgeGateway    some targets
  *   npm run bench:mutation -- --operators boundary,access     some operators
  *   npm run bench:mutation -- --resume                        skip the mutants the last report already has
- *   npm run bench:mutation -- --survivors                     redo only the last report's survivors
+ *   npm run bench:mutation -- --survivors                     redo only the survivors not listed as equivalent
  *   npm run bench:mutation -- --planted                       only the bugs in test/support/planted-bugs.ts
  *   npm run bench:mutation -- --shard 2/3                     every third mutant, from the second (one clone's share)
  *   npm run bench:mutation -- --merge a.json,b.json           take other clones' results in too
@@ -251,7 +251,7 @@ async function main() {
         index % shard.of === shard.index &&
         (operators === undefined || operators.includes(m.operator)) &&
         !(resume && results.has(key({ file, id: m.id }))) &&
-        !(survivors && results.get(key({ file, id: m.id }))?.outcome !== "survived"),
+        !(survivors && !isOpenSurvivor(results.get(key({ file, id: m.id })))),
     );
     for (const [index, mutant] of mutants.entries()) {
       const started = Date.now();
@@ -296,6 +296,11 @@ function equivalenceKey(file: string, lines: readonly string[], mutant: Pick<Mut
   let name = "";
   for (let i = mutant.line - 1; i >= 0 && name === ""; i--) name = /\bfunction\s+(\w+)/.exec(lines[i]!)?.[1] ?? "";
   return `${file}: deleted in ${name}: ${mutant.original.trim()}`;
+}
+
+/** A mutant the tests let through that is not listed as equivalent: a specification is missing. */
+function isOpenSurvivor(result: MutantResult | undefined): boolean {
+  return result?.outcome === "survived" && result.equivalent === undefined;
 }
 
 /** `--shard k/n`: the k-th of n interleaved shares of each contract's mutants (all of them without it). */
