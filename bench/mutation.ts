@@ -351,11 +351,18 @@ async function writeReport(results: MutantResult[], scope: string) {
   const equivalent = counted.filter((r) => r.equivalent !== undefined).length;
   const score = (k: number, of: number) => (of === 0 ? "n/a" : `${((100 * k) / of).toFixed(1)}%`);
   const files = [...new Set(results.map((r) => r.file))];
+  // How many mutants each contract has now, run or not: a contract only partly run says so.
+  const totals = new Map<string, number>();
+  for (const file of files) totals.set(file, mutantsOf(await readFile(join(ROOT, file), "utf8")).length);
   const rows = files.map((file) => {
     const mine = counted.filter((r) => r.file === file);
+    const run = results.filter((r) => r.file === file).length;
     const k = mine.filter((r) => r.outcome === "killed").length;
     const e = mine.filter((r) => r.equivalent !== undefined).length;
-    return `| ${file} | ${mine.length} | ${k} | ${e} | ${mine.length - k - e} | ${score(k, mine.length - e)} |`;
+    return (
+      `| ${file} | ${run} of ${totals.get(file)} | ${mine.length} | ${k} | ${e} | ${mine.length - k - e} | ` +
+      `${score(k, mine.length - e)} |`
+    );
   });
   const survivors = counted
     .filter((r) => r.outcome === "survived")
@@ -385,14 +392,15 @@ async function writeReport(results: MutantResult[], scope: string) {
       "Written by `npm run bench:mutation` (bench/mutation.ts): one planted bug at a time (see",
       "scripts/lib/mutation.ts for the operators), the contract's own tests run against it; a mutant is killed when a",
       "test fails. Mutants that do not compile are left out; equivalent mutants (no behaviour changes) are listed",
-      "with the reason in bench/mutation-equivalents.json and left out of the score.",
+      "with the reason in bench/mutation-equivalents.json and left out of the score. `run` is how many of the",
+      "contract's mutants have a result; `mutants` leaves out those that did not compile.",
       "",
       `Last run over ${scope}; the results of earlier runs are kept for the mutants it did not redo.`,
       "",
       `Generated ${summary.generatedAt}. Score: **${score(killed, counted.length - equivalent)}** (${killed} killed of ${counted.length - equivalent}; ${equivalent} equivalent, ${summary.invalid} not compiling).`,
       "",
-      "| contract | mutants | killed | equivalent | survived | score |",
-      "| -------- | ------: | -----: | ---------: | -------: | ----: |",
+      "| contract | run | mutants | killed | equivalent | survived | score |",
+      "| -------- | --: | ------: | -----: | ---------: | -------: | ----: |",
       ...rows,
       "",
       "## Survivors",
