@@ -1,15 +1,6 @@
 import { expect } from "chai";
 
-import {
-  drawCommittee,
-  jobSpec,
-  marketFixture,
-  raiseReputation,
-  result,
-  salt,
-  setAuditRate,
-  submit,
-} from "../support/market.js";
+import { deliverVerifiedJob, drawCommittee, marketFixture, result, salt } from "../support/market.js";
 import { connect } from "../support/protocol.js";
 
 const connection = await connect();
@@ -17,7 +8,6 @@ const { networkHelpers } = connection;
 const { loadFixture, mine, time } = networkHelpers;
 const ready = marketFixture(connection);
 
-const NO_EVIDENCE = "0x";
 const ANSWER = result("answer");
 
 /**
@@ -26,14 +16,7 @@ const ANSWER = result("answer");
  */
 async function verified() {
   const market = await ready();
-  await setAuditRate(market, 10_000);
-  const [provider] = market.providers;
-  await raiseReputation(market, provider!.address);
-  const jobId = await submit(market, jobSpec(await time.latest()));
-  await market.jobMarket.connect(provider!).claimSlot(jobId);
-  await market.jobMarket.connect(provider!).submitResult(jobId, 0, ANSWER, NO_EVIDENCE);
-  // The audit draw reads the hash of the block after the verification.
-  await mine();
+  const { jobId } = await deliverVerifiedJob(market, 10_000, ANSWER);
   const { challengeEndsAt } = await market.jobMarket.jobOf(jobId);
   return { ...market, jobId, challengeEndsAt };
 }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
 import { zoneId } from "../../scripts/lib/zones.js";
-import { registerOracles, setFeedOracles } from "../support/oracles.js";
+import { feedOraclesFixture } from "../support/oracles.js";
 import { connect, protocolFixture } from "../support/protocol.js";
 
 const connection = await connect();
@@ -16,12 +16,7 @@ const ROUND_TIMEOUT = 3_600n;
 const MAX_AGE = 6n * 3_600n;
 
 /** Five oracles in the feed's set, quorum three; no round yet. */
-async function withOracles() {
-  const protocol = await deployed();
-  const oracles = await registerOracles(connection, protocol, 5);
-  await setFeedOracles(protocol, FEED, oracles, 3);
-  return { ...protocol, oracles };
-}
+const withOracles = feedOraclesFixture(connection, deployed, FEED);
 
 /** Three of the five reported 100 in round 0, which started with the first report. */
 async function quorumReached() {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 
 import { connect, protocolFixture } from "../support/protocol.js";
+import { treasuryWithFeesFixture } from "../support/treasury.js";
 
 const connection = await connect();
 const { networkHelpers } = connection;
@@ -12,13 +13,7 @@ const AGPU = 10n ** 18n;
 const GRANT = keccak256(toUtf8Bytes("proposal.42"));
 
 /** The treasury holds 1 000 AGPU of fees. */
-async function withFees() {
-  const protocol = await deployed();
-  const { agpu, treasury, accounts } = protocol;
-  await agpu.connect(accounts.deployer).approve(await treasury.getAddress(), 1_000n * AGPU);
-  await treasury.connect(accounts.deployer).receiveFee(agpu, 1_000n * AGPU, keccak256(toUtf8Bytes("job.settlement")));
-  return protocol;
-}
+const withFees = treasuryWithFeesFixture(deployed);
 
 describe("Treasury at its boundaries: one before, at, one after", () => {
   describe("governance may spend exactly what the treasury holds", () => {

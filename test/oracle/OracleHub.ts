@@ -3,7 +3,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
 import { zoneId } from "../../scripts/lib/zones.js";
-import { registerOracles, setFeedOracles } from "../support/oracles.js";
+import { feedOraclesFixture, registerOracles } from "../support/oracles.js";
 import { connect, protocolFixture } from "../support/protocol.js";
 
 const connection = await connect();
@@ -15,12 +15,7 @@ const FEED = energyFeedId(zoneId("eu-west"));
 const FAULT = keccak256(toUtf8Bytes("oracle.lied"));
 
 /** Five registered, staked oracles, the feed's set; its quorum is three. */
-async function withOracles() {
-  const protocol = await deployed();
-  const oracles = await registerOracles(connection, protocol, 5);
-  await setFeedOracles(protocol, FEED, oracles, 3);
-  return { ...protocol, oracles };
-}
+const withOracles = feedOraclesFixture(connection, deployed, FEED);
 
 describe("OracleHub", () => {
   it("starts with an energy feed for every default zone, a quorum of 3 and a 1-hour round timeout", async () => {

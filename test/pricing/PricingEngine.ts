@@ -261,6 +261,17 @@ describe("PricingEngine", () => {
       return protocol;
     }
 
+    /**
+     * eu-west after its overloaded epoch: its price rose above eu-central's 2 AGPU (which, untouched, stays), and it
+     * is overloaded again in the new epoch.
+     */
+    async function pricedAboveNeighbour() {
+      const protocol = await overloaded();
+      await nextEpoch(protocol);
+      await protocol.pricingEngine.connect(protocol.accounts.market).recordDemand(EU_WEST, 4n);
+      return protocol;
+    }
+
     it("stays home while the neighbour, with its latency penalty, costs more than staying", async () => {
       const { pricingEngine } = await loadFixture(overloaded);
       expect(await pricingEngine.utilisationOf(EU_WEST)).to.equal(10_000n);
@@ -271,9 +282,7 @@ describe("PricingEngine", () => {
     });
 
     it("quotes in the cheapest uncongested neighbour, penalty included, once staying costs more", async () => {
-      const protocol = await loadFixture(overloaded);
-      await nextEpoch(protocol); // eu-west rises after its full epoch; eu-central, untouched, stays at 2 AGPU
-      await protocol.pricingEngine.connect(protocol.accounts.market).recordDemand(EU_WEST, 4n);
+      const protocol = await loadFixture(pricedAboveNeighbour);
       const home = await protocol.pricingEngine.priceOf(EU_WEST, Tier.Standard);
       const quote = await protocol.pricingEngine.quote(EU_WEST, Tier.Standard, 2n, 1n, true);
       expect(home).to.be.greaterThan((INITIAL * 10_500n) / BPS);
@@ -285,10 +294,7 @@ describe("PricingEngine", () => {
     });
 
     it("stays home when spillover is not allowed, the zone is not congested, or every neighbour is", async () => {
-      const protocol = await loadFixture(overloaded);
-      const { pricingEngine, accounts } = protocol;
-      await nextEpoch(protocol);
-      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      const { pricingEngine, accounts } = await loadFixture(pricedAboveNeighbour);
       expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, false)).spilledOver).to.equal(false);
       expect((await pricingEngine.quote(EU_CENTRAL, Tier.Standard, 1n, 1n, true)).spilledOver).to.equal(false);
       await pricingEngine.connect(accounts.market).recordDemand(EU_CENTRAL, 2n); // eu-central at 100% too
@@ -298,19 +304,13 @@ describe("PricingEngine", () => {
     });
 
     it("stays home when no neighbour is cheaper, even an idle one", async () => {
-      const protocol = await loadFixture(overloaded);
-      const { pricingEngine, accounts } = protocol;
-      await nextEpoch(protocol);
-      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      const { pricingEngine, accounts } = await loadFixture(pricedAboveNeighbour);
       await pricingEngine.connect(accounts.governor).setNeighbours(EU_WEST, EU_CENTRAL, 5_000); // +50% latency penalty
       expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).spilledOver).to.equal(false);
     });
 
     it("spills over only above the home zone's congestion threshold, not at it", async () => {
-      const protocol = await loadFixture(overloaded);
-      const { pricingEngine, accounts } = protocol;
-      await nextEpoch(protocol);
-      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      const { pricingEngine, accounts } = await loadFixture(pricedAboveNeighbour);
       // eu-west is at exactly 100%.
       await pricingEngine.connect(accounts.governor).setCongestionThreshold(EU_WEST, 10_000);
       expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).spilledOver).to.equal(false);
@@ -319,10 +319,7 @@ describe("PricingEngine", () => {
     });
 
     it("counts a neighbour at exactly its own threshold as congested", async () => {
-      const protocol = await loadFixture(overloaded);
-      const { pricingEngine, accounts } = protocol;
-      await nextEpoch(protocol);
-      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      const { pricingEngine, accounts } = await loadFixture(pricedAboveNeighbour);
       await pricingEngine.connect(accounts.market).recordDemand(EU_CENTRAL, 1n); // 1 of 2 GPU-hours: 50%
       await pricingEngine.connect(accounts.governor).setCongestionThreshold(EU_CENTRAL, 5_000);
       expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).spilledOver).to.equal(false);
@@ -340,10 +337,7 @@ describe("PricingEngine", () => {
     });
 
     it("passes over a neighbour that governance disabled", async () => {
-      const protocol = await loadFixture(overloaded);
-      const { pricingEngine, nodeRegistry, accounts } = protocol;
-      await nextEpoch(protocol);
-      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      const { pricingEngine, nodeRegistry, accounts } = await loadFixture(pricedAboveNeighbour);
       expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).zone).to.equal(EU_CENTRAL);
       await nodeRegistry.connect(accounts.governor).setZoneEnabled(EU_CENTRAL, false);
       const quote = await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true);

@@ -1,7 +1,7 @@
 import { keccak256, toBeHex } from "ethers";
 import type { Address, Hex } from "viem";
 
-import { type JobSpec, resultCommitment } from "../../scripts/lib/market.js";
+import { type JobSpec, jobSpec, resultCommitment } from "../../scripts/lib/market.js";
 import { Role } from "../../scripts/lib/roles.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import { NodeRole, providerMetadata, serviceNodeMetadata } from "./nodes.js";
@@ -104,6 +104,24 @@ export async function submit(market: Market, spec: JobSpec, requester = market.a
 }
 
 /**
+ * An Optimistic single-provider job delivered with `answer` by the first provider (its reputation raised above the
+ * floor), now Verified; the audit rate is set to `auditRateBps` first. One block is mined after the verification:
+ * the audit draw reads its hash. Returns the job's id and its provider.
+ */
+export async function deliverVerifiedJob(market: Market, auditRateBps = 0, answer = result("answer")) {
+  const { jobMarket } = market;
+  await setAuditRate(market, auditRateBps);
+  const [provider] = market.providers;
+  if (provider === undefined) throw new Error("the market fixture has no provider");
+  await raiseReputation(market, provider.address);
+  const jobId = await submit(market, jobSpec(await latestTimestamp(market)));
+  await jobMarket.connect(provider).claimSlot(jobId);
+  await jobMarket.connect(provider).submitResult(jobId, 0, answer, "0x");
+  await advanceChain(market, 0);
+  return { jobId, provider };
+}
+
+/**
  * Each of `claimants` claims a slot of `jobId` (slot i for claimant i), then all commit, then all reveal
  * `answers[i]`: the whole commit-reveal round of a multi-provider job.
  */
@@ -139,9 +157,7 @@ export async function decideDispute(
 /** Moves the chain's clock past the appeal period of `jobId`'s current round (its votes must be in). */
 export async function waitOutAppeals(market: Market, jobId: bigint): Promise<void> {
   const { appealEndsAt } = await market.verificationHub.disputeOf(jobId);
-  const { provider } = market.accounts.deployer;
-  if (provider === null) throw new Error("the deployer's signer has no provider");
-  const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+  const now = await latestTimestamp(market);
   if (now <= appealEndsAt) await advanceChain(market, Number(appealEndsAt - now) + 1);
 }
 
@@ -192,6 +208,13 @@ async function jurorSigners(market: Market, jobId: bigint): Promise<Signer[]> {
     if (signer === undefined) throw new Error(`juror ${address} is not one of the fixture's validators`);
     return signer;
   });
+}
+
+/** The timestamp of the chain's latest block. */
+async function latestTimestamp(market: Market): Promise<bigint> {
+  const { provider } = market.accounts.deployer;
+  if (provider === null) throw new Error("the deployer's signer has no provider");
+  return BigInt((await provider.getBlock("latest"))!.timestamp);
 }
 
 /** Moves the chain's clock `seconds` forward and mines a block. */

@@ -27,3 +27,16 @@ export async function setFeedOracles(protocol: Protocol, feedId: string, oracles
     quorum,
   );
 }
+
+/**
+ * A fixture for `loadFixture`: the deployed protocol with five registered, staked oracles as the set of `feedId`,
+ * quorum three; no round yet. Call it once per test file so that the fixture keeps its identity.
+ */
+export function feedOraclesFixture(connection: Connection, deployed: () => Promise<Protocol>, feedId: string) {
+  return async function withOracles() {
+    const protocol = await deployed();
+    const oracles = await registerOracles(connection, protocol, 5);
+    await setFeedOracles(protocol, feedId, oracles, 3);
+    return { ...protocol, oracles };
+  };
+}

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { AbiCoder, keccak256, toUtf8Bytes, zeroPadValue, toBeHex } from "ethers";
 
 import { connect, protocolFixture } from "../support/protocol.js";
+import { SETTLEMENT_FEE as SETTLEMENT, treasuryWithFeesFixture } from "../support/treasury.js";
 
 const connection = await connect();
 const { ethers, networkHelpers } = connection;
@@ -9,7 +10,6 @@ const { loadFixture } = networkHelpers;
 const deployed = protocolFixture(connection);
 
 const AGPU = 10n ** 18n;
-const SETTLEMENT = keccak256(toUtf8Bytes("job.settlement"));
 const GRANT = keccak256(toUtf8Bytes("proposal.42"));
 
 /** ERC-7201: keccak256(abi.encode(uint256(keccak256(id)) - 1)) & ~0xff */
@@ -23,13 +23,8 @@ function mappingSlot(key: string, slot: bigint): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [key, slot]));
 }
 
-async function withFees() {
-  const protocol = await deployed();
-  const { agpu, treasury, accounts } = protocol;
-  await agpu.connect(accounts.deployer).approve(await treasury.getAddress(), 1_000n * AGPU);
-  await treasury.connect(accounts.deployer).receiveFee(agpu, 1_000n * AGPU, SETTLEMENT);
-  return protocol;
-}
+/** The treasury holds 1 000 AGPU of fees, received under SETTLEMENT. */
+const withFees = treasuryWithFeesFixture(deployed);
 
 describe("Treasury", () => {
   describe("receiving fees", () => {

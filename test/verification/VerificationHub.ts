@@ -8,9 +8,9 @@ import {
   VALIDATOR_STAKE,
   claimCommitReveal,
   decideDispute,
+  deliverVerifiedJob,
   enrolValidator,
   drawCommittee,
-  setAuditRate,
   HOUR,
   JobStatus,
   type Market,
@@ -19,7 +19,6 @@ import {
   commitmentOf,
   jobSpec,
   marketFixture,
-  raiseReputation,
   result,
   salt,
   submit,
@@ -48,29 +47,15 @@ const SLASH_DISPUTE = keccak256(toUtf8Bytes("market.dispute"));
 const SLASH_FALSE_AUDIT = keccak256(toUtf8Bytes("hub.false-audit"));
 const ZERO = ethers.ZeroAddress;
 
-/** An Optimistic job delivered by a provider above the floor, now Verified; `auditRate` set first. */
-async function verifiedJob(market: Market, auditRateBps = 0) {
-  const { jobMarket, verificationHub, accounts } = market;
-  await setAuditRate(market, auditRateBps);
-  const [provider] = market.providers;
-  await raiseReputation(market, provider!.address);
-  const jobId = await submit(market, jobSpec(await time.latest()));
-  await jobMarket.connect(provider!).claimSlot(jobId);
-  await jobMarket.connect(provider!).submitResult(jobId, 0, ANSWER, NO_EVIDENCE);
-  // The audit draw reads the hash of the block after the verification.
-  await mine();
-  return { jobId, provider: provider! };
-}
-
 async function verified() {
   const market = await ready();
-  return { ...market, ...(await verifiedJob(market)) };
+  return { ...market, ...(await deliverVerifiedJob(market)) };
 }
 
 /** Every verified job is sampled for audit. */
 async function audited() {
   const market = await ready();
-  return { ...market, ...(await verifiedJob(market, 10_000)) };
+  return { ...market, ...(await deliverVerifiedJob(market, 10_000)) };
 }
 
 /** A provider with an NVIDIA CC attestation whose enclave key is `enclave`. */
@@ -260,13 +245,13 @@ describe("VerificationHub", function () {
     it("samples verified jobs at the governed rate from the hash of the block after the verification", async () => {
       const market = await loadFixture(ready);
       const { verificationHub } = market;
-      const { jobId } = await verifiedJob(market, 0);
+      const { jobId } = await deliverVerifiedJob(market, 0);
       // A call runs in the latest block, which is the seed block itself: the draw is still unknown there.
       expect(await verificationHub.auditDrawOf(jobId)).to.equal(AuditDraw.Pending);
       await mine();
       expect(await verificationHub.auditDrawOf(jobId)).to.equal(AuditDraw.Skipped);
       expect(await verificationHub.isAuditSampled(jobId)).to.equal(false);
-      const sampled = await verifiedJob({ ...market, providers: market.providers.slice(1) }, 10_000);
+      const sampled = await deliverVerifiedJob({ ...market, providers: market.providers.slice(1) }, 10_000);
       await mine();
       expect(await verificationHub.isAuditSampled(sampled.jobId)).to.equal(true);
       await expect(verificationHub.drawAudit(sampled.jobId))
