@@ -206,7 +206,7 @@ async function runPlanted() {
       "# Planted bugs",
       "",
       "Written by `npm run bench:mutation -- --planted`: each bug of test/support/planted-bugs.ts planted alone, and only",
-      "its boundary specification run against it.",
+      "its specification run against it (a boundary specification, or an invariant of a Solidity test).",
       "",
       `${caught} of ${PLANTED_BUGS.length} caught.`,
       "",

@@ -88,7 +88,7 @@ contract JobMarketHandler is TestBase {
         uint256 minorityVerdicts;
         /// Calls that reverted although everything they need held.
         uint256 unexpectedReverts;
-        /// Calls that went through although they should have been refused (forged evidence).
+        /// Calls that went through although they should have been refused (forged evidence, a time not yet up).
         uint256 unexpectedSuccesses;
         /// The handler action of the last unexpected outcome.
         bytes4 lastUnexpected;
@@ -272,6 +272,36 @@ contract JobMarketHandler is TestBase {
         bool expected = job.status == IJobMarket.JobStatus.Verified && block.timestamp > job.challengeEndsAt;
         bool settled = _tracked(jobId, abi.encodeCall(market.finalize, (jobId)), address(this));
         if (expected != settled) _unexpected(this.finalize.selector, expected);
+    }
+
+    /// @dev An attacker's first probe: acting exactly at a boundary. Moves the clock to exactly a claimed slot's
+    /// `deliverBy` (or a verified job's `challengeEndsAt`) and tries to expire the slot (or finalize the job), which
+    /// must be refused while delivery (or a dispute) is still allowed; then one second later, when it must go through.
+    function probeBoundary(uint256 jobSeed, uint256 slotSeed, bool challengeWindow) external {
+        // A pause moves the wall-clock times the views give as the clock moves: no boundary to aim at.
+        if (market.paused() || hub.paused()) return;
+        uint256 boundary;
+        if (challengeWindow) {
+            (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Verified);
+            IJobMarket.Job memory job = market.jobOf(jobId);
+            if (!any || job.status != IJobMarket.JobStatus.Verified) return;
+            boundary = job.challengeEndsAt;
+        } else {
+            (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Open);
+            if (!any || market.jobOf(jobId).status != IJobMarket.JobStatus.Open) return;
+            IJobMarket.Slot[] memory slots = market.slotsOf(jobId);
+            uint256 slot = slotSeed % 3;
+            if (slot >= slots.length || slots[slot].status != IJobMarket.SlotStatus.Claimed) return;
+            boundary = slots[slot].deliverBy;
+        }
+        if (boundary < block.timestamp) return;
+        ++calls[this.probeBoundary.selector];
+        for (uint256 late = 0; late < 2; ++late) {
+            vm.warp(boundary + late);
+            vm.roll(block.number + 1);
+            if (challengeWindow) this.finalize(jobSeed);
+            else this.expire(jobSeed, slotSeed, late);
+        }
     }
 
     function cancel(uint256 jobSeed) external {
@@ -830,6 +860,27 @@ contract JobMarketInvariantTest is TestBase {
         assertEq(handler.calls(JobMarket.submitResult.selector), 2, "honest evidence accepted");
     }
 
+    /// @dev Probes exactly at the boundaries: a claimed slot is not expired at its `deliverBy`, only one second
+    /// later; a verified job is not finalized at its `challengeEndsAt`, only one second later.
+    function test_HandlerProbesTheBoundaries() public {
+        handler.submit(0, 1, 1, 1);
+        handler.submit(0, 1, 1, 1);
+        handler.claim(0, 0);
+        handler.claim(1, 0);
+        // The second job is delivered and its ten-minute challenge window probed within the first's hour to deliver.
+        handler.deliver(1, 0, 1);
+        handler.probeBoundary(1, 0, true);
+        assertEq(
+            handler.calls(JobMarket.finalize.selector),
+            1,
+            "finalized one second after challengeEndsAt, not at it"
+        );
+        handler.probeBoundary(0, 0, false);
+        assertEq(handler.calls(JobMarket.expireSlot.selector), 1, "expired one second after deliverBy, not at it");
+        assertEq(handler.calls(JobMarketHandler.probeBoundary.selector), 2, "both boundaries probed");
+        invariant_EveryCheckedCallEndsAsPredicted();
+    }
+
     /// @dev A three-provider Consensus job: claims, commits, reveals, and settlement after the challenge window.
     function test_HandlerSettlesAConsensusJob() public {
         handler.submit(0, 4, 3, 1);
@@ -1037,7 +1088,7 @@ contract JobMarketInvariantTest is TestBase {
 
     /// @dev The handler's actions: what the invariant runner calls, in random order.
     function _actions() private pure returns (bytes4[] memory) {
-        bytes4[] memory actions = new bytes4[](18);
+        bytes4[] memory actions = new bytes4[](19);
         actions[0] = JobMarketHandler.submit.selector;
         actions[1] = JobMarketHandler.claim.selector;
         actions[2] = JobMarketHandler.commit.selector;
@@ -1056,6 +1107,7 @@ contract JobMarketInvariantTest is TestBase {
         actions[15] = JobMarketHandler.sweep.selector;
         actions[16] = JobMarketHandler.warp.selector;
         actions[17] = JobMarketHandler.pause.selector;
+        actions[18] = JobMarketHandler.probeBoundary.selector;
         return actions;
     }
 
