@@ -896,6 +896,24 @@ contract JobMarketInvariantTest is TestBase {
         assertEq(handler.anomalies().payoutMismatches, 0, "paid by the split");
     }
 
+    /// @dev A three-way split on a Consensus job: nothing is accepted, the job settles after the challenge window
+    /// and every revealer's collateral comes back. Random sequences seldom get this far, so it is scripted here.
+    function test_HandlerSettlesAThreeWaySplit() public {
+        handler.submit(0, 4, 3, 1);
+        for (uint256 i = 0; i < 3; ++i) handler.claim(0, i);
+        for (uint8 i = 0; i < 3; ++i) handler.commit(0, 0, i);
+        for (uint256 i = 0; i < 3; ++i) handler.reveal(0, 0);
+        uint256 jobId = handler.jobs(0);
+        assertEq(uint256(d.market.jobOf(jobId).status), uint256(IJobMarket.JobStatus.Verified), "verified");
+        assertEq(d.market.jobOf(jobId).acceptedSlots, 0, "no result accepted");
+        handler.warp(11 minutes);
+        handler.finalize(0);
+        assertEq(uint256(d.market.jobOf(jobId).status), uint256(IJobMarket.JobStatus.Settled), "settled");
+        invariant_LockedIsTheCollateralOfLiveClaims();
+        invariant_RequestersWithoutAValidResultGetTheEscrowBack();
+        invariant_EveryCheckedCallEndsAsPredicted();
+    }
+
     /// @dev A requester disputes a delivered job; a committee is drawn, commits and reveals, and the dispute is
     /// resolved by its majority once the appeal period is over.
     function test_HandlerDrivesADisputeToAVerdict() public {
