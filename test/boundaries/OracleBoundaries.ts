@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { Wallet } from "ethers";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
 import { zoneId } from "../../scripts/lib/zones.js";
@@ -76,6 +77,42 @@ describe("OracleHub at its boundaries: at, and one past", () => {
         .withArgs(FEED, 0n, 100n, 3n)
         .and.to.emit(oracleHub, "Reported")
         .withArgs(FEED, 1n, oracles[3]!.address, 100n);
+    });
+  });
+
+  describe("a feed's oracle set: a quorum that is a strict majority, of at most 29 oracles", () => {
+    // Governance may name any accounts; only registered oracles' reports count. The protocol-wide floor is three.
+    const accounts = (count: number) => Array.from({ length: count }, () => Wallet.createRandom().address);
+
+    it("accepts a quorum of the whole set, and refuses one more", async () => {
+      const { oracleHub, accounts: named } = await loadFixture(deployed);
+      const governor = oracleHub.connect(named.governor);
+      const set = accounts(3);
+      await expect(governor.setFeedOracles(FEED, set, 3))
+        .to.emit(oracleHub, "FeedOraclesSet")
+        .withArgs(FEED, set, 3n);
+      await expect(governor.setFeedOracles(FEED, set, 4))
+        .to.be.revertedWithCustomError(oracleHub, "OracleInvalidSet")
+        .withArgs(FEED, 3n, 4n);
+    });
+
+    it("refuses a quorum of exactly half (above the floor), and accepts one more", async () => {
+      const { oracleHub, accounts: named } = await loadFixture(deployed);
+      const governor = oracleHub.connect(named.governor);
+      const set = accounts(6);
+      await expect(governor.setFeedOracles(FEED, set, 3))
+        .to.be.revertedWithCustomError(oracleHub, "OracleInvalidSet")
+        .withArgs(FEED, 6n, 3n);
+      await expect(governor.setFeedOracles(FEED, set, 4)).to.emit(oracleHub, "FeedOraclesSet");
+    });
+
+    it("accepts 29 oracles, and refuses 30", async () => {
+      const { oracleHub, accounts: named } = await loadFixture(deployed);
+      const governor = oracleHub.connect(named.governor);
+      await expect(governor.setFeedOracles(FEED, accounts(29), 15)).to.emit(oracleHub, "FeedOraclesSet");
+      await expect(governor.setFeedOracles(FEED, accounts(30), 16))
+        .to.be.revertedWithCustomError(oracleHub, "OracleInvalidSet")
+        .withArgs(FEED, 30n, 16n);
     });
   });
 

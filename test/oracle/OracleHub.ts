@@ -13,6 +13,8 @@ const deployed = protocolFixture(connection);
 
 const FEED = energyFeedId(zoneId("eu-west"));
 const FAULT = keccak256(toUtf8Bytes("oracle.lied"));
+/** The round timeout the deployment sets: one hour. */
+const ROUND_TIMEOUT = 3_600n;
 
 /** Five registered, staked oracles, the feed's set; its quorum is three. */
 const withOracles = feedOraclesFixture(connection, deployed, FEED);
@@ -90,6 +92,20 @@ describe("OracleHub", () => {
         .to.be.revertedWithCustomError(oracleHub, "OracleAlreadyReported")
         .withArgs(FEED, 0n, oracles[0]!.address);
       expect(await oracleHub.pendingReports(FEED)).to.deep.equal([100n]);
+    });
+    it("takes no report and closes no round while paused, and goes on from where it stopped once unpaused", async () => {
+      const { oracleHub, oracles, accounts } = await loadFixture(withOracles);
+      for (const oracle of oracles.slice(0, 3)) await oracleHub.connect(oracle).report(FEED, 100n);
+      await oracleHub.connect(accounts.guardian).pause();
+      await expect(oracleHub.connect(oracles[3]!).report(FEED, 100n)).to.be.revertedWithCustomError(
+        oracleHub,
+        "EnforcedPause",
+      );
+      await time.increase(ROUND_TIMEOUT + 1n);
+      await expect(oracleHub.closeRound(FEED)).to.be.revertedWithCustomError(oracleHub, "EnforcedPause");
+      // The guardian pauses; only governance unpauses.
+      await oracleHub.connect(accounts.governor).unpause();
+      await expect(oracleHub.closeRound(FEED)).to.emit(oracleHub, "RoundFinalized").withArgs(FEED, 0n, 100n, 3n);
     });
   });
 
