@@ -364,6 +364,19 @@ describe("PricingEngine", () => {
       expect([second.zone, second.pricePerGpuHour]).to.deep.equal([US_EAST, (INITIAL * 10_400n) / BPS]);
     });
 
+    it("keeps the neighbour linked first when two cost exactly the same", async () => {
+      const protocol = await loadFixture(overloaded);
+      const { pricingEngine, accounts } = protocol;
+      const governor = pricingEngine.connect(accounts.governor);
+      await addProviders(protocol, US_EAST, 1, 6);
+      await governor.setNeighbours(EU_WEST, EU_CENTRAL, 300);
+      await governor.setNeighbours(EU_WEST, US_EAST, 300);
+      await nextEpoch(protocol);
+      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      const quote = await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true);
+      expect([quote.zone, quote.pricePerGpuHour]).to.deep.equal([EU_CENTRAL, (INITIAL * 10_300n) / BPS]);
+    });
+
     it("links a zone to at most eight neighbours, though an existing link's penalty can still change", async () => {
       const { pricingEngine, nodeRegistry, accounts } = await loadFixture(deployed);
       const governor = pricingEngine.connect(accounts.governor);
