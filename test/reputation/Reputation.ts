@@ -125,6 +125,29 @@ describe("Reputation", () => {
       expect(await reputation.compositeOf(accounts.alice.address)).to.equal(4_500n);
     });
 
+    it("accepts every bounded parameter at exactly its lowest and its highest value", async () => {
+      const { reputation, accounts } = await loadFixture(deployed);
+      const governor = reputation.connect(accounts.governor);
+      const lowest = {
+        ...base,
+        learningRateBps: 100,
+        decayHalfLife: DAY,
+        referenceValue: AGPU,
+        minDistinctRequesters: 0,
+      };
+      const highest = {
+        ...base,
+        learningRateBps: 5_000,
+        decayHalfLife: 365n * DAY,
+        referenceValue: 1_000_000n * AGPU,
+        minDistinctRequesters: 20,
+      };
+      for (const parameters of [lowest, highest]) {
+        await expect(governor.setParameters(parameters)).to.emit(reputation, "ReputationParametersSet");
+        expect(await reputation.parameters()).to.deep.equal(Object.values(parameters).map(BigInt));
+      }
+    });
+
     it("refuses values outside the hard bounds and weights that do not sum to 10 000", async () => {
       const { reputation, accounts } = await loadFixture(deployed);
       const governor = reputation.connect(accounts.governor);
