@@ -190,6 +190,20 @@ describe("NodeRegistry", () => {
   });
 
   describe("updates", () => {
+    it("stops a registered node's updates, reactivation and capability commitments while paused", async () => {
+      const { nodeRegistry, accounts } = await loadFixture(aliceProvider);
+      const alice = nodeRegistry.connect(accounts.alice);
+      await nodeRegistry.connect(accounts.guardian).pause();
+      for (const call of [
+        () => alice.updateMetadata(providerMetadata({ zone: zoneId("us-west") })),
+        () => alice.updateRoles(NodeRole.PROVIDER),
+        () => alice.reactivate(),
+        () => alice.commitCapability(keccak256(toUtf8Bytes("capability"))),
+      ]) {
+        await expect(call()).to.be.revertedWithCustomError(nodeRegistry, "EnforcedPause");
+      }
+    });
+
     it("replaces the metadata and emits NodeMetadataUpdated", async () => {
       const { nodeRegistry, accounts } = await loadFixture(aliceProvider);
       const moved = providerMetadata({ zone: zoneId("us-west"), endpoint: "https://gpu-7.us.example.net" });
