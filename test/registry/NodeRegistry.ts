@@ -165,6 +165,17 @@ describe("NodeRegistry", () => {
         .withArgs("gpuModel", 65n, 64n);
     });
 
+    it("accepts a provider's endpoint of exactly 256 bytes and GPU model of exactly 64", async () => {
+      const { nodeRegistry, accounts } = await loadFixture(deployed);
+      const metadata = providerMetadata({ endpoint: "x".repeat(256), gpuModel: "g".repeat(64) });
+      await expect(nodeRegistry.connect(accounts.bob).register(NodeRole.PROVIDER, metadata)).to.emit(
+        nodeRegistry,
+        "NodeRegistered",
+      );
+      const { endpoint, gpuModel } = (await nodeRegistry.getNode(accounts.bob.address)).metadata;
+      expect([endpoint.length, gpuModel.length]).to.deep.equal([256, 64]);
+    });
+
     it("bounds the GPU model a node without the provider role may name, at 64 bytes", async () => {
       const { nodeRegistry, accounts } = await loadFixture(deployed);
       await expect(

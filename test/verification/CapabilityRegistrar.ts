@@ -78,6 +78,15 @@ describe("CapabilityRegistrar", function () {
     expect((await capabilityRegistrar.provenCapabilityOf(accounts.alice.address)).provenAt).to.equal(0n);
   });
 
+  it("takes no proof while paused, and the same proof once governance unpauses", async () => {
+    const { capabilityRegistrar, accounts, proof } = await loadFixture(committedProvider);
+    const prove = () => capabilityRegistrar.proveCapability(accounts.alice.address, 40_960, 80, ...args(proof));
+    await capabilityRegistrar.connect(accounts.guardian).pause();
+    await expect(prove()).to.be.revertedWithCustomError(capabilityRegistrar, "EnforcedPause");
+    await capabilityRegistrar.connect(accounts.governor).unpause();
+    await expect(prove()).to.emit(capabilityRegistrar, "CapabilityProven");
+  });
+
   it("refuses a node without a commitment", async () => {
     const { capabilityRegistrar, accounts, proof } = await loadFixture(committedProvider);
     await expect(capabilityRegistrar.proveCapability(accounts.carol.address, 40_960, 80, ...args(proof)))
