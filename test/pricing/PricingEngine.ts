@@ -345,17 +345,25 @@ describe("PricingEngine", () => {
       expect(quote.zone).to.equal(EU_WEST);
     });
 
-    it("picks the cheapest of several uncongested neighbours, whichever order they were linked in", async () => {
+    /**
+     * eu-west overloaded and repriced after eu-central, then us-east (one provider, idle), were linked to it with
+     * these latency penalties. Both neighbours cost 2 AGPU before their penalty; eu-west about 2.107.
+     */
+    async function twoNeighboursLinked(centralPenaltyBps: number, eastPenaltyBps: number) {
       const protocol = await loadFixture(overloaded);
       const { pricingEngine, accounts } = protocol;
       const governor = pricingEngine.connect(accounts.governor);
       await addProviders(protocol, US_EAST, 1, 6);
-      // Both neighbours cost 2 AGPU before their penalty; eu-west costs more after a full epoch (about 2.107).
-      // eu-central (3%) was linked first, us-east (4%) second: the first stays the cheapest.
-      await governor.setNeighbours(EU_WEST, EU_CENTRAL, 300);
-      await governor.setNeighbours(EU_WEST, US_EAST, 400);
+      await governor.setNeighbours(EU_WEST, EU_CENTRAL, centralPenaltyBps);
+      await governor.setNeighbours(EU_WEST, US_EAST, eastPenaltyBps);
       await nextEpoch(protocol);
       await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      return { ...protocol, governor };
+    }
+
+    it("picks the cheapest of several uncongested neighbours, whichever order they were linked in", async () => {
+      // eu-central (3%) was linked first, us-east (4%) second: the first stays the cheapest.
+      const { pricingEngine, governor } = await twoNeighboursLinked(300, 400);
       const first = await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true);
       expect([first.zone, first.pricePerGpuHour]).to.deep.equal([EU_CENTRAL, (INITIAL * 10_300n) / BPS]);
       // eu-central at 5%: us-east, seen second, is now the cheaper.
@@ -365,14 +373,7 @@ describe("PricingEngine", () => {
     });
 
     it("keeps the neighbour linked first when two cost exactly the same", async () => {
-      const protocol = await loadFixture(overloaded);
-      const { pricingEngine, accounts } = protocol;
-      const governor = pricingEngine.connect(accounts.governor);
-      await addProviders(protocol, US_EAST, 1, 6);
-      await governor.setNeighbours(EU_WEST, EU_CENTRAL, 300);
-      await governor.setNeighbours(EU_WEST, US_EAST, 300);
-      await nextEpoch(protocol);
-      await pricingEngine.connect(accounts.market).recordDemand(EU_WEST, 4n);
+      const { pricingEngine } = await twoNeighboursLinked(300, 300);
       const quote = await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true);
       expect([quote.zone, quote.pricePerGpuHour]).to.deep.equal([EU_CENTRAL, (INITIAL * 10_300n) / BPS]);
     });
