@@ -881,15 +881,21 @@ contract JobMarketInvariantTest is TestBase {
         invariant_EveryCheckedCallEndsAsPredicted();
     }
 
-    /// @dev A three-provider Consensus job: claims, commits, reveals, and settlement after the challenge window.
-    function test_HandlerSettlesAConsensusJob() public {
+    /// @dev A three-provider Consensus job: three claims, commits of `answers` (see the handler's `commit`) and
+    /// their reveals, each of which must go through.
+    function _revealConsensusJob(uint8[3] memory answers) private {
         handler.submit(0, 4, 3, 1);
         for (uint256 i = 0; i < 3; ++i) handler.claim(0, i);
         assertEq(handler.calls(JobMarketHandler.claim.selector), 3, "three claims");
-        for (uint256 i = 0; i < 3; ++i) handler.commit(0, 0, 0);
+        for (uint256 i = 0; i < 3; ++i) handler.commit(0, 0, answers[i]);
         assertEq(handler.calls(JobMarketHandler.commit.selector), 3, "three commits");
         for (uint256 i = 0; i < 3; ++i) handler.reveal(0, 0);
         assertEq(handler.calls(JobMarket.revealResult.selector), 3, "three reveals");
+    }
+
+    /// @dev A three-provider Consensus job: claims, commits, reveals, and settlement after the challenge window.
+    function test_HandlerSettlesAConsensusJob() public {
+        _revealConsensusJob([0, 0, 0]);
         handler.warp(11 minutes);
         handler.finalize(0);
         assertEq(uint256(d.market.jobOf(handler.jobs(0)).status), uint256(IJobMarket.JobStatus.Settled), "settled");
@@ -899,10 +905,7 @@ contract JobMarketInvariantTest is TestBase {
     /// @dev A three-way split on a Consensus job: nothing is accepted, the job settles after the challenge window
     /// and every revealer's collateral comes back. Random sequences seldom get this far, so it is scripted here.
     function test_HandlerSettlesAThreeWaySplit() public {
-        handler.submit(0, 4, 3, 1);
-        for (uint256 i = 0; i < 3; ++i) handler.claim(0, i);
-        for (uint8 i = 0; i < 3; ++i) handler.commit(0, 0, i);
-        for (uint256 i = 0; i < 3; ++i) handler.reveal(0, 0);
+        _revealConsensusJob([0, 1, 2]);
         uint256 jobId = handler.jobs(0);
         assertEq(uint256(d.market.jobOf(jobId).status), uint256(IJobMarket.JobStatus.Verified), "verified");
         assertEq(d.market.jobOf(jobId).acceptedSlots, 0, "no result accepted");
