@@ -251,9 +251,11 @@ describe("VerificationHub", function () {
       await mine();
       expect(await verificationHub.auditDrawOf(jobId)).to.equal(AuditDraw.Skipped);
       expect(await verificationHub.isAuditSampled(jobId)).to.equal(false);
+      expect(await verificationHub.drawAudit.staticCall(jobId)).to.equal(false);
       const sampled = await deliverVerifiedJob({ ...market, providers: market.providers.slice(1) }, 10_000);
       await mine();
       expect(await verificationHub.isAuditSampled(sampled.jobId)).to.equal(true);
+      expect(await verificationHub.drawAudit.staticCall(sampled.jobId)).to.equal(true);
       await expect(verificationHub.drawAudit(sampled.jobId))
         .to.emit(verificationHub, "AuditDrawn")
         .withArgs(sampled.jobId, true);
@@ -379,6 +381,19 @@ describe("VerificationHub", function () {
   });
 
   describe("disputes", () => {
+    it("opens no dispute and takes no audit report while the hub is paused", async () => {
+      const { verificationHub, jobId, validators, accounts } = await loadFixture(audited);
+      await verificationHub.connect(accounts.guardian).pause();
+      await expect(verificationHub.connect(accounts.alice).openDispute(jobId)).to.be.revertedWithCustomError(
+        verificationHub,
+        "EnforcedPause",
+      );
+      await expect(verificationHub.connect(validators[0]!).reportAudit(jobId, ANSWER)).to.be.revertedWithCustomError(
+        verificationHub,
+        "EnforcedPause",
+      );
+    });
+
     it("takes the requester's bond into the hub and freezes the job", async () => {
       const { jobMarket, verificationHub, agpu, jobId, accounts } = await loadFixture(verified);
       // The dispute bond (10% of the escrow) and the court fee, which the loser pays.
