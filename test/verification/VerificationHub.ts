@@ -381,17 +381,23 @@ describe("VerificationHub", function () {
   });
 
   describe("disputes", () => {
-    it("opens no dispute and takes no audit report while the hub is paused", async () => {
+    it("takes no dispute, audit, juror, draw, vote, appeal or resolution while the hub is paused", async () => {
       const { verificationHub, jobId, validators, accounts } = await loadFixture(audited);
+      const hub = (signer: typeof accounts.alice) => verificationHub.connect(signer);
       await verificationHub.connect(accounts.guardian).pause();
-      await expect(verificationHub.connect(accounts.alice).openDispute(jobId)).to.be.revertedWithCustomError(
-        verificationHub,
-        "EnforcedPause",
-      );
-      await expect(verificationHub.connect(validators[0]!).reportAudit(jobId, ANSWER)).to.be.revertedWithCustomError(
-        verificationHub,
-        "EnforcedPause",
-      );
+      // The pause is checked first: without it each call would go through or fail with an error of its own.
+      for (const call of [
+        () => hub(accounts.alice).openDispute(jobId),
+        () => hub(validators[0]!).reportAudit(jobId, ANSWER),
+        () => hub(validators[0]!).joinPool(),
+        () => hub(accounts.stranger).drawCommittee(jobId),
+        () => hub(validators[0]!).commitVote(jobId, salt(1)),
+        () => hub(validators[0]!).revealVote(jobId, true, salt(1)),
+        () => hub(accounts.bob).appeal(jobId),
+        () => hub(accounts.stranger).resolveDispute(jobId),
+      ]) {
+        await expect(call()).to.be.revertedWithCustomError(verificationHub, "EnforcedPause");
+      }
     });
 
     it("takes the requester's bond into the hub and freezes the job", async () => {
