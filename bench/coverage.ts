@@ -3,7 +3,10 @@
  * Hardhat does not report, derived here from its statement counts:
  *
  * - **branches**: each `if` has two, taken when the first statement of its `then` part ran, and when its `else`
- *   part's first statement ran (or, without an `else`, when the `if` ran more often than its `then` part did);
+ *   part's first statement ran (or, without an `else`, when the `if` ran more often than its `then` part did).
+ *   Hardhat's counts are of transactions, not executions (it records the set of statements a transaction hit), so
+ *   the false side of an `if` without `else` inside a loop is seen only when a transaction ran the `if` and never
+ *   its `then` part. Such branches count as not taken (the figure is a lower bound) and are listed apart;
  * - **revert paths**: each `revert` statement, hit or not.
  *
  * Conditional expressions (`a ? b : c`) and short-circuits inside a condition are not counted as branches: Hardhat's
@@ -42,6 +45,8 @@ interface Statement {
 interface Miss {
   readonly line: number;
   readonly text: string;
+  /** The false side of an `if` without `else` in a loop, which per-transaction counts cannot show as taken. */
+  readonly inLoop?: boolean;
 }
 
 interface ContractCoverage {
@@ -141,10 +146,12 @@ function skipSpace(source: string, from: number): number {
 
 /** Each `if` statement's two branches: whether each was taken, and where it is. */
 function branchesOf(source: string, statements: readonly Statement[]) {
-  const branches: { line: number; text: string; taken: boolean; side: "then" | "else" }[] = [];
+  const branches: { line: number; text: string; taken: boolean; side: "then" | "else"; inLoop: boolean }[] = [];
+  const loops = statements.filter((s) => /^(for|while|do)\b/.test(s.text));
   for (const statement of statements) {
     if (!/^if\s*\(/.test(statement.text)) continue;
     const ifAt = source.indexOf("if", statement.start);
+    const inLoop = loops.some((loop) => loop.start < statement.start && statement.end <= loop.end);
     const conditionEnd = closingParenthesis(source, ifAt);
     const bodyStart = skipSpace(source, conditionEnd);
     const first = (from: number, to: number) => statements.find((s) => s.start >= from && s.start < to);
@@ -156,8 +163,8 @@ function branchesOf(source: string, statements: readonly Statement[]) {
     const elseFirst = hasElse ? first(afterThen + 4, statement.end) : undefined;
     const elseTaken = hasElse ? (elseFirst?.hits ?? 0) > 0 : statement.hits > thenHits;
     const where = { line: lineAt(source, ifAt), text: source.slice(ifAt, conditionEnd) };
-    branches.push({ ...where, side: "then", taken: thenHits > 0 });
-    branches.push({ ...where, side: "else", taken: elseTaken });
+    branches.push({ ...where, side: "then", taken: thenHits > 0, inLoop: false });
+    branches.push({ ...where, side: "else", taken: elseTaken, inLoop: inLoop && !hasElse });
   }
   return branches;
 }
@@ -183,7 +190,11 @@ async function coverageOf(
     reverts: count(reverts, (s) => s.hits > 0),
     untakenBranches: branches
       .filter((b) => !b.taken)
-      .map((b) => ({ line: b.line, text: `${b.text} (${b.side === "then" ? "true" : "false"})` })),
+      .map((b) => ({
+        line: b.line,
+        text: `${b.text} (${b.side === "then" ? "true" : "false"})`,
+        ...(b.inLoop ? { inLoop: true } : {}),
+      })),
     unhitReverts: reverts.filter((s) => s.hits === 0).map((s) => ({ line: lineAt(source, s.start), text: s.text })),
   };
 }
@@ -226,8 +237,13 @@ async function main() {
   );
   const misses = contracts.flatMap((c) => [
     ...c.unhitReverts.map((m) => `- \`${c.file}:${m.line}\` revert never hit: \`${m.text}\``),
-    ...c.untakenBranches.map((m) => `- \`${c.file}:${m.line}\` branch never taken: \`${m.text}\``),
+    ...c.untakenBranches
+      .filter((m) => m.inLoop !== true)
+      .map((m) => `- \`${c.file}:${m.line}\` branch never taken: \`${m.text}\``),
   ]);
+  const unseen = contracts.flatMap((c) =>
+    c.untakenBranches.filter((m) => m.inLoop === true).map((m) => `- \`${c.file}:${m.line}\` \`${m.text}\``),
+  );
   await writeFileAtomically(
     join(RESULTS, "coverage.md"),
     [
@@ -255,6 +271,14 @@ async function main() {
       "## Never hit",
       "",
       ...(misses.length === 0 ? ["Nothing."] : misses),
+      "",
+      "## False side not seen, inside a loop",
+      "",
+      "Hardhat counts the transactions that hit a statement, not how often it ran, so the false side of an `if`",
+      "without `else` inside a loop shows only when a transaction ran the `if` and never its `then` part. These",
+      "count as not taken above; a transaction may well have taken them on another pass of the loop.",
+      "",
+      ...(unseen.length === 0 ? ["Nothing."] : unseen),
       "",
     ].join("\n"),
   );

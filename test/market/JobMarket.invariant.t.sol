@@ -283,8 +283,9 @@ contract JobMarketHandler is TestBase {
         uint256 boundary;
         if (challengeWindow) {
             (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Verified);
+            if (!any) return;
             IJobMarket.Job memory job = market.jobOf(jobId);
-            if (!any || job.status != IJobMarket.JobStatus.Verified) return;
+            if (job.status != IJobMarket.JobStatus.Verified) return;
             boundary = job.challengeEndsAt;
         } else {
             (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Open);

@@ -318,6 +318,17 @@ describe("PricingEngine", () => {
       expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).spilledOver).to.equal(true);
     });
 
+    it("goes back to the default threshold (90%) when governance sets a zone's to zero", async () => {
+      const { pricingEngine, accounts } = await loadFixture(pricedAboveNeighbour);
+      await pricingEngine.connect(accounts.governor).setCongestionThreshold(EU_WEST, 10_000);
+      await expect(pricingEngine.connect(accounts.governor).setCongestionThreshold(EU_WEST, 0))
+        .to.emit(pricingEngine, "CongestionThresholdSet")
+        .withArgs(EU_WEST, 9_000);
+      expect(await pricingEngine.congestionThresholdOf(EU_WEST)).to.equal(9_000n);
+      // eu-west is at 100%, above the default: the quote spills over again.
+      expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, true)).spilledOver).to.equal(true);
+    });
+
     it("counts a neighbour at exactly its own threshold as congested", async () => {
       const { pricingEngine, accounts } = await loadFixture(pricedAboveNeighbour);
       await pricingEngine.connect(accounts.market).recordDemand(EU_CENTRAL, 1n); // 1 of 2 GPU-hours: 50%

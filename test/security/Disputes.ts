@@ -14,6 +14,7 @@ import {
   marketFixture,
   raiseReputation,
   result,
+  setHubParameters,
   submit,
   voteAll,
   waitOutAppeals,
@@ -177,21 +178,27 @@ describe("Security: dispute committees and appeals (attack 2)", () => {
     await expect(verificationHub.connect(accounts.alice).appeal(jobId)).to.emit(verificationHub, "DisputeAppealed");
   });
 
+  it("runs the appeal period again once the hub is unpaused: it closes as late as the pause lasted", async () => {
+    const market = await loadFixture(disputedWrongResult);
+    const { jobMarket, verificationHub, jobId, accounts } = market;
+    await drawCommittee(market, jobId);
+    await voteAll(market, jobId, false);
+    await expect(verificationHub.connect(accounts.guardian).pause()).to.emit(jobMarket, "MarketClockStopped");
+    await time.increase(5 * 86_400);
+    await expect(verificationHub.connect(accounts.governor).unpause()).to.emit(jobMarket, "MarketClockResumed");
+    const { appealPeriod } = await verificationHub.parameters();
+    await time.increase(Number(appealPeriod) + 1);
+    await expect(verificationHub.connect(accounts.alice).appeal(jobId)).to.be.revertedWithCustomError(
+      verificationHub,
+      "HubAppealClosed",
+    );
+  });
+
   it("stops appealing at the largest committee, whose ruling is final at once", async () => {
     const market = await loadFixture(disputedWrongResult);
     const { verificationHub, jobId, accounts } = market;
     // Governance sizes committees at eleven: the next (23) would exceed the largest (21).
-    const parameters = await verificationHub.parameters();
-    await verificationHub.connect(accounts.governor).setParameters({
-      auditRateBps: parameters.auditRateBps,
-      disputeBondBps: parameters.disputeBondBps,
-      votingPeriod: parameters.votingPeriod,
-      committeeSize: 11,
-      revealPeriod: parameters.revealPeriod,
-      jurorCollateral: parameters.jurorCollateral,
-      appealPeriod: parameters.appealPeriod,
-      jurorFeeBps: parameters.jurorFeeBps,
-    });
+    await setHubParameters(market, { committeeSize: 11 });
     await time.increase(1);
     // The dispute keeps the size it opened with: a second dispute takes the new one.
     expect((await verificationHub.disputeOf(jobId)).committeeSize).to.equal(3n);
@@ -210,6 +217,22 @@ describe("Security: dispute committees and appeals (attack 2)", () => {
     await expect(verificationHub.resolveDispute(second))
       .to.emit(verificationHub, "DisputeResolved")
       .withArgs(second, Verdict.Upheld, 11, 0);
+  });
+
+  it("takes an appeal to a committee of exactly the largest size (21, from ten seats)", async () => {
+    const market = await loadFixture(disputedWrongResult);
+    const { verificationHub, accounts } = market;
+    await setHubParameters(market, { committeeSize: 10 });
+    const jobId = await submit(market, jobSpec(await time.latest()));
+    const provider: Signer = market.providers[1]!;
+    await raiseReputation(market, provider.address);
+    await market.jobMarket.connect(provider).claimSlot(jobId);
+    await market.jobMarket.connect(provider).submitResult(jobId, 0, result("wrong"), "0x");
+    await verificationHub.connect(accounts.alice).openDispute(jobId);
+    expect(await drawCommittee(market, jobId)).to.have.length(10);
+    await voteAll(market, jobId, true);
+    await expect(verificationHub.connect(accounts.alice).appeal(jobId)).to.emit(verificationHub, "DisputeAppealed");
+    expect((await verificationHub.disputeOf(jobId)).committeeSize).to.equal(21n);
   });
 
   it("pays every juror who votes with the outcome the court fee, out of what the losing side put at risk", async () => {

@@ -226,12 +226,27 @@ async function advanceChain(market: Market, seconds: number): Promise<void> {
   await provider.send("evm_mine", []);
 }
 
-/** Governance sets the audit rate, keeping the hub's other parameters. */
-export async function setAuditRate(market: Pick<Market, "verificationHub" | "accounts">, auditRateBps: number) {
+/** The hub's governed parameters, as `setParameters` takes them. */
+export interface HubParameters {
+  auditRateBps: bigint | number;
+  disputeBondBps: bigint | number;
+  votingPeriod: bigint | number;
+  committeeSize: bigint | number;
+  revealPeriod: bigint | number;
+  jurorCollateral: bigint | number;
+  appealPeriod: bigint | number;
+  jurorFeeBps: bigint | number;
+}
+
+/** Governance changes some of the hub's parameters, keeping the others. */
+export async function setHubParameters(
+  market: Pick<Market, "verificationHub" | "accounts">,
+  changes: Partial<HubParameters>,
+): Promise<void> {
   const { verificationHub, accounts } = market;
   const current = await verificationHub.parameters();
   await verificationHub.connect(accounts.governor).setParameters({
-    auditRateBps,
+    auditRateBps: current.auditRateBps,
     disputeBondBps: current.disputeBondBps,
     votingPeriod: current.votingPeriod,
     committeeSize: current.committeeSize,
@@ -239,5 +254,11 @@ export async function setAuditRate(market: Pick<Market, "verificationHub" | "acc
     jurorCollateral: current.jurorCollateral,
     appealPeriod: current.appealPeriod,
     jurorFeeBps: current.jurorFeeBps,
+    ...changes,
   });
+}
+
+/** Governance sets the audit rate, keeping the hub's other parameters. */
+export async function setAuditRate(market: Pick<Market, "verificationHub" | "accounts">, auditRateBps: number) {
+  await setHubParameters(market, { auditRateBps });
 }

@@ -1,8 +1,7 @@
 import { keccak256, toUtf8Bytes } from "ethers";
 
+import { AGPU } from "./market.js";
 import type { Protocol } from "./protocol.js";
-
-const AGPU = 10n ** 18n;
 
 /** What the treasury holds in `treasuryWithFeesFixture`: 1 000 AGPU. */
 export const TREASURY_FEES = 1_000n * AGPU;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type BaseWallet, Wallet, keccak256, toUtf8Bytes } from "ethers";
+import { AbiCoder, type BaseWallet, Wallet, keccak256, toUtf8Bytes } from "ethers";
 
 import {
   AGPU,
@@ -21,6 +21,7 @@ import {
   marketFixture,
   result,
   salt,
+  setHubParameters,
   submit,
 } from "../support/market.js";
 import { WorkloadClass } from "../../scripts/lib/zk/workloads.js";
@@ -265,6 +266,24 @@ describe("VerificationHub", function () {
         .withArgs(99n);
     });
 
+    it("samples a job whose draw is just under the rate, and skips one whose draw equals it", async () => {
+      const market = await loadFixture(ready);
+      const { verificationHub } = market;
+      const { jobId } = await deliverVerifiedJob(market, 0);
+      await mine();
+      // The draw is the seed block's hash, the hub and the job hashed together, modulo 10 000.
+      const seed = (await ethers.provider.getBlock(await verificationHub.auditSeedBlockOf(jobId)))!.hash!;
+      const encoded = AbiCoder.defaultAbiCoder().encode(
+        ["bytes32", "address", "uint256"],
+        [seed, await verificationHub.getAddress(), jobId],
+      );
+      const draw = BigInt(keccak256(encoded)) % 10_000n;
+      await setHubParameters(market, { auditRateBps: draw });
+      expect(await verificationHub.drawAudit.staticCall(jobId)).to.equal(false);
+      await setHubParameters(market, { auditRateBps: draw + 1n });
+      expect(await verificationHub.drawAudit.staticCall(jobId)).to.equal(true);
+    });
+
     it("passes an audit whose re-execution matches; the job then settles as usual", async () => {
       const { jobMarket, verificationHub, jobId, validators } = await loadFixture(audited);
       await expect(verificationHub.connect(validators[0]!).reportAudit(jobId, ANSWER))
@@ -344,6 +363,47 @@ describe("VerificationHub", function () {
         agpu,
         provider,
         (ESCROW * 8_800n) / 10_000n,
+      );
+    });
+
+    it("takes a false audit's whole collateral even when the court fee is all of it: the jurors get it, nothing is left to slash", async () => {
+      const fixture = await loadFixture(audited);
+      const { verificationHub, staking, agpu, jobId, validators } = fixture;
+      const [auditor] = validators;
+      // Three seats at 50% of a 20 AGPU share: a court fee of 30 AGPU, the job's whole collateral.
+      await setHubParameters(fixture, { jurorFeeBps: 5_000 });
+      await verificationHub.connect(auditor!).reportAudit(jobId, result("lie"));
+      expect((await verificationHub.disputeOf(jobId)).courtFee).to.equal(COLLATERAL);
+      const jurors = await decideDispute(fixture, jobId, false);
+      const tx = verificationHub.resolveDispute(jobId);
+      await expect(tx)
+        .to.emit(staking, "CollateralForfeited")
+        .withArgs(auditor!.address, SLASH_FALSE_AUDIT, await verificationHub.getAddress(), COLLATERAL);
+      await expect(tx).to.not.emit(staking, "Slashed");
+      for (const juror of jurors) expect(await agpu.balanceOf(juror.address)).to.equal(COLLATERAL / 3n);
+      expect(await staking.lockedOf(auditor!.address)).to.equal(0n);
+    });
+
+    it("slashes a false audit's whole collateral when the court takes no fee, and pays its jurors nothing", async () => {
+      const fixture = await loadFixture(audited);
+      const { verificationHub, staking, agpu, jobId, validators } = fixture;
+      const [auditor] = validators;
+      await setHubParameters(fixture, { jurorFeeBps: 0 });
+      await verificationHub.connect(auditor!).reportAudit(jobId, result("lie"));
+      expect((await verificationHub.disputeOf(jobId)).courtFee).to.equal(0n);
+      const jurors = await decideDispute(fixture, jobId, false);
+      const tx = verificationHub.resolveDispute(jobId);
+      await expect(tx)
+        .to.emit(staking, "Slashed")
+        .withArgs(auditor!.address, SLASH_FALSE_AUDIT, ZERO, COLLATERAL, COLLATERAL, 0n, 1n)
+        .and.to.emit(verificationHub, "JurorRewarded")
+        .withArgs(jobId, jurors[0]!.address, 0n);
+      await expect(tx).to.not.emit(staking, "CollateralForfeited");
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        agpu,
+        jurors.map((juror) => juror.address),
+        jurors.map(() => 0n),
       );
     });
 
@@ -568,6 +628,51 @@ describe("VerificationHub", function () {
       for (const silent of jurors.slice(1)) {
         expect(await staking.stakeOf(silent.address)).to.equal(VALIDATOR_STAKE - JUROR_COLLATERAL);
       }
+    });
+
+    it("undecided when no juror reveals: the bond goes back, and the silent jurors' collateral to the treasury", async () => {
+      const fixture = await loadFixture(verified);
+      const { jobMarket, verificationHub, staking, agpu, jobId, accounts } = fixture;
+      await verificationHub.connect(accounts.alice).openDispute(jobId);
+      const jurors = await decideDispute(fixture, jobId, () => undefined);
+      await time.increase(3 * DAY + 1);
+      const owedBefore = await staking.unpaidTreasury();
+      const tx = verificationHub.resolveDispute(jobId);
+      await expect(tx)
+        .to.emit(verificationHub, "DisputeResolved")
+        .withArgs(jobId, Verdict.NoDecision, 0, 0)
+        .and.to.emit(staking, "CollateralForfeited")
+        .withArgs(jurors[0]!.address, await verificationHub.FORFEIT_INCOHERENT_JUROR(), ZERO, JUROR_COLLATERAL);
+      // Nobody did the court's work, so nobody is rewarded: what the jurors put at risk is owed to the treasury.
+      await expect(tx).to.not.emit(verificationHub, "JurorRewarded");
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        agpu,
+        [accounts.alice, verificationHub],
+        [ESCROW / 10n + COURT_FEE, -(ESCROW / 10n + COURT_FEE)],
+      );
+      expect(await staking.unpaidTreasury()).to.equal(owedBefore + 3n * JUROR_COLLATERAL);
+      for (const silent of jurors) {
+        expect(await staking.stakeOf(silent.address)).to.equal(VALIDATOR_STAKE - JUROR_COLLATERAL);
+        expect(await staking.lockedOf(silent.address)).to.equal(0n);
+      }
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
+    });
+
+    it("upheld with no court fee: the provider's whole collateral is slashed and none of it forfeited to the court", async () => {
+      const fixture = await loadFixture(verified);
+      const { verificationHub, staking, jobId, provider, accounts } = fixture;
+      await setHubParameters(fixture, { jurorFeeBps: 0 });
+      await verificationHub.connect(accounts.alice).openDispute(jobId);
+      await decideDispute(fixture, jobId, true);
+      // The requester's bounty is 10% of the slash, capped at the slash policy's maximum (1 AGPU).
+      const { maxBounty } = await staking.slashPolicy();
+      expect(COLLATERAL / 10n).to.be.greaterThan(maxBounty);
+      const tx = verificationHub.resolveDispute(jobId);
+      await expect(tx)
+        .to.emit(staking, "Slashed")
+        .withArgs(provider.address, SLASH_DISPUTE, accounts.alice.address, COLLATERAL, COLLATERAL, maxBounty, 1n);
+      await expect(tx).to.not.emit(staking, "CollateralForfeited");
     });
 
     it("seats only drawn jurors, each committing once and revealing what it committed, in order", async () => {
