@@ -219,7 +219,7 @@ describe("Security: dispute committees and appeals (attack 2)", () => {
       .withArgs(second, Verdict.Upheld, 11, 0);
   });
 
-  it("takes an appeal to a committee of exactly the largest size (21, from ten seats)", async () => {
+  it("takes an appeal to a committee of exactly the largest size (21, from ten seats), and waits for it", async () => {
     const market = await loadFixture(disputedWrongResult);
     const { verificationHub, accounts } = market;
     await setHubParameters(market, { committeeSize: 10 });
@@ -231,6 +231,8 @@ describe("Security: dispute committees and appeals (attack 2)", () => {
     await verificationHub.connect(accounts.alice).openDispute(jobId);
     expect(await drawCommittee(market, jobId)).to.have.length(10);
     await voteAll(market, jobId, true);
+    // An appeal is still possible, so the ruling waits for the appeal period.
+    await expect(verificationHub.resolveDispute(jobId)).to.be.revertedWithCustomError(verificationHub, "HubAppealOpen");
     await expect(verificationHub.connect(accounts.alice).appeal(jobId)).to.emit(verificationHub, "DisputeAppealed");
     expect((await verificationHub.disputeOf(jobId)).committeeSize).to.equal(21n);
   });

@@ -227,16 +227,7 @@ async function advanceChain(market: Market, seconds: number): Promise<void> {
 }
 
 /** The hub's governed parameters, as `setParameters` takes them. */
-export interface HubParameters {
-  auditRateBps: bigint | number;
-  disputeBondBps: bigint | number;
-  votingPeriod: bigint | number;
-  committeeSize: bigint | number;
-  revealPeriod: bigint | number;
-  jurorCollateral: bigint | number;
-  appealPeriod: bigint | number;
-  jurorFeeBps: bigint | number;
-}
+type HubParameters = Parameters<Market["verificationHub"]["setParameters"]>[0];
 
 /** Governance changes some of the hub's parameters, keeping the others. */
 export async function setHubParameters(
