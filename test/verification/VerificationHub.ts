@@ -407,6 +407,25 @@ describe("VerificationHub", function () {
       );
     });
 
+    it("forgets a rejected claim's committee, so its jurors may sit on the next; a final ruling keeps its committee", async () => {
+      const fixture = await loadFixture(audited);
+      const { verificationHub, jobId, validators } = fixture;
+      await verificationHub.connect(validators[0]!).reportAudit(jobId, result("lie"));
+      const first = await decideDispute(fixture, jobId, false);
+      await verificationHub.resolveDispute(jobId);
+      expect(await verificationHub.jurorsOf(jobId)).to.deep.equal([]);
+      // Four validators: the next auditor sat on the first committee, and the two others sit again. (The liar, slashed
+      // under the validator minimum, can no longer sit.)
+      const [auditor, ...others] = first;
+      await verificationHub.connect(auditor!).reportAudit(jobId, result("re-executed"));
+      const second = await decideDispute(fixture, jobId, true);
+      expect(second.map((juror) => juror.address)).to.have.members(others.map((juror) => juror.address));
+      await expect(verificationHub.resolveDispute(jobId))
+        .to.emit(verificationHub, "DisputeResolved")
+        .withArgs(jobId, Verdict.Upheld, 2, 0);
+      expect(await verificationHub.jurorsOf(jobId)).to.have.members(second.map((juror) => juror.address));
+    });
+
     it("refuses audits of unsampled jobs, by non-validators, by the job's parties, and after the window", async () => {
       const market = await loadFixture(audited);
       const { verificationHub, jobId, validators, accounts } = market;
@@ -628,6 +647,17 @@ describe("VerificationHub", function () {
       for (const silent of jurors.slice(1)) {
         expect(await staking.stakeOf(silent.address)).to.equal(VALIDATOR_STAKE - JUROR_COLLATERAL);
       }
+    });
+
+    it("rejects with exactly a majority of the whole committee: two of three, the third silent", async () => {
+      const fixture = await loadFixture(verified);
+      const { verificationHub, jobId, accounts } = fixture;
+      await verificationHub.connect(accounts.alice).openDispute(jobId);
+      await decideDispute(fixture, jobId, (_, index) => (index < 2 ? false : undefined));
+      await time.increase(3 * DAY + 1);
+      await expect(verificationHub.resolveDispute(jobId))
+        .to.emit(verificationHub, "DisputeResolved")
+        .withArgs(jobId, Verdict.Rejected, 0, 2);
     });
 
     it("undecided when no juror reveals: the bond goes back, and the silent jurors' collateral to the treasury", async () => {
