@@ -59,6 +59,20 @@ async function audited() {
   return { ...market, ...(await deliverVerifiedJob(market, 10_000)) };
 }
 
+/**
+ * Governance sets the juror fee, then the first validator claims the audited job's result is wrong and the committee
+ * rejects the claim (not yet resolved). Returns the auditor, the dispute's court fee and the jurors.
+ */
+async function rejectFalseAudit(fixture: Awaited<ReturnType<typeof audited>>, jurorFeeBps: number) {
+  const { verificationHub, jobId, validators } = fixture;
+  const auditor = validators[0]!;
+  await setHubParameters(fixture, { jurorFeeBps });
+  await verificationHub.connect(auditor).reportAudit(jobId, result("lie"));
+  const { courtFee } = await verificationHub.disputeOf(jobId);
+  const jurors = await decideDispute(fixture, jobId, false);
+  return { auditor, courtFee, jurors };
+}
+
 /** A provider with an NVIDIA CC attestation whose enclave key is `enclave`. */
 async function attested() {
   const market = await ready();
@@ -368,34 +382,28 @@ describe("VerificationHub", function () {
 
     it("takes a false audit's whole collateral even when the court fee is all of it: the jurors get it, nothing is left to slash", async () => {
       const fixture = await loadFixture(audited);
-      const { verificationHub, staking, agpu, jobId, validators } = fixture;
-      const [auditor] = validators;
+      const { verificationHub, staking, agpu, jobId } = fixture;
       // Three seats at 50% of a 20 AGPU share: a court fee of 30 AGPU, the job's whole collateral.
-      await setHubParameters(fixture, { jurorFeeBps: 5_000 });
-      await verificationHub.connect(auditor!).reportAudit(jobId, result("lie"));
-      expect((await verificationHub.disputeOf(jobId)).courtFee).to.equal(COLLATERAL);
-      const jurors = await decideDispute(fixture, jobId, false);
+      const { auditor, courtFee, jurors } = await rejectFalseAudit(fixture, 5_000);
+      expect(courtFee).to.equal(COLLATERAL);
       const tx = verificationHub.resolveDispute(jobId);
       await expect(tx)
         .to.emit(staking, "CollateralForfeited")
-        .withArgs(auditor!.address, SLASH_FALSE_AUDIT, await verificationHub.getAddress(), COLLATERAL);
+        .withArgs(auditor.address, SLASH_FALSE_AUDIT, await verificationHub.getAddress(), COLLATERAL);
       await expect(tx).to.not.emit(staking, "Slashed");
       for (const juror of jurors) expect(await agpu.balanceOf(juror.address)).to.equal(COLLATERAL / 3n);
-      expect(await staking.lockedOf(auditor!.address)).to.equal(0n);
+      expect(await staking.lockedOf(auditor.address)).to.equal(0n);
     });
 
     it("slashes a false audit's whole collateral when the court takes no fee, and pays its jurors nothing", async () => {
       const fixture = await loadFixture(audited);
-      const { verificationHub, staking, agpu, jobId, validators } = fixture;
-      const [auditor] = validators;
-      await setHubParameters(fixture, { jurorFeeBps: 0 });
-      await verificationHub.connect(auditor!).reportAudit(jobId, result("lie"));
-      expect((await verificationHub.disputeOf(jobId)).courtFee).to.equal(0n);
-      const jurors = await decideDispute(fixture, jobId, false);
+      const { verificationHub, staking, agpu, jobId } = fixture;
+      const { auditor, courtFee, jurors } = await rejectFalseAudit(fixture, 0);
+      expect(courtFee).to.equal(0n);
       const tx = verificationHub.resolveDispute(jobId);
       await expect(tx)
         .to.emit(staking, "Slashed")
-        .withArgs(auditor!.address, SLASH_FALSE_AUDIT, ZERO, COLLATERAL, COLLATERAL, 0n, 1n)
+        .withArgs(auditor.address, SLASH_FALSE_AUDIT, ZERO, COLLATERAL, COLLATERAL, 0n, 1n)
         .and.to.emit(verificationHub, "JurorRewarded")
         .withArgs(jobId, jurors[0]!.address, 0n);
       await expect(tx).to.not.emit(staking, "CollateralForfeited");
