@@ -6,29 +6,58 @@
  *   npm start -- --providers 9 --dishonest 2 --requesters 3 --speed 120
  *   npm start -- --jobs 20            submit 20 jobs, stop once every one has ended, print the summary
  *   npm start -- --duration 300       run for five minutes
- *
- * Options: --providers <n> (6), --dishonest <n> (1), --validators <n> (4), --requesters <n> (2), --jobs <n>,
- * --duration <s>, --speed <chain seconds per second> (60), --submit-every <ms> (4000), --port <n> (8545),
- * --indexer-port <n> (42069), --no-indexer, --directory <dir> (.devnet), --quiet (progress lines only).
+ *   npm start -- --submit-for 600     submit for ten minutes, then wait for every job to end and audit the chain
+ *   npm start -- --help
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-import { describeError } from "./lib/errors.js";
+import { auditPassed, describeAudit } from "./lib/devnet/audit.js";
+import { UsageError, describeError } from "./lib/errors.js";
 import { runDevnet } from "./lib/devnet/devnet.js";
 import { PROJECT_ROOT } from "./lib/devnet/processes.js";
 
 function whole(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new Error(`--${name} must be a whole number from ${min} to ${max}; got "${value}"`);
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got "${value}"`);
   }
   return Number(value);
 }
 
+const HELP = `usage: npm start -- [options]
+
+A local chain with the protocol deployed, the indexer serving, and simulated providers, validators and requesters
+at work in every verification mode. Prints the CLI's environment and funded development keys once it is up.
+
+  --providers <n>        simulated providers, over up to three zones (6)
+  --dishonest <n>        of them reporting wrong results (1)
+  --validators <n>       auditors and jurors (4)
+  --requesters <n>       each submits a job every --submit-every ms (2)
+  --speed <n>            chain seconds per wall second (60)
+  --submit-every <ms>    (4000)
+  --progress-every <ms>  (5000)
+  --jobs <n>             submit n jobs, wait for every one to end, audit the chain and stop
+  --submit-for <s>       submit for s seconds, wait for every job to end, audit the chain and stop
+  --drain-timeout <s>    with --jobs or --submit-for: stop waiting for the last jobs after s seconds (900)
+  --duration <s>         stop after s seconds
+  --port <n>             the chain's JSON-RPC port (8545)
+  --indexer-port <n>     the indexer's port (42069)
+  --no-indexer           run without the indexer
+  --directory <dir>      where the devnet keeps its files, emptied at start (.devnet)
+  --quiet                progress lines only
+  --help                 this text
+
+Ends on Ctrl-C. With --jobs or --submit-for, exits 1 when a job did not end, an honest node was penalised, or the
+tally disagrees with the chain.`;
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
+    args: process.argv.slice(2),
     options: {
+      help: { type: "boolean", default: false },
+      "submit-for": { type: "string" },
+      "drain-timeout": { type: "string", default: "900" },
       providers: { type: "string", default: "6" },
       dishonest: { type: "string", default: "1" },
       validators: { type: "string", default: "4" },
@@ -45,12 +74,17 @@ async function main(): Promise<number> {
       quiet: { type: "boolean", default: false },
     },
   });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
   const providers = whole("providers", values.providers, 2, 60)!;
   const dishonest = whole("dishonest", values.dishonest, 0, providers - 2)!;
   const validators = whole("validators", values.validators, 3, 30)!;
   const requesters = whole("requesters", values.requesters, 1, 30)!;
   const jobs = whole("jobs", values.jobs, 1, 100_000);
   const duration = whole("duration", values.duration, 1, 7 * 86_400);
+  const submitFor = whole("submit-for", values["submit-for"], 1, 7 * 86_400);
   const stop = new AbortController();
   // `on`, not `once`: a second Ctrl-C (or a signal relayed twice) must find a listener too, or Node's default
   // would kill the devnet before it has stopped its chain and indexer.
@@ -68,6 +102,8 @@ async function main(): Promise<number> {
       requesters,
       ...(jobs === undefined ? {} : { jobs }),
       ...(duration === undefined ? {} : { durationSeconds: duration }),
+      ...(submitFor === undefined ? {} : { submitForSeconds: submitFor }),
+      drainTimeoutSeconds: whole("drain-timeout", values["drain-timeout"], 1, 7 * 86_400)!,
       speed: whole("speed", values.speed, 1, 3_600)!,
       submitEveryMs: whole("submit-every", values["submit-every"], 100, 3_600_000)!,
       progressEveryMs: whole("progress-every", values["progress-every"], 500, 3_600_000)!,
@@ -80,6 +116,9 @@ async function main(): Promise<number> {
     `devnet stopped after ${summary.seconds.toFixed(0)} s: ${summary.tally.settled} settled, ` +
       `${summary.tally.refunded} refunded, ${summary.jobsPerMinute.toFixed(1)} jobs/minute ended`,
   );
+  for (const line of describeAudit(summary.audit)) console.log(line);
+  // A run asked to end with every job ended answers for the chain's state; a run stopped by Ctrl-C does not.
+  if (jobs !== undefined || submitFor !== undefined) return auditPassed(summary.audit) ? 0 : 1;
   return 0;
 }
 
@@ -88,7 +127,8 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`devnet: ${describeError(error)}`);
-    process.exitCode = 1;
+    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    console.error(`devnet: ${describeError(error)}${usage ? " (see npm start -- --help)" : ""}`);
+    process.exitCode = usage ? 2 : 1;
   },
 );

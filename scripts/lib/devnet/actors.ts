@@ -10,11 +10,13 @@ import { send } from "../transactions.js";
 import { runDenseLayer, sampleDenseLayerJob } from "../workload.js";
 import { WorkloadClass } from "../zk/workloads.js";
 import { zoneId } from "../zones.js";
+import { DEVNET_TIMING } from "./setup.js";
 
 /** What the simulated requesters and validators know about a job they follow. */
 export interface TrackedJob {
   readonly jobId: bigint;
-  readonly requester: ProtocolClient;
+  /** The simulated requester who submitted it; undefined for a job someone else submitted (the CLI, a dApp). */
+  readonly requester?: ProtocolClient;
   readonly mode: number;
   readonly specHash: Hex;
   /** Set once the requester has checked the accepted result (and disputed it if wrong). */
@@ -22,12 +24,41 @@ export interface TrackedJob {
   ended: boolean;
 }
 
-/** The jobs the simulation has submitted, in order. */
+/**
+ * The jobs on the devnet's chain that are followed: those the simulation submitted, and those anyone else did
+ * (found by {@link JobBook.discover}), so that the validators audit, judge and finalize every job, not only their
+ * own requesters'.
+ */
 export class JobBook {
   readonly jobs = new Map<bigint, TrackedJob>();
+  /** The first block not yet searched for submissions. */
+  private nextBlock = 0n;
 
   add(job: TrackedJob) {
     this.jobs.set(job.jobId, job);
+  }
+
+  /** Adds the jobs submitted on chain since the last call that the book does not hold yet; returns how many. */
+  async discover(client: ProtocolClient): Promise<number> {
+    const latest = await client.publicClient.getBlockNumber({ cacheTime: 0 });
+    if (latest < this.nextBlock) return 0;
+    const { address, abi } = client.jobMarket;
+    const events = await client.publicClient.getContractEvents({
+      address,
+      abi,
+      eventName: "JobSubmitted",
+      fromBlock: this.nextBlock,
+      toBlock: latest,
+    });
+    let found = 0;
+    for (const { args } of events) {
+      if (args.jobId === undefined || args.specHash === undefined || args.mode === undefined) continue;
+      if (this.jobs.has(args.jobId)) continue;
+      this.add({ jobId: args.jobId, mode: args.mode, specHash: args.specHash, reviewed: false, ended: false });
+      found++;
+    }
+    this.nextBlock = latest + 1n;
+    return found;
   }
 
   open(): TrackedJob[] {
@@ -119,7 +150,7 @@ export class SimulatedRequester {
       gpuHours,
       minVramMiB: 40_000,
       minComputeCapability: 80,
-      deliveryWindow: 600,
+      deliveryWindow: DEVNET_TIMING.deliveryWindow,
       // Two hours of chain time: a slot nobody can take lapses within minutes of wall time.
       deadline: now + 7_200n,
       maxTotal: quote.total * 2n,
@@ -162,13 +193,15 @@ export class SimulatedRequester {
 
 /**
  * A validator: audits the verified jobs sampled for audit (recomputing the layer), votes on disputes by the same
- * check, and keeps the market moving as anyone may: expires overdue slots, resolves disputes whose vote is over,
- * finalizes jobs whose challenge window has closed. Each job is kept by one validator (by job id), so that they do
+ * check — whoever submitted the job and whoever opened the dispute — and keeps the market moving as anyone may:
+ * expires overdue slots, resolves disputes whose vote is over, finalizes jobs whose challenge window has closed. Each job is kept by one validator (by job id), so that they do
  * not race each other for the same transaction.
  */
 export class SimulatedValidator {
   /** The secret this validator's vote salts derive from. */
   private readonly secret = keccak256(toHex(crypto.getRandomValues(new Uint8Array(32))));
+  /** The last error reported for each job. */
+  private readonly reported = new Map<bigint, string>();
 
   constructor(
     private readonly client: ProtocolClient,
@@ -182,6 +215,8 @@ export class SimulatedValidator {
   async round(): Promise<void> {
     const { jobMarket, verificationHub } = this.client;
     const me = this.client.account!.address;
+    const found = await this.book.discover(this.client);
+    if (found > 0) this.log(`validator ${short(me)}: ${found} job(s) submitted from outside the simulation, followed`);
     const now = await chainNow(this.client);
     for (const tracked of this.book.open()) {
       const { jobId } = tracked;
@@ -228,7 +263,11 @@ export class SimulatedValidator {
           }
         }
       } catch (error) {
-        this.log(`job ${jobId}: validator ${short(me)}: ${describeError(error)}`);
+        // Reported once per job and error: a job whose content this devnet does not hold fails the same way each round.
+        const message = describeError(error);
+        if (this.reported.get(jobId) === message) continue;
+        this.reported.set(jobId, message);
+        this.log(`job ${jobId}: validator ${short(me)}: ${message}`);
       }
     }
   }

@@ -10,8 +10,9 @@ import { ProviderDaemon } from "../provider/daemon.js";
 import { sleep } from "../sleep.js";
 import { releaseProver } from "../zk/groth16.js";
 import { JobBook, SimulatedRequester, SimulatedValidator, chainNow } from "./actors.js";
+import { type DevnetAudit, auditDevnet, recordStakes } from "./audit.js";
 import { type Child, deployWithScript, startHardhatNode, startIndexerProcess } from "./processes.js";
-import { planRoster, prepareDevnet } from "./setup.js";
+import { DEVNET_TIMING, devnetAccounts, planRoster, prepareDevnet } from "./setup.js";
 
 export interface DevnetOptions {
   /** Where the devnet keeps its manifest, content store, journals and indexer database (emptied at start). */
@@ -27,6 +28,13 @@ export interface DevnetOptions {
   readonly jobs?: number;
   /** Stop after this many seconds; undefined runs until stopped. */
   readonly durationSeconds?: number;
+  /**
+   * Submit for this many seconds, then stop submitting and end once every job has ended (a soak run); the run's
+   * audit then expects no job left unfinished.
+   */
+  readonly submitForSeconds?: number;
+  /** With `jobs` or `submitForSeconds`: give up waiting for the last jobs to end after this many seconds. */
+  readonly drainTimeoutSeconds?: number;
   /** Chain seconds per real second. */
   readonly speed: number;
   /** How often each requester submits a job, in ms. */
@@ -50,8 +58,12 @@ export interface DevnetTally {
   slashes: number;
   slashedAmount: bigint;
   paidToProviders: bigint;
+  /** Collateral jurors forfeited (incoherent or missing votes). */
+  forfeitedAmount: bigint;
   /** Steps of the simulated actors that failed (and were retried): races between actors, mostly. */
   errors: number;
+  /** Rounds of an actor that took so long, in chain time, that a protocol window could close in between. */
+  behindClock: number;
 }
 
 export interface DevnetSummary {
@@ -61,6 +73,10 @@ export interface DevnetSummary {
   readonly jobsPerMinute: number;
   readonly rpcUrl: string;
   readonly graphqlUrl?: string;
+  /** The chain's state at the end, checked against the tally and the honest actors. */
+  readonly audit: DevnetAudit;
+  /** Whether the run was asked to end with every job ended (`jobs` or `submitForSeconds`) and did. */
+  readonly drained: boolean;
 }
 
 /**
@@ -93,6 +109,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     const roster = planRoster(options);
     const deployer = await connect(roster.deployer.privateKey);
     await prepareDevnet(deployer, roster, connect, print);
+    const stakesAtStart = await recordStakes(deployer, roster);
 
     let graphqlUrl: string | undefined;
     if (options.indexerPort !== undefined) {
@@ -163,24 +180,49 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
       const notes = here.map((p) => `${p.name}${p.enclaveKey ? " (TEE)" : ""}${p.fault ? " (dishonest)" : ""}`);
       print(`  ${zone.label}: ${notes.join(", ")}`);
     }
-    print(
-      `  ${roster.validators.length} validators, ${roster.requesters.length} requesters; ` +
-        `environment for the CLI: STARMINER_RPC_URL=${rpcUrl} STARMINER_MANIFEST_DIR=${manifestDir} ` +
-        `STARMINER_CONTENT_DIR=${content.directory}`,
-    );
+    print(`  ${roster.validators.length} validators, ${roster.requesters.length} requesters`);
+    print("");
+    print("For the CLI (paste into a shell):");
+    print(`  export STARMINER_RPC_URL=${rpcUrl}`);
+    print(`  export STARMINER_MANIFEST_DIR=${manifestDir}`);
+    print(`  export STARMINER_CONTENT_DIR=${content.directory}`);
+    if (graphqlUrl !== undefined) print(`  export STARMINER_INDEXER_URL=${graphqlUrl.replace(/\/graphql$/, "")}`);
+    print("");
+    print("Development accounts (public keys of the test mnemonic: worthless anywhere else):");
+    for (const account of devnetAccounts(roster)) {
+      print(`  ${account.address}  ${account.privateKey}  ${account.role}`);
+    }
+    print("");
     print("Ctrl-C stops everything");
     print("");
 
     const stop = new AbortController();
     const stopAll = () => stop.abort();
     signal.addEventListener("abort", stopAll, { once: true });
+    // An actor whose round takes, in chain time, half the shortest window it must act within (a reveal window, a
+    // challenge window, a delivery window) may miss it: an honest provider would then be slashed for the machine's
+    // slowness. Said once a minute per actor, and counted.
+    const shortestWindow = await shortestActorWindow(deployer);
+    const lastWarned = new Map<string, number>();
     const loop = async (every: number, body: () => Promise<void>, what: string) => {
       while (!stop.signal.aborted) {
+        const began = Date.now();
         try {
           await body();
         } catch (error) {
           tally.errors++;
           narrate(`${what}: ${describeError(error)}`);
+        }
+        const chainSeconds = ((Date.now() - began) / 1_000) * options.speed;
+        if (chainSeconds > shortestWindow / 2) {
+          tally.behindClock++;
+          if (Date.now() - (lastWarned.get(what) ?? 0) >= 60_000) {
+            lastWarned.set(what, Date.now());
+            print(
+              `warning: ${what} is falling behind the clock: a round took ${chainSeconds.toFixed(0)} s of chain ` +
+                `time, and the shortest window to act in is ${shortestWindow} s (lower --speed, or fewer actors)`,
+            );
+          }
         }
         await sleep(every, stop.signal);
       }
@@ -191,15 +233,20 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     let firstSubmission: number | undefined;
     let submitted = 0;
     const wanted = options.jobs;
+    const draining = wanted !== undefined || options.submitForSeconds !== undefined;
+    let drainStarted: number | undefined;
+    const submitting = () =>
+      (wanted === undefined || submitted < wanted) &&
+      (options.submitForSeconds === undefined || Date.now() - started < options.submitForSeconds * 1_000);
     const loops = [
       loop(1_000, () => warpClock(deployer, options.speed), "clock"),
-      ...daemons.map((daemon) => daemon.run(stop.signal)),
-      ...requesters.map((requester) =>
+      ...daemons.map((daemon, i) => loop(500, () => daemon.round(), roster.providers[i]!.name)),
+      ...requesters.map((requester, i) =>
         loop(
           options.submitEveryMs,
           async () => {
             await requester.review();
-            if (wanted !== undefined && submitted >= wanted) return;
+            if (!submitting()) return;
             submitted++; // Reserved before the await, so that requesters together submit no more than wanted.
             firstSubmission ??= Date.now();
             try {
@@ -209,17 +256,25 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
               throw error;
             }
           },
-          "requester",
+          `requester-${i + 1}`,
         ),
       ),
-      ...validators.map((validator) => loop(700, () => validator.round(), "validator")),
+      ...validators.map((validator, i) => loop(700, () => validator.round(), `validator-${i + 1}`)),
       loop(
         options.progressEveryMs,
         async () => {
           await monitor.update();
           print(progressLine(tally, Date.now() - started, await chainNow(deployer)));
           const ended = tally.settled + tally.refunded + tally.cancelled;
-          if (wanted !== undefined && tally.submitted >= wanted && ended >= tally.submitted) stop.abort();
+          if (draining && !submitting()) {
+            drainStarted ??= Date.now();
+            if (tally.submitted >= submitted && ended >= tally.submitted) stop.abort();
+            const timeout = options.drainTimeoutSeconds;
+            if (timeout !== undefined && Date.now() - drainStarted >= timeout * 1_000) {
+              print(`gave up waiting for the last ${tally.submitted - ended} job(s) after ${timeout} s`);
+              stop.abort();
+            }
+          }
           if (options.durationSeconds !== undefined && Date.now() - started >= options.durationSeconds * 1_000) {
             stop.abort();
           }
@@ -230,16 +285,35 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     await Promise.all(loops);
     signal.removeEventListener("abort", stopAll);
     await monitor.update();
+    const audit = await auditDevnet(deployer, roster, tally, stakesAtStart);
+    const drained = draining && audit.unfinished.length === 0;
     const seconds = (Date.now() - started) / 1_000;
     const endedSeconds = firstSubmission === undefined ? seconds : (Date.now() - firstSubmission) / 1_000;
     const jobsPerMinute = ((tally.settled + tally.refunded) / Math.max(endedSeconds, 1)) * 60;
     print("");
     print(`stopping: ${progressLine(tally, Date.now() - started, await chainNow(deployer))}`);
-    return { tally, seconds, jobsPerMinute, rpcUrl, ...(graphqlUrl === undefined ? {} : { graphqlUrl }) };
+    return {
+      tally,
+      seconds,
+      jobsPerMinute,
+      rpcUrl,
+      ...(graphqlUrl === undefined ? {} : { graphqlUrl }),
+      audit,
+      drained,
+    };
   } finally {
     await releaseProver();
     await stopChildren();
   }
+}
+
+/**
+ * The shortest window, in chain seconds, within which an actor must act once it may: the market's reveal and
+ * challenge windows, and the delivery window the simulated requesters give their jobs.
+ */
+async function shortestActorWindow(client: ProtocolClient): Promise<number> {
+  const market = await client.jobMarket.read.marketParameters();
+  return Math.min(market.revealWindow, market.challengeWindow, DEVNET_TIMING.deliveryWindow);
 }
 
 /** Moves the chain's clock `speed - 1` seconds ahead of the wall per second, and mines a block to show it. */
@@ -261,7 +335,9 @@ function emptyTally(): DevnetTally {
     slashes: 0,
     slashedAmount: 0n,
     paidToProviders: 0n,
+    forfeitedAmount: 0n,
     errors: 0,
+    behindClock: 0,
   };
 }
 
@@ -309,6 +385,9 @@ class Monitor {
         case "Slashed":
           this.tally.slashes++;
           this.tally.slashedAmount += args.amount ?? 0n;
+          break;
+        case "CollateralForfeited":
+          this.tally.forfeitedAmount += args.amount ?? 0n;
           break;
         case "ProviderPaid":
           this.tally.paidToProviders += args.providerAmount ?? 0n;

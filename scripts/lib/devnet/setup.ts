@@ -1,4 +1,4 @@
-import { type Address, type Hex, getContract, keccak256, parseEther, toHex } from "viem";
+import { type Address, type Hex, formatEther, getContract, keccak256, parseEther, toHex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 
 import type { AccessManager$Type } from "../../../artifacts/@openzeppelin/contracts/access/manager/AccessManager.sol/artifacts.js";
@@ -41,6 +41,8 @@ export interface Roster {
   readonly providers: ProviderPlan[];
   readonly requesters: { address: Address; privateKey: Hex }[];
   readonly validators: { address: Address; privateKey: Hex }[];
+  /** Accounts no simulated actor uses, funded with AGPU: for people trying the CLI against the devnet. */
+  readonly users: { address: Address; privateKey: Hex }[];
   /** The zones in use, each with how many honest providers it has. */
   readonly zones: { label: string; addresses: Address[]; honest: number; tee: number }[];
 }
@@ -80,7 +82,21 @@ export function planRoster(counts: { providers: number; dishonest: number; valid
   }
   const validators = Array.from({ length: counts.validators }, take);
   const requesters = Array.from({ length: counts.requesters }, take);
-  return { deployer: devAccount(0), providers, requesters, validators, zones } satisfies Roster;
+  const users = Array.from({ length: DEVNET_USERS }, take);
+  return { deployer: devAccount(0), providers, requesters, validators, users, zones } satisfies Roster;
+}
+
+/** How many funded accounts the devnet leaves to people (see {@link Roster.users}). */
+export const DEVNET_USERS = 3;
+/** The AGPU each of them gets. */
+export const DEVNET_USER_FUNDS = parseEther("100000");
+
+/** The accounts the devnet prints for people to use, each with what it is for (as `anvil` lists its keys). */
+export function devnetAccounts(roster: Roster): { address: Address; privateKey: Hex; role: string }[] {
+  return [
+    { ...roster.deployer, role: "deployer: holds the AMAX supply (governance) and the protocol's roles" },
+    ...roster.users.map((user) => ({ ...user, role: `free for you: ${formatEther(DEVNET_USER_FUNDS)} AGPU` })),
+  ];
 }
 
 /** How long things take on the devnet's chain: short enough that jobs end within a minute of chain time warp. */
@@ -90,6 +106,8 @@ export const DEVNET_TIMING = {
   votingPeriod: 60 * 60,
   revealPeriod: 60 * 60,
   appealPeriod: 60 * 60,
+  /** The delivery window the simulated requesters give their jobs. */
+  deliveryWindow: 600,
   /** One in five verified jobs is sampled for an audit. */
   auditRateBps: 2_000,
 } as const;
@@ -195,4 +213,5 @@ export async function prepareDevnet(
   for (const requester of roster.requesters) {
     await send(deployer, agpu, "transfer", [requester.address, requesterFunds]);
   }
+  for (const user of roster.users) await send(deployer, agpu, "transfer", [user.address, DEVNET_USER_FUNDS]);
 }
