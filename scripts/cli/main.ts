@@ -1,102 +1,50 @@
 /**
  * starminer — the StarMiner command line.
  *
- *   starminer [--json] [--config <file>] <group> <command> [arguments]
+ *   starminer [global options] <group> <command> [arguments]
+ *   starminer <group> <command> --help
  *
- * The chain, the signing key, the indexer and the content store come from the environment (STARMINER_RPC_URL,
- * STARMINER_PRIVATE_KEY, STARMINER_MANIFEST_DIR, STARMINER_INDEXER_URL, STARMINER_CONTENT_DIR) or from a JSON config
- * file ({ rpcUrl, privateKey, manifestDir, indexerUrl, contentDir }); the environment wins. Errors are one line on stderr: exit code 2 for a usage mistake, 1 for
- * anything else. A transaction the contracts would refuse is simulated first and never sent.
+ * The chain, the signing key, the indexer and the content store come from flags (--rpc-url, --private-key,
+ * --keystore), the environment (STARMINER_RPC_URL, STARMINER_PRIVATE_KEY, STARMINER_KEYSTORE, ...) or a JSON config
+ * file, in that order. Errors are one line on stderr: exit code 2 for a usage mistake, 1 for anything else. A
+ * transaction the contracts would refuse is simulated first and never sent.
  */
-import { type ProtocolClient, connectProtocol, loadConfig } from "../lib/client.js";
-import {
-  bridgeCancel,
-  bridgeRefund,
-  bridgeRelay,
-  bridgeStatus,
-  bridgeTransfer,
-  bridgeValidator,
-} from "./commands/bridge.js";
-import type { Command } from "./commands/context.js";
-import { govDelegate, govExecute, govPropose, govQueue, govStatus, govVote } from "./commands/gov.js";
-import { jobCancel, jobDispute, jobResult, jobStatus, jobSubmit, jobWatch } from "./commands/job.js";
-import { match } from "./commands/match.js";
-import { nodeList } from "./commands/node.js";
-import { priceQuote } from "./commands/price.js";
-import { providerRegister, providerStake, providerUnbond } from "./commands/provider.js";
-import { providerRun } from "./commands/provider-run.js";
-import { UsageError, describeError } from "./errors.js";
-import { createOutput } from "./output.js";
+import type { ProtocolClient } from "../lib/client.js";
+import { UsageError } from "../lib/usage-error.js";
+import { COMMANDS, type CommandEntry, ENVIRONMENT } from "./commands/index.js";
+import { VERSION } from "./version.js";
 
-const COMMANDS: Record<string, Record<string, { run: Command; usage: string }>> = {
-  price: {
-    quote: { run: priceQuote, usage: "--zone <label> [--tier <tier>] --hours <n> [--redundancy <n>] [--spillover]" },
-  },
-  job: {
-    submit: { run: jobSubmit, usage: "--spec <file.json>" },
-    status: { run: jobStatus, usage: "<id>" },
-    watch: { run: jobWatch, usage: "<id> [--until verified|ended] [--interval-ms <ms>] [--timeout-seconds <s>]" },
-    result: { run: jobResult, usage: "<id>" },
-    cancel: { run: jobCancel, usage: "<id>" },
-    dispute: { run: jobDispute, usage: "<id>" },
-  },
-  provider: {
-    register: {
-      run: providerRegister,
-      usage:
-        "--zone <label> --gpu <model> --vram <MiB> --compute-capability <x10> --tflops <x100> --endpoint <url> [--tee <type>]",
-    },
-    stake: { run: providerStake, usage: "<AGPU>" },
-    unbond: { run: providerUnbond, usage: "<AGPU>" },
-    run: {
-      run: providerRun,
-      usage:
-        "[--journal <file>] [--gpu <model> --vram <MiB> --compute-capability <x10>] [--enclave-key-file <file>] " +
-        "[--max-jobs <n>] [--poll-ms <ms>] [--heartbeat-seconds <s>] [--rounds <n>] [--fault wrong-result|miss]",
-    },
-  },
-  node: {
-    list: { run: nodeList, usage: "[--zone <label>] [--limit <n>]" },
-  },
-  match: {
-    providers: { run: match, usage: "--spec <file.json> [--top <n>]" },
-  },
-  gov: {
-    propose: { run: govPropose, usage: "--actions <file.json> --description <text>" },
-    vote: {
-      run: govVote,
-      usage: "<id> for|against|abstain [--reason <text>] [--sign-only | --signature <0x...> --voter <address>]",
-    },
-    queue: { run: govQueue, usage: "<id>" },
-    execute: { run: govExecute, usage: "<id>" },
-    status: { run: govStatus, usage: "<id>" },
-    delegate: { run: govDelegate, usage: "<address|self>" },
-  },
-  bridge: {
-    transfer: {
-      run: bridgeTransfer,
-      usage: "<destination chain id> <recipient> <AGPU> [--wait <destination RPC URL>] [--timeout-seconds <s>]",
-    },
-    status: { run: bridgeStatus, usage: "[--digest <0x...>]" },
-    cancel: { run: bridgeCancel, usage: "<source chain id> <nonce> --source <source RPC URL>" },
-    refund: { run: bridgeRefund, usage: "<nonce> --validator <URL>..." },
-    relay: {
-      run: bridgeRelay,
-      usage:
-        "--chain <RPC URL> --chain <RPC URL> --validator <URL>... [--journal <file>] [--confirmations <n>] " +
-        "[--poll-ms <ms>] [--rounds <n>]",
-    },
-    validator: {
-      run: bridgeValidator,
-      usage: "--chain <RPC URL> --chain <RPC URL> [--port <n>] [--host <address>] [--confirmations <n>]",
-    },
-  },
-};
+const GLOBAL_OPTIONS = [
+  ["--json", "one JSON document on stdout, for programs"],
+  ["--field <name>", "print only this field of the result, bare: JOB=$(starminer --field jobId job submit ...)"],
+  ["--rpc-url <url>", "the chain's JSON-RPC endpoint (STARMINER_RPC_URL; http://127.0.0.1:8545)"],
+  ["--private-key <0x...>", "the signing key (STARMINER_PRIVATE_KEY); prefer --keystore"],
+  ["--keystore <file>", "an encrypted JSON keystore to sign with (STARMINER_KEYSTORE; password STARMINER_PASSWORD)"],
+  ["--config <file>", "a JSON config file (STARMINER_CONFIG): rpcUrl, privateKey, keystore, manifestDir, ..."],
+  ["--help, -h", "this text; after a command, that command's"],
+  ["--version, -V", "the version"],
+] as const;
 
-function help(): string {
-  const lines = ["usage: starminer [--json] [--config <file>] <group> <command> [arguments]", ""];
+function overview(): string {
+  const lines = ["usage: starminer [global options] <group> <command> [arguments]", ""];
   for (const [group, commands] of Object.entries(COMMANDS)) {
-    for (const [name, { usage }] of Object.entries(commands)) lines.push(`  starminer ${group} ${name} ${usage}`);
+    lines.push(`${group}:`);
+    const width = Math.max(...Object.keys(commands).map((name) => name.length));
+    for (const [name, command] of Object.entries(commands)) lines.push(`  ${name.padEnd(width)}  ${command.summary}`);
+  }
+  lines.push("", "global options:");
+  for (const [flag, what] of GLOBAL_OPTIONS) lines.push(`  ${flag.padEnd(24)}${what}`);
+  lines.push("", "starminer <group> <command> --help describes a command, its arguments and the environment it reads.");
+  return lines.join("\n");
+}
+
+function commandHelp(group: string, name: string, command: CommandEntry): string {
+  const lines = [`usage: starminer ${group} ${name} ${command.usage}`.trimEnd(), "", command.summary];
+  if (command.details !== undefined) lines.push("", ...command.details);
+  const reads = command.reads.map((what) => ENVIRONMENT[what]);
+  if (reads.length > 0) {
+    lines.push("", "environment:");
+    for (const [variable, what] of reads) lines.push(`  ${variable.padEnd(24)}${what}`);
   }
   return lines.join("\n");
 }
@@ -104,38 +52,81 @@ function help(): string {
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
 async function main(argv: string[]): Promise<number> {
   let json = false;
-  let configFile: string | undefined;
+  let help = false;
+  let field: string | undefined;
+  const flags: { configFile?: string; rpcUrl?: string; privateKey?: string; keystore?: string } = {};
   const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--json") json = true;
-    else if (arg === "--config") configFile = argv[++i];
-    else if (arg === "--help" || arg === "-h") {
-      console.log(help());
-      return 0;
-    } else rest.push(arg);
-  }
+  const value = (i: number, flag: string) => {
+    const given = argv[i];
+    if (given === undefined || given.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    return given;
+  };
+  let symbols: Record<string, string> = {};
   try {
+    for (let i = 0; i < argv.length; i++) {
+      const arg = argv[i]!;
+      if (arg === "--json") json = true;
+      else if (arg === "--config") flags.configFile = value(++i, arg);
+      else if (arg === "--field") field = value(++i, arg);
+      else if (arg === "--rpc-url") flags.rpcUrl = value(++i, arg);
+      else if (arg === "--private-key") flags.privateKey = value(++i, arg);
+      else if (arg === "--keystore") flags.keystore = value(++i, arg);
+      else if (arg === "--help" || arg === "-h") help = true;
+      else if (arg === "--version" || arg === "-V") {
+        console.log(`starminer ${VERSION}`);
+        return 0;
+      } else rest.push(arg);
+    }
     const [group, name, ...args] = rest;
-    if (group === undefined) throw new UsageError("no command given");
+    if (group === undefined) {
+      if (help) {
+        console.log(overview());
+        return 0;
+      }
+      throw new UsageError("no command given");
+    }
     const commands = COMMANDS[group];
-    if (commands === undefined) throw new UsageError(`unknown command group "${group}"`);
+    if (commands === undefined) {
+      throw new UsageError(`unknown command group "${group}" (one of: ${Object.keys(COMMANDS).join(", ")})`);
+    }
     const command = name === undefined ? undefined : commands[name];
     if (command === undefined) {
+      if (help && name === undefined) {
+        console.log(overview());
+        return 0;
+      }
       throw new UsageError(`"${group}" takes one of: ${Object.keys(commands).join(", ")}`);
     }
-    const config = await loadConfig(configFile);
+    if (help) {
+      console.log(commandHelp(group, name!, command));
+      return 0;
+    }
+    // Loaded only now: help and usage mistakes answer without loading viem.
+    const [{ connectProtocol, loadConfig }, { createOutput }] = await Promise.all([
+      import("../lib/client.js"),
+      import("./output.js"),
+    ]);
+    const config = await loadConfig(flags.configFile, process.env, flags);
     let connected: Promise<ProtocolClient> | undefined;
     await command.run({
       args,
       config,
-      out: createOutput(json),
-      protocol: () => (connected ??= connectProtocol(config)),
+      out: createOutput(json, console.log, field),
+      protocol: () =>
+        (connected ??= connectProtocol(config).then((client) => {
+          symbols = {
+            [client.agpu.address.toLowerCase()]: "AGPU",
+            [client.amax.address.toLowerCase()]: "AMAX",
+          };
+          return client;
+        })),
     });
     return 0;
   } catch (error) {
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    console.error(`starminer: ${describeError(error)}${usage ? " (see starminer --help)" : ""}`);
+    const where = rest.length >= 2 && COMMANDS[rest[0]!]?.[rest[1]!] !== undefined ? `${rest[0]} ${rest[1]} ` : "";
+    const message = usage ? (error as Error).message : (await import("../lib/errors.js")).describeError(error, symbols);
+    console.error(`starminer: ${message}${usage ? ` (see starminer ${where}--help)` : ""}`);
     return usage ? 2 : 1;
   }
 }

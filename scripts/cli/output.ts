@@ -18,15 +18,30 @@ function plain(value: unknown): unknown {
 
 const text = (value: unknown) => (typeof value === "bigint" ? value.toString() : String(value ?? ""));
 
-export function createOutput(json: boolean, write: (line: string) => void = console.log): Output {
+/**
+ * `field`: print only that field of a record (or that column of a table, one value per line), bare, for shell
+ * scripts (`JOB=$(starminer --field jobId job submit ...)`); a result without it is an error.
+ */
+export function createOutput(json: boolean, write: (line: string) => void = console.log, field?: string): Output {
+  const pick = (value: Record<string, unknown>) => {
+    if (!(field! in value))
+      throw new Error(`the result has no field "${field}" (it has ${Object.keys(value).join(", ")})`);
+    const picked = value[field!];
+    return typeof picked === "object" && picked !== null ? JSON.stringify(plain(picked)) : text(picked);
+  };
   return {
-    json,
+    json: json && field === undefined,
     record(value) {
+      if (field !== undefined) return write(pick(value));
       if (json) return write(JSON.stringify(plain(value)));
       const width = Math.max(...Object.keys(value).map((key) => key.length));
       for (const [key, inner] of Object.entries(value)) write(`${key.padEnd(width)}  ${text(inner)}`);
     },
     table(rows, columns) {
+      if (field !== undefined) {
+        for (const row of rows) write(pick(row));
+        return;
+      }
       if (json) return write(JSON.stringify(plain(rows)));
       const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => text(row[column]).length)));
       const line = (cells: string[]) =>
@@ -38,7 +53,7 @@ export function createOutput(json: boolean, write: (line: string) => void = cons
       for (const row of rows) write(line(columns.map((column) => text(row[column]))));
     },
     progress(message) {
-      if (!json) write(message);
+      if (!json && field === undefined) write(message);
     },
   };
 }

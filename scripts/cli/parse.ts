@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 
-import { type Hex, isAddress, isHex, parseEther, zeroAddress } from "viem";
+import { type Address, type Hex, getAddress, isAddress, isHex, parseEther, zeroAddress } from "viem";
 
 import { type JobSpec, Mode, Tier, byLowerCaseName } from "../lib/market.js";
 import { type DenseLayerJob, jobCommitments, parseDenseLayerJob } from "../lib/workload.js";
@@ -24,6 +24,24 @@ export function parseZone(value: string): Hex {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/**
+ * An address: all lower case, or mixed case with a valid EIP-55 checksum. A mixed-case address whose checksum is
+ * wrong is most likely mistyped, and is named as such rather than used.
+ */
+export function parseAddress(name: string, value: string | undefined): Address {
+  if (value === undefined) throw new UsageError(`${name} is required`);
+  if (!isAddress(value, { strict: false })) {
+    throw new UsageError(`${name} must be an address (0x and 40 hex digits); got "${value}"`);
+  }
+  if (!isAddress(value, { strict: true })) {
+    throw new UsageError(
+      `${name} ${value} has a wrong checksum (mixed case that is not EIP-55): is it mistyped? ` +
+        `Its checksummed form would be ${getAddress((value as string).toLowerCase())}`,
+    );
+  }
+  return getAddress(value);
 }
 
 /** A positive whole number within [min, max]. */

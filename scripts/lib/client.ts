@@ -30,6 +30,7 @@ import type { AMAX$Type } from "../../artifacts/contracts/token/AMAX.sol/artifac
 import type { AMAXGovernor$Type } from "../../artifacts/contracts/governance/AMAXGovernor.sol/artifacts.js";
 import type { ProtocolTimelock$Type } from "../../artifacts/contracts/governance/ProtocolTimelock.sol/artifacts.js";
 import type { VerificationHub$Type } from "../../artifacts/contracts/verification/VerificationHub.sol/artifacts.js";
+import { unlockKeystoreFile } from "./keystore.js";
 import { type DeploymentManifest, manifestContract, readManifest } from "./manifest.js";
 
 /**
@@ -50,13 +51,29 @@ export interface ClientConfig {
 interface ConfigFile {
   rpcUrl?: string;
   privateKey?: string;
+  keystore?: string;
   manifestDir?: string;
   indexerUrl?: string;
   contentDir?: string;
 }
 
-/** The configuration from `file` (if any) overlaid with the environment; a one-line error for a bad file or key. */
-export async function loadConfig(file?: string, environment: NodeJS.ProcessEnv = process.env): Promise<ClientConfig> {
+/** Settings given on the command line: they win over the environment and the config file. */
+export interface ConfigFlags {
+  readonly rpcUrl?: string;
+  readonly privateKey?: string;
+  /** An encrypted JSON keystore (Web3 Secret Storage), unlocked with STARMINER_PASSWORD. */
+  readonly keystore?: string;
+}
+
+/**
+ * The configuration from `file` (if any), overlaid with the environment, overlaid with `flags`; a one-line error for a
+ * bad file, key or keystore.
+ */
+export async function loadConfig(
+  file?: string,
+  environment: NodeJS.ProcessEnv = process.env,
+  flags: ConfigFlags = {},
+): Promise<ClientConfig> {
   // An empty variable counts as unset.
   const env = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ""));
   let fromFile: ConfigFile = {};
@@ -77,13 +94,18 @@ export async function loadConfig(file?: string, environment: NodeJS.ProcessEnv =
       throw new Error(`the config file ${path} must hold a JSON object`);
     }
   }
-  const privateKey = env.STARMINER_PRIVATE_KEY ?? fromFile.privateKey;
-  if (privateKey !== undefined && !(isHex(privateKey) && privateKey.length === 66)) {
+  const keystore = flags.keystore ?? env.STARMINER_KEYSTORE ?? fromFile.keystore;
+  const givenKey = flags.privateKey ?? env.STARMINER_PRIVATE_KEY ?? fromFile.privateKey;
+  if (keystore !== undefined && givenKey !== undefined) {
+    throw new Error("give a private key or a keystore, not both");
+  }
+  if (givenKey !== undefined && !(isHex(givenKey) && givenKey.length === 66)) {
     throw new Error("the private key must be 32 bytes of hex, 0x-prefixed (STARMINER_PRIVATE_KEY or privateKey)");
   }
+  const privateKey = keystore === undefined ? givenKey : await unlockKeystoreFile(keystore, env.STARMINER_PASSWORD);
   const manifestDir = env.STARMINER_MANIFEST_DIR ?? fromFile.manifestDir;
   return {
-    rpcUrl: env.STARMINER_RPC_URL ?? fromFile.rpcUrl ?? "http://127.0.0.1:8545",
+    rpcUrl: flags.rpcUrl ?? env.STARMINER_RPC_URL ?? fromFile.rpcUrl ?? "http://127.0.0.1:8545",
     ...(privateKey === undefined ? {} : { privateKey: privateKey as Hex }),
     ...(manifestDir === undefined ? {} : { manifestDir }),
     indexerUrl: env.STARMINER_INDEXER_URL ?? fromFile.indexerUrl ?? "http://127.0.0.1:42069",
@@ -165,6 +187,40 @@ export function bindContract<AbiT extends readonly unknown[]>(chain: ChainClient
   }) as Contract<AbiT>;
 }
 
+/** The manifest's contracts a {@link ProtocolClient} binds. */
+const PROTOCOL_CONTRACTS = [
+  "AGPU",
+  "Staking",
+  "NodeRegistry",
+  "Reputation",
+  "PricingEngine",
+  "VerificationHub",
+  "JobMarket",
+  "JobMarketLens",
+  "AMAX",
+  "AMAXGovernor",
+  "ProtocolTimelock",
+] as const;
+
+/**
+ * Checks that each of the manifest's contracts `names` has code on the chain: a manifest left from a chain that was
+ * reset (or written for another chain with the same id) names empty addresses, where every call "succeeds" with
+ * nothing and every transaction is sent for nothing.
+ */
+export async function requireCode(chain: ChainClient, names: readonly string[]): Promise<void> {
+  const codes = await Promise.all(
+    names.map((name) => chain.publicClient.getCode({ address: manifestContract(chain.manifest, name).address })),
+  );
+  const empty = names.filter((_, i) => codes[i] === undefined || codes[i] === "0x");
+  if (empty.length === 0) return;
+  const first = manifestContract(chain.manifest, empty[0]!);
+  throw new Error(
+    `the deployment manifest of chain ${chain.chain.id} names ${empty.length === names.length ? "contracts" : empty.join(", ")} ` +
+      `with no code on this chain (${empty[0]} at ${first.address}): the chain was reset or the manifest is stale; ` +
+      "redeploy, or point STARMINER_RPC_URL and STARMINER_MANIFEST_DIR at the right chain",
+  );
+}
+
 /** Connects to the chain of `config`, reads its deployment manifest and binds the contracts. */
 export async function connectProtocol(config: ClientConfig): Promise<ProtocolClient> {
   const connected = await connectChain(config.rpcUrl, {
@@ -172,6 +228,7 @@ export async function connectProtocol(config: ClientConfig): Promise<ProtocolCli
     ...(config.manifestDir === undefined ? {} : { manifestDir: config.manifestDir }),
   });
   const bind = <AbiT extends readonly unknown[]>(name: string) => bindContract<AbiT>(connected, name);
+  await requireCode(connected, PROTOCOL_CONTRACTS);
   return {
     ...connected,
     agpu: bind<AGPU$Type["abi"]>("AGPU"),

@@ -91,5 +91,4 @@ export function describeError(error: unknown, symbols: Readonly<Record<string, s
   return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }
 
-/** A mistake in how a tool was called: reported with a hint to its help, exit code 2. */
-export class UsageError extends Error {}
+export { UsageError } from "./usage-error.js";

@@ -13,12 +13,15 @@ export async function send<const AbiT extends Abi, NameT extends ContractFunctio
   args: ContractFunctionArgs<AbiT, "nonpayable" | "payable", NameT>,
 ): Promise<{ result: unknown; hash: Hash; receipt: TransactionReceipt }> {
   const account = requireAccount(protocol);
+  // Against the pending block: the one the transaction will land in (its number and time), not the latest one. A
+  // vote delegated in the latest block, or a committee drawn from its hash, counts from the next block on.
   const { request, result } = await protocol.publicClient.simulateContract({
     address: contract.address,
     abi: contract.abi as Abi,
     functionName: functionName as string,
     args: args as readonly unknown[],
     account,
+    blockTag: "pending",
   });
   const hash = await sendSimulated(protocol, request as never);
   const receipt = await protocol.publicClient.waitForTransactionReceipt({ hash });
@@ -33,7 +36,7 @@ export async function send<const AbiT extends Abi, NameT extends ContractFunctio
  */
 export async function sendSimulated(protocol: ChainClient, request: SimulatedRequest): Promise<Hash> {
   const account = requireAccount(protocol);
-  const gas = await protocol.publicClient.estimateContractGas({ ...request, account } as never);
+  const gas = await protocol.publicClient.estimateContractGas({ ...request, account, blockTag: "pending" } as never);
   return protocol.walletClient.writeContract({ ...request, account, chain: protocol.chain, gas: (gas * 6n) / 5n });
 }
 

@@ -215,7 +215,7 @@ describe("starminer CLI (end to end on a local node)", function () {
       1,
       /cannot reach the chain at http:\/\/127.0.0.1:9/,
     );
-    add("an unknown command", () => starminer(["job", "steal", "1"]), 2, /"job" takes one of: submit, status/);
+    add("an unknown command", () => starminer(["job", "steal", "1"]), 2, /"job" takes one of: submit, list, status/);
 
     for (const [what, run, code, message] of cases) {
       it(what, async () => {

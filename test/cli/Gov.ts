@@ -79,6 +79,25 @@ describe("starminer gov (end to end on a local node, with the indexer)", functio
     expect(early.code).to.equal(1);
     expect(early.stderr).to.match(/is Pending: votes are taken while it is Active/);
 
+    // A Pending proposal's status: its quorum is estimated, since the vote's timepoint is still in the future.
+    const pending = await starminer(carol, ["gov", "status", proposalId]);
+    expect(pending.code, pending.stderr).to.equal(0);
+    expect(pending.stdout).to.match(/^state +Pending$/m);
+    expect(pending.stdout).to.match(/^quorum +[\d.]+ AMAX \(estimated: the vote has not started\)$/m);
+    // Listed newest first by a short id, which every gov command takes.
+    const listed = json<{ id: string; proposalId: string; state: string; description: string }[]>(
+      await starminer(carol, ["--json", "gov", "list"]),
+    );
+    expect(listed[0]).to.include({ proposalId, state: "Pending", description: "Fee split 85/0/10/5" });
+    const shortId = listed[0]!.id;
+    expect(shortId).to.match(/^0x[0-9a-f]{8}$/);
+    expect(
+      json<{ proposalId: string }>(await starminer(carol, ["--json", "gov", "status", shortId])).proposalId,
+    ).to.equal(proposalId);
+    const unknown = await starminer(carol, ["gov", "status", "0xffffffffff"]);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.match(/no proposal's id starts with 0xffffffffff/);
+
     await advance(connection, DAY + 1);
     const cast = json<{ weight: string }>(
       await starminer(alice, ["--json", "gov", "vote", proposalId, "for", "--reason", "providers do the work"]),

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 
-import { type Address, type Hex, formatEther, isAddress, keccak256, parseEventLogs, toHex } from "viem";
+import { type Address, type Hex, formatEther, keccak256, parseEventLogs, toHex } from "viem";
 
 import { encodeActions } from "../../lib/actions.js";
 import { type ProtocolClient, requireAccount } from "../../lib/client.js";
@@ -9,6 +9,7 @@ import { ProposalState, VoteType } from "../../lib/governance.js";
 import { enumName } from "../../lib/market.js";
 import { send } from "../../lib/transactions.js";
 import { UsageError } from "../errors.js";
+import { parseAddress, parseInteger } from "../parse.js";
 import type { Command, CommandContext } from "./context.js";
 
 const SUPPORT: Record<string, number> = { for: VoteType.For, against: VoteType.Against, abstain: VoteType.Abstain };
@@ -16,18 +17,39 @@ const SUPPORT: Record<string, number> = { for: VoteType.For, against: VoteType.A
 const time = (seconds: bigint | number) => new Date(Number(seconds) * 1_000).toISOString();
 const amax = (wei: bigint) => `${formatEther(wei)} AMAX`;
 
-function parseProposalId(value: string | undefined): bigint {
+/** A proposal's short id, as `gov list` shows it: the first eight hex digits of its id. */
+export const shortProposalId = (proposalId: bigint) => `0x${proposalId.toString(16).padStart(64, "0").slice(0, 8)}`;
+
+/** Every proposal's ProposalCreated event, oldest first. */
+async function proposalsCreated(client: ProtocolClient) {
+  return client.governor.getEvents.ProposalCreated({
+    fromBlock: BigInt(client.manifest.contracts.AMAXGovernor?.startBlock ?? 0),
+    toBlock: "latest",
+  });
+}
+
+/**
+ * A proposal id as given: the whole id in decimal (as the Governor numbers it), or a hex prefix of at least six
+ * digits (the short id `gov list` shows), which must name exactly one proposal.
+ */
+async function parseProposalId(client: () => Promise<ProtocolClient>, value: string | undefined): Promise<bigint> {
   if (value === undefined) throw new UsageError("a proposal id is required");
-  if (!/^\d{1,78}$/.test(value)) throw new UsageError(`a proposal id is a whole number; got "${value}"`);
-  return BigInt(value);
+  if (/^\d{1,78}$/.test(value)) return BigInt(value);
+  if (!/^0x[0-9a-fA-F]{6,64}$/.test(value)) {
+    throw new UsageError(`a proposal id is its decimal id or a short id such as 0x1a2b3c4d; got "${value}"`);
+  }
+  const prefix = value.slice(2).toLowerCase();
+  const matches = (await proposalsCreated(await client()))
+    .map((event) => event.args.proposalId!)
+    .filter((id) => id.toString(16).padStart(64, "0").startsWith(prefix));
+  if (matches.length === 0) throw new Error(`no proposal's id starts with ${value}`);
+  if (matches.length > 1) throw new UsageError(`${value} names ${matches.length} proposals: give more digits`);
+  return matches[0]!;
 }
 
 /** A proposal as it was created: its calls and description, from its ProposalCreated event. */
 async function createdProposal(client: ProtocolClient, proposalId: bigint) {
-  const events = await client.governor.getEvents.ProposalCreated({
-    fromBlock: BigInt(client.manifest.contracts.AMAXGovernor?.startBlock ?? 0),
-    toBlock: "latest",
-  });
+  const events = await proposalsCreated(client);
   const created = events.find((event) => event.args.proposalId === proposalId);
   if (created === undefined) throw new Error(`proposal ${proposalId} does not exist`);
   const { targets, values, calldatas, description, proposer, voteStart, voteEnd } = created.args;
@@ -73,6 +95,7 @@ export const govPropose: Command = async ({ args, out, protocol }) => {
   if (created === undefined) throw new Error("the proposal emitted no ProposalCreated event");
   out.record({
     proposalId: created.args.proposalId,
+    shortId: shortProposalId(created.args.proposalId),
     actions: out.json ? actions.map((a) => a.label) : actions.map((a) => a.label).join(", "),
     voteStart: time(created.args.voteStart),
     voteEnd: time(created.args.voteEnd),
@@ -96,17 +119,17 @@ export const govVote: Command = async ({ args, out, protocol }) => {
       voter: { type: "string" },
     },
   });
-  const proposalId = parseProposalId(positionals[0]);
   const support = SUPPORT[(positionals[1] ?? "").toLowerCase()];
   if (support === undefined) throw new UsageError("the vote must be for, against or abstain");
   if ((values.signature === undefined) !== (values.voter === undefined)) {
     throw new UsageError("--signature and --voter go together");
   }
-  if (values.voter !== undefined && !isAddress(values.voter)) throw new UsageError("--voter must be an address");
+  if (values.voter !== undefined) parseAddress("--voter", values.voter);
   if (values.signature !== undefined && !/^0x[0-9a-fA-F]{130}$/.test(values.signature)) {
     throw new UsageError("--signature must be a 65-byte signature in 0x-hex");
   }
   const client = await protocol();
+  const proposalId = await parseProposalId(protocol, positionals[0]);
   const state = await client.governor.read.state([proposalId]).catch(() => {
     throw new Error(`proposal ${proposalId} does not exist`);
   });
@@ -189,8 +212,8 @@ export const govVote: Command = async ({ args, out, protocol }) => {
 
 async function lifecycle(context: CommandContext, step: "queue" | "execute") {
   const { positionals } = parseArgs({ args: context.args, allowPositionals: true, options: {} });
-  const proposalId = parseProposalId(positionals[0]);
   const client = await context.protocol();
+  const proposalId = await parseProposalId(context.protocol, positionals[0]);
   const p = await createdProposal(client, proposalId);
   const { receipt } = await send(client, client.governor, step, [p.targets, p.values, p.calldatas, p.descriptionHash]);
   const state = await client.governor.read.state([proposalId]);
@@ -212,23 +235,28 @@ export const govExecute: Command = (context) => lifecycle(context, "execute");
 /** `gov status <id>`: the proposal's state, tallies against the quorum, timing and calls. */
 export const govStatus: Command = async ({ args, out, protocol }) => {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  const proposalId = parseProposalId(positionals[0]);
   const client = await protocol();
+  const proposalId = await parseProposalId(protocol, positionals[0]);
   const p = await createdProposal(client, proposalId);
   const { governor } = client;
   const [against, forVotes, abstain] = await governor.read.proposalVotes([proposalId]);
-  const quorum = await governor.read.quorum([p.voteStart]);
+  // The quorum is fixed at the vote's start; before then (a Pending proposal) it can only be estimated from the
+  // supply of the last past timepoint, which is what the Governor would read at the start if nothing changes.
+  const clock = await governor.read.clock();
+  const pending = BigInt(p.voteStart) >= BigInt(clock);
+  const quorum = await governor.read.quorum([pending ? BigInt(clock) - 1n : BigInt(p.voteStart)]);
   const eta = await governor.read.proposalEta([proposalId]);
   const show = (wei: bigint) => (out.json ? wei : amax(wei));
   out.record({
     proposalId,
+    shortId: shortProposalId(proposalId),
     state: enumName(ProposalState, await governor.read.state([proposalId])),
     description: p.description,
     proposer: p.proposer,
     for: show(forVotes),
     against: show(against),
     abstain: show(abstain),
-    quorum: show(quorum),
+    quorum: out.json ? quorum : `${amax(quorum)}${pending ? " (estimated: the vote has not started)" : ""}`,
     voteStart: time(p.voteStart),
     voteEnd: time(p.voteEnd),
     executableFrom: eta === 0n ? null : time(eta),
@@ -240,12 +268,13 @@ export const govStatus: Command = async ({ args, out, protocol }) => {
 export const govDelegate: Command = async ({ args, out, protocol }) => {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   const to = positionals[0];
-  if (to === undefined || (to !== "self" && !isAddress(to))) {
+  if (to === undefined || (to !== "self" && !to.startsWith("0x"))) {
     throw new UsageError('delegate to an address, or "self" to vote with your own AMAX');
   }
+  const named = to === "self" ? undefined : parseAddress("the delegatee", to);
   const client = await protocol();
   const account = requireAccount(client);
-  const delegatee = to === "self" ? account.address : (to as Address);
+  const delegatee = named ?? account.address;
   const { receipt } = await send(client, client.amax, "delegate", [delegatee]);
   out.record({
     delegator: account.address,
@@ -253,4 +282,33 @@ export const govDelegate: Command = async ({ args, out, protocol }) => {
     votes: out.json ? await client.amax.read.getVotes([delegatee]) : amax(await client.amax.read.getVotes([delegatee])),
     transaction: receipt.transactionHash,
   });
+};
+
+/** `gov list [--limit <n>]`: proposals, newest first: short id, state, votes and description's first line. */
+export const govList: Command = async ({ args, out, protocol }) => {
+  const { values } = parseArgs({ args, options: { limit: { type: "string", default: "20" } } });
+  const limit = parseInteger("limit", values.limit, 1, 1_000);
+  const client = await protocol();
+  const created = (await proposalsCreated(client)).reverse().slice(0, limit);
+  const rows = await Promise.all(
+    created.map(async ({ args: proposal }) => {
+      const id = proposal.proposalId!;
+      const [state, [against, forVotes, abstain]] = await Promise.all([
+        client.governor.read.state([id]),
+        client.governor.read.proposalVotes([id]),
+      ]);
+      const show = (wei: bigint) => (out.json ? wei : formatEther(wei));
+      return {
+        id: shortProposalId(id),
+        ...(out.json ? { proposalId: id } : {}),
+        state: enumName(ProposalState, state),
+        for: show(forVotes),
+        against: show(against),
+        abstain: show(abstain),
+        voteEnd: time(proposal.voteEnd!),
+        description: out.json ? proposal.description : proposal.description!.split("\n")[0]!.slice(0, 60),
+      };
+    }),
+  );
+  out.table(rows, ["id", "state", "for", "against", "abstain", "voteEnd", "description"]);
 };

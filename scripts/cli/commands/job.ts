@@ -4,13 +4,16 @@ import { parseEventLogs } from "viem";
 
 import { type ProtocolClient, requireAccount } from "../../lib/client.js";
 import { ContentStore } from "../../lib/content.js";
-import { type JobSpec, JobStatus, Mode, SlotStatus, Tier, enumName } from "../../lib/market.js";
+import { type JobSpec, JobStatus, Mode, SlotStatus, Tier, byLowerCaseName, enumName } from "../../lib/market.js";
 import { zoneLabel } from "../../lib/zones.js";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
-import { parseInteger, parseJobId, readSpecFile } from "../parse.js";
+import { parseAddress, parseInteger, parseJobId, readSpecFile } from "../parse.js";
+import { enabledZone } from "../zones.js";
 import { send } from "../../lib/transactions.js";
 import type { Command, CommandContext } from "./context.js";
+
+const isoTime = (seconds: number | bigint) => new Date(Number(seconds) * 1_000).toISOString();
 
 /** The job's id from the command's first argument, and the job, or a one-line error for an unknown job. */
 async function existingJob({ args, protocol }: CommandContext) {
@@ -31,6 +34,7 @@ export const jobSubmit: Command = async ({ args, config, out, protocol }) => {
   const { spec, workload } = await readSpecFile(values.spec, block.timestamp);
   const account = requireAccount(client);
   // Refuse what the market would refuse before approving anything: a refused submission sends nothing.
+  await enabledZone(client, zoneLabel(spec.zone), `${values.spec}: "zone"`);
   await preflight(client, spec, block.timestamp);
   const quote = await client.pricingEngine.read.quote([
     spec.zone,
@@ -42,10 +46,15 @@ export const jobSubmit: Command = async ({ args, config, out, protocol }) => {
   if (quote.total > spec.maxTotal) {
     throw new Error(`the job costs ${agpu(quote.total)} now, above the spec's maxTotal of ${agpu(spec.maxTotal)}`);
   }
+  // A key that cannot pay is refused before anything is sent; the approval is for the price, not the limit.
+  const balance = await client.agpu.read.balanceOf([account.address]);
+  if (balance < quote.total) {
+    throw new Error(`${account.address} holds ${agpu(balance)}, less than the job's price of ${agpu(quote.total)}`);
+  }
   const allowance = await client.agpu.read.allowance([account.address, client.jobMarket.address]);
-  if (allowance < spec.maxTotal) {
-    out.progress(`approving the market to take up to ${agpu(spec.maxTotal)}`);
-    await send(client, client.agpu, "approve", [client.jobMarket.address, spec.maxTotal]);
+  if (allowance < quote.total) {
+    out.progress(`approving the market to take the job's price, ${agpu(quote.total)}`);
+    await send(client, client.agpu, "approve", [client.jobMarket.address, quote.total]);
   }
   if (workload !== undefined) {
     // Providers fetch the model and input by the job's spec hash, so they are published before the job exists.
@@ -199,9 +208,19 @@ export const jobCancel: Command = async (context) => {
 
 /** `job dispute <id>`: approves the bond and opens a dispute within the challenge window. */
 export const jobDispute: Command = async (context) => {
-  const { jobId, client } = await existingJob(context);
+  const { jobId, client, job } = await existingJob(context);
   const account = requireAccount(client);
+  // What the hub would refuse is refused here, before the bond is approved: a refused dispute sends nothing.
+  if (job.status !== JobStatus.Verified) {
+    throw new Error(`job ${jobId} is ${enumName(JobStatus, job.status)}: only a Verified job's result can be disputed`);
+  }
+  const now = (await client.publicClient.getBlock({ blockTag: "latest" })).timestamp;
+  if (now > BigInt(job.challengeEndsAt)) {
+    throw new Error(`job ${jobId}'s challenge window closed at ${isoTime(job.challengeEndsAt)}`);
+  }
   const bond = await client.verificationHub.read.disputeBondOf([jobId]);
+  const balance = await client.agpu.read.balanceOf([account.address]);
+  if (balance < bond) throw new Error(`${account.address} holds ${agpu(balance)}, less than the bond of ${agpu(bond)}`);
   const allowance = await client.agpu.read.allowance([account.address, client.verificationHub.address]);
   if (allowance < bond) {
     context.out.progress(`approving the verification hub to take the dispute bond of ${agpu(bond)}`);
@@ -217,4 +236,117 @@ export const jobDispute: Command = async (context) => {
     committeeDrawBlock: opened === undefined ? null : opened.args.drawBlock,
     transaction: receipt.transactionHash,
   });
+};
+
+/** `job finalize <id>`: settles a verified job whose challenge window is over; anyone may, and is refused before. */
+export const jobFinalize: Command = async (context) => {
+  const { jobId, client, job } = await existingJob(context);
+  if (job.status !== JobStatus.Verified) {
+    throw new Error(`job ${jobId} is ${enumName(JobStatus, job.status)}: only a Verified job is finalized`);
+  }
+  const now = (await client.publicClient.getBlock({ blockTag: "latest" })).timestamp;
+  if (now <= BigInt(job.challengeEndsAt)) {
+    throw new Error(`job ${jobId}'s challenge window is open until ${isoTime(job.challengeEndsAt)}`);
+  }
+  const { receipt } = await send(client, client.jobMarket, "finalize", [jobId]);
+  const settled = await client.jobMarket.read.jobOf([jobId]);
+  context.out.record({ jobId, status: enumName(JobStatus, settled.status), transaction: receipt.transactionHash });
+};
+
+/**
+ * `job expire <id> [--slot <n>]`: expires the job's overdue slots, as anyone may: a claimed slot past its delivery
+ * time or a commitment never revealed is missed (its provider's collateral slashed) and reopened; an open slot past
+ * the job's deadline ends the job. Refused, with nothing sent, when no slot is overdue.
+ */
+export const jobExpire: Command = async (context) => {
+  const { values, positionals } = parseArgs({
+    args: context.args,
+    allowPositionals: true,
+    options: { slot: { type: "string" } },
+  });
+  const { jobId, client, job } = await existingJob({ ...context, args: positionals });
+  const slots = await client.jobMarket.read.slotsOf([jobId]);
+  const chosen = values.slot === undefined ? undefined : parseInteger("slot", values.slot, 0, slots.length - 1);
+  if (job.status !== JobStatus.Open) {
+    throw new Error(`job ${jobId} is ${enumName(JobStatus, job.status)}: only an Open job's slots expire`);
+  }
+  const now = (await client.publicClient.getBlock({ blockTag: "latest" })).timestamp;
+  const overdue = slots.flatMap((slot, index) => {
+    if (chosen !== undefined && index !== chosen) return [];
+    const late =
+      (slot.status === SlotStatus.Claimed && now > BigInt(slot.deliverBy)) ||
+      (slot.status === SlotStatus.Committed && job.revealEndsAt !== 0 && now > BigInt(job.revealEndsAt)) ||
+      (slot.status === SlotStatus.Open && now >= BigInt(job.deadline));
+    return late ? [index] : [];
+  });
+  if (overdue.length === 0) {
+    throw new Error(`no slot of job ${jobId}${chosen === undefined ? "" : ` (slot ${chosen})`} is overdue`);
+  }
+  const expired = [];
+  for (const index of overdue) {
+    // An open slot's expiry may end the job, and then the later open slots with it.
+    if ((await client.jobMarket.read.jobOf([jobId])).status !== JobStatus.Open) break;
+    const { receipt } = await send(client, client.jobMarket, "expireSlot", [jobId, BigInt(index)]);
+    expired.push({ slot: index, provider: slots[index]!.provider, transaction: receipt.transactionHash });
+  }
+  const after = await client.jobMarket.read.jobOf([jobId]);
+  context.out.record({
+    jobId,
+    status: enumName(JobStatus, after.status),
+    expired: context.out.json ? expired : expired.map((e) => `slot ${e.slot}`).join(", "),
+  });
+};
+
+const STATUSES = byLowerCaseName(JobStatus);
+
+/** `job list [--requester <address|me>] [--status <status>] [--limit <n>]`: the newest jobs first. */
+export const jobList: Command = async ({ args, out, protocol }) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      requester: { type: "string" },
+      status: { type: "string" },
+      limit: { type: "string", default: "20" },
+    },
+  });
+  const limit = parseInteger("limit", values.limit, 1, 1_000);
+  const status = values.status === undefined ? undefined : STATUSES[values.status.toLowerCase()];
+  if (values.status !== undefined && (status === undefined || status === JobStatus.None)) {
+    throw new UsageError(
+      `--status must be one of ${Object.keys(STATUSES)
+        .filter((name) => name !== "none")
+        .join(", ")}`,
+    );
+  }
+  const client = await protocol();
+  const requester =
+    values.requester === undefined
+      ? undefined
+      : values.requester === "me"
+        ? requireAccount(client).address
+        : parseAddress("--requester", values.requester);
+  const count = await client.jobMarket.read.jobCount();
+  const rows = [];
+  // Newest first, a page at a time; a filter looks at the newest 5,000 jobs at most.
+  for (let first = count; first >= 1n && rows.length < limit && count - first < 5_000n; first -= 50n) {
+    const ids = [];
+    for (let id = first; id > first - 50n && id >= 1n; id--) ids.push(id);
+    const jobs = await Promise.all(ids.map((id) => client.jobMarket.read.jobOf([id])));
+    for (const [i, job] of jobs.entries()) {
+      if (requester !== undefined && job.requester.toLowerCase() !== requester.toLowerCase()) continue;
+      if (status !== undefined && job.status !== status) continue;
+      rows.push({
+        jobId: ids[i]!,
+        status: enumName(JobStatus, job.status),
+        mode: enumName(Mode, job.mode),
+        zone: zoneLabel(job.zone),
+        tier: enumName(Tier, job.tier),
+        escrow: out.json ? job.escrow : agpu(job.escrow),
+        requester: job.requester,
+        deadline: isoTime(job.deadline),
+      });
+      if (rows.length === limit) break;
+    }
+  }
+  out.table(rows, ["jobId", "status", "mode", "zone", "tier", "escrow", "requester", "deadline"]);
 };

@@ -1,8 +1,14 @@
 import { parseArgs } from "node:util";
 
+import { parseEventLogs } from "viem";
+
+import { requireAccount } from "../../lib/client.js";
 import { NodeRole } from "../../lib/nodes.js";
+import { send } from "../../lib/transactions.js";
 import { zoneLabel } from "../../lib/zones.js";
+import { UsageError } from "../errors.js";
 import { queryIndexer } from "../indexer-client.js";
+import { agpu } from "../output.js";
 import { parseInteger, parseZone } from "../parse.js";
 import type { Command } from "./context.js";
 
@@ -61,4 +67,21 @@ export const nodeList: Command = async ({ args, config, out }) => {
     })),
     ["address", "roles", "zone", "gpu", "vramMiB", "reputation", "staked", "delivered", "slashes", "active"],
   );
+};
+
+/** `node claim-bounty`: collects the slashing bounties owed to this key; refused (nothing sent) when none is owed. */
+export const nodeClaimBounty: Command = async ({ args, out, protocol }) => {
+  if (args.length > 0) throw new UsageError("claim-bounty takes no arguments");
+  const client = await protocol();
+  const account = requireAccount(client);
+  const owed = await client.staking.read.unpaidBountyOf([account.address]);
+  if (owed === 0n) throw new Error(`no bounty is owed to ${account.address}`);
+  const { receipt } = await send(client, client.staking, "claimBounty", []);
+  const [claimed] = parseEventLogs({ abi: client.staking.abi, logs: receipt.logs, eventName: "BountyClaimed" });
+  const amount = claimed?.args.amount ?? owed;
+  out.record({
+    account: account.address,
+    claimed: out.json ? amount : agpu(amount),
+    transaction: receipt.transactionHash,
+  });
 };

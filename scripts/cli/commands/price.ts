@@ -4,7 +4,8 @@ import { Tier, enumName } from "../../lib/market.js";
 import { zoneLabel } from "../../lib/zones.js";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
-import { parseInteger, parseTier, parseZone } from "../parse.js";
+import { parseInteger, parseTier } from "../parse.js";
+import { enabledZone } from "../zones.js";
 import type { Command } from "./context.js";
 
 /** `price quote --zone <label> --tier <tier> --hours <n> [--redundancy <n>] [--spillover]` */
@@ -20,11 +21,12 @@ export const priceQuote: Command = async ({ args, out, protocol }) => {
     },
   });
   if (values.zone === undefined) throw new UsageError("--zone is required");
-  const zone = parseZone(values.zone);
   const tier = parseTier(values.tier);
   const hours = parseInteger("hours", values.hours, 1, 2 ** 32 - 1);
   const redundancy = parseInteger("redundancy", values.redundancy, 1, 3);
-  const { pricingEngine } = await protocol();
+  const client = await protocol();
+  const zone = await enabledZone(client, values.zone);
+  const { pricingEngine } = client;
   const quote = await pricingEngine.read.quote([zone, tier, BigInt(hours), BigInt(redundancy), values.spillover]);
   out.record({
     requestedZone: zoneLabel(quote.requestedZone),
