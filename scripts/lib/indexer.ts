@@ -1,15 +1,14 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 
 import pg from "pg";
 import type { PublicClient } from "viem";
 
 import { reachChain } from "./client.js";
 import { type DeploymentManifest, readManifest } from "./manifest.js";
+import { PROJECT_ROOT } from "./project-root.js";
 
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const INDEXER_ROOT = join(PROJECT_ROOT, "indexer");
 export const PONDER_CLI = join(PROJECT_ROOT, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
 

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { type Abi, type Address, isAddress } from "viem";
 
 import { writeFileAtomically } from "./files.js";
+import { PROJECT_ROOT } from "./project-root.js";
 
 /**
  * The deployment manifest: one JSON file per chain id listing every protocol contract's name, address, the
@@ -42,8 +42,6 @@ export interface ManifestContract {
 }
 
 export const MANIFEST_VERSION = 1;
-
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** Where manifests live unless `STARMINER_MANIFEST_DIR` says otherwise. */
 export function defaultManifestDir(): string {

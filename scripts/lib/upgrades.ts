@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, join } from "node:path";
 
 import {
   type ProjectReport,
@@ -25,8 +24,7 @@ import {
 } from "@openzeppelin/upgrades-core/dist/cli/validate/validations.js";
 
 import { writeFileAtomically } from "./files.js";
-
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { PROJECT_ROOT } from "./project-root.js";
 
 /** Every contract StarMiner deploys behind a UUPS proxy. */
 export const UPGRADEABLE_CONTRACTS = [

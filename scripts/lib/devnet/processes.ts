@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
 import { portIsFree } from "../ports.js";
+import { PROJECT_ROOT } from "../project-root.js";
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export { PROJECT_ROOT };
 const HARDHAT_CLI = join(PROJECT_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 /** Runs a TypeScript program in one process, as `npm run indexer` does (not through tsx's signal-relaying CLI). */
 const TYPESCRIPT = ["--import", "tsx"];

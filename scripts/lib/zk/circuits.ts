@@ -1,7 +1,6 @@
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+import { PROJECT_ROOT } from "../project-root.js";
 
 /** StarMiner's circuits, and the name of the Solidity verifier generated for each. */
 export const CIRCUITS = {
