@@ -45,6 +45,8 @@ at work in every verification mode. Prints the CLI's environment and funded deve
   --indexer-port <n>     the indexer's port (42069)
   --no-indexer           run without the indexer
   --directory <dir>      where the devnet keeps its files, emptied at start (.devnet)
+  --idle                 deploy and set up, then run no simulated actor: a quiet chain for trying the CLI,
+                         whose clock only \`starminer devnet warp\` moves
   --quiet                progress lines only
   --help                 this text
 
@@ -72,6 +74,7 @@ async function main(): Promise<number> {
       "no-indexer": { type: "boolean", default: false },
       directory: { type: "string", default: resolve(PROJECT_ROOT, ".devnet") },
       quiet: { type: "boolean", default: false },
+      idle: { type: "boolean", default: false },
     },
   });
   if (values.help) {
@@ -108,6 +111,7 @@ async function main(): Promise<number> {
       submitEveryMs: whole("submit-every", values["submit-every"], 100, 3_600_000)!,
       progressEveryMs: whole("progress-every", values["progress-every"], 500, 3_600_000)!,
       verbose: !values.quiet,
+      idle: values.idle,
       print: (line) => console.log(line),
     },
     stop.signal,

@@ -43,6 +43,11 @@ export interface DevnetOptions {
   readonly progressEveryMs: number;
   /** Narrates what the actors do (claims, results, disputes), beside the progress lines. */
   readonly verbose: boolean;
+  /**
+   * Sets everything up (deployed, funded, registered) but runs no simulated actor and leaves the clock alone: a quiet
+   * chain for trying the CLI, whose clock only `starminer devnet warp` moves.
+   */
+  readonly idle?: boolean;
   readonly print: (line: string) => void;
 }
 
@@ -126,8 +131,9 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
 
     const book = new JobBook();
     const tally = emptyTally();
+    const idle = options.idle === true;
     const daemons = await Promise.all(
-      roster.providers.map(async (plan) =>
+      (idle ? [] : roster.providers).map(async (plan) =>
         ProviderDaemon.start(await connect(plan.privateKey), {
           journalPath: join(options.directory, "journals", `${plan.name}.json`),
           content,
@@ -145,7 +151,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
       ),
     );
     const requesters = await Promise.all(
-      roster.requesters.map(async (account, i) => {
+      (idle ? [] : roster.requesters).map(async (account, i) => {
         const requester = new SimulatedRequester(
           await connect(account.privateKey),
           i,
@@ -159,7 +165,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
       }),
     );
     const validators = await Promise.all(
-      roster.validators.map(
+      (idle ? [] : roster.validators).map(
         async (account, i) =>
           new SimulatedValidator(
             await connect(account.privateKey),
@@ -173,7 +179,12 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     );
 
     print("");
-    print(`devnet running: chain ${rpcUrl} (chain id ${deployer.chain.id}), time x${options.speed}`);
+    print(
+      `devnet running: chain ${rpcUrl} (chain id ${deployer.chain.id}), ` +
+        (idle
+          ? "idle: no simulated actors, the clock moved only by `starminer devnet warp`"
+          : `time x${options.speed}`),
+    );
     if (graphqlUrl !== undefined) print(`GraphQL: ${graphqlUrl}   REST: ${graphqlUrl.replace(/graphql$/, "api")}`);
     for (const zone of roster.zones) {
       const here = roster.providers.filter((p) => p.zone === zone.label);
@@ -239,7 +250,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
       (wanted === undefined || submitted < wanted) &&
       (options.submitForSeconds === undefined || Date.now() - started < options.submitForSeconds * 1_000);
     const loops = [
-      loop(1_000, () => warpClock(deployer, options.speed), "clock"),
+      ...(idle ? [] : [loop(1_000, () => warpClock(deployer, options.speed), "clock")]),
       ...daemons.map((daemon, i) => loop(500, () => daemon.round(), roster.providers[i]!.name)),
       ...requesters.map((requester, i) =>
         loop(

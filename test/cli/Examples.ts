@@ -1,0 +1,25 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+
+import { expect } from "chai";
+
+import { Mode } from "../../scripts/lib/market.js";
+import { readSpecFile } from "../../scripts/cli/parse.js";
+import { ROOT } from "../support/processes.js";
+
+describe("examples/: the job specs the README points to", () => {
+  const directory = join(ROOT, "examples", "jobs");
+
+  it("each spec reads as the CLI reads it, with its workload's commitments", async () => {
+    const specs = (await readdir(directory)).filter((name) => name.endsWith(".json") && !name.includes(".workload."));
+    expect(specs).to.include.members(["optimistic.json", "consensus.json", "zk.json"]);
+    const modes: number[] = [];
+    for (const name of specs) {
+      const { spec, workload } = await readSpecFile(join(directory, name), 1_000_000n);
+      expect(workload, name).not.to.equal(undefined);
+      expect(spec.modelCommitment, name).to.match(/^0x[0-9a-f]{64}$/);
+      modes.push(spec.mode);
+    }
+    expect(modes).to.include.members([Mode.Optimistic, Mode.Consensus, Mode.ZK]);
+  });
+});
