@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 
 import { portIsFree } from "./lib/ports.js";
 import { INDEXER_ROOT, PONDER_CLI, databaseFromEnv, prepareDatabase, resolveChain } from "./lib/indexer.js";
+import { UsageError } from "./lib/usage-error.js";
 
 const MIGRATION_CONFLICT = "was previously used by a different Ponder app";
 
@@ -31,9 +32,9 @@ async function main(): Promise<number> {
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 1 || port > 65_535)
-    throw new Error(`--port must be 1-65535, got "${values.port}"`);
+    throw new UsageError(`--port must be 1-65535, got "${values.port}"`);
   if (!/^[a-z_][a-z0-9_]{0,44}$/.test(values.schema)) {
-    throw new Error(`--schema must be a lower-case SQL name of at most 45 characters, got "${values.schema}"`);
+    throw new UsageError(`--schema must be a lower-case SQL name of at most 45 characters, got "${values.schema}"`);
   }
   const rpcUrl = process.env.STARMINER_RPC_URL ?? "http://127.0.0.1:8545";
   const home = await resolveChain(rpcUrl);
@@ -103,7 +104,9 @@ main().then(
     process.exitCode = code;
   },
   (error: Error) => {
+    // A usage mistake (a bad flag or value) exits 2, as the CLI's do; anything else 1.
+    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     console.error(`indexer: ${error.message.split("\n")[0]}`);
-    process.exitCode = 1;
+    process.exitCode = usage ? 2 : 1;
   },
 );

@@ -60,7 +60,7 @@ export const nodeList: Command = async ({ args, config, out }) => {
       gpu: node.gpuModel,
       vramMiB: node.vramMiB,
       reputation: node.composite,
-      staked: node.staked,
+      staked: out.json ? node.staked : agpu(BigInt(node.staked)),
       delivered: node.slotsDelivered,
       slashes: node.slashCount,
       active: node.active,
