@@ -421,6 +421,13 @@ describe("starminer CLI: every lifecycle step is a command", function () {
       });
       expect(wrong.code).to.equal(1);
       expect(wrong.stderr).to.match(/carol.json: wrong password for the keystore/);
+      const fresh = json<{ address: string }>(
+        await starminer(["--json", "key", "new", "--out", join(workDir, "fresh.json")], password),
+      );
+      const unlocked = json<{ address: string }>(
+        await starminer(["--json", "--keystore", join(workDir, "fresh.json"), "token", "balance"], password),
+      );
+      expect(unlocked.address).to.equal(fresh.address);
       const overwrite = await starminer(["key", "new", "--out", keystore], password);
       expect(overwrite.code).to.equal(1);
       expect(overwrite.stderr).to.match(/exists already: a keystore is never overwritten/);
