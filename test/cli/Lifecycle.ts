@@ -404,7 +404,8 @@ describe("starminer CLI: every lifecycle step is a command", function () {
 
   describe("keys and flags", () => {
     it("signs with an encrypted keystore, and refuses a wrong password", async () => {
-      const { carol, bob } = market.accounts;
+      const { carol, bob, alice } = market.accounts;
+      await market.agpu.connect(alice).transfer(carol.address, 10n ** 18n);
       const keystore = join(workDir, "carol.json");
       const password = { STARMINER_PASSWORD: "correct horse battery" };
       const imported = json<{ address: string }>(
