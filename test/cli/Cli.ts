@@ -4,13 +4,11 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { formatEther } from "viem";
 
-import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { EU_WEST, JobStatus, type Market, PROVIDER_STAKE, claimCommitReveal, result } from "../support/market.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
-import { ROOT, type Run, runNode } from "../support/processes.js";
+import { as, cliRunner, json, writeSpec } from "../support/cli.js";
+import type { Run } from "../support/processes.js";
 import type { Connection } from "../support/protocol.js";
-
-const CLI = join(ROOT, "bin", "starminer.mjs");
 
 describe("starminer CLI (end to end on a local node)", function () {
   this.timeout(300_000);
@@ -22,18 +20,8 @@ describe("starminer CLI (end to end on a local node)", function () {
   let connection: Connection;
   let market: Market;
 
-  const starminer = (args: string[], env: Record<string, string> = {}) =>
-    runNode([CLI, ...args], { STARMINER_RPC_URL: rpcUrl, STARMINER_MANIFEST_DIR: manifestDir, ...env });
-  const as = (address: string) => ({ STARMINER_PRIVATE_KEY: devKeyOf(address) });
-  const json = <T>(run: Run): T => {
-    expect(run.code, run.stderr).to.equal(0);
-    return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as T;
-  };
-  const specFile = async (name: string, spec: Record<string, unknown>) => {
-    const path = join(workDir, name);
-    await writeFile(path, JSON.stringify(spec));
-    return path;
-  };
+  const starminer = cliRunner(() => ({ STARMINER_RPC_URL: rpcUrl, STARMINER_MANIFEST_DIR: manifestDir }));
+  const specFile = (name: string, spec: Record<string, unknown>) => writeSpec(workDir, name, spec);
 
   before(async () => {
     live = await startLiveMarket("cli-test");

@@ -8,10 +8,9 @@ import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { enumName } from "../../scripts/lib/market.js";
 import { JobStatus, type Market, Verdict, deliverVerifiedJob } from "../support/market.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
-import { ROOT, type Run, runNode } from "../support/processes.js";
+import { as, cliRunner, json, ok, writeSpec } from "../support/cli.js";
+import { ROOT } from "../support/processes.js";
 import type { Connection } from "../support/protocol.js";
-
-const CLI = join(ROOT, "bin", "starminer.mjs");
 
 describe("starminer CLI: every lifecycle step is a command", function () {
   this.timeout(300_000);
@@ -23,27 +22,15 @@ describe("starminer CLI: every lifecycle step is a command", function () {
   let connection: Connection;
   let market: Market;
 
-  const starminer = (args: string[], env: Record<string, string> = {}) =>
-    runNode([CLI, ...args], {
-      STARMINER_RPC_URL: rpcUrl,
-      STARMINER_MANIFEST_DIR: manifestDir,
-      STARMINER_HOME: join(workDir, "home"),
-      STARMINER_CONTENT_DIR: join(workDir, "content"),
-      ...env,
-    });
-  const as = (address: string) => ({ STARMINER_PRIVATE_KEY: devKeyOf(address) });
-  const ok = (run: Run) => {
-    expect(run.code, run.stderr).to.equal(0);
-    return run;
-  };
-  const json = <T>(run: Run): T => JSON.parse(ok(run).stdout.trim().split("\n").at(-1)!) as T;
+  const starminer = cliRunner(() => ({
+    STARMINER_RPC_URL: rpcUrl,
+    STARMINER_MANIFEST_DIR: manifestDir,
+    STARMINER_HOME: join(workDir, "home"),
+    STARMINER_CONTENT_DIR: join(workDir, "content"),
+  }));
   const nonceOf = (address: string) => connection.ethers.provider.getTransactionCount(address);
   const now = async () => BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp);
-  const specFile = async (name: string, spec: Record<string, unknown>) => {
-    const path = join(workDir, name);
-    await writeFile(path, JSON.stringify(spec));
-    return path;
-  };
+  const specFile = (name: string, spec: Record<string, unknown>) => writeSpec(workDir, name, spec);
 
   before(async () => {
     live = await startLiveMarket("cli-lifecycle");

@@ -14,6 +14,19 @@ import { enabledZone } from "../zones.js";
 import { send } from "../../lib/transactions.js";
 import type { Command } from "./context.js";
 
+/** The flags of a node's metadata, shared by `register` and `update`, and the fields of a metadata file. */
+const METADATA_OPTIONS = {
+  zone: { type: "string" },
+  gpu: { type: "string" },
+  vram: { type: "string" },
+  "compute-capability": { type: "string" },
+  tflops: { type: "string" },
+  endpoint: { type: "string" },
+  tee: { type: "string" },
+} as const;
+const METADATA_FIELDS = Object.keys(METADATA_OPTIONS) as (keyof typeof METADATA_OPTIONS)[];
+type MetadataFlags = Partial<Record<keyof typeof METADATA_OPTIONS, string>>;
+
 const TEE_TYPES: Record<string, number> = {
   none: Tee.None,
   sgx: Tee.IntelSgx,
@@ -29,16 +42,7 @@ const TEE_TYPES: Record<string, number> = {
 export const providerRegister: Command = async ({ args, out, protocol }) => {
   const { values: given } = parseArgs({
     args,
-    options: {
-      metadata: { type: "string" },
-      zone: { type: "string" },
-      gpu: { type: "string" },
-      vram: { type: "string" },
-      "compute-capability": { type: "string" },
-      tflops: { type: "string" },
-      endpoint: { type: "string" },
-      tee: { type: "string" },
-    },
+    options: { metadata: { type: "string" }, ...METADATA_OPTIONS },
   });
   const values = { tee: "none", ...(await readMetadataFile(given.metadata)), ...definedOnly(given) };
   for (const required of ["zone", "gpu", "endpoint"] as const) {
@@ -61,8 +65,6 @@ export const providerRegister: Command = async ({ args, out, protocol }) => {
   out.record({ provider: account.address, zone: values.zone, gpu: values.gpu, transaction: receipt.transactionHash });
 };
 
-const METADATA_FIELDS = ["zone", "gpu", "vram", "compute-capability", "tflops", "endpoint", "tee"] as const;
-type MetadataFlags = Partial<Record<(typeof METADATA_FIELDS)[number], string>>;
 
 /** The flags given, without those left out (so that they do not override a metadata file's values). */
 const definedOnly = (values: Record<string, string | undefined>): MetadataFlags =>
@@ -138,15 +140,7 @@ export const providerUnbond: Command = async ({ args, out, protocol }) => {
 export const providerUpdate: Command = async ({ args, out, protocol }) => {
   const { values } = parseArgs({
     args,
-    options: {
-      zone: { type: "string" },
-      gpu: { type: "string" },
-      vram: { type: "string" },
-      "compute-capability": { type: "string" },
-      tflops: { type: "string" },
-      endpoint: { type: "string" },
-      tee: { type: "string" },
-    },
+    options: METADATA_OPTIONS,
   });
   if (Object.values(values).every((value) => value === undefined)) {
     throw new UsageError(
