@@ -214,8 +214,9 @@ export const jobDispute: Command = async (context) => {
   if (job.status !== JobStatus.Verified) {
     throw new Error(`job ${jobId} is ${enumName(JobStatus, job.status)}: only a Verified job's result can be disputed`);
   }
+  // The dispute lands in a later block than the latest: at the window's last second it would be too late.
   const now = (await client.publicClient.getBlock({ blockTag: "latest" })).timestamp;
-  if (now > BigInt(job.challengeEndsAt)) {
+  if (now >= BigInt(job.challengeEndsAt)) {
     throw new Error(`job ${jobId}'s challenge window closed at ${isoTime(job.challengeEndsAt)}`);
   }
   const bond = await client.verificationHub.read.disputeBondOf([jobId]);
@@ -244,8 +245,9 @@ export const jobFinalize: Command = async (context) => {
   if (job.status !== JobStatus.Verified) {
     throw new Error(`job ${jobId} is ${enumName(JobStatus, job.status)}: only a Verified job is finalized`);
   }
+  // The settlement lands in a later block than the latest: from the window's last second on, the simulation decides.
   const now = (await client.publicClient.getBlock({ blockTag: "latest" })).timestamp;
-  if (now <= BigInt(job.challengeEndsAt)) {
+  if (now < BigInt(job.challengeEndsAt)) {
     throw new Error(`job ${jobId}'s challenge window is open until ${isoTime(job.challengeEndsAt)}`);
   }
   const { receipt } = await send(client, client.jobMarket, "finalize", [jobId]);

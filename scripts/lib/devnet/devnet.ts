@@ -80,8 +80,6 @@ export interface DevnetSummary {
   readonly graphqlUrl?: string;
   /** The chain's state at the end, checked against the tally and the honest actors. */
   readonly audit: DevnetAudit;
-  /** Whether the run was asked to end with every job ended (`jobs` or `submitForSeconds`) and did. */
-  readonly drained: boolean;
 }
 
 /**
@@ -224,7 +222,8 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
           tally.errors++;
           narrate(`${what}: ${describeError(error)}`);
         }
-        const chainSeconds = ((Date.now() - began) / 1_000) * options.speed;
+        // An idle devnet's clock runs at the wall's pace.
+        const chainSeconds = ((Date.now() - began) / 1_000) * (idle ? 1 : options.speed);
         if (chainSeconds > shortestWindow / 2) {
           tally.behindClock++;
           if (Date.now() - (lastWarned.get(what) ?? 0) >= 60_000) {
@@ -297,7 +296,6 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     signal.removeEventListener("abort", stopAll);
     await monitor.update();
     const audit = await auditDevnet(deployer, roster, tally, stakesAtStart);
-    const drained = draining && audit.unfinished.length === 0;
     const seconds = (Date.now() - started) / 1_000;
     const endedSeconds = firstSubmission === undefined ? seconds : (Date.now() - firstSubmission) / 1_000;
     const jobsPerMinute = ((tally.settled + tally.refunded) / Math.max(endedSeconds, 1)) * 60;
@@ -310,7 +308,6 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
       rpcUrl,
       ...(graphqlUrl === undefined ? {} : { graphqlUrl }),
       audit,
-      drained,
     };
   } finally {
     await releaseProver();
