@@ -65,7 +65,6 @@ export const providerRegister: Command = async ({ args, out, protocol }) => {
   out.record({ provider: account.address, zone: values.zone, gpu: values.gpu, transaction: receipt.transactionHash });
 };
 
-
 /** The flags given, without those left out (so that they do not override a metadata file's values). */
 const definedOnly = (values: Record<string, string | undefined>): MetadataFlags =>
   Object.fromEntries(Object.entries(values).filter(([key, value]) => key !== "metadata" && value !== undefined));
