@@ -194,8 +194,8 @@ export class SimulatedRequester {
 /**
  * A validator: audits the verified jobs sampled for audit (recomputing the layer), votes on disputes by the same
  * check — whoever submitted the job and whoever opened the dispute — and keeps the market moving as anyone may:
- * expires overdue slots, resolves disputes whose vote is over, finalizes jobs whose challenge window has closed. Each job is kept by one validator (by job id), so that they do
- * not race each other for the same transaction.
+ * expires overdue slots, resolves disputes whose vote is over, finalizes jobs whose challenge window has closed.
+ * Each job is kept by one validator (by job id), so that they do not race each other for the same transaction.
  */
 export class SimulatedValidator {
   /** The secret this validator's vote salts derive from. */
@@ -216,7 +216,7 @@ export class SimulatedValidator {
     const { jobMarket, verificationHub } = this.client;
     const me = this.client.account!.address;
     const found = await this.book.discover(this.client);
-    if (found > 0) this.log(`validator ${short(me)}: ${found} job(s) submitted from outside the simulation, followed`);
+    if (found > 0) this.log(`validator ${short(me)}: following ${found} more job(s) found on chain`);
     const now = await chainNow(this.client);
     for (const tracked of this.book.open()) {
       const { jobId } = tracked;
@@ -263,7 +263,7 @@ export class SimulatedValidator {
           }
         }
       } catch (error) {
-        // Reported once per job and error: a job whose content this devnet does not hold fails the same way each round.
+        // Reported once per job and error: a job whose content this devnet lacks fails the same way each round.
         const message = describeError(error);
         if (this.reported.get(jobId) === message) continue;
         this.reported.set(jobId, message);
