@@ -280,6 +280,43 @@ describe("starminer provider run (end to end on a local node)", function () {
     expect(events.some((e) => /not on this chain/.test(e.message))).to.equal(false);
   });
 
+  it("claims nothing it could not deliver in time: a round that takes most of a job's window passes it over", async () => {
+    const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const client = await connectProtocol({
+      rpcUrl: live.rpcUrl,
+      manifestDir: live.manifestDir,
+      privateKey: devKeyOf(p3.address),
+      indexerUrl: "http://127.0.0.1:1",
+      contentDir,
+    });
+    const events: DaemonEvent[] = [];
+    const daemon = await ProviderDaemon.start(client, {
+      journalPath: join(live.workDir, "slow-journal.json"),
+      content: new ContentStore(contentDir),
+      maxActiveJobs: 8,
+      pollMs: 200,
+      heartbeatMs: 3_600_000,
+      log: (event) => events.push(event),
+    });
+    await daemon.round();
+    // The next round starts 250 s of chain time later (a loaded machine, a fast clock): three such rounds are more
+    // than the job's 600 s delivery window.
+    const jobId = await submit("slow", sampleDenseLayerJob(13), {
+      mode: "consensus",
+      redundancy: 3,
+      deliveryWindow: 600,
+    });
+    await advance(connection, 250);
+    await daemon.round();
+    const held = () => daemon.records().some((r) => r.jobId === jobId.toString());
+    expect(held()).to.equal(false);
+    const passed = events.map((e) => e.message).find((m) => m.startsWith(`job ${jobId}: passed over`));
+    expect(passed).to.match(/too slow to deliver in time: a round takes 25\d s of chain time, the job allows 600 s/);
+    // Once its rounds are quick again, the job is looked at afresh (every 30 rounds) and claimed.
+    for (let i = 0; i < 40 && !held(); i++) await daemon.round();
+    expect(held(), events.map((e) => e.message).join("\n")).to.equal(true);
+  });
+
   it("closes journal entries whose jobs a restarted local chain no longer has", async () => {
     const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
     const journal = join(live.workDir, "stale-journal.json");

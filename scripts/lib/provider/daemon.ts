@@ -64,6 +64,12 @@ const NO_EVIDENCE = "0x";
 const SCAN_PAGE = 256n;
 /** How often the whole job range is rescanned (reopened slots in old jobs), in rounds. */
 const FULL_RESCAN_ROUNDS = 30;
+/**
+ * How many rounds a claim may take to deliver, at worst: claimed, computed and committed or submitted in one, and a
+ * commitment revealed in a later one once the reveal window opens. A job whose window is shorter than this many
+ * rounds (in chain time) is not claimed: a provider that cannot deliver in time would be slashed for it.
+ */
+const ROUNDS_TO_DELIVER = 3n;
 
 type ChainJob = Awaited<ReturnType<ProtocolClient["jobMarket"]["read"]["jobOf"]>>;
 type ChainSlot = Awaited<ReturnType<ProtocolClient["jobMarket"]["read"]["slotsOf"]>>[number];
@@ -87,6 +93,11 @@ export class ProviderDaemon {
   private readonly specHashes = new Map<string, Hex>();
   private scanFrom = 1n;
   private rounds = 0;
+  /** The chain time at the start of the last round, and between the starts of the last two. */
+  private lastRoundAt: bigint | undefined;
+  private roundPeriod = 0n;
+  /** The market's reveal window: a Consensus claim must be revealed within it. */
+  private revealWindow = 0n;
   private lastHeartbeatAt = 0;
   private hardware!: Hardware;
   private zone!: Hex;
@@ -113,6 +124,7 @@ export class ProviderDaemon {
     const daemon = new ProviderDaemon(protocol, journal, options);
     daemon.hardware = node.hardware;
     daemon.zone = node.zone;
+    daemon.revealWindow = BigInt((await protocol.jobMarket.read.marketParameters()).revealWindow);
     if (daemon.enclave !== undefined) {
       const signer = await protocol.nodeRegistry.read.enclaveSignerOf([account.address]);
       if (signer.toLowerCase() !== daemon.enclave.address.toLowerCase()) {
@@ -149,6 +161,8 @@ export class ProviderDaemon {
   async round(): Promise<void> {
     const block = await this.protocol.publicClient.getBlock({ blockTag: "latest" });
     const now = block.timestamp;
+    if (this.lastRoundAt !== undefined) this.roundPeriod = now - this.lastRoundAt;
+    this.lastRoundAt = now;
     if (Date.now() - this.lastHeartbeatAt >= this.options.heartbeatMs) {
       await this.checkNode();
       await this.journal.heartbeat(block.number);
@@ -386,6 +400,12 @@ export class ProviderDaemon {
     if (this.options.fault === "wrong-result" && (job.mode === Mode.ZK || job.teeRequired)) {
       return "a wrong result cannot be proved or signed";
     }
+    // A machine (or a chain clock) so slow that a round takes a good part of the job's window would miss it.
+    const window = BigInt(job.deliveryWindow);
+    const tightest = job.mode === Mode.Consensus && this.revealWindow < window ? this.revealWindow : window;
+    if (this.roundPeriod * ROUNDS_TO_DELIVER > tightest) {
+      return `too slow to deliver in time: a round takes ${this.roundPeriod} s of chain time, the job allows ${tightest} s`;
+    }
     try {
       await this.fetchWork(jobId);
     } catch (error) {
@@ -442,6 +462,7 @@ export class ProviderDaemon {
     const node = await inspectNode(this.protocol, this.address, this.options.hardware);
     this.hardware = node.hardware;
     this.zone = node.zone;
+    this.revealWindow = BigInt((await this.protocol.jobMarket.read.marketParameters()).revealWindow);
   }
 
   private holds(slot: ChainSlot): boolean {
