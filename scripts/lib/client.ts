@@ -94,11 +94,18 @@ export async function loadConfig(
       throw new Error(`the config file ${path} must hold a JSON object`);
     }
   }
-  const keystore = flags.keystore ?? env.STARMINER_KEYSTORE ?? fromFile.keystore;
-  const givenKey = flags.privateKey ?? env.STARMINER_PRIVATE_KEY ?? fromFile.privateKey;
-  if (keystore !== undefined && givenKey !== undefined) {
-    throw new Error("give a private key or a keystore, not both");
+  // The signer from the first level that names one (flags, then the environment, then the file); one level naming
+  // both a key and a keystore is ambiguous.
+  const levels = [
+    { key: flags.privateKey, keystore: flags.keystore, where: "the flags" },
+    { key: env.STARMINER_PRIVATE_KEY, keystore: env.STARMINER_KEYSTORE, where: "the environment" },
+    { key: fromFile.privateKey, keystore: fromFile.keystore, where: `the config file ${path ?? ""}` },
+  ];
+  const signer = levels.find((level) => level.key !== undefined || level.keystore !== undefined);
+  if (signer?.key !== undefined && signer.keystore !== undefined) {
+    throw new Error(`${signer.where} names both a private key and a keystore: give one`);
   }
+  const { key: givenKey, keystore } = signer ?? {};
   if (givenKey !== undefined && !(isHex(givenKey) && givenKey.length === 66)) {
     throw new Error("the private key must be 32 bytes of hex, 0x-prefixed (STARMINER_PRIVATE_KEY or privateKey)");
   }
