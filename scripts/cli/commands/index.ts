@@ -63,7 +63,9 @@ export const COMMANDS: Record<string, Record<string, CommandEntry>> = {
       run: lazy(job, "jobSubmit"),
       usage: "--spec <file.json>",
       summary: "submit a job: approve exactly its price, escrow it, publish its workload",
-      details: ["The spec's fields are described in the README (see examples/jobs/)."],
+      details: [
+        'The spec\'s fields are described in docs/operations.md ("The command line"); examples/jobs/ has some.',
+      ],
       reads: [...SEND, "content"],
     },
     list: {
