@@ -44,6 +44,30 @@ describe("starminer provider run (end to end on a local node)", function () {
   const starminer = (signer: Signer, args: string[]) => runNode([CLI, ...args], environment(signer));
   const journalOf = (signer: Signer) => join(live.workDir, `journal-${signer.address}.json`);
 
+  /** A client of the chain signing as `signer`, for a daemon run in this process. */
+  const clientOf = (signer: Signer) =>
+    connectProtocol({
+      rpcUrl: live.rpcUrl,
+      manifestDir: live.manifestDir,
+      privateKey: devKeyOf(signer.address),
+      indexerUrl: "http://127.0.0.1:1",
+      contentDir,
+    });
+
+  /** A daemon in this process over `client`, with its own journal, whose rounds the test drives; its events kept. */
+  const inProcessDaemon = async (client: ProtocolClient, journal: string) => {
+    const events: DaemonEvent[] = [];
+    const daemon = await ProviderDaemon.start(client, {
+      journalPath: join(live.workDir, journal),
+      content: new ContentStore(contentDir),
+      maxActiveJobs: 8,
+      pollMs: 200,
+      heartbeatMs: 3_600_000,
+      log: (event) => events.push(event),
+    });
+    return { daemon, events };
+  };
+
   const startDaemon = (signer: Signer, extra: string[] = []) => {
     const daemon = Background.start(
       [CLI, "provider", "run", "--journal", journalOf(signer), "--poll-ms", "200", ...extra],
@@ -243,13 +267,7 @@ describe("starminer provider run (end to end on a local node)", function () {
 
   it("keeps a job submitted after its round read the job count, rather than taking it for a reset chain", async () => {
     const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
-    const client = await connectProtocol({
-      rpcUrl: live.rpcUrl,
-      manifestDir: live.manifestDir,
-      privateKey: devKeyOf(p3.address),
-      indexerUrl: "http://127.0.0.1:1",
-      contentDir,
-    });
+    const client = await clientOf(p3);
     // The round reads the count, then a requester submits, then the round's scan of open jobs sees the new one.
     const counted = await client.jobMarket.read.jobCount();
     const jobId = await submit("late", sampleDenseLayerJob(11), { mode: "consensus", redundancy: 3 });
@@ -264,15 +282,7 @@ describe("starminer provider run (end to end on a local node)", function () {
       },
     });
     const lagging = { ...client, jobMarket: { ...client.jobMarket, read } } as ProtocolClient;
-    const events: DaemonEvent[] = [];
-    const daemon = await ProviderDaemon.start(lagging, {
-      journalPath: join(live.workDir, "late-journal.json"),
-      content: new ContentStore(contentDir),
-      maxActiveJobs: 8,
-      pollMs: 200,
-      heartbeatMs: 3_600_000,
-      log: (event) => events.push(event),
-    });
+    const { daemon, events } = await inProcessDaemon(lagging, "late-journal.json");
     await daemon.round();
     // It claimed the job and went on with it (computed and committed), instead of dropping it unfinished.
     const record = daemon.records().find((r) => r.jobId === jobId.toString());
@@ -282,22 +292,7 @@ describe("starminer provider run (end to end on a local node)", function () {
 
   it("claims nothing it could not deliver in time: a round that takes most of a job's window passes it over", async () => {
     const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
-    const client = await connectProtocol({
-      rpcUrl: live.rpcUrl,
-      manifestDir: live.manifestDir,
-      privateKey: devKeyOf(p3.address),
-      indexerUrl: "http://127.0.0.1:1",
-      contentDir,
-    });
-    const events: DaemonEvent[] = [];
-    const daemon = await ProviderDaemon.start(client, {
-      journalPath: join(live.workDir, "slow-journal.json"),
-      content: new ContentStore(contentDir),
-      maxActiveJobs: 8,
-      pollMs: 200,
-      heartbeatMs: 3_600_000,
-      log: (event) => events.push(event),
-    });
+    const { daemon, events } = await inProcessDaemon(await clientOf(p3), "slow-journal.json");
     await daemon.round();
     // The next round starts 250 s of chain time later (a loaded machine, a fast clock): three such rounds are more
     // than the job's 600 s delivery window.
