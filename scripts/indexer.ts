@@ -10,16 +10,47 @@
  * --reset (forget everything indexed so far and start again).
  *
  * Before Ponder starts, the database is checked against the chain: if it last indexed another chain or deployment
- * (a restarted local node), it is emptied, so the old chain's data is never served.
+ * (a restarted local node), it is emptied, so the old chain's data is never served; if the chain has reorganised
+ * below blocks already indexed (deeper than Ponder's finality window), what came from the discarded blocks is
+ * forgotten and the tables are rebuilt. While Ponder runs, a reorganisation that deep stops it: the indexer exits
+ * with code 3 rather than serve a branch the chain no longer has, and started again, it repairs itself as above.
  */
 import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 
+import type { PublicClient } from "viem";
+
 import { portIsFree } from "./lib/ports.js";
-import { INDEXER_ROOT, PONDER_CLI, databaseFromEnv, prepareDatabase, resolveChain } from "./lib/indexer.js";
+import {
+  ponderAppSchemas,
+  reconcileBranches,
+  recordDeepReorganisation,
+  releaseStaleAppLocks,
+} from "./lib/indexer/branch.js";
+import {
+  type Database,
+  INDEXER_ROOT,
+  PONDER_CLI,
+  databaseFromEnv,
+  prepareDatabase,
+  resolveChain,
+} from "./lib/indexer/database.js";
+import { lockHolder } from "./lib/indexer/pglite-lock.mjs";
+import { openDatabase } from "./lib/indexer/sql.js";
+import { dropTornSchemas } from "./lib/indexer/torn.js";
 import { UsageError } from "./lib/usage-error.js";
 
 const MIGRATION_CONFLICT = "was previously used by a different Ponder app";
+/** What Ponder logs when the chain reorganised below the block it took as final. */
+const UNRECOVERABLE_REORG = "Encountered unrecoverable";
+/** The exit code when the indexed branch is no longer the chain's. */
+const EXIT_REORGANISED = 3;
+/** Loaded into Ponder's process: the embedded database's lock, and stopping when the runner has gone. */
+const PONDER_GUARD = join(import.meta.dirname, "lib", "indexer", "ponder-guard.mjs");
+/** How long an indexer whose runner was killed may take to stop and release the embedded database. */
+const LOCK_WAIT_MS = 15_000;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -48,16 +79,29 @@ async function main(): Promise<number> {
   // Every check that can fail comes before the database is touched.
   if (!(await portIsFree(port, values.hostname))) throw new Error(`port ${port} on ${values.hostname} is in use`);
   const database = databaseFromEnv();
-  const preparation = await prepareDatabase(database, values.schema, fingerprint, values.reset);
+  if (database.kind === "pglite") await waitForLock(database.directory);
+  let preparation: string = await prepareDatabase(database, values.schema, fingerprint, values.reset);
+  const chains = [home, ...(remote === undefined ? [] : [remote])];
+  if (preparation === "kept") preparation = (await repairBeforeStart(database, values.schema, chains)) ?? preparation;
 
   const where = database.kind === "pglite" ? `embedded database ${database.directory}` : "PostgreSQL";
-  const chains = remote === undefined ? `chain ${chainId}` : `chains ${chainId} and ${remote.chainId}`;
-  console.log(`indexing ${chains} at ${rpcUrl} into ${where} (schema ${values.schema}, ${preparation})`);
+  const followed = remote === undefined ? `chain ${chainId}` : `chains ${chainId} and ${remote.chainId}`;
+  console.log(`indexing ${followed} at ${rpcUrl} into ${where} (schema ${values.schema}, ${preparation})`);
   console.log(`GraphQL: http://${values.hostname}:${port}/graphql   REST: http://${values.hostname}:${port}/api`);
 
+  /**
+   * How Ponder is stopped. On the embedded database, Ponder's graceful shutdown runs its own queries (releasing
+   * its lock, closing) on PGlite's one session while a batch's transaction may be open there, and they land inside
+   * it; a killed process leaves whole transactions only (PGlite replays its WAL at the next start), so Ponder is
+   * killed, and the runner releases the lock it left before the next start. On PostgreSQL each connection has its
+   * own transaction on the server: Ponder shuts down gracefully.
+   */
+  const stopSignal = (signal: NodeJS.Signals): NodeJS.Signals => (database.kind === "pglite" ? "SIGKILL" : signal);
   const child = spawn(
     process.execPath,
     [
+      "--import",
+      PONDER_GUARD,
       PONDER_CLI,
       "start",
       "--root",
@@ -77,26 +121,110 @@ async function main(): Promise<number> {
         STARMINER_RPC_URL: rpcUrl,
         STARMINER_CHAIN_ID: String(chainId),
         ...(remote === undefined ? {} : { STARMINER_REMOTE_CHAIN_ID: String(remote.chainId) }),
+        ...(database.kind === "pglite" ? { STARMINER_INDEXER_PGLITE_LOCK: database.directory } : {}),
+        STARMINER_INDEXER_LIFELINE: "3",
       },
-      stdio: ["ignore", "pipe", "pipe"],
+      // File descriptor 3 is the lifeline: it closes when this process exits, and Ponder then stops.
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      // A process group of its own: a terminal's Ctrl-C reaches this runner, which stops Ponder its own way.
+      detached: true,
     },
   );
   let conflict = false;
+  let reorganised = false;
   const forward = (target: NodeJS.WriteStream) => (chunk: Buffer) => {
-    if (chunk.toString().includes(MIGRATION_CONFLICT)) conflict = true;
+    const text = chunk.toString();
+    if (text.includes(MIGRATION_CONFLICT)) conflict = true;
     target.write(chunk);
+    if (text.includes(UNRECOVERABLE_REORG) && !reorganised) {
+      reorganised = true;
+      console.error(
+        "indexer: the chain reorganised below blocks already indexed as final: stopping rather than serve a branch " +
+          `the chain no longer has (exit ${EXIT_REORGANISED}); started again, the indexer re-indexes from the fork point`,
+      );
+      child.kill(stopSignal("SIGTERM"));
+    }
   };
-  child.stdout.on("data", forward(process.stdout));
-  child.stderr.on("data", forward(process.stderr));
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+  child.stdout!.on("data", forward(process.stdout));
+  child.stderr!.on("data", forward(process.stderr));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(stopSignal(signal)));
 
   const code = await new Promise<number>((done) => child.once("exit", (exitCode) => done(exitCode ?? 0)));
+  if (reorganised) {
+    // Noted in the database, so that the next start repairs it even where Ponder already rolled its tables back.
+    const session = await openDatabase(database);
+    try {
+      if (session !== undefined)
+        await recordDeepReorganisation(
+          session,
+          chains.map((chain) => chain.chainId),
+        );
+    } finally {
+      await session?.close();
+    }
+    return EXIT_REORGANISED;
+  }
   if (conflict) {
     throw new Error(
       `schema ${values.schema} holds another build of the indexer (its code or the deployment changed): run again with --reset`,
     );
   }
   return code;
+}
+
+/**
+ * Finds and repairs, in a database Ponder is about to resume, what Ponder's own crash recovery would not: rows its
+ * checkpoint does not cover (embedded database) and blocks the chain no longer has. Returns what was done, or
+ * undefined when nothing needed doing.
+ */
+async function repairBeforeStart(
+  database: Database,
+  schema: string,
+  chains: readonly { chainId: number; client: PublicClient }[],
+): Promise<string | undefined> {
+  const session = await openDatabase(database);
+  if (session === undefined) return undefined;
+  let repaired: string | undefined;
+  try {
+    if (database.kind === "pglite") {
+      await releaseStaleAppLocks(session);
+      for (const torn of await dropTornSchemas(session, await ponderAppSchemas(session))) {
+        console.log(
+          `indexer: schema ${torn.schema} holds ${torn.rows} rows written after its last checkpoint (an ` +
+            "interrupted write): rebuilding it from the RPC cache",
+        );
+        repaired = "rebuilt after an interrupted write";
+      }
+    }
+    for (const divergence of await reconcileBranches(session, database, schema, chains)) {
+      console.log(
+        `indexer: chain ${divergence.chainId} no longer has block ${divergence.forkBlock} as indexed (a ` +
+          `reorganisation deeper than the finality window): forgot what came from there on ` +
+          `(${divergence.discardedBlocks} blocks held), and rebuild the tables`,
+      );
+      repaired = `rebuilt after a reorganisation at block ${divergence.forkBlock}`;
+    }
+  } finally {
+    await session.close();
+  }
+  return repaired;
+}
+
+/**
+ * Waits for the embedded database at `directory` to be free: an indexer whose runner was killed stops by itself
+ * within seconds. Another indexer still running on it after that is an error.
+ */
+async function waitForLock(directory: string): Promise<void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let holder = lockHolder(directory);
+  if (holder !== undefined) console.log(`indexer: waiting for process ${holder.pid} to release ${directory}`);
+  while (holder !== undefined && Date.now() < deadline) {
+    await sleep(250);
+    holder = lockHolder(directory);
+  }
+  if (holder !== undefined) {
+    throw new Error(`the embedded database ${directory} is in use by process ${holder.pid} (another indexer?)`);
+  }
 }
 
 main().then(

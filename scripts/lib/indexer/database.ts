@@ -5,9 +5,9 @@ import { dirname, join } from "node:path";
 import pg from "pg";
 import type { PublicClient } from "viem";
 
-import { reachChain } from "./client.js";
-import { type DeploymentManifest, readManifest } from "./manifest.js";
-import { PROJECT_ROOT } from "./project-root.js";
+import { reachChain } from "../client.js";
+import { type DeploymentManifest, readManifest } from "../manifest.js";
+import { PROJECT_ROOT } from "../project-root.js";
 
 export const INDEXER_ROOT = join(PROJECT_ROOT, "indexer");
 export const PONDER_CLI = join(PROJECT_ROOT, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
@@ -63,7 +63,7 @@ export async function resolveChain(rpcUrl: string, manifestDir?: string) {
   const { client, chainId } = await reachChain(rpcUrl);
   const manifest = await readManifest(chainId, manifestDir);
   const fingerprint = await chainFingerprint(client, manifest);
-  return { chainId, manifest, fingerprint };
+  return { chainId, client, manifest, fingerprint };
 }
 
 export type Database = { kind: "pglite"; directory: string } | { kind: "postgres"; url: string };
@@ -111,7 +111,7 @@ async function preparePglite(directory: string, fingerprint: ChainFingerprint, r
   return outcome;
 }
 
-const META_SCHEMA = "starminer_indexer";
+export const META_SCHEMA = "starminer_indexer";
 
 async function preparePostgres(
   url: string,
