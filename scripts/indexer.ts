@@ -187,8 +187,9 @@ async function repairBeforeStart(
   let repaired: string | undefined;
   try {
     if (database.kind === "pglite") {
-      await releaseStaleAppLocks(session);
-      for (const torn of await dropTornSchemas(session, await ponderAppSchemas(session))) {
+      const apps = await ponderAppSchemas(session);
+      await releaseStaleAppLocks(session, apps);
+      for (const torn of await dropTornSchemas(session, apps)) {
         console.log(
           `indexer: schema ${torn.schema} holds ${torn.rows} rows written after its last checkpoint (an ` +
             "interrupted write): rebuilding it from the RPC cache",

@@ -1,5 +1,5 @@
 import type { Database } from "../../scripts/lib/indexer/database.js";
-import { openDatabase } from "../../scripts/lib/indexer/sql.js";
+import { appTableNames, openDatabase } from "../../scripts/lib/indexer/sql.js";
 
 /**
  * Every row of every table of the app schema `schema` (Ponder's own bookkeeping left out), each row as its JSON
@@ -10,13 +10,8 @@ export async function appTables(database: Database, schema: string): Promise<Map
   const session = await openDatabase(database);
   if (session === undefined) throw new Error("the indexer has no database yet");
   try {
-    const tables = await session.query<{ name: string }>(
-      `SELECT table_name AS name FROM information_schema.tables
-       WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_%' ORDER BY 1`,
-      [schema],
-    );
     const dump = new Map<string, string[]>();
-    for (const { name } of tables) {
+    for (const name of await appTableNames(session, schema)) {
       const rows = await session.query<{ row: string }>(
         `SELECT row_to_json(t)::text AS row FROM "${schema}"."${name}" AS t ORDER BY 1`,
       );

@@ -16,11 +16,11 @@ import { type SqlSession, checkpointBlock, tableExists as exists } from "./sql.j
 /** Where the indexed branch left the chain. */
 export interface Divergence {
   readonly chainId: number;
-  /** The first cached block the chain no longer has: everything from here on is discarded. */
+  /** The first held block the chain no longer has: everything from here on is discarded. */
   readonly forkBlock: bigint;
   /** How many held blocks (with an event, or in the cache) are at or after the fork point. */
   readonly discardedBlocks: number;
-  /** The newest cached block. */
+  /** The newest held block. */
   readonly newestBlock: bigint;
 }
 
@@ -35,11 +35,10 @@ const CACHE_TABLES = [
   ["rpc_request_results", "block_number"],
 ] as const;
 
-/** The chain's hash of block `number`, or undefined when the chain is not that long. */
-async function chainHash(client: PublicClient, number: bigint): Promise<string | undefined> {
-  const head = await client.getBlockNumber({ cacheTime: 0 });
-  if (number > head) return undefined;
-  return (await client.getBlock({ blockNumber: number })).hash;
+/** A block the database holds something of; `hash` undefined when it holds it under two hashes. */
+interface HeldBlock {
+  readonly number: bigint;
+  readonly hash: string | undefined;
 }
 
 /**
@@ -48,7 +47,7 @@ async function chainHash(client: PublicClient, number: bigint): Promise<string |
  * app schema in `schemas`. A block held under two hashes has its hash undefined: one of them
  * is off the chain.
  */
-async function indexedBlocks(session: SqlSession, chainId: number, schemas: readonly string[]) {
+async function indexedBlocks(session: SqlSession, chainId: number, schemas: readonly string[]): Promise<HeldBlock[]> {
   const sources: string[] = [];
   if (await exists(session, "ponder_sync.blocks")) {
     sources.push("SELECT number, hash FROM ponder_sync.blocks WHERE chain_id = $1");
@@ -79,21 +78,20 @@ async function indexedBlocks(session: SqlSession, chainId: number, schemas: read
 }
 
 /**
- * Compares the blocks the database holds of `chainId` (see `indexedBlocks`) with the chain behind `client`:
+ * Compares `held`, the blocks the database holds of `chainId` (see `indexedBlocks`), with the chain behind `client`:
  * undefined when the newest is the chain's (what is held is one branch, and a block on the chain has only ancestors
  * on the chain), else where they part, found by bisection.
  */
-export async function findDivergence(
-  session: SqlSession,
+async function findDivergence(
+  held: readonly HeldBlock[],
   client: PublicClient,
   chainId: number,
-  schemas: readonly string[],
 ): Promise<Divergence | undefined> {
-  const held = await indexedBlocks(session, chainId, schemas);
   if (held.length === 0) return undefined;
+  const head = await client.getBlockNumber({ cacheTime: 0 });
   const onChain = async (index: number) => {
     const { number, hash } = held[index]!;
-    return hash !== undefined && (await chainHash(client, number)) === hash;
+    return hash !== undefined && number <= head && (await client.getBlock({ blockNumber: number })).hash === hash;
   };
   if (await onChain(held.length - 1)) return undefined;
   // Invariant: every block before `low` is on the chain, the block at `high` is not.
@@ -215,10 +213,10 @@ export async function reconcileBranches(
   const witnessed = await witnessedChains(session);
   const divergences: Divergence[] = [];
   for (const { chainId, client } of chains) {
-    const divergence = await findDivergence(session, client, chainId, schemas);
+    const held = await indexedBlocks(session, chainId, schemas);
+    const divergence = await findDivergence(held, client, chainId);
     if (divergence !== undefined) divergences.push(divergence);
     else if (witnessed.has(chainId)) {
-      const held = await indexedBlocks(session, chainId, schemas);
       const newest = held.at(-1)?.number ?? -1n;
       divergences.push({ chainId, forkBlock: newest + 1n, discardedBlocks: 0, newestBlock: newest });
     }
@@ -229,12 +227,12 @@ export async function reconcileBranches(
 }
 
 /**
- * Clears Ponder's own lock on each app schema of an embedded database. Ponder refuses a schema whose last user's
+ * Clears Ponder's own lock on each of `schemas`, app schemas of an embedded database. Ponder refuses a schema whose last user's
  * heartbeat is recent (for PostgreSQL, where another machine may be running it) and waits it out, about 20 s
  * after a crash; an embedded database is already held by one process at a time (./pglite-lock.mjs).
  */
-export async function releaseStaleAppLocks(session: SqlSession): Promise<void> {
-  for (const schema of await ponderAppSchemas(session)) {
+export async function releaseStaleAppLocks(session: SqlSession, schemas: readonly string[]): Promise<void> {
+  for (const schema of schemas) {
     await session.query(
       `UPDATE "${schema}"._ponder_meta SET value = jsonb_set(value, '{is_locked}', to_jsonb(0)) WHERE key = 'app'`,
     );

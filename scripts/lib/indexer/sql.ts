@@ -66,6 +66,16 @@ export async function tableExists(session: SqlSession, table: string): Promise<b
   return row?.found != null;
 }
 
+/** The tables of Ponder app schema `schema` that hold the app's rows (Ponder's own, `_ponder_*` and `_reorg__*`, left out). */
+export async function appTableNames(session: SqlSession, schema: string): Promise<string[]> {
+  const rows = await session.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables
+     WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_%' ORDER BY 1`,
+    [schema],
+  );
+  return rows.map((row) => row.name);
+}
+
 /**
  * SQL for the block number in a Ponder checkpoint column: a checkpoint is a fixed-width string (timestamp 10
  * digits, chain id 16, block number 16, then the transaction, event type and event), so the block number is 16

@@ -1,14 +1,13 @@
 /**
  * A torn write: app rows without the checkpoint that covers them. Ponder writes each batch of blocks (its rows
  * and its checkpoint) in one transaction, and after a crash resumes from its checkpoint, undoing the rows of
- * unfinalized blocks with its `_reorg__*` tables. On the embedded database, an indexer stopped at the wrong moment
- * (observed when Ponder shuts down gracefully during its first batch: the runner therefore kills it instead) can
- * leave part of a batch's rows behind without its checkpoint: every later start then replays that batch onto its
- * own rows and dies on a primary-key conflict (seen as rows in `zone` with an empty audit trail and the initial
- * checkpoint). `tornRows` finds such rows; a schema holding them is dropped and rebuilt, from
+ * unfinalized blocks with its `_reorg__*` tables. On the embedded database, an indexer stopped during its first
+ * batch on a warm RPC cache (gracefully or killed alike; which Ponder path commits them is not known) was seen to
+ * leave part of that batch's rows behind without its checkpoint: every later start then replays the batch onto its
+ * own rows and dies on a primary-key conflict (rows in `zone`, an empty audit trail and the initial checkpoint). `tornRows` finds such rows; a schema holding them is dropped and rebuilt, from
  * the RPC cache (written apart from the app's tables, and not affected) and from the chain after it.
  */
-import { type SqlSession, checkpointBlock, tableExists as exists } from "./sql.js";
+import { type SqlSession, appTableNames, checkpointBlock, tableExists as exists } from "./sql.js";
 
 /**
  * How many rows of app schema `schema` its checkpoint does not cover: with no checkpoint at all (none committed
@@ -28,13 +27,8 @@ export async function tornRows(session: SqlSession, schema: string): Promise<num
     `SELECT (SELECT count(*)::int FROM ${checkpoints}) AS checkpointed, (SELECT count(*)::int FROM ${trail}) AS events`,
   );
   if (checkpointed === 0 || events === 0) {
-    const tables = await session.query<{ name: string }>(
-      `SELECT table_name AS name FROM information_schema.tables
-       WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_%'`,
-      [schema],
-    );
     let rows = 0;
-    for (const { name } of tables) {
+    for (const name of await appTableNames(session, schema)) {
       const [row] = await session.query<{ rows: number }>(`SELECT count(*)::int AS rows FROM "${schema}"."${name}"`);
       rows += row?.rows ?? 0;
     }
