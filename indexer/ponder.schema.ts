@@ -58,18 +58,39 @@ export const protocolEvent = onchainTable(
 );
 
 /** A transaction that emitted protocol events, and the job it served. */
-export const protocolTransaction = onchainTable("protocol_transaction", (t) => ({
-  id: t.hex().primaryKey(),
-  chainId: t.integer().notNull(),
-  blockNumber: t.bigint().notNull(),
-  timestamp: t.bigint().notNull(),
-  from: t.hex().notNull(),
-  to: t.hex(),
-  jobId: t.bigint(),
-  eventCount: t.integer().notNull(),
-  /** Events of this transaction seen before any named its job: they take the job once one does. */
-  unassignedEvents: t.json().$type<string[]>().notNull(),
-}));
+export const protocolTransaction = onchainTable(
+  "protocol_transaction",
+  (t) => ({
+    id: t.hex().primaryKey(),
+    chainId: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    from: t.hex().notNull(),
+    to: t.hex(),
+    jobId: t.bigint(),
+    eventCount: t.integer().notNull(),
+    /** Events of this transaction seen before any named its job: they take the job once one does. */
+    unassignedEvents: t.json().$type<string[]>().notNull(),
+  }),
+  (table) => ({ jobIdx: index().on(table.jobId) }),
+);
+
+/**
+ * An account an event concerns: the transaction's sender and every address among the event's arguments (a slashed
+ * node, a juror, a recipient). A node's own trail is every event it is a party to, whoever sent it.
+ */
+export const eventParty = onchainTable(
+  "event_party",
+  (t) => ({
+    /** `<eventId>-<account>` */
+    id: t.text().primaryKey(),
+    eventId: t.text().notNull(),
+    account: t.hex().notNull(),
+    /** The argument naming the account (`provider`, `node`, ...), or `sender` for the transaction's sender. */
+    roles: t.text().array().notNull(),
+  }),
+  (table) => ({ accountIdx: index().on(table.account, table.eventId) }),
+);
 
 /** The latest value of every parameter-setting event (`...Set`), per contract. */
 export const protocolParameter = onchainTable("protocol_parameter", (t) => ({
@@ -120,6 +141,8 @@ export const node = onchainTable(
     speed: t.integer(),
     composite: t.integer(),
     reputationUpdates: t.integer().notNull(),
+    /** When the scores above were written: the contract decays them toward neutral from then on. */
+    reputationAt: t.bigint(),
     slotsClaimed: t.integer().notNull(),
     slotsDelivered: t.integer().notNull(),
     slotsMissed: t.integer().notNull(),
@@ -177,8 +200,9 @@ export const unbonding = onchainTable(
   (table) => ({ nodeIdx: index().on(table.node) }),
 );
 
-export const slash = onchainTable(
-  "slash",
+/** A slash of a node's stake (the GraphQL plural is `slashings`). */
+export const slashing = onchainTable(
+  "slashing",
   (t) => ({
     id: t.text().primaryKey(),
     node: t.hex().notNull(),
@@ -192,7 +216,7 @@ export const slash = onchainTable(
     timestamp: t.bigint().notNull(),
     txHash: t.hex().notNull(),
   }),
-  (table) => ({ nodeIdx: index().on(table.node), jobIdx: index().on(table.jobId) }),
+  (table) => ({ nodeIdx: index().on(table.node, table.id), jobIdx: index().on(table.jobId) }),
 );
 
 export const reputationUpdate = onchainTable(
@@ -212,7 +236,7 @@ export const reputationUpdate = onchainTable(
     timestamp: t.bigint().notNull(),
     txHash: t.hex().notNull(),
   }),
-  (table) => ({ providerIdx: index().on(table.provider, table.timestamp) }),
+  (table) => ({ providerIdx: index().on(table.provider, table.id) }),
 );
 
 // -------------------------------------------------------------------------------------------------
@@ -411,7 +435,7 @@ export const pricePoint = onchainTable(
     blockNumber: t.bigint().notNull(),
     timestamp: t.bigint().notNull(),
   }),
-  (table) => ({ cellIdx: index().on(table.zone, table.tier, table.timestamp) }),
+  (table) => ({ cellIdx: index().on(table.zone, table.tier, table.id) }),
 );
 
 /** The market in one (zone, tier): the heatmap's cell. */
@@ -510,7 +534,11 @@ export const proposal = onchainTable(
     canceledAt: t.bigint(),
     txHash: t.hex().notNull(),
   }),
-  (table) => ({ statusIdx: index().on(table.status), proposerIdx: index().on(table.proposer) }),
+  (table) => ({
+    statusIdx: index().on(table.status, table.proposedAt, table.id),
+    proposerIdx: index().on(table.proposer),
+    proposedIdx: index().on(table.proposedAt, table.id),
+  }),
 );
 
 /** A vote on a proposal (one per voter). */
@@ -532,17 +560,21 @@ export const proposalVote = onchainTable(
 );
 
 /** A batch of calls scheduled in the Timelock, and the proposal that queued it. */
-export const timelockOperation = onchainTable("timelock_operation", (t) => ({
-  /** The Timelock's operation id. */
-  id: t.hex().primaryKey(),
-  proposalId: t.bigint(),
-  calls: t.integer().notNull(),
-  scheduledAt: t.bigint().notNull(),
-  /** When it may be executed. */
-  readyAt: t.bigint().notNull(),
-  executedAt: t.bigint(),
-  cancelledAt: t.bigint(),
-}));
+export const timelockOperation = onchainTable(
+  "timelock_operation",
+  (t) => ({
+    /** The Timelock's operation id. */
+    id: t.hex().primaryKey(),
+    proposalId: t.bigint(),
+    calls: t.integer().notNull(),
+    scheduledAt: t.bigint().notNull(),
+    /** When it may be executed. */
+    readyAt: t.bigint().notNull(),
+    executedAt: t.bigint(),
+    cancelledAt: t.bigint(),
+  }),
+  (table) => ({ proposalIdx: index().on(table.proposalId) }),
+);
 
 /** A call the Timelock executed: what governance actually changed, and when. */
 export const governanceAction = onchainTable(
@@ -578,7 +610,7 @@ export const jobRelations = relations(job, ({ one, many }) => ({
   audits: many(audit),
   dispute: one(dispute, { fields: [job.id], references: [dispute.id] }),
   events: many(protocolEvent),
-  slashes: many(slash),
+  slashes: many(slashing),
   zoneInfo: one(zone, { fields: [job.zone], references: [zone.id] }),
 }));
 
@@ -618,7 +650,7 @@ export const nodeRelations = relations(node, ({ one, many }) => ({
   slots: many(slot),
   results: many(result),
   payouts: many(payout),
-  slashes: many(slash),
+  slashes: many(slashing),
   unbondings: many(unbonding),
   stakeChanges: many(stakeChange),
   reputationHistory: many(reputationUpdate),
@@ -632,9 +664,9 @@ export const unbondingRelations = relations(unbonding, ({ one }) => ({
   account: one(node, { fields: [unbonding.node], references: [node.id] }),
 }));
 
-export const slashRelations = relations(slash, ({ one }) => ({
-  account: one(node, { fields: [slash.node], references: [node.id] }),
-  job: one(job, { fields: [slash.jobId], references: [job.id] }),
+export const slashingRelations = relations(slashing, ({ one }) => ({
+  account: one(node, { fields: [slashing.node], references: [node.id] }),
+  job: one(job, { fields: [slashing.jobId], references: [job.id] }),
 }));
 
 export const reputationUpdateRelations = relations(reputationUpdate, ({ one }) => ({
@@ -642,9 +674,14 @@ export const reputationUpdateRelations = relations(reputationUpdate, ({ one }) =
   job: one(job, { fields: [reputationUpdate.jobId], references: [job.id] }),
 }));
 
-export const protocolEventRelations = relations(protocolEvent, ({ one }) => ({
+export const protocolEventRelations = relations(protocolEvent, ({ one, many }) => ({
   job: one(job, { fields: [protocolEvent.jobId], references: [job.id] }),
+  parties: many(eventParty),
   transaction: one(protocolTransaction, { fields: [protocolEvent.txHash], references: [protocolTransaction.id] }),
+}));
+
+export const eventPartyRelations = relations(eventParty, ({ one }) => ({
+  event: one(protocolEvent, { fields: [eventParty.eventId], references: [protocolEvent.id] }),
 }));
 
 export const protocolTransactionRelations = relations(protocolTransaction, ({ one, many }) => ({
@@ -740,8 +777,8 @@ export const bridgeTransfer = onchainTable(
     refundedTxHash: t.hex(),
   }),
   (table) => ({
-    senderIdx: index().on(table.sender),
-    recipientIdx: index().on(table.recipient),
+    senderIdx: index().on(table.sender, table.sourceChainId, table.nonce),
+    recipientIdx: index().on(table.recipient, table.sourceChainId, table.nonce),
     laneIdx: index().on(table.sourceChainId, table.nonce),
   }),
 );

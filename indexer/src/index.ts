@@ -48,7 +48,7 @@ for (const [contract, { abi }] of Object.entries(config.contracts)) {
     const parameter = isParameterEvent(abiEvent);
     const indexingFunction = async ({ event, context }: { event: Event; context: Store & ChainContext }) => {
       const chainId = context.chain.id;
-      const jobId = await recordTrail(contract, abiEvent.name, event, context, chainId);
+      const jobId = await recordTrail(contract, abiEvent, event, context, chainId);
       if (parameter) await recordParameter(contract, abiEvent, event, context, chainId);
       if (handler !== undefined) await handler({ event, context, jobId });
     };

@@ -27,6 +27,31 @@ const STATUS_NAMES = Object.fromEntries(Object.entries(JobStatus).map(([name, va
 const MARKET_EVENTS_ENDING_A_JOB = new Set(["JobSettled", "JobRefunded", "JobCancelled"]);
 const EU_WEST_STANDARD = `/api/prices/eu-west/standard`;
 
+interface CurrentScores {
+  reliability: number;
+  accuracy: number;
+  speed: number;
+  composite: number;
+  asOfBlock: string;
+}
+
+/** Every page of a keyset-paginated list, following `nextCursor` until there is none. */
+async function allPages<RowT>(url: string, path: string, rowsOf: (body: never) => RowT[]): Promise<RowT[][]> {
+  const pages: RowT[][] = [];
+  let cursor: string | null = null;
+  do {
+    const separator = path.includes("?") ? "&" : "?";
+    const response: { status: number; body: { nextCursor: string | null } } = await rest(
+      url,
+      cursor === null ? path : `${path}${separator}cursor=${cursor}`,
+    );
+    expect(response.status, path).to.equal(200);
+    pages.push(rowsOf(response.body as never));
+    cursor = response.body.nextCursor;
+  } while (cursor !== null);
+  return pages;
+}
+
 /** The indexer's audit trail and the chain's logs must be the same events, in the same order, with equal values. */
 function expectSameEvents(indexed: IndexedEvent[], chain: ChainEvent[]) {
   expect(indexed.length, "number of events").to.equal(chain.length);
@@ -237,6 +262,7 @@ describe("Indexer (end to end on a local node)", function () {
     it("keeps every node's stake, unbonding and reputation as the contracts do", async () => {
       const { staking } = market();
       const chain = await chainEvents(rpcUrl, manifest);
+      let decayed = 0;
       for (const signer of [...market().providers, ...market().validators]) {
         const address = signer.address;
         const { body } = await graphql<{
@@ -286,14 +312,31 @@ describe("Indexer (end to end on a local node)", function () {
             (event.args as { provider: string }).provider === address.toLowerCase(),
         );
         const { status, body: reputation } = await rest<{
-          reputation: { composite: number | null };
-          history: { composite: number }[];
+          reputation: { stored: { composite: number | null }; current: CurrentScores };
+          history: { id: string; composite: number }[];
         }>(indexer!.url, `/api/providers/${address}/reputation?limit=1000`);
         expect(status).to.equal(200);
         expect(reputation.history).to.have.length(updates.length);
         const latest = updates.at(-1)?.args as { composite: string } | undefined;
-        expect(reputation.reputation.composite?.toString()).to.equal(latest?.composite);
+        expect(reputation.reputation.stored.composite?.toString()).to.equal(latest?.composite);
+        // Newest first.
+        expect(reputation.history.map((update) => update.id)).to.deep.equal(
+          reputation.history.map((update) => update.id).sort((a, b) => b.localeCompare(a)),
+        );
+        // The current scores are the ledger's views at the indexed head: stored scores decayed since written.
+        const { current } = reputation.reputation;
+        const at = { blockTag: Number(current.asOfBlock) };
+        const [reliability, accuracy, speed] = await market().reputation.scoresOf(address, at);
+        expect(current, `current reputation of ${address}`).to.deep.include({
+          reliability: Number(reliability),
+          accuracy: Number(accuracy),
+          speed: Number(speed),
+          composite: Number(await market().reputation.compositeOf(address, at)),
+        });
+        if (current.composite !== reputation.reputation.stored.composite) decayed += 1;
       }
+      // The scenario's time moved on after some updates: their scores have decayed since.
+      expect(decayed, "providers whose score decayed since it was written").to.be.greaterThan(0);
       const { body: slashed } = await rest<{ record: { slashCount: number } }>(
         indexer!.url,
         `/api/providers/${outcome.dissenter}/reputation`,
@@ -318,7 +361,7 @@ describe("Indexer (end to end on a local node)", function () {
       const { status, body } = await rest<{
         current: { pricePerGpuHour: string };
         history: { source: string; pricePerGpuHour: string }[];
-      }>(indexer!.url, `${EU_WEST_STANDARD}?limit=1000`);
+      }>(indexer!.url, `${EU_WEST_STANDARD}?limit=1000&order=asc`);
       expect(status).to.equal(200);
       expect(
         body.history.filter((point) => point.source === "Quote").map((point) => point.pricePerGpuHour),
@@ -345,6 +388,114 @@ describe("Indexer (end to end on a local node)", function () {
         utilisationBps: 3_333,
         pricePerGpuHour: epochs.at(-1),
       });
+    });
+
+    it("pages price and reputation history newest first, each row once, however the pages fall", async () => {
+      type Point = { id: string };
+      const whole = (await rest<{ history: Point[] }>(indexer!.url, `${EU_WEST_STANDARD}?limit=1000`)).body.history;
+      expect(whole.length).to.be.greaterThan(5);
+      const ids = whole.map((point) => point.id);
+      expect(ids, "newest first").to.deep.equal([...ids].sort((a, b) => b.localeCompare(a)));
+      for (const [query, expected] of [
+        ["limit=3", ids],
+        ["limit=4&order=asc", [...ids].reverse()],
+        ["limit=2&source=Quote", whole.filter((p) => (p as { source?: string }).source === "Quote").map((p) => p.id)],
+      ] as const) {
+        const pages = await allPages(indexer!.url, `${EU_WEST_STANDARD}?${query}`, (body: { history: Point[] }) =>
+          body.history.map((point) => point.id),
+        );
+        expect(pages.flat(), query).to.deep.equal(expected);
+        expect(
+          pages.slice(0, -1).every((rows) => rows.length === Number(/limit=(\d+)/.exec(query)![1])),
+          query,
+        ).to.equal(true);
+      }
+
+      const provider = market().providers[0]!.address;
+      const full = await rest<{ history: Point[] }>(indexer!.url, `/api/providers/${provider}/reputation?limit=1000`);
+      const pages = await allPages(
+        indexer!.url,
+        `/api/providers/${provider}/reputation?limit=2`,
+        (body: { history: Point[] }) => body.history.map((update) => update.id),
+      );
+      expect(pages.length).to.be.greaterThan(1);
+      expect(pages.flat()).to.deep.equal(full.body.history.map((update) => update.id));
+    });
+
+    it("gives each node's own trail: every event naming it, whoever sent it, newest first", async () => {
+      const chain = await chainEvents(rpcUrl, manifest);
+      const senders = new Map<string, string>();
+      for (const hash of new Set(chain.map((event) => event.txHash))) {
+        const transaction = await connection().ethers.provider.getTransaction(hash);
+        senders.set(hash, transaction!.from.toLowerCase());
+      }
+      const names = (value: unknown, account: string): boolean =>
+        typeof value === "string" ? value === account : Array.isArray(value) && value.some((item) => item === account);
+      for (const account of [outcome.dissenter, ...market().validators.map((v) => v.address)]) {
+        const address = account.toLowerCase();
+        const expected = chain.filter(
+          (event) =>
+            senders.get(event.txHash) === address ||
+            Object.values(event.args as Record<string, unknown>).some((value) => names(value, address)),
+        );
+        const pages = await allPages(
+          indexer!.url,
+          `/api/nodes/${account}/trail?limit=50`,
+          (body: { events: (IndexedEvent & { roles: string[] })[] }) => body.events,
+        );
+        const trail = pages.flat();
+        expectSameEvents([...trail].reverse(), expected);
+        for (const event of trail) {
+          expect(event.roles.length, `${address}'s roles in ${event.id}`).to.be.greaterThan(0);
+        }
+      }
+      // The dissenter's slashes were sent by others, and are in its trail as the slashed node.
+      const dissenterTrail = (
+        await rest<{ events: { event: string; actor: string; roles: string[] }[] }>(
+          indexer!.url,
+          `/api/nodes/${outcome.dissenter}/trail?limit=1000`,
+        )
+      ).body.events;
+      const slashes = dissenterTrail.filter((event) => event.event === "Slashed");
+      expect(slashes).to.have.length(2);
+      for (const slash of slashes) {
+        expect(slash.actor).to.not.equal(outcome.dissenter.toLowerCase());
+        expect(slash.roles).to.include("node");
+      }
+      const { body } = await graphql<{ slashings: { items: { node: string }[] } }>(
+        indexer!.url,
+        "{ slashings(limit: 100) { items { node } } }",
+      );
+      expect(body.data!.slashings.items.filter((row) => row.node === outcome.dissenter.toLowerCase())).to.have.length(
+        2,
+      );
+    });
+
+    it("answers a repeated request from its cache until indexing moves on", async () => {
+      const path = `/api/providers/${outcome.dissenter}/reputation`;
+      const first = await fetch(`${indexer!.url}${path}`);
+      const second = await fetch(`${indexer!.url}${path}`);
+      expect(second.headers.get("x-cache")).to.equal("hit");
+      expect(second.headers.get("x-indexed-checkpoint")).to.equal(first.headers.get("x-indexed-checkpoint"));
+      expect(await second.text()).to.equal(await first.text());
+      const query = JSON.stringify({ query: "{ jobs(limit: 5) { items { id status } } }" });
+      const post = () =>
+        fetch(`${indexer!.url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: query,
+        });
+      await post();
+      expect((await post()).headers.get("x-cache")).to.equal("hit");
+
+      // A new block indexed: the cached answer is not served again.
+      await connection().ethers.provider.send("evm_mine", []);
+      await waitUntilSynced(indexer!.url, rpcUrl);
+      const third = await fetch(`${indexer!.url}${path}`);
+      expect(third.headers.get("x-cache")).to.equal("miss");
+      expect(third.headers.get("x-indexed-checkpoint")).to.not.equal(first.headers.get("x-indexed-checkpoint"));
+      const current = ((await third.json()) as { reputation: { current: { asOfBlock: string } } }).reputation.current;
+      expect(Number(current.asOfBlock)).to.equal(await connection().ethers.provider.getBlockNumber());
     });
 
     it("lists providers for `starminer node list`, best reputation first", async () => {
@@ -482,6 +633,16 @@ describe("Indexer (end to end on a local node)", function () {
         [`${EU_WEST_STANDARD}?source=Rumour`, 400, /source must be one of/],
         ["/api/providers/0x1234/reputation", 400, /not an address/],
         ["/api/providers/0x000000000000000000000000000000000000dEaD/reputation", 404, /no node/],
+        [`${EU_WEST_STANDARD}?order=sideways`, 400, /order must be asc or desc/],
+        [`${EU_WEST_STANDARD}?cursor=a;drop`, 400, /cursor must be a nextCursor/],
+        ["/api/nodes/0x000000000000000000000000000000000000dEaD/trail", 404, /no protocol event concerns/],
+        ["/api/governance/proposals?status=Passed", 400, /status must be one of/],
+        ["/api/governance/proposals?cursor=12", 400, /cursor must be a nextCursor/],
+        ["/api/governance/proposals/0x12", 400, /proposal id must be a decimal integer/],
+        ["/api/governance/proposals/12", 404, /no proposal 12/],
+        ["/api/bridge/transfers?account=0x12", 400, /not an address/],
+        [`/api/bridge/transfers/0x${"ab".repeat(32)}`, 404, /no bridge transfer/],
+        ["/api/bridge/transfers/0x12", 400, /transfer digest must be 32 bytes/],
         ["/api/no-such-route", 404, /no route GET \/api\/no-such-route/],
       ];
       for (const [path, status, message] of cases) {

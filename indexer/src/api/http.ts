@@ -68,6 +68,34 @@ export function queryLimit(c: Context, fallback: number): number {
   return Number(queryInteger(c, "limit", 1n, MAX_PAGE) ?? BigInt(fallback));
 }
 
+/**
+ * Keyset pagination. Lists are ordered by row id, which sorts in chain order (block, transaction, log), so the order
+ * is total and stable; `?cursor=` is the `nextCursor` of the previous page, and a page continues strictly after it.
+ */
+export type Order = "asc" | "desc";
+
+/** The `order` query parameter: newest first (`desc`) unless `asc` is asked for. */
+export function queryOrder(c: Context): Order {
+  const raw = c.req.query("order") ?? "desc";
+  if (raw !== "asc" && raw !== "desc") return fail(400, `order must be asc or desc; got "${raw}"`);
+  return raw;
+}
+
+/** The `cursor` query parameter: a row id as a previous page's `nextCursor` gave it. */
+export function queryCursor(c: Context): string | undefined {
+  const raw = c.req.query("cursor");
+  if (raw === undefined) return undefined;
+  if (!/^[0-9a-zA-Z-]{1,200}$/.test(raw))
+    return fail(400, `cursor must be a nextCursor this API returned; got "${raw}"`);
+  return raw;
+}
+
+/** A page of at most `limit` rows from `rows` (fetched with `limit + 1`), and the next page's cursor, or null. */
+export function page<RowT extends { id: string }>(rows: RowT[], limit: number) {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? items.at(-1)!.id : null };
+}
+
 /** Hex strings in the database are lower case: compare addresses in that form. */
 export function lower<T extends string>(value: T): T {
   return value.toLowerCase() as T;

@@ -1,6 +1,7 @@
 /**
  * The indexer's HTTP API: GraphQL at /graphql (bounded in depth, size and aliases; a query that cannot run is a
- * 400) and REST routes under /api for prices, reputation, job audit trails and the market heatmap.
+ * 400) and REST routes under /api for prices, reputation, job and node audit trails, the market heatmap,
+ * governance and the bridge. Successful answers are cached in memory until indexing moves on (response-cache.ts).
  */
 import { db } from "ponder:api";
 import schema from "ponder:schema";
@@ -9,11 +10,14 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 
+import { bridgeRoutes } from "./bridge";
+import { governanceRoutes } from "./governance";
 import { heatmapRoutes } from "./heatmap";
 import { fail } from "./http";
 import { jobRoutes } from "./jobs";
 import { pricingRoutes } from "./pricing";
 import { providerRoutes } from "./providers";
+import { responseCache } from "./response-cache";
 
 /** Limits on one GraphQL operation; the deepest useful query (job → slots → provider → history) needs 5 levels. */
 export const GRAPHQL_LIMITS = { maxOperationDepth: 8, maxOperationTokens: 2_000, maxOperationAliases: 20 };
@@ -28,6 +32,7 @@ app.use(
     onError: () => fail(413, `request body larger than ${MAX_BODY_BYTES} bytes`),
   }),
 );
+app.use("*", responseCache());
 // Ponder answers GraphQL errors with 200; a query that produced no data at all (a syntax error, an unknown field,
 // a limit exceeded) is the client's fault, so it becomes a 400 with the same body.
 app.use("/graphql", async (c, next) => {
@@ -44,6 +49,8 @@ pricingRoutes(app);
 providerRoutes(app);
 jobRoutes(app);
 heatmapRoutes(app);
+governanceRoutes(app);
+bridgeRoutes(app);
 
 app.all("/api/*", (c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
 

@@ -1,10 +1,10 @@
 import { db } from "ponder:api";
 import schema from "ponder:schema";
-import { and, asc, eq, gte, lte } from "ponder";
+import { and, asc, desc, eq, gt, gte, lt, lte } from "ponder";
 import type { Hono } from "hono";
 
 import { Tier, enumName } from "../../../scripts/lib/market.js";
-import { fail, parseTier, parseZone, queryInteger, queryLimit, send } from "./http";
+import { fail, page, parseTier, parseZone, queryCursor, queryInteger, queryLimit, queryOrder, send } from "./http";
 
 const BPS = 10_000n;
 const SOURCES = ["Epoch", "Quote", "Tiers"] as const;
@@ -53,8 +53,9 @@ export async function pricingState() {
 
 /**
  * GET /api/prices                  the current price of every (zone, tier)
- * GET /api/prices/:zone/:tier      one (zone, tier): its current price and its history, oldest first
+ * GET /api/prices/:zone/:tier      one (zone, tier): its current price and a page of its history, newest first
  *   ?from=&to=   unix seconds, inclusive   ?source=Epoch|Quote|Tiers   ?limit=1..1000 (default 100)
+ *   ?order=desc|asc   ?cursor=<nextCursor of the previous page>
  */
 export function pricingRoutes(app: Hono) {
   app.get("/api/prices", async (c) => {
@@ -73,6 +74,8 @@ export function pricingRoutes(app: Hono) {
       fail(400, `source must be one of ${SOURCES.join(", ")}; got "${source}"`);
     }
     const limit = queryLimit(c, 100);
+    const order = queryOrder(c);
+    const cursor = queryCursor(c);
 
     const [zone] = await db.select().from(schema.zone).where(eq(schema.zone.id, zoneId));
     if (zone === undefined) fail(404, `unknown zone "${c.req.param("zone")}"`);
@@ -80,7 +83,7 @@ export function pricingRoutes(app: Hono) {
     if (tier === undefined) fail(404, `tier ${enumName(Tier, tierIndex)} is not configured yet`);
 
     const p = schema.pricePoint;
-    const history = await db
+    const rows = await db
       .select()
       .from(p)
       .where(
@@ -90,10 +93,12 @@ export function pricingRoutes(app: Hono) {
           from === undefined ? undefined : gte(p.timestamp, from),
           to === undefined ? undefined : lte(p.timestamp, to),
           source === undefined ? undefined : eq(p.source, source as (typeof SOURCES)[number]),
+          cursor === undefined ? undefined : order === "desc" ? lt(p.id, cursor) : gt(p.id, cursor),
         ),
       )
-      .orderBy(asc(p.timestamp), asc(p.id))
-      .limit(limit);
-    return send(c, { current: currentPrice(zone, tier, await initialPrice()), history });
+      .orderBy(order === "desc" ? desc(p.id) : asc(p.id))
+      .limit(limit + 1);
+    const { items, nextCursor } = page(rows, limit);
+    return send(c, { current: currentPrice(zone, tier, await initialPrice()), history: items, nextCursor });
   });
 }

@@ -29,6 +29,7 @@ export const reputationHandlers: Handlers = {
       speed,
       composite,
       reputationUpdates: row.reputationUpdates + 1,
+      reputationAt: event.block.timestamp,
       updatedAt: event.block.timestamp,
     }));
   },

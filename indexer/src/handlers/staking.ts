@@ -1,4 +1,4 @@
-import { node, slash, stakeChange, unbonding } from "ponder:schema";
+import { node, slashing, stakeChange, unbonding } from "ponder:schema";
 import type { Address } from "viem";
 
 import { type Handlers, type Store, stamp } from "../lib/handler";
@@ -117,7 +117,7 @@ export const stakingHandlers: Handlers = {
       slashCount: before.slashCount + 1,
       updatedAt: event.block.timestamp,
     });
-    await context.db.insert(slash).values({
+    await context.db.insert(slashing).values({
       id: event.id,
       node: address,
       reason,

@@ -2,11 +2,11 @@ import { replaceBigInts } from "ponder";
 import type { Event } from "ponder:registry";
 
 import type { Store } from "./handler";
-import { job, protocolEvent, protocolTransaction, slash, stakeChange } from "ponder:schema";
-import { type Hex, hexToBigInt } from "viem";
+import { eventParty, job, protocolEvent, protocolTransaction, slashing, stakeChange } from "ponder:schema";
+import { type AbiEvent, type Address, type Hex, hexToBigInt } from "viem";
 
 /** Rows made from one event whose job may only be learnt from a later event of the same transaction. */
-const JOB_LINKED_TABLES = [slash, stakeChange] as const;
+const JOB_LINKED_TABLES = [slashing, stakeChange] as const;
 
 /** The job an event names itself: a `jobId` argument, or the reputation ledger's `jobRef` of a job the market ran. */
 async function namedJob(name: string, event: Event, context: Store): Promise<bigint | null> {
@@ -27,11 +27,12 @@ async function namedJob(name: string, event: Event, context: Store): Promise<big
  */
 export async function recordTrail(
   contract: string,
-  name: string,
+  abiEvent: AbiEvent,
   event: Event,
   context: Store,
   chainId: number,
 ): Promise<bigint | null> {
+  const name = abiEvent.name;
   const named = await namedJob(name, event, context);
   const txHash = event.transaction.hash;
   const transaction = await context.db.find(protocolTransaction, { id: txHash });
@@ -85,5 +86,32 @@ export async function recordTrail(
     jobId,
     args: replaceBigInts((event.args ?? {}) as Record<string, unknown>, (value) => value.toString()),
   });
+  const parties = eventParties(abiEvent, event);
+  if (parties.length > 0) await context.db.insert(eventParty).values(parties);
   return jobId;
+}
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/** The accounts `event` concerns, each with the roles it plays: its sender, and every address argument. */
+function eventParties(abiEvent: AbiEvent, event: Event) {
+  const args = (event.args ?? {}) as Record<string, unknown>;
+  const roles = new Map<string, string[]>();
+  const add = (account: Address, role: string) => {
+    const key = account.toLowerCase();
+    if (key === ZERO_ADDRESS) return;
+    roles.set(key, [...(roles.get(key) ?? []), role]);
+  };
+  add(event.transaction.from, "sender");
+  for (const input of abiEvent.inputs) {
+    const value = args[input.name ?? ""];
+    if (input.type === "address") add(value as Address, input.name!);
+    else if (input.type === "address[]") for (const account of value as Address[]) add(account, input.name!);
+  }
+  return [...roles].map(([account, accountRoles]) => ({
+    id: `${event.id}-${account}`,
+    eventId: event.id,
+    account: account as Address,
+    roles: [...new Set(accountRoles)],
+  }));
 }
