@@ -12,7 +12,7 @@ import { type BridgeSide, connectBridgeSide, sentTransfers } from "../../scripts
 import { devAccount } from "../../scripts/lib/dev-accounts.js";
 import { describeError } from "../../scripts/lib/errors.js";
 import { send } from "../../scripts/lib/transactions.js";
-import { graphql, startIndexer } from "../support/indexer.js";
+import { graphql, rest, startIndexer } from "../support/indexer.js";
 import {
   Background,
   HARDHAT_CLI,
@@ -566,6 +566,32 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
         `{ protocolEvents(where: { chainId: ${REMOTE_CHAIN}, event: "TransferCompleted" }) { items { contract } } }`,
       );
       expect(remoteEvents.body.data?.protocolEvents.items).to.have.length(4);
+
+      // Over REST, newest first by lane and nonce, in pages; and one transfer with its events on both chains.
+      const pages: { sourceChainId: number; nonce: string }[][] = [];
+      let cursor: string | null = null;
+      do {
+        const response: { status: number; body: { transfers: Row[]; nextCursor: string | null } } = await rest(
+          indexer.url,
+          `/api/bridge/transfers?limit=4${cursor === null ? "" : `&cursor=${cursor}`}`,
+        );
+        expect(response.status).to.equal(200);
+        pages.push(response.body.transfers);
+        cursor = response.body.nextCursor;
+      } while (cursor !== null);
+      expect(pages.map((page) => page.length)).to.deep.equal([4, 2]);
+      expect(pages.flat().map((row) => [row.sourceChainId, row.nonce])).to.deep.equal(
+        rows.map((row) => [row.sourceChainId, row.nonce]).reverse(),
+      );
+      const refunded = rows.find((row) => row.status === "Refunded")!;
+      const detail = await rest<{ transfer: Row; events: { contract: string; event: string }[] }>(
+        indexer.url,
+        `/api/bridge/transfers/${refunded.id}`,
+      );
+      expect(detail.body.transfer.status).to.equal("Refunded");
+      expect(
+        detail.body.events.filter((event) => event.contract === "BridgeGateway").map((event) => event.event),
+      ).to.have.members(["TransferSent", "TransferCancelled", "TransferRefunded"]);
     } finally {
       await indexer.stop();
     }

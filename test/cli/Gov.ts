@@ -6,7 +6,7 @@ import { expect } from "chai";
 
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { type Market } from "../support/market.js";
-import { graphql, startIndexer, waitUntilSynced } from "../support/indexer.js";
+import { graphql, rest, startIndexer, waitUntilSynced } from "../support/indexer.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { ROOT, type Run, freePort, runNode } from "../support/processes.js";
 import type { Connection, Signer } from "../support/protocol.js";
@@ -209,6 +209,25 @@ describe("starminer gov (end to end on a local node, with the indexer)", functio
         [bob.address.toLowerCase(), "Against", "too low"],
       ]);
       expect(indexed.executedActions.items).to.deep.equal([{ contract: "JobMarket", function: "setFeeSplit" }]);
+
+      // The same over REST: the proposal with its phase, votes, Timelock operation and executed calls.
+      const detail = await rest<{
+        proposal: { phase: string; voters: number };
+        votes: { voter: string; support: string }[];
+        timelockOperation: { executedAt: string | null } | null;
+        executedActions: { function: string }[];
+      }>(indexer.url, `/api/governance/proposals/${proposalId}`);
+      expect(detail.status).to.equal(200);
+      expect(detail.body.proposal).to.include({ phase: "Executed", voters: 2 });
+      expect(detail.body.votes.map((vote) => vote.support)).to.have.members(["For", "Against"]);
+      expect(detail.body.timelockOperation?.executedAt).to.not.equal(null);
+      expect(detail.body.executedActions.map((action) => action.function)).to.deep.equal(["setFeeSplit"]);
+      const listed = await rest<{ proposals: { id: string; phase: string }[]; nextCursor: string | null }>(
+        indexer.url,
+        `/api/governance/proposals?status=Executed&proposer=${alice.address}`,
+      );
+      expect(listed.body.proposals.map((row) => [row.id, row.phase])).to.deep.equal([[proposalId, "Executed"]]);
+      expect(listed.body.nextCursor).to.equal(null);
     } finally {
       await indexer.stop("SIGINT");
       await rm(databaseDir, { recursive: true, force: true });
