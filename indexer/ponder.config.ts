@@ -10,6 +10,7 @@
  *   STARMINER_INDEXER_POLL_MS       how often to poll for new blocks (default 250 on a local chain, else 2 000)
  *   STARMINER_INDEXER_PGLITE_DIR    the embedded database's directory (default indexer/.ponder/pglite)
  *   DATABASE_URL                    use this PostgreSQL server instead of the embedded database
+ *   STARMINER_INDEXER_POOL_MAX      connections to it per process (default 30; API replicas take 10 each)
  *   STARMINER_REMOTE_RPC_URL        a remote chain StarMiner's bridge reaches: its contracts (from its manifest) are
  *   STARMINER_REMOTE_CHAIN_ID       indexed beside the home chain's, so each transfer shows on both sides
  */
@@ -150,6 +151,16 @@ export function homeAddress(name: keyof typeof contracts): `0x${string}` | undef
   return manifest.contracts[name]?.address;
 }
 
+/** Connections each indexer or API replica opens to PostgreSQL (Ponder's default is 30). */
+function poolSize(value: string | undefined): number {
+  if (value === undefined) return 30;
+  const size = Number(value);
+  if (!Number.isInteger(size) || size < 3 || size > 1_000) {
+    throw new Error(`STARMINER_INDEXER_POOL_MAX must be an integer of 3-1000, got "${value}"`);
+  }
+  return size;
+}
+
 export default createConfig({
   database:
     process.env.DATABASE_URL === undefined
@@ -157,7 +168,11 @@ export default createConfig({
           kind: "pglite",
           directory: process.env.STARMINER_INDEXER_PGLITE_DIR ?? join(ROOT, "indexer", ".ponder", "pglite"),
         }
-      : { kind: "postgres", connectionString: process.env.DATABASE_URL },
+      : {
+          kind: "postgres",
+          connectionString: process.env.DATABASE_URL,
+          poolConfig: { max: poolSize(process.env.STARMINER_INDEXER_POOL_MAX) },
+        },
   chains,
   contracts,
 });

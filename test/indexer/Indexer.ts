@@ -1,6 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 import { expect } from "chai";
 
@@ -20,7 +22,7 @@ import {
 import { JobStatus, jobSpec } from "../support/market.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
-import { ROOT, TYPESCRIPT, freePort, runNode } from "../support/processes.js";
+import { Background, ROOT, TYPESCRIPT, freePort, runNode, waitFor } from "../support/processes.js";
 import { type ScenarioOutcome, driveEveryTerminalState } from "../support/scenario.js";
 
 const STATUS_NAMES = Object.fromEntries(Object.entries(JobStatus).map(([name, value]) => [value, name]));
@@ -711,6 +713,64 @@ describe("Indexer (end to end on a local node)", function () {
       );
       const cell = heatmap.body.cells.find((c) => c.zoneLabel === "eu-west" && c.tierName === "Standard")!;
       expect(cell.jobsSubmitted).to.equal(outcome.expected.size);
+    });
+
+    it("serves the same answers from API replicas over the schema, and replaces a replica that stops", async () => {
+      const port = await freePort();
+      const serve = (env: Record<string, string>, ...args: string[]) =>
+        Background.start([...TYPESCRIPT, "scripts/indexer-serve.ts", "--port", String(port), ...args], env);
+      const replicas = serve({ DATABASE_URL: url, STARMINER_MANIFEST_DIR: manifestDir }, "--replicas", "2");
+      try {
+        await replicas.waitForLine(/serving schema starminer from 2 replicas/);
+        const replicaUrl = `http://127.0.0.1:${port}`;
+        await waitFor(
+          "the replicas to answer",
+          async () => (await fetch(`${replicaUrl}/ready`).catch(() => null))?.ok === true,
+        );
+        const paths = [
+          `/api/jobs/1/trail`,
+          `/api/providers/${outcome.dissenter}/reputation`,
+          `/api/nodes/${outcome.dissenter}/trail?limit=5`,
+          `${EU_WEST_STANDARD}?limit=3`,
+          "/api/market/heatmap",
+        ];
+        for (const path of paths) {
+          const [own, replicated] = await Promise.all([rest(indexer!.url, path), rest(replicaUrl, path)]);
+          expect(replicated, path).to.deep.equal(own);
+        }
+        const query = "{ jobs(limit: 100) { items { id status escrow } } }";
+        expect((await graphql(replicaUrl, query)).body).to.deep.equal((await graphql(indexer!.url, query)).body);
+
+        // Two replicas, each its own process under the primary; one killed is started again.
+        const children = () =>
+          execFileSync("pgrep", ["-P", String(replicas.child.pid)])
+            .toString()
+            .trim()
+            .split("\n")
+            .map(Number);
+        await waitFor("two replicas", async () => children().length === 2);
+        await sleep(10_500);
+        const [victim] = children();
+        process.kill(victim!, "SIGKILL");
+        await replicas.waitForLine(new RegExp(`replica ${victim} stopped \\(SIGKILL\\): starting another`));
+        await waitFor("a replacement replica", async () => children().length === 2 && !children().includes(victim!));
+        for (let i = 0; i < 10; i++) expect((await rest(replicaUrl, paths[0]!)).status).to.equal(200);
+      } finally {
+        await replicas.stop();
+      }
+
+      const withoutDatabase = await runNode([...TYPESCRIPT, "scripts/indexer-serve.ts"], {});
+      expect(withoutDatabase.code).to.equal(2);
+      expect(withoutDatabase.stderr.trim()).to.match(
+        /^indexer-serve: replicas read a PostgreSQL database: set DATABASE_URL/,
+      );
+      const unknownSchema = await runNode([...TYPESCRIPT, "scripts/indexer-serve.ts", "--schema", "nothing_here"], {
+        DATABASE_URL: url,
+      });
+      expect(unknownSchema.code).to.equal(1);
+      expect(unknownSchema.stderr.trim()).to.match(
+        /^indexer-serve: schema nothing_here has not been indexed on this server/,
+      );
     });
   });
 
