@@ -301,7 +301,7 @@ export const slot = onchainTable(
     resultId: t.text(),
     misses: t.integer().notNull(),
   }),
-  (table) => ({ jobIdx: index().on(table.jobId), providerIdx: index().on(table.provider) }),
+  (table) => ({ jobIdx: index().on(table.jobId, table.index), providerIdx: index().on(table.provider) }),
 );
 
 /** A delivered result and what the protocol made of it. */
@@ -317,7 +317,7 @@ export const result = onchainTable(
     timestamp: t.bigint().notNull(),
     txHash: t.hex().notNull(),
   }),
-  (table) => ({ jobIdx: index().on(table.jobId), providerIdx: index().on(table.provider) }),
+  (table) => ({ jobIdx: index().on(table.jobId, table.id), providerIdx: index().on(table.provider) }),
 );
 
 export const payout = onchainTable(
@@ -333,7 +333,7 @@ export const payout = onchainTable(
     timestamp: t.bigint().notNull(),
     txHash: t.hex().notNull(),
   }),
-  (table) => ({ jobIdx: index().on(table.jobId), providerIdx: index().on(table.provider) }),
+  (table) => ({ jobIdx: index().on(table.jobId, table.id), providerIdx: index().on(table.provider) }),
 );
 
 export const audit = onchainTable(
@@ -347,7 +347,7 @@ export const audit = onchainTable(
     timestamp: t.bigint().notNull(),
     txHash: t.hex().notNull(),
   }),
-  (table) => ({ jobIdx: index().on(table.jobId) }),
+  (table) => ({ jobIdx: index().on(table.jobId, table.id) }),
 );
 
 /** A job's dispute (a job is disputed at most once, so the id is the job's). */
@@ -384,7 +384,7 @@ export const disputeVote = onchainTable(
     uphold: t.boolean().notNull(),
     timestamp: t.bigint().notNull(),
   }),
-  (table) => ({ jobIdx: index().on(table.jobId) }),
+  (table) => ({ jobIdx: index().on(table.jobId, table.id) }),
 );
 
 // -------------------------------------------------------------------------------------------------
@@ -556,7 +556,10 @@ export const proposalVote = onchainTable(
     timestamp: t.bigint().notNull(),
     txHash: t.hex().notNull(),
   }),
-  (table) => ({ proposalIdx: index().on(table.proposalId), voterIdx: index().on(table.voter) }),
+  (table) => ({
+    proposalIdx: index().on(table.proposalId, table.timestamp, table.id),
+    voterIdx: index().on(table.voter),
+  }),
 );
 
 /** A batch of calls scheduled in the Timelock, and the proposal that queued it. */
@@ -595,7 +598,7 @@ export const governanceAction = onchainTable(
     timestamp: t.bigint().notNull(),
     txHash: t.hex().notNull(),
   }),
-  (table) => ({ targetIdx: index().on(table.target), proposalIdx: index().on(table.proposalId) }),
+  (table) => ({ targetIdx: index().on(table.target), proposalIdx: index().on(table.proposalId, table.index) }),
 );
 
 // -------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -52,6 +52,34 @@ async function allPages<RowT>(url: string, path: string, rowsOf: (body: never) =
     cursor = response.body.nextCursor;
   } while (cursor !== null);
   return pages;
+}
+
+/**
+ * The tables a query plan (PostgreSQL's text format) reads whole: a sequential scan, or an index scan with no index
+ * condition that is not the ordered read of a `LIMIT`ed page (walking an index end to end costs what a scan does).
+ */
+function wholeTableReads(plan: string): string[] {
+  const lines = plan.split("\n");
+  const limited = /^\s*(->\s+)?Limit\b/m.test(plan);
+  const tables: string[] = [];
+  for (const [index, line] of lines.entries()) {
+    const node =
+      /^(\s*)(?:->\s+)?(Seq Scan|Index Scan|Index Only Scan|Bitmap Index Scan)(?: Backward)?(?: using \w+)? on (\w+)/.exec(
+        line,
+      );
+    if (node === null) continue;
+    const depth = node[1]!.length;
+    const details: string[] = [];
+    for (const detail of lines.slice(index + 1)) {
+      if (detail.trim() === "" || detail.length - detail.trimStart().length <= depth) break;
+      if (/^\s*->/.test(detail)) break;
+      details.push(detail.trim());
+    }
+    const conditioned = details.some((detail) => detail.startsWith("Index Cond:"));
+    const orderedPage = node[2] !== "Seq Scan" && limited && !details.some((detail) => detail.startsWith("Filter:"));
+    if (!conditioned && !orderedPage) tables.push(node[3]!);
+  }
+  return tables;
 }
 
 /** The indexer's audit trail and the chain's logs must be the same events, in the same order, with equal values. */
@@ -764,13 +792,83 @@ describe("Indexer (end to end on a local node)", function () {
       expect(withoutDatabase.stderr.trim()).to.match(
         /^indexer-serve: replicas read a PostgreSQL database: set DATABASE_URL/,
       );
-      const unknownSchema = await runNode([...TYPESCRIPT, "scripts/indexer-serve.ts", "--schema", "nothing_here"], {
-        DATABASE_URL: url,
-      });
+      const unknownSchema = await runNode(
+        [...TYPESCRIPT, "scripts/indexer-serve.ts", "--schema", "nothing_here", "--port", String(await freePort())],
+        {
+          DATABASE_URL: url,
+        },
+      );
       expect(unknownSchema.code).to.equal(1);
       expect(unknownSchema.stderr.trim()).to.match(
         /^indexer-serve: schema nothing_here has not been indexed on this server/,
       );
+    });
+
+    it("answers every REST route from indexes, never by scanning a table that grows", async () => {
+      const port = await freePort();
+      const logStart = (await readFile(postgres!.logFile, "utf8")).length;
+      // The replicas' sessions log every statement's plan, with sequential scans priced out: a scan that remains is
+      // one no index can replace.
+      const replicas = Background.start(
+        [...TYPESCRIPT, "scripts/indexer-serve.ts", "--port", String(port), "--replicas", "1"],
+        {
+          DATABASE_URL: url,
+          STARMINER_MANIFEST_DIR: manifestDir,
+          STARMINER_INDEXER_CACHE_ENTRIES: "0",
+          PGOPTIONS:
+            "-c enable_seqscan=off -c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0",
+        },
+      );
+      try {
+        const replicaUrl = `http://127.0.0.1:${port}`;
+        await waitFor("the replica", async () => (await fetch(`${replicaUrl}/ready`).catch(() => null))?.ok === true);
+        const get = async (path: string) => {
+          const { status, body } = await rest<{ nextCursor?: string | null }>(replicaUrl, path);
+          expect(status, path).to.be.oneOf([200, 404]);
+          return body;
+        };
+        const dissenter = outcome.dissenter;
+        const prices = await get(`${EU_WEST_STANDARD}?limit=2`);
+        await get(`${EU_WEST_STANDARD}?limit=2&cursor=${prices.nextCursor}`);
+        await get(`${EU_WEST_STANDARD}?limit=2&order=asc&from=1&to=99999999999&source=Quote`);
+        await get("/api/prices");
+        const reputation = await get(`/api/providers/${dissenter}/reputation?limit=1`);
+        await get(`/api/providers/${dissenter}/reputation?limit=1&cursor=${reputation.nextCursor}`);
+        const trail = await get(`/api/nodes/${dissenter}/trail?limit=2`);
+        await get(`/api/nodes/${dissenter}/trail?limit=2&order=asc&cursor=${trail.nextCursor}`);
+        for (const jobId of outcome.expected.keys()) await get(`/api/jobs/${jobId}/trail`);
+        await get("/api/market/heatmap");
+        await get(`/api/governance/proposals?status=Executed&proposer=${dissenter}`);
+        await get("/api/governance/proposals?limit=1&cursor=1-1");
+        await get("/api/governance/proposals/12");
+        await get(`/api/bridge/transfers?account=${dissenter}&status=Sent`);
+        await get("/api/bridge/transfers?limit=1&cursor=1-1");
+        await get(`/api/bridge/transfers/0x${"ab".repeat(32)}`);
+      } finally {
+        await replicas.stop();
+      }
+
+      // Each plan: "LOG:  duration: … plan:", then its query text and plan nodes, indented.
+      const log = (await readFile(postgres!.logFile, "utf8")).slice(logStart);
+      const plans = log.split(/^.*LOG:\s+duration: [0-9.]+ ms\s+plan:\n/m).slice(1);
+      const ofApp = plans.filter((plan) => plan.includes('"starminer".'));
+      expect(ofApp.length, "plans of the app's tables").to.be.greaterThan(20);
+      // Tables whose size is fixed by configuration (zones, tiers and their cells; Ponder's one row per chain and
+      // its metadata) are read whole by design.
+      const CONFIGURATION = new Set([
+        "zone",
+        "tier",
+        "market_cell",
+        "zone_neighbour",
+        "_ponder_checkpoint",
+        "_ponder_meta",
+      ]);
+      for (const plan of plans) {
+        const body = plan.split(/\n(?!\s)/)[0]!;
+        for (const table of wholeTableReads(body)) {
+          expect(CONFIGURATION.has(table), `a read of all of ${table} in:\n${body}`).to.equal(true);
+        }
+      }
     });
   });
 

@@ -12,6 +12,8 @@ const run = promisify(execFile);
 export interface PostgresServer {
   /** A connection string for its `postgres` database. */
   readonly url: string;
+  /** The server's log (statements' plans go there when a session loads auto_explain). */
+  readonly logFile: string;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   ]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    logFile: join(directory, "server.log"),
     async stop() {
       await command("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]).catch(() => undefined);
       await rm(directory, { recursive: true, force: true });

@@ -19,8 +19,10 @@ let generation: { key: string; entries: Map<string, Entry> } = { key: "", entrie
 async function requestKey(c: Context): Promise<string> {
   const target = `${c.req.method} ${c.req.url}`;
   if (c.req.method !== "POST") return target;
-  // A clone, so that the GraphQL server still reads the body.
-  return `${target}\n${await c.req.raw.clone().text()}`;
+  const body = await c.req.raw.text();
+  // The body is read: the handlers behind get a request carrying it again.
+  c.req.raw = new Request(c.req.raw, { body });
+  return `${target}\n${body}`;
 }
 
 /**
