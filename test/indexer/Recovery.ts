@@ -10,6 +10,7 @@ import { type RunningIndexer, indexedBlock, indexedEvents, startIndexer, waitUnt
 import { openDatabase } from "../../scripts/lib/indexer/sql.js";
 import { appTables } from "../support/indexer-tables.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
+import { type PostgresServer, startPostgres } from "../support/postgres.js";
 import { DAY, Mode, claimCommitReveal, jobSpec, result, submit } from "../support/market.js";
 import { freePort, rpc, waitFor } from "../support/processes.js";
 import type { Signer } from "../support/protocol.js";
@@ -41,14 +42,24 @@ describe("Indexer recovery (end to end on a local node)", function () {
 
   let live: LiveMarket;
   let indexer: RunningIndexer | undefined;
-  const database = () => ({ kind: "pglite", directory: join(live.workDir, "pglite") }) satisfies Database;
-  const start = async (directory = database().directory, reset = false) =>
+  /** The PostgreSQL server of the last test; the others run on the embedded database. */
+  let postgres: PostgresServer | undefined;
+  /** The database under test, and an independent one for a fresh index of the same chain (its own RPC cache). */
+  const database = (): Database =>
+    postgres === undefined
+      ? { kind: "pglite", directory: join(live.workDir, "pglite") }
+      : { kind: "postgres", url: postgres.url };
+  const referenceDatabase = (): Database =>
+    postgres === undefined
+      ? { kind: "pglite", directory: join(live.workDir, "reference") }
+      : { kind: "postgres", url: postgres.url.replace(/\/postgres$/, "/reference") };
+  const start = async (target: Database = database(), reset = false) =>
     startIndexer({
       rpcUrl: live.rpcUrl,
       manifestDir: live.manifestDir,
       port: await freePort(),
       schema: "starminer",
-      database: { pgliteDir: directory },
+      database: target.kind === "pglite" ? { pgliteDir: target.directory } : { url: target.url },
       reset,
     });
 
@@ -73,13 +84,12 @@ describe("Indexer recovery (end to end on a local node)", function () {
     await indexer.stop();
     indexer = undefined;
 
-    const referenceDirectory = join(live.workDir, "reference");
-    const reference = await start(referenceDirectory, true);
+    const reference = await start(referenceDatabase(), true);
     await waitUntilSynced(reference.url, live.rpcUrl);
     await reference.stop();
     const [recovered, fresh] = await Promise.all([
       appTables(database(), "starminer"),
-      appTables({ kind: "pglite", directory: referenceDirectory }, "starminer"),
+      appTables(referenceDatabase(), "starminer"),
     ]);
     expect([...recovered.keys()]).to.deep.equal([...fresh.keys()]);
     for (const [table, rows] of fresh) expect(recovered.get(table), `table ${table}`).to.deep.equal(rows);
@@ -102,6 +112,7 @@ describe("Indexer recovery (end to end on a local node)", function () {
 
   after(async () => {
     await indexer?.stop();
+    await postgres?.stop();
     await live?.close();
   });
 
@@ -150,7 +161,8 @@ describe("Indexer recovery (end to end on a local node)", function () {
     await expectExactlyTheChain();
   });
 
-  it("stops serving when the chain reorganises below its finality window, and re-indexes from the fork", async () => {
+  /** A reorganisation deeper than Ponder's finality window while the indexer runs, then a start that repairs it. */
+  async function reorganisationBelowFinality(): Promise<void> {
     indexer = await start();
     await waitUntilSynced(indexer.url, live.rpcUrl);
     const fork = Number(BigInt((await rpc(live.rpcUrl, "eth_blockNumber")) as string)) + 1;
@@ -184,5 +196,22 @@ describe("Indexer recovery (end to end on a local node)", function () {
     await indexer.stop();
     indexer = undefined;
     await expectExactlyTheChain();
+  }
+
+  it("stops serving when the chain reorganises below its finality window, and re-indexes from the fork", async () => {
+    await reorganisationBelowFinality();
+  });
+
+  it("does the same on PostgreSQL", async () => {
+    await indexer?.stop();
+    indexer = undefined;
+    postgres = await startPostgres();
+    const session = (await openDatabase(database()))!;
+    try {
+      await session.query("CREATE DATABASE reference");
+    } finally {
+      await session.close();
+    }
+    await reorganisationBelowFinality();
   });
 });

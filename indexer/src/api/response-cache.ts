@@ -15,14 +15,12 @@ interface Entry {
 /** Cached responses of the indexed state named by `key`; emptied when indexing moves on. */
 let generation: { key: string; entries: Map<string, Entry> } = { key: "", entries: new Map() };
 
-/** The request's identity: method, path and query, and for a POST (GraphQL) its body. */
-async function requestKey(c: Context): Promise<string> {
+/** The request's identity: method, path and query, and for a POST (GraphQL) its body, which this reads. */
+async function requestKey(c: Context): Promise<{ key: string; body?: string }> {
   const target = `${c.req.method} ${c.req.url}`;
-  if (c.req.method !== "POST") return target;
+  if (c.req.method !== "POST") return { key: target };
   const body = await c.req.raw.text();
-  // The body is read: the handlers behind get a request carrying it again.
-  c.req.raw = new Request(c.req.raw, { body });
-  return `${target}\n${body}`;
+  return { key: `${target}\n${body}`, body };
 }
 
 /**
@@ -35,7 +33,7 @@ async function requestKey(c: Context): Promise<string> {
 export function responseCache(): MiddlewareHandler {
   return async (c, next) => {
     if (MAX_ENTRIES <= 0 || (c.req.method !== "GET" && c.req.method !== "POST")) return next();
-    const [head, key] = await Promise.all([indexedHead(), requestKey(c)]);
+    const [head, { key, body: requestBody }] = await Promise.all([indexedHead(), requestKey(c)]);
     if (generation.key !== head.key) generation = { key: head.key, entries: new Map() };
     const { entries } = generation;
     const cached = entries.get(key);
@@ -48,6 +46,8 @@ export function responseCache(): MiddlewareHandler {
         headers: { "content-type": cached.contentType, "x-cache": "hit", "x-indexed-checkpoint": head.key },
       });
     }
+    // The body was read for the key: the handlers behind get a request carrying it again.
+    if (requestBody !== undefined) c.req.raw = new Request(c.req.raw, { body: requestBody });
     await next();
     c.res.headers.set("x-cache", "miss");
     c.res.headers.set("x-indexed-checkpoint", head.key);
