@@ -16,10 +16,15 @@ import cluster, { type Worker } from "node:cluster";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 
-import pg from "pg";
-
 import { portIsFree } from "./lib/ports.js";
-import { type ChainFingerprint, INDEXER_ROOT, META_SCHEMA, PONDER_CLI } from "./lib/indexer/database.js";
+import {
+  type ChainFingerprint,
+  INDEXER_ROOT,
+  META_SCHEMA,
+  PONDER_CLI,
+  connectPostgres,
+  ponderArguments,
+} from "./lib/indexer/database.js";
 import { UsageError } from "./lib/usage-error.js";
 
 const MAX_REPLICAS = 64;
@@ -30,12 +35,7 @@ const MIN_HEALTHY_MS = 10_000;
 
 /** The chains the indexer recorded for `schema`: the replicas load the same configuration it runs. */
 async function indexedChains(url: string, schema: string): Promise<ChainFingerprint> {
-  const client = new pg.Client({ connectionString: url });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(`cannot connect to PostgreSQL at DATABASE_URL: ${(error as Error).message}`);
-  }
+  const client = await connectPostgres(url);
   try {
     const { rows } = await client
       .query<{ fingerprint: ChainFingerprint }>(`SELECT fingerprint FROM ${META_SCHEMA}.chain WHERE app_schema = $1`, [
@@ -85,17 +85,7 @@ async function main(): Promise<void> {
 
   cluster.setupPrimary({
     exec: PONDER_CLI,
-    args: [
-      "serve",
-      "--root",
-      INDEXER_ROOT,
-      "--schema",
-      values.schema,
-      "--port",
-      String(port),
-      "--hostname",
-      values.hostname,
-    ],
+    args: ponderArguments("serve", values.schema, port, values.hostname),
     cwd: INDEXER_ROOT,
     // Ponder runs its own TypeScript loader: the replicas do not inherit this script's.
     execArgv: [],

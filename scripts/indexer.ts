@@ -34,6 +34,7 @@ import {
   INDEXER_ROOT,
   PONDER_CLI,
   databaseFromEnv,
+  ponderArguments,
   prepareDatabase,
   resolveChain,
 } from "./lib/indexer/database.js";
@@ -99,20 +100,7 @@ async function main(): Promise<number> {
   const stopSignal = (signal: NodeJS.Signals): NodeJS.Signals => (database.kind === "pglite" ? "SIGKILL" : signal);
   const child = spawn(
     process.execPath,
-    [
-      "--import",
-      PONDER_GUARD,
-      PONDER_CLI,
-      "start",
-      "--root",
-      INDEXER_ROOT,
-      "--schema",
-      values.schema,
-      "--port",
-      String(port),
-      "--hostname",
-      values.hostname,
-    ],
+    ["--import", PONDER_GUARD, PONDER_CLI, ...ponderArguments("start", values.schema, port, values.hostname)],
     {
       // Ponder writes generated/schema.graphql (the GraphQL schema, for clients) into its working directory.
       cwd: INDEXER_ROOT,

@@ -769,9 +769,10 @@ describe("Indexer (end to end on a local node)", function () {
         const query = "{ jobs(limit: 100) { items { id status escrow } } }";
         expect((await graphql(replicaUrl, query)).body).to.deep.equal((await graphql(indexer!.url, query)).body);
 
-        // Two replicas, each its own process under the primary; one killed is started again.
+        // Two replicas, each its own process under the primary (beside, at times, the TypeScript loader's compiler);
+        // one killed is started again.
         const children = () =>
-          execFileSync("pgrep", ["-P", String(replicas.child.pid)])
+          execFileSync("pgrep", ["-P", String(replicas.child.pid), "-f", "ponder.js serve"])
             .toString()
             .trim()
             .split("\n")
@@ -783,6 +784,8 @@ describe("Indexer (end to end on a local node)", function () {
         await replicas.waitForLine(new RegExp(`replica ${victim} stopped \\(SIGKILL\\): starting another`));
         await waitFor("a replacement replica", async () => children().length === 2 && !children().includes(victim!));
         for (let i = 0; i < 10; i++) expect((await rest(replicaUrl, paths[0]!)).status).to.equal(200);
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\nthe replicas said:\n${replicas.lines.join("\n")}`);
       } finally {
         await replicas.stop();
       }

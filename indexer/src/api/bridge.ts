@@ -1,21 +1,13 @@
 import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { and, asc, desc, eq, or, sql } from "ponder";
-import type { Context, Hono } from "hono";
+import type { Hono } from "hono";
 import { isHex } from "viem";
 
-import { fail, lower, parseAddress, queryLimit, queryOrder, send } from "./http";
+import { fail, lower, page, parseAddress, queryLimit, queryOrder, queryPairCursor, send } from "./http";
 
 const STATUSES = ["Sent", "Completed", "Cancelled", "Refunded"] as const;
-
-/** `<sourceChainId>-<nonce>`: where the previous page of transfers ended. */
-function laneCursor(c: Context): [number, bigint] | undefined {
-  const raw = c.req.query("cursor");
-  if (raw === undefined) return undefined;
-  const match = /^([0-9]{1,15})-([0-9]{1,78})$/.exec(raw);
-  if (match === null) return fail(400, `cursor must be a nextCursor this API returned; got "${raw}"`);
-  return [Number(match[1]!), BigInt(match[2]!)];
-}
+const MAX_CHAIN_ID = 2n ** 31n - 1n;
 
 /**
  * GET /api/bridge/transfers        a page of transfers seen on either chain, by source chain and nonce (the order
@@ -33,7 +25,10 @@ export function bridgeRoutes(app: Hono) {
     const account = rawAccount === undefined ? undefined : lower(parseAddress(rawAccount));
     const limit = queryLimit(c, 100);
     const order = queryOrder(c);
-    const cursor = laneCursor(c);
+    const cursor = queryPairCursor(c);
+    // Chain ids are stored as 32-bit integers.
+    if (cursor !== undefined && cursor[0] > MAX_CHAIN_ID)
+      fail(400, `cursor names chain ${cursor[0]}, which no lane has`);
     const b = schema.bridgeTransfer;
     const rows = await db
       .select()
@@ -51,12 +46,8 @@ export function bridgeRoutes(app: Hono) {
       )
       .orderBy(...(order === "desc" ? [desc(b.sourceChainId), desc(b.nonce)] : [asc(b.sourceChainId), asc(b.nonce)]))
       .limit(limit + 1);
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return send(c, {
-      transfers: items,
-      nextCursor: rows.length > limit && last !== undefined ? `${last.sourceChainId}-${last.nonce}` : null,
-    });
+    const { items, nextCursor } = page(rows, limit, (row) => `${row.sourceChainId}-${row.nonce}`);
+    return send(c, { transfers: items, nextCursor });
   });
 
   app.get("/api/bridge/transfers/:digest", async (c) => {

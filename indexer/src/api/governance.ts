@@ -1,10 +1,10 @@
 import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { and, asc, desc, eq, sql } from "ponder";
-import type { Context, Hono } from "hono";
+import type { Hono } from "hono";
 
 import { HOME_CHAIN_ID } from "../../ponder.config";
-import { fail, queryLimit, queryOrder, send } from "./http";
+import { fail, lower, page, parseAddress, queryLimit, queryOrder, queryPairCursor, send } from "./http";
 import { headOf, indexedHead } from "./indexed-head";
 
 type Proposal = typeof schema.proposal.$inferSelect;
@@ -27,15 +27,6 @@ function parseProposalId(value: string): bigint {
   return BigInt(value);
 }
 
-/** `<proposedAt>-<id>`: where the previous page of proposals ended. */
-function proposalCursor(c: Context): [bigint, bigint] | undefined {
-  const raw = c.req.query("cursor");
-  if (raw === undefined) return undefined;
-  const match = /^([0-9]{1,20})-([0-9]{1,78})$/.exec(raw);
-  if (match === null) return fail(400, `cursor must be a nextCursor this API returned; got "${raw}"`);
-  return [BigInt(match[1]!), BigInt(match[2]!)];
-}
-
 /**
  * GET /api/governance/proposals        a page of proposals, newest first, each with its phase
  *   ?status=Proposed|Queued|Executed|Canceled   ?proposer=<address>   ?limit   ?order=desc|asc   ?cursor
@@ -47,11 +38,11 @@ export function governanceRoutes(app: Hono) {
     if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
       fail(400, `status must be one of ${STATUSES.join(", ")}; got "${status}"`);
     }
-    const proposer = c.req.query("proposer");
-    if (proposer !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(proposer)) fail(400, `not an address: "${proposer}"`);
+    const rawProposer = c.req.query("proposer");
+    const proposer = rawProposer === undefined ? undefined : lower(parseAddress(rawProposer));
     const limit = queryLimit(c, 100);
     const order = queryOrder(c);
-    const cursor = proposalCursor(c);
+    const cursor = queryPairCursor(c);
     const p = schema.proposal;
     const [rows, head] = await Promise.all([
       db
@@ -60,7 +51,7 @@ export function governanceRoutes(app: Hono) {
         .where(
           and(
             status === undefined ? undefined : eq(p.status, status as (typeof STATUSES)[number]),
-            proposer === undefined ? undefined : eq(p.proposer, proposer.toLowerCase() as `0x${string}`),
+            proposer === undefined ? undefined : eq(p.proposer, proposer),
             cursor === undefined
               ? undefined
               : order === "desc"
@@ -73,12 +64,8 @@ export function governanceRoutes(app: Hono) {
       indexedHead(),
     ]);
     const now = headOf(head, HOME_CHAIN_ID)?.timestamp;
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return send(c, {
-      proposals: items.map((proposal) => ({ ...proposal, phase: phase(proposal, now) })),
-      nextCursor: rows.length > limit && last !== undefined ? `${last.proposedAt}-${last.id}` : null,
-    });
+    const { items, nextCursor } = page(rows, limit, (row) => `${row.proposedAt}-${row.id}`);
+    return send(c, { proposals: items.map((proposal) => ({ ...proposal, phase: phase(proposal, now) })), nextCursor });
   });
 
   app.get("/api/governance/proposals/:id", async (c) => {

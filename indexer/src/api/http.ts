@@ -90,10 +90,29 @@ export function queryCursor(c: Context): string | undefined {
   return raw;
 }
 
-/** A page of at most `limit` rows from `rows` (fetched with `limit + 1`), and the next page's cursor, or null. */
-export function page<RowT extends { id: string }>(rows: RowT[], limit: number) {
+/**
+ * The `cursor` query parameter of a list ordered by two integer columns (`<first>-<second>`, e.g. a proposal's time
+ * and id, or a transfer's source chain and nonce).
+ */
+export function queryPairCursor(c: Context): [bigint, bigint] | undefined {
+  const raw = c.req.query("cursor");
+  if (raw === undefined) return undefined;
+  const match = /^([0-9]{1,78})-([0-9]{1,78})$/.exec(raw);
+  if (match === null) return fail(400, `cursor must be a nextCursor this API returned; got "${raw}"`);
+  return [BigInt(match[1]!), BigInt(match[2]!)];
+}
+
+/**
+ * A page of at most `limit` rows from `rows` (fetched with `limit + 1`), and the next page's cursor (the last row's
+ * id, or what `cursorOf` makes of it), or null on the last page.
+ */
+export function page<RowT>(
+  rows: RowT[],
+  limit: number,
+  cursorOf: (row: RowT) => string = (row) => (row as { id: string }).id,
+) {
   const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? items.at(-1)!.id : null };
+  return { items, nextCursor: rows.length > limit ? cursorOf(items.at(-1)!) : null };
 }
 
 /** Hex strings in the database are lower case: compare addresses in that form. */

@@ -113,18 +113,29 @@ async function preparePglite(directory: string, fingerprint: ChainFingerprint, r
 
 export const META_SCHEMA = "starminer_indexer";
 
-async function preparePostgres(
-  url: string,
-  schema: string,
-  fingerprint: ChainFingerprint,
-  reset: boolean,
-): Promise<Preparation> {
+/** A connected client of the PostgreSQL server at `url`, or a one-line error saying why not. */
+export async function connectPostgres(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
   try {
     await client.connect();
   } catch (error) {
     throw new Error(`cannot connect to PostgreSQL at DATABASE_URL: ${(error as Error).message}`);
   }
+  return client;
+}
+
+/** Ponder's command line for `command` (`start` or `serve`) of the StarMiner app on `schema`, `hostname:port`. */
+export function ponderArguments(command: "start" | "serve", schema: string, port: number, hostname: string): string[] {
+  return [command, "--root", INDEXER_ROOT, "--schema", schema, "--port", String(port), "--hostname", hostname];
+}
+
+async function preparePostgres(
+  url: string,
+  schema: string,
+  fingerprint: ChainFingerprint,
+  reset: boolean,
+): Promise<Preparation> {
+  const client = await connectPostgres(url);
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
     await client.query(
