@@ -1,28 +1,37 @@
 /**
  * Indexer figures: how fast a chain with many jobs is indexed (events per second), and GraphQL/REST latency
- * (p50, p95, p99) under concurrent load — on the embedded database and on a PostgreSQL server.
+ * (p50, p95, p99) and throughput under concurrent load — on the embedded database (the indexer's own process) and
+ * on a PostgreSQL server (the indexer's process, then API replicas over its schema), each with the response cache
+ * and without it.
  *
  *   npm run bench:indexer    writes bench/results/indexer.json and bench/results/indexer.md
  *
  * Environment: BENCH_INDEXER_JOBS (consensus jobs beyond the every-state scenario, default 60),
- * BENCH_INDEXER_CONCURRENCY (clients at once, default 16), BENCH_INDEXER_REQUESTS (per query, default 400).
+ * BENCH_INDEXER_CONCURRENCY (clients at once, default 100), BENCH_INDEXER_REQUESTS (per query, default 2 000),
+ * BENCH_INDEXER_REPLICAS (API replicas on PostgreSQL, default 2).
  */
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { availableParallelism, cpus } from "node:os";
+
 import { type RunningIndexer, graphql, startIndexer, waitUntilSynced } from "../test/support/indexer.js";
 import { startLiveMarket } from "../test/support/live.js";
 import { DAY, Mode, claimCommitReveal, jobSpec, result, submit } from "../test/support/market.js";
 import { startPostgres } from "../test/support/postgres.js";
-import { freePort, rpc } from "../test/support/processes.js";
+import { Background, TYPESCRIPT, freePort, rpc, waitFor } from "../test/support/processes.js";
 import type { Signer } from "../test/support/protocol.js";
 import { advance, driveEveryTerminalState } from "../test/support/scenario.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const JOBS = Number(process.env.BENCH_INDEXER_JOBS ?? 60);
-const CONCURRENCY = Number(process.env.BENCH_INDEXER_CONCURRENCY ?? 16);
-const REQUESTS = Number(process.env.BENCH_INDEXER_REQUESTS ?? 400);
+const CONCURRENCY = Number(process.env.BENCH_INDEXER_CONCURRENCY ?? 100);
+const REQUESTS = Number(process.env.BENCH_INDEXER_REQUESTS ?? 2_000);
+const WARM_UP_REQUESTS = 400;
+const REPLICAS = Number(process.env.BENCH_INDEXER_REPLICAS ?? 2);
+/** How long each query is sent for while a block is mined every second. */
+const BUSY_SECONDS = 10;
 
 interface Latency {
   readonly query: string;
@@ -31,6 +40,19 @@ interface Latency {
   readonly p95: number;
   readonly p99: number;
   readonly perSecond: number;
+  /** The share of answers the response cache gave. */
+  readonly cacheHits: number;
+  /** While a block was mined every second: the most blocks the indexer was behind the chain, sampled each second. */
+  readonly maxBlocksBehind?: number;
+}
+
+/** One way of serving, measured: who served (process, replicas) and whether the response cache was on. */
+interface Serving {
+  readonly serving: string;
+  readonly cache: boolean;
+  /** Whether a block was mined every second meanwhile (each one indexed, and the cache emptied). */
+  readonly busyChain: boolean;
+  readonly latency: Latency[];
 }
 
 interface DatabaseFigures {
@@ -43,25 +65,36 @@ interface DatabaseFigures {
   /** The same into a new schema, with the chain's blocks and logs already in Ponder's RPC cache. */
   readonly cachedIndexingSeconds: number;
   readonly cachedEventsPerSecond: number;
-  readonly latency: Latency[];
+  readonly servings: Serving[];
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
-/** Sends `REQUESTS` requests made by `request`, `CONCURRENCY` at a time, and times each. */
-async function load(query: string, request: () => Promise<Response>): Promise<Latency> {
+/**
+ * Sends `requests` requests made by `request` (or as many as fit in `durationMs`), `CONCURRENCY` at a time, and
+ * times each.
+ */
+async function load(
+  query: string,
+  request: () => Promise<Response>,
+  requests = REQUESTS,
+  durationMs = Infinity,
+): Promise<Latency> {
   const times: number[] = [];
+  let hits = 0;
   let next = 0;
   const started = performance.now();
+  const deadline = started + durationMs;
   const worker = async () => {
-    while (next < REQUESTS) {
+    while (next < requests && performance.now() < deadline) {
       next++;
       const start = performance.now();
       const response = await request();
       await response.arrayBuffer();
       if (!response.ok) throw new Error(`${query} answered ${response.status}`);
       times.push(performance.now() - start);
+      if (response.headers.get("x-cache") === "hit") hits++;
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -74,11 +107,68 @@ async function load(query: string, request: () => Promise<Response>): Promise<La
     p95: round(percentile(times, 0.95), 2),
     p99: round(percentile(times, 0.99), 2),
     perSecond: round(times.length / elapsed, 0),
+    cacheHits: round(hits / times.length, 2),
   };
 }
 
-function queries(url: string, provider: string, jobCount: bigint): [string, () => Promise<Response>][] {
-  const post = (body: object) => () =>
+/**
+ * Every query of the mix against `url`, each after a warm-up round; with `busyChainRpcUrl`, while a block is mined
+ * there every second.
+ */
+async function measureServing(
+  serving: string,
+  cache: boolean,
+  url: string,
+  accounts: readonly string[],
+  jobCount: bigint,
+  busyChainRpcUrl?: string,
+): Promise<Serving> {
+  const latency: Latency[] = [];
+  let maxBehind = 0;
+  const sampleLag = async (rpcUrl: string) => {
+    const [head, status] = await Promise.all([
+      rpc(rpcUrl, "eth_blockNumber"),
+      fetch(`${url}/status`).then(
+        (response) => response.json() as Promise<Record<string, { block: { number: number } }>>,
+      ),
+    ]);
+    const indexed = Math.min(...Object.values(status).map((chain) => chain.block.number));
+    maxBehind = Math.max(maxBehind, Number(BigInt(head as string)) - indexed);
+  };
+  const mining =
+    busyChainRpcUrl === undefined
+      ? undefined
+      : setInterval(() => {
+          void rpc(busyChainRpcUrl, "evm_mine").then(() => sampleLag(busyChainRpcUrl));
+        }, 1_000);
+  try {
+    for (const [name, request] of queries(url, accounts, jobCount)) {
+      await load(name, request, WARM_UP_REQUESTS);
+      maxBehind = 0;
+      // On a busy chain, long enough for several blocks to be indexed (and the cache emptied) meanwhile.
+      const measured =
+        mining === undefined ? await load(name, request) : await load(name, request, Infinity, BUSY_SECONDS * 1_000);
+      const figures = mining === undefined ? measured : { ...measured, maxBlocksBehind: maxBehind };
+      console.log(
+        `  ${serving}, cache ${cache ? "on" : "off"}${mining === undefined ? "" : ", a block a second"}: ${name}: ` +
+          `p50 ${figures.p50} ms, p95 ${figures.p95} ms, ${figures.perSecond}/s, ` +
+          `${Math.round(figures.cacheHits * 100)}% from the cache` +
+          (mining === undefined ? "" : `, at most ${maxBehind} blocks behind`),
+      );
+      latency.push(figures);
+    }
+  } finally {
+    clearInterval(mining);
+  }
+  return { serving, cache, busyChain: mining !== undefined, latency };
+}
+
+/**
+ * The query mix: each query walks its whole range of keys (every job, every provider and validator), so a cache
+ * serves a key only once it has seen it, as with many clients asking about many things.
+ */
+function queries(url: string, accounts: readonly string[], jobCount: bigint): [string, () => Promise<Response>][] {
+  const post = (body: object) =>
     fetch(`${url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -86,6 +176,8 @@ function queries(url: string, provider: string, jobCount: bigint): [string, () =
     });
   let job = 0n;
   const someJob = () => (job = (job % jobCount) + 1n);
+  let account = 0;
+  const someAccount = () => accounts[account++ % accounts.length]!;
   return [
     [
       "GraphQL: a job with its slots and payouts",
@@ -93,16 +185,18 @@ function queries(url: string, provider: string, jobCount: bigint): [string, () =
         post({
           query: `query ($id: BigInt!) { job(id: $id) { status escrow slots { items { status provider result } } payouts { items { providerAmount } } } }`,
           variables: { id: someJob().toString() },
-        })(),
+        }),
     ],
     [
       "GraphQL: 100 latest protocol events",
-      post({
-        query: `{ protocolEvents(orderBy: "id", orderDirection: "desc", limit: 100) { items { id contract event jobId } } }`,
-      }),
+      () =>
+        post({
+          query: `{ protocolEvents(orderBy: "id", orderDirection: "desc", limit: 100) { items { id contract event jobId } } }`,
+        }),
     ],
     ["REST: a job's audit trail", () => fetch(`${url}/api/jobs/${someJob()}/trail`)],
-    ["REST: a provider's reputation", () => fetch(`${url}/api/providers/${provider}/reputation`)],
+    ["REST: a provider's reputation", () => fetch(`${url}/api/providers/${someAccount()}/reputation`)],
+    ["REST: a node's own trail (100 newest)", () => fetch(`${url}/api/nodes/${someAccount()}/trail`)],
     ["REST: price history of (eu-west, Standard)", () => fetch(`${url}/api/prices/eu-west/standard`)],
     ["REST: market heatmap", () => fetch(`${url}/api/market/heatmap`)],
   ];
@@ -132,12 +226,46 @@ async function timeSync(start: () => Promise<RunningIndexer>, rpcUrl: string) {
   }
 }
 
+/** Starts an indexer with the response cache on or off (the setting is read from the environment it inherits). */
+async function withCache<T>(cache: boolean, start: () => Promise<T>): Promise<T> {
+  const before = process.env.STARMINER_INDEXER_CACHE_ENTRIES;
+  process.env.STARMINER_INDEXER_CACHE_ENTRIES = cache ? "2000" : "0";
+  try {
+    return await start();
+  } finally {
+    if (before === undefined) delete process.env.STARMINER_INDEXER_CACHE_ENTRIES;
+    else process.env.STARMINER_INDEXER_CACHE_ENTRIES = before;
+  }
+}
+
+/** `REPLICAS` API replicas over the PostgreSQL schema `starminer`, serving once they all answer. */
+async function startReplicas(databaseUrl: string, manifestDir: string, cache: boolean) {
+  const port = await freePort();
+  const replicas = Background.start(
+    [...TYPESCRIPT, "scripts/indexer-serve.ts", "--port", String(port), "--replicas", String(REPLICAS)],
+    {
+      DATABASE_URL: databaseUrl,
+      STARMINER_MANIFEST_DIR: manifestDir,
+      STARMINER_INDEXER_CACHE_ENTRIES: cache ? "2000" : "0",
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    "the replicas",
+    async () => replicas.lines.filter((line) => line.includes("Created HTTP server")).length === REPLICAS,
+  );
+  await waitFor("the replicas to answer", async () => (await fetch(`${url}/ready`).catch(() => null))?.ok === true);
+  return { url, stop: () => replicas.stop() };
+}
+
 async function measure(
   database: string,
   start: (port: number, schema: string) => Promise<RunningIndexer>,
   rpcUrl: string,
-  provider: string,
+  accounts: readonly string[],
   jobCount: bigint,
+  databaseUrl?: string,
+  manifestDir?: string,
 ): Promise<DatabaseFigures> {
   const blocks = Number(BigInt((await rpc(rpcUrl, "eth_blockNumber")) as string));
   // From nothing: every block and log is fetched from the node.
@@ -145,20 +273,33 @@ async function measure(
   await cold.indexer.stop();
   // Into a new schema of the same database: Ponder's RPC cache already holds the chain.
   const { indexer, seconds, startSeconds, events } = await timeSync(
-    async () => start(await freePort(), "starminer"),
+    async () => withCache(true, async () => start(await freePort(), "starminer")),
     rpcUrl,
   );
+  let running = indexer;
   try {
     console.log(
       `${database}: ${events} events in ${blocks} blocks indexed in ${cold.seconds.toFixed(1)} s, ` +
         `${seconds.toFixed(1)} s from the RPC cache (started in ${startSeconds.toFixed(1)} s)`,
     );
-    const latency: Latency[] = [];
-    for (const [name, request] of queries(indexer.url, provider, jobCount)) {
-      await load(name, request); // warm-up
-      const figures = await load(name, request);
-      console.log(`  ${name}: p50 ${figures.p50} ms, p95 ${figures.p95} ms, ${figures.perSecond}/s`);
-      latency.push(figures);
+    const servings: Serving[] = [];
+    servings.push(await measureServing("the indexer's process", true, running.url, accounts, jobCount));
+    servings.push(await measureServing("the indexer's process", true, running.url, accounts, jobCount, rpcUrl));
+    await running.stop();
+    running = await withCache(false, async () => start(await freePort(), "starminer"));
+    await waitUntilSynced(running.url, rpcUrl);
+    servings.push(await measureServing("the indexer's process", false, running.url, accounts, jobCount));
+    if (databaseUrl !== undefined && manifestDir !== undefined) {
+      for (const cache of [true, false]) {
+        const replicas = await startReplicas(databaseUrl, manifestDir, cache);
+        try {
+          const name = `${REPLICAS} API replicas`;
+          servings.push(await measureServing(name, cache, replicas.url, accounts, jobCount));
+          if (cache) servings.push(await measureServing(name, cache, replicas.url, accounts, jobCount, rpcUrl));
+        } finally {
+          await replicas.stop();
+        }
+      }
     }
     return {
       database,
@@ -168,10 +309,10 @@ async function measure(
       eventsPerSecond: round(cold.events / cold.seconds, 0),
       cachedIndexingSeconds: round(seconds),
       cachedEventsPerSecond: round(events / seconds, 0),
-      latency,
+      servings,
     };
   } finally {
-    await indexer.stop();
+    await running.stop();
   }
 }
 
@@ -182,8 +323,15 @@ function markdown(figures: DatabaseFigures[], jobs: number): string {
     `A local hardhat node with the protocol deployed, the every-terminal-state scenario and ${jobs} more three-provider`,
     "consensus jobs run to settlement. Indexing time runs from the indexer's HTTP server answering to the indexer",
     "holding the chain's head: first from an empty database (every block and log fetched from the node), then into",
-    "a new schema of the same database, whose RPC cache already holds the chain (indexing alone). Latency is",
-    `measured at the client, ${CONCURRENCY} requests at a time, after a warm-up round, on the second indexer.`,
+    "a new schema of the same database, whose RPC cache already holds the chain (indexing alone).",
+    "",
+    `Latency is measured at the client (one Node process, \`fetch\`), ${CONCURRENCY} requests at a time, ${REQUESTS}`,
+    `requests per query after a warm-up round of ${WARM_UP_REQUESTS}: with the chain idle (the indexed checkpoint does`,
+    "not move, so the response cache keeps what it has seen), and while a block is mined every second (each one",
+    `indexed, and every cached answer dropped; each query for ${BUSY_SECONDS} s). Each query walks its whole range of keys (every job, every provider`,
+    "and validator), so the cache answers a key only after it has served it once since the last block. The machine",
+    `runs the client, the chain, the indexer, PostgreSQL and the replicas: ${cpus()[0]?.model ?? "unknown CPU"},`,
+    `${availableParallelism()} hardware threads.`,
     "",
     "| Database | Events | Blocks | Indexing (s) | Events/s | From the RPC cache (s) | Events/s |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -195,11 +343,20 @@ function markdown(figures: DatabaseFigures[], jobs: number): string {
     "",
   ];
   for (const f of figures) {
-    lines.push(`## Latency on ${f.database}`, "", "| Query | Requests | p50 (ms) | p95 (ms) | p99 (ms) | Requests/s |");
-    lines.push("| --- | ---: | ---: | ---: | ---: | ---: |");
-    for (const l of f.latency)
-      lines.push(`| ${l.query} | ${l.requests} | ${l.p50} | ${l.p95} | ${l.p99} | ${l.perSecond} |`);
-    lines.push("");
+    for (const s of f.servings) {
+      const busy = s.busyChain ? ", a block mined every second" : "";
+      lines.push(`## ${f.database}: ${s.serving}, response cache ${s.cache ? "on" : "off"}${busy}`, "");
+      const lag = s.busyChain ? " Indexer behind (blocks, at most) |" : "";
+      lines.push(`| Query | Requests | p50 (ms) | p95 (ms) | p99 (ms) | Requests/s | From the cache |${lag}`);
+      lines.push(`| --- | ---: | ---: | ---: | ---: | ---: | ---: |${s.busyChain ? " ---: |" : ""}`);
+      for (const l of s.latency) {
+        lines.push(
+          `| ${l.query} | ${l.requests} | ${l.p50} | ${l.p95} | ${l.p99} | ${l.perSecond} | ` +
+            `${Math.round(l.cacheHits * 100)}% |${s.busyChain ? ` ${l.maxBlocksBehind} |` : ""}`,
+        );
+      }
+      lines.push("");
+    }
   }
   return lines.join("\n");
 }
@@ -224,7 +381,7 @@ try {
   await advance(connection, DAY + 1);
   for (const jobId of jobIds) await jobMarket.connect(accounts.carol).finalize(jobId);
   const jobCount = await jobMarket.jobCount();
-  const provider = providers[0]!.address;
+  const nodes = [...market.providers, ...market.validators].map((signer) => signer.address);
 
   const figures = [
     await measure(
@@ -238,20 +395,22 @@ try {
           database: { pgliteDir: join(workDir, "pglite") },
         }),
       rpcUrl,
-      provider,
+      nodes,
       jobCount,
     ),
     await measure(
       "PostgreSQL 15",
       async (p, schema) => startIndexer({ rpcUrl, manifestDir, port: p, schema, database: { url: postgres.url } }),
       rpcUrl,
-      provider,
+      nodes,
       jobCount,
+      postgres.url,
+      manifestDir,
     ),
   ];
   await writeFile(
     join(RESULTS_DIR, "indexer.json"),
-    `${JSON.stringify({ jobs: Number(jobCount), concurrency: CONCURRENCY, figures }, null, 2)}\n`,
+    `${JSON.stringify({ jobs: Number(jobCount), concurrency: CONCURRENCY, replicas: REPLICAS, figures }, null, 2)}\n`,
   );
   await writeFile(join(RESULTS_DIR, "indexer.md"), `${markdown(figures, JOBS)}\n`);
   console.log(`wrote ${join(RESULTS_DIR, "indexer.md")}`);
