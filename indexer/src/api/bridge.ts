@@ -4,7 +4,7 @@ import { and, asc, desc, eq, or, sql } from "ponder";
 import type { Hono } from "hono";
 import { isHex } from "viem";
 
-import { fail, lower, page, parseAddress, queryLimit, queryOrder, queryPairCursor, send } from "./http";
+import { fail, lower, page, parseAddress, queryChoice, queryLimit, queryOrder, queryPairCursor, send } from "./http";
 
 const STATUSES = ["Sent", "Completed", "Cancelled", "Refunded"] as const;
 const MAX_CHAIN_ID = 2n ** 31n - 1n;
@@ -17,10 +17,7 @@ const MAX_CHAIN_ID = 2n ** 31n - 1n;
  */
 export function bridgeRoutes(app: Hono) {
   app.get("/api/bridge/transfers", async (c) => {
-    const status = c.req.query("status");
-    if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
-      fail(400, `status must be one of ${STATUSES.join(", ")}; got "${status}"`);
-    }
+    const status = queryChoice(c, "status", STATUSES);
     const rawAccount = c.req.query("account");
     const account = rawAccount === undefined ? undefined : lower(parseAddress(rawAccount));
     const limit = queryLimit(c, 100);
@@ -35,7 +32,7 @@ export function bridgeRoutes(app: Hono) {
       .from(b)
       .where(
         and(
-          status === undefined ? undefined : eq(b.status, status as (typeof STATUSES)[number]),
+          status === undefined ? undefined : eq(b.status, status),
           account === undefined ? undefined : or(eq(b.sender, account), eq(b.recipient, account)),
           cursor === undefined
             ? undefined

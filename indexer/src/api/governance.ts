@@ -4,7 +4,7 @@ import { and, asc, desc, eq, sql } from "ponder";
 import type { Hono } from "hono";
 
 import { HOME_CHAIN_ID } from "../../ponder.config";
-import { fail, lower, page, parseAddress, queryLimit, queryOrder, queryPairCursor, send } from "./http";
+import { fail, lower, page, parseAddress, queryChoice, queryLimit, queryOrder, queryPairCursor, send } from "./http";
 import { headOf, indexedHead } from "./indexed-head";
 
 type Proposal = typeof schema.proposal.$inferSelect;
@@ -34,10 +34,7 @@ function parseProposalId(value: string): bigint {
  */
 export function governanceRoutes(app: Hono) {
   app.get("/api/governance/proposals", async (c) => {
-    const status = c.req.query("status");
-    if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
-      fail(400, `status must be one of ${STATUSES.join(", ")}; got "${status}"`);
-    }
+    const status = queryChoice(c, "status", STATUSES);
     const rawProposer = c.req.query("proposer");
     const proposer = rawProposer === undefined ? undefined : lower(parseAddress(rawProposer));
     const limit = queryLimit(c, 100);
@@ -50,7 +47,7 @@ export function governanceRoutes(app: Hono) {
         .from(p)
         .where(
           and(
-            status === undefined ? undefined : eq(p.status, status as (typeof STATUSES)[number]),
+            status === undefined ? undefined : eq(p.status, status),
             proposer === undefined ? undefined : eq(p.proposer, proposer),
             cursor === undefined
               ? undefined

@@ -61,6 +61,20 @@ export function queryInteger(c: Context, name: string, min: bigint, max: bigint)
   return value;
 }
 
+/** An optional query parameter that must be one of `choices`. */
+export function queryChoice<const ChoiceT extends string>(
+  c: Context,
+  name: string,
+  choices: readonly ChoiceT[],
+): ChoiceT | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(raw)) {
+    return fail(400, `${name} must be one of ${choices.join(", ")}; got "${raw}"`);
+  }
+  return raw as ChoiceT;
+}
+
 export const MAX_PAGE = 1_000n;
 
 /** The `limit` query parameter: 1-1 000, `fallback` when absent. */

@@ -4,7 +4,18 @@ import { and, asc, desc, eq, gt, gte, lt, lte } from "ponder";
 import type { Hono } from "hono";
 
 import { Tier, enumName } from "../../../scripts/lib/market.js";
-import { fail, page, parseTier, parseZone, queryCursor, queryInteger, queryLimit, queryOrder, send } from "./http";
+import {
+  fail,
+  page,
+  parseTier,
+  parseZone,
+  queryChoice,
+  queryCursor,
+  queryInteger,
+  queryLimit,
+  queryOrder,
+  send,
+} from "./http";
 
 const BPS = 10_000n;
 const SOURCES = ["Epoch", "Quote", "Tiers"] as const;
@@ -69,10 +80,7 @@ export function pricingRoutes(app: Hono) {
     const from = queryInteger(c, "from", 0n, 2n ** 63n - 1n);
     const to = queryInteger(c, "to", 0n, 2n ** 63n - 1n);
     if (from !== undefined && to !== undefined && from > to) fail(400, "from must not be after to");
-    const source = c.req.query("source");
-    if (source !== undefined && !(SOURCES as readonly string[]).includes(source)) {
-      fail(400, `source must be one of ${SOURCES.join(", ")}; got "${source}"`);
-    }
+    const source = queryChoice(c, "source", SOURCES);
     const limit = queryLimit(c, 100);
     const order = queryOrder(c);
     const cursor = queryCursor(c);
@@ -92,7 +100,7 @@ export function pricingRoutes(app: Hono) {
           eq(p.tier, tierIndex),
           from === undefined ? undefined : gte(p.timestamp, from),
           to === undefined ? undefined : lte(p.timestamp, to),
-          source === undefined ? undefined : eq(p.source, source as (typeof SOURCES)[number]),
+          source === undefined ? undefined : eq(p.source, source),
           cursor === undefined ? undefined : order === "desc" ? lt(p.id, cursor) : gt(p.id, cursor),
         ),
       )
