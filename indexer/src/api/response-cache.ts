@@ -2,9 +2,17 @@ import type { Context, MiddlewareHandler } from "hono";
 
 import { indexedHead } from "./indexed-head";
 
-/** How many responses are kept, and the largest one kept (a bigger one is served but not cached). */
-const MAX_ENTRIES = Number(process.env.STARMINER_INDEXER_CACHE_ENTRIES ?? 2_000);
+/** How many responses are kept (STARMINER_INDEXER_CACHE_ENTRIES, 0 for none), and the largest one kept. */
+const MAX_ENTRIES = cacheEntries(process.env.STARMINER_INDEXER_CACHE_ENTRIES);
 const MAX_ENTRY_BYTES = 1024 * 1024;
+
+function cacheEntries(value: string | undefined): number {
+  if (value === undefined) return 2_000;
+  if (!/^[0-9]{1,7}$/.test(value)) {
+    throw new Error(`STARMINER_INDEXER_CACHE_ENTRIES must be an integer of 0-9999999, got "${value}"`);
+  }
+  return Number(value);
+}
 
 interface Entry {
   readonly status: number;
