@@ -23,6 +23,8 @@ import {
   META_SCHEMA,
   PONDER_CLI,
   connectPostgres,
+  parsePort,
+  parseSchemaName,
   ponderArguments,
 } from "./lib/indexer/database.js";
 import { UsageError } from "./lib/usage-error.js";
@@ -67,13 +69,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) {
     throw new UsageError(`--replicas must be 1-${MAX_REPLICAS}, got "${values.replicas}"`);
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new UsageError(`--port must be 1-65535, got "${values.port}"`);
-  }
-  if (!/^[a-z_][a-z0-9_]{0,44}$/.test(values.schema)) {
-    throw new UsageError(`--schema must be a lower-case SQL name of at most 45 characters, got "${values.schema}"`);
-  }
+  const port = parsePort(values.port);
+  parseSchemaName(values.schema);
   const url = process.env.DATABASE_URL;
   if (url === undefined) {
     throw new UsageError(

@@ -34,6 +34,8 @@ import {
   INDEXER_ROOT,
   PONDER_CLI,
   databaseFromEnv,
+  parsePort,
+  parseSchemaName,
   ponderArguments,
   prepareDatabase,
   resolveChain,
@@ -62,12 +64,8 @@ async function main(): Promise<number> {
       reset: { type: "boolean", default: false },
     },
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535)
-    throw new UsageError(`--port must be 1-65535, got "${values.port}"`);
-  if (!/^[a-z_][a-z0-9_]{0,44}$/.test(values.schema)) {
-    throw new UsageError(`--schema must be a lower-case SQL name of at most 45 characters, got "${values.schema}"`);
-  }
+  const port = parsePort(values.port);
+  parseSchemaName(values.schema);
   const rpcUrl = process.env.STARMINER_RPC_URL ?? "http://127.0.0.1:8545";
   const home = await resolveChain(rpcUrl);
   const { chainId } = home;

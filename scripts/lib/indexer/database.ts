@@ -8,6 +8,7 @@ import type { PublicClient } from "viem";
 import { reachChain } from "../client.js";
 import { type DeploymentManifest, readManifest } from "../manifest.js";
 import { PROJECT_ROOT } from "../project-root.js";
+import { UsageError } from "../usage-error.js";
 
 export const INDEXER_ROOT = join(PROJECT_ROOT, "indexer");
 export const PONDER_CLI = join(PROJECT_ROOT, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
@@ -122,6 +123,22 @@ export async function connectPostgres(url: string): Promise<pg.Client> {
     throw new Error(`cannot connect to PostgreSQL at DATABASE_URL: ${(error as Error).message}`);
   }
   return client;
+}
+
+/** The `--port` option of the indexer's scripts: 1-65535. */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new UsageError(`--port must be 1-65535, got "${value}"`);
+  return port;
+}
+
+/** The `--schema` option of the indexer's scripts: a lower-case SQL name Ponder accepts. */
+export function parseSchemaName(value: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,44}$/.test(value)) {
+    throw new UsageError(`--schema must be a lower-case SQL name of at most 45 characters, got "${value}"`);
+  }
+  return value;
 }
 
 /** Ponder's command line for `command` (`start` or `serve`) of the StarMiner app on `schema`, `hostname:port`. */
