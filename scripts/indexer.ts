@@ -54,6 +54,8 @@ const EXIT_REORGANISED = 3;
 const PONDER_GUARD = join(import.meta.dirname, "lib", "indexer", "ponder-guard.mjs");
 /** How long an indexer whose runner was killed may take to stop and release the embedded database. */
 const LOCK_WAIT_MS = 15_000;
+/** How long Ponder's graceful shutdown may take before it is killed. */
+const STOP_GRACE_MS = 30_000;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -96,6 +98,16 @@ async function main(): Promise<number> {
    * own transaction on the server: Ponder shuts down gracefully.
    */
   const stopSignal = (signal: NodeJS.Signals): NodeJS.Signals => (database.kind === "pglite" ? "SIGKILL" : signal);
+  /** Stops Ponder, and kills it if its graceful shutdown has not ended within STOP_GRACE_MS. */
+  const stop = (signal: NodeJS.Signals) => {
+    child.kill(stopSignal(signal));
+    setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) {
+        console.error(`indexer: Ponder did not stop within ${STOP_GRACE_MS / 1000} s of ${signal}: killing it`);
+        child.kill("SIGKILL");
+      }
+    }, STOP_GRACE_MS).unref();
+  };
   const child = spawn(
     process.execPath,
     ["--import", PONDER_GUARD, PONDER_CLI, ...ponderArguments("start", values.schema, port, values.hostname)],
@@ -128,12 +140,12 @@ async function main(): Promise<number> {
         "indexer: the chain reorganised below blocks already indexed as final: stopping rather than serve a branch " +
           `the chain no longer has (exit ${EXIT_REORGANISED}); started again, the indexer re-indexes from the fork point`,
       );
-      child.kill(stopSignal("SIGTERM"));
+      stop("SIGTERM");
     }
   };
   child.stdout!.on("data", forward(process.stdout));
   child.stderr!.on("data", forward(process.stderr));
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(stopSignal(signal)));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop(signal));
 
   const code = await new Promise<number>((done) => child.once("exit", (exitCode) => done(exitCode ?? 0)));
   if (reorganised) {

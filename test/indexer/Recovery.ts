@@ -35,6 +35,19 @@ async function mineBlocks(live: LiveMarket, count: number): Promise<void> {
   for (let i = 0; i < count; i++) await rpc(live.rpcUrl, "evm_mine");
 }
 
+/** The indexer's exit code, or an error carrying its output when it is still running after `timeoutMs`. */
+async function exitCode(target: RunningIndexer, timeoutMs: number): Promise<number | null> {
+  const exited = new Promise<number | null>((done) => target.child.once("exit", done));
+  const late = sleep(timeoutMs, "late" as const);
+  if (target.child.exitCode === null && (await Promise.race([exited, late])) === "late") {
+    throw new Error(`the indexer was still running after ${timeoutMs / 1000} s:\n${target.output().slice(-8_000)}`);
+  }
+  return target.child.exitCode;
+}
+
+/** Ponder's finality window on a development chain, in blocks. */
+const PONDER_FINALITY_BLOCKS = 30;
+
 const randomBetween = (low: number, high: number) => low + Math.floor(Math.random() * (high - low));
 
 describe("Indexer recovery (end to end on a local node)", function () {
@@ -167,17 +180,20 @@ describe("Indexer recovery (end to end on a local node)", function () {
     await waitUntilSynced(indexer.url, live.rpcUrl);
     const fork = Number(BigInt((await rpc(live.rpcUrl, "eth_blockNumber")) as string)) + 1;
     const snapshot = await rpc(live.rpcUrl, "evm_snapshot");
-    // The branch the chain will abandon: two jobs, then blocks enough for Ponder to take them as final.
+    // The branch the chain will abandon: two jobs, then blocks enough for Ponder to take the fork as final. Ponder
+    // moves its final block in steps (once the head is two windows past it, to one window below the head), so the
+    // fork is final whatever the step's phase once the head is two windows past it, and Ponder has seen one more.
     await consensusJobs(live, 2, "abandoned");
-    await mineBlocks(live, 40);
+    const abandonedHead = Number(BigInt((await rpc(live.rpcUrl, "eth_blockNumber")) as string));
+    await mineBlocks(live, Math.max(0, fork + 2 * PONDER_FINALITY_BLOCKS + 10 - abandonedHead));
     await waitUntilSynced(indexer.url, live.rpcUrl);
     expect(await rpc(live.rpcUrl, "evm_revert", [snapshot])).to.equal(true);
     // The branch the chain keeps: another job, and a head higher than the abandoned branch's.
     await consensusJobs(live, 1, "kept");
-    await mineBlocks(live, 60);
+    await mineBlocks(live, 2 * PONDER_FINALITY_BLOCKS + 20);
 
     const running = indexer;
-    const code = await new Promise<number | null>((done) => running.child.once("exit", done));
+    const code = await exitCode(running, 120_000);
     indexer = undefined;
     expect(code, running.output()).to.equal(3);
     expect(running.output()).to.match(/reorganised below blocks already indexed as final: stopping/);
