@@ -2,6 +2,7 @@ pragma circom 2.1.6;
 
 include "circomlib/circuits/bitify.circom";
 include "circomlib/circuits/poseidon.circom";
+include "lib/int8.circom";
 
 // dense_layer (a ZKML workload class): proves y = ReLU(W·x + b) for the committed model and input.
 //
@@ -21,34 +22,8 @@ include "circomlib/circuits/poseidon.circom";
 // not verify for another, even when two jobs share a model and an input.
 //
 // Every accumulator is below 2^19 in magnitude (16 * 128 * 128 + 32768 < 2^19), which the ReLU's 20-bit
-// decomposition relies on.
-
-/// Packs `n` values of `bits` bits each, already known to be below 2^bits, into ceil(n / per) field elements.
-template Pack(n, bits) {
-    var per = 248 \ bits;
-    var outs = (n + per - 1) \ per;
-    signal input in[n];
-    signal output out[outs];
-    var acc[outs];
-    for (var k = 0; k < outs; k++) {
-        acc[k] = 0;
-    }
-    for (var i = 0; i < n; i++) {
-        acc[i \ per] += in[i] * (1 << (bits * (i % per)));
-    }
-    for (var k = 0; k < outs; k++) {
-        out[k] <== acc[k];
-    }
-}
-
-/// Range-checks a signed value into [-2^(bits-1), 2^(bits-1)) and outputs it shifted to [0, 2^bits).
-template SignedRange(bits) {
-    signal input in;
-    signal output shifted;
-    shifted <== in + (1 << (bits - 1));
-    component check = Num2Bits(bits);
-    check.in <== shifted;
-}
+// decomposition relies on. Each template asserts the preconditions its soundness needs, so that an instance that
+// breaks one fails to compile instead of becoming unprovable (or worse, unsound).
 
 /// ReLU of a value known to lie in (-2^19, 2^19).
 template Relu20() {
@@ -61,6 +36,16 @@ template Relu20() {
 }
 
 template DenseLayer(N, M) {
+    assert(N >= 1 && M >= 1);
+    // The ReLU decomposes 20 bits: every accumulator must lie in (-2^19, 2^19), so N * 128 * 128 + 32768 < 2^19,
+    // which holds up to N = 29.
+    assert(N * 128 * 128 + 32768 < (1 << 19));
+    // circomlib's Poseidon takes 1 to 16 inputs: the packed model (31 weights and 15 biases per element), input
+    // (31 per element) and output (12 per element) must each fit one hash.
+    assert((M * N + 30) \ 31 + (M + 14) \ 15 <= 16);
+    assert((N + 30) \ 31 <= 16);
+    assert((M + 11) \ 12 <= 16);
+
     // ---- public ----
     signal input modelHash;
     signal input inputHash;

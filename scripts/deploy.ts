@@ -11,8 +11,10 @@
  *   STARMINER_DEPLOY_DEVELOPMENT=1  keep ADMIN, GOVERNOR and every genesis token with the deployer (a development
  *                                chain). Otherwise the deployment is a production one: its parameters must name
  *                                a guardian that is not the deployer (`Authority.guardian`), the genesis
- *                                `Distribution` of every AMAX and AGPU, and the bridge's validators
- *                                (`Bridge.validators`, `Bridge.threshold`); it ends by handing out the tokens and
+ *                                `Distribution` of every AMAX and AGPU, the bridge's validators
+ *                                (`Bridge.validators`, `Bridge.threshold`) and the public phase-1 file its ZK keys
+ *                                were made on (`Ceremony.ptau`: the keys must come from a verified multi-party
+ *                                setup, docs/operations.md "Trusted setup"); it ends by handing out the tokens and
  *                                handing ADMIN and GOVERNOR to the Timelock, then proves it (`checkHandover`)
  *
  * Re-running resumes or confirms the same Ignition deployment; it never deploys twice.

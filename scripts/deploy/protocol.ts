@@ -26,6 +26,7 @@ import {
   manifestContract,
   writeManifest,
 } from "../lib/manifest.js";
+import { checkProductionKeys } from "./ceremony.js";
 import { type ProtocolParameters, checkProductionParameters } from "./production.js";
 
 /** keccak256("eip1967.proxy.implementation") - 1 */
@@ -48,7 +49,8 @@ export interface DeployProtocolOptions {
   readonly reset?: boolean;
   /**
    * A production deployment (the default): checked first (`checkProductionParameters`: a guardian that is not the
-   * deployer, a genesis distribution of every token, the bridge's validators), it ends with the genesis
+   * deployer, a genesis distribution of every token, the bridge's validators; `checkProductionKeys`: ZK keys from a
+   * verified multi-party setup), it ends with the genesis
    * distribution and the handover, the deployer revoking its own GOVERNOR role and renouncing ADMIN, leaving them
    * to the Timelock. `false` keeps both and every genesis token with the deployer: a development chain, or a
    * test's fixture.
@@ -67,10 +69,10 @@ export async function deployProtocol<ChainTypeT extends string>(
   connection: NetworkConnection<ChainTypeT>,
   options: DeployProtocolOptions = {},
 ): Promise<DeployedProtocol> {
-  const { Distribution: _, ...rest } = options.parameters ?? {};
+  const { Distribution: _, Ceremony: __, ...rest } = options.parameters ?? {};
   // Ignition checks each module's parameters itself when it deploys.
   const parameters = rest as DeploymentParameters;
-  return deployWithManifest(connection, options, async (deployer) => {
+  return deployWithManifest(connection, options, async (deployer, chainId) => {
     if (options.handOver === false) {
       // A development deployment's bridge is validated by the deployer alone unless the parameters say otherwise.
       return {
@@ -79,6 +81,7 @@ export async function deployProtocol<ChainTypeT extends string>(
       };
     }
     const plan = checkProductionParameters(options.parameters ?? {}, deployer);
+    await checkProductionKeys(options.parameters?.Ceremony, chainId);
     return { module: productionModule(plan.distribution), parameters };
   });
 }

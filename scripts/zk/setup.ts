@@ -1,104 +1,79 @@
 /**
- * Builds every circuit and its Groth16 keys, and generates the Solidity verifiers.
+ * Builds every circuit and its development Groth16 keys, and generates the Solidity verifiers.
  *
- *   npm run zk:setup                       local powers-of-tau ceremony (2^12), then per-circuit keys
- *   npm run zk:setup -- --ptau FILE        use an external ceremony's prepared phase-2 file instead
+ *   npm run zk:setup                        every circuit, on the committed development phase-1 file
+ *   npm run zk:setup -- dense_layer         only the circuits named
+ *   npm run zk:setup -- --new-phase1        first make a new development phase-1 file (2^12, one contributor)
  *
- * Outputs (committed, so tests and CI never redo the ceremony):
+ * Outputs (committed, so tests and CI never redo a ceremony):
+ *   circuits/ceremony/development.ptau                     the development phase-1 file
+ *   circuits/build/<circuit>/<circuit>.r1cs                the constraint system the key was made for
  *   circuits/build/<circuit>/<circuit>_js/<circuit>.wasm   witness generator
  *   circuits/build/<circuit>/<circuit>.zkey                proving key
  *   circuits/build/<circuit>/verification_key.json
+ *   circuits/build/<circuit>/transcript.json               phase 1, the contribution, the hashes (kind "development")
  *   contracts/verification/generated/<Name>Verifier.sol
  *
- * The local ceremony has one contributor with fresh random entropy: fine for development and tests, not for
- * production, where the phase-1 file should come from a public ceremony (--ptau) and phase 2 should have several
- * independent contributors.
+ * A development key has one phase-2 contribution, made here from fresh randomness that is then forgotten: fast, and
+ * refused by a production deployment. Production keys come from `npm run zk:ceremony` (docs/operations.md,
+ * "Trusted setup").
  */
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { parseArgs } from "node:util";
 
-import * as snarkjs from "snarkjs";
+import {
+  DEVELOPMENT_CONTRIBUTION,
+  DEVELOPMENT_PHASE1,
+  DEVELOPMENT_PHASE1_POWER,
+  compileCircuit,
+  contribute,
+  initialKey,
+  installKey,
+  newDevelopmentPhase1,
+} from "../lib/zk/ceremony.js";
+import { CIRCUITS, type CircuitName, circuitPaths } from "../lib/zk/circuits.js";
+import { releaseProver } from "../lib/zk/groth16.js";
 
-import { CIRCUITS, type CircuitName, NODE_MODULES, circuitPaths } from "../lib/zk/circuits.js";
-
-const run = promisify(execFile);
-const POWER = 12; // 4 096 constraints: the dense layer needs 3 942
-const args = process.argv.slice(2);
-const externalPtau = args.includes("--ptau") ? args[args.indexOf("--ptau") + 1] : undefined;
-const only = args.filter((arg, i) => !arg.startsWith("--") && args[i - 1] !== "--ptau") as CircuitName[];
+const { values, positionals } = parseArgs({
+  options: { "new-phase1": { type: "boolean", default: false } },
+  allowPositionals: true,
+});
+for (const name of positionals) {
+  if (!(name in CIRCUITS)) throw new Error(`unknown circuit ${name} (circuits: ${Object.keys(CIRCUITS).join(", ")})`);
+}
+const circuits = (positionals.length > 0 ? positionals : Object.keys(CIRCUITS)) as CircuitName[];
 
 const started = Date.now();
 const work = join(tmpdir(), `starminer-zk-${process.pid}`);
 await mkdir(work, { recursive: true });
 try {
-  const ptau = externalPtau ?? (await localCeremony());
-  for (const name of only.length > 0 ? only : (Object.keys(CIRCUITS) as CircuitName[])) {
-    await buildCircuit(name, ptau);
+  if (values["new-phase1"] || !existsSync(DEVELOPMENT_PHASE1)) {
+    step(`development phase 1: 2^${DEVELOPMENT_PHASE1_POWER}, one contribution, prepared for phase 2`);
+    await newDevelopmentPhase1(DEVELOPMENT_PHASE1, DEVELOPMENT_PHASE1_POWER, randomBytes(32).toString("hex"), work);
+  }
+  for (const name of circuits) {
+    const paths = circuitPaths(name);
+    await rm(paths.build, { recursive: true, force: true });
+    step(`${name}: compile`);
+    await compileCircuit(name);
+    step(`${name}: development key`);
+    const initial = join(work, `${name}_0000.zkey`);
+    const contributed = join(work, `${name}_0001.zkey`);
+    await initialKey(paths.r1cs, DEVELOPMENT_PHASE1, initial);
+    await contribute(initial, contributed, DEVELOPMENT_CONTRIBUTION, randomBytes(32).toString("hex"));
+    step(`${name}: verify, then install the key, its verifier and its transcript`);
+    await installKey(name, contributed, paths, { path: DEVELOPMENT_PHASE1, file: "development.ptau" }, "development");
   }
 } finally {
   await rm(work, { recursive: true, force: true });
-  await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate();
+  await releaseProver();
 }
 console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(0);
-
-async function localCeremony(): Promise<string> {
-  // `curves` is exported at run time but missing from @types/snarkjs.
-  const { curves } = snarkjs as unknown as { curves: { getCurveFromName(name: string): Promise<unknown> } };
-  const curve = await curves.getCurveFromName("bn128");
-  const initial = join(work, "pot_0000.ptau");
-  const contributed = join(work, "pot_0001.ptau");
-  const prepared = join(work, "pot_final.ptau");
-  step(`powers of tau: new accumulator 2^${POWER}`);
-  await snarkjs.powersOfTau.newAccumulator(curve, POWER, initial);
-  step("powers of tau: contribution");
-  await snarkjs.powersOfTau.contribute(initial, contributed, "starminer local", randomBytes(32).toString("hex"));
-  step("powers of tau: prepare phase 2");
-  await snarkjs.powersOfTau.preparePhase2(contributed, prepared);
-  return prepared;
-}
-
-async function buildCircuit(name: CircuitName, ptau: string) {
-  const paths = circuitPaths(name);
-  await rm(paths.build, { recursive: true, force: true });
-  await mkdir(paths.build, { recursive: true });
-  step(`${name}: compile`);
-  const compiler = join(NODE_MODULES, "circom2", "cli.js");
-  await run(process.execPath, [
-    compiler,
-    paths.source,
-    "--r1cs",
-    "--wasm",
-    "--O2",
-    "-l",
-    NODE_MODULES,
-    "-o",
-    paths.build,
-  ]);
-  // The generated witness calculator is CommonJS inside an ESM package.
-  await writeFile(join(paths.build, `${name}_js`, "package.json"), '{ "type": "commonjs" }\n');
-
-  step(`${name}: Groth16 keys`);
-  const initialKey = join(work, `${name}_0000.zkey`);
-  await snarkjs.zKey.newZKey(paths.r1cs, ptau, initialKey);
-  await snarkjs.zKey.contribute(initialKey, paths.zkey, "starminer local", randomBytes(32).toString("hex"));
-  const verificationKey = await snarkjs.zKey.exportVerificationKey(paths.zkey);
-  await writeFile(paths.verificationKey, `${JSON.stringify(verificationKey, null, 2)}\n`);
-  await rm(paths.r1cs);
-
-  step(`${name}: Solidity verifier`);
-  const template = await readFile(join(NODE_MODULES, "snarkjs", "templates", "verifier_groth16.sol.ejs"), "utf8");
-  const solidity = (await snarkjs.zKey.exportSolidityVerifier(paths.zkey, { groth16: template })) as string;
-  const contractName = CIRCUITS[name].verifier;
-  if (!solidity.includes("contract Groth16Verifier")) throw new Error("unexpected verifier template");
-  const header = `// GENERATED by scripts/zk/setup.ts from circuits/${name}.circom: do not edit.\n`;
-  await mkdir(join(paths.verifier, ".."), { recursive: true });
-  await writeFile(paths.verifier, header + solidity.replace("contract Groth16Verifier", `contract ${contractName}`));
-}
 
 function step(message: string) {
   console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`);

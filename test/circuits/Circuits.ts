@@ -11,11 +11,13 @@ import {
   proveDenseLayer,
 } from "../../scripts/lib/zk/dense-layer.js";
 import { SNARK_FIELD } from "../../scripts/lib/zk/field.js";
+import { poseidon } from "../../scripts/lib/zk/poseidon.js";
 import {
   type Groth16Proof,
   prove,
   proveWitness,
   releaseProver,
+  satisfiesConstraints,
   verify,
   witness,
 } from "../../scripts/lib/zk/groth16.js";
@@ -38,6 +40,26 @@ function withSignal(proof: Groth16Proof, index: number, value: bigint): Groth16P
   const publicSignals = [...proof.publicSignals];
   publicSignals[index] = value;
   return { ...proof, publicSignals };
+}
+
+/**
+ * Where a `.wtns` file's values begin and how many wires it has: after the magic "wtns", its version and its section
+ * count, sections of (type u32, size u64, data); section 1 holds the field size, the prime and the wire count,
+ * section 2 the values, 32 bytes each on BN254.
+ */
+function witnessSection(file: Uint8Array): { start: number; wires: number } {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  let offset = 12;
+  let wires: number | undefined;
+  for (let section = 0; section < view.getUint32(8, true); section++) {
+    const type = view.getUint32(offset, true);
+    const size = Number(view.getBigUint64(offset + 4, true));
+    const data = offset + 12;
+    if (type === 1) wires = view.getUint32(data + 4 + view.getUint32(data, true), true);
+    if (type === 2) return { start: data, wires: wires ?? size / 32 };
+    offset = data + size;
+  }
+  throw new Error("the witness file has no values section");
 }
 
 describe("Circuits", function () {
@@ -136,6 +158,73 @@ describe("Circuits", function () {
       );
     });
 
+    it("range-checks biases inside the circuit: int16 at both ends is proven, one past either end is not", async () => {
+      for (const bias of [32_767, -32_768]) {
+        const edge = { ...model, biases: model.biases.map((b, j) => (j === 2 ? bias : b)) };
+        const { proof } = await proveDenseLayer(edge, input, binding);
+        expect(await verify("dense_layer", proof)).to.equal(true);
+      }
+      for (const bias of [32_768, -32_769]) {
+        const biases = model.biases.map((b, j) => (j === 2 ? bias : b));
+        const hashes = { modelHash: modelHash(model), inputHash: inputHash(input), outputHash: 0n };
+        await rejects(
+          prove("dense_layer", denseLayerWitnessInput({ ...model, biases }, input, hashes, binding)),
+          /Assert Failed/,
+        );
+      }
+    });
+
+    it("proves the extreme accumulations: every product and bias at its largest, and at its most negative", async () => {
+      const filled = (weight: number, bias: number) => ({
+        weights: Array.from({ length: 16 }, () => Array.from({ length: 16 }, () => weight)),
+        biases: Array.from({ length: 16 }, () => bias),
+      });
+      const lowest = Array.from({ length: 16 }, () => -128);
+      // 16 · (−128)·(−128) + 32 767 = 294 911, the largest accumulator; 16 · 127·(−128) − 32 768, the smallest.
+      const largest = await proveDenseLayer(filled(-128, 32_767), lowest, binding);
+      expect(largest.output).to.deep.equal(Array.from({ length: 16 }, () => 294_911));
+      expect(await verify("dense_layer", largest.proof)).to.equal(true);
+      const smallest = await proveDenseLayer(filled(127, -32_768), lowest, binding);
+      expect(smallest.output).to.deep.equal(Array.from({ length: 16 }, () => 0));
+      expect(await verify("dense_layer", smallest.proof)).to.equal(true);
+    });
+
+    it("takes ReLU at −1, 0 and 1 exactly: 0, 0 and 1, and no other output", async () => {
+      const zeros = Array.from({ length: 16 }, () => 0);
+      const edge = {
+        weights: Array.from({ length: 16 }, () => [...zeros]),
+        biases: [-1, 0, 1, ...Array.from({ length: 13 }, () => 0)],
+      };
+      const { output, proof } = await proveDenseLayer(edge, zeros, binding);
+      expect(output.slice(0, 3)).to.deep.equal([0, 0, 1]);
+      expect(await verify("dense_layer", proof)).to.equal(true);
+      for (const wrong of [
+        [1, 0, 1],
+        [0, 1, 1],
+        [0, 0, 0],
+      ]) {
+        const claimed = [...wrong, ...output.slice(3)];
+        const hashes = { modelHash: modelHash(edge), inputHash: inputHash(zeros), outputHash: outputHash(claimed) };
+        await rejects(prove("dense_layer", denseLayerWitnessInput(edge, zeros, hashes, binding)), /Assert Failed/);
+      }
+    });
+
+    it("fails its constraints when any one internal signal of an honest witness is changed", async () => {
+      const output = denseLayer(model, input);
+      const hashes = { modelHash: modelHash(model), inputHash: inputHash(input), outputHash: outputHash(output) };
+      const honest = await witness("dense_layer", denseLayerWitnessInput(model, input, hashes, binding));
+      expect(await satisfiesConstraints("dense_layer", honest)).to.equal(true);
+      const { start, wires } = witnessSection(honest);
+      expect(wires, "dense_layer's wire count").to.be.greaterThan(3_000);
+      // Wire 0 is the constant 1 and wires 1 to 5 the public signals: these are internal ones, first to last.
+      for (const wire of [6, 100, 2_000, Math.floor(wires / 2), wires - 1]) {
+        const tampered = new Uint8Array(honest);
+        const at = start + 32 * wire;
+        tampered[at] = (tampered[at]! + 1) % 256;
+        expect(await satisfiesConstraints("dense_layer", tampered), `wire ${wire}`).to.equal(false);
+      }
+    });
+
     it("yields no valid proof from a forged witness", async () => {
       const output = denseLayer(model, input);
       const hashes = { modelHash: modelHash(model), inputHash: inputHash(input), outputHash: outputHash(output) };
@@ -165,6 +254,29 @@ describe("Circuits", function () {
       await rejects(
         proveCapability(specs, { minVramMiB: 100_000, minComputeCapability: 0 }),
         /does not meet the thresholds/,
+      );
+    });
+
+    it("proves VRAM up to 2^32 − 1 MiB, and has no witness from 2^32 on (its own range check)", async () => {
+      const { proof } = await proveCapability(
+        { ...specs, vramMiB: 2 ** 32 - 1 },
+        { minVramMiB: 2 ** 32 - 1, minComputeCapability: 90 },
+      );
+      expect(await verify("capability", proof)).to.equal(true);
+      expect(() => capabilityCommitment({ ...specs, vramMiB: 2 ** 32 })).to.throw(/vramMiB/);
+      // Past the library: a commitment to 2^32 MiB, which the circuit's 32-bit range check refuses.
+      const commitment = poseidon([BigInt(PROVIDER), 2n ** 32n, 90n, specs.salt]);
+      await rejects(
+        prove("capability", {
+          node: BigInt(PROVIDER),
+          commitment,
+          minVramMiB: 1,
+          minComputeCapability: 1,
+          vramMiB: 2n ** 32n,
+          computeCapability: 90,
+          salt: specs.salt,
+        }),
+        /Assert Failed/,
       );
     });
 

@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import type { Address } from "viem";
 
+import { DEVELOPMENT_CHAIN_ID, checkProductionKeys } from "../../scripts/deploy/ceremony.js";
 import { deployProtocol } from "../../scripts/deploy/protocol.js";
+import { DEVELOPMENT_PHASE1 } from "../../scripts/lib/zk/ceremony.js";
 import { expectRejection } from "../support/assertions.js";
 import { productionParameters } from "../support/production.js";
 import { connect } from "../support/protocol.js";
@@ -42,6 +44,43 @@ describe("A production deployment's parameters", function () {
     const { parameters } = await accounts();
     const { Distribution: _, ...withoutDistribution } = parameters;
     await refused(withoutDistribution, /set Distribution in the STARMINER_DEPLOY_PARAMETERS file$/);
+  });
+
+  it("refuses the development ZK keys: one contributor, no beacon, a phase 1 nobody else can check", async () => {
+    const { parameters } = await accounts();
+    await refused(
+      { ...parameters, Ceremony: { ptau: DEVELOPMENT_PHASE1 } },
+      new RegExp(
+        "^the ZK keys are not fit for production \\(make them with npm run zk:ceremony\\): " +
+          "compute_commitment's key is a development key; " +
+          "compute_commitment's phase 1 \\(development\\.ptau\\) is not a pinned public ceremony; " +
+          "compute_commitment's key has 1 phase-2 contribution\\(s\\) by 1 distinct name\\(s\\); production needs at least 3 independent contributors; " +
+          "compute_commitment's key does not end with a random beacon; dense_layer's key is a development key; .*" +
+          "capability's key does not end with a random beacon$",
+      ),
+    );
+  });
+
+  it("refuses a deployment that does not say which phase 1 its ZK keys were made on", async () => {
+    const { parameters } = await accounts();
+    const { Ceremony: _, ...withoutCeremony } = parameters;
+    await refused(
+      withoutCeremony,
+      /^a production deployment verifies its ZK keys: set Ceremony\.ptau in the STARMINER_DEPLOY_PARAMETERS file to the public phase-1 file they were made on/,
+    );
+    await refused({ ...parameters, Ceremony: "yes" }, /^Ceremony must be an object \(got "yes"\)$/);
+    await refused(
+      { ...parameters, Ceremony: { developmentKeys: "yes" } },
+      /^Ceremony\.developmentKeys can only be true/,
+    );
+  });
+
+  it("takes development keys as a rehearsal on Hardhat's development chain only", async () => {
+    await checkProductionKeys({ developmentKeys: true }, DEVELOPMENT_CHAIN_ID);
+    await expectRejection(
+      checkProductionKeys({ developmentKeys: true }, 1),
+      /^Ceremony\.developmentKeys: development keys can be forged by whoever made them; chain 1 is not Hardhat's development chain \(31337\): set Ceremony\.ptau instead$/,
+    );
   });
 
   it("refuses the deployer as guardian, and a guardian that is not an address", async () => {

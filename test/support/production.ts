@@ -15,7 +15,7 @@ export const TEST_VESTING = { start: 1_900_000_000, cliffSeconds: 365 * 86_400, 
 
 /**
  * Parameters a production deployment accepts, as a deployer would write them in STARMINER_DEPLOY_PARAMETERS
- * (JSON-ready): a guardian, the bridge's validators and a genesis distribution of all 100 000 000 AMAX and
+ * (JSON-ready): a guardian, the bridge's validators, the development ZK keys (a rehearsal) and a genesis distribution of all 100 000 000 AMAX and
  * 400 000 000 AGPU — 3 900 000, 3 000 000 and 1 000 000 AMAX to the voters, 500 000 AMAX and 1 000 000 AGPU vested
  * to the beneficiary, 2 000 000 AGPU to the first voter, the rest to the Treasury.
  */
@@ -23,6 +23,8 @@ export function productionParameters(recipients: ProductionRecipients) {
   const [alice, bob, carol] = recipients.voters;
   return {
     Authority: { guardian: recipients.guardian },
+    // Tests run on Hardhat's development chain, with the development ZK keys.
+    Ceremony: { developmentKeys: true },
     Bridge: {
       validators: [...recipients.bridgeValidators],
       threshold: Math.floor(recipients.bridgeValidators.length / 2) + 1,

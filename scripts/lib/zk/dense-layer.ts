@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 
-import { SNARK_FIELD, checkRange, signedToField } from "./field.js";
+import { SNARK_FIELD, checkRange, pack, signedToField } from "./field.js";
 import { type Groth16Proof, prove } from "./groth16.js";
 import { poseidon } from "./poseidon.js";
 
@@ -94,17 +94,6 @@ export function denseLayerWitnessInput(
     biases: model.biases.map(signedToField),
     x: input.map(signedToField),
   };
-}
-
-/** Packs values below 2^bits into field elements, floor(248 / bits) per element, least significant first. */
-function pack(values: readonly bigint[], bits: number): bigint[] {
-  const perElement = Math.floor(248 / bits);
-  const packed: bigint[] = [];
-  values.forEach((value, i) => {
-    const k = Math.floor(i / perElement);
-    packed[k] = (packed[k] ?? 0n) + (value << BigInt(bits * (i % perElement)));
-  });
-  return packed;
 }
 
 function checkModel(model: DenseLayerModel): void {

@@ -20,3 +20,14 @@ export function checkRange(what: string, value: number, min: number, max: number
     throw new Error(`${what} must be an integer in [${min}, ${max}], got ${value}`);
   }
 }
+
+/** Packs values below 2^bits into field elements, floor(248 / bits) per element, least significant first. */
+export function pack(values: readonly bigint[], bits: number): bigint[] {
+  const perElement = Math.floor(248 / bits);
+  const packed: bigint[] = [];
+  values.forEach((value, i) => {
+    const k = Math.floor(i / perElement);
+    packed[k] = (packed[k] ?? 0n) + (value << BigInt(bits * (i % perElement)));
+  });
+  return packed;
+}

@@ -38,6 +38,17 @@ export async function witness(circuit: CircuitName, input: Record<string, unknow
   return out.data;
 }
 
+/**
+ * Whether a witness (`.wtns` bytes) satisfies every constraint of the circuit's committed R1CS: what a prover's key
+ * can only prove, checked constraint by constraint.
+ */
+export async function satisfiesConstraints(circuit: CircuitName, witness: Uint8Array): Promise<boolean> {
+  // snarkjs reports the first failing constraint through the logger, which it then requires.
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+  const witnessFile = { type: "mem", data: witness } as never;
+  return (await snarkjs.wtns.check(circuitPaths(circuit).r1cs, witnessFile, quiet as never)) === true;
+}
+
 /** Checks `proof` against the circuit's verification key, off-chain. */
 export async function verify(circuit: CircuitName, proof: Groth16Proof): Promise<boolean> {
   const key = JSON.parse(await readFile(circuitPaths(circuit).verificationKey, "utf8"));
