@@ -27,6 +27,7 @@ import { network } from "hardhat";
 
 import { energyFeedId } from "../scripts/lib/feeds.js";
 import { NodeRole, serviceNodeMetadata } from "../scripts/lib/nodes.js";
+import { seededRandom } from "../scripts/lib/random.js";
 import { zoneId } from "../scripts/lib/zones.js";
 import {
   AGPU,
@@ -65,18 +66,7 @@ const connection = await network.create();
 const { networkHelpers } = connection;
 const { time, mine } = networkHelpers;
 
-/** mulberry32: a small seeded generator, so that two runs make the same choices. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-const random = seeded(17);
+const random = seededRandom(17);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The market and its actors

@@ -26,9 +26,11 @@ import { CIRCUITS, type CircuitName, circuitPaths } from "../scripts/lib/zk/circ
 import { proveResultCommitment, resultDigest } from "../scripts/lib/zk/commitment.js";
 import { proveDenseLayer } from "../scripts/lib/zk/dense-layer.js";
 import { type Groth16Proof, releaseProver } from "../scripts/lib/zk/groth16.js";
+import { proveMlp, readMlpModel } from "../scripts/lib/zk/mlp.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const RUNS = 5;
+const digitsModel = readMlpModel();
 const NODE: Address = "0x00000000000000000000000000000000000b0b00";
 
 const provers: Record<CircuitName, () => Promise<Groth16Proof>> = {
@@ -49,6 +51,11 @@ const provers: Record<CircuitName, () => Promise<Groth16Proof>> = {
         { minVramMiB: 1, minComputeCapability: 1 },
       )
     ).proof,
+  digits_mlp: async () => {
+    const model = await digitsModel;
+    const image = Array.from({ length: 64 }, (_, i) => ((i * 37) % 128) * (i % 3 === 0 ? 1 : 0));
+    return (await proveMlp("digits_mlp", model, image, { jobId: 1n, provider: NODE })).proof;
+  },
 };
 
 const connection = await network.create();

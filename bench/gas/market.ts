@@ -9,7 +9,7 @@ import { inputHash, modelHash, proveDenseLayer } from "../../scripts/lib/zk/dens
 import {
   WorkloadClass,
   commitmentEvidence,
-  denseLayerEvidence,
+  inferenceEvidence,
   fieldToBytes32,
 } from "../../scripts/lib/zk/workloads.js";
 import { Role } from "../../scripts/lib/roles.js";
@@ -218,7 +218,7 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
   await send(
     "JobMarket",
     "submitResult",
-    [layer, 0, fieldToBytes32(proven.hashes.outputHash), denseLayerEvidence(proven.proof, proven.hashes)],
+    [layer, 0, fieldToBytes32(proven.hashes.outputHash), inferenceEvidence(proven.proof, proven.hashes)],
     { from: third, operation: "submitResult (ZK, dense-layer proof)" },
   );
 

@@ -28,7 +28,7 @@ export default buildModule("JobMarket", (m) => {
   const { pricingEngine } = m.useModule(PricingEngineModule);
   const { capabilityRegistrar } = m.useModule(CapabilityRegistrarModule);
   const { verificationHub } = m.useModule(VerificationHubModule);
-  const { computeCommitmentWorkload, denseLayerWorkload } = m.useModule(WorkloadsModule);
+  const { computeCommitmentWorkload, denseLayerWorkload, digitsMlpWorkload } = m.useModule(WorkloadsModule);
 
   // The end of a dispute runs in the market's context as a linked library (the market alone would exceed EIP-170).
   const settlement = m.library("Settlement");
@@ -59,10 +59,14 @@ export default buildModule("JobMarket", (m) => {
       id: "setWorkloadVerifier_DenseLayer",
     },
   );
+  const digitsMlpClass = m.call(verificationHub, "setWorkloadVerifier", [WorkloadClass.DigitsMlp, digitsMlpWorkload], {
+    id: "setWorkloadVerifier_DigitsMlp",
+  });
   applyPermissions(m, accessManager, verificationHub, "VerificationHub", VerificationHubArtifact.abi as Abi, [
     marketSet,
     commitmentClass,
     denseLayerClass,
+    digitsMlpClass,
   ]);
   applyPermissions(m, accessManager, jobMarket, "JobMarket", JobMarketArtifact.abi as Abi);
 

@@ -25,8 +25,14 @@ export default buildModule("Protocol", (m) => {
   const { oracleHub } = m.useModule(OracleHubModule);
   const { pricingEngine } = m.useModule(PricingEngineModule);
   const { capabilityVerifier, capabilityRegistrar } = m.useModule(CapabilityRegistrarModule);
-  const { computeCommitmentVerifier, denseLayerVerifier, computeCommitmentWorkload, denseLayerWorkload } =
-    m.useModule(WorkloadsModule);
+  const {
+    computeCommitmentVerifier,
+    denseLayerVerifier,
+    digitsMlpVerifier,
+    computeCommitmentWorkload,
+    denseLayerWorkload,
+    digitsMlpWorkload,
+  } = m.useModule(WorkloadsModule);
   const { verificationHub, jobMarket, jobMarketLens } = m.useModule(JobMarketModule);
   const { timelock, governor } = m.useModule(GovernanceModule);
   const { bridgeGateway } = m.useModule(BridgeModule);
@@ -45,8 +51,10 @@ export default buildModule("Protocol", (m) => {
     capabilityRegistrar,
     computeCommitmentVerifier,
     denseLayerVerifier,
+    digitsMlpVerifier,
     computeCommitmentWorkload,
     denseLayerWorkload,
+    digitsMlpWorkload,
     verificationHub,
     jobMarket,
     jobMarketLens,

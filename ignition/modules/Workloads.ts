@@ -9,5 +9,14 @@ export default buildModule("Workloads", (m) => {
   const denseLayerVerifier = m.contract("DenseLayerVerifier");
   const computeCommitmentWorkload = m.contract("ComputeCommitmentWorkload", [computeCommitmentVerifier]);
   const denseLayerWorkload = m.contract("DenseLayerWorkload", [denseLayerVerifier]);
-  return { computeCommitmentVerifier, denseLayerVerifier, computeCommitmentWorkload, denseLayerWorkload };
+  const digitsMlpVerifier = m.contract("DigitsMlpVerifier");
+  const digitsMlpWorkload = m.contract("DigitsMlpWorkload", [digitsMlpVerifier]);
+  return {
+    computeCommitmentVerifier,
+    denseLayerVerifier,
+    digitsMlpVerifier,
+    computeCommitmentWorkload,
+    denseLayerWorkload,
+    digitsMlpWorkload,
+  };
 });

@@ -156,7 +156,7 @@ async function start(): Promise<void> {
   for (const name of circuits) {
     const build = join(dir, name);
     console.log(`${name}: compile into ${build}`);
-    await compileCircuit(name, build);
+    await compileCircuit(circuitPaths(name).source, build);
     console.log(`${name}: initial key from ${phase1.file}`);
     await initialKey(join(build, `${name}.r1cs`), phase1Path, join(build, `${name}_0000.zkey`));
   }

@@ -59,7 +59,7 @@ try {
     const paths = circuitPaths(name);
     await rm(paths.build, { recursive: true, force: true });
     step(`${name}: compile`);
-    await compileCircuit(name);
+    await compileCircuit(paths.source, paths.build);
     step(`${name}: development key`);
     const initial = join(work, `${name}_0000.zkey`);
     const contributed = join(work, `${name}_0001.zkey`);

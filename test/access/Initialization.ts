@@ -107,6 +107,7 @@ describe("Initialization: no contract can be wired to the zero address", () => {
     ["JobMarketLens", "LensZeroAddress"],
     ["ComputeCommitmentWorkload", "WorkloadZeroAddress"],
     ["DenseLayerWorkload", "WorkloadZeroAddress"],
+    ["DigitsMlpWorkload", "WorkloadZeroAddress"],
   ] as const) {
     it(`${name}: refuses to be built on the zero address`, async () => {
       const factory = await ethers.getContractFactory(name);

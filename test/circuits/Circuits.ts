@@ -1,4 +1,9 @@
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import { expect } from "chai";
+import * as snarkjs from "snarkjs";
 
 import { capabilityCommitment, proveCapability } from "../../scripts/lib/zk/capability.js";
 import { proveResultCommitment, resultCommitment, resultDigest } from "../../scripts/lib/zk/commitment.js";
@@ -10,7 +15,23 @@ import {
   outputHash,
   proveDenseLayer,
 } from "../../scripts/lib/zk/dense-layer.js";
-import { SNARK_FIELD } from "../../scripts/lib/zk/field.js";
+import { compileCircuit } from "../../scripts/lib/zk/ceremony.js";
+import { circuitPaths } from "../../scripts/lib/zk/circuits.js";
+import { seededRandom } from "../../scripts/lib/random.js";
+import { drawDigit } from "../../scripts/lib/zk/digits.js";
+import { SNARK_FIELD, signedToField } from "../../scripts/lib/zk/field.js";
+import {
+  type MlpModel,
+  argmax,
+  mlp,
+  mlpCircuitSource,
+  mlpInputHash,
+  mlpModelHash,
+  mlpOutputHash,
+  mlpWitnessInput,
+  proveMlp,
+  readMlpModel,
+} from "../../scripts/lib/zk/mlp.js";
 import { poseidon } from "../../scripts/lib/zk/poseidon.js";
 import {
   type Groth16Proof,
@@ -234,6 +255,101 @@ describe("Circuits", function () {
       forged.set(new Uint8Array(32).fill(0x11), forged.length - 32);
       const proof = await proveWitness("dense_layer", forged);
       expect(await verify("dense_layer", proof)).to.equal(false);
+    });
+  });
+
+  describe("digits_mlp (a whole model: 64 → 64 → 10, int8, weights constant)", () => {
+    const binding = { jobId: 42n, provider: PROVIDER } as const;
+    let model: MlpModel;
+    const uniform = seededRandom(7);
+    const images = Array.from({ length: 10 }, (_, digit) => ({ digit, pixels: drawDigit(digit, uniform) }));
+    before(async () => {
+      model = await readMlpModel();
+    });
+
+    it("is the circuit its committed model generates", async () => {
+      const source = await readFile(circuitPaths("digits_mlp").source, "utf8");
+      expect(source).to.equal(mlpCircuitSource(model, "circuits/models/digits_mlp.json"));
+      expect(model.accuracy.int8).to.be.greaterThan(0.9);
+    });
+
+    it("reads drawn digits as the trained model does, and proves the scores for the committed image", async () => {
+      const right = images.filter(({ digit, pixels }) => argmax(mlp(model, pixels)) === digit).length;
+      expect(right, "drawn digits read right").to.be.at.least(9);
+      const { pixels } = images[3]!;
+      const { output, hashes, proof } = await proveMlp("digits_mlp", model, pixels, binding);
+      expect(output).to.deep.equal(mlp(model, pixels));
+      expect(hashes.modelHash).to.equal(mlpModelHash(model));
+      expect(proof.publicSignals).to.deep.equal([
+        hashes.modelHash,
+        hashes.inputHash,
+        hashes.outputHash,
+        42n,
+        BigInt(PROVIDER),
+      ]);
+      expect(await verify("digits_mlp", proof)).to.equal(true);
+      expect(await verify("digits_mlp", withSignal(proof, 1, mlpInputHash(images[4]!.pixels)))).to.equal(false);
+      expect(await verify("digits_mlp", withSignal(proof, 3, 43n))).to.equal(false);
+    });
+
+    it("has no witness for a score that is not the model's, nor for tampered weights", async () => {
+      const { pixels } = images[5]!;
+      const output = mlp(model, pixels);
+      const honest = { modelHash: mlpModelHash(model), inputHash: mlpInputHash(pixels) };
+      const wrong = output.map((y, k) => (k === 0 ? y + 1 : y));
+      await rejects(
+        prove("digits_mlp", mlpWitnessInput(pixels, { ...honest, outputHash: mlpOutputHash(wrong) }, binding)),
+        /Assert Failed/,
+      );
+      // One bias changed by one: its commitment is not the circuit's, and its scores are not the circuit's.
+      const tampered = { ...model, biases2: model.biases2.map((b, k) => (k === 0 ? b + 1 : b)) };
+      await rejects(proveMlp("digits_mlp", tampered, pixels, binding), /Assert Failed/);
+      const tamperedScores = { ...honest, outputHash: mlpOutputHash(mlp(tampered, pixels)) };
+      await rejects(prove("digits_mlp", mlpWitnessInput(pixels, tamperedScores, binding)), /Assert Failed/);
+    });
+
+    it("range-checks the image inside the circuit", async () => {
+      const bad = [...images[0]!.pixels];
+      bad[9] = 128;
+      const hashes = { modelHash: mlpModelHash(model), inputHash: 0n, outputHash: 0n };
+      await rejects(prove("digits_mlp", mlpWitnessInput(bad, hashes, binding)), /Assert Failed/);
+      expect(() => mlp(model, bad)).to.throw(/input\[9\] must be an integer in \[-128, 127\]/);
+    });
+
+    it("requantises the hidden layer exactly: 0 below zero, the shifted value, 127 from 128 · 2^shift on", async () => {
+      // ReluShiftInt8(21, 9), the digits model's hidden unit, alone in a circuit.
+      const dir = join(tmpdir(), `starminer-relu-${process.pid}`);
+      await mkdir(dir, { recursive: true });
+      const file = join(dir, "relu_shift.circom");
+      await writeFile(
+        file,
+        'pragma circom 2.1.6;\ninclude "lib/int8.circom";\ncomponent main = ReluShiftInt8(21, 9);\n',
+      );
+      try {
+        await compileCircuit(file, dir);
+        const wasm = join(dir, "relu_shift_js", "relu_shift.wasm");
+        const cases: [number, number][] = [
+          [-(2 ** 21) + 1, 0],
+          [-1, 0],
+          [0, 0],
+          [511, 0],
+          [512, 1],
+          [127 * 512 + 511, 127],
+          [128 * 512, 127],
+          [2 ** 21 - 1, 127],
+        ];
+        for (const [input, expected] of cases) {
+          const out = { type: "mem" } as { type: "mem"; data?: Uint8Array };
+          await snarkjs.wtns.calculate({ in: signedToField(input) } as never, wasm, out as never);
+          const { start } = witnessSection(out.data!);
+          const value = out.data!.slice(start + 32, start + 64).reduceRight((v, byte) => v * 256n + BigInt(byte), 0n);
+          expect(value, `ReluShiftInt8(${input})`).to.equal(BigInt(expected));
+        }
+        // Outside (-2^21, 2^21) there is no witness.
+        await rejects(snarkjs.wtns.calculate({ in: 2n ** 21n } as never, wasm, { type: "mem" } as never));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   });
 

@@ -25,6 +25,8 @@ const EXPECTED_CONTRACTS = [
   "ComputeCommitmentWorkload",
   "DenseLayerVerifier",
   "DenseLayerWorkload",
+  "DigitsMlpVerifier",
+  "DigitsMlpWorkload",
   "JobMarket",
   "JobMarketLens",
   "NodeRegistry",
@@ -117,7 +119,7 @@ describe("Deployment manifest", () => {
     it("names the contracts it has when asked for one it lacks", async () => {
       const { manifest } = await deployProtocol(connection, { manifestDir: null, handOver: false });
       expect(() => manifestContract(manifest, "BridgedAGPU")).to.throw(
-        /contract BridgedAGPU is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine, CapabilityVerifier, CapabilityRegistrar, ComputeCommitmentVerifier, DenseLayerVerifier, ComputeCommitmentWorkload, DenseLayerWorkload, VerificationHub, JobMarket, JobMarketLens, ProtocolTimelock, AMAXGovernor, BridgeGateway\)/,
+        /contract BridgedAGPU is not in the manifest of chain 31337 \(it has: AccessManager, AGPU, AMAX, Treasury, Staking, NodeRegistry, Reputation, OracleHub, PricingEngine, CapabilityVerifier, CapabilityRegistrar, ComputeCommitmentVerifier, DenseLayerVerifier, DigitsMlpVerifier, ComputeCommitmentWorkload, DenseLayerWorkload, DigitsMlpWorkload, VerificationHub, JobMarket, JobMarketLens, ProtocolTimelock, AMAXGovernor, BridgeGateway\)/,
       );
     });
   });

@@ -56,7 +56,7 @@ describe("A production deployment's parameters", function () {
           "compute_commitment's phase 1 \\(development\\.ptau\\) is not a pinned public ceremony; " +
           "compute_commitment's key has 1 phase-2 contribution\\(s\\) by 1 distinct name\\(s\\); production needs at least 3 independent contributors; " +
           "compute_commitment's key does not end with a random beacon; dense_layer's key is a development key; .*" +
-          "capability's key does not end with a random beacon$",
+          "digits_mlp's key does not end with a random beacon$",
       ),
     );
   });

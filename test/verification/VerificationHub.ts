@@ -249,6 +249,9 @@ describe("VerificationHub", function () {
       expect(await verificationHub.workloadVerifier(WorkloadClass.DenseLayer)).to.equal(
         manifest.contracts.DenseLayerWorkload!.address,
       );
+      expect(await verificationHub.workloadVerifier(WorkloadClass.DigitsMlp)).to.equal(
+        manifest.contracts.DigitsMlpWorkload!.address,
+      );
       expect(await verificationHub.workloadVerifier(7)).to.equal(ZERO);
       await expect(verificationHub.checkProof(7, 1n, accounts.alice.address, ethers.ZeroHash, ANSWER, "0x"))
         .to.be.revertedWithCustomError(verificationHub, "HubUnsupportedWorkload")

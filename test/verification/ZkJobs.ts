@@ -3,11 +3,14 @@ import type { Address } from "viem";
 
 import { proveResultCommitment, resultDigest } from "../../scripts/lib/zk/commitment.js";
 import { inputHash, modelHash, proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
-import { releaseProver } from "../../scripts/lib/zk/groth16.js";
+import { seededRandom } from "../../scripts/lib/random.js";
+import { drawDigit } from "../../scripts/lib/zk/digits.js";
+import { type Groth16Proof, releaseProver } from "../../scripts/lib/zk/groth16.js";
+import { type MlpModel, argmax, mlpInputHash, mlpModelHash, proveMlp, readMlpModel } from "../../scripts/lib/zk/mlp.js";
 import {
   WorkloadClass,
   commitmentEvidence,
-  denseLayerEvidence,
+  inferenceEvidence,
   fieldToBytes32,
 } from "../../scripts/lib/zk/workloads.js";
 import { sampleLayer } from "../circuits/fixtures.js";
@@ -22,7 +25,7 @@ import {
   marketFixture,
   submit,
 } from "../support/market.js";
-import { connect } from "../support/protocol.js";
+import { type Signer, connect } from "../support/protocol.js";
 
 const connection = await connect();
 const { ethers, networkHelpers } = connection;
@@ -46,6 +49,26 @@ async function commitmentJob(market: Market, provider = market.providers[0]!, re
 
 async function proveFor(jobId: bigint, provider: string) {
   return proveResultCommitment({ jobId, provider: provider as Address, resultDigest: resultDigest(RESULT), salt: 99n });
+}
+
+/**
+ * Submits a proven inference as the result of `jobId`'s slot 0, which verifies the job; once the challenge window
+ * has passed, finalization pays the provider its 88%.
+ */
+async function expectInferencePaid(
+  market: Market,
+  jobId: bigint,
+  provider: Signer,
+  { hashes, proof }: { hashes: { modelHash: bigint; inputHash: bigint; outputHash: bigint }; proof: Groth16Proof },
+) {
+  const { jobMarket, agpu } = market;
+  await expect(
+    jobMarket
+      .connect(provider)
+      .submitResult(jobId, 0, fieldToBytes32(hashes.outputHash), inferenceEvidence(proof, hashes)),
+  ).to.emit(jobMarket, "JobVerified");
+  await time.increase(DAY + 1);
+  await expect(jobMarket.finalize(jobId)).to.changeTokenBalance(ethers, agpu, provider, (ESCROW * 8_800n) / 10_000n);
 }
 
 describe("ZK jobs end to end", function () {
@@ -155,22 +178,10 @@ describe("ZK jobs end to end", function () {
 
     it("settles a job whose output the provider computed and proved correct for the committed model and input", async () => {
       const market = await loadFixture(ready);
-      const { jobMarket, agpu } = market;
       const [provider] = market.providers;
       const jobId = await denseJob(market);
-      const { hashes, proof } = await proveDenseLayer(model, input, { jobId, provider: provider!.address as Address });
-      await expect(
-        jobMarket
-          .connect(provider!)
-          .submitResult(jobId, 0, fieldToBytes32(hashes.outputHash), denseLayerEvidence(proof, hashes)),
-      ).to.emit(jobMarket, "JobVerified");
-      await time.increase(DAY + 1);
-      await expect(jobMarket.finalize(jobId)).to.changeTokenBalance(
-        ethers,
-        agpu,
-        provider!,
-        (ESCROW * 8_800n) / 10_000n,
-      );
+      const proven = await proveDenseLayer(model, input, { jobId, provider: provider!.address as Address });
+      await expectInferencePaid(market, jobId, provider!, proven);
     });
 
     it("refuses a wrong output, another job's proof, and a proof of another model than the job's", async () => {
@@ -182,7 +193,7 @@ describe("ZK jobs end to end", function () {
         jobId: first,
         provider: provider!.address as Address,
       });
-      const evidence = denseLayerEvidence(proof, hashes);
+      const evidence = inferenceEvidence(proof, hashes);
       await expect(
         jobMarket.connect(provider!).submitResult(first, 0, fieldToBytes32(hashes.outputHash + 1n), evidence),
       ).to.be.revertedWithCustomError(verificationHub, "HubInvalidProof");
@@ -207,12 +218,96 @@ describe("ZK jobs end to end", function () {
             third,
             0,
             fieldToBytes32(forThird.hashes.outputHash),
-            denseLayerEvidence(forThird.proof, forThird.hashes),
+            inferenceEvidence(forThird.proof, forThird.hashes),
           ),
       ).to.be.revertedWithCustomError(verificationHub, "HubInvalidProof");
 
       await jobMarket.connect(provider!).submitResult(first, 0, fieldToBytes32(hashes.outputHash), evidence);
       expect((await jobMarket.jobOf(first)).status).to.equal(JobStatus.Verified);
+    });
+  });
+  describe("digits-MLP workload (ZKML of a whole model)", () => {
+    let model: MlpModel;
+    const uniform = seededRandom(2026);
+    const image = drawDigit(7, uniform);
+    const other = drawDigit(1, uniform);
+    before(async () => {
+      model = await readMlpModel();
+    });
+
+    /** A ZK job for the digits model on `pixels`, claimed by the first provider; returns its id. */
+    async function mlpJob(market: Market, pixels: readonly number[], modelCommitment?: bigint) {
+      const spec = jobSpec(await time.latest(), {
+        mode: Mode.ZK,
+        workloadClass: WorkloadClass.DigitsMlp,
+        modelCommitment: fieldToBytes32(modelCommitment ?? mlpModelHash(model)),
+        inputCommitment: fieldToBytes32(mlpInputHash(pixels)),
+      });
+      const jobId = await submit(market, spec);
+      await market.jobMarket.connect(market.providers[0]!).claimSlot(jobId);
+      return jobId;
+    }
+
+    it("settles an inference of the whole model proven for the job's image, and pays the provider", async () => {
+      const market = await loadFixture(ready);
+      const [provider] = market.providers;
+      const jobId = await mlpJob(market, image);
+      const proven = await proveMlp("digits_mlp", model, image, { jobId, provider: provider!.address as Address });
+      expect(argmax(proven.output)).to.equal(7);
+      await expectInferencePaid(market, jobId, provider!, proven);
+    });
+
+    it("refuses tampered scores, another image's proof, and a job for tampered weights", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, verificationHub } = market;
+      const [provider] = market.providers;
+      const binding = (jobId: bigint) => ({ jobId, provider: provider!.address as Address });
+      const jobId = await mlpJob(market, image);
+      const { hashes, proof } = await proveMlp("digits_mlp", model, image, binding(jobId));
+      const evidence = inferenceEvidence(proof, hashes);
+      await expect(
+        jobMarket.connect(provider!).submitResult(jobId, 0, fieldToBytes32(hashes.outputHash + 1n), evidence),
+      )
+        .to.be.revertedWithCustomError(verificationHub, "HubInvalidProof")
+        .withArgs(jobId, provider!.address);
+
+      // A proof for another image, bound to this job: it does not open the job's input commitment.
+      const forOther = await proveMlp("digits_mlp", model, other, binding(jobId));
+      await expect(
+        jobMarket
+          .connect(provider!)
+          .submitResult(
+            jobId,
+            0,
+            fieldToBytes32(forOther.hashes.outputHash),
+            inferenceEvidence(forOther.proof, forOther.hashes),
+          ),
+      ).to.be.revertedWithCustomError(verificationHub, "HubInvalidProof");
+
+      // A job for the model with one weight changed: the circuit proves only its own weights, so a proof of the
+      // real model does not open the job's spec, and none exists for the tampered one.
+      const tampered = {
+        ...model,
+        weights2: model.weights2.map((row, k) => (k === 0 ? [row[0]! + 1, ...row.slice(1)] : row)),
+      };
+      const tamperedJob = await mlpJob(market, image, mlpModelHash(tampered));
+      const real = await proveMlp("digits_mlp", model, image, binding(tamperedJob));
+      await expect(
+        jobMarket
+          .connect(provider!)
+          .submitResult(
+            tamperedJob,
+            0,
+            fieldToBytes32(real.hashes.outputHash),
+            inferenceEvidence(real.proof, real.hashes),
+          ),
+      ).to.be.revertedWithCustomError(verificationHub, "HubInvalidProof");
+      let refused = false;
+      await proveMlp("digits_mlp", tampered, image, binding(tamperedJob)).catch(() => (refused = true));
+      expect(refused, "a proof of the tampered weights").to.equal(true);
+
+      await jobMarket.connect(provider!).submitResult(jobId, 0, fieldToBytes32(hashes.outputHash), evidence);
+      expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Verified);
     });
   });
 });

@@ -12,7 +12,7 @@ import { send, sendSimulated } from "../transactions.js";
 import { type DenseLayerJob, resultOf, runDenseLayer } from "../workload.js";
 import { proveDenseLayer } from "../zk/dense-layer.js";
 import { zoneLabel } from "../zones.js";
-import { WorkloadClass, denseLayerEvidence, fieldToBytes32 } from "../zk/workloads.js";
+import { WorkloadClass, inferenceEvidence, fieldToBytes32 } from "../zk/workloads.js";
 import { type Hardware, hardwareShortfall } from "./hardware.js";
 import { type JobRecord, Journal } from "./journal.js";
 
@@ -287,7 +287,7 @@ export class ProviderDaemon {
         jobId,
         BigInt(index),
         result,
-        denseLayerEvidence(proof, hashes),
+        inferenceEvidence(proof, hashes),
       ]);
       await this.journal.update(jobId, { stage: "delivered" });
       this.options.log({ kind: "submitted", jobId, message: `job ${jobId}: proved and submitted ${short(result)}` });

@@ -18,7 +18,7 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 
 import * as snarkjs from "snarkjs";
@@ -91,15 +91,16 @@ export async function newDevelopmentPhase1(path: string, power: number, entropy:
 }
 
 /**
- * Compiles a circuit into `outDir` (its build directory by default): `<circuit>.r1cs` and the witness generator.
- * Circom fails, naming the template, when an instance breaks a template's `assert`ed preconditions.
+ * Compiles a Circom file into `outDir`: `<name>.r1cs` and the witness generator `<name>_js/`. Circom fails, naming the
+ * template, when an instance breaks a template's `assert`ed preconditions.
  */
-export async function compileCircuit(name: CircuitName, outDir = circuitPaths(name).build, source?: string) {
+export async function compileCircuit(file: string, outDir: string) {
   await mkdir(outDir, { recursive: true });
   const compiler = join(NODE_MODULES, "circom2", "cli.js");
-  const file = source ?? circuitPaths(name).source;
   try {
-    await run(process.execPath, [compiler, file, "--r1cs", "--wasm", "--O2", "-l", NODE_MODULES, "-o", outDir], {
+    // Includes resolve against circomlib's package and circuits/ (its lib/ templates), wherever `file` is.
+    const libraries = ["-l", NODE_MODULES, "-l", CIRCUITS_ROOT];
+    await run(process.execPath, [compiler, file, "--r1cs", "--wasm", "--O2", ...libraries, "-o", outDir], {
       maxBuffer: 64 * 1024 * 1024,
     });
   } catch (error) {
@@ -108,7 +109,7 @@ export async function compileCircuit(name: CircuitName, outDir = circuitPaths(na
     throw new Error(`circom could not compile ${file}:\n${text}`);
   }
   // The generated witness calculator is CommonJS inside an ESM package.
-  const base = file.replace(/^.*\//, "").replace(/\.circom$/, "");
+  const base = basename(file, ".circom");
   await writeFile(join(outDir, `${base}_js`, "package.json"), '{ "type": "commonjs" }\n');
 }
 

@@ -7,6 +7,7 @@ export const CIRCUITS = {
   compute_commitment: { verifier: "ComputeCommitmentVerifier", publicSignals: 3 },
   dense_layer: { verifier: "DenseLayerVerifier", publicSignals: 5 },
   capability: { verifier: "CapabilityVerifier", publicSignals: 4 },
+  digits_mlp: { verifier: "DigitsMlpVerifier", publicSignals: 5 },
 } as const;
 
 export type CircuitName = keyof typeof CIRCUITS;

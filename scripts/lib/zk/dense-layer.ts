@@ -2,7 +2,7 @@ import type { Address } from "viem";
 
 import { SNARK_FIELD, checkRange, pack, signedToField } from "./field.js";
 import { type Groth16Proof, prove } from "./groth16.js";
-import { poseidon } from "./poseidon.js";
+import { int8VectorHash, poseidon } from "./poseidon.js";
 
 /** The dense layer's fixed shape: 16 inputs, 16 outputs. */
 export const DENSE_INPUTS = 16;
@@ -42,12 +42,7 @@ export function modelHash(model: DenseLayerModel): bigint {
 /** The commitment of an input vector, as the circuit's public `inputHash`. */
 export function inputHash(input: readonly number[]): bigint {
   checkInput(input);
-  return poseidon(
-    pack(
-      input.map((x) => BigInt(x + 128)),
-      8,
-    ),
-  );
+  return int8VectorHash(input);
 }
 
 /** The commitment of an output vector, as the circuit's public `outputHash`. */

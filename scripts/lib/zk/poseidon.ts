@@ -1,5 +1,7 @@
 import * as lite from "poseidon-lite";
 
+import { pack } from "./field.js";
+
 const HASHES: Record<number, (inputs: bigint[]) => bigint> = {
   1: lite.poseidon1,
   2: lite.poseidon2,
@@ -24,4 +26,14 @@ export function poseidon(inputs: readonly bigint[]): bigint {
   const hash = HASHES[inputs.length];
   if (hash === undefined) throw new Error(`Poseidon takes 1 to 16 inputs, got ${inputs.length}`);
   return hash([...inputs]);
+}
+
+/** The commitment of an int8 vector: Poseidon over its values + 128 packed 31 to a field element (≤ 496 values). */
+export function int8VectorHash(values: readonly number[]): bigint {
+  return poseidon(
+    pack(
+      values.map((x) => BigInt(x + 128)),
+      8,
+    ),
+  );
 }

@@ -11,6 +11,8 @@ export const WorkloadClass = {
   ComputeCommitment: 1,
   /** The result is the output hash of a dense layer over the job's model and input (circuits/dense_layer). */
   DenseLayer: 2,
+  /** The result is the output hash of the digits MLP on the job's input image (circuits/digits_mlp). */
+  DigitsMlp: 3,
 } as const;
 
 export type WorkloadClassId = (typeof WorkloadClass)[keyof typeof WorkloadClass];
@@ -22,8 +24,11 @@ export function commitmentEvidence(proof: Groth16Proof): Hex {
   return encodeAbiParameters(PROOF_POINTS, [proof.a, proof.b, proof.c]);
 }
 
-/** The evidence `submitResult` takes for a dense-layer result: the proof and the model and input hashes it opens. */
-export function denseLayerEvidence(proof: Groth16Proof, hashes: { modelHash: bigint; inputHash: bigint }): Hex {
+/**
+ * The evidence `submitResult` takes for a model-inference result (a dense layer, the digits MLP): the proof and the
+ * model and input hashes it opens.
+ */
+export function inferenceEvidence(proof: Groth16Proof, hashes: { modelHash: bigint; inputHash: bigint }): Hex {
   return encodeAbiParameters(
     [...PROOF_POINTS, { type: "uint256" }, { type: "uint256" }],
     [proof.a, proof.b, proof.c, hashes.modelHash, hashes.inputHash],
