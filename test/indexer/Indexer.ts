@@ -824,7 +824,15 @@ describe("Indexer (end to end on a local node)", function () {
       );
       try {
         const replicaUrl = `http://127.0.0.1:${port}`;
-        await waitFor("the replica", async () => (await fetch(`${replicaUrl}/ready`).catch(() => null))?.ok === true);
+        try {
+          await waitFor(
+            "the replica",
+            async () => (await fetch(`${replicaUrl}/ready`).catch(() => null))?.ok === true,
+            180_000,
+          );
+        } catch (error) {
+          throw new Error(`${(error as Error).message}; its output:\n${replicas.lines.slice(-60).join("\n")}`);
+        }
         const get = async (path: string) => {
           const { status, body } = await rest<{ nextCursor?: string | null }>(replicaUrl, path);
           expect(status, path).to.be.oneOf([200, 404]);
