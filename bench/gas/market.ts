@@ -16,6 +16,7 @@ import { Role } from "../../scripts/lib/roles.js";
 import type { GasContext } from "./context.js";
 
 const MODEL_CREATOR: Address = "0x00000000000000000000000000000000000c0ffe";
+const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";
 const HOUR = 3_600;
 const DAY = 86_400;
 const ANSWER = keccak256(toHex("answer"));
@@ -24,13 +25,27 @@ const MEASUREMENT = keccak256(toHex("enclave:bench"));
 const ENCLAVE = privateKeyToAccount("0x8f2a55949038a9610f50fb23b5883af3b4ecb3c3bb792cbcefbd1542c692be63");
 
 /** Targets from the market's specification, printed beside the measured totals. */
-export const MARKET_TARGETS = { optimisticSingle: 400_000n, consensusTriple: 1_000_000n } as const;
+export const MARKET_TARGETS = {
+  optimisticSingle: 400_000n,
+  consensusTriple: 1_000_000n,
+  batchedSettlementPerJob: 60_000n,
+} as const;
+
+/** How many jobs the batched settlement is measured with. */
+export const SETTLEMENT_BATCH = 32;
+
+/** What the market measures beside its operations: whole jobs, and a batched settlement's gas per job. */
+export interface MarketFigures {
+  readonly optimistic: bigint;
+  readonly consensus: bigint;
+  readonly batchedSettlementPerJob: bigint;
+}
 
 /**
  * The job lifecycle, step by step and end to end: a single-provider Optimistic job, a three-provider Consensus
  * job, a TEE delivery, a failover, a cancellation, an audit and a dispute with its committee.
  */
-export async function measureMarket(context: GasContext): Promise<{ optimistic: bigint; consensus: bigint }> {
+export async function measureMarket(context: GasContext): Promise<MarketFigures> {
   const { send, accounts } = context;
   const [deployer] = accounts as [Address];
   const requester = accounts[12] as Address;
@@ -143,6 +158,35 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
     from: first,
     operation: "finalize (3 providers, with model creator)",
   });
+
+  // Batched settlement: many small Optimistic jobs, delivered by one provider (its own batch) and by three (a
+  // keeper's batch), each finalized in one transaction after the challenge window.
+  const deliveredBatch = async (by: readonly Address[]) => {
+    const ids: bigint[] = [];
+    for (let i = 0; i < SETTLEMENT_BATCH; i++) {
+      const provider = by[i % by.length] as Address;
+      await setup("JobMarket", "submitJob", [await spec({ modelCreator: ZERO_ADDRESS })], requester);
+      const jobId = ++jobs;
+      await setup("JobMarket", "claimSlot", [jobId], provider);
+      await setup("JobMarket", "submitResult", [jobId, 0, ANSWER, "0x"], provider);
+      ids.push(jobId);
+    }
+    return ids;
+  };
+  const ownBatch = await deliveredBatch([first]);
+  const keeperBatch = await deliveredBatch(providers);
+  await context.increaseTime(DAY + 1);
+  const batchedSettlement = await send("JobMarket", "finalizeMany", [ownBatch], {
+    from: first,
+    operation: `finalizeMany (${SETTLEMENT_BATCH} Optimistic jobs, 1 provider)`,
+  });
+  const keeperSettlement = await send("JobMarket", "finalizeMany", [keeperBatch], {
+    from: deployer,
+    operation: `finalizeMany (${SETTLEMENT_BATCH} Optimistic jobs, 3 providers)`,
+  });
+  await setup("JobMarket", "sweepFees", [], deployer);
+  const batchedSettlementPerJob =
+    (keeperSettlement > batchedSettlement ? keeperSettlement : batchedSettlement) / BigInt(SETTLEMENT_BATCH);
 
   // TEE: a result signed by the provider's enclave key.
   await send("NodeRegistry", "updateMetadata", [{ ...metadata(0, true), teeType: Tee.NvidiaCc }], {
@@ -310,7 +354,7 @@ export async function measureMarket(context: GasContext): Promise<{ optimistic: 
     from: requester,
     operation: "appeal (one juror collateral; a committee of 7 to be drawn)",
   });
-  return { optimistic, consensus };
+  return { optimistic, consensus, batchedSettlementPerJob };
 }
 
 function metadata(index: number, provider: boolean) {

@@ -222,6 +222,7 @@ interface IJobMarket {
     error MarketParameterOutOfBounds(string parameter, uint256 value, uint256 min, uint256 max);
     error MarketNothingToSweep();
     error MarketModelCreatorIsRequester(address requester);
+    error MarketInvalidBatchSize(uint256 size, uint256 max);
 
     // ---------------------------------------------------------------------------------------------
     // Events
@@ -267,6 +268,9 @@ interface IJobMarket {
     );
     event JobSettled(uint256 indexed jobId, uint256 paid, uint256 refund);
     event JobRefunded(uint256 indexed jobId, uint256 refund);
+    /// @notice A job of a {finalizeMany} batch was left as it was: it is not Verified (`status`), or its challenge
+    /// window is still open (until `challengeEndsAt`, wall-clock; zero when the job has none).
+    event FinalizeSkipped(uint256 indexed jobId, JobStatus status, uint64 challengeEndsAt);
     event FeesSwept(address indexed treasury, uint256 amount);
     event FeeSplitSet(FeeSplit split);
     event MarketParametersSet(MarketParameters parameters);
@@ -320,6 +324,12 @@ interface IJobMarket {
     /// @notice Pays a Verified job whose challenge window has passed: the accepted providers, the model creator
     /// and the treasury; the shares of rejected or missed slots go back to the requester.
     function finalize(uint256 jobId) external;
+
+    /// @notice {finalize} for up to `MAX_FINALIZE_BATCH` jobs in one transaction, each with the same checks. A job
+    /// that cannot be finalized yet (unknown, not Verified, a duplicate, its window open) is skipped with
+    /// {FinalizeSkipped} and does not stop the others; an empty or oversized batch is refused.
+    /// @return settled How many of the jobs were settled.
+    function finalizeMany(uint256[] calldata jobIds) external returns (uint256 settled);
 
     /// @notice Sends the treasury's accrued settlement shares to the Treasury.
     function sweepFees() external returns (uint256 amount);

@@ -33,6 +33,8 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStora
     // ---------------------------------------------------------------------------------------------
 
     uint256 public constant MAX_REDUNDANCY = 3;
+    /// @notice The most jobs one {finalizeMany} settles: a batch stays well under a block's gas.
+    uint256 public constant MAX_FINALIZE_BATCH = 64;
     /// @notice A Consensus job needs three providers: with two, one dissenter (a lazy provider, or the requester's
     /// own) splits every job, and no rule can tell which of the two is honest.
     uint256 public constant MIN_CONSENSUS_REDUNDANCY = 3;
@@ -284,6 +286,13 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStora
         uint256 challengeEndsAt = job.challengeEndsAt;
         if (_now($) <= challengeEndsAt) revert MarketChallengeWindowOpen(jobId, _wall($, challengeEndsAt));
         Settlement.settle($, job, jobId);
+    }
+
+    /// @inheritdoc IJobMarket
+    function finalizeMany(uint256[] calldata jobIds) external nonReentrant returns (uint256 settled) {
+        uint256 count = jobIds.length;
+        if (count == 0 || count > MAX_FINALIZE_BATCH) revert MarketInvalidBatchSize(count, MAX_FINALIZE_BATCH);
+        return Settlement.settleMany(_s(), jobIds);
     }
 
     /// @inheritdoc IJobMarket

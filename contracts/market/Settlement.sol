@@ -11,8 +11,9 @@ import {MarketStorage} from "./MarketStorage.sol";
 /// @title Settlement
 /// @notice Where a job's money goes: payment by the fee split, refunds, slashes, and the end of a dispute.
 /// @dev The internal functions are compiled into the JobMarket (the everyday settlement path pays no library call);
-/// {closeDispute}, which runs only when a committee has ruled, is a linked library function that runs in the
-/// market's context by DELEGATECALL, so that the market fits under EIP-170.
+/// {closeDispute}, which runs only when a committee has ruled, and {settleMany}, whose one library call a whole batch
+/// shares, are linked library functions that run in the market's context by DELEGATECALL, so that the market fits
+/// under EIP-170.
 library Settlement {
     using SafeERC20 for IERC20;
 
@@ -47,6 +48,29 @@ library Settlement {
             emit IJobMarket.JobVerified(jobId, job.acceptedSlots, uint64(block.timestamp + challengeEndsAt - now_));
         } else {
             collected = _uphold($, job, jobId, challenger, claimedResult, courtFee);
+        }
+    }
+
+    /// @notice See {IJobMarket-finalizeMany}; the market has checked the batch's size. Each job gets {finalize}'s
+    /// checks, on the market's clock; one that fails them is skipped with {IJobMarket-FinalizeSkipped}.
+    function settleMany(
+        MarketStorage.JobMarketStorage storage $,
+        uint256[] calldata jobIds
+    ) external returns (uint256 settled) {
+        uint256 lag_ = lag($);
+        uint256 now_ = block.timestamp - lag_;
+        for (uint256 i = 0; i < jobIds.length; ++i) {
+            uint256 jobId = jobIds[i];
+            IJobMarket.Job storage job = $.jobs[jobId];
+            IJobMarket.JobStatus status = job.status;
+            uint256 challengeEndsAt = job.challengeEndsAt;
+            if (status != IJobMarket.JobStatus.Verified || now_ <= challengeEndsAt) {
+                uint256 wallEnd = challengeEndsAt == 0 ? 0 : challengeEndsAt + lag_;
+                emit IJobMarket.FinalizeSkipped(jobId, status, uint64(wallEnd));
+                continue;
+            }
+            settle($, job, jobId);
+            ++settled;
         }
     }
 

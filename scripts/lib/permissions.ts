@@ -136,6 +136,7 @@ export const OPEN_FUNCTIONS: Record<PermissionedContract, readonly string[]> = {
     "commitResult",
     "expireSlot",
     "finalize",
+    "finalizeMany",
     "initialize",
     "revealResult",
     "setAuthority",

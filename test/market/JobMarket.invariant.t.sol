@@ -274,6 +274,22 @@ contract JobMarketHandler is TestBase {
         if (expected != settled) _unexpected(this.finalize.selector, expected);
     }
 
+    /// @dev A batch naming a job twice and an unknown job never reverts, and settles the job exactly when
+    /// {finalize} would: the duplicate and the unknown id are skipped, and move nothing.
+    function finalizeInBatch(uint256 jobSeed) external {
+        (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Verified);
+        if (!any) return;
+        IJobMarket.Job memory job = market.jobOf(jobId);
+        bool expected = job.status == IJobMarket.JobStatus.Verified && block.timestamp > job.challengeEndsAt;
+        uint256[] memory batch = new uint256[](3);
+        (batch[0], batch[1], batch[2]) = (jobId, type(uint256).max, jobId);
+        bool ok = _tracked(jobId, abi.encodeCall(market.finalizeMany, (batch)), address(this));
+        bool settled =
+            job.status != IJobMarket.JobStatus.Settled && market.jobOf(jobId).status == IJobMarket.JobStatus.Settled;
+        if (!ok) _unexpected(this.finalizeInBatch.selector, true);
+        else if (expected != settled) _unexpected(this.finalizeInBatch.selector, expected);
+    }
+
     /// @dev An attacker's first probe: acting exactly at a boundary. Moves the clock to exactly a claimed slot's
     /// `deliverBy` (or a verified job's `challengeEndsAt`) and tries to expire the slot (or finalize the job), which
     /// must be refused while delivery (or a dispute) is still allowed; then one second later, when it must go through.
@@ -837,8 +853,11 @@ contract JobMarketInvariantTest is TestBase {
             handler.deliver(i, 0, 1);
         }
         handler.warp(11 minutes);
-        for (uint256 i = 0; i < modes.length; ++i) handler.finalize(i);
-        assertEq(handler.calls(JobMarket.finalize.selector), 3, "three jobs finalized");
+        handler.finalize(0);
+        handler.finalizeInBatch(1);
+        handler.finalize(2);
+        assertEq(handler.calls(JobMarket.finalize.selector), 2, "two jobs finalized one by one");
+        assertEq(handler.calls(JobMarket.finalizeMany.selector), 1, "one in a batch");
         for (uint256 i = 0; i < modes.length; ++i) {
             assertEq(uint256(d.market.jobOf(handler.jobs(i)).status), uint256(IJobMarket.JobStatus.Settled), "settled");
         }
@@ -1110,7 +1129,7 @@ contract JobMarketInvariantTest is TestBase {
 
     /// @dev The handler's actions: what the invariant runner calls, in random order.
     function _actions() private pure returns (bytes4[] memory) {
-        bytes4[] memory actions = new bytes4[](19);
+        bytes4[] memory actions = new bytes4[](20);
         actions[0] = JobMarketHandler.submit.selector;
         actions[1] = JobMarketHandler.claim.selector;
         actions[2] = JobMarketHandler.commit.selector;
@@ -1130,6 +1149,7 @@ contract JobMarketInvariantTest is TestBase {
         actions[16] = JobMarketHandler.warp.selector;
         actions[17] = JobMarketHandler.pause.selector;
         actions[18] = JobMarketHandler.probeBoundary.selector;
+        actions[19] = JobMarketHandler.finalizeInBatch.selector;
         return actions;
     }
 

@@ -657,6 +657,98 @@ describe("JobMarket", function () {
     });
   });
 
+  describe("batched settlement", () => {
+    /** `count` Optimistic jobs, each delivered by the next of the first two providers; returns their ids. */
+    async function deliveredOptimistic(market: Market, count: number) {
+      const ids: bigint[] = [];
+      for (const provider of market.providers.slice(0, 2)) await raiseReputation(market, provider.address);
+      for (let i = 0; i < count; i++) {
+        const provider = market.providers[i % 2]!;
+        const jobId = await submit(market, jobSpec(await time.latest()));
+        await market.jobMarket.connect(provider).claimSlot(jobId);
+        await market.jobMarket.connect(provider).submitResult(jobId, 0, result(`answer ${i}`), NO_EVIDENCE);
+        ids.push(jobId);
+      }
+      return ids;
+    }
+
+    it("settles every ready job as finalize would, and skips the others without stopping", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, agpu, staking, accounts } = market;
+      const [early, late] = await deliveredOptimistic(market, 2);
+      await time.increase(DAY + 1);
+      const [fresh] = await deliveredOptimistic(market, 1);
+      const freshWindow = (await jobMarket.jobOf(fresh!)).challengeEndsAt;
+      const open = await submit(market, jobSpec(await time.latest()));
+      const unknown = 999n;
+      const batch = [early!, fresh!, unknown, open, late!, early!];
+      expect(await jobMarket.finalizeMany.staticCall(batch)).to.equal(2n);
+
+      const escrow = 20n * AGPU;
+      const toProvider = (escrow * 8_800n) / 10_000n;
+      const [first, second] = market.providers as [(typeof market.providers)[0], (typeof market.providers)[0]];
+      const tx = jobMarket.connect(accounts.stranger).finalizeMany(batch);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        agpu,
+        [first, second, jobMarket],
+        [toProvider, toProvider, -2n * toProvider],
+      );
+      await expect(tx)
+        .to.emit(jobMarket, "JobSettled")
+        .withArgs(early!, escrow, 0n)
+        .and.to.emit(jobMarket, "JobSettled")
+        .withArgs(late!, escrow, 0n)
+        .and.to.emit(jobMarket, "FinalizeSkipped")
+        .withArgs(fresh!, JobStatus.Verified, freshWindow)
+        .and.to.emit(jobMarket, "FinalizeSkipped")
+        .withArgs(unknown, JobStatus.None, 0n)
+        .and.to.emit(jobMarket, "FinalizeSkipped")
+        .withArgs(open, JobStatus.Open, 0n)
+        .and.to.emit(jobMarket, "FinalizeSkipped")
+        .withArgs(early!, JobStatus.Settled, anyValue);
+      for (const jobId of [early!, late!]) expect((await jobMarket.jobOf(jobId)).status).to.equal(JobStatus.Settled);
+      // The skipped job's collateral (the first provider's) stays locked.
+      expect(await staking.lockedOf(first.address)).to.equal(await jobMarket.collateralOf(fresh!));
+      expect(await staking.lockedOf(second.address)).to.equal(0n);
+      expect(await jobMarket.unsweptFees()).to.equal(2n * (escrow - toProvider));
+
+      // The skipped job settles on its own once its window has passed, alone or in a later batch.
+      await time.increaseTo(freshWindow + 1n);
+      const freshEscrow = (await jobMarket.jobOf(fresh!)).escrow;
+      await expect(jobMarket.finalizeMany([fresh!]))
+        .to.emit(jobMarket, "JobSettled")
+        .withArgs(fresh!, freshEscrow, 0n);
+      expect(await jobMarket.totalEscrowed()).to.equal((await jobMarket.jobOf(open)).escrow);
+    });
+
+    it("slashes a consensus dissenter inside a batch, with the same checks as one by one", async () => {
+      const market = await loadFixture(claimedConsensus);
+      const { jobMarket, staking, jobId, trio } = market;
+      const [answer, wrong] = [result("answer"), result("wrong")];
+      await commitAll(market, jobId, [answer, wrong, answer]);
+      await revealAll(market, jobId, [answer, wrong, answer]);
+      await time.increase(DAY + 1);
+      await expect(jobMarket.finalizeMany([jobId]))
+        .to.emit(staking, "Slashed")
+        .withArgs(trio[1]!.address, SLASH_DISSENT, ZERO, 15n * AGPU, 30n * AGPU, 0n, 1n)
+        .and.to.emit(jobMarket, "JobSettled")
+        .withArgs(jobId, 40n * AGPU, 20n * AGPU);
+    });
+
+    it("refuses an empty batch and one of more than MAX_FINALIZE_BATCH jobs", async () => {
+      const { jobMarket } = await loadFixture(ready);
+      const max = await jobMarket.MAX_FINALIZE_BATCH();
+      await expect(jobMarket.finalizeMany([]))
+        .to.be.revertedWithCustomError(jobMarket, "MarketInvalidBatchSize")
+        .withArgs(0n, max);
+      const tooMany = Array.from({ length: Number(max) + 1 }, (_, i) => BigInt(i + 1));
+      await expect(jobMarket.finalizeMany(tooMany))
+        .to.be.revertedWithCustomError(jobMarket, "MarketInvalidBatchSize")
+        .withArgs(max + 1n, max);
+    });
+  });
+
   describe("steps out of order", () => {
     it("refuses each step before its time, and after it", async () => {
       const market = await loadFixture(claimedConsensus);

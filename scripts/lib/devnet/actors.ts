@@ -218,6 +218,8 @@ export class SimulatedValidator {
     const found = await this.book.discover(this.client);
     if (found > 0) this.log(`validator ${short(me)}: following ${found} more job(s) found on chain`);
     const now = await chainNow(this.client);
+    /** Verified jobs whose window is over: settled together after the round, in batches of at most 64. */
+    const settleable: bigint[] = [];
     for (const tracked of this.book.open()) {
       const { jobId } = tracked;
       const mine = Number(jobId % BigInt(this.count)) === this.index;
@@ -237,7 +239,7 @@ export class SimulatedValidator {
             const passed = (await acceptedResult(this.client, jobId)) === correct;
             this.log(`job ${jobId}: audited by ${short(me)}, ${passed ? "passed" : "FAILED: a dispute is open"}`);
           } else if (mine && now > BigInt(job.challengeEndsAt)) {
-            await send(this.client, jobMarket, "finalize", [jobId]);
+            settleable.push(jobId);
           }
         }
         if (job.status === JobStatus.Disputed) {
@@ -270,6 +272,21 @@ export class SimulatedValidator {
         this.log(`job ${jobId}: validator ${short(me)}: ${message}`);
       }
     }
+    await this.settle(settleable);
+  }
+
+  /** Finalizes `jobIds` with one transaction per batch: a job the chain no longer finds ready is skipped there. */
+  private async settle(jobIds: readonly bigint[]) {
+    for (let start = 0; start < jobIds.length; start += FINALIZE_BATCH) {
+      const batch = jobIds.slice(start, start + FINALIZE_BATCH);
+      try {
+        await send(this.client, this.client.jobMarket, "finalizeMany", [batch]);
+      } catch (error) {
+        this.log(
+          `validator ${short(this.client.account!.address)}: settling ${batch.length} job(s): ${describeError(error)}`,
+        );
+      }
+    }
   }
 
   private async expireOverdue(
@@ -289,5 +306,8 @@ export class SimulatedValidator {
     }
   }
 }
+
+/** The most jobs one finalizeMany takes (the market's MAX_FINALIZE_BATCH). */
+const FINALIZE_BATCH = 64;
 
 const short = (address: string) => `${address.slice(0, 8)}…`;

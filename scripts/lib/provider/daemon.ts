@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 
-import { type Address, type Hash, type Hex, toHex } from "viem";
+import { type Address, type Hash, type Hex, parseEventLogs, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { type ProtocolClient, requireAccount } from "../client.js";
@@ -174,9 +174,11 @@ export class ProviderDaemon {
       });
     }
     const jobCount = await this.protocol.jobMarket.read.jobCount();
+    const settleable: bigint[] = [];
     for (const record of this.journal.active()) {
-      await this.guard(BigInt(record.jobId), () => this.carry(record, now, jobCount));
+      await this.guard(BigInt(record.jobId), () => this.carry(record, now, jobCount, settleable));
     }
+    await this.settle(settleable);
     // Delivered jobs wait on challenge windows and verdicts, not on this GPU: only work under way takes room.
     const underWay = this.journal.active().filter((record) => record.stage !== "delivered").length;
     const room = this.options.maxActiveJobs - underWay;
@@ -198,8 +200,11 @@ export class ProviderDaemon {
   // Jobs in hand
   // -------------------------------------------------------------------------------------------------------------
 
-  /** Carries one job the journal holds one step further, after reconciling the journal with the chain. */
-  private async carry(record: JobRecord, now: bigint, jobCount: bigint): Promise<void> {
+  /**
+   * Carries one job the journal holds one step further, after reconciling the journal with the chain. A job ready
+   * to be finalized is added to `settleable`, which the round settles in one transaction.
+   */
+  private async carry(record: JobRecord, now: bigint, jobCount: bigint, settleable: bigint[]): Promise<void> {
     const jobId = BigInt(record.jobId);
     const { jobMarket } = this.protocol;
     // A job newer than the round's count was submitted since the count was read (the lens sees it): only a fresh
@@ -232,10 +237,7 @@ export class ProviderDaemon {
         return this.deliver(jobId, job, slotIndex, slot, record, now);
       case JobStatus.Verified:
         if (record.stage !== "delivered") await this.journal.update(jobId, { stage: "delivered" });
-        if (now > BigInt(job.challengeEndsAt)) {
-          await send(this.protocol, jobMarket, "finalize", [jobId]);
-          this.options.log({ kind: "finalized", jobId, message: `job ${jobId} finalized after its challenge window` });
-        }
+        if (now > BigInt(job.challengeEndsAt)) settleable.push(jobId);
         return;
       case JobStatus.Disputed:
         if (record.stage !== "delivered") await this.journal.update(jobId, { stage: "delivered" });
@@ -379,9 +381,10 @@ export class ProviderDaemon {
       }
       if (!(await this.claim(jobId))) continue;
       room--;
-      // Start on it at once: compute, then commit or submit, without waiting for the next round.
+      // Start on it at once: compute, then commit or submit, without waiting for the next round (a job just
+      // claimed has nothing to settle).
       const record = this.journal.get(jobId)!;
-      await this.guard(jobId, () => this.carry(record, now, count));
+      await this.guard(jobId, () => this.carry(record, now, count, []));
     }
   }
 
@@ -510,6 +513,30 @@ export class ProviderDaemon {
   }
 
   /** Runs one job's step; a failure is reported once per distinct message and retried next round. */
+  /**
+   * Finalizes `jobIds` with one `finalizeMany` per batch of at most 64 and says which were settled; one the chain
+   * no longer finds ready (a dispute opened meanwhile) is skipped there and carried again next round.
+   */
+  private async settle(jobIds: readonly bigint[]) {
+    const { jobMarket } = this.protocol;
+    for (let start = 0; start < jobIds.length; start += FINALIZE_BATCH) {
+      const batch = jobIds.slice(start, start + FINALIZE_BATCH);
+      try {
+        const { receipt } = await send(this.protocol, jobMarket, "finalizeMany", [batch]);
+        const settled = new Set(
+          parseEventLogs({ abi: jobMarket.abi, logs: receipt.logs, eventName: "JobSettled" }).map(
+            (log) => log.args.jobId,
+          ),
+        );
+        for (const jobId of batch.filter((id) => settled.has(id))) {
+          this.options.log({ kind: "finalized", jobId, message: `job ${jobId} finalized after its challenge window` });
+        }
+      } catch (error) {
+        this.options.log({ kind: "error", message: `finalizing ${batch.length} job(s): ${describeError(error)}` });
+      }
+    }
+  }
+
   private async guard(jobId: bigint, step: () => Promise<void>) {
     try {
       await step();
@@ -522,6 +549,9 @@ export class ProviderDaemon {
     }
   }
 }
+
+/** The most jobs one finalizeMany takes (the market's MAX_FINALIZE_BATCH). */
+const FINALIZE_BATCH = 64;
 
 /** The node's registered hardware and zone; refuses a node that cannot be a provider or whose GPU is not here. */
 async function inspectNode(
