@@ -1,8 +1,12 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
 import * as snarkjs from "snarkjs";
 
 import { type CircuitName, circuitPaths } from "./circuits.js";
+
+const require = createRequire(import.meta.url);
 
 /** A Groth16 proof in the order the generated Solidity verifiers take it, with its public signals. */
 export interface Groth16Proof {
@@ -14,28 +18,66 @@ export interface Groth16Proof {
 
 type SnarkjsProof = { pi_a: string[]; pi_b: string[][]; pi_c: string[] };
 
+/** The witness calculator circom generates beside each circuit's wasm (`<name>_js/witness_calculator.js`). */
+interface WitnessCalculator {
+  calculateWTNSBin(input: Record<string, unknown>, sanityCheck?: boolean): Promise<Uint8Array>;
+}
+
+/** A circuit ready to prove: its compiled witness calculator and its key's bytes, as of the files' `stamp`. */
+interface LoadedCircuit {
+  readonly stamp: string;
+  readonly calculator: WitnessCalculator;
+  readonly zkey: Uint8Array;
+}
+
+const loaded = new Map<CircuitName, Promise<LoadedCircuit>>();
+
+/**
+ * The circuit's witness calculator and key, loaded once per process: compiling the 2 MB witness wasm and reading
+ * the key took about a third of a small circuit's proving time. Reloaded when either file changes (a new setup).
+ */
+async function load(circuit: CircuitName): Promise<LoadedCircuit> {
+  const paths = circuitPaths(circuit);
+  const [wasmFile, zkeyFile] = await Promise.all([stat(paths.wasm), stat(paths.zkey)]);
+  const stamp = `${wasmFile.mtimeMs}:${wasmFile.size}:${zkeyFile.mtimeMs}:${zkeyFile.size}`;
+  const cached = loaded.get(circuit);
+  if (cached !== undefined && (await cached.catch(() => undefined))?.stamp === stamp) return cached;
+  const loading = (async () => {
+    const builder = require(join(dirname(paths.wasm), "witness_calculator.js")) as (
+      code: Uint8Array,
+    ) => Promise<WitnessCalculator>;
+    const [wasm, zkey] = await Promise.all([readFile(paths.wasm), readFile(paths.zkey)]);
+    return { stamp, calculator: await builder(wasm), zkey };
+  })();
+  loaded.set(circuit, loading);
+  return loading;
+}
+
 /** Computes the witness of `circuit` for `input` and proves it. Throws when the input violates a constraint. */
 export async function prove(circuit: CircuitName, input: Record<string, unknown>): Promise<Groth16Proof> {
-  const paths = circuitPaths(circuit);
-  const { proof, publicSignals } = await snarkjs.groth16.fullProve(input as never, paths.wasm, paths.zkey);
-  return fromSnarkjs(proof as unknown as SnarkjsProof, publicSignals as string[]);
+  return proveWitness(circuit, await witness(circuit, input));
 }
 
 /** Proves from an already computed witness (a `.wtns` file's bytes), without checking any constraint. */
 export async function proveWitness(circuit: CircuitName, witness: Uint8Array): Promise<Groth16Proof> {
-  const { proof, publicSignals } = await snarkjs.groth16.prove(circuitPaths(circuit).zkey, {
-    type: "mem",
-    data: witness,
-  } as never);
+  const { zkey } = await load(circuit);
+  const { proof, publicSignals } = await snarkjs.groth16.prove(
+    { type: "mem", data: zkey } as never,
+    { type: "mem", data: witness } as never,
+  );
   return fromSnarkjs(proof as unknown as SnarkjsProof, publicSignals as string[]);
 }
 
-/** Computes the witness of `circuit` for `input` as `.wtns` bytes. */
+/** Computes the witness of `circuit` for `input` as `.wtns` bytes; throws when the input violates a constraint. */
 export async function witness(circuit: CircuitName, input: Record<string, unknown>): Promise<Uint8Array> {
-  const out = { type: "mem" } as { type: "mem"; data?: Uint8Array };
-  await snarkjs.wtns.calculate(input as never, circuitPaths(circuit).wasm, out as never);
-  if (out.data === undefined) throw new Error("the witness calculator produced nothing");
-  return out.data;
+  const { calculator } = await load(circuit);
+  try {
+    return await calculator.calculateWTNSBin(input);
+  } catch (error) {
+    // The calculator keeps a failed assertion's message for the next error: start the next witness afresh.
+    loaded.delete(circuit);
+    throw error;
+  }
 }
 
 /**
@@ -55,8 +97,9 @@ export async function verify(circuit: CircuitName, proof: Groth16Proof): Promise
   return snarkjs.groth16.verify(key, proof.publicSignals.map(String), toSnarkjs(proof));
 }
 
-/** Stops the worker threads snarkjs keeps alive, so that a script can exit. */
+/** Stops the worker threads snarkjs keeps alive and frees the loaded circuits, so that a script can exit. */
 export async function releaseProver(): Promise<void> {
+  loaded.clear();
   await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate();
 }
 
