@@ -8,7 +8,8 @@
  *
  * Environment: BENCH_INDEXER_JOBS (consensus jobs beyond the every-state scenario, default 60),
  * BENCH_INDEXER_CONCURRENCY (clients at once, default 100), BENCH_INDEXER_REQUESTS (per query, default 2 000),
- * BENCH_INDEXER_REPLICAS (API replicas on PostgreSQL, default 2).
+ * BENCH_INDEXER_REPLICAS (API replicas on PostgreSQL, default 2), BENCH_INDEXER_SYNC_ONLY=1 (time the indexing
+ * only, print it and write nothing: for trying the indexer's settings).
  */
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -16,6 +17,7 @@ import { fileURLToPath } from "node:url";
 
 import { availableParallelism, cpus } from "node:os";
 
+import { connectPostgres } from "../scripts/lib/indexer/database.js";
 import { type RunningIndexer, graphql, startIndexer, waitUntilSynced } from "../test/support/indexer.js";
 import { startLiveMarket } from "../test/support/live.js";
 import { DAY, Mode, claimCommitReveal, jobSpec, result, submit } from "../test/support/market.js";
@@ -30,6 +32,7 @@ const CONCURRENCY = Number(process.env.BENCH_INDEXER_CONCURRENCY ?? 100);
 const REQUESTS = Number(process.env.BENCH_INDEXER_REQUESTS ?? 2_000);
 const WARM_UP_REQUESTS = 400;
 const REPLICAS = Number(process.env.BENCH_INDEXER_REPLICAS ?? 2);
+const SYNC_ONLY = process.env.BENCH_INDEXER_SYNC_ONLY === "1";
 /** How long each query is sent for while a block is mined every second. */
 const BUSY_SECONDS = 10;
 
@@ -62,6 +65,9 @@ interface DatabaseFigures {
   /** From the HTTP server answering to the indexer holding the chain's head, in seconds: blocks fetched by RPC. */
   readonly indexingSeconds: number;
   readonly eventsPerSecond: number;
+  /** The same with the endpoint listed once (Ponder's own rate limiting), into a database of its own. */
+  readonly oneLaneIndexingSeconds: number;
+  readonly oneLaneEventsPerSecond: number;
   /** The same into a new schema, with the chain's blocks and logs already in Ponder's RPC cache. */
   readonly cachedIndexingSeconds: number;
   readonly cachedEventsPerSecond: number;
@@ -202,6 +208,24 @@ function queries(url: string, accounts: readonly string[], jobCount: bigint): [s
   ];
 }
 
+/** Ponder's own account of a sync (its Prometheus metrics): RPC requests by method, extraction, indexing. */
+async function printWhereTimeWent(url: string) {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const wanted =
+    /^ponder_(rpc_request_duration_(count|sum)|historical_(extract|transform|concurrency_group)_duration|indexing_function_duration_sum)/;
+  const totals = new Map<string, number>();
+  for (const line of metrics.split("\n")) {
+    if (!wanted.test(line)) continue;
+    const [series, value] = [line.slice(0, line.lastIndexOf(" ")), Number(line.slice(line.lastIndexOf(" ") + 1))];
+    const key = series
+      .replace(/,?(chain|event|type)="[^"]*"/g, "")
+      .replace(/,?status="[^"]*"/, "")
+      .replace("{}", "");
+    totals.set(key, (totals.get(key) ?? 0) + value);
+  }
+  for (const [key, value] of totals) console.log(`  ${key} ${Math.round(value)}`);
+}
+
 /** Starts an indexer and returns how long it took to hold the chain's head, and how many events it indexed. */
 async function timeSync(start: () => Promise<RunningIndexer>, rpcUrl: string) {
   const started = performance.now();
@@ -210,6 +234,7 @@ async function timeSync(start: () => Promise<RunningIndexer>, rpcUrl: string) {
   try {
     await waitUntilSynced(indexer.url, rpcUrl, 900_000);
     const seconds = (performance.now() - serving) / 1_000;
+    if (SYNC_ONLY) await printWhereTimeWent(indexer.url);
     const { body } = await graphql<{ protocolEvents: { totalCount: number } }>(
       indexer.url,
       "{ protocolEvents { totalCount } }",
@@ -226,17 +251,24 @@ async function timeSync(start: () => Promise<RunningIndexer>, rpcUrl: string) {
   }
 }
 
-/** Starts an indexer with the response cache on or off (the setting is read from the environment it inherits). */
-async function withCache<T>(cache: boolean, start: () => Promise<T>): Promise<T> {
-  const before = process.env.STARMINER_INDEXER_CACHE_ENTRIES;
-  process.env.STARMINER_INDEXER_CACHE_ENTRIES = cache ? "2000" : "0";
+/** Runs `start` with `name` set to `value` in the environment the indexer inherits. */
+async function withEnv<T>(name: string, value: string, start: () => Promise<T>): Promise<T> {
+  const before = process.env[name];
+  process.env[name] = value;
   try {
     return await start();
   } finally {
-    if (before === undefined) delete process.env.STARMINER_INDEXER_CACHE_ENTRIES;
-    else process.env.STARMINER_INDEXER_CACHE_ENTRIES = before;
+    if (before === undefined) delete process.env[name];
+    else process.env[name] = before;
   }
 }
+
+/** Starts an indexer with the response cache on or off. */
+const withCache = <T>(cache: boolean, start: () => Promise<T>) =>
+  withEnv("STARMINER_INDEXER_CACHE_ENTRIES", cache ? "2000" : "0", start);
+
+/** Starts an indexer given the chain's endpoint once, as Ponder's configuration would by default. */
+const withOneLane = <T>(start: () => Promise<T>) => withEnv("STARMINER_INDEXER_RPC_LANES", "1", start);
 
 /** `REPLICAS` API replicas over the PostgreSQL schema `starminer`, serving once they all answer. */
 async function startReplicas(databaseUrl: string, manifestDir: string, cache: boolean) {
@@ -261,6 +293,8 @@ async function startReplicas(databaseUrl: string, manifestDir: string, cache: bo
 async function measure(
   database: string,
   start: (port: number, schema: string) => Promise<RunningIndexer>,
+  /** Starts an indexer on a database of its own, whose RPC cache is empty. */
+  startApart: (port: number) => Promise<RunningIndexer>,
   rpcUrl: string,
   accounts: readonly string[],
   jobCount: bigint,
@@ -268,6 +302,9 @@ async function measure(
   manifestDir?: string,
 ): Promise<DatabaseFigures> {
   const blocks = Number(BigInt((await rpc(rpcUrl, "eth_blockNumber")) as string));
+  // Before: from nothing, with the endpoint listed once.
+  const oneLane = await timeSync(async () => withOneLane(async () => startApart(await freePort())), rpcUrl);
+  await oneLane.indexer.stop();
   // From nothing: every block and log is fetched from the node.
   const cold = await timeSync(async () => start(await freePort(), "starminer_cold"), rpcUrl);
   await cold.indexer.stop();
@@ -279,10 +316,12 @@ async function measure(
   let running = indexer;
   try {
     console.log(
-      `${database}: ${events} events in ${blocks} blocks indexed in ${cold.seconds.toFixed(1)} s, ` +
+      `${database}: ${events} events in ${blocks} blocks indexed in ${cold.seconds.toFixed(1)} s ` +
+        `(${oneLane.seconds.toFixed(1)} s with one lane), ` +
         `${seconds.toFixed(1)} s from the RPC cache (started in ${startSeconds.toFixed(1)} s)`,
     );
     const servings: Serving[] = [];
+    if (SYNC_ONLY) return { database, events, blocks, indexingSeconds: cold.seconds, servings } as DatabaseFigures;
     servings.push(await measureServing("the indexer's process", true, running.url, accounts, jobCount));
     servings.push(await measureServing("the indexer's process", true, running.url, accounts, jobCount, rpcUrl));
     await running.stop();
@@ -307,6 +346,8 @@ async function measure(
       blocks,
       indexingSeconds: round(cold.seconds),
       eventsPerSecond: round(cold.events / cold.seconds, 0),
+      oneLaneIndexingSeconds: round(oneLane.seconds),
+      oneLaneEventsPerSecond: round(oneLane.events / oneLane.seconds, 0),
       cachedIndexingSeconds: round(seconds),
       cachedEventsPerSecond: round(events / seconds, 0),
       servings,
@@ -323,7 +364,9 @@ function markdown(figures: DatabaseFigures[], jobs: number): string {
     `A local hardhat node with the protocol deployed, the every-terminal-state scenario and ${jobs} more three-provider`,
     "consensus jobs run to settlement. Indexing time runs from the indexer's HTTP server answering to the indexer",
     "holding the chain's head: first from an empty database (every block and log fetched from the node), then into",
-    "a new schema of the same database, whose RPC cache already holds the chain (indexing alone).",
+    'a new schema of the same database, whose RPC cache already holds the chain (indexing alone). "One lane" is the',
+    "same cold start with the node's URL given to Ponder once (before: Ponder starts each URL at 20 requests a second",
+    "and raises that by 5% a step); the indexer lists a local node's URL 64 times (`STARMINER_INDEXER_RPC_LANES`).",
     "",
     `Latency is measured at the client (one Node process, \`fetch\`), ${CONCURRENCY} requests at a time, ${REQUESTS}`,
     `requests per query after a warm-up round of ${WARM_UP_REQUESTS}: with the chain idle (the indexed checkpoint does`,
@@ -333,12 +376,12 @@ function markdown(figures: DatabaseFigures[], jobs: number): string {
     `runs the client, the chain, the indexer, PostgreSQL and the replicas: ${cpus()[0]?.model ?? "unknown CPU"},`,
     `${availableParallelism()} hardware threads.`,
     "",
-    "| Database | Events | Blocks | Indexing (s) | Events/s | From the RPC cache (s) | Events/s |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| Database | Events | Blocks | One lane (s) | Events/s | Indexing (s) | Events/s | From the RPC cache (s) | Events/s |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...figures.map(
       (f) =>
-        `| ${f.database} | ${f.events} | ${f.blocks} | ${f.indexingSeconds} | ${f.eventsPerSecond} | ` +
-        `${f.cachedIndexingSeconds} | ${f.cachedEventsPerSecond} |`,
+        `| ${f.database} | ${f.events} | ${f.blocks} | ${f.oneLaneIndexingSeconds} | ${f.oneLaneEventsPerSecond} | ` +
+        `${f.indexingSeconds} | ${f.eventsPerSecond} | ${f.cachedIndexingSeconds} | ${f.cachedEventsPerSecond} |`,
     ),
     "",
   ];
@@ -359,6 +402,17 @@ function markdown(figures: DatabaseFigures[], jobs: number): string {
     }
   }
   return lines.join("\n");
+}
+
+/** A second database on the PostgreSQL server, so that the one-lane run starts with an empty RPC cache. */
+async function oneLaneDatabase(): Promise<string> {
+  const client = await connectPostgres(postgres.url);
+  try {
+    await client.query("CREATE DATABASE starminer_one_lane");
+  } finally {
+    await client.end();
+  }
+  return postgres.url.replace(/\/postgres$/, "/starminer_one_lane");
 }
 
 const live = await startLiveMarket("bench-indexer");
@@ -383,24 +437,16 @@ try {
   const jobCount = await jobMarket.jobCount();
   const nodes = [...market.providers, ...market.validators].map((signer) => signer.address);
 
+  /** An indexer on the embedded database in `directory` of the work directory. */
+  const onPglite = (directory: string) => async (port: number) =>
+    startIndexer({ rpcUrl, manifestDir, port, schema: "starminer", database: { pgliteDir: join(workDir, directory) } });
   const figures = [
-    await measure(
-      "PGlite (embedded)",
-      async (p) =>
-        startIndexer({
-          rpcUrl,
-          manifestDir,
-          port: p,
-          schema: "starminer",
-          database: { pgliteDir: join(workDir, "pglite") },
-        }),
-      rpcUrl,
-      nodes,
-      jobCount,
-    ),
+    await measure("PGlite (embedded)", onPglite("pglite"), onPglite("pglite-one-lane"), rpcUrl, nodes, jobCount),
     await measure(
       "PostgreSQL 15",
       async (p, schema) => startIndexer({ rpcUrl, manifestDir, port: p, schema, database: { url: postgres.url } }),
+      async (p) =>
+        startIndexer({ rpcUrl, manifestDir, port: p, schema: "starminer", database: { url: await oneLaneDatabase() } }),
       rpcUrl,
       nodes,
       jobCount,
@@ -408,12 +454,14 @@ try {
       manifestDir,
     ),
   ];
-  await writeFile(
-    join(RESULTS_DIR, "indexer.json"),
-    `${JSON.stringify({ jobs: Number(jobCount), concurrency: CONCURRENCY, replicas: REPLICAS, figures }, null, 2)}\n`,
-  );
-  await writeFile(join(RESULTS_DIR, "indexer.md"), `${markdown(figures, JOBS)}\n`);
-  console.log(`wrote ${join(RESULTS_DIR, "indexer.md")}`);
+  if (!SYNC_ONLY) {
+    await writeFile(
+      join(RESULTS_DIR, "indexer.json"),
+      `${JSON.stringify({ jobs: Number(jobCount), concurrency: CONCURRENCY, replicas: REPLICAS, figures }, null, 2)}\n`,
+    );
+    await writeFile(join(RESULTS_DIR, "indexer.md"), `${markdown(figures, JOBS)}\n`);
+    console.log(`wrote ${join(RESULTS_DIR, "indexer.md")}`);
+  }
 } finally {
   await postgres.stop();
   await live.close();

@@ -8,6 +8,8 @@
  *   STARMINER_CHAIN_ID              its chain id (default 31337)
  *   STARMINER_MANIFEST_DIR          where deployment manifests live (default ignition/manifests)
  *   STARMINER_INDEXER_POLL_MS       how often to poll for new blocks (default 250 on a local chain, else 2 000)
+ *   STARMINER_INDEXER_RPC_LANES     request budgets the endpoint is given (default 64 on a local chain, else 1; see
+ *                                   rpcLanes below)
  *   STARMINER_INDEXER_PGLITE_DIR    the embedded database's directory (default indexer/.ponder/pglite)
  *   DATABASE_URL                    use this PostgreSQL server instead of the embedded database
  *   STARMINER_INDEXER_POOL_MAX      connections to it per process (default 30; API replicas take 10 each)
@@ -48,6 +50,25 @@ if (!Number.isSafeInteger(chainId) || chainId <= 0) {
 const rpc = process.env.STARMINER_RPC_URL ?? "http://127.0.0.1:8545";
 const pollingInterval = Number(process.env.STARMINER_INDEXER_POLL_MS ?? (chainId === LOCAL_CHAIN_ID ? 250 : 2_000));
 
+/**
+ * How many request budgets Ponder gives the chain's endpoint. Ponder rate-limits each RPC URL on its own: it starts
+ * every URL at 20 requests a second and raises the limit by 5% only after a run of successes at the current one, so
+ * a backfill, which fetches each block with logs by one request, runs at about 20 blocks a second however fast the
+ * node is. Listing the same URL N times gives it N budgets, each still backed off on its own when the endpoint
+ * answers 429 (Ponder's 25 requests in flight per chain are unchanged). A local node is limited by its own speed
+ * only, so it gets 64; a hosted endpoint keeps one, its provider's limit being real. bench/indexer.ts measures both.
+ */
+function rpcLanes(value: string | undefined): number {
+  if (value === undefined) return chainId === LOCAL_CHAIN_ID ? 64 : 1;
+  const lanes = Number(value);
+  if (!Number.isInteger(lanes) || lanes < 1 || lanes > 128) {
+    throw new Error(`STARMINER_INDEXER_RPC_LANES must be an integer of 1-128, got "${value}"`);
+  }
+  return lanes;
+}
+const lanes = rpcLanes(process.env.STARMINER_INDEXER_RPC_LANES);
+const rpcEndpoints = (url: string): string | string[] => (lanes === 1 ? url : Array<string>(lanes).fill(url));
+
 const manifestDir = process.env.STARMINER_MANIFEST_DIR ?? join(ROOT, "ignition", "manifests");
 
 interface Manifest {
@@ -78,17 +99,17 @@ const remoteManifest = remoteChainId === undefined ? undefined : readManifestOf(
 /** The chains the indexer follows: `remote` only when configured (typed always, so handlers may name it). */
 type ChainName = "starminer" | "remote";
 const chains = {
-  starminer: { id: chainId, rpc, pollingInterval },
+  starminer: { id: chainId, rpc: rpcEndpoints(rpc), pollingInterval },
   ...(remoteChainId === undefined
     ? {}
     : {
         remote: {
           id: remoteChainId,
-          rpc: remoteRpc!,
+          rpc: rpcEndpoints(remoteRpc!),
           pollingInterval: Number(process.env.STARMINER_INDEXER_POLL_MS ?? 250),
         },
       }),
-} as Record<ChainName, { id: number; rpc: string; pollingInterval: number }>;
+} as Record<ChainName, { id: number; rpc: string | string[]; pollingInterval: number }>;
 
 /** Where `name` is deployed on each followed chain (typed as if on both, like `chains`). */
 function deployments(name: string) {
