@@ -84,3 +84,15 @@ export function resultCommitment(jobId: bigint, slot: number | bigint, provider:
     ),
   );
 }
+
+/** The most jobs one `finalizeMany` settles (the market's `MAX_FINALIZE_BATCH`). */
+export const MAX_FINALIZE_BATCH = 64;
+
+/** `jobIds` cut into batches `finalizeMany` takes, in order. */
+export function finalizeBatches(jobIds: readonly bigint[]): bigint[][] {
+  const batches: bigint[][] = [];
+  for (let start = 0; start < jobIds.length; start += MAX_FINALIZE_BATCH) {
+    batches.push(jobIds.slice(start, start + MAX_FINALIZE_BATCH));
+  }
+  return batches;
+}

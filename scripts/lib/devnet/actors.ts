@@ -5,7 +5,7 @@ import type { ContentStore } from "../content.js";
 import { describeError } from "../errors.js";
 import { jurorStep, upholds } from "../juror.js";
 import { NodeRole } from "../nodes.js";
-import { JobStatus, Mode, SlotStatus, Tier, enumName, jobSpec } from "../market.js";
+import { JobStatus, Mode, SlotStatus, Tier, enumName, finalizeBatches, jobSpec } from "../market.js";
 import { send } from "../transactions.js";
 import { runDenseLayer, sampleDenseLayerJob } from "../workload.js";
 import { WorkloadClass } from "../zk/workloads.js";
@@ -277,8 +277,7 @@ export class SimulatedValidator {
 
   /** Finalizes `jobIds` with one transaction per batch: a job the chain no longer finds ready is skipped there. */
   private async settle(jobIds: readonly bigint[]) {
-    for (let start = 0; start < jobIds.length; start += FINALIZE_BATCH) {
-      const batch = jobIds.slice(start, start + FINALIZE_BATCH);
+    for (const batch of finalizeBatches(jobIds)) {
       try {
         await send(this.client, this.client.jobMarket, "finalizeMany", [batch]);
       } catch (error) {
@@ -306,8 +305,5 @@ export class SimulatedValidator {
     }
   }
 }
-
-/** The most jobs one finalizeMany takes (the market's MAX_FINALIZE_BATCH). */
-const FINALIZE_BATCH = 64;
 
 const short = (address: string) => `${address.slice(0, 8)}…`;

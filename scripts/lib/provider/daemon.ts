@@ -6,7 +6,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { type ProtocolClient, requireAccount } from "../client.js";
 import type { ContentStore } from "../content.js";
 import { describeError } from "../errors.js";
-import { JobStatus, Mode, SlotStatus, Tier, enumName } from "../market.js";
+import { JobStatus, Mode, SlotStatus, Tier, enumName, finalizeBatches } from "../market.js";
 import { sleep } from "../sleep.js";
 import { send, sendSimulated } from "../transactions.js";
 import { type DenseLayerJob, resultOf, runDenseLayer } from "../workload.js";
@@ -512,15 +512,13 @@ export class ProviderDaemon {
     this.options.log({ kind: "skipped", jobId, message: `job ${jobId}: passed over (${reason})` });
   }
 
-  /** Runs one job's step; a failure is reported once per distinct message and retried next round. */
   /**
    * Finalizes `jobIds` with one `finalizeMany` per batch of at most 64 and says which were settled; one the chain
    * no longer finds ready (a dispute opened meanwhile) is skipped there and carried again next round.
    */
   private async settle(jobIds: readonly bigint[]) {
     const { jobMarket } = this.protocol;
-    for (let start = 0; start < jobIds.length; start += FINALIZE_BATCH) {
-      const batch = jobIds.slice(start, start + FINALIZE_BATCH);
+    for (const batch of finalizeBatches(jobIds)) {
       try {
         const { receipt } = await send(this.protocol, jobMarket, "finalizeMany", [batch]);
         const settled = new Set(
@@ -537,6 +535,7 @@ export class ProviderDaemon {
     }
   }
 
+  /** Runs one job's step; a failure is reported once per distinct message and retried next round. */
   private async guard(jobId: bigint, step: () => Promise<void>) {
     try {
       await step();
@@ -549,9 +548,6 @@ export class ProviderDaemon {
     }
   }
 }
-
-/** The most jobs one finalizeMany takes (the market's MAX_FINALIZE_BATCH). */
-const FINALIZE_BATCH = 64;
 
 /** The node's registered hardware and zone; refuses a node that cannot be a provider or whose GPU is not here. */
 async function inspectNode(
