@@ -34,7 +34,7 @@ const loaded = new Map<CircuitName, Promise<LoadedCircuit>>();
 
 /**
  * The circuit's witness calculator and key, loaded once per process: compiling the 2 MB witness wasm and reading
- * the key took about a third of a small circuit's proving time. Reloaded when either file changes (a new setup).
+ * the key took more than a third of a small circuit's proving time. Reloaded when either file changes (a new setup).
  */
 async function load(circuit: CircuitName): Promise<LoadedCircuit> {
   const paths = circuitPaths(circuit);
