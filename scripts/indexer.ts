@@ -41,8 +41,9 @@ import {
   resolveChain,
 } from "./lib/indexer/database.js";
 import { lockHolder } from "./lib/indexer/pglite-lock.mjs";
+import { takeCleanStop } from "./lib/indexer/pglite-stop.mjs";
 import { openDatabase } from "./lib/indexer/sql.js";
-import { dropTornSchemas } from "./lib/indexer/torn.js";
+import { dropUncleanState } from "./lib/indexer/unclean.js";
 import { UsageError } from "./lib/usage-error.js";
 
 const MIGRATION_CONFLICT = "was previously used by a different Ponder app";
@@ -53,7 +54,7 @@ const EXIT_REORGANISED = 3;
 /** Loaded into Ponder's process: the embedded database's lock, and stopping when the runner has gone. */
 const PONDER_GUARD = join(import.meta.dirname, "lib", "indexer", "ponder-guard.mjs");
 /** How long an indexer whose runner was killed may take to stop and release the embedded database. */
-const LOCK_WAIT_MS = 15_000;
+const LOCK_WAIT_MS = 30_000;
 /** How long Ponder's graceful shutdown may take before it is killed. */
 const STOP_GRACE_MS = 30_000;
 
@@ -80,10 +81,16 @@ async function main(): Promise<number> {
   // Every check that can fail comes before the database is touched.
   if (!(await portIsFree(port, values.hostname))) throw new Error(`port ${port} on ${values.hostname} is in use`);
   const database = databaseFromEnv();
-  if (database.kind === "pglite") await waitForLock(database.directory);
+  let stoppedCleanly = true;
+  if (database.kind === "pglite") {
+    await waitForLock(database.directory);
+    stoppedCleanly = takeCleanStop(database.directory);
+  }
   let preparation: string = await prepareDatabase(database, values.schema, fingerprint, values.reset);
   const chains = [home, ...(remote === undefined ? [] : [remote])];
-  if (preparation === "kept") preparation = (await repairBeforeStart(database, values.schema, chains)) ?? preparation;
+  if (preparation === "kept") {
+    preparation = (await repairBeforeStart(database, values.schema, chains, stoppedCleanly)) ?? preparation;
+  }
 
   const where = database.kind === "pglite" ? `embedded database ${database.directory}` : "PostgreSQL";
   const followed = remote === undefined ? `chain ${chainId}` : `chains ${chainId} and ${remote.chainId}`;
@@ -93,11 +100,12 @@ async function main(): Promise<number> {
   /**
    * How Ponder is stopped. On the embedded database, Ponder's graceful shutdown runs its own queries (releasing
    * its lock, closing) on PGlite's one session while a batch's transaction may be open there, and they land inside
-   * it; a killed process leaves whole transactions only (PGlite replays its WAL at the next start), so Ponder is
-   * killed, and the runner releases the lock it left before the next start. On PostgreSQL each connection has its
-   * own transaction on the server: Ponder shuts down gracefully.
+   * it, and a killed PGlite may leave a torn database; so SIGUSR2 asks the guard loaded into Ponder to close the
+   * database once no transaction is open (./lib/indexer/pglite-stop.mjs), and the runner releases the lock Ponder
+   * left before the next start. On PostgreSQL each connection has its own transaction on the server: Ponder shuts
+   * down gracefully.
    */
-  const stopSignal = (signal: NodeJS.Signals): NodeJS.Signals => (database.kind === "pglite" ? "SIGKILL" : signal);
+  const stopSignal = (signal: NodeJS.Signals): NodeJS.Signals => (database.kind === "pglite" ? "SIGUSR2" : signal);
   /** Stops Ponder, and kills it if its graceful shutdown has not ended within STOP_GRACE_MS. */
   const stop = (signal: NodeJS.Signals) => {
     child.kill(stopSignal(signal));
@@ -171,29 +179,30 @@ async function main(): Promise<number> {
 }
 
 /**
- * Finds and repairs, in a database Ponder is about to resume, what Ponder's own crash recovery would not: rows its
- * checkpoint does not cover (embedded database) and blocks the chain no longer has. Returns what was done, or
- * undefined when nothing needed doing.
+ * Finds and repairs, in a database Ponder is about to resume, what Ponder's own crash recovery would not: blocks the
+ * chain no longer has; and on the embedded database, a last run that was not stopped cleanly (everything indexed
+ * is forgotten) and app tables that may be torn (the schema is rebuilt from the RPC cache at every start). Returns
+ * what was done, or undefined when nothing needed doing.
  */
 async function repairBeforeStart(
   database: Database,
   schema: string,
   chains: readonly { chainId: number; client: PublicClient }[],
+  stoppedCleanly: boolean,
 ): Promise<string | undefined> {
   const session = await openDatabase(database);
   if (session === undefined) return undefined;
   let repaired: string | undefined;
   try {
     if (database.kind === "pglite") {
-      const apps = await ponderAppSchemas(session);
-      await releaseStaleAppLocks(session, apps);
-      for (const torn of await dropTornSchemas(session, apps)) {
+      if (!stoppedCleanly && (await dropUncleanState(session, await ponderAppSchemas(session)))) {
         console.log(
-          `indexer: schema ${torn.schema} holds ${torn.rows} rows written after its last checkpoint (an ` +
-            "interrupted write): rebuilding it from the RPC cache",
+          "indexer: the embedded database was not stopped cleanly last time (killed, or stopped on an error), and " +
+            "what it holds may be torn: indexing again from the chain",
         );
-        repaired = "rebuilt after an interrupted write";
+        return "indexed again after an unclean stop";
       }
+      await releaseStaleAppLocks(session, await ponderAppSchemas(session));
     }
     for (const divergence of await reconcileBranches(session, database, schema, chains)) {
       console.log(
@@ -202,6 +211,15 @@ async function repairBeforeStart(
           `(${divergence.discardedBlocks} blocks held), and rebuild the tables`,
       );
       repaired = `rebuilt after a reorganisation at block ${divergence.forkBlock}`;
+    }
+    // After the branches are reconciled: they are read from the app schemas too.
+    if (database.kind === "pglite" && (await ponderAppSchemas(session)).includes(schema)) {
+      await session.query(`DROP SCHEMA "${schema}" CASCADE`);
+      console.log(
+        `indexer: schema ${schema} is rebuilt from the RPC cache: on the embedded database, indexing does not resume ` +
+          "from the tables of a previous run",
+      );
+      repaired ??= "rebuilt from the RPC cache";
     }
   } finally {
     await session.close();
