@@ -8,7 +8,7 @@ const SOLC_VERSION = "0.8.28";
 const solcPath = require.resolve("solc/soljson.js");
 // The job market and the verification hub sit close to EIP-170's size limit: they are compiled through the IR
 // pipeline, which fits them (and costs less gas per job than the legacy pipeline), and so are their linked libraries
-// (the hub's court and the market's dispute settlement).
+// (the hub's court, the market's settlement and its batched claims).
 // Every build also emits each contract's storage layout, which OpenZeppelin's upgrade validator reads
 // (`npm run upgrades:check`).
 const STORAGE_LAYOUT = { "*": { "*": ["storageLayout"] } };
@@ -22,6 +22,7 @@ const OPTIMIZED = { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 
 const VIA_IR_FILES = [
   "contracts/market/JobMarket.sol",
   "contracts/market/Settlement.sol",
+  "contracts/market/Claims.sol",
   "contracts/verification/VerificationHub.sol",
   "contracts/verification/DisputeCourt.sol",
   "test/market/JobMarket.invariant.t.sol",

@@ -89,6 +89,11 @@ const targets: readonly Target[] = [
     gas: lifecycles.batchedSettlementPerJob,
     target: MARKET_TARGETS.batchedSettlementPerJob,
   },
+  {
+    job: `Batched claims, per job in a batch of ${SETTLEMENT_BATCH} (one provider)`,
+    gas: lifecycles.batchedClaimPerJob,
+    target: MARKET_TARGETS.batchedClaimPerJob,
+  },
 ];
 
 const report: GasReport = {

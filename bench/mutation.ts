@@ -54,6 +54,7 @@ const TARGETS: Record<string, readonly string[]> = {
     "test/security/Disputes.ts",
     "test/security/ConsensusSplits.ts",
   ],
+  "contracts/market/Claims.sol": ["test/market/JobMarket.ts", "test/boundaries/MarketBoundaries.ts"],
   "contracts/market/Settlement.sol": [
     "test/market/JobMarket.ts",
     "test/security/Disputes.ts",

@@ -29,16 +29,18 @@ export const MARKET_TARGETS = {
   optimisticSingle: 400_000n,
   consensusTriple: 1_000_000n,
   batchedSettlementPerJob: 60_000n,
+  batchedClaimPerJob: 60_000n,
 } as const;
 
-/** How many jobs the batched settlement is measured with. */
+/** How many jobs the batched settlement and the batched claims are measured with. */
 export const SETTLEMENT_BATCH = 32;
 
-/** What the market measures beside its operations: whole jobs, and a batched settlement's gas per job. */
+/** What the market measures beside its operations: whole jobs, and batched settlement's and claims' gas per job. */
 export interface MarketFigures {
   readonly optimistic: bigint;
   readonly consensus: bigint;
   readonly batchedSettlementPerJob: bigint;
+  readonly batchedClaimPerJob: bigint;
 }
 
 /**
@@ -159,22 +161,30 @@ export async function measureMarket(context: GasContext): Promise<MarketFigures>
     operation: "finalize (3 providers, with model creator)",
   });
 
-  // Batched settlement: many small Optimistic jobs, delivered by one provider (its own batch) and by three (a
-  // keeper's batch), each finalized in one transaction after the challenge window.
-  const deliveredBatch = async (by: readonly Address[]) => {
+  // Batched claims and settlement: many small Optimistic jobs, claimed by one provider in one transaction and
+  // delivered (its own batch), or claimed one by one and delivered by three (a keeper's batch), each batch then
+  // finalized in one transaction after the challenge window.
+  const submitted = async () => {
     const ids: bigint[] = [];
     for (let i = 0; i < SETTLEMENT_BATCH; i++) {
-      const provider = by[i % by.length] as Address;
       await setup("JobMarket", "submitJob", [await spec({ modelCreator: ZERO_ADDRESS })], requester);
-      const jobId = ++jobs;
-      await setup("JobMarket", "claimSlot", [jobId], provider);
-      await setup("JobMarket", "submitResult", [jobId, 0, ANSWER, "0x"], provider);
-      ids.push(jobId);
+      ids.push(++jobs);
     }
     return ids;
   };
-  const ownBatch = await deliveredBatch([first]);
-  const keeperBatch = await deliveredBatch(providers);
+  const ownBatch = await submitted();
+  const batchedClaim = await send("JobMarket", "claimMany", [ownBatch], {
+    from: first,
+    operation: `claimMany (${SETTLEMENT_BATCH} Optimistic jobs, 1 provider)`,
+  });
+  for (const jobId of ownBatch) await setup("JobMarket", "submitResult", [jobId, 0, ANSWER, "0x"], first);
+  const batchedClaimPerJob = batchedClaim / BigInt(SETTLEMENT_BATCH);
+  const keeperBatch = await submitted();
+  for (const [i, jobId] of keeperBatch.entries()) {
+    const provider = providers[i % providers.length] as Address;
+    await setup("JobMarket", "claimSlot", [jobId], provider);
+    await setup("JobMarket", "submitResult", [jobId, 0, ANSWER, "0x"], provider);
+  }
   await context.increaseTime(DAY + 1);
   const batchedSettlement = await send("JobMarket", "finalizeMany", [ownBatch], {
     from: first,
@@ -354,7 +364,7 @@ export async function measureMarket(context: GasContext): Promise<MarketFigures>
     from: requester,
     operation: "appeal (one juror collateral; a committee of 7 to be drawn)",
   });
-  return { optimistic, consensus, batchedSettlementPerJob };
+  return { optimistic, consensus, batchedSettlementPerJob, batchedClaimPerJob };
 }
 
 function metadata(index: number, provider: boolean) {

@@ -271,6 +271,10 @@ interface IJobMarket {
     /// @notice A job of a {finalizeMany} batch was left as it was: it is not Verified (`status`), or its challenge
     /// window is still open (until `challengeEndsAt`, wall-clock; zero when the job has none).
     event FinalizeSkipped(uint256 indexed jobId, JobStatus status, uint64 challengeEndsAt);
+    /// @notice A job of a {claimMany} batch was not claimed: `reason` is the selector of the error {claimSlot} would
+    /// have reverted with for it (a market error, or {IStaking-StakingInsufficientAvailableStake} when the stake
+    /// left after the batch's earlier claims does not cover its collateral).
+    event ClaimSkipped(uint256 indexed jobId, bytes4 reason);
     event FeesSwept(address indexed treasury, uint256 amount);
     event FeeSplitSet(FeeSplit split);
     event MarketParametersSet(MarketParameters parameters);
@@ -298,6 +302,13 @@ interface IJobMarket {
     /// @notice Claims the first open slot of `jobId` for the caller, locking its collateral.
     /// @return slot The claimed slot's index.
     function claimSlot(uint256 jobId) external returns (uint256 slot);
+
+    /// @notice {claimSlot} for up to `MAX_CLAIM_BATCH` jobs in one transaction, each with the same checks, and the
+    /// collateral of all of them locked at once. A job that cannot be claimed (unknown, not Open, already held by
+    /// the caller or named twice, the caller not eligible, no open slot, the stake used up) is skipped with
+    /// {ClaimSkipped} and does not stop the others; an empty or oversized batch is refused.
+    /// @return slots Each job's claimed slot, in the order given, or `type(uint256).max` for a job skipped.
+    function claimMany(uint256[] calldata jobIds) external returns (uint256[] memory slots);
 
     /// @notice Commits keccak256(abi.encode(jobId, slot, provider, result, salt)) for a claimed slot.
     function commitResult(uint256 jobId, uint256 slot, bytes32 commitment) external;

@@ -15,6 +15,7 @@ import {IStaking} from "../interfaces/IStaking.sol";
 import {ITreasury} from "../interfaces/ITreasury.sol";
 import {IVerificationHub} from "../interfaces/IVerificationHub.sol";
 import {MarketStorage} from "./MarketStorage.sol";
+import {Claims} from "./Claims.sol";
 import {Settlement} from "./Settlement.sol";
 
 /// @title JobMarket
@@ -22,8 +23,8 @@ import {Settlement} from "./Settlement.sol";
 /// failover. Evidence checks, audits and disputes are the VerificationHub's; the money stays here.
 /// @dev Every deadline is kept on the market's clock, which stops while the market or the hub is paused (see
 /// {clock}); views and events translate it to wall-clock time as of the moment they are read or emitted.
-/// The linked Settlement library holds no state and runs only through this contract's delegatecalls; it is deployed
-/// with each implementation and upgraded with it (OpenZeppelin's validator is told so below).
+/// The linked Settlement and Claims libraries hold no state and run only through this contract's delegatecalls; they
+/// are deployed with each implementation and upgraded with it (OpenZeppelin's validator is told so below).
 /// @custom:oz-upgrades-unsafe-allow external-library-linking
 contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStorage, IJobMarket {
     using SafeERC20 for IERC20;
@@ -35,6 +36,8 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStora
     uint256 public constant MAX_REDUNDANCY = 3;
     /// @notice The most jobs one {finalizeMany} settles: a batch stays well under a block's gas.
     uint256 public constant MAX_FINALIZE_BATCH = 64;
+    /// @notice The most jobs one {claimMany} claims a slot of.
+    uint256 public constant MAX_CLAIM_BATCH = 64;
     /// @notice A Consensus job needs three providers: with two, one dissenter (a lazy provider, or the requester's
     /// own) splits every job, and no rule can tell which of the two is honest.
     uint256 public constant MIN_CONSENSUS_REDUNDANCY = 3;
@@ -139,43 +142,14 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStora
 
     /// @inheritdoc IJobMarket
     function claimSlot(uint256 jobId) external whenNotPaused nonReentrant returns (uint256 slot) {
-        JobMarketStorage storage $ = _s();
-        Job storage job = _job($, jobId);
-        _requireStatus(job, jobId, JobStatus.Open);
-        if (msg.sender == job.requester) revert MarketRequesterCannotClaim(jobId);
-        uint256 now_ = _now($);
-        uint256 deadline = job.deadline;
-        if (now_ >= deadline) revert MarketClaimTooLate(jobId, _wall($, deadline));
-        // A provider who missed a slot of this job stays barred from it, whoever holds that slot now.
-        if ($.barred[jobId][msg.sender]) revert MarketAlreadyAssigned(jobId, msg.sender);
-        _checkEligibility($, job, msg.sender);
+        return Claims.claimOne(_s(), jobId);
+    }
 
-        mapping(uint256 => Slot) storage slots = $.slots[jobId];
-        slot = type(uint256).max;
-        bool firstClaim = true;
-        for (uint256 i = 0; i < job.redundancy; ++i) {
-            Slot storage candidate = slots[i];
-            address holder = candidate.provider;
-            if (holder == msg.sender) revert MarketAlreadyAssigned(jobId, msg.sender);
-            if (holder != address(0)) firstClaim = false;
-            if (slot == type(uint256).max && candidate.status == SlotStatus.Open) slot = i;
-        }
-        if (slot == type(uint256).max) revert MarketNoOpenSlot(jobId);
-
-        uint256 deliverBy = now_ + job.deliveryWindow;
-        if (deliverBy > deadline) deliverBy = deadline;
-        Slot storage claimed = slots[slot];
-        claimed.provider = msg.sender;
-        claimed.status = SlotStatus.Claimed;
-        claimed.claimedAt = uint40(now_);
-        claimed.deliverBy = uint40(deliverBy);
-
-        uint256 collateral = Settlement.collateralOf(job);
-        emit SlotClaimed(jobId, slot, msg.sender, collateral, uint64(_wall($, deliverBy)));
-        $.staking.lockCollateral(msg.sender, collateral);
-        // Demand is what providers take on, not what is asked: a job submitted and cancelled moves no price. The
-        // first claim of a job records all of its slots' hours (one call per job, not per slot).
-        if (firstClaim) $.pricing.recordDemand(job.zone, uint256(job.gpuHours) * job.redundancy);
+    /// @inheritdoc IJobMarket
+    function claimMany(uint256[] calldata jobIds) external whenNotPaused nonReentrant returns (uint256[] memory slots) {
+        uint256 count = jobIds.length;
+        if (count == 0 || count > MAX_CLAIM_BATCH) revert MarketInvalidBatchSize(count, MAX_CLAIM_BATCH);
+        return Claims.claimMany(_s(), jobIds);
     }
 
     /// @inheritdoc IJobMarket
@@ -527,27 +501,6 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStora
     // ---------------------------------------------------------------------------------------------
     // Claims and deliveries
     // ---------------------------------------------------------------------------------------------
-
-    function _checkEligibility(JobMarketStorage storage $, Job storage job, address provider) private view {
-        INodeRegistry.ProviderProfile memory profile = $.registry.providerProfile(provider);
-        if (!profile.eligible) revert MarketProviderNotEligible(provider);
-        if (profile.zone != job.zone) revert MarketWrongZone(provider, profile.zone, job.zone);
-        uint32 minVram = job.minVramMiB;
-        uint16 minComputeCapability = job.minComputeCapability;
-        if (profile.vramMiB < minVram || profile.computeCapability < minComputeCapability) {
-            revert MarketHardwareBelowRequirement(provider);
-        }
-        if (job.provenHardware && !$.capabilities.meetsThresholds(provider, minVram, minComputeCapability)) {
-            revert MarketHardwareNotProven(provider);
-        }
-        if (job.teeRequired && !profile.attested) revert MarketAttestationRequired(provider);
-
-        uint256 floor = job.reputationFloor;
-        if (floor != 0) {
-            uint256 reputation = $.reputation.eligibilityScoreOf(provider);
-            if (reputation < floor) revert MarketReputationBelowFloor(provider, reputation, floor);
-        }
-    }
 
     /// @dev The caller's claimed slot, still inside its delivery window.
     function _deliverableSlot(

@@ -30,8 +30,10 @@ export default buildModule("JobMarket", (m) => {
   const { verificationHub } = m.useModule(VerificationHubModule);
   const { computeCommitmentWorkload, denseLayerWorkload, digitsMlpWorkload } = m.useModule(WorkloadsModule);
 
-  // The end of a dispute runs in the market's context as a linked library (the market alone would exceed EIP-170).
+  // The end of a dispute, batched settlement and batched claims run in the market's context as linked libraries (the
+  // market alone would exceed EIP-170).
   const settlement = m.library("Settlement");
+  const claims = m.library("Claims");
   const jobMarket = deployUupsProxy(
     m,
     "JobMarket",
@@ -39,7 +41,7 @@ export default buildModule("JobMarket", (m) => {
       accessManager,
       [agpu, staking, nodeRegistry, reputation, pricingEngine, capabilityRegistrar, verificationHub, treasury],
     ],
-    { Settlement: settlement },
+    { Settlement: settlement, Claims: claims },
   );
 
   // Wire the hub to the market and register the ZK workload classes while those functions still answer to the

@@ -85,6 +85,9 @@ export function resultCommitment(jobId: bigint, slot: number | bigint, provider:
   );
 }
 
+/** The most jobs one `claimMany` claims a slot of (the market's `MAX_CLAIM_BATCH`). */
+export const MAX_CLAIM_BATCH = 64;
+
 /** The most jobs one `finalizeMany` settles (the market's `MAX_FINALIZE_BATCH`). */
 export const MAX_FINALIZE_BATCH = 64;
 

@@ -132,6 +132,7 @@ export const OPEN_FUNCTIONS: Record<PermissionedContract, readonly string[]> = {
   CapabilityRegistrar: ["initialize", "proveCapability", "setAuthority"],
   JobMarket: [
     "cancelJob",
+    "claimMany",
     "claimSlot",
     "commitResult",
     "expireSlot",

@@ -312,6 +312,36 @@ describe("starminer provider run (end to end on a local node)", function () {
     expect(held(), events.map((e) => e.message).join("\n")).to.equal(true);
   });
 
+  it("claims a round's jobs in one transaction, and passes over a job the market refuses with the market's reason", async () => {
+    const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const { daemon, events } = await inProcessDaemon(await clientOf(p3), "batch-journal.json");
+    await daemon.round();
+    const batch = [
+      await submit("batch-1", sampleDenseLayerJob(21), { mode: "consensus", redundancy: 3 }),
+      await submit("batch-2", sampleDenseLayerJob(22), { mode: "consensus", redundancy: 3 }),
+    ];
+    // A new provider's reputation (neutral) is below the Priority tier's floor: the daemon cannot tell, the market can.
+    const priority = await submit("batch-priority", sampleDenseLayerJob(23), {
+      mode: "consensus",
+      redundancy: 3,
+      tier: "priority",
+    });
+    await daemon.round();
+    const records = daemon.records();
+    const claims = batch.map((jobId) => records.find((r) => r.jobId === jobId.toString())?.claimTransaction);
+    expect(claims[0], events.map((e) => e.message).join("\n")).to.match(/^0x[0-9a-f]{64}$/);
+    expect(claims[1], "both jobs claimed by one transaction").to.equal(claims[0]);
+    const receipt = await connection.ethers.provider.getTransactionReceipt(claims[0]!);
+    const claimed = receipt!.logs.flatMap((log) => {
+      const parsed = market.jobMarket.interface.parseLog(log);
+      return parsed?.name === "SlotClaimed" ? [parsed.args.jobId as bigint] : [];
+    });
+    expect(claimed).to.include.members(batch);
+    expect(records.some((r) => r.jobId === priority.toString())).to.equal(false);
+    const passed = events.map((e) => e.message).find((m) => m.startsWith(`job ${priority}: passed over`));
+    expect(passed).to.match(/MarketReputationBelowFloor/);
+  });
+
   it("closes journal entries whose jobs a restarted local chain no longer has", async () => {
     const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
     const journal = join(live.workDir, "stale-journal.json");

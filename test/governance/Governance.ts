@@ -102,10 +102,13 @@ async function enact(g: Governed, calls: Call[], description: string) {
   return proposal;
 }
 
-/** A JobMarket implementation linked to a fresh Settlement library, as an upgrade would deploy it. */
+/** A JobMarket implementation linked to fresh Settlement and Claims libraries, as an upgrade would deploy it. */
 async function deployJobMarketImplementation() {
   const settlement = await ethers.deployContract("Settlement");
-  return ethers.deployContract("JobMarket", { libraries: { Settlement: await settlement.getAddress() } });
+  const claims = await ethers.deployContract("Claims");
+  return ethers.deployContract("JobMarket", {
+    libraries: { Settlement: await settlement.getAddress(), Claims: await claims.getAddress() },
+  });
 }
 
 describe("Governance: AMAX Governor, Timelock and the handover", function () {

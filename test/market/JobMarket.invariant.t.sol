@@ -97,6 +97,7 @@ contract JobMarketHandler is TestBase {
     AGPU public immutable token;
     JobMarket public immutable market;
     VerificationHub public immutable hub;
+    Staking public immutable staking;
     address[REQUESTERS] public requesters;
     address[PROVIDERS] public providers;
     address[VALIDATORS] public validators;
@@ -130,6 +131,7 @@ contract JobMarketHandler is TestBase {
         token = d.token;
         market = d.market;
         hub = d.hub;
+        staking = d.staking;
         requesters = r;
         providers = p;
         validators = v;
@@ -187,6 +189,44 @@ contract JobMarketHandler is TestBase {
         try market.claimSlot(jobId) {
             ++calls[this.claim.selector];
         } catch {}
+    }
+
+    /// @dev A provider claims an open job in a batch naming it twice and an unknown job. Unless the market is paused,
+    /// the batch never reverts; it claims one slot of the job at most (the duplicate and the unknown id are skipped)
+    /// and locks exactly that job's collateral; when it skips the job, it changes nothing, and {claimSlot} right
+    /// after must be refused too.
+    function claimInBatch(uint256 jobSeed, uint256 providerSeed) external {
+        (bool any, uint256 jobId) = _pickIn(jobSeed, IJobMarket.JobStatus.Open);
+        if (!any) return;
+        address provider = providers[providerSeed % PROVIDERS];
+        uint256 lockedBefore = staking.lockedOf(provider);
+        bool heldBefore = _holdsSlot(market.slotsOf(jobId), provider);
+        bool paused = market.paused();
+        uint256[] memory batch = new uint256[](3);
+        (batch[0], batch[1], batch[2]) = (jobId, type(uint256).max, jobId);
+        vm.prank(provider);
+        try market.claimMany(batch) returns (uint256[] memory slots) {
+            bool claimed = slots[0] != type(uint256).max;
+            uint256 locked = staking.lockedOf(provider);
+            bool exact = slots[1] == type(uint256).max && slots[2] == type(uint256).max;
+            if (claimed) {
+                exact = exact && !heldBefore && _slotsHeld(jobId, provider) == 1;
+                exact = exact && locked == lockedBefore + market.collateralOf(jobId);
+            } else {
+                exact = exact && locked == lockedBefore && _holdsSlot(market.slotsOf(jobId), provider) == heldBefore;
+            }
+            if (paused || !exact) return _unexpected(this.claimInBatch.selector, false);
+            if (claimed) {
+                ++calls[this.claimInBatch.selector];
+                return;
+            }
+            vm.prank(provider);
+            try market.claimSlot(jobId) {
+                _unexpected(this.claimInBatch.selector, true);
+            } catch {}
+        } catch {
+            if (!paused) _unexpected(this.claimInBatch.selector, true);
+        }
     }
 
     /// @dev Commits one of three results (so Consensus jobs see agreement, dissent and three-way splits).
@@ -619,6 +659,11 @@ contract JobMarketHandler is TestBase {
         return (anyone, hub.jurorOf(jobId, anyone));
     }
 
+    function _slotsHeld(uint256 jobId, address provider) private view returns (uint256 held) {
+        IJobMarket.Slot[] memory slots = market.slotsOf(jobId);
+        for (uint256 i = 0; i < slots.length; ++i) if (slots[i].provider == provider) ++held;
+    }
+
     function _holdsSlot(IJobMarket.Slot[] memory slots, address provider) private pure returns (bool) {
         for (uint256 i = 0; i < slots.length; ++i) if (slots[i].provider == provider) return true;
         return false;
@@ -862,6 +907,24 @@ contract JobMarketInvariantTest is TestBase {
             assertEq(uint256(d.market.jobOf(handler.jobs(i)).status), uint256(IJobMarket.JobStatus.Settled), "settled");
         }
         assertEq(handler.anomalies().payoutMismatches, 0, "paid by the split");
+        invariant_EveryCheckedCallEndsAsPredicted();
+    }
+
+    /// @dev A Consensus job claimed in batches: two providers get a slot each, a provider already on the job is
+    /// skipped (and {claimSlot} refuses it too), and the job is then served to the end.
+    function test_HandlerClaimsInBatches() public {
+        handler.submit(0, 4, 3, 1);
+        handler.claimInBatch(0, 0);
+        handler.claimInBatch(0, 1);
+        assertEq(handler.calls(JobMarketHandler.claimInBatch.selector), 2, "two providers claimed in batches");
+        handler.claimInBatch(0, 1);
+        assertEq(handler.calls(JobMarketHandler.claimInBatch.selector), 2, "a provider on the job skipped");
+        handler.claim(0, 2);
+        for (uint256 i = 0; i < 3; ++i) handler.commit(0, 0, 0);
+        for (uint256 i = 0; i < 3; ++i) handler.reveal(0, 0);
+        handler.warp(11 minutes);
+        handler.finalizeInBatch(0);
+        assertEq(uint256(d.market.jobOf(handler.jobs(0)).status), uint256(IJobMarket.JobStatus.Settled), "settled");
         invariant_EveryCheckedCallEndsAsPredicted();
     }
 
@@ -1129,7 +1192,7 @@ contract JobMarketInvariantTest is TestBase {
 
     /// @dev The handler's actions: what the invariant runner calls, in random order.
     function _actions() private pure returns (bytes4[] memory) {
-        bytes4[] memory actions = new bytes4[](20);
+        bytes4[] memory actions = new bytes4[](21);
         actions[0] = JobMarketHandler.submit.selector;
         actions[1] = JobMarketHandler.claim.selector;
         actions[2] = JobMarketHandler.commit.selector;
@@ -1150,6 +1213,7 @@ contract JobMarketInvariantTest is TestBase {
         actions[17] = JobMarketHandler.pause.selector;
         actions[18] = JobMarketHandler.probeBoundary.selector;
         actions[19] = JobMarketHandler.finalizeInBatch.selector;
+        actions[20] = JobMarketHandler.claimInBatch.selector;
         return actions;
     }
 

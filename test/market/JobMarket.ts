@@ -3,7 +3,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import type { Address } from "viem";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
-import { MAX_FINALIZE_BATCH, specHash } from "../../scripts/lib/market.js";
+import { MAX_CLAIM_BATCH, MAX_FINALIZE_BATCH, specHash } from "../../scripts/lib/market.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import {
   AGPU,
@@ -748,6 +748,151 @@ describe("JobMarket", function () {
       await expect(jobMarket.finalizeMany(tooMany))
         .to.be.revertedWithCustomError(jobMarket, "MarketInvalidBatchSize")
         .withArgs(max + 1n, max);
+    });
+  });
+
+  describe("batched claims", () => {
+    const MAX_SLOT = 2n ** 256n - 1n;
+    const selector = (market: Market, error: string) =>
+      (market.jobMarket.interface.getError(error) ?? market.staking.interface.getError(error))!.selector;
+
+    it("claims every claimable job as claimSlot would, locks their collateral at once, and skips the others", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, staking, pricingEngine, accounts } = market;
+      const [provider, other] = market.providers as [(typeof market.providers)[0], (typeof market.providers)[0]];
+      await raiseReputation(market, provider.address);
+      const now = await time.latest();
+      const consensus = { mode: Mode.Consensus, redundancy: 3 };
+      const optimistic = await submit(market, jobSpec(now));
+      const shared = await submit(market, jobSpec(now, consensus));
+      await jobMarket.connect(other).claimSlot(shared);
+      const fresh = await submit(market, jobSpec(now, consensus));
+      const tee = await submit(market, jobSpec(now, { ...consensus, teeRequired: true }));
+      const cancelled = await submit(market, jobSpec(now, consensus));
+      await jobMarket.connect(accounts.alice).cancelJob(cancelled);
+      const unknown = 999n;
+      const batch = [optimistic, shared, tee, unknown, fresh, cancelled, shared];
+      expect(await jobMarket.connect(provider).claimMany.staticCall(batch)).to.deep.equal([
+        0n,
+        1n,
+        MAX_SLOT,
+        MAX_SLOT,
+        0n,
+        MAX_SLOT,
+        MAX_SLOT,
+      ]);
+
+      const collateral = await Promise.all([optimistic, shared, fresh].map((id) => jobMarket.collateralOf(id)));
+      const total = collateral.reduce((a, b) => a + b, 0n);
+      const gpuHours = async (id: bigint) => {
+        const job = await jobMarket.jobOf(id);
+        return job.gpuHours * job.redundancy;
+      };
+      // Demand is recorded on a job's first claim: the Optimistic job's and the fresh job's, not the shared one's.
+      const demand = (await gpuHours(optimistic)) + (await gpuHours(fresh));
+      const tx = jobMarket.connect(provider).claimMany(batch);
+      const deliverBy = (await time.latest()) + 1 + HOUR;
+      await expect(tx)
+        .to.emit(jobMarket, "SlotClaimed")
+        .withArgs(optimistic, 0n, provider.address, collateral[0], deliverBy)
+        .and.to.emit(jobMarket, "SlotClaimed")
+        .withArgs(shared, 1n, provider.address, collateral[1], deliverBy)
+        .and.to.emit(jobMarket, "SlotClaimed")
+        .withArgs(fresh, 0n, provider.address, collateral[2], deliverBy)
+        .and.to.emit(jobMarket, "ClaimSkipped")
+        .withArgs(tee, selector(market, "MarketAttestationRequired"))
+        .and.to.emit(jobMarket, "ClaimSkipped")
+        .withArgs(unknown, selector(market, "MarketUnknownJob"))
+        .and.to.emit(jobMarket, "ClaimSkipped")
+        .withArgs(cancelled, selector(market, "MarketJobNotInStatus"))
+        .and.to.emit(jobMarket, "ClaimSkipped")
+        .withArgs(shared, selector(market, "MarketAlreadyAssigned"))
+        .and.to.emit(staking, "CollateralLocked")
+        .withArgs(provider.address, total, total)
+        .and.to.emit(pricingEngine, "DemandRecorded")
+        .withArgs(EU_WEST, anyValue, demand, anyValue);
+      const receipt = await (await tx).wait();
+      const named = (name: string) =>
+        receipt!.logs.filter((log) => jobMarket.interface.parseLog(log)?.name === name).length;
+      expect([named("SlotClaimed"), named("ClaimSkipped")]).to.deep.equal([3, 4]);
+
+      expect(await staking.lockedOf(provider.address)).to.equal(total);
+      for (const [jobId, slot] of [
+        [optimistic, 0],
+        [shared, 1],
+        [fresh, 0],
+      ] as const) {
+        const claimed = (await jobMarket.slotsOf(jobId))[slot]!;
+        expect([claimed.provider, claimed.status, claimed.deliverBy]).to.deep.equal([
+          provider.address,
+          BigInt(SlotStatus.Claimed),
+          BigInt(deliverBy),
+        ]);
+      }
+      // The skipped jobs are as they were: the TEE job still open to an attested provider.
+      expect((await jobMarket.slotsOf(tee)).every((slot) => slot.provider === ZERO)).to.equal(true);
+      // A claimed job proceeds as if claimed alone.
+      await jobMarket.connect(provider).submitResult(optimistic, 0, result("answer"), NO_EVIDENCE);
+      expect((await jobMarket.jobOf(optimistic)).status).to.equal(JobStatus.Verified);
+    });
+
+    it("skips a job whose collateral the stake left by the batch's earlier claims does not cover", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, staking } = market;
+      const [provider] = market.providers;
+      const now = await time.latest();
+      const large = { mode: Mode.Consensus, redundancy: 3, gpuHours: 1_200 };
+      const jobs = [
+        await submit(market, jobSpec(now, large)),
+        await submit(market, jobSpec(now, large)),
+        await submit(market, jobSpec(now, large)),
+      ];
+      const collateral = await jobMarket.collateralOf(jobs[0]!);
+      expect(2n * collateral <= PROVIDER_STAKE && 3n * collateral > PROVIDER_STAKE).to.equal(true);
+      await expect(jobMarket.connect(provider!).claimMany(jobs))
+        .to.emit(jobMarket, "ClaimSkipped")
+        .withArgs(jobs[2]!, selector(market, "StakingInsufficientAvailableStake"))
+        .and.to.emit(staking, "CollateralLocked")
+        .withArgs(provider!.address, 2n * collateral, 2n * collateral);
+      // One by one, the third claim is refused by Staking with the same error.
+      await expect(jobMarket.connect(provider!).claimSlot(jobs[2]!)).to.be.revertedWithCustomError(
+        staking,
+        "StakingInsufficientAvailableStake",
+      );
+    });
+
+    it("changes nothing when no job of the batch can be claimed: no slot, no collateral, no demand", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, staking } = market;
+      const stranger = market.accounts.stranger;
+      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3 }));
+      // Someone who is not a provider is skipped on every job.
+      await expect(jobMarket.connect(stranger).claimMany([jobId, jobId]))
+        .to.emit(jobMarket, "ClaimSkipped")
+        .withArgs(jobId, selector(market, "MarketProviderNotEligible"))
+        .and.not.to.emit(staking, "CollateralLocked")
+        .and.not.to.emit(market.pricingEngine, "DemandRecorded");
+      expect((await jobMarket.slotsOf(jobId))[0]!.provider).to.equal(ZERO);
+    });
+
+    it("refuses an empty batch, one of more than MAX_CLAIM_BATCH jobs, and any batch while paused", async () => {
+      const market = await loadFixture(ready);
+      const { jobMarket, accounts } = market;
+      const max = await jobMarket.MAX_CLAIM_BATCH();
+      expect(max).to.equal(BigInt(MAX_CLAIM_BATCH));
+      await expect(jobMarket.claimMany([]))
+        .to.be.revertedWithCustomError(jobMarket, "MarketInvalidBatchSize")
+        .withArgs(0n, max);
+      const tooMany = Array.from({ length: Number(max) + 1 }, (_, i) => BigInt(i + 1));
+      await expect(jobMarket.claimMany(tooMany))
+        .to.be.revertedWithCustomError(jobMarket, "MarketInvalidBatchSize")
+        .withArgs(max + 1n, max);
+      const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3 }));
+      await jobMarket.connect(accounts.guardian).pause();
+      await expect(jobMarket.connect(market.providers[0]!).claimMany([jobId])).to.be.revertedWithCustomError(
+        jobMarket,
+        "EnforcedPause",
+      );
     });
   });
 

@@ -17,9 +17,9 @@ export interface PlantedBug {
 
 export const PLANTED_BUGS: readonly PlantedBug[] = [
   {
-    contract: "contracts/market/JobMarket.sol",
-    line: "if (now_ >= deadline) revert MarketClaimTooLate(jobId, _wall($, deadline));",
-    planted: "if (now_ > deadline) revert MarketClaimTooLate(jobId, _wall($, deadline));",
+    contract: "contracts/market/Claims.sol",
+    line: "if (claimant.now_ >= deadline) {",
+    planted: "if (claimant.now_ > deadline) {",
     specification: { file: "test/boundaries/MarketBoundaries.ts", title: "refuses a claim at the deadline" },
   },
   {

@@ -6,7 +6,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { type ProtocolClient, requireAccount } from "../client.js";
 import type { ContentStore } from "../content.js";
 import { describeError } from "../errors.js";
-import { JobStatus, Mode, SlotStatus, Tier, enumName, finalizeBatches } from "../market.js";
+import { JobStatus, MAX_CLAIM_BATCH, Mode, SlotStatus, Tier, enumName, finalizeBatches } from "../market.js";
 import { sleep } from "../sleep.js";
 import { send, sendSimulated } from "../transactions.js";
 import { type DenseLayerJob, resultOf, runDenseLayer } from "../workload.js";
@@ -62,6 +62,8 @@ export interface DaemonEvent {
 const NO_EVIDENCE = "0x";
 /** How many job ids one scan of the lens covers. */
 const SCAN_PAGE = 256n;
+/** The slot `claimMany` returns for a job it skipped. */
+const SKIPPED_SLOT = 2n ** 256n - 1n;
 /** How often the whole job range is rescanned (reopened slots in old jobs), in rounds. */
 const FULL_RESCAN_ROUNDS = 30;
 /**
@@ -372,15 +374,14 @@ export class ProviderDaemon {
     const fresh = candidates.filter((id) => this.journal.get(id) === undefined && !this.passedOver.has(id.toString()));
     if (fresh.length === 0) return;
     const views = await jobMarketLens.read.jobsWithSlots([fresh]);
+    const wanted: bigint[] = [];
     for (const { jobId, job, slots } of views) {
-      if (room === 0) return;
+      if (wanted.length === Math.min(room, MAX_CLAIM_BATCH)) break;
       const reason = await this.reasonToPass(jobId, job, slots, now);
-      if (reason !== undefined) {
-        this.passOver(jobId, reason);
-        continue;
-      }
-      if (!(await this.claim(jobId))) continue;
-      room--;
+      if (reason !== undefined) this.passOver(jobId, reason);
+      else wanted.push(jobId);
+    }
+    for (const jobId of await this.claim(wanted)) {
       // Start on it at once: compute, then commit or submit, without waiting for the next round (a job just
       // claimed has nothing to settle).
       const record = this.journal.get(jobId)!;
@@ -417,43 +418,78 @@ export class ProviderDaemon {
     return undefined;
   }
 
-  /** Claims a slot of `jobId`: journal first, then the transaction; false when the market refuses. */
-  private async claim(jobId: bigint): Promise<boolean> {
-    const { jobMarket, publicClient } = this.protocol;
+  /**
+   * Claims a slot of each of `jobIds` in one `claimMany`: journal first, then the transaction. Returns the jobs
+   * claimed; a job the market skips, or whose last slot another provider took meanwhile, is passed over.
+   */
+  private async claim(jobIds: readonly bigint[]): Promise<bigint[]> {
+    if (jobIds.length === 0) return [];
+    const { jobMarket, jobMarketLens, publicClient } = this.protocol;
     const account = requireAccount(this.protocol);
-    let request;
-    try {
-      ({ request } = await publicClient.simulateContract({
+    const simulate = (ids: readonly bigint[]) =>
+      publicClient.simulateContract({
         address: jobMarket.address,
         abi: jobMarket.abi,
-        functionName: "claimSlot",
-        args: [jobId],
+        functionName: "claimMany",
+        args: [ids],
         account,
-      }));
+      });
+    let simulation;
+    try {
+      simulation = await simulate(jobIds);
+      const skipped = jobIds.filter((_, i) => simulation!.result[i] === SKIPPED_SLOT);
+      for (const jobId of skipped) this.passOver(jobId, await this.refusalOf(jobId));
+      if (skipped.length > 0) {
+        const rest = jobIds.filter((jobId) => !skipped.includes(jobId));
+        if (rest.length === 0) return [];
+        simulation = await simulate(rest);
+      }
     } catch (error) {
-      this.passOver(jobId, describeError(error));
-      return false;
+      for (const jobId of jobIds) this.passOver(jobId, describeError(error));
+      return [];
     }
-    await this.journal.update(jobId, { stage: "claiming" });
+    const claiming = simulation.request.args[0];
+    for (const jobId of claiming) await this.journal.update(jobId, { stage: "claiming" });
     let lost: string | undefined;
     try {
-      const hash = await sendSimulated(this.protocol, request as never);
-      await this.journal.update(jobId, { claimTransaction: hash });
+      const hash = await sendSimulated(this.protocol, simulation.request as never);
+      for (const jobId of claiming) await this.journal.update(jobId, { claimTransaction: hash });
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") lost = `the claim ${hash} reverted`;
     } catch (error) {
       lost = describeError(error);
     }
-    const slot = (await jobMarket.read.slotsOf([jobId])).findIndex((s) => this.holds(s));
-    if (slot < 0) {
-      // Another provider took the last slot between the simulation and the claim: the job is not ours.
-      await this.journal.forget(jobId);
-      this.passOver(jobId, `lost the race for its last slot (${lost ?? "no slot recorded"})`);
-      return false;
+    const claimed: bigint[] = [];
+    for (const { jobId, slots } of await jobMarketLens.read.jobsWithSlots([claiming])) {
+      const slot = slots.findIndex((s) => this.holds(s));
+      if (slot < 0) {
+        // Another provider took the last slot between the simulation and the claim: the job is not ours.
+        await this.journal.forget(jobId);
+        this.passOver(jobId, `lost the race for its last slot (${lost ?? "no slot recorded"})`);
+        continue;
+      }
+      await this.journal.update(jobId, { stage: "claimed", slot });
+      this.options.log({ kind: "claimed", jobId, message: `job ${jobId}: claimed slot ${slot}` });
+      claimed.push(jobId);
     }
-    await this.journal.update(jobId, { stage: "claimed", slot });
-    this.options.log({ kind: "claimed", jobId, message: `job ${jobId}: claimed slot ${slot}` });
-    return true;
+    return claimed;
+  }
+
+  /** Why the market would refuse this provider a slot of `jobId` now (`claimSlot`'s error, decoded). */
+  private async refusalOf(jobId: bigint): Promise<string> {
+    const { jobMarket, publicClient } = this.protocol;
+    try {
+      await publicClient.simulateContract({
+        address: jobMarket.address,
+        abi: jobMarket.abi,
+        functionName: "claimSlot",
+        args: [jobId],
+        account: requireAccount(this.protocol),
+      });
+    } catch (error) {
+      return describeError(error);
+    }
+    return "skipped by the market in a batch of claims";
   }
 
   // -------------------------------------------------------------------------------------------------------------
