@@ -91,7 +91,8 @@ library Claims {
     /// @dev Claims the first open slot of `jobId` for `claimant`: {IJobMarket-claimSlot}'s checks in order, then the
     /// slot and {IJobMarket-SlotClaimed}. The caller locks the collateral and records the demand. A check that fails
     /// reverts with its error when `strict`; otherwise the error's selector is returned and nothing changes.
-    /// `available` is the stake the collateral must fit in (a strict claim leaves the check to the Staking contract).
+    /// `available` is the stake the collateral must fit in (a strict claim leaves the check to the Staking contract);
+    /// a collateral of zero is refused as {IStaking-lockCollateral} refuses it.
     function _claim(
         MarketStorage.JobMarketStorage storage $,
         Claimant memory claimant,
@@ -103,7 +104,10 @@ library Claims {
         bytes memory refusal = _refusal($, claimant, job, jobId);
         if (refusal.length == 0) {
             outcome.collateral = Settlement.collateralOf(job);
-            if (outcome.collateral > available) {
+            // Staking locks no zero amount: a job too small to put collateral at stake is refused in a batch too.
+            if (outcome.collateral == 0) {
+                refusal = abi.encodeWithSelector(IStaking.StakingZeroAmount.selector);
+            } else if (outcome.collateral > available) {
                 refusal = abi.encodeWithSelector(
                     IStaking.StakingInsufficientAvailableStake.selector,
                     claimant.provider,
