@@ -30,7 +30,7 @@ const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const JOBS = Number(process.env.BENCH_INDEXER_JOBS ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_INDEXER_CONCURRENCY ?? 100);
 const REQUESTS = Number(process.env.BENCH_INDEXER_REQUESTS ?? 2_000);
-const WARM_UP_REQUESTS = 400;
+const WARM_UP_REQUESTS = 1_000;
 const REPLICAS = Number(process.env.BENCH_INDEXER_REPLICAS ?? 2);
 const SYNC_ONLY = process.env.BENCH_INDEXER_SYNC_ONLY === "1";
 /** How long each query is sent for while a block is mined every second. */
@@ -148,8 +148,11 @@ async function measureServing(
           void rpc(busyChainRpcUrl, "evm_mine").then(() => sampleLag(busyChainRpcUrl));
         }, 1_000);
   try {
-    for (const [name, request] of queries(url, accounts, jobCount)) {
-      await load(name, request, WARM_UP_REQUESTS);
+    const mix = queries(url, accounts, jobCount);
+    // Every query of the mix is warmed up before any is measured: a server process answers its first few thousand
+    // requests slower (V8 compiles its hot paths meanwhile), which would otherwise fall on the first query measured.
+    for (const [name, request] of mix) await load(name, request, WARM_UP_REQUESTS);
+    for (const [name, request] of mix) {
       maxBehind = 0;
       // On a busy chain, long enough for several blocks to be indexed (and the cache emptied) meanwhile.
       const measured =
@@ -369,7 +372,7 @@ function markdown(figures: DatabaseFigures[], jobs: number): string {
     "and raises that by 5% a step); the indexer lists a local node's URL 64 times (`STARMINER_INDEXER_RPC_LANES`).",
     "",
     `Latency is measured at the client (one Node process, \`fetch\`), ${CONCURRENCY} requests at a time, ${REQUESTS}`,
-    `requests per query after a warm-up round of ${WARM_UP_REQUESTS}: with the chain idle (the indexed checkpoint does`,
+    `requests per query after a warm-up round of ${WARM_UP_REQUESTS} of every query of the mix: with the chain idle (the indexed checkpoint does`,
     "not move, so the response cache keeps what it has seen), and while a block is mined every second (each one",
     `indexed, and every cached answer dropped; each query for ${BUSY_SECONDS} s). Each query walks its whole range of keys (every job, every provider`,
     "and validator), so the cache answers a key only after it has served it once since the last block. The machine",

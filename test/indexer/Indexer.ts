@@ -601,7 +601,7 @@ describe("Indexer (end to end on a local node)", function () {
       expect(scores).to.deep.equal([...scores].sort((a, b) => b - a));
     });
 
-    it("answers bad GraphQL with a 400 and bounds deep, wide and huge queries", async () => {
+    it("answers bad GraphQL with a 400, bounds deep, wide and huge queries, and refuses any body over 64 KiB", async () => {
       const url = indexer!.url;
       const syntax = await graphql(url, "{ jobs { items { id }");
       expect(syntax.status).to.equal(400);
@@ -670,6 +670,45 @@ describe("Indexer (end to end on a local node)", function () {
         body: JSON.stringify({ query: `{ jobs { items { id } } } #${"x".repeat(100_000)}` }),
       });
       expect(huge.status).to.equal(413);
+      expect(await huge.json()).to.deep.equal({ error: "request body larger than 65536 bytes" });
+
+      // Without a declared length (chunked), the limit holds while reading; and it holds on every route, so a POST
+      // to a REST path cannot make the API hold a large body either.
+      const chunked = (path: string) =>
+        fetch(`${url}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: new ReadableStream({
+            start(controller) {
+              for (let i = 0; i < 20; i++) controller.enqueue(new TextEncoder().encode(" ".repeat(4_096)));
+              controller.close();
+            },
+          }),
+          duplex: "half",
+        } as RequestInit);
+      for (const path of ["/graphql", "/api/jobs/1/trail"]) {
+        const streamed = await chunked(path);
+        expect(streamed.status, path).to.equal(413);
+        expect(await streamed.json(), path).to.deep.equal({ error: "request body larger than 65536 bytes" });
+        // The unread rest of the body makes the connection unusable, so the API closes it.
+        expect(streamed.headers.get("connection"), path).to.equal("close");
+      }
+      // A body under the limit, sent in chunks, reaches GraphQL whole.
+      const query = JSON.stringify({ query: "{ jobs(limit: 1) { items { id } } }" });
+      const small = await fetch(`${url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: new ReadableStream({
+          start(controller) {
+            for (const part of [query.slice(0, 10), query.slice(10)])
+              controller.enqueue(new TextEncoder().encode(part));
+            controller.close();
+          },
+        }),
+        duplex: "half",
+      } as RequestInit);
+      expect(small.status).to.equal(200);
+      expect(((await small.json()) as { data: { jobs: { items: unknown[] } } }).data.jobs.items).to.have.length(1);
     });
 
     it("answers bad REST requests with a 4xx and a one-line error", async () => {

@@ -7,7 +7,7 @@ import { Tier, byLowerCaseName } from "../../../scripts/lib/market.js";
 import { zoneId } from "../../../scripts/lib/zones.js";
 
 /** Ends the request with `status` and a JSON body `{ "error": message }`. */
-export function fail(status: 400 | 404 | 413, message: string): never {
+export function fail(status: 400 | 404, message: string): never {
   throw new HTTPException(status, {
     res: new Response(JSON.stringify({ error: message }), {
       status,

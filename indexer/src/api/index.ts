@@ -1,37 +1,29 @@
 /**
  * The indexer's HTTP API: GraphQL at /graphql (bounded in depth, size and aliases; a query that cannot run is a
- * 400) and REST routes under /api for prices, reputation, job and node audit trails, the market heatmap,
+ * 400; a request body is at most 64 KiB, else a 413) and REST routes under /api for prices, reputation, job and node audit trails, the market heatmap,
  * governance and the bridge. Successful answers are cached in memory until indexing moves on (response-cache.ts).
  */
 import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { graphql } from "ponder";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 
 import { bridgeRoutes } from "./bridge";
 import { governanceRoutes } from "./governance";
 import { heatmapRoutes } from "./heatmap";
-import { fail } from "./http";
 import { jobRoutes } from "./jobs";
 import { pricingRoutes } from "./pricing";
 import { providerRoutes } from "./providers";
+import { requestBodyLimit } from "./request-body";
 import { responseCache } from "./response-cache";
 
 /** Limits on one GraphQL operation; the deepest useful query (job → slots → provider → history) needs 5 levels. */
 export const GRAPHQL_LIMITS = { maxOperationDepth: 8, maxOperationTokens: 2_000, maxOperationAliases: 20 };
-const MAX_BODY_BYTES = 64 * 1024;
 
 const app = new Hono();
 
-app.use(
-  "/graphql",
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => fail(413, `request body larger than ${MAX_BODY_BYTES} bytes`),
-  }),
-);
+app.use("*", requestBodyLimit());
 app.use("*", responseCache());
 // Ponder answers GraphQL errors with 200; a query that produced no data at all (a syntax error, an unknown field,
 // a limit exceeded) is the client's fault, so it becomes a 400 with the same body.

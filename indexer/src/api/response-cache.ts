@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 
 import { indexedHead } from "./indexed-head";
+import { readRequestBody } from "./request-body";
 
 /** How many responses are kept (STARMINER_INDEXER_CACHE_ENTRIES, 0 for none), and the largest one kept. */
 const MAX_ENTRIES = cacheEntries(process.env.STARMINER_INDEXER_CACHE_ENTRIES);
@@ -23,12 +24,13 @@ interface Entry {
 /** Cached responses of the indexed state named by `key`; emptied when indexing moves on. */
 let generation: { key: string; entries: Map<string, Entry> } = { key: "", entries: new Map() };
 
-/** The request's identity: method, path and query, and for a POST (GraphQL) its body, which this reads. */
-async function requestKey(c: Context): Promise<{ key: string; body?: string }> {
+/**
+ * The request's identity: method, path and query, and for a POST (GraphQL) its body, which this reads (at most
+ * `MAX_BODY_BYTES`, else a 413) and leaves for the handlers behind.
+ */
+async function requestKey(c: Context): Promise<string> {
   const target = `${c.req.method} ${c.req.url}`;
-  if (c.req.method !== "POST") return { key: target };
-  const body = await c.req.raw.text();
-  return { key: `${target}\n${body}`, body };
+  return c.req.method === "POST" ? `${target}\n${await readRequestBody(c)}` : target;
 }
 
 /**
@@ -41,7 +43,7 @@ async function requestKey(c: Context): Promise<{ key: string; body?: string }> {
 export function responseCache(): MiddlewareHandler {
   return async (c, next) => {
     if (MAX_ENTRIES <= 0 || (c.req.method !== "GET" && c.req.method !== "POST")) return next();
-    const [head, { key, body: requestBody }] = await Promise.all([indexedHead(), requestKey(c)]);
+    const [head, key] = await Promise.all([indexedHead(), requestKey(c)]);
     if (generation.key !== head.key) generation = { key: head.key, entries: new Map() };
     const { entries } = generation;
     const cached = entries.get(key);
@@ -54,8 +56,6 @@ export function responseCache(): MiddlewareHandler {
         headers: { "content-type": cached.contentType, "x-cache": "hit", "x-indexed-checkpoint": head.key },
       });
     }
-    // The body was read for the key: the handlers behind get a request carrying it again.
-    if (requestBody !== undefined) c.req.raw = new Request(c.req.raw, { body: requestBody });
     await next();
     c.res.headers.set("x-cache", "miss");
     c.res.headers.set("x-indexed-checkpoint", head.key);
