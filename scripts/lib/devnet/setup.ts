@@ -86,6 +86,9 @@ export function planRoster(counts: { providers: number; dishonest: number; valid
   return { deployer: devAccount(0), providers, requesters, validators, users, zones } satisfies Roster;
 }
 
+/** The ether each account of the roster has for gas, as the local node gives its first 20. */
+const DEVNET_GAS_FUNDS = parseEther("10000");
+
 /** How many funded accounts the devnet leaves to people (see {@link Roster.users}). */
 export const DEVNET_USERS = 3;
 /** The AGPU each of them gets. */
@@ -153,6 +156,16 @@ export async function prepareDevnet(
   ]);
   await send(deployer, accessManager, "grantRole", [Role.ATTESTER, roster.deployer.address, 0]);
   await send(deployer, nodeRegistry, "setEnclaveMeasurementAllowed", [DEVNET_MEASUREMENT, true]);
+
+  // The local node gives ether to the mnemonic's first 20 accounts only; a larger roster's others get theirs here.
+  const everyone = [...roster.providers, ...roster.validators, ...roster.requesters, ...roster.users];
+  for (const { address } of everyone) {
+    if ((await deployer.publicClient.getBalance({ address })) > 0n) continue;
+    await deployer.publicClient.request({
+      method: "hardhat_setBalance" as never,
+      params: [address, toHex(DEVNET_GAS_FUNDS)] as never,
+    });
+  }
 
   const providerStake = parseEther("10000");
   const validatorStake = parseEther("5000");
