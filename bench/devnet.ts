@@ -5,7 +5,8 @@
  *
  *   npm run bench:devnet    writes bench/results/devnet.json and bench/results/devnet.md
  *
- * Environment: BENCH_DEVNET_JOBS (default 40 per configuration). Runs without the indexer, on ports 8601-8602.
+ * Environment: BENCH_DEVNET_JOBS (default 40 per latency configuration), BENCH_DEVNET_BUSY_JOBS (default 200, for
+ * the busy market). Runs without the indexer, on ports 8601-8603.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, tmpdir } from "node:os";
@@ -16,16 +17,31 @@ import { runDevnet } from "../scripts/lib/devnet/devnet.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const JOBS = Number(process.env.BENCH_DEVNET_JOBS ?? 40);
+const BUSY_JOBS = Number(process.env.BENCH_DEVNET_BUSY_JOBS ?? 200);
 
+/**
+ * The first two submit a few jobs at a time (their pace is mostly each job's latency); the busy market submits
+ * more jobs than its providers can take at once, at a clock slow enough that no honest node misses a window.
+ */
 const CONFIGURATIONS = [
   { name: "6 providers, 2 requesters, clock x60", providers: 6, requesters: 2, speed: 60, port: 8601 },
   { name: "9 providers, 4 requesters, clock x120", providers: 9, requesters: 4, speed: 120, port: 8602 },
+  {
+    name: "busy: 12 providers, 6 requesters each submitting every second, clock x40",
+    providers: 12,
+    requesters: 6,
+    speed: 40,
+    port: 8603,
+    jobs: BUSY_JOBS,
+    submitEveryMs: 1_000,
+  },
 ];
 
 const figures = [];
 for (const configuration of CONFIGURATIONS) {
   const directory = await mkdtemp(join(tmpdir(), "starminer-bench-devnet-"));
-  console.log(`${configuration.name}: ${JOBS} jobs`);
+  const jobs = configuration.jobs ?? JOBS;
+  console.log(`${configuration.name}: ${jobs} jobs`);
   try {
     const summary = await runDevnet(
       {
@@ -35,9 +51,10 @@ for (const configuration of CONFIGURATIONS) {
         dishonest: 1,
         validators: 4,
         requesters: configuration.requesters,
-        jobs: JOBS,
+        jobs,
         speed: configuration.speed,
-        submitEveryMs: 500,
+        submitEveryMs: configuration.submitEveryMs ?? 500,
+        drainTimeoutSeconds: 900,
         progressEveryMs: 1_000,
         verbose: false,
         print: () => {},
@@ -53,6 +70,9 @@ for (const configuration of CONFIGURATIONS) {
       disputes: summary.tally.disputes,
       wallSeconds: Math.round(summary.seconds),
       jobsPerMinute: Number(summary.jobsPerMinute.toFixed(1)),
+      busyJobsPerMinute: summary.busyJobsPerMinute === undefined ? null : Number(summary.busyJobsPerMinute.toFixed(1)),
+      honestProvidersSlashed: Object.keys(summary.audit.honestProvidersSlashed).length,
+      unfinished: summary.audit.unfinished.length,
     };
     console.log(`  ${figure.jobsPerMinute} jobs/minute (${figure.settled} settled, ${figure.refunded} refunded)`);
     figures.push(figure);
@@ -68,13 +88,18 @@ const lines = [
   "",
   `Jobs ended (settled or refunded) per minute of wall time, from the first submission until every job of the run`,
   `had ended, on ${machine.cpus} cores (${machine.cpu}), Node ${machine.node}. Every mode in the mix: Consensus (k-of-n`,
-  "commit-reveal), Optimistic, TEE, ZK (a Groth16 dense-layer proof per job). Without the indexer.",
+  'commit-reveal), Optimistic, TEE, ZK (a Groth16 dense-layer proof per job). Without the indexer. "Busy" is the',
+  "pace between the progress lines (one a second) where a tenth and where nine tenths of the run's jobs had ended:",
+  "the market's pace once full, without the first jobs' latency or the last ones' windows (a dispute's vote takes",
+  "three hours of chain time). Each run is audited against the chain: honest providers slashed and jobs left",
+  "unfinished are counted.",
   "",
-  "| configuration | jobs | settled | refunded | slashes | wall s | jobs/minute |",
-  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  "| configuration | jobs | settled | refunded | slashes | honest slashed | unfinished | wall s | jobs/minute | busy jobs/minute |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...figures.map(
     (f) =>
-      `| ${f.configuration} | ${f.jobs} | ${f.settled} | ${f.refunded} | ${f.slashes} | ${f.wallSeconds} | ${f.jobsPerMinute} |`,
+      `| ${f.configuration} | ${f.jobs} | ${f.settled} | ${f.refunded} | ${f.slashes} | ${f.honestProvidersSlashed} | ` +
+      `${f.unfinished} | ${f.wallSeconds} | ${f.jobsPerMinute} | ${f.busyJobsPerMinute ?? "-"} |`,
   ),
   "",
 ];

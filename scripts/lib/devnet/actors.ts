@@ -3,6 +3,7 @@ import { type Address, type Hex, keccak256, maxUint256, parseEventLogs, toHex } 
 import type { ProtocolClient } from "../client.js";
 import type { ContentStore } from "../content.js";
 import { describeError } from "../errors.js";
+import { type ChainJob, type ChainSlot, readJobViews } from "../job-views.js";
 import { jurorStep, upholds } from "../juror.js";
 import { NodeRole } from "../nodes.js";
 import { JobStatus, Mode, SlotStatus, Tier, enumName, finalizeBatches, jobSpec } from "../market.js";
@@ -177,10 +178,13 @@ export class SimulatedRequester {
 
   /** Checks every verified job of this requester once; disputes a result that is not the correct one. */
   async review(): Promise<void> {
-    for (const tracked of this.book.open()) {
-      if (tracked.requester !== this.client || tracked.reviewed) continue;
-      const job = await this.client.jobMarket.read.jobOf([tracked.jobId]);
-      if (job.status !== JobStatus.Verified) continue;
+    const mine = this.book.open().filter((tracked) => tracked.requester === this.client && !tracked.reviewed);
+    const views = await readJobViews(
+      this.client,
+      mine.map((tracked) => tracked.jobId),
+    );
+    for (const tracked of mine) {
+      if (views.get(tracked.jobId)?.job.status !== JobStatus.Verified) continue;
       tracked.reviewed = true;
       const accepted = await acceptedResult(this.client, tracked.jobId);
       // A split (nothing accepted) is the auditors' to settle; a requester disputes accepted results only.
@@ -220,16 +224,22 @@ export class SimulatedValidator {
     const now = await chainNow(this.client);
     /** Verified jobs whose window is over: settled together after the round, in batches of at most 64. */
     const settleable: bigint[] = [];
-    for (const tracked of this.book.open()) {
+    const open = this.book.open();
+    // Every followed job and its slots in a few lens calls, read once at the start of the round.
+    const views = await readJobViews(
+      this.client,
+      open.map((tracked) => tracked.jobId),
+    );
+    for (const tracked of open) {
       const { jobId } = tracked;
       const mine = Number(jobId % BigInt(this.count)) === this.index;
       try {
-        const job = await jobMarket.read.jobOf([jobId]);
+        const { job, slots } = views.get(jobId)!;
         if ([JobStatus.Settled, JobStatus.Refunded, JobStatus.Cancelled].includes(job.status as 4 | 5 | 6)) {
           tracked.ended = true;
           continue;
         }
-        if (job.status === JobStatus.Open && mine) await this.expireOverdue(jobId, job, now);
+        if (job.status === JobStatus.Open && mine) await this.expireOverdue(jobId, job, slots, now);
         if (job.status === JobStatus.Verified) {
           // The draw is known from the block after the job's verification; an undrawn one counts as sampled.
           const sampled = mine && (await verificationHub.read.isAuditSampled([jobId]));
@@ -288,12 +298,7 @@ export class SimulatedValidator {
     }
   }
 
-  private async expireOverdue(
-    jobId: bigint,
-    job: Awaited<ReturnType<ProtocolClient["jobMarket"]["read"]["jobOf"]>>,
-    now: bigint,
-  ) {
-    const slots = await this.client.jobMarket.read.slotsOf([jobId]);
+  private async expireOverdue(jobId: bigint, job: ChainJob, slots: readonly ChainSlot[], now: bigint) {
     for (const [index, slot] of slots.entries()) {
       const overdue =
         (slot.status === SlotStatus.Claimed && now > BigInt(slot.deliverBy)) ||

@@ -76,6 +76,12 @@ export interface DevnetSummary {
   readonly seconds: number;
   /** Jobs that ended (settled or refunded) per minute of wall time, from the first submission. */
   readonly jobsPerMinute: number;
+  /**
+   * Jobs ended per minute between the progress lines where a tenth and where nine tenths of the run's jobs had
+   * ended: the pace once the market is busy, without the first jobs' latency or the last ones' windows (a dispute's
+   * vote, a challenge window). Undefined when too few progress lines fall in between to tell.
+   */
+  readonly busyJobsPerMinute?: number;
   readonly rpcUrl: string;
   readonly graphqlUrl?: string;
   /** The chain's state at the end, checked against the tally and the honest actors. */
@@ -240,6 +246,8 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
 
     const monitor = new Monitor(deployer, tally);
     const started = Date.now();
+    /** Jobs ended by each progress line. */
+    const endings: Ending[] = [];
     let firstSubmission: number | undefined;
     let submitted = 0;
     const wanted = options.jobs;
@@ -274,6 +282,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
         options.progressEveryMs,
         async () => {
           await monitor.update();
+          endings.push({ seconds: (Date.now() - started) / 1_000, ended: tally.settled + tally.refunded });
           print(progressLine(tally, Date.now() - started, await chainNow(deployer)));
           const ended = tally.settled + tally.refunded + tally.cancelled;
           if (draining && !submitting()) {
@@ -299,12 +308,14 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     const seconds = (Date.now() - started) / 1_000;
     const endedSeconds = firstSubmission === undefined ? seconds : (Date.now() - firstSubmission) / 1_000;
     const jobsPerMinute = ((tally.settled + tally.refunded) / Math.max(endedSeconds, 1)) * 60;
+    const busyJobsPerMinute = busyPace(endings, tally.settled + tally.refunded);
     print("");
     print(`stopping: ${progressLine(tally, Date.now() - started, await chainNow(deployer))}`);
     return {
       tally,
       seconds,
       jobsPerMinute,
+      ...(busyJobsPerMinute === undefined ? {} : { busyJobsPerMinute }),
       rpcUrl,
       ...(graphqlUrl === undefined ? {} : { graphqlUrl }),
       audit,
@@ -313,6 +324,19 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     await releaseProver();
     await stopChildren();
   }
+}
+
+interface Ending {
+  readonly seconds: number;
+  readonly ended: number;
+}
+
+/** See {@link DevnetSummary.busyJobsPerMinute}. */
+export function busyPace(endings: readonly Ending[], total: number): number | undefined {
+  const first = endings.find((point) => point.ended >= total / 10);
+  const last = endings.find((point) => point.ended >= (total * 9) / 10);
+  if (first === undefined || last === undefined || last.seconds - first.seconds < 10) return undefined;
+  return ((last.ended - first.ended) / (last.seconds - first.seconds)) * 60;
 }
 
 /**

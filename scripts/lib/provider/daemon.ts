@@ -6,6 +6,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { type ProtocolClient, requireAccount } from "../client.js";
 import type { ContentStore } from "../content.js";
 import { describeError } from "../errors.js";
+import { type ChainJob, type ChainSlot, type JobView, readJobViews } from "../job-views.js";
 import { JobStatus, MAX_CLAIM_BATCH, Mode, SlotStatus, Tier, enumName, finalizeBatches } from "../market.js";
 import { sleep } from "../sleep.js";
 import { send, sendSimulated } from "../transactions.js";
@@ -72,9 +73,6 @@ const FULL_RESCAN_ROUNDS = 30;
  * rounds (in chain time) is not claimed: a provider that cannot deliver in time would be slashed for it.
  */
 const ROUNDS_TO_DELIVER = 3n;
-
-type ChainJob = Awaited<ReturnType<ProtocolClient["jobMarket"]["read"]["jobOf"]>>;
-type ChainSlot = Awaited<ReturnType<ProtocolClient["jobMarket"]["read"]["slotsOf"]>>[number];
 
 /**
  * `starminer provider run`: a provider's daemon. Each round it reports that it is alive, carries every job it holds a
@@ -177,8 +175,12 @@ export class ProviderDaemon {
     }
     const jobCount = await this.protocol.jobMarket.read.jobCount();
     const settleable: bigint[] = [];
-    for (const record of this.journal.active()) {
-      await this.guard(BigInt(record.jobId), () => this.carry(record, now, jobCount, settleable));
+    const active = this.journal.active();
+    const ids = active.map((record) => BigInt(record.jobId)).filter((id) => id <= jobCount);
+    const views = await readJobViews(this.protocol, ids);
+    for (const record of active) {
+      const view = views.get(BigInt(record.jobId));
+      await this.guard(BigInt(record.jobId), () => this.carry(record, now, jobCount, settleable, view));
     }
     await this.settle(settleable);
     // Delivered jobs wait on challenge windows and verdicts, not on this GPU: only work under way takes room.
@@ -203,10 +205,17 @@ export class ProviderDaemon {
   // -------------------------------------------------------------------------------------------------------------
 
   /**
-   * Carries one job the journal holds one step further, after reconciling the journal with the chain. A job ready
-   * to be finalized is added to `settleable`, which the round settles in one transaction.
+   * Carries one job the journal holds one step further, after reconciling the journal with the chain (`view`, read
+   * at the start of the round, or read here when not given). A job ready to be finalized is added to `settleable`,
+   * which the round settles in one transaction.
    */
-  private async carry(record: JobRecord, now: bigint, jobCount: bigint, settleable: bigint[]): Promise<void> {
+  private async carry(
+    record: JobRecord,
+    now: bigint,
+    jobCount: bigint,
+    settleable: bigint[],
+    view?: JobView,
+  ): Promise<void> {
     const jobId = BigInt(record.jobId);
     const { jobMarket } = this.protocol;
     // A job newer than the round's count was submitted since the count was read (the lens sees it): only a fresh
@@ -215,8 +224,10 @@ export class ProviderDaemon {
       await this.finish(jobId, "the job is not on this chain any more (was the chain reset?)");
       return;
     }
-    const job = await jobMarket.read.jobOf([jobId]);
-    const slots = await jobMarket.read.slotsOf([jobId]);
+    const { job, slots } = view ?? {
+      job: await jobMarket.read.jobOf([jobId]),
+      slots: await jobMarket.read.slotsOf([jobId]),
+    };
 
     if (record.stage === "claiming") {
       const slot = slots.findIndex((s) => this.holds(s));

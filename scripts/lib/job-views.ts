@@ -1,0 +1,34 @@
+import type { ProtocolClient } from "./client.js";
+
+/** A job as the market returns it. */
+export type ChainJob = Awaited<ReturnType<ProtocolClient["jobMarket"]["read"]["jobOf"]>>;
+/** One of a job's slots as the market returns it. */
+export type ChainSlot = Awaited<ReturnType<ProtocolClient["jobMarket"]["read"]["slotsOf"]>>[number];
+
+/** A job and its slots, as one read returned them. */
+export interface JobView {
+  readonly job: ChainJob;
+  readonly slots: readonly ChainSlot[];
+}
+
+/** How many jobs one lens call reads. */
+const VIEW_BATCH = 64;
+
+/**
+ * The jobs `jobIds` with their slots, read through the market's lens in one call per 64 jobs: an actor that
+ * follows many jobs costs the node a few calls a round rather than one or two per job. Every id must be a job of
+ * the market (at most its `jobCount`).
+ */
+export async function readJobViews(
+  protocol: Pick<ProtocolClient, "jobMarketLens">,
+  jobIds: readonly bigint[],
+): Promise<Map<bigint, JobView>> {
+  const views = new Map<bigint, JobView>();
+  for (let i = 0; i < jobIds.length; i += VIEW_BATCH) {
+    const batch = jobIds.slice(i, i + VIEW_BATCH);
+    for (const { jobId, job, slots } of await protocol.jobMarketLens.read.jobsWithSlots([batch])) {
+      views.set(jobId, { job, slots });
+    }
+  }
+  return views;
+}
