@@ -1,7 +1,8 @@
 /**
  * The indexer's HTTP API: GraphQL at /graphql (bounded in depth, size and aliases; a query that cannot run is a
- * 400; a request body is at most 64 KiB, else a 413) and REST routes under /api for prices, reputation, job and node audit trails, the market heatmap,
- * governance and the bridge. Successful answers are cached in memory until indexing moves on (response-cache.ts).
+ * 400) and REST routes under /api for prices, reputation, job and node audit trails, the market heatmap,
+ * governance and the bridge. A request body is at most 64 KiB on any route, else a 413 (request-body.ts).
+ * Successful answers are cached in memory until indexing moves on (response-cache.ts).
  */
 import { db } from "ponder:api";
 import schema from "ponder:schema";

@@ -26,9 +26,8 @@ function tooLarge(): never {
  * The request's body as text, refused with a 413 past `MAX_BODY_BYTES` (by its declared length before a byte is
  * read, else while reading), whatever the route.
  *
- * Read from Node's own request: building the WHATWG `Request` and reading its body
- * through a web stream costs more than a cached answer does, and most POSTs are answered from the cache. The bytes
- * are then left as the request's `rawBody`, from which the Node adapter builds the body of `c.req.raw` if a handler
+ * Read from Node's own request: building the WHATWG `Request` and reading its body through a web stream costs
+ * more than a cached answer does, and most POSTs are answered from the cache. The bytes are then left as the request's `rawBody`, from which the Node adapter builds the body of `c.req.raw` if a handler
  * behind asks for it (a cache miss), so the body is read from the socket once.
  */
 export async function readRequestBody(c: Context): Promise<string> {
