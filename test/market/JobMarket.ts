@@ -77,6 +77,24 @@ async function revealAll(market: Market, jobId: bigint, results: (string | undef
   }
 }
 
+/**
+ * Checks that `batch` (finalizeMany, claimMany) refuses an empty batch and one of `max + 1` jobs, naming the size
+ * and the bound, and that the market's bound is the one the tools cut their batches to (`toolsMax`).
+ */
+async function expectBatchBounds(
+  market: Market,
+  batch: (jobIds: bigint[]) => Promise<unknown>,
+  max: bigint,
+  toolsMax: number,
+) {
+  expect(max).to.equal(BigInt(toolsMax));
+  await expect(batch([])).to.be.revertedWithCustomError(market.jobMarket, "MarketInvalidBatchSize").withArgs(0n, max);
+  const tooMany = Array.from({ length: Number(max) + 1 }, (_, i) => BigInt(i + 1));
+  await expect(batch(tooMany))
+    .to.be.revertedWithCustomError(market.jobMarket, "MarketInvalidBatchSize")
+    .withArgs(max + 1n, max);
+}
+
 describe("JobMarket", function () {
   this.timeout(120_000);
 
@@ -737,17 +755,14 @@ describe("JobMarket", function () {
     });
 
     it("refuses an empty batch and one of more than MAX_FINALIZE_BATCH jobs", async () => {
-      const { jobMarket } = await loadFixture(ready);
-      const max = await jobMarket.MAX_FINALIZE_BATCH();
-      // The tools cut their batches to the same size.
-      expect(max).to.equal(BigInt(MAX_FINALIZE_BATCH));
-      await expect(jobMarket.finalizeMany([]))
-        .to.be.revertedWithCustomError(jobMarket, "MarketInvalidBatchSize")
-        .withArgs(0n, max);
-      const tooMany = Array.from({ length: Number(max) + 1 }, (_, i) => BigInt(i + 1));
-      await expect(jobMarket.finalizeMany(tooMany))
-        .to.be.revertedWithCustomError(jobMarket, "MarketInvalidBatchSize")
-        .withArgs(max + 1n, max);
+      const market = await loadFixture(ready);
+      const { jobMarket } = market;
+      await expectBatchBounds(
+        market,
+        (jobIds) => jobMarket.finalizeMany(jobIds),
+        await jobMarket.MAX_FINALIZE_BATCH(),
+        MAX_FINALIZE_BATCH,
+      );
     });
   });
 
@@ -878,15 +893,12 @@ describe("JobMarket", function () {
     it("refuses an empty batch, one of more than MAX_CLAIM_BATCH jobs, and any batch while paused", async () => {
       const market = await loadFixture(ready);
       const { jobMarket, accounts } = market;
-      const max = await jobMarket.MAX_CLAIM_BATCH();
-      expect(max).to.equal(BigInt(MAX_CLAIM_BATCH));
-      await expect(jobMarket.claimMany([]))
-        .to.be.revertedWithCustomError(jobMarket, "MarketInvalidBatchSize")
-        .withArgs(0n, max);
-      const tooMany = Array.from({ length: Number(max) + 1 }, (_, i) => BigInt(i + 1));
-      await expect(jobMarket.claimMany(tooMany))
-        .to.be.revertedWithCustomError(jobMarket, "MarketInvalidBatchSize")
-        .withArgs(max + 1n, max);
+      await expectBatchBounds(
+        market,
+        (jobIds) => jobMarket.claimMany(jobIds),
+        await jobMarket.MAX_CLAIM_BATCH(),
+        MAX_CLAIM_BATCH,
+      );
       const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3 }));
       await jobMarket.connect(accounts.guardian).pause();
       await expect(jobMarket.connect(market.providers[0]!).claimMany([jobId])).to.be.revertedWithCustomError(
