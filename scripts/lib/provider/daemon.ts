@@ -384,9 +384,8 @@ export class ProviderDaemon {
     this.scanFrom = candidates[0] ?? count + 1n;
     const fresh = candidates.filter((id) => this.journal.get(id) === undefined && !this.passedOver.has(id.toString()));
     if (fresh.length === 0) return;
-    const views = await jobMarketLens.read.jobsWithSlots([fresh]);
     const wanted: bigint[] = [];
-    for (const { jobId, job, slots } of views) {
+    for (const [jobId, { job, slots }] of await readJobViews(this.protocol, fresh)) {
       if (wanted.length === Math.min(room, MAX_CLAIM_BATCH)) break;
       const reason = await this.reasonToPass(jobId, job, slots, now);
       if (reason !== undefined) this.passOver(jobId, reason);
@@ -435,7 +434,7 @@ export class ProviderDaemon {
    */
   private async claim(jobIds: readonly bigint[]): Promise<bigint[]> {
     if (jobIds.length === 0) return [];
-    const { jobMarket, jobMarketLens, publicClient } = this.protocol;
+    const { jobMarket, publicClient } = this.protocol;
     const account = requireAccount(this.protocol);
     const simulate = (ids: readonly bigint[]) =>
       publicClient.simulateContract({
@@ -471,7 +470,7 @@ export class ProviderDaemon {
       lost = describeError(error);
     }
     const claimed: bigint[] = [];
-    for (const { jobId, slots } of await jobMarketLens.read.jobsWithSlots([claiming])) {
+    for (const [jobId, { slots }] of await readJobViews(this.protocol, claiming)) {
       const slot = slots.findIndex((s) => this.holds(s));
       if (slot < 0) {
         // Another provider took the last slot between the simulation and the claim: the job is not ours.
