@@ -195,14 +195,15 @@ async function repairBeforeStart(
   let repaired: string | undefined;
   try {
     if (database.kind === "pglite") {
-      if (!stoppedCleanly && (await dropUncleanState(session, await ponderAppSchemas(session)))) {
+      const apps = await ponderAppSchemas(session);
+      if (!stoppedCleanly && (await dropUncleanState(session, apps))) {
         console.log(
           "indexer: the embedded database was not stopped cleanly last time (killed, or stopped on an error), and " +
             "what it holds may be torn: indexing again from the chain",
         );
         return "indexed again after an unclean stop";
       }
-      await releaseStaleAppLocks(session, await ponderAppSchemas(session));
+      await releaseStaleAppLocks(session, apps);
     }
     for (const divergence of await reconcileBranches(session, database, schema, chains)) {
       console.log(
