@@ -31,6 +31,11 @@ function tooLarge(): never {
  * behind asks for it (a cache miss), so the body is read from the socket once.
  */
 export async function readRequestBody(c: Context): Promise<string> {
+  return (await bufferRequestBody(c)).toString("utf8");
+}
+
+/** The request's body as bytes, read once from Node's request and kept as its `rawBody` (see readRequestBody). */
+async function bufferRequestBody(c: Context): Promise<Buffer> {
   const declared = Number(c.req.header("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES) return tooLarge();
   const incoming = (c.env as { incoming?: NodeRequest } | undefined)?.incoming;
@@ -46,7 +51,7 @@ export async function readRequestBody(c: Context): Promise<string> {
     }
     incoming.rawBody = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   }
-  return incoming.rawBody.toString("utf8");
+  return incoming.rawBody;
 }
 
 /**
@@ -55,7 +60,7 @@ export async function readRequestBody(c: Context): Promise<string> {
  */
 export function requestBodyLimit(): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") await readRequestBody(c);
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") await bufferRequestBody(c);
     await next();
   };
 }
