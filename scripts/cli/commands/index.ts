@@ -23,6 +23,7 @@ const price = () => import("./price.js");
 const provider = () => import("./provider.js");
 const providerDaemon = () => import("./provider-run.js");
 const token = () => import("./token.js");
+const workload = () => import("./workload.js");
 
 /** What a command reads from its environment, for its `--help`. */
 export const ENVIRONMENT = {
@@ -110,6 +111,31 @@ export const COMMANDS: Record<string, Record<string, CommandEntry>> = {
       usage: "<id> [--slot <n>]",
       summary: "expire the job's overdue slots (anyone may): a missed delivery is slashed, the slot reopened",
       reads: SEND,
+    },
+  },
+  workload: {
+    run: {
+      run: lazy(workload, "workloadRun"),
+      usage: "--manifest <job.json> [--files <dir>] [--runtimes onnx,wasm,dense-layer] [--output <file>]",
+      summary: "run a job manifest on this machine, as a provider would, and print its result",
+      details: [
+        "Artifacts are looked up by CID among the files of --files (the manifest's folder by default).",
+        "A failure by the job's own fault (a trap, a limit) is an outcome with its own result, not an error.",
+        "examples/workloads/ has manifests for an ONNX classifier, a small CNN and a WASM Monte Carlo pricer.",
+      ],
+      reads: [],
+    },
+    check: {
+      run: lazy(workload, "workloadCheck"),
+      usage: "--manifest <job.json>",
+      summary: "validate a job manifest and print its CID and the commitments its job spec carries",
+      reads: [],
+    },
+    schema: {
+      run: lazy(workload, "workloadSchema"),
+      usage: "",
+      summary: "print the job manifest's JSON Schema",
+      reads: [],
     },
   },
   provider: {
