@@ -1,7 +1,8 @@
-import { type Hex, bytesToHex, sha256 } from "viem";
+import { type Hex, bytesToHex } from "viem";
 
 import { canonicalJson } from "./canonical-json.js";
 import { WorkloadError, type WorkloadErrorCode } from "./errors.js";
+import { sha256 } from "./sha256.js";
 import type { Canonicalisation, TensorType } from "./manifest.js";
 
 /**
@@ -119,7 +120,7 @@ export function decodeOutputs(bytes: Uint8Array): CanonicalOutput[] {
 
 /** The result a provider reports for canonical output bytes: their sha2-256. */
 export function resultOfOutput(bytes: Uint8Array): Hex {
-  return bytesToHex(sha256(bytes, "bytes"));
+  return bytesToHex(sha256(bytes));
 }
 
 /**
@@ -128,5 +129,5 @@ export function resultOfOutput(bytes: Uint8Array): Hex {
  * auditor who re-runs the job reaches it too.
  */
 export function failureResult(code: WorkloadErrorCode): Hex {
-  return bytesToHex(sha256(new TextEncoder().encode(`starminer.failure/1:${code}`), "bytes"));
+  return bytesToHex(sha256(new TextEncoder().encode(`starminer.failure/1:${code}`)));
 }

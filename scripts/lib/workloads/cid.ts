@@ -3,9 +3,10 @@ import * as json from "multiformats/codecs/json";
 import * as raw from "multiformats/codecs/raw";
 import * as Digest from "multiformats/hashes/digest";
 import { sha256 as sha256Hasher } from "multiformats/hashes/sha2";
-import { type Hex, bytesToHex, sha256 } from "viem";
+import { type Hex, bytesToHex } from "viem";
 
 import { WorkloadError } from "./errors.js";
+import { sha256 } from "./sha256.js";
 
 /**
  * Content addresses of job artifacts: IPFS CIDs, version 1, sha2-256. An artifact (a model, a module, an input
@@ -50,7 +51,7 @@ export function parseCid(text: string): CID {
 /** Throws `content-mismatch` unless `bytes` hash to `cid`. */
 export function verifyContent(cid: string, bytes: Uint8Array): void {
   const expected = parseCid(cid);
-  const actual = sha256(bytes, "bytes");
+  const actual = sha256(bytes);
   const digest = expected.multihash.digest;
   if (digest.length !== actual.length || digest.some((byte, i) => byte !== actual[i])) {
     throw new WorkloadError("content-mismatch", `the bytes given for ${cid} do not hash to it: refused`);
@@ -58,5 +59,5 @@ export function verifyContent(cid: string, bytes: Uint8Array): void {
 }
 
 function cidOf(codec: number, bytes: Uint8Array): string {
-  return CID.createV1(codec, Digest.create(sha256Hasher.code, sha256(bytes, "bytes"))).toString();
+  return CID.createV1(codec, Digest.create(sha256Hasher.code, sha256(bytes))).toString();
 }

@@ -1,0 +1,190 @@
+/**
+ * Workload figures: how long a job takes in each runtime, on this machine's device, and how fast content is
+ * addressed.
+ *
+ *   npm run bench:workloads    writes bench/results/workloads.json and bench/results/workloads.md
+ *
+ * - **Job latency**: `executeJob` on each example manifest (examples/workloads/), run after run in one process:
+ *   a fresh worker, the model or module loaded, the run, the outputs canonicalised. For ONNX jobs the worker also
+ *   reports model loading and inference alone.
+ * - **Throughput**: the same models on a batch of 1,024 images (inferences per second, inference alone), and the
+ *   Monte Carlo program on 2,000,000 paths (paths per second, whole job).
+ * - **Content addressing**: the CID of 64 MiB of bytes (sha2-256), as readers check every artifact.
+ *
+ * Environment: BENCH_WORKLOAD_RUNS (default 30).
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { seededRandom } from "../scripts/lib/random.js";
+import { filesByCid } from "../scripts/lib/workloads/artifact-store.js";
+import { artifactCid } from "../scripts/lib/workloads/cid.js";
+import { EXAMPLES_DIRECTORY } from "../scripts/lib/workloads/examples.js";
+import { allRuntimes, executeJob, fetchArtifacts } from "../scripts/lib/workloads/execute.js";
+import { type JobManifest, type OnnxManifest, parseJobManifest } from "../scripts/lib/workloads/manifest.js";
+import { OnnxRuntime } from "../scripts/lib/workloads/runtimes/onnx.js";
+import { drawDigit } from "../scripts/lib/zk/digits.js";
+import { sha256 } from "viem";
+
+const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
+const RUNS = Number(process.env.BENCH_WORKLOAD_RUNS ?? 30);
+const BATCH = 1_024;
+
+const percentile = (values: readonly number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+async function example(name: string): Promise<JobManifest> {
+  return parseJobManifest(JSON.parse(await readFile(join(EXAMPLES_DIRECTORY, `${name}.job.json`), "utf8")));
+}
+
+const onnx = new OnnxRuntime();
+const runtimes = new Map([...allRuntimes(), ["onnx", onnx]] as const);
+const source = await filesByCid(EXAMPLES_DIRECTORY);
+const device = await onnx.device();
+const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${availableParallelism()} cores`;
+
+interface LatencyRow {
+  job: string;
+  runtime: string;
+  device: string;
+  p50Ms: number;
+  p95Ms: number;
+  loadP50Ms?: number;
+  inferenceP50Ms?: number;
+}
+const latency: LatencyRow[] = [];
+for (const name of ["digits-mlp", "digits-cnn", "monte-carlo"]) {
+  const manifest = await example(name);
+  const artifacts = await fetchArtifacts(manifest, source);
+  await executeJob(manifest, artifacts, runtimes); // warm-up
+  const total: number[] = [];
+  const load: number[] = [];
+  const inference: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const outcome = await executeJob(manifest, artifacts, runtimes);
+    if (outcome.status !== "completed") throw new Error(`${name} failed: ${outcome.error.message}`);
+    total.push(outcome.elapsedMs);
+    if (manifest.runtime === "onnx" && onnx.lastTimings) {
+      load.push(onnx.lastTimings.loadMs);
+      inference.push(onnx.lastTimings.inferenceMs);
+    }
+  }
+  const { device: used } = await runtimes.get(manifest.runtime)!.device();
+  latency.push({
+    job: name,
+    runtime: manifest.runtime,
+    device: used,
+    p50Ms: round(percentile(total, 50)),
+    p95Ms: round(percentile(total, 95)),
+    ...(load.length > 0
+      ? { loadP50Ms: round(percentile(load, 50)), inferenceP50Ms: round(percentile(inference, 50), 2) }
+      : {}),
+  });
+  console.log(`${name}: p50 ${latency.at(-1)!.p50Ms} ms`);
+}
+
+interface ThroughputRow {
+  workload: string;
+  device: string;
+  perSecond: number;
+  unit: string;
+}
+const throughput: ThroughputRow[] = [];
+const uniform = seededRandom(1_024);
+const images = Array.from({ length: BATCH }, (_, i) => drawDigit(i % 10, uniform));
+for (const [name, inputShape, scale] of [
+  ["digits-mlp", [BATCH, 64], 1],
+  ["digits-cnn", [BATCH, 1, 8, 8], 1 / 127],
+] as const) {
+  const manifest = (await example(name)) as OnnxManifest;
+  const bytes = new Uint8Array(Float32Array.from(images.flat(), (p) => p * scale).buffer);
+  const batched = parseJobManifest({
+    ...manifest,
+    inputs: [{ ...manifest.inputs[0]!, shape: inputShape, data: { cid: artifactCid(bytes), bytes: bytes.length } }],
+    outputs: [{ name: "scores", canonical: { kind: "argmax" } }],
+  });
+  const artifacts = new Map([...(await fetchArtifacts(manifest, source))].concat([[artifactCid(bytes), bytes]]));
+  const inferences: number[] = [];
+  for (let run = 0; run < 10; run++) {
+    const outcome = await executeJob(batched, artifacts, runtimes);
+    if (outcome.status !== "completed") throw new Error(`${name} failed: ${outcome.error.message}`);
+    inferences.push(onnx.lastTimings!.inferenceMs);
+  }
+  throughput.push({
+    workload: `${name}, batch of ${BATCH}`,
+    device: device.device,
+    perSecond: Math.round(BATCH / (percentile(inferences, 50) / 1000)),
+    unit: "images/s",
+  });
+}
+{
+  const manifest = await example("monte-carlo");
+  const paths = 2_000_000;
+  const long = parseJobManifest({ ...manifest, args: [String(paths), "2026"] });
+  const artifacts = await fetchArtifacts(long, source);
+  const times: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    const outcome = await executeJob(long, artifacts, runtimes);
+    if (outcome.status !== "completed") throw new Error(`monte-carlo failed: ${outcome.error.message}`);
+    times.push(outcome.elapsedMs);
+  }
+  throughput.push({
+    workload: `monte-carlo, ${paths.toLocaleString("en")} paths`,
+    device: "cpu",
+    perSecond: Math.round(paths / (percentile(times, 50) / 1000)),
+    unit: "paths/s",
+  });
+}
+
+const blob = new Uint8Array(64 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24);
+const hashing = [
+  ["artifactCid (sha2-256 through node:crypto, OpenSSL)", () => artifactCid(blob)],
+  ["sha2-256 in JavaScript (@noble/hashes through viem), for comparison", () => sha256(blob, "bytes")],
+] as const;
+const addressing = hashing.map(([what, hash]) => {
+  hash();
+  const started = performance.now();
+  hash();
+  return { what, mbPerSecond: round(64 / ((performance.now() - started) / 1000)) };
+});
+
+const figures = { machine, onnxDevice: device, runs: RUNS, latency, throughput, addressing };
+await writeFile(join(RESULTS_DIR, "workloads.json"), `${JSON.stringify(figures, null, 2)}\n`);
+const lines = [
+  "# Workloads",
+  "",
+  `Machine: ${machine}. ONNX Runtime device: **${device.device}** (${device.reason}).`,
+  "",
+  `## Job latency (\`executeJob\` on the example manifests, ${RUNS} runs after a warm-up)`,
+  "",
+  "Each run starts a fresh worker, loads the model or module, runs it and canonicalises its outputs.",
+  "",
+  "| Job | Runtime | Device | p50 (ms) | p95 (ms) | model load p50 (ms) | inference p50 (ms) |",
+  "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+  ...latency.map(
+    (row) =>
+      `| ${row.job} | ${row.runtime} | ${row.device} | ${row.p50Ms} | ${row.p95Ms} | ${row.loadP50Ms ?? "–"} | ${row.inferenceP50Ms ?? "–"} |`,
+  ),
+  "",
+  "## Throughput",
+  "",
+  "| Workload | Device | Per second |",
+  "| --- | --- | ---: |",
+  ...throughput.map((row) => `| ${row.workload} | ${row.device} | ${row.perSecond.toLocaleString("en")} ${row.unit} |`),
+  "",
+  "ONNX rows: inference alone (median of 10 batches). Monte Carlo: the whole job (median of 5).",
+  "",
+  "## Content addressing (64 MiB)",
+  "",
+  "| Hash | MB/s |",
+  "| --- | ---: |",
+  ...addressing.map((row) => `| ${row.what} | ${row.mbPerSecond} |`),
+  "",
+];
+await writeFile(join(RESULTS_DIR, "workloads.md"), lines.join("\n"));
+console.log(`wrote ${join(RESULTS_DIR, "workloads.md")}`);
