@@ -10,19 +10,21 @@
  * - **Throughput**: the same models on a batch of 1,024 images (inferences per second, inference alone), and the
  *   Monte Carlo program on 2,000,000 paths (paths per second, whole job).
  * - **Content addressing**: the CID of 64 MiB of bytes (sha2-256), as readers check every artifact.
+ * - **Content gateway**: 64 MiB uploaded to, and downloaded and checked from, a gateway on loopback.
  *
  * Environment: BENCH_WORKLOAD_RUNS (default 30).
  */
-import { readFile, writeFile } from "node:fs/promises";
-import { availableParallelism, cpus } from "node:os";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { seededRandom } from "../scripts/lib/random.js";
 import { filesByCid } from "../scripts/lib/workloads/artifact-store.js";
-import { artifactCid } from "../scripts/lib/workloads/cid.js";
+import { artifactCid, verifyContent } from "../scripts/lib/workloads/cid.js";
 import { EXAMPLES_DIRECTORY } from "../scripts/lib/workloads/examples.js";
 import { allRuntimes, executeJob, fetchArtifacts } from "../scripts/lib/workloads/execute.js";
+import { GatewayClient, startGateway } from "../scripts/lib/workloads/gateway.js";
 import { type JobManifest, type OnnxManifest, parseJobManifest } from "../scripts/lib/workloads/manifest.js";
 import { OnnxRuntime } from "../scripts/lib/workloads/runtimes/onnx.js";
 import { drawDigit } from "../scripts/lib/zk/digits.js";
@@ -153,7 +155,35 @@ const addressing = hashing.map(([what, hash]) => {
   return { what, mbPerSecond: round(64 / ((performance.now() - started) / 1000)) };
 });
 
-const figures = { machine, onnxDevice: device, runs: RUNS, latency, throughput, addressing };
+const gatewayDirectory = await mkdtemp(join(tmpdir(), "starminer-bench-gateway-"));
+const gateway = await startGateway({ directory: gatewayDirectory, uploads: "open", maxUploadBytes: blob.length });
+const transfer: { what: string; mbPerSecond: number }[] = [];
+try {
+  const client = new GatewayClient(gateway.url);
+  const uploads: number[] = [];
+  const downloads: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    let started = performance.now();
+    const ref = await client.put(blob);
+    uploads.push(performance.now() - started);
+    started = performance.now();
+    verifyContent(ref.cid, (await client.get(ref))!);
+    downloads.push(performance.now() - started);
+  }
+  transfer.push({
+    what: "upload (PUT /ipfs/: hashed and filed by the gateway)",
+    mbPerSecond: round(64 / (percentile(uploads, 50) / 1000)),
+  });
+  transfer.push({
+    what: "download and check (GET /ipfs/<cid>, checked by gateway and reader)",
+    mbPerSecond: round(64 / (percentile(downloads, 50) / 1000)),
+  });
+} finally {
+  await gateway.close();
+  await rm(gatewayDirectory, { recursive: true, force: true });
+}
+
+const figures = { machine, onnxDevice: device, runs: RUNS, latency, throughput, addressing, gateway: transfer };
 await writeFile(join(RESULTS_DIR, "workloads.json"), `${JSON.stringify(figures, null, 2)}\n`);
 const lines = [
   "# Workloads",
@@ -184,6 +214,12 @@ const lines = [
   "| Hash | MB/s |",
   "| --- | ---: |",
   ...addressing.map((row) => `| ${row.what} | ${row.mbPerSecond} |`),
+  "",
+  "## Content gateway (64 MiB over loopback, median of 5)",
+  "",
+  "| Transfer | MB/s |",
+  "| --- | ---: |",
+  ...transfer.map((row) => `| ${row.what} | ${row.mbPerSecond} |`),
   "",
 ];
 await writeFile(join(RESULTS_DIR, "workloads.md"), lines.join("\n"));

@@ -34,6 +34,7 @@ export const ENVIRONMENT = {
   content: ["STARMINER_CONTENT_DIR", "the content store's directory (~/.starminer/content)"],
   home: ["STARMINER_HOME", "where journals and vote salts are kept (~/.starminer)"],
   password: ["STARMINER_PASSWORD", "the keystore's password"],
+  gatewayToken: ["STARMINER_GATEWAY_TOKEN", "the content gateway's upload token"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export interface CommandEntry {
@@ -116,10 +117,12 @@ export const COMMANDS: Record<string, Record<string, CommandEntry>> = {
   workload: {
     run: {
       run: lazy(workload, "workloadRun"),
-      usage: "--manifest <job.json> [--files <dir>] [--runtimes onnx,wasm,dense-layer] [--output <file>]",
+      usage:
+        "--manifest <job.json> [--files <dir> | --gateway <url>] [--runtimes onnx,wasm,dense-layer] [--output <file>]",
       summary: "run a job manifest on this machine, as a provider would, and print its result",
       details: [
-        "Artifacts are looked up by CID among the files of --files (the manifest's folder by default).",
+        "Artifacts are looked up by CID among the files of --files (the manifest's folder by default), or fetched",
+        "from a content gateway (StarMiner's or any IPFS gateway holding raw blocks); every one is checked.",
         "A failure by the job's own fault (a trap, a limit) is an outcome with its own result, not an error.",
         "examples/workloads/ has manifests for an ONNX classifier, a small CNN and a WASM Monte Carlo pricer.",
       ],
@@ -136,6 +139,20 @@ export const COMMANDS: Record<string, Record<string, CommandEntry>> = {
       usage: "",
       summary: "print the job manifest's JSON Schema",
       reads: [],
+    },
+  },
+  gateway: {
+    serve: {
+      run: lazy(workload, "gatewayServe"),
+      usage:
+        "--dir <dir> [--host <host>] [--port <n>] [--max-upload-bytes <n>] [--uploads open|token|none] " +
+        "[--tls-cert <file> --tls-key <file>]",
+      summary: "serve artifacts by CID over HTTP(S): GET /ipfs/<cid> (ranges too), PUT /ipfs/ to upload",
+      details: [
+        "Uploads are refused unless STARMINER_GATEWAY_TOKEN is set (then they need it as a bearer token) or",
+        "--uploads open is given. Every upload is hashed and filed under its CID; every whole download is checked.",
+      ],
+      reads: ["gatewayToken"],
     },
   },
   provider: {

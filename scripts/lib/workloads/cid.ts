@@ -20,6 +20,11 @@ export function artifactCid(bytes: Uint8Array): string {
   return cidOf(raw.code, bytes);
 }
 
+/** The raw CID whose digest is `digest` (a sha2-256 computed while streaming). */
+export function artifactCidFromDigest(digest: Uint8Array): string {
+  return CID.createV1(raw.code, Digest.create(sha256Hasher.code, digest)).toString();
+}
+
 /** The CID of a manifest's canonical JSON bytes (codec json). */
 export function manifestCid(bytes: Uint8Array): string {
   return cidOf(json.code, bytes);
