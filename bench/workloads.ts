@@ -11,6 +11,7 @@
  *   Monte Carlo program on 2,000,000 paths (paths per second, whole job).
  * - **Content addressing**: the CID of 64 MiB of bytes (sha2-256), as readers check every artifact.
  * - **Content gateway**: 64 MiB uploaded to, and downloaded and checked from, a gateway on loopback.
+ * - **Encryption**: sealing and opening 64 MiB, wrapping and unwrapping a job key.
  *
  * Environment: BENCH_WORKLOAD_RUNS (default 30).
  */
@@ -24,11 +25,13 @@ import { filesByCid } from "../scripts/lib/workloads/artifact-store.js";
 import { artifactCid, verifyContent } from "../scripts/lib/workloads/cid.js";
 import { EXAMPLES_DIRECTORY } from "../scripts/lib/workloads/examples.js";
 import { allRuntimes, executeJob, fetchArtifacts } from "../scripts/lib/workloads/execute.js";
+import { generateJobKey, openArtifact, sealArtifact, unwrapKey, wrapKey } from "../scripts/lib/workloads/encryption.js";
 import { GatewayClient, startGateway } from "../scripts/lib/workloads/gateway.js";
 import { type JobManifest, type OnnxManifest, parseJobManifest } from "../scripts/lib/workloads/manifest.js";
 import { OnnxRuntime } from "../scripts/lib/workloads/runtimes/onnx.js";
 import { drawDigit } from "../scripts/lib/zk/digits.js";
 import { sha256 } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const RUNS = Number(process.env.BENCH_WORKLOAD_RUNS ?? 30);
@@ -183,7 +186,56 @@ try {
   await rm(gatewayDirectory, { recursive: true, force: true });
 }
 
-const figures = { machine, onnxDevice: device, runs: RUNS, latency, throughput, addressing, gateway: transfer };
+const key = generateJobKey();
+const timed = (run: () => unknown, times = 3) => {
+  run();
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    run();
+    samples.push(performance.now() - started);
+  }
+  return percentile(samples, 50);
+};
+const sealed = sealArtifact(blob, key);
+const binding = {
+  chainId: 31_337,
+  jobId: 1n,
+  slot: 0,
+  recipient: "0x0000000000000000000000000000000000000001",
+} as const;
+const recipient = privateKeyToAccount(generatePrivateKey());
+const recipientKey = generatePrivateKey();
+const wrapped = wrapKey(key, privateKeyToAccount(recipientKey).publicKey, binding);
+const encryption = [
+  { what: "seal (AES-256-GCM), 64 MiB", figure: `${round(64 / (timed(() => sealArtifact(blob, key)) / 1000))} MB/s` },
+  { what: "open (AES-256-GCM), 64 MiB", figure: `${round(64 / (timed(() => openArtifact(sealed, key)) / 1000))} MB/s` },
+  {
+    what: "wrap a job key (ECIES, secp256k1)",
+    figure: `${round(
+      timed(() => wrapKey(key, recipient.publicKey, binding), 200),
+      3,
+    )} ms`,
+  },
+  {
+    what: "unwrap a job key",
+    figure: `${round(
+      timed(() => unwrapKey(wrapped, recipientKey, binding), 200),
+      3,
+    )} ms`,
+  },
+];
+
+const figures = {
+  machine,
+  onnxDevice: device,
+  runs: RUNS,
+  latency,
+  throughput,
+  addressing,
+  gateway: transfer,
+  encryption,
+};
 await writeFile(join(RESULTS_DIR, "workloads.json"), `${JSON.stringify(figures, null, 2)}\n`);
 const lines = [
   "# Workloads",
@@ -220,6 +272,12 @@ const lines = [
   "| Transfer | MB/s |",
   "| --- | ---: |",
   ...transfer.map((row) => `| ${row.what} | ${row.mbPerSecond} |`),
+  "",
+  "## Encryption",
+  "",
+  "| Operation | Figure |",
+  "| --- | ---: |",
+  ...encryption.map((row) => `| ${row.what} | ${row.figure} |`),
   "",
 ];
 await writeFile(join(RESULTS_DIR, "workloads.md"), lines.join("\n"));

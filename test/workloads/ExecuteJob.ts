@@ -87,7 +87,7 @@ describe("Running a job: artifacts fetched and checked, a runtime chosen, output
 
     it("an artifact over the provider's size limit is refused before it is read", async () => {
       await expectWorkloadError(
-        fetchArtifacts(manifest, store, 1_000),
+        fetchArtifacts(manifest, store, { maxArtifactBytes: 1_000 }),
         "artifact-size",
         `artifact ${manifest.module.cid} declares ${manifest.module.bytes} bytes; this provider takes at most 1000`,
       );

@@ -1,12 +1,13 @@
 /**
  * Why a workload could not run, and whose fault that is.
  *
- * - `requester`: the job itself is bad (its manifest does not validate, an artifact is not its declared size, a
- *   model does not load, a module traps, exits non-zero, asks for more memory than its limit, writes more output
- *   than its limit, or runs past its time limit). Every honest provider reaches the same failure from the same
- *   manifest, so the failure is itself an outcome providers agree on (see `failureResult`), and nobody who ran the
- *   job is at fault. The time limit is wall-clock time, the one of these that depends on the machine: a provider
- *   whose hardware cannot meet a job's limit should not claim it (docs/decisions.md, "Job failures are results").
+ * - `requester`: the job itself is bad (its manifest does not validate, an artifact is not its declared size or
+ *   does not open under the job key the requester released, a model does not load, a module traps, exits non-zero,
+ *   asks for more memory than its limit, writes more output than its limit, or runs past its time limit). Every
+ *   honest provider reaches the same failure from the same manifest, so the failure is itself an outcome providers
+ *   agree on (see `failureResult`), and nobody who ran the job is at fault. The time limit is wall-clock time, the
+ *   one of these that depends on the machine: a provider whose hardware cannot meet a job's limit should not claim
+ *   it (docs/decisions.md, "A job's failure is a result").
  * - `content`: bytes served for an address do not hash to it. The reader refuses them and may fetch again
  *   elsewhere: whoever served them is at fault, never the job.
  * - `provider`: the provider's own machine could not run the job (the runtime is not installed, its worker died).
@@ -19,6 +20,7 @@ export type WorkloadErrorCode =
   | "artifact-missing"
   | "artifact-size"
   | "content-mismatch"
+  | "decryption-failed"
   | "runtime-unavailable"
   | "model-load"
   | "input-invalid"
@@ -34,6 +36,7 @@ const FAULTS: Readonly<Record<WorkloadErrorCode, WorkloadFault>> = {
   "artifact-missing": "content",
   "artifact-size": "requester",
   "content-mismatch": "content",
+  "decryption-failed": "requester",
   "runtime-unavailable": "provider",
   "model-load": "requester",
   "input-invalid": "requester",

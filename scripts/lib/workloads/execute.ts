@@ -3,6 +3,7 @@ import type { Hex } from "viem";
 import type { ArtifactSource } from "./artifact-store.js";
 import { encodeOutputs, failureResult, resultOfOutput } from "./canonical.js";
 import { verifyContent } from "./cid.js";
+import { openArtifact } from "./encryption.js";
 import { WorkloadError } from "./errors.js";
 import { type JobManifest, type RuntimeName, artifactsOf } from "./manifest.js";
 import type { Artifacts, RuntimeDevice, WorkloadRuntime } from "./runtime.js";
@@ -22,18 +23,30 @@ export function allRuntimes(): Runtimes {
   ]);
 }
 
+export interface FetchOptions {
+  /** Largest artifact this provider takes, in bytes. */
+  readonly maxArtifactBytes?: number;
+  /** The job key, released to this provider, that opens the manifest's encrypted artifacts. */
+  readonly jobKey?: Uint8Array;
+}
+
 /**
- * Fetches every artifact a manifest names from `source` and checks each against its CID and declared size:
+ * Fetches every artifact a manifest names from `source` and checks each against its CID and declared size, then
+ * opens the encrypted ones with the job key:
  * - not found: `artifact-missing`; bytes that do not hash to the CID: `content-mismatch` (both the source's fault:
  *   fetch again elsewhere);
  * - bytes that hash to the CID but are not the size the manifest declares: `artifact-size` (the manifest's fault);
- * - an artifact larger than `maxArtifactBytes`: `artifact-size`, refused before it is read.
+ * - an artifact larger than `maxArtifactBytes`: `artifact-size`, refused before it is read;
+ * - an encrypted artifact without the job key, or that does not open under it: `decryption-failed`.
+ *
+ * The artifacts come back by CID, in plaintext, in memory only.
  */
 export async function fetchArtifacts(
   manifest: JobManifest,
   source: ArtifactSource,
-  maxArtifactBytes = Number.MAX_SAFE_INTEGER,
+  options: FetchOptions = {},
 ): Promise<Artifacts> {
+  const maxArtifactBytes = options.maxArtifactBytes ?? Number.MAX_SAFE_INTEGER;
   const artifacts = new Map<string, Uint8Array>();
   for (const ref of artifactsOf(manifest)) {
     if (artifacts.has(ref.cid)) continue;
@@ -52,7 +65,10 @@ export async function fetchArtifacts(
         `artifact ${ref.cid} holds ${bytes.length} bytes; the manifest declares ${ref.bytes}`,
       );
     }
-    artifacts.set(ref.cid, bytes);
+    if (ref.encrypted && options.jobKey === undefined) {
+      throw new WorkloadError("decryption-failed", `artifact ${ref.cid} is encrypted and the job key was not given`);
+    }
+    artifacts.set(ref.cid, ref.encrypted ? openArtifact(bytes, options.jobKey!) : bytes);
   }
   return artifacts;
 }

@@ -14,6 +14,10 @@ const artifact = {
   properties: {
     cid,
     bytes: { type: "integer", minimum: 0, maximum: 4294967296 },
+    encrypted: {
+      type: "boolean",
+      description: "sealed under the job key (AES-256-GCM); cid and bytes are the sealed form's",
+    },
   },
 } as const;
 

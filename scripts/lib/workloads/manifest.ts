@@ -21,6 +21,8 @@ export const RUNTIME_NAMES: readonly RuntimeName[] = ["onnx", "wasm", "dense-lay
 export interface ArtifactRef {
   readonly cid: string;
   readonly bytes: number;
+  /** Sealed under the job key (`sealArtifact`): `cid` and `bytes` are the sealed form's. */
+  readonly encrypted?: boolean;
 }
 
 /** What one run may use. A run that needs more fails with `time-limit`, `memory-limit` or `output-limit`. */

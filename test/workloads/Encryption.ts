@@ -1,0 +1,115 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { privateKeyToAccount } from "viem/accounts";
+
+import { devAccount } from "../../scripts/lib/dev-accounts.js";
+import { filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
+import { artifactCid } from "../../scripts/lib/workloads/cid.js";
+import {
+  type KeyBinding,
+  generateJobKey,
+  openArtifact,
+  sealArtifact,
+  unwrapKey,
+  wrapKey,
+} from "../../scripts/lib/workloads/encryption.js";
+import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
+import { EXAMPLES_DIRECTORY } from "../../scripts/lib/workloads/examples.js";
+import { allRuntimes, executeJob, fetchArtifacts } from "../../scripts/lib/workloads/execute.js";
+import { type WasmManifest, parseJobManifest } from "../../scripts/lib/workloads/manifest.js";
+
+const CLAIMER_KEY = devAccount(3).privateKey;
+const BYSTANDER_KEY = devAccount(4).privateKey;
+const claimer = privateKeyToAccount(CLAIMER_KEY);
+const bystander = privateKeyToAccount(BYSTANDER_KEY);
+const BINDING: KeyBinding = { chainId: 31337, jobId: 7n, slot: 0, recipient: claimer.address };
+
+function decryptionFailure(run: () => unknown, message: string) {
+  try {
+    run();
+  } catch (error) {
+    expect(error).to.be.instanceOf(WorkloadError);
+    expect((error as WorkloadError).code).to.equal("decryption-failed");
+    expect((error as WorkloadError).message).to.equal(message);
+    return;
+  }
+  expect.fail("it opened");
+}
+
+describe("Encrypted job data: sealed artifacts, a job key released to the claimer alone", () => {
+  const plaintext = new TextEncoder().encode("100 110 0.05 0.2 1\n");
+
+  it("a sealed artifact opens under its job key only, and any altered byte is detected", () => {
+    const key = generateJobKey();
+    const sealed = sealArtifact(plaintext, key);
+    expect(Buffer.from(openArtifact(sealed, key)).toString()).to.equal("100 110 0.05 0.2 1\n");
+    expect(artifactCid(sealArtifact(plaintext, key))).not.to.equal(artifactCid(sealed)); // a fresh nonce each time
+    const wrongKey = "the artifact does not open under the job key: another key, or altered bytes";
+    decryptionFailure(() => openArtifact(sealed, generateJobKey()), wrongKey);
+    const altered = Uint8Array.from(sealed);
+    altered[20]! ^= 1;
+    decryptionFailure(() => openArtifact(altered, key), wrongKey);
+    decryptionFailure(() => openArtifact(plaintext, key), "the artifact is not sealed (no SMENC1 header)");
+  });
+
+  it("the job key, wrapped to the claimer, opens for the claimer and nobody else", () => {
+    const key = generateJobKey();
+    const wrapped = wrapKey(key, claimer.publicKey, BINDING);
+    expect(Buffer.from(unwrapKey(wrapped, CLAIMER_KEY, BINDING)).equals(Buffer.from(key))).to.equal(true);
+    const notYours = "the job key was not wrapped to this key for this job and slot";
+    decryptionFailure(() => unwrapKey(wrapped, BYSTANDER_KEY, { ...BINDING, recipient: bystander.address }), notYours);
+    decryptionFailure(() => unwrapKey(wrapped, BYSTANDER_KEY, BINDING), notYours);
+  });
+
+  it("a wrapped key is bound to its chain, job, slot and recipient: it cannot be replayed for another", () => {
+    const wrapped = wrapKey(generateJobKey(), claimer.publicKey, BINDING);
+    const notYours = "the job key was not wrapped to this key for this job and slot";
+    for (const other of [{ chainId: 1 }, { jobId: 8n }, { slot: 1 }, { recipient: bystander.address }]) {
+      decryptionFailure(() => unwrapKey(wrapped, CLAIMER_KEY, { ...BINDING, ...other }), notYours);
+    }
+  });
+
+  it("refuses to wrap to something that is not a public key", () => {
+    expect(() => wrapKey(generateJobKey(), "0x04deadbeef", BINDING)).to.throw(
+      "0x04deadbeef is not a secp256k1 public key",
+    );
+    expect(() => sealArtifact(plaintext, new Uint8Array(16))).to.throw("a job key is 32 bytes, not 16");
+  });
+
+  it("a job with an encrypted input runs for the provider holding the released key, and not without it", async () => {
+    const example = parseJobManifest(
+      JSON.parse(await readFile(join(EXAMPLES_DIRECTORY, "monte-carlo.job.json"), "utf8")),
+    ) as WasmManifest;
+    const key = generateJobKey();
+    const sealed = sealArtifact(await readFile(join(EXAMPLES_DIRECTORY, "market.txt")), key);
+    const manifest = parseJobManifest({
+      ...example,
+      files: [{ path: "in/market.txt", data: { cid: artifactCid(sealed), bytes: sealed.length, encrypted: true } }],
+    });
+    const examples = await filesByCid(EXAMPLES_DIRECTORY);
+    const source = {
+      get: async (ref: { cid: string }) => (ref.cid === artifactCid(sealed) ? sealed : examples.get(ref as never)),
+    };
+
+    const released = unwrapKey(wrapKey(key, claimer.publicKey, BINDING), CLAIMER_KEY, BINDING);
+    const outcome = await executeJob(
+      manifest,
+      await fetchArtifacts(manifest, source, { jobKey: released }),
+      allRuntimes(),
+    );
+    const plain = await executeJob(example, await fetchArtifacts(example, examples), allRuntimes());
+    expect(outcome.status).to.equal("completed");
+    expect(outcome.result).to.equal(plain.result);
+
+    const without = await fetchArtifacts(manifest, source).catch((error: unknown) => error);
+    expect((without as WorkloadError).message).to.equal(
+      `artifact ${artifactCid(sealed)} is encrypted and the job key was not given`,
+    );
+    const guessed = await fetchArtifacts(manifest, source, { jobKey: generateJobKey() }).catch(
+      (error: unknown) => error,
+    );
+    expect((guessed as WorkloadError).code).to.equal("decryption-failed");
+  });
+});
