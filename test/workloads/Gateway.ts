@@ -160,6 +160,9 @@ describe("The content gateway: artifacts by CID over HTTP, checked on the way in
       });
       const other = await fetchArtifacts(manifest, new GatewayClient(url)).catch((e: unknown) => e);
       expect((other as WorkloadError).code).to.equal("content-mismatch");
+      const gone = await new GatewayClient("http://127.0.0.1:1").get({ cid: CID, bytes: 1 }).catch((e: unknown) => e);
+      expect((gone as WorkloadError).code).to.equal("artifact-missing");
+      expect((gone as WorkloadError).message).to.match(/^the gateway http:\/\/127\.0\.0\.1:1 could not be reached: /);
     } finally {
       liar.closeAllConnections();
       await new Promise((resolve) => liar.close(resolve));
@@ -220,28 +223,18 @@ describe("The content gateway: artifacts by CID over HTTP, checked on the way in
       const uploader = new GatewayClient(url, "devnet-token");
       for (const name of ["digits-cnn.onnx", "digit-3.f32"])
         await uploader.put(await readFile(join(EXAMPLES_DIRECTORY, name)));
-      const report = json<{ status: string; result: string }>(
-        await runNode([
+      const run = (...more: string[]) =>
+        runNode([
           CLI,
           "--json",
           "workload",
           "run",
           "--manifest",
           join(EXAMPLES_DIRECTORY, "digits-cnn.job.json"),
-          "--gateway",
-          url,
-        ]),
-      );
-      const local = json<{ result: string }>(
-        await runNode([
-          CLI,
-          "--json",
-          "workload",
-          "run",
-          "--manifest",
-          join(EXAMPLES_DIRECTORY, "digits-cnn.job.json"),
-        ]),
-      );
+          ...more,
+        ]);
+      const report = json<{ status: string; result: string }>(await run("--gateway", url));
+      const local = json<{ result: string }>(await run());
       expect(report.status).to.equal("completed");
       expect(report.result).to.equal(local.result);
       const refused = await fetch(`${url}/ipfs/`, { method: "PUT", body: BYTES });

@@ -282,7 +282,15 @@ export class GatewayClient implements ArtifactSource {
   ) {}
 
   async get(ref: ArtifactRef): Promise<Uint8Array | undefined> {
-    const response = await fetch(`${this.url}/ipfs/${ref.cid}?format=raw`, { headers: { accept: RAW } });
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}/ipfs/${ref.cid}?format=raw`, { headers: { accept: RAW } });
+    } catch (error) {
+      throw new WorkloadError(
+        "artifact-missing",
+        `the gateway ${this.url} could not be reached: ${(error as Error).message}`,
+      );
+    }
     if (response.status === 404) return undefined;
     if (!response.ok || response.body === null)
       throw new WorkloadError("artifact-missing", `the gateway answered ${response.status} for ${ref.cid}`);

@@ -35,6 +35,16 @@ const limits = {
 
 const tensorType = { enum: ["float32", "float64", "int8", "uint8", "int32", "int64"] } as const;
 
+/** A canonicalisation with no parameters. */
+function kindOnly<Kind extends string>(kind: Kind) {
+  return {
+    type: "object",
+    required: ["kind"],
+    additionalProperties: false,
+    properties: { kind: { const: kind } },
+  } as const;
+}
+
 const canonical = {
   description: "How an output is reduced to the bytes every honest provider agrees on.",
   type: "object",
@@ -48,18 +58,8 @@ const canonical = {
       additionalProperties: false,
       properties: { kind: { const: "fixed" }, decimals: { type: "integer", minimum: 0, maximum: 9 } },
     },
-    {
-      type: "object",
-      required: ["kind"],
-      additionalProperties: false,
-      properties: { kind: { const: "argmax" } },
-    },
-    {
-      type: "object",
-      required: ["kind"],
-      additionalProperties: false,
-      properties: { kind: { const: "exact" } },
-    },
+    kindOnly("argmax"),
+    kindOnly("exact"),
   ],
 } as const;
 

@@ -90,25 +90,19 @@ export function parseJobManifest(value: unknown): JobManifest {
       seen.add(name);
     }
   };
-  if (value.runtime === "onnx") {
-    unique(
-      "inputs",
-      value.inputs.map((input) => input.name),
-    );
-    unique(
-      "outputs",
-      value.outputs.map((output) => output.name),
-    );
-  } else if (value.runtime === "wasm") {
-    unique(
-      "files",
-      value.files.map((file) => file.path),
-    );
-    unique(
-      "outputs",
-      value.outputs.map((output) => output.path),
-    );
-  }
+  const named: [string, string[]][] =
+    value.runtime === "onnx"
+      ? [
+          ["inputs", value.inputs.map((input) => input.name)],
+          ["outputs", value.outputs.map((output) => output.name)],
+        ]
+      : value.runtime === "wasm"
+        ? [
+            ["files", value.files.map((file) => file.path)],
+            ["outputs", value.outputs.map((output) => output.path)],
+          ]
+        : [];
+  for (const [label, names] of named) unique(label, names);
   return value;
 }
 
