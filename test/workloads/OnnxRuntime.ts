@@ -13,6 +13,7 @@ import {
   digitsMlpOnnx,
 } from "../../scripts/lib/workloads/example-models.js";
 import { EXAMPLES_DIRECTORY } from "../../scripts/lib/workloads/examples.js";
+import { encodeOnnxModel } from "../../scripts/lib/workloads/onnx-builder.js";
 import { executeJob } from "../../scripts/lib/workloads/execute.js";
 import { type OnnxManifest, parseJobManifest } from "../../scripts/lib/workloads/manifest.js";
 import { OnnxRuntime, chooseOnnxDevice } from "../../scripts/lib/workloads/runtimes/onnx.js";
@@ -211,6 +212,41 @@ describe("The onnx runtime: ONNX models through ONNX Runtime", function () {
       });
       expect(shaped.code).to.equal("input-invalid");
       expect(shaped.message).to.match(/^the model does not run on these inputs: /);
+    });
+
+    /** Expands one value to a 1 GiB tensor, then sums it. */
+    const memoryHog = () =>
+      encodeOnnxModel({
+        name: "memory_hog",
+        docString: "expands its input to 2^28 floats",
+        inputs: [{ name: "x", shape: [1] }],
+        outputs: [{ name: "total", shape: [] }],
+        initializers: [{ name: "shape", shape: [3], values: BigInt64Array.of(256n, 1024n, 1024n) }],
+        nodes: [
+          { op: "Expand", inputs: ["x", "shape"], output: "big" },
+          { op: "ReduceSum", inputs: ["big"], output: "total", attributes: { keepdims: 0 } },
+        ],
+      });
+
+    it("a model that allocates past the job's memory limit is stopped, and the caller lives on", async () => {
+      const { manifest, artifacts } = job(memoryHog(), { name: "x", shape: [1], bytes: floats([1]) }, [
+        { name: "total", canonical: { kind: "exact" } },
+      ]);
+      const small = parseJobManifest({ ...manifest, limits: { ...LIMITS, memoryBytes: 16 * 1024 * 1024 } });
+      const outcome = await executeJob(small, artifacts, new Map([["onnx" as const, runtime]]));
+      if (outcome.status !== "failed") expect.fail("the run completed");
+      expect(outcome.error.code).to.equal("memory-limit");
+      expect(outcome.error.message).to.equal(`the job used more than its limit of ${16 * 1024 * 1024} bytes of memory`);
+    });
+
+    it("a model still running at the job's time limit is stopped, and the caller lives on", async () => {
+      const { manifest, artifacts } = job(memoryHog(), { name: "x", shape: [1], bytes: floats([1]) }, [
+        { name: "total", canonical: { kind: "exact" } },
+      ]);
+      const slow = parseJobManifest({ ...manifest, limits: { ...LIMITS, timeMs: 150, memoryBytes: 4 * 1024 ** 3 } });
+      const outcome = await executeJob(slow, artifacts, new Map([["onnx" as const, runtime]]));
+      if (outcome.status !== "failed") expect.fail("the run completed");
+      expect(outcome.error.message).to.equal("the job ran past its limit of 150 ms");
     });
 
     it("an output the model does not have", async () => {

@@ -10,7 +10,7 @@
  *   it (docs/decisions.md, "A job's failure is a result").
  * - `content`: bytes served for an address do not hash to it. The reader refuses them and may fetch again
  *   elsewhere: whoever served them is at fault, never the job.
- * - `provider`: the provider's own machine could not run the job (the runtime is not installed, its worker died).
+ * - `provider`: the provider's own machine could not run the job (the runtime is not installed, the process running the job died).
  *   Such a failure decides nothing about the job: the provider delivers nothing.
  */
 export type WorkloadFault = "requester" | "content" | "provider";

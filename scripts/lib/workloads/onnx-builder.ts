@@ -3,7 +3,7 @@ import onnxProto from "onnx-proto";
 const { onnx } = onnxProto;
 
 /**
- * A few helpers to write ONNX models from code (the protobuf definitions of `onnx-proto`): float32 initializers,
+ * A few helpers to write ONNX models from code (the protobuf definitions of `onnx-proto`): float32 and int64 initializers,
  * nodes with int, float and ints attributes, float32 graph inputs and outputs. Enough for the example models; a
  * requester brings models exported by their own framework.
  */
@@ -14,7 +14,7 @@ export interface GraphSpec {
   readonly docString: string;
   readonly inputs: readonly { name: string; shape: readonly (number | string)[] }[];
   readonly outputs: readonly { name: string; shape: readonly (number | string)[] }[];
-  readonly initializers: readonly { name: string; shape: readonly number[]; values: Float32Array }[];
+  readonly initializers: readonly { name: string; shape: readonly number[]; values: Float32Array | BigInt64Array }[];
   readonly nodes: readonly {
     op: string;
     inputs: readonly string[];
@@ -55,7 +55,7 @@ export function encodeOnnxModel(spec: GraphSpec): Uint8Array {
       initializer: spec.initializers.map(({ name, shape, values }) => ({
         name,
         dims: [...shape],
-        dataType: onnx.TensorProto.DataType.FLOAT,
+        dataType: values instanceof BigInt64Array ? onnx.TensorProto.DataType.INT64 : onnx.TensorProto.DataType.FLOAT,
         rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
       })),
       node: spec.nodes.map(({ op, inputs, output, attributes }, i) => ({

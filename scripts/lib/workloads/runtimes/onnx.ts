@@ -27,14 +27,14 @@ export interface OnnxRuntimeOptions {
   readonly threads?: number;
 }
 
-/** A run's timings inside its worker: loading the model into a session, and the inference itself. */
+/** A run's timings inside its process: loading the model into a session, and the inference itself. */
 export interface OnnxTimings {
   readonly loadMs: number;
   readonly inferenceMs: number;
 }
 
 /**
- * Runs an ONNX model with ONNX Runtime (`onnxruntime-node`) in a worker of its own (`runSandboxed`), on the GPU
+ * Runs an ONNX model with ONNX Runtime (`onnxruntime-node`) in a process of its own (`runSandboxed`), on the GPU
  * through the CUDA execution provider when this machine has an NVIDIA GPU and the provider's library is installed,
  * on the CPU otherwise; `device()` says which, and why. Inputs are the manifest's tensors (little-endian, row-major,
  * their byte length checked against their shape); outputs are canonicalised as the manifest says, so providers on
@@ -75,6 +75,7 @@ export class OnnxRuntime implements WorkloadRuntime<OnnxManifest> {
         outputNames: manifest.outputs.map((output) => output.name),
       },
       manifest.limits,
+      "process",
     );
     this.lastTimings = answer.timings;
     return manifest.outputs.map(({ name, canonical }) => canonicaliseTensor(name, answer.outputs[name]!, canonical));
@@ -113,10 +114,8 @@ function cudaProviderLibrary(): string {
   return join(root, "bin", "napi-v6", process.platform, process.arch, "libonnxruntime_providers_cuda.so");
 }
 
-/** The worker: loads the model, runs it once, and posts the outputs the manifest names. CommonJS, evaluated as is. */
+/** In the job's process: loads the model, runs it once, and answers with the outputs the manifest names (see `runSandboxed`). */
 const ONNX_WORKER = `
-const { workerData, parentPort } = require("node:worker_threads");
-const failure = (code, message) => ({ error: { code, message } });
 const TYPED = { float32: Float32Array, float64: Float64Array, int8: Int8Array, uint8: Uint8Array, int32: Int32Array, int64: BigInt64Array };
 async function run(d) {
   const ort = require(d.ortPath);
@@ -163,8 +162,4 @@ async function run(d) {
   await session.release();
   return { value: { outputs, timings: { loadMs: loaded - started, inferenceMs: done - loaded } } };
 }
-run(workerData).then(
-  (message) => parentPort.postMessage(message),
-  (e) => parentPort.postMessage(failure("runtime-unavailable", "ONNX Runtime failed: " + String((e && e.message) || e))),
-);
 `;

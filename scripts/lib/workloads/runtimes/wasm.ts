@@ -104,12 +104,10 @@ async function readBounded(file: string, bytes: number): Promise<Buffer> {
   }
 }
 
-/** The worker: compiles, instantiates and starts the module, and says how it ended. CommonJS, evaluated as is. */
+/** In the worker: compiles, instantiates and starts the module, and says how it ended (see `runSandboxed`). */
 const WASM_WORKER = `
-const { workerData, parentPort } = require("node:worker_threads");
 const { WASI } = require("node:wasi");
 const { openSync, closeSync } = require("node:fs");
-const failure = (code, message) => ({ error: { code, message } });
 async function run(d) {
   let module;
   try {
@@ -151,8 +149,4 @@ async function run(d) {
     for (const fd of fds) closeSync(fd);
   }
 }
-run(workerData).then(
-  (message) => parentPort.postMessage(message),
-  (e) => parentPort.postMessage(failure("runtime-unavailable", String((e && e.message) || e))),
-);
 `;
