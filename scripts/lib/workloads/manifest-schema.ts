@@ -71,7 +71,7 @@ const common = {
 
 export const JOB_MANIFEST_SCHEMA = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://starminer.dev/schemas/job-manifest/1.json",
+  $id: "urn:starminer:schema:job-manifest:1",
   title: "StarMiner job manifest",
   type: "object",
   required: ["runtime"],
