@@ -114,47 +114,6 @@ export const COMMANDS: Record<string, Record<string, CommandEntry>> = {
       reads: SEND,
     },
   },
-  workload: {
-    run: {
-      run: lazy(workload, "workloadRun"),
-      usage:
-        "--manifest <job.json> [--files <dir> | --gateway <url>] [--runtimes onnx,wasm,dense-layer] [--output <file>]",
-      summary: "run a job manifest on this machine, as a provider would, and print its result",
-      details: [
-        "Artifacts are looked up by CID among the files of --files (the manifest's folder by default), or fetched",
-        "from a content gateway (StarMiner's or any IPFS gateway holding raw blocks); every one is checked.",
-        "A failure by the job's own fault (a trap, a limit) is an outcome with its own result, not an error.",
-        "examples/workloads/ has manifests for an ONNX classifier, a small CNN and a WASM Monte Carlo pricer.",
-      ],
-      reads: [],
-    },
-    check: {
-      run: lazy(workload, "workloadCheck"),
-      usage: "--manifest <job.json>",
-      summary: "validate a job manifest and print its CID and the commitments its job spec carries",
-      reads: [],
-    },
-    schema: {
-      run: lazy(workload, "workloadSchema"),
-      usage: "",
-      summary: "print the job manifest's JSON Schema",
-      reads: [],
-    },
-  },
-  gateway: {
-    serve: {
-      run: lazy(workload, "gatewayServe"),
-      usage:
-        "--dir <dir> [--host <host>] [--port <n>] [--max-upload-bytes <n>] [--uploads open|token|none] " +
-        "[--tls-cert <file> --tls-key <file>]",
-      summary: "serve artifacts by CID over HTTP(S): GET /ipfs/<cid> (ranges too), PUT /ipfs/ to upload",
-      details: [
-        "Uploads are refused unless STARMINER_GATEWAY_TOKEN is set (then they need it as a bearer token) or",
-        "--uploads open is given. Every upload is hashed and filed under its CID; every whole download is checked.",
-      ],
-      reads: ["gatewayToken"],
-    },
-  },
   provider: {
     register: {
       run: lazy(provider, "providerRegister"),
@@ -364,6 +323,47 @@ export const COMMANDS: Record<string, Record<string, CommandEntry>> = {
       usage: "--out <file>",
       summary: "encrypt the given key (--private-key or STARMINER_PRIVATE_KEY) into a keystore file",
       reads: ["key", "password"],
+    },
+  },
+  workload: {
+    run: {
+      run: lazy(workload, "workloadRun"),
+      usage:
+        "--manifest <job.json> [--files <dir> | --gateway <url>] [--runtimes onnx,wasm,dense-layer] [--output <file>]",
+      summary: "run a job manifest on this machine, as a provider would, and print its result",
+      details: [
+        "Artifacts are looked up by CID among the files of --files (the manifest's folder by default), or fetched",
+        "from a content gateway (StarMiner's or any IPFS gateway holding raw blocks); every one is checked.",
+        "A failure by the job's own fault (a trap, a limit) is an outcome with its own result, not an error.",
+        "examples/workloads/ has manifests for an ONNX classifier, a small CNN and a WASM Monte Carlo pricer.",
+      ],
+      reads: [],
+    },
+    check: {
+      run: lazy(workload, "workloadCheck"),
+      usage: "--manifest <job.json>",
+      summary: "validate a job manifest and print its CID and the commitments its job spec carries",
+      reads: [],
+    },
+    schema: {
+      run: lazy(workload, "workloadSchema"),
+      usage: "",
+      summary: "print the job manifest's JSON Schema",
+      reads: [],
+    },
+  },
+  gateway: {
+    serve: {
+      run: lazy(workload, "gatewayServe"),
+      usage:
+        "--dir <dir> [--host <host>] [--port <n>] [--max-upload-bytes <n>] [--uploads open|token|none] " +
+        "[--tls-cert <file> --tls-key <file>]",
+      summary: "serve artifacts by CID over HTTP(S): GET /ipfs/<cid> (ranges too), PUT /ipfs/ to upload",
+      details: [
+        "Uploads are refused unless STARMINER_GATEWAY_TOKEN is set (then they need it as a bearer token) or",
+        "--uploads open is given. Every upload is hashed and filed under its CID; every whole download is checked.",
+      ],
+      reads: ["gatewayToken"],
     },
   },
 };
