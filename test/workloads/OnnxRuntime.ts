@@ -152,7 +152,7 @@ describe("The onnx runtime: ONNX models through ONNX Runtime", function () {
     );
     const scores = (outputs[0] as Extract<CanonicalOutput, { kind: "fixed" }>).values.map((v) => v / 1e5);
     // Compared as a plain number: the chai plugins' closeTo takes integers only.
-    referenceCnn(image).forEach((expected, k) => expect(Math.abs(scores[k] - expected)).to.be.at.most(1e-4));
+    referenceCnn(image).forEach((expected, k) => expect(Math.abs(scores[k]! - expected)).to.be.at.most(1e-4));
   });
 
   it("one thread or two, a fixed-point result is the same: what lets providers on different machines agree", async () => {
