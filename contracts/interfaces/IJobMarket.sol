@@ -228,6 +228,9 @@ interface IJobMarket {
     // Events
     // ---------------------------------------------------------------------------------------------
 
+    /// @notice A job was submitted and its escrow taken. `specHash` is keccak256(abi.encode(modelCommitment,
+    /// inputCommitment)); the two commitments are carried too, so that a provider can find the job's content (a
+    /// manifest job's `modelCommitment` is the sha2-256 digest of its manifest, i.e. of the manifest's CID).
     event JobSubmitted(
         uint256 indexed jobId,
         address indexed requester,
@@ -240,7 +243,9 @@ interface IJobMarket {
         uint256 pricePerGpuHour,
         uint256 escrow,
         uint64 deadline,
-        bytes32 specHash
+        bytes32 specHash,
+        bytes32 modelCommitment,
+        bytes32 inputCommitment
     );
     event JobCancelled(uint256 indexed jobId, uint256 refund);
     event SlotClaimed(

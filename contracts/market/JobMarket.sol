@@ -465,7 +465,9 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStora
             q.pricePerGpuHour,
             q.total,
             spec.deadline,
-            specHash
+            specHash,
+            spec.modelCommitment,
+            spec.inputCommitment
         );
     }
 

@@ -124,6 +124,8 @@ describe("JobMarket", function () {
           quote.total,
           spec.deadline,
           hashOfSpec,
+          spec.modelCommitment,
+          spec.inputCommitment,
         )
         .and.not.to.emit(pricingEngine, "DemandRecorded");
 
@@ -266,6 +268,8 @@ describe("JobMarket", function () {
           quote.total,
           spec.deadline,
           (value: string) => value.length === 66,
+          spec.modelCommitment,
+          spec.inputCommitment,
         );
       expect((await jobMarket.jobOf(1n)).zone).to.equal(EU_CENTRAL);
       await expect(jobMarket.connect(market.providers[0]!).claimSlot(1n))
