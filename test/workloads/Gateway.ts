@@ -7,13 +7,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
+import { keccak256, toHex, zeroAddress } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 
 import { artifactCid } from "../../scripts/lib/workloads/cid.js";
 import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
 import { EXAMPLES_DIRECTORY } from "../../scripts/lib/workloads/examples.js";
 import { allRuntimes, executeJob, fetchArtifacts } from "../../scripts/lib/workloads/execute.js";
 import { GatewayClient, type RunningGateway, startGateway } from "../../scripts/lib/workloads/gateway.js";
+import { mailboxName, signEnvelope } from "../../scripts/lib/workloads/key-release.js";
 import { type WasmManifest, parseJobManifest } from "../../scripts/lib/workloads/manifest.js";
+import { expectRejection } from "../support/assertions.js";
 import { CLI, json } from "../support/cli.js";
 import { Background, freePort, runNode } from "../support/processes.js";
 
@@ -114,6 +118,40 @@ describe("The content gateway: artifacts by CID over HTTP, checked on the way in
     expect((await fetch(`${gateway.url}/ipfs/${CID}`)).status).to.equal(200);
   });
 
+  it("keeps mailboxes where each sender writes only its own box, and a reader checks the signature again", async () => {
+    const alice = privateKeyToAccount(keccak256(toHex("mailbox alice")));
+    const mallory = privateKeyToAccount(keccak256(toHex("mailbox mallory")));
+    const name = mailboxName({ chainId: 31337, market: zeroAddress, jobId: 7n, slot: 0, recipient: mallory.address });
+    const wrapped = { ephemeralPublicKey: "0x04aa", nonce: "0x0102", ciphertext: "0xbeef" } as const;
+    expect(await client.envelope(name, alice.address)).to.equal(undefined);
+    const signed = await signEnvelope(alice, name, { wrapped });
+    await client.postEnvelope(name, alice.address, signed);
+    expect(await client.envelope(name, alice.address)).to.deep.equal(signed);
+
+    // Mallory cannot write Alice's box, neither with her own signature nor by replaying Alice's for another mailbox.
+    const forged = await signEnvelope(mallory, name, { wrapped: { ...wrapped, ciphertext: "0xbad0" } });
+    await expectRejection(
+      client.postEnvelope(name, alice.address, forged),
+      /^the gateway refused the envelope \(403\): the envelope is not signed by 0x\w+: only a sender writes its box$/,
+    );
+    const other = mailboxName({ chainId: 31337, market: zeroAddress, jobId: 8n, slot: 0, recipient: mallory.address });
+    await expectRejection(client.postEnvelope(other, alice.address, signed), /\(403\)/);
+    // A gateway that swaps the stored envelope is caught by the reader.
+    const file = join(directory, ".keys", name, `${alice.address.toLowerCase()}.json`);
+    await writeFile(file, JSON.stringify(forged));
+    await expectRejection(
+      client.envelope(name, alice.address),
+      /^the envelope in mailbox 0x\w+ is not signed by 0x\w+: refused$/,
+    );
+
+    const put = (body: string) => fetch(`${gateway.url}/keys/${name}/${alice.address}`, { method: "PUT", body });
+    expect((await put("not json")).status).to.equal(400);
+    expect((await put("x".repeat(5_000))).status).to.equal(413);
+    await gateway.close();
+    gateway = await startGateway({ directory });
+    expect((await put(JSON.stringify(signed))).status, "a read-only gateway takes no envelopes").to.equal(403);
+  });
+
   it("says what is wrong with a request: not a CID, not held, not a route, not a method", async () => {
     const status = async (path: string, method = "GET") => (await fetch(`${gateway.url}${path}`, { method })).status;
     expect(await status("/ipfs/QmY7Yh4UquoXHLPFo2XbhXkhBvFoPwmQUSa92pxnxjQuPU")).to.equal(400);
@@ -147,7 +185,7 @@ describe("The content gateway: artifacts by CID over HTTP, checked on the way in
         .get({ cid: CID, bytes: BYTES.length })
         .catch((e: unknown) => e);
       expect((longer as Error).message).to.equal(
-        `the gateway offers ${BYTES.length + 1} bytes for ${CID}, which is ${BYTES.length}: refused`,
+        `the gateway offers ${BYTES.length + 1} bytes for ${CID}, more than the ${BYTES.length} expected: refused`,
       );
       const manifest = parseJobManifest({
         version: "starminer.job/1",

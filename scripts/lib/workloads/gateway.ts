@@ -1,15 +1,19 @@
 import { type ReadStream, createReadStream, createWriteStream } from "node:fs";
 import { once } from "node:events";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { type IncomingMessage, type Server, type ServerResponse, createServer as createHttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
+import { type Address, type Hex, getAddress } from "viem";
+
+import { writeFileAtomically } from "../files.js";
 import { artifactCid, artifactCidFromDigest, parseCid } from "./cid.js";
 import type { ArtifactSource } from "./artifact-store.js";
 import { WorkloadError } from "./errors.js";
+import { MAX_ENVELOPE_BYTES, type SignedEnvelope, envelopeSigner, parseSignedEnvelope } from "./key-release.js";
 import type { ArtifactRef } from "./manifest.js";
 
 /**
@@ -26,6 +30,8 @@ import type { ArtifactRef } from "./manifest.js";
  *   temporary file while it is hashed and counted, refused past `maxUploadBytes` (413), and filed under its CID only
  *   when complete. Uploads need `Authorization: Bearer <uploadToken>` when a token is set, and are refused
  *   altogether when the gateway is read-only, so a public gateway is not a free disk.
+ * - **Mailboxes**: `GET`/`PUT /keys/<mailbox>/<sender>`, where job keys and sealed outputs' keys are left for
+ *   their one recipient (see `key-release.ts`); a sender writes only its own box, under the same upload policy.
  * - **TLS** when given a certificate and key.
  */
 export interface GatewayOptions {
@@ -79,6 +85,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 async function handle(request: IncomingMessage, response: ServerResponse, options: GatewayOptions, uploads: string) {
   const url = new URL(request.url ?? "/", "http://gateway");
   if (request.method === "PUT" && url.pathname === "/ipfs/") return upload(request, response, options, uploads);
+  const box = /^\/keys\/(0x[0-9a-f]{64})\/(0x[0-9a-fA-F]{40})$/.exec(url.pathname);
+  if (box !== null) return mailbox(request, response, options, uploads, box[1] as Hex, getAddress(box[2]!));
   const match = /^\/ipfs\/([^/]+)$/.exec(url.pathname);
   if (match === null) return reply(response, 404, { error: "not found: the gateway serves /ipfs/<cid>" });
   if (request.method !== "GET" && request.method !== "HEAD") {
@@ -133,6 +141,9 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
 async function sendVerified(stream: ReadStream, response: ServerResponse, cid: string): Promise<void> {
   const hash = createHash("sha256");
   const closed = new Promise<void>((resolve) => response.once("close", () => resolve()));
+  // The headers go out at once: a reader of a small file whose bytes turn out wrong sees a download cut short, not a
+  // gateway that could not be reached.
+  response.flushHeaders();
   let held: Buffer | undefined;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -156,16 +167,26 @@ async function sendVerified(stream: ReadStream, response: ServerResponse, cid: s
   response.end(held);
 }
 
-async function upload(request: IncomingMessage, response: ServerResponse, options: GatewayOptions, uploads: string) {
-  if (uploads === "none") return reply(response, 403, { error: "this gateway does not take uploads" });
+/** Whether the gateway's upload policy lets this request write; answers 403 or 401 when it does not. */
+function mayWrite(request: IncomingMessage, response: ServerResponse, options: GatewayOptions, uploads: string) {
+  if (uploads === "none") {
+    reply(response, 403, { error: "this gateway does not take uploads" });
+    return false;
+  }
   if (uploads === "token" && !bearerMatches(request.headers.authorization, options.uploadToken!)) {
-    return reply(
+    reply(
       response,
       401,
       { error: "uploads need Authorization: Bearer <upload token>" },
       { "www-authenticate": "Bearer" },
     );
+    return false;
   }
+  return true;
+}
+
+async function upload(request: IncomingMessage, response: ServerResponse, options: GatewayOptions, uploads: string) {
+  if (!mayWrite(request, response, options, uploads)) return;
   const limit = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const declared = Number(request.headers["content-length"] ?? Number.NaN);
   if (declared > limit) return tooLarge(response, limit);
@@ -206,6 +227,54 @@ async function upload(request: IncomingMessage, response: ServerResponse, option
     await discard();
     throw error;
   }
+}
+
+/**
+ * `GET`/`PUT /keys/<mailbox>/<sender>`: the envelope `sender` left in a mailbox (see `key-release.ts`). A `PUT` is
+ * taken under the upload policy, only when its signature recovers to `sender` (nobody writes another's box), and
+ * replaces the sender's earlier envelope; a `GET` answers it as posted, and the reader checks the signature again.
+ */
+async function mailbox(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: GatewayOptions,
+  uploads: string,
+  name: Hex,
+  sender: Address,
+) {
+  const file = join(options.directory, ".keys", name, `${sender.toLowerCase()}.json`);
+  if (request.method === "GET" || request.method === "HEAD") {
+    const text = await readFile(file, "utf8").catch(() => undefined);
+    if (text === undefined) return reply(response, 404, { error: `no envelope from ${sender} in ${name}` });
+    response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+    return response.end(request.method === "HEAD" ? undefined : text);
+  }
+  if (request.method !== "PUT") {
+    return reply(response, 405, { error: `${request.method} is not allowed here` }, { allow: "GET, HEAD, PUT" });
+  }
+  if (!mayWrite(request, response, options, uploads)) return;
+  if (Number(request.headers["content-length"] ?? 0) > MAX_ENVELOPE_BYTES)
+    return tooLarge(response, MAX_ENVELOPE_BYTES);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    if (received > MAX_ENVELOPE_BYTES) return tooLarge(response, MAX_ENVELOPE_BYTES);
+    chunks.push(chunk);
+  }
+  let signed: SignedEnvelope;
+  try {
+    signed = parseSignedEnvelope(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+  } catch (error) {
+    return reply(response, 400, { error: `not an envelope: ${(error as Error).message}` });
+  }
+  const signer = await envelopeSigner(name, signed).catch(() => undefined);
+  if (signer !== sender) {
+    return reply(response, 403, { error: `the envelope is not signed by ${sender}: only a sender writes its box` });
+  }
+  await mkdir(dirname(file), { recursive: true });
+  await writeFileAtomically(file, JSON.stringify(signed));
+  reply(response, 201, { mailbox: name, sender });
 }
 
 function tooLarge(response: ServerResponse, limit: number) {
@@ -299,7 +368,7 @@ export class GatewayClient implements ArtifactSource {
       await response.body.cancel();
       throw new WorkloadError(
         "content-mismatch",
-        `the gateway offers ${declared} bytes for ${ref.cid}, which is ${ref.bytes}: refused`,
+        `the gateway offers ${declared} bytes for ${ref.cid}, more than the ${ref.bytes} expected: refused`,
       );
     }
     const chunks: Uint8Array[] = [];
@@ -323,6 +392,34 @@ export class GatewayClient implements ArtifactSource {
       );
     }
     return Buffer.concat(chunks);
+  }
+
+  /** Posts `signed` in the sender's box of mailbox `name` (replacing the sender's earlier envelope there). */
+  async postEnvelope(name: Hex, sender: Address, signed: SignedEnvelope): Promise<void> {
+    const response = await fetch(`${this.url}/keys/${name}/${sender}`, {
+      method: "PUT",
+      body: JSON.stringify(signed),
+      headers: this.uploadToken ? { authorization: `Bearer ${this.uploadToken}` } : {},
+    });
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as { error?: string };
+      throw new Error(`the gateway refused the envelope (${response.status}): ${body.error ?? "no reason given"}`);
+    }
+  }
+
+  /**
+   * The envelope `sender` left in mailbox `name`, checked to be signed by `sender` (the gateway is not trusted), or
+   * undefined when there is none yet.
+   */
+  async envelope(name: Hex, sender: Address): Promise<SignedEnvelope | undefined> {
+    const response = await fetch(`${this.url}/keys/${name}/${sender}`);
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw new Error(`the gateway answered ${response.status} for mailbox ${name}`);
+    const signed = parseSignedEnvelope(await response.json());
+    if ((await envelopeSigner(name, signed)) !== getAddress(sender)) {
+      throw new Error(`the envelope in mailbox ${name} is not signed by ${sender}: refused`);
+    }
+    return signed;
   }
 
   /** Uploads `bytes`; returns their reference, after checking the CID the gateway reports. */
