@@ -11,6 +11,14 @@ import { JobStatus, MAX_CLAIM_BATCH, Mode, SlotStatus, Tier, enumName, finalizeB
 import { sleep } from "../sleep.js";
 import { send, sendSimulated } from "../transactions.js";
 import { type DenseLayerJob, resultOf, runDenseLayer } from "../workload.js";
+import { generateJobKey, sealArtifact, unwrapKey, wrapKey } from "../workloads/encryption.js";
+import { WorkloadError } from "../workloads/errors.js";
+import { type Runtimes, allRuntimes, executeJob, openArtifacts } from "../workloads/execute.js";
+import { failureResult } from "../workloads/canonical.js";
+import type { GatewayClient } from "../workloads/gateway.js";
+import { type JobCommitments, type JobWork, loadJobWork } from "../workloads/job-work.js";
+import { mailboxName, publicKeyOfTransaction, signEnvelope } from "../workloads/key-release.js";
+import { slotMailboxes } from "../workloads/requester.js";
 import { proveDenseLayer } from "../zk/dense-layer.js";
 import { zoneLabel } from "../zones.js";
 import { WorkloadClass, inferenceEvidence, fieldToBytes32 } from "../zk/workloads.js";
@@ -27,8 +35,19 @@ export type Fault = "wrong-result" | "miss";
 export interface DaemonOptions {
   /** The journal file (see {@link Journal}). */
   readonly journalPath: string;
-  /** Where job inputs are fetched and outputs published. */
+  /** Where dense-layer jobs' inputs are fetched and outputs published. */
   readonly content: ContentStore;
+  /** Where manifest jobs' manifests and artifacts are fetched, keys received and outputs published. */
+  readonly gateway?: GatewayClient;
+  /** The runtimes this provider serves (all this build has when absent); a job for another is passed over. */
+  readonly runtimes?: Runtimes;
+  /** Largest artifact this provider fetches, in bytes. */
+  readonly maxArtifactBytes?: number;
+  /**
+   * The node's own private key (the account's): a job key released to this node is wrapped to it. Without it, the
+   * daemon passes over encrypted jobs that are not TEE jobs.
+   */
+  readonly nodeKey?: Hex;
   /** This machine's GPU, detected or told; the registration's hardware when absent. */
   readonly hardware?: Hardware;
   /** The enclave's signing key: with it, the daemon takes TEE jobs (its node must be attested to this key). */
@@ -49,6 +68,7 @@ export interface DaemonEvent {
     | "started"
     | "heartbeat"
     | "claimed"
+    | "computed"
     | "committed"
     | "revealed"
     | "submitted"
@@ -90,7 +110,14 @@ export class ProviderDaemon {
   private readonly reportedPass = new Map<string, string>();
   /** The last error reported for each job, so that a retried failure is reported once. */
   private readonly lastError = new Map<string, string>();
-  private readonly specHashes = new Map<string, Hex>();
+  private readonly commitments = new Map<string, JobCommitments & { transactionHash: Hash }>();
+  /** Jobs' work, loaded (and its artifacts fetched and checked) before the claim; dropped once delivered. */
+  private readonly works = new Map<string, JobWork>();
+  /** When (chain time) each slot's key request was posted, by "job:slot". */
+  private readonly keyRequested = new Map<string, bigint>();
+  private readonly runtimes: Runtimes;
+  /** The node's own key, which opens job keys released to it and signs what it leaves in mailboxes. */
+  private readonly node;
   private scanFrom = 1n;
   private rounds = 0;
   /** The chain time at the start of the last round, and between the starts of the last two. */
@@ -109,6 +136,11 @@ export class ProviderDaemon {
   ) {
     this.address = requireAccount(protocol).address;
     this.enclave = options.enclaveKey === undefined ? undefined : privateKeyToAccount(options.enclaveKey);
+    this.runtimes = options.runtimes ?? allRuntimes();
+    this.node = options.nodeKey === undefined ? undefined : privateKeyToAccount(options.nodeKey);
+    if (this.node !== undefined && this.node.address !== this.address) {
+      throw new Error("the node key given is not the key of the account that claims");
+    }
   }
 
   /** Checks the node can work (registered, eligible, the hardware it claims) and opens its journal. */
@@ -140,6 +172,7 @@ export class ProviderDaemon {
         `provider ${account.address} in ${zoneLabel(daemon.zone)}: ${daemon.hardware.gpuModel}, ` +
         `${daemon.hardware.vramMiB} MiB, compute ${daemon.hardware.computeCapability / 10}` +
         `${daemon.enclave === undefined ? "" : ", TEE"}${options.fault === undefined ? "" : `, fault ${options.fault}`}; ` +
+        `runtimes ${await describeRuntimes(daemon.runtimes)}; ` +
         `${journal.active().length} job(s) to resume from ${options.journalPath}`,
     });
     return daemon;
@@ -291,7 +324,8 @@ export class ProviderDaemon {
 
     const work = await this.fetchWork(jobId);
     if (job.mode === Mode.ZK) {
-      const { output, hashes, proof } = await proveDenseLayer(work.model, work.input, {
+      if (work.kind !== "dense-layer") throw new Error(`job ${jobId}: a ZK job proves the dense layer only`);
+      const { output, hashes, proof } = await proveDenseLayer(work.job.model, work.job.input, {
         jobId,
         provider: this.address,
       });
@@ -308,7 +342,13 @@ export class ProviderDaemon {
       this.options.log({ kind: "submitted", jobId, message: `job ${jobId}: proved and submitted ${short(result)}` });
       return;
     }
-    const result = record.result ?? (await this.compute(work));
+    const result =
+      record.result ??
+      (work.kind === "dense-layer"
+        ? await this.compute(work.job)
+        : await this.runManifest(jobId, job, index, slot, now, work));
+    if (result === undefined) return; // waiting for the job key
+    this.works.delete(jobId.toString());
     if (job.redundancy === 1) {
       await this.journal.update(jobId, { result });
       await send(this.protocol, jobMarket, "submitResult", [
@@ -339,6 +379,123 @@ export class ProviderDaemon {
     return resultOf(output);
   }
 
+  /**
+   * Runs a manifest job and publishes its output; returns the result to report (corrupted under `wrong-result`), or
+   * undefined while its job key has not been released. An encrypted job's key is asked for once (a key request in the
+   * requester's mailbox, signed by the key it is to be wrapped to); a key not released within half the time then left
+   * to deliver is the requester's failure (`key-withheld`), reported as the job's result rather than missed.
+   */
+  private async runManifest(
+    jobId: bigint,
+    job: ChainJob,
+    index: number,
+    slot: ChainSlot,
+    now: bigint,
+    work: Extract<JobWork, { kind: "manifest" }>,
+  ): Promise<Hex | undefined> {
+    const { manifest } = work;
+    let jobKey: Uint8Array | undefined;
+    let failure: WorkloadError | undefined;
+    if (work.encrypted) {
+      const gateway = this.gateway();
+      const holder = job.teeRequired ? this.enclave! : this.node!;
+      const holderKey = job.teeRequired ? this.options.enclaveKey! : this.options.nodeKey!;
+      const boxes = slotMailboxes(this.protocol, jobId, index, job.requester, holder.address);
+      const released = await gateway.envelope(boxes.release, job.requester);
+      if (released?.envelope.wrapped === undefined) {
+        const requested = `${jobId}:${index}`;
+        let requestedAt = this.keyRequested.get(requested);
+        if (requestedAt === undefined) {
+          await gateway.postEnvelope(boxes.request, holder.address, await signEnvelope(holder, boxes.request, {}));
+          this.keyRequested.set(requested, (requestedAt = now));
+          this.options.log({ kind: "claimed", jobId, message: `job ${jobId} slot ${index}: job key requested` });
+        }
+        // Half of the time left when the key was asked for is the requester's; the other half is for the run.
+        if (now - requestedAt < (BigInt(slot.deliverBy) - requestedAt) / 2n) return undefined;
+        failure = new WorkloadError(
+          "key-withheld",
+          "the requester did not release the job key within half the time left to deliver",
+        );
+      } else {
+        try {
+          jobKey = unwrapKey(released.envelope.wrapped, holderKey, {
+            chainId: this.protocol.chain.id,
+            jobId,
+            slot: index,
+            recipient: holder.address,
+          });
+        } catch (error) {
+          failure = error as WorkloadError;
+        }
+      }
+    }
+    let result: Hex;
+    let output: Uint8Array | undefined;
+    let summary: string;
+    const device = await this.runtimes.get(manifest.runtime)!.device();
+    if (failure === undefined) {
+      try {
+        // Plaintext lives in memory for the run only; the sealed artifacts are dropped with the work once delivered.
+        const outcome = await executeJob(manifest, openArtifacts(manifest, work.sealed, jobKey), this.runtimes);
+        result = outcome.result;
+        if (outcome.status === "completed") {
+          output = outcome.output;
+          summary = `completed in ${Math.round(outcome.elapsedMs)} ms`;
+        } else {
+          summary = `failed by the job's fault (${outcome.error.code}: ${outcome.error.message})`;
+        }
+      } catch (error) {
+        if (!(error instanceof WorkloadError) || error.fault !== "requester") throw error;
+        failure = error;
+      }
+    }
+    if (failure !== undefined) {
+      result = failureResult(failure.code);
+      summary = `failed by the job's fault (${failure.code}: ${failure.message})`;
+    }
+    this.options.log({
+      kind: "computed",
+      jobId,
+      message: `job ${jobId}: ${manifest.runtime} on ${device.device} (${device.reason}), ${summary!}`,
+    });
+    if (this.options.fault === "wrong-result") return corrupt(result!);
+    if (output !== undefined) await this.publishOutput(jobId, job, output, work.encrypted);
+    return result!;
+  }
+
+  /**
+   * Publishes a manifest job's output: in the clear under its own address for a job sent in the clear, sealed under a
+   * fresh key wrapped to the requester otherwise (the requester's public key is recovered from its submission).
+   */
+  private async publishOutput(jobId: bigint, job: ChainJob, output: Uint8Array, encrypted: boolean): Promise<void> {
+    const gateway = this.gateway();
+    if (!encrypted) {
+      await gateway.put(output);
+      return;
+    }
+    const { transactionHash } = await this.commitmentsOf(jobId);
+    const { publicKey, from } = await publicKeyOfTransaction(this.protocol.publicClient, transactionHash);
+    if (from !== job.requester) {
+      throw new Error(
+        `job ${jobId} was submitted through ${from}, not by its requester: its output cannot be sealed to it`,
+      );
+    }
+    const key = generateJobKey();
+    const artifact = await gateway.put(sealArtifact(output, key));
+    const binding = { chainId: this.protocol.chain.id, jobId, slot: -1, recipient: job.requester };
+    const box = mailboxName({ ...binding, market: this.protocol.jobMarket.address });
+    await gateway.postEnvelope(
+      box,
+      this.node!.address,
+      await signEnvelope(this.node!, box, { wrapped: wrapKey(key, publicKey, binding), artifact }),
+    );
+  }
+
+  private gateway(): GatewayClient {
+    if (this.options.gateway === undefined) throw new Error("manifest jobs need a content gateway (--gateway)");
+    return this.options.gateway;
+  }
+
   /** What a result needs beside it: an enclave signature for TEE jobs, nothing otherwise. */
   private async evidence(jobId: bigint, job: ChainJob, result: Hex): Promise<Hex> {
     if (!job.teeRequired) return NO_EVIDENCE;
@@ -348,15 +505,24 @@ export class ProviderDaemon {
     return this.enclave.sign({ hash: digest });
   }
 
-  /** The job's model and input from the content store, checked against the job's spec hash. */
-  private async fetchWork(jobId: bigint): Promise<DenseLayerJob> {
-    const specHash = await this.specHashOf(jobId);
-    const work = await this.options.content.getJob(specHash);
-    if (work === undefined) throw new Error(`job ${jobId}: no content for spec hash ${specHash} in the store`);
+  /**
+   * The job's work, checked against its commitments: a dense-layer job from the content store, or a manifest job's
+   * manifest and artifacts from the gateway (fetched once, before the claim, and kept until delivered).
+   */
+  private async fetchWork(jobId: bigint): Promise<JobWork> {
+    const known = this.works.get(jobId.toString());
+    if (known !== undefined) return known;
+    const work = await loadJobWork(await this.commitmentsOf(jobId), {
+      store: this.options.content,
+      ...(this.options.gateway === undefined ? {} : { gateway: this.options.gateway }),
+      ...(this.options.maxArtifactBytes === undefined ? {} : { maxArtifactBytes: this.options.maxArtifactBytes }),
+    });
+    this.works.set(jobId.toString(), work);
     return work;
   }
 
   private async finish(jobId: bigint, outcome: string) {
+    this.works.delete(jobId.toString());
     await this.journal.update(jobId, { stage: "finished", outcome });
     this.options.log({ kind: "finished", jobId, message: `job ${jobId}: ${outcome}` });
   }
@@ -420,10 +586,18 @@ export class ProviderDaemon {
     if (this.roundPeriod * ROUNDS_TO_DELIVER > tightest) {
       return `too slow to deliver in time: a round takes ${this.roundPeriod} s of chain time, the job allows ${tightest} s`;
     }
+    let work: JobWork;
     try {
-      await this.fetchWork(jobId);
+      work = await this.fetchWork(jobId);
     } catch (error) {
       return describeError(error);
+    }
+    if (work.kind === "manifest") {
+      if (job.mode === Mode.ZK) return "a ZK job proves the dense layer only, not a manifest";
+      if (!this.runtimes.has(work.manifest.runtime)) return `the ${work.manifest.runtime} runtime is not served here`;
+      if (work.encrypted && this.node === undefined) {
+        return "its data is encrypted and this daemon has no node key to receive its key or seal its output";
+      }
     }
     return undefined;
   }
@@ -538,20 +712,26 @@ export class ProviderDaemon {
     }
   }
 
-  private async specHashOf(jobId: bigint): Promise<Hex> {
-    const known = this.specHashes.get(jobId.toString());
+  /** The job's commitments and submission, from its `JobSubmitted` event. */
+  private async commitmentsOf(jobId: bigint): Promise<JobCommitments & { transactionHash: Hash }> {
+    const known = this.commitments.get(jobId.toString());
     if (known !== undefined) return known;
     const [submitted] = await this.protocol.jobMarket.getEvents.JobSubmitted(
       { jobId },
       { fromBlock: BigInt(this.protocol.manifest.contracts.JobMarket?.startBlock ?? 0), toBlock: "latest" },
     );
-    if (submitted?.args.specHash === undefined) throw new Error(`job ${jobId} has no JobSubmitted event`);
-    this.specHashes.set(jobId.toString(), submitted.args.specHash);
-    return submitted.args.specHash;
+    const { specHash, modelCommitment, inputCommitment } = submitted?.args ?? {};
+    if (specHash === undefined || modelCommitment === undefined || inputCommitment === undefined) {
+      throw new Error(`job ${jobId} has no JobSubmitted event`);
+    }
+    const commitments = { specHash, modelCommitment, inputCommitment, transactionHash: submitted!.transactionHash };
+    this.commitments.set(jobId.toString(), commitments);
+    return commitments;
   }
 
   private passOver(jobId: bigint, reason: string) {
     const key = jobId.toString();
+    this.works.delete(key);
     this.passedOver.set(key, reason);
     if (this.reportedPass.get(key) === reason) return;
     this.reportedPass.set(key, reason);
@@ -623,3 +803,14 @@ async function inspectNode(
 }
 
 const short = (hex: Hex) => `${hex.slice(0, 10)}…`;
+
+/** A result with its last byte flipped: what a `wrong-result` provider reports. */
+const corrupt = (result: Hex): Hex =>
+  `${result.slice(0, -2)}${(Number.parseInt(result.slice(-2), 16) ^ 1).toString(16).padStart(2, "0")}` as Hex;
+
+/** The runtimes served and the device each runs on, for the start-up line. */
+async function describeRuntimes(runtimes: Runtimes): Promise<string> {
+  const parts: string[] = [];
+  for (const [name, runtime] of runtimes) parts.push(`${name} on ${(await runtime.device()).device}`);
+  return parts.join(", ");
+}

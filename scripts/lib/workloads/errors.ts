@@ -2,7 +2,8 @@
  * Why a workload could not run, and whose fault that is.
  *
  * - `requester`: the job itself is bad (its manifest does not validate, an artifact is not its declared size or
- *   does not open under the job key the requester released, a model does not load, a module traps, exits non-zero,
+ *   does not open under the job key the requester released, the key was not released to the claimer in time
+ *   (`key-withheld`), a model does not load, a module traps, exits non-zero,
  *   asks for more memory than its limit, writes more output than its limit, or runs past its time limit). Every
  *   honest provider reaches the same failure from the same manifest, so the failure is itself an outcome providers
  *   agree on (see `failureResult`), and nobody who ran the job is at fault. The time limit is wall-clock time, the
@@ -21,6 +22,7 @@ export type WorkloadErrorCode =
   | "artifact-size"
   | "content-mismatch"
   | "decryption-failed"
+  | "key-withheld"
   | "runtime-unavailable"
   | "model-load"
   | "input-invalid"
@@ -37,6 +39,7 @@ const FAULTS: Readonly<Record<WorkloadErrorCode, WorkloadFault>> = {
   "artifact-size": "requester",
   "content-mismatch": "content",
   "decryption-failed": "requester",
+  "key-withheld": "requester",
   "runtime-unavailable": "provider",
   "model-load": "requester",
   "input-invalid": "requester",

@@ -32,19 +32,31 @@ export interface FetchOptions {
 
 /**
  * Fetches every artifact a manifest names from `source` and checks each against its CID and declared size, then
- * opens the encrypted ones with the job key:
- * - not found: `artifact-missing`; bytes that do not hash to the CID: `content-mismatch` (both the source's fault:
- *   fetch again elsewhere);
- * - bytes that hash to the CID but are not the size the manifest declares: `artifact-size` (the manifest's fault);
- * - an artifact larger than `maxArtifactBytes`: `artifact-size`, refused before it is read;
- * - an encrypted artifact without the job key, or that does not open under it: `decryption-failed`.
- *
- * The artifacts come back by CID, in plaintext, in memory only.
+ * opens the encrypted ones with the job key (`fetchSealedArtifacts`, then `openArtifacts`). The artifacts come back
+ * by CID, in plaintext, in memory only.
  */
 export async function fetchArtifacts(
   manifest: JobManifest,
   source: ArtifactSource,
   options: FetchOptions = {},
+): Promise<Artifacts> {
+  return openArtifacts(manifest, await fetchSealedArtifacts(manifest, source, options), options.jobKey);
+}
+
+/**
+ * Fetches every artifact a manifest names from `source`, as stored (encrypted ones still sealed), and checks each
+ * against its CID and declared size:
+ * - not found: `artifact-missing`; bytes that do not hash to the CID: `content-mismatch` (both the source's fault:
+ *   fetch again elsewhere);
+ * - bytes that hash to the CID but are not the size the manifest declares: `artifact-size` (the manifest's fault);
+ * - an artifact larger than `maxArtifactBytes`: `artifact-size`, refused before it is read.
+ *
+ * A provider does this before it claims a job, so that it claims only jobs whose bytes it holds.
+ */
+export async function fetchSealedArtifacts(
+  manifest: JobManifest,
+  source: ArtifactSource,
+  options: Pick<FetchOptions, "maxArtifactBytes"> = {},
 ): Promise<Artifacts> {
   const maxArtifactBytes = options.maxArtifactBytes ?? Number.MAX_SAFE_INTEGER;
   const artifacts = new Map<string, Uint8Array>();
@@ -65,10 +77,24 @@ export async function fetchArtifacts(
         `artifact ${ref.cid} holds ${bytes.length} bytes; the manifest declares ${ref.bytes}`,
       );
     }
-    if (ref.encrypted && options.jobKey === undefined) {
+    artifacts.set(ref.cid, bytes);
+  }
+  return artifacts;
+}
+
+/**
+ * Opens the encrypted artifacts of `fetched` with the job key: `decryption-failed` when the key is missing or an
+ * artifact does not open under it. Artifacts not marked encrypted are passed through.
+ */
+export function openArtifacts(manifest: JobManifest, fetched: Artifacts, jobKey: Uint8Array | undefined): Artifacts {
+  const artifacts = new Map<string, Uint8Array>();
+  for (const ref of artifactsOf(manifest)) {
+    const bytes = fetched.get(ref.cid);
+    if (bytes === undefined) throw new WorkloadError("artifact-missing", `artifact ${ref.cid} was not fetched`);
+    if (ref.encrypted && jobKey === undefined) {
       throw new WorkloadError("decryption-failed", `artifact ${ref.cid} is encrypted and the job key was not given`);
     }
-    artifacts.set(ref.cid, ref.encrypted ? openArtifact(bytes, options.jobKey!) : bytes);
+    artifacts.set(ref.cid, ref.encrypted ? openArtifact(bytes, jobKey!) : bytes);
   }
   return artifacts;
 }

@@ -118,6 +118,32 @@ export function artifactsOf(manifest: JobManifest): ArtifactRef[] {
   }
 }
 
+/** What an artifact is to its job: the program (`model`, `module`, `workload`) or its data (`input`, `file`). */
+export type ArtifactRole = "model" | "module" | "workload" | "input" | "file";
+
+/** A copy of `manifest` with each artifact reference replaced by `replace(ref, role)` (e.g. by its sealed form). */
+export function mapArtifacts(
+  manifest: JobManifest,
+  replace: (ref: ArtifactRef, role: ArtifactRole) => ArtifactRef,
+): JobManifest {
+  switch (manifest.runtime) {
+    case "onnx":
+      return {
+        ...manifest,
+        model: replace(manifest.model, "model"),
+        inputs: manifest.inputs.map((input) => ({ ...input, data: replace(input.data, "input") })),
+      };
+    case "wasm":
+      return {
+        ...manifest,
+        module: replace(manifest.module, "module"),
+        files: manifest.files.map((file) => ({ ...file, data: replace(file.data, "file") })),
+      };
+    case "dense-layer":
+      return { ...manifest, workload: replace(manifest.workload, "workload") };
+  }
+}
+
 /**
  * The manifest's canonical bytes: JSON with object keys sorted and no whitespace. Every number a manifest holds is
  * an integer, so the encoding has one form, and the same manifest always has the same CID.

@@ -1,0 +1,206 @@
+import { type Address, type Hex, getAddress, zeroAddress } from "viem";
+import type { PrivateKeyAccount } from "viem/accounts";
+
+import type { ProtocolClient } from "../client.js";
+import { SlotStatus } from "../market.js";
+import type { ArtifactSource } from "./artifact-store.js";
+import { artifactCid, artifactCidFromDigest, verifyContent } from "./cid.js";
+import { generateJobKey, openArtifact, sealArtifact, unwrapKey, wrapKey } from "./encryption.js";
+import { fetchSealedArtifacts, type Runtimes } from "./execute.js";
+import type { GatewayClient } from "./gateway.js";
+import { outputMatchesResult } from "./job-work.js";
+import { envelopeSignerKey, mailboxName, signEnvelope } from "./key-release.js";
+import {
+  type ArtifactRef,
+  type ArtifactRole,
+  type JobManifest,
+  artifactsOf,
+  canonicalManifestBytes,
+  manifestCommitments,
+  mapArtifacts,
+} from "./manifest.js";
+
+/** Which artifacts a requester seals: none, the data (`inputs`: ONNX inputs, WASM files), or the program too. */
+export type EncryptionChoice = "none" | "inputs" | "all";
+export const ENCRYPTION_CHOICES: readonly EncryptionChoice[] = ["none", "inputs", "all"];
+
+/** A manifest job ready to publish: the manifest as the chain will commit to it, and the bytes it names. */
+export interface PreparedJob {
+  readonly manifest: JobManifest;
+  readonly manifestBytes: Uint8Array;
+  readonly modelCommitment: Hex;
+  readonly inputCommitment: Hex;
+  /** Every artifact the manifest names, as published (sealed where encrypted). */
+  readonly artifacts: readonly Uint8Array[];
+  /** The job key, when anything is sealed: the requester keeps it to release to claimers. */
+  readonly jobKey?: Uint8Array;
+}
+
+const isData = (role: ArtifactRole) => role === "input" || role === "file";
+
+/**
+ * Prepares a job from a requester's manifest, whose artifacts name plaintext held by `files`: each artifact is read
+ * and checked against its CID, then sealed under a fresh job key when `encrypt` says so, and the manifest rewritten
+ * to name the sealed bytes.
+ */
+export async function prepareManifestJob(
+  manifest: JobManifest,
+  files: ArtifactSource,
+  encrypt: EncryptionChoice,
+): Promise<PreparedJob> {
+  if (artifactsOf(manifest).some((ref) => ref.encrypted)) {
+    throw new Error("the manifest already names sealed artifacts: give the manifest of the plaintext files");
+  }
+  const plaintext = await fetchSealedArtifacts(manifest, files);
+  const jobKey = encrypt === "none" ? undefined : generateJobKey();
+  const published = new Map<string, Uint8Array>();
+  const sealedOf = new Map<string, ArtifactRef>();
+  const sealed = mapArtifacts(manifest, (ref, role) => {
+    const bytes = plaintext.get(ref.cid)!;
+    if (jobKey === undefined || (encrypt === "inputs" && !isData(role))) {
+      published.set(ref.cid, bytes);
+      return ref;
+    }
+    // The same plaintext named twice is sealed once, so the manifest names one sealed artifact for it.
+    let sealedRef = sealedOf.get(ref.cid);
+    if (sealedRef === undefined) {
+      const ciphertext = sealArtifact(bytes, jobKey);
+      sealedRef = { cid: artifactCid(ciphertext), bytes: ciphertext.length, encrypted: true };
+      sealedOf.set(ref.cid, sealedRef);
+      published.set(sealedRef.cid, ciphertext);
+    }
+    return sealedRef;
+  });
+  return {
+    manifest: sealed,
+    manifestBytes: canonicalManifestBytes(sealed),
+    ...manifestCommitments(sealed),
+    artifacts: [...published.values()],
+    ...(jobKey === undefined ? {} : { jobKey }),
+  };
+}
+
+/** Uploads a prepared job's artifacts and manifest to `gateway` (the manifest as a raw block of its digest). */
+export async function publishManifestJob(gateway: GatewayClient, job: PreparedJob): Promise<void> {
+  for (const bytes of job.artifacts) await gateway.put(bytes);
+  const { cid } = await gateway.put(job.manifestBytes);
+  const expected = artifactCidFromDigest(Buffer.from(job.modelCommitment.slice(2), "hex"));
+  if (cid !== expected) throw new Error(`the manifest was filed as ${cid}, not ${expected}`);
+}
+
+/** The mailboxes one slot's key travels through (see `key-release.ts`). */
+export function slotMailboxes(
+  client: ProtocolClient,
+  jobId: bigint,
+  slot: number,
+  requester: Address,
+  keyHolder: Address,
+): { request: Hex; release: Hex } {
+  const base = { chainId: client.chain.id, market: client.jobMarket.address, jobId, slot };
+  return {
+    request: mailboxName({ ...base, recipient: requester }),
+    release: mailboxName({ ...base, recipient: keyHolder }),
+  };
+}
+
+/** Who holds the key a slot's job key is wrapped to: the provider's node key, or its attested enclave's. */
+export async function keyHolderOf(client: ProtocolClient, provider: Address, teeRequired: boolean): Promise<Address> {
+  if (!teeRequired) return getAddress(provider);
+  const signer = await client.nodeRegistry.read.enclaveSignerOf([provider]);
+  if (signer === zeroAddress) throw new Error(`${provider} has no attested enclave key`);
+  return getAddress(signer);
+}
+
+/**
+ * Releases `jobKey` to every provider holding a slot of `jobId` that asked for it and has not been given it yet:
+ * the key request's signer must be the slot's key holder (the provider, or its attested enclave for a TEE job).
+ * Returns the slots released to now. Safe to call every round.
+ */
+export async function releaseJobKey(
+  client: ProtocolClient,
+  gateway: GatewayClient,
+  requester: PrivateKeyAccount,
+  jobId: bigint,
+  jobKey: Uint8Array,
+): Promise<number[]> {
+  const job = await client.jobMarket.read.jobOf([jobId]);
+  const slots = await client.jobMarket.read.slotsOf([jobId]);
+  const released: number[] = [];
+  for (const [index, slot] of slots.entries()) {
+    if (slot.provider === zeroAddress || slot.status === SlotStatus.Open || slot.status === SlotStatus.Missed) continue;
+    const holder = await keyHolderOf(client, slot.provider, job.teeRequired);
+    const boxes = slotMailboxes(client, jobId, index, requester.address, holder);
+    if ((await gateway.envelope(boxes.release, requester.address)) !== undefined) continue;
+    const request = await gateway.envelope(boxes.request, holder);
+    if (request === undefined) continue;
+    const publicKey = await envelopeSignerKey(boxes.request, request);
+    const wrapped = wrapKey(jobKey, publicKey, { chainId: client.chain.id, jobId, slot: index, recipient: holder });
+    await gateway.postEnvelope(
+      boxes.release,
+      requester.address,
+      await signEnvelope(requester, boxes.release, { wrapped }),
+    );
+    released.push(index);
+  }
+  return released;
+}
+
+/**
+ * The output behind `result`, fetched and checked against it: published in the clear under the result's address,
+ * or sealed to the requester by one of `providers` (who left its key in the requester's output mailbox). Undefined
+ * when no copy is found yet.
+ */
+export async function fetchJobOutput(options: {
+  client: ProtocolClient;
+  gateway: GatewayClient;
+  manifest: JobManifest;
+  jobId: bigint;
+  result: Hex;
+  providers: readonly Address[];
+  requester: Address;
+  requesterKey?: Hex;
+  runtimes: Runtimes;
+  maxOutputBytes: number;
+}): Promise<Uint8Array | undefined> {
+  const { client, gateway, manifest, jobId, result, runtimes } = options;
+  const matches = (bytes: Uint8Array) => {
+    try {
+      return outputMatchesResult(manifest, bytes, result, runtimes);
+    } catch {
+      return false;
+    }
+  };
+  const clear = await gateway
+    .get({ cid: artifactCidFromDigest(Buffer.from(result.slice(2), "hex")), bytes: options.maxOutputBytes })
+    .catch(() => undefined);
+  if (clear !== undefined && matches(clear)) return clear;
+  if (options.requesterKey === undefined) return undefined;
+  const box = mailboxName({
+    chainId: client.chain.id,
+    market: client.jobMarket.address,
+    jobId,
+    slot: -1,
+    recipient: options.requester,
+  });
+  for (const provider of options.providers) {
+    const signed = await gateway.envelope(box, provider).catch(() => undefined);
+    const { wrapped, artifact } = signed?.envelope ?? {};
+    if (wrapped === undefined || artifact === undefined || artifact.bytes > options.maxOutputBytes) continue;
+    try {
+      const key = unwrapKey(wrapped, options.requesterKey, {
+        chainId: client.chain.id,
+        jobId,
+        slot: -1,
+        recipient: options.requester,
+      });
+      const sealed = await gateway.get(artifact);
+      if (sealed === undefined || sealed.length !== artifact.bytes) continue;
+      verifyContent(artifact.cid, sealed);
+      const output = openArtifact(sealed, key);
+      if (matches(output)) return output;
+    } catch {
+      // This provider's copy does not open or does not match the result: try the next.
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,433 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { id } from "ethers";
+import { type Hex, keccak256, toHex } from "viem";
+import { privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
+
+import { type ProtocolClient, connectProtocol } from "../../scripts/lib/client.js";
+import { ContentStore } from "../../scripts/lib/content.js";
+import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
+import { Tee, providerMetadata } from "../../scripts/lib/nodes.js";
+import { type DaemonEvent, type Fault, ProviderDaemon } from "../../scripts/lib/provider/daemon.js";
+import { type ArtifactSource, filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
+import { decodeOutputs, failureResult } from "../../scripts/lib/workloads/canonical.js";
+import { artifactCid, cidDigest } from "../../scripts/lib/workloads/cid.js";
+import { unwrapKey } from "../../scripts/lib/workloads/encryption.js";
+import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
+import { allRuntimes, executeJob, fetchArtifacts, openArtifacts } from "../../scripts/lib/workloads/execute.js";
+import { GatewayClient, type RunningGateway, startGateway } from "../../scripts/lib/workloads/gateway.js";
+import { type JobCommitments, loadJobWork, recomputeResult } from "../../scripts/lib/workloads/job-work.js";
+import { signEnvelope } from "../../scripts/lib/workloads/key-release.js";
+import { type JobManifest, MANIFEST_INPUT_COMMITMENT, parseJobManifest } from "../../scripts/lib/workloads/manifest.js";
+import {
+  type EncryptionChoice,
+  fetchJobOutput,
+  prepareManifestJob,
+  publishManifestJob,
+  releaseJobKey,
+  slotMailboxes,
+} from "../../scripts/lib/workloads/requester.js";
+import { type LiveMarket, startLiveMarket } from "../support/live.js";
+import { DAY, JobStatus, type Market, Mode, type JobSpec, jobSpec, setAuditRate, submit } from "../support/market.js";
+import { ROOT } from "../support/processes.js";
+import type { Connection, Signer } from "../support/protocol.js";
+import { advance } from "../support/scenario.js";
+
+const EXAMPLES = join(ROOT, "examples", "workloads");
+const MEASUREMENT = keccak256(toHex("manifest jobs enclave build"));
+const ENCLAVE_KEY = keccak256(toHex("manifest jobs enclave key"));
+const MAX_OUTPUT = 1 << 20;
+
+/** A job this test submitted: its id, the manifest the chain commits to, and the key the requester keeps. */
+interface Submitted {
+  readonly jobId: bigint;
+  readonly manifest: JobManifest;
+  readonly jobKey?: Uint8Array;
+}
+
+describe("Manifest jobs on chain: ONNX and WASM through every verification mode (end to end on a local node)", function () {
+  this.timeout(600_000);
+
+  let live: LiveMarket;
+  let connection: Connection;
+  let market: Market;
+  let running: RunningGateway;
+  let gateway: GatewayClient;
+  let examples: ArtifactSource;
+  let requester: ProtocolClient;
+  const runtimes = allRuntimes();
+
+  const clientOf = (signer: Signer) =>
+    connectProtocol({
+      rpcUrl: live.rpcUrl,
+      manifestDir: live.manifestDir,
+      privateKey: devKeyOf(signer.address),
+      indexerUrl: "http://127.0.0.1:1",
+      contentDir: join(live.workDir, "content"),
+    });
+
+  let journals = 0;
+  /** A provider daemon in this process, serving manifest jobs from the gateway; its events kept. */
+  const daemonOf = async (
+    signer: Signer,
+    options: { fault?: Fault; enclave?: boolean; maxArtifactBytes?: number } = {},
+  ) => {
+    const events: DaemonEvent[] = [];
+    const daemon = await ProviderDaemon.start(await clientOf(signer), {
+      journalPath: join(live.workDir, `journal-${journals++}.json`),
+      content: new ContentStore(join(live.workDir, "content")),
+      gateway,
+      nodeKey: devKeyOf(signer.address),
+      ...(options.enclave ? { enclaveKey: ENCLAVE_KEY } : {}),
+      ...(options.fault === undefined ? {} : { fault: options.fault }),
+      ...(options.maxArtifactBytes === undefined ? {} : { maxArtifactBytes: options.maxArtifactBytes }),
+      maxActiveJobs: 8,
+      pollMs: 100,
+      heartbeatMs: 3_600_000,
+      log: (event) => events.push(event),
+    });
+    return { daemon, events, signer };
+  };
+  type Daemon = Awaited<ReturnType<typeof daemonOf>>;
+
+  const plainManifest = async (name: string) =>
+    parseJobManifest(JSON.parse(await readFile(join(EXAMPLES, `${name}.job.json`), "utf8")));
+
+  /** Publishes `manifest` (its artifacts sealed as `encrypt` says) and submits it as Alice. */
+  const submitManifest = async (
+    manifest: JobManifest,
+    encrypt: EncryptionChoice,
+    spec: Partial<JobSpec>,
+    files: ArtifactSource = examples,
+  ): Promise<Submitted> => {
+    const prepared = await prepareManifestJob(manifest, files, encrypt);
+    await publishManifestJob(gateway, prepared);
+    const now = (await connection.ethers.provider.getBlock("latest"))!.timestamp;
+    const jobId = await submit(
+      market,
+      jobSpec(now, {
+        modelCommitment: prepared.modelCommitment,
+        inputCommitment: prepared.inputCommitment,
+        minVramMiB: 0,
+        minComputeCapability: 0,
+        ...spec,
+      }),
+    );
+    return { jobId, manifest: prepared.manifest, ...(prepared.jobKey ? { jobKey: prepared.jobKey } : {}) };
+  };
+
+  const alice = () => privateKeyToAccount(devKeyOf(market.accounts.alice.address));
+
+  /** Rounds of the daemons, the requester releasing keys between them, until `done` (or a bound on rounds). */
+  const drive = async (daemons: Daemon[], jobs: Submitted[], done: () => Promise<boolean>, rounds = 12) => {
+    for (let i = 0; i < rounds; i++) {
+      for (const { daemon } of daemons) await daemon.round();
+      for (const job of jobs) {
+        if (job.jobKey !== undefined) await releaseJobKey(requester, gateway, alice(), job.jobId, job.jobKey);
+      }
+      if (await done()) return;
+    }
+    const log = daemons.flatMap(({ events }) => events.map((event) => event.message)).join("\n");
+    expect.fail(`the jobs did not get there in ${rounds} rounds:\n${log}`);
+  };
+
+  const statusOf = async (jobId: bigint) => Number((await market.jobMarket.jobOf(jobId)).status);
+  const reaches = (jobId: bigint, status: number) => async () => (await statusOf(jobId)) === status;
+
+  /** The result an honest provider reports: the plaintext manifest run here. */
+  const expectedResult = async (manifest: JobManifest) =>
+    (await executeJob(manifest, await fetchArtifacts(manifest, examples), runtimes)).result;
+
+  const acceptedOf = async (jobId: bigint) => {
+    const job = await market.jobMarket.jobOf(jobId);
+    const slots = await market.jobMarket.slotsOf(jobId);
+    return slots.filter((_, i) => (Number(job.acceptedSlots) & (1 << i)) !== 0);
+  };
+
+  const slashes = async () => market.staking.queryFilter(market.staking.filters.Slashed());
+
+  /** The job's work as an auditor loads it: from the commitments its JobSubmitted event carries, via the gateway. */
+  const workOf = async (jobId: bigint) => {
+    const [submitted] = await market.jobMarket.queryFilter(market.jobMarket.filters.JobSubmitted(jobId));
+    const { specHash, modelCommitment, inputCommitment } = submitted!.args;
+    return loadJobWork({ specHash, modelCommitment, inputCommitment } as JobCommitments, { gateway });
+  };
+
+  /** The output the requester reads back: fetched, opened with Alice's key when sealed, and checked. */
+  const outputOf = async (job: Submitted) => {
+    const accepted = await acceptedOf(job.jobId);
+    return fetchJobOutput({
+      client: requester,
+      gateway,
+      manifest: job.manifest,
+      jobId: job.jobId,
+      result: accepted[0]!.result as Hex,
+      providers: accepted.map((slot) => slot.provider as Hex),
+      requester: market.accounts.alice.address as Hex,
+      requesterKey: devKeyOf(market.accounts.alice.address),
+      runtimes,
+      maxOutputBytes: MAX_OUTPUT,
+    });
+  };
+
+  before(async () => {
+    live = await startLiveMarket("manifest-jobs");
+    ({ connection, market } = live);
+    running = await startGateway({ directory: join(live.workDir, "gateway"), uploads: "open" });
+    gateway = new GatewayClient(running.url);
+    examples = await filesByCid(EXAMPLES);
+    requester = await clientOf(market.accounts.alice);
+    const { jobMarket, nodeRegistry, accounts, providers } = market;
+    // New providers may take optimistic jobs (their reputation is neutral).
+    const parameters = await jobMarket.marketParameters();
+    await jobMarket.connect(accounts.governor).setMarketParameters({
+      collateralBps: parameters.collateralBps,
+      optimisticReputationFloor: 5_000,
+      revealWindow: parameters.revealWindow,
+      challengeWindow: parameters.challengeWindow,
+      minDeliveryWindow: parameters.minDeliveryWindow,
+      maxJobDuration: parameters.maxJobDuration,
+    });
+    // Provider 0 runs in an attested enclave.
+    await nodeRegistry
+      .connect(providers[0]!)
+      .updateMetadata(providerMetadata({ teeType: Tee.NvidiaCc, endpoint: "https://gpu-0.example" }));
+    await nodeRegistry.connect(accounts.governor).setEnclaveMeasurementAllowed(MEASUREMENT, true);
+    await nodeRegistry
+      .connect(accounts.attester)
+      .registerAttestation(
+        providers[0]!.address,
+        Tee.NvidiaCc,
+        MEASUREMENT,
+        id("report"),
+        privateKeyToAddress(ENCLAVE_KEY),
+      );
+  });
+
+  after(async () => {
+    await running?.close();
+    await live?.close();
+  });
+
+  for (const name of ["digits-mlp", "monte-carlo"] as const) {
+    const runtime = name === "digits-mlp" ? "onnx" : "wasm";
+
+    it(`${runtime}: Consensus, inputs encrypted: three providers agree on the canonical hash, are paid, and the requester reads the output`, async () => {
+      const [, p1, p2, p3] = market.providers as [Signer, Signer, Signer, Signer];
+      const daemons = [await daemonOf(p1), await daemonOf(p2), await daemonOf(p3)];
+      const manifest = await plainManifest(name);
+      const job = await submitManifest(manifest, "inputs", { mode: Mode.Consensus, redundancy: 3 });
+      expect(job.jobKey, "the inputs are sealed under a job key").not.to.equal(undefined);
+      await drive(daemons, [job], reaches(job.jobId, JobStatus.Verified));
+
+      const accepted = await acceptedOf(job.jobId);
+      expect(accepted.map((slot) => slot.provider)).to.have.members([p1.address, p2.address, p3.address]);
+      const expected = await expectedResult(manifest);
+      for (const slot of accepted) expect(slot.result).to.equal(expected);
+      const output = await outputOf(job);
+      expect(output, "the output, sealed to the requester, opened and checked against the result").not.to.equal(
+        undefined,
+      );
+      const outputs = decodeOutputs(output!);
+      expect(outputs.map((o) => o.name)).to.deep.equal(
+        runtime === "onnx" ? ["scores", "probabilities"] : ["stdout", "out/histogram.csv"],
+      );
+      // The gateway holds the ciphertext only: the plaintext output is not there under its own address.
+      expect(await gateway.get({ cid: artifactCid(output!), bytes: output!.length })).to.equal(undefined);
+
+      const before = (await slashes()).length;
+      await advance(connection, DAY + 1);
+      await drive(daemons, [], reaches(job.jobId, JobStatus.Settled));
+      const paid = await market.jobMarket.queryFilter(market.jobMarket.filters.ProviderPaid(job.jobId));
+      expect(paid).to.have.length(3);
+      expect((await slashes()).length, "nobody slashed").to.equal(before);
+    });
+  }
+
+  it("onnx: Optimistic, audited: a validator re-executes the model from the gateway and finds the result right", async () => {
+    const [, p1] = market.providers as [Signer, Signer];
+    await setAuditRate(market, 10_000);
+    const daemons = [await daemonOf(p1)];
+    const job = await submitManifest(await plainManifest("digits-cnn"), "none", { mode: Mode.Optimistic });
+    await drive(daemons, [job], reaches(job.jobId, JobStatus.Verified));
+    const [slot] = await acceptedOf(job.jobId);
+    expect(slot!.provider).to.equal(p1.address);
+
+    const auditor = market.validators[0]!;
+    const audited = await recomputeResult(await workOf(job.jobId), runtimes);
+    expect(audited).to.equal(slot!.result);
+    // The draw is read from the block after the one that follows the verification.
+    await advance(connection, 1);
+    await advance(connection, 1);
+    expect(await market.verificationHub.isAuditSampled(job.jobId)).to.equal(true);
+    await market.verificationHub.connect(auditor).reportAudit(job.jobId, audited);
+    expect(await statusOf(job.jobId), "a matching audit opens nothing").to.equal(JobStatus.Verified);
+    // The output was published in the clear, under the result's own address.
+    expect(await outputOf(job)).not.to.equal(undefined);
+    await setAuditRate(market, 0);
+  });
+
+  it("wasm: Optimistic, audited: a provider that reports a wrong result is caught by the audit's re-execution", async () => {
+    const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
+    await setAuditRate(market, 10_000);
+    const liar = await daemonOf(p3, { fault: "wrong-result" });
+    const manifest = await plainManifest("monte-carlo");
+    const job = await submitManifest(manifest, "none", { mode: Mode.Optimistic });
+    await drive([liar], [job], reaches(job.jobId, JobStatus.Verified));
+    const [slot] = await acceptedOf(job.jobId);
+    const audited = await recomputeResult(await workOf(job.jobId), runtimes);
+    expect(audited).to.equal(await expectedResult(manifest));
+    expect(slot!.result, "the liar's result").not.to.equal(audited);
+    await advance(connection, 1);
+    await advance(connection, 1);
+    expect(await market.verificationHub.isAuditSampled(job.jobId)).to.equal(true);
+    await market.verificationHub.connect(market.validators[0]!).reportAudit(job.jobId, audited);
+    expect(await statusOf(job.jobId), "the mismatch opens a dispute").to.equal(JobStatus.Disputed);
+    await setAuditRate(market, 0);
+  });
+
+  for (const name of ["digits-mlp", "monte-carlo"] as const) {
+    const runtime = name === "digits-mlp" ? "onnx" : "wasm";
+
+    it(`${runtime}: TEE, inputs encrypted: the key is wrapped to the enclave, and a provider that did not claim cannot open it`, async () => {
+      const [p0, p1] = market.providers as [Signer, Signer];
+      const enclave = await daemonOf(p0, { enclave: true });
+      const manifest = await plainManifest(name);
+      const job = await submitManifest(manifest, "inputs", { mode: Mode.TEE, teeRequired: true });
+      await drive([enclave], [job], reaches(job.jobId, JobStatus.Verified));
+      const [slot] = await acceptedOf(job.jobId);
+      expect(slot!.provider).to.equal(p0.address);
+      expect(slot!.result).to.equal(await expectedResult(manifest));
+
+      // The released key is wrapped to the enclave's key for slot 0: p1 (which did not claim) cannot unwrap it.
+      const enclaveAddress = privateKeyToAddress(ENCLAVE_KEY);
+      const boxes = slotMailboxes(requester, job.jobId, 0, market.accounts.alice.address as Hex, enclaveAddress);
+      const released = await gateway.envelope(boxes.release, market.accounts.alice.address as Hex);
+      const binding = { chainId: requester.chain.id, jobId: job.jobId, slot: 0, recipient: p1.address as Hex };
+      expect(() => unwrapKey(released!.envelope.wrapped!, devKeyOf(p1.address), binding))
+        .to.throw(WorkloadError)
+        .with.property("code", "decryption-failed");
+      // Without the key, the sealed inputs it can download do not open.
+      const work = await workOf(job.jobId);
+      if (work.kind !== "manifest") expect.fail("a manifest job");
+      expect(work.encrypted).to.equal(true);
+      expect(() => openArtifacts(work.manifest, work.sealed, undefined))
+        .to.throw(WorkloadError)
+        .with.property("code", "decryption-failed");
+      // A key request p1 signs for the enclave's slot is not answered: the requester wraps only to the key holder.
+      const p1Account = privateKeyToAccount(devKeyOf(p1.address));
+      const forged = slotMailboxes(requester, job.jobId, 0, market.accounts.alice.address as Hex, p1.address as Hex);
+      await gateway.postEnvelope(forged.request, p1.address as Hex, await signEnvelope(p1Account, forged.request, {}));
+      expect(await releaseJobKey(requester, gateway, alice(), job.jobId, job.jobKey!)).to.deep.equal([]);
+      expect(await gateway.envelope(forged.release, market.accounts.alice.address as Hex)).to.equal(undefined);
+    });
+  }
+
+  it("a wrong output in a Consensus job is outvoted by the two providers that ran the model", async () => {
+    const [, p1, p2, p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const daemons = [await daemonOf(p1), await daemonOf(p2), await daemonOf(p3, { fault: "wrong-result" })];
+    const manifest = await plainManifest("digits-cnn");
+    const job = await submitManifest(manifest, "none", { mode: Mode.Consensus, redundancy: 3 });
+    await drive(daemons, [job], reaches(job.jobId, JobStatus.Verified));
+    const accepted = await acceptedOf(job.jobId);
+    expect(accepted.map((slot) => slot.provider)).to.have.members([p1.address, p2.address]);
+    for (const slot of accepted) expect(slot.result).to.equal(await expectedResult(manifest));
+  });
+
+  it("a model that does not load is the requester's failure: every provider reports it, they agree, nobody is slashed", async () => {
+    const [, p1, p2, p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const daemons = [await daemonOf(p1), await daemonOf(p2), await daemonOf(p3)];
+    const garbage = new TextEncoder().encode("this is not an ONNX model");
+    const plain = await plainManifest("digits-mlp");
+    const broken = { ...plain, model: { cid: artifactCid(garbage), bytes: garbage.length } } as JobManifest;
+    const files: ArtifactSource = {
+      get: async (ref) => (ref.cid === artifactCid(garbage) ? garbage : examples.get(ref)),
+    };
+    const job = await submitManifest(broken, "none", { mode: Mode.Consensus, redundancy: 3 }, files);
+    await drive(daemons, [job], reaches(job.jobId, JobStatus.Verified));
+    for (const slot of await acceptedOf(job.jobId)) expect(slot.result).to.equal(failureResult("model-load"));
+    const logged = daemons.flatMap(({ events }) => events.map((event) => event.message));
+    expect(logged.some((line) => /onnx on cpu .*failed by the job's fault \(model-load/.test(line))).to.equal(true);
+    const before = (await slashes()).length;
+    await advance(connection, DAY + 1);
+    await drive(daemons, [], reaches(job.jobId, JobStatus.Settled));
+    expect((await slashes()).length).to.equal(before);
+  });
+
+  it("a key the requester withholds is its failure: the provider reports key-withheld in time instead of missing", async () => {
+    const [, p1] = market.providers as [Signer, Signer];
+    const provider = await daemonOf(p1);
+    const job = await submitManifest(await plainManifest("monte-carlo"), "inputs", { mode: Mode.Optimistic });
+    // Rounds without the requester: the key is asked for and never comes.
+    await provider.daemon.round();
+    expect(provider.events.some((event) => /job key requested/.test(event.message))).to.equal(true);
+    expect(await statusOf(job.jobId)).to.equal(JobStatus.Open);
+    await advance(connection, 1_801); // half the hour left to deliver
+    await provider.daemon.round();
+    const [slot] = await acceptedOf(job.jobId);
+    expect(slot!.result).to.equal(failureResult("key-withheld"));
+    expect(await statusOf(job.jobId)).to.equal(JobStatus.Verified);
+  });
+
+  it("bad content is never claimed: a manifest missing or invalid, an artifact altered on the gateway or over the provider's limit", async () => {
+    const [, p1] = market.providers as [Signer, Signer];
+    const provider = await daemonOf(p1);
+    const now = async () => (await connection.ethers.provider.getBlock("latest"))!.timestamp;
+    const submitRaw = async (modelCommitment: Hex) =>
+      submit(
+        market,
+        jobSpec(await now(), {
+          modelCommitment,
+          inputCommitment: MANIFEST_INPUT_COMMITMENT,
+          minVramMiB: 0,
+          minComputeCapability: 0,
+        }),
+      );
+    const passed = (events: DaemonEvent[], jobId: bigint) =>
+      events.find((event) => event.message.startsWith(`job ${jobId}: passed over`))?.message;
+
+    // A manifest that does not validate (no module), published under its own address; a manifest nobody published.
+    const invalid = new TextEncoder().encode(JSON.stringify({ version: "starminer.job/1", runtime: "wasm" }));
+    const invalidJob = await submitRaw(cidDigest((await gateway.put(invalid)).cid));
+    const missingJob = await submitRaw(keccak256(toHex("no such manifest")));
+    // A job whose input file the gateway's disk altered after upload (same length, other bytes).
+    const input = new TextEncoder().encode("100 100 0.05 0.2 1\n");
+    const plain = await plainManifest("monte-carlo");
+    if (plain.runtime !== "wasm") expect.fail("the Monte Carlo example is a WASM job");
+    const altered = {
+      ...plain,
+      files: [{ path: "in/market.txt", data: { cid: artifactCid(input), bytes: input.length } }],
+    } as JobManifest;
+    const files: ArtifactSource = { get: async (ref) => (ref.cid === artifactCid(input) ? input : examples.get(ref)) };
+    const alteredJob = await submitManifest(altered, "none", { mode: Mode.Optimistic }, files);
+    await writeFile(
+      join(live.workDir, "gateway", artifactCid(input)),
+      input.map((byte) => byte ^ 1),
+    );
+
+    await provider.daemon.round();
+    expect(passed(provider.events, invalidJob)).to.match(/manifest: must have required property 'module'/);
+    expect(passed(provider.events, missingJob)).to.match(/the manifest .* was not found/);
+    expect(passed(provider.events, alteredJob.jobId)).to.match(/the download of .* was cut short/);
+
+    // A provider that takes artifacts of at most 1 KiB passes over the digits model (about 20 KB).
+    const small = await daemonOf(p1, { maxArtifactBytes: 1_024 });
+    const big = await submitManifest(await plainManifest("digits-mlp"), "none", { mode: Mode.Optimistic });
+    await small.daemon.round();
+    expect(passed(small.events, big.jobId)).to.match(/declares \d+ bytes; this provider takes at most 1024/);
+
+    for (const jobId of [invalidJob, missingJob, alteredJob.jobId])
+      expect(await statusOf(jobId)).to.equal(JobStatus.Open);
+    // Nothing was claimed, so the requester cancels and gets its escrow back in full.
+    const balance = await market.agpu.balanceOf(market.accounts.alice.address);
+    const escrow = (await market.jobMarket.jobOf(invalidJob)).escrow;
+    await market.jobMarket.connect(market.accounts.alice).cancelJob(invalidJob);
+    expect(await market.agpu.balanceOf(market.accounts.alice.address)).to.equal(balance + escrow);
+    // The big job is still open for a provider that takes it.
+    await provider.daemon.round();
+    await provider.daemon.round();
+    expect(await statusOf(big.jobId)).to.equal(JobStatus.Verified);
+  });
+});
