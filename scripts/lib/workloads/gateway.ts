@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
-import { type Address, type Hex, getAddress } from "viem";
+import { type Address, type Hex, getAddress, isAddress } from "viem";
 
 import { writeFileAtomically } from "../files.js";
 import { artifactCid, artifactCidFromDigest, parseCid } from "./cid.js";
@@ -32,6 +32,7 @@ import type { ArtifactRef } from "./manifest.js";
  *   altogether when the gateway is read-only, so a public gateway is not a free disk.
  * - **Mailboxes**: `GET`/`PUT /keys/<mailbox>/<sender>`, where job keys and sealed outputs' keys are left for
  *   their one recipient (see `key-release.ts`); a sender writes only its own box, under the same upload policy.
+ *   `GET /keys/<mailbox>/` lists the senders.
  * - **TLS** when given a certificate and key.
  */
 export interface GatewayOptions {
@@ -85,6 +86,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 async function handle(request: IncomingMessage, response: ServerResponse, options: GatewayOptions, uploads: string) {
   const url = new URL(request.url ?? "/", "http://gateway");
   if (request.method === "PUT" && url.pathname === "/ipfs/") return upload(request, response, options, uploads);
+  const listing = /^\/keys\/(0x[0-9a-f]{64})\/$/.exec(url.pathname);
+  if (listing !== null && request.method === "GET") return listSenders(response, options, listing[1] as Hex);
   const box = /^\/keys\/(0x[0-9a-f]{64})\/(0x[0-9a-fA-F]{40})$/.exec(url.pathname);
   if (box !== null) return mailbox(request, response, options, uploads, box[1] as Hex, getAddress(box[2]!));
   const match = /^\/ipfs\/([^/]+)$/.exec(url.pathname);
@@ -277,6 +280,15 @@ async function mailbox(
   reply(response, 201, { mailbox: name, sender });
 }
 
+/** `GET /keys/<mailbox>/`: the senders who left an envelope there (a requester finds auditors' key requests so). */
+async function listSenders(response: ServerResponse, options: GatewayOptions, name: Hex) {
+  const names = await readdir(join(options.directory, ".keys", name)).catch(() => [] as string[]);
+  const senders = names
+    .filter((file) => /^0x[0-9a-f]{40}\.json$/.test(file))
+    .map((file) => getAddress(file.slice(0, 42)));
+  reply(response, 200, { mailbox: name, senders });
+}
+
 function tooLarge(response: ServerResponse, limit: number) {
   reply(
     response,
@@ -420,6 +432,15 @@ export class GatewayClient implements ArtifactSource {
       throw new Error(`the envelope in mailbox ${name} is not signed by ${sender}: refused`);
     }
     return signed;
+  }
+
+  /** The senders who left an envelope in mailbox `name` (each envelope is checked when read). */
+  async senders(name: Hex): Promise<Address[]> {
+    const response = await fetch(`${this.url}/keys/${name}/`);
+    if (!response.ok) throw new Error(`the gateway answered ${response.status} for mailbox ${name}`);
+    const body = (await response.json()) as { senders?: unknown };
+    if (!Array.isArray(body.senders)) throw new Error(`the gateway's listing of mailbox ${name} is not a list`);
+    return body.senders.filter((sender): sender is Address => typeof sender === "string" && isAddress(sender));
   }
 
   /** Uploads `bytes`; returns their reference, after checking the CID the gateway reports. */

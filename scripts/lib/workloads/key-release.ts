@@ -30,7 +30,10 @@ import type { ArtifactRef } from "./manifest.js";
  * 2. **Key release.** The requester leaves, in the mailbox of (job, `s`, the provider), the job key wrapped to that
  *    public key, signed with its account. The provider reads the box of the job's requester (an address it reads on
  *    chain) and checks the signature itself: the gateway is not trusted.
- * 3. **Output.** A provider returns a sealed output in the mailbox of (job, -1, the requester): the output key
+ * 3. **Auditors and jurors.** A validator that re-executes a sampled or disputed job asks the same way, in the
+ *    mailbox of (job, `AUDIT_SLOT`, the requester); the requester answers any eligible validator, since an audit
+ *    protects the requester.
+ * 4. **Output.** A provider returns a sealed output in the mailbox of (job, -1, the requester): the output key
  *    wrapped to the requester's public key (its submission transaction reveals it) and the sealed output's
  *    address, signed by the provider.
  *
@@ -52,6 +55,12 @@ export interface Envelope {
   readonly wrapped?: WrappedKey;
   readonly artifact?: ArtifactRef;
 }
+
+/**
+ * The slot number that key requests, releases and bindings use for a validator re-executing a job (an auditor of a
+ * sampled job, a juror of a disputed one): it holds no slot, and its key is bound to this number instead.
+ */
+export const AUDIT_SLOT = -2;
 
 /** An envelope as posted: with its sender's signature over the mailbox and the envelope. */
 export interface SignedEnvelope {

@@ -2,14 +2,15 @@ import { type Address, type Hex, getAddress, zeroAddress } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 
 import type { ProtocolClient } from "../client.js";
-import { SlotStatus } from "../market.js";
+import { JobStatus, SlotStatus } from "../market.js";
+import { NodeRole } from "../nodes.js";
 import type { ArtifactSource } from "./artifact-store.js";
 import { artifactCid, artifactCidFromDigest, verifyContent } from "./cid.js";
 import { generateJobKey, openArtifact, sealArtifact, unwrapKey, wrapKey } from "./encryption.js";
 import { fetchSealedArtifacts, type Runtimes } from "./execute.js";
 import type { GatewayClient } from "./gateway.js";
 import { outputMatchesResult } from "./job-work.js";
-import { envelopeSignerKey, mailboxName, signEnvelope } from "./key-release.js";
+import { AUDIT_SLOT, envelopeSignerKey, mailboxName, signEnvelope } from "./key-release.js";
 import {
   type ArtifactRef,
   type ArtifactRole,
@@ -111,10 +112,19 @@ export async function keyHolderOf(client: ProtocolClient, provider: Address, tee
   return getAddress(signer);
 }
 
+/** One release of a job key: to the claimer of a slot, or to a validator re-executing the job (`AUDIT_SLOT`). */
+export interface KeyRelease {
+  readonly slot: number;
+  readonly to: Address;
+}
+
 /**
- * Releases `jobKey` to every provider holding a slot of `jobId` that asked for it and has not been given it yet:
- * the key request's signer must be the slot's key holder (the provider, or its attested enclave for a TEE job).
- * Returns the slots released to now. Safe to call every round.
+ * Releases `jobKey` to everyone entitled to it who asked and has not been given it yet:
+ * - the claimer of each slot: the key request's signer must be the slot's key holder (the provider, or its attested
+ *   enclave for a TEE job);
+ * - while the job is Verified or Disputed, any eligible validator (an auditor or a juror re-executes the job, and an
+ *   audit protects the requester).
+ * Safe to call every round.
  */
 export async function releaseJobKey(
   client: ProtocolClient,
@@ -122,27 +132,64 @@ export async function releaseJobKey(
   requester: PrivateKeyAccount,
   jobId: bigint,
   jobKey: Uint8Array,
-): Promise<number[]> {
+): Promise<KeyRelease[]> {
   const job = await client.jobMarket.read.jobOf([jobId]);
   const slots = await client.jobMarket.read.slotsOf([jobId]);
-  const released: number[] = [];
-  for (const [index, slot] of slots.entries()) {
-    if (slot.provider === zeroAddress || slot.status === SlotStatus.Open || slot.status === SlotStatus.Missed) continue;
-    const holder = await keyHolderOf(client, slot.provider, job.teeRequired);
-    const boxes = slotMailboxes(client, jobId, index, requester.address, holder);
-    if ((await gateway.envelope(boxes.release, requester.address)) !== undefined) continue;
+  const released: KeyRelease[] = [];
+  const release = async (slot: number, holder: Address) => {
+    const boxes = slotMailboxes(client, jobId, slot, requester.address, holder);
+    if ((await gateway.envelope(boxes.release, requester.address)) !== undefined) return;
     const request = await gateway.envelope(boxes.request, holder);
-    if (request === undefined) continue;
+    if (request === undefined) return;
     const publicKey = await envelopeSignerKey(boxes.request, request);
-    const wrapped = wrapKey(jobKey, publicKey, { chainId: client.chain.id, jobId, slot: index, recipient: holder });
+    const wrapped = wrapKey(jobKey, publicKey, { chainId: client.chain.id, jobId, slot, recipient: holder });
     await gateway.postEnvelope(
       boxes.release,
       requester.address,
       await signEnvelope(requester, boxes.release, { wrapped }),
     );
-    released.push(index);
+    released.push({ slot, to: holder });
+  };
+  for (const [index, slot] of slots.entries()) {
+    if (slot.provider === zeroAddress || slot.status === SlotStatus.Open || slot.status === SlotStatus.Missed) continue;
+    await release(index, await keyHolderOf(client, slot.provider, job.teeRequired));
+  }
+  if (job.status === JobStatus.Verified || job.status === JobStatus.Disputed) {
+    const requests = slotMailboxes(client, jobId, AUDIT_SLOT, requester.address, requester.address).request;
+    for (const validator of await gateway.senders(requests)) {
+      if (await client.nodeRegistry.read.isEligible([validator, NodeRole.VALIDATOR]))
+        await release(AUDIT_SLOT, validator);
+    }
   }
   return released;
+}
+
+/**
+ * The job key as a validator receives it to re-execute a sampled or disputed job: asks the requester for it (once) and
+ * returns it once released, or undefined while it is not.
+ */
+export async function validatorJobKey(
+  client: ProtocolClient,
+  gateway: GatewayClient,
+  validator: PrivateKeyAccount,
+  validatorKey: Hex,
+  jobId: bigint,
+  requester: Address,
+): Promise<Uint8Array | undefined> {
+  const boxes = slotMailboxes(client, jobId, AUDIT_SLOT, requester, validator.address);
+  const released = await gateway.envelope(boxes.release, requester);
+  if (released?.envelope.wrapped !== undefined) {
+    return unwrapKey(released.envelope.wrapped, validatorKey, {
+      chainId: client.chain.id,
+      jobId,
+      slot: AUDIT_SLOT,
+      recipient: validator.address,
+    });
+  }
+  if ((await gateway.envelope(boxes.request, validator.address)) === undefined) {
+    await gateway.postEnvelope(boxes.request, validator.address, await signEnvelope(validator, boxes.request, {}));
+  }
+  return undefined;
 }
 
 /**
