@@ -5,6 +5,7 @@ import { type Address, type Hex, getAddress, isAddress, isHex, parseEther, zeroA
 
 import { type JobSpec, Mode, Tier, byLowerCaseName } from "../lib/market.js";
 import { type DenseLayerJob, jobCommitments, parseDenseLayerJob } from "../lib/workload.js";
+import { RUNTIME_NAMES, type RuntimeName } from "../lib/workloads/manifest.js";
 import { WorkloadClass } from "../lib/zk/workloads.js";
 import { zoneId } from "../lib/zones.js";
 import { UsageError } from "./errors.js";
@@ -75,7 +76,10 @@ export function parseAgpu(name: string, value: string | undefined): bigint {
  * `{ model: { weights, biases }, input }`, or the name of a JSON file holding it, relative to the spec) or the bare
  * `modelCommitment` and `inputCommitment` of work published some other way.
  */
-export async function readSpecFile(path: string, now: bigint): Promise<{ spec: JobSpec; workload?: DenseLayerJob }> {
+export async function readSpecFile(
+  path: string,
+  now: bigint,
+): Promise<{ spec: JobSpec; workload?: DenseLayerJob; commitmentsGiven: boolean }> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -173,7 +177,8 @@ export async function readSpecFile(path: string, now: bigint): Promise<{ spec: J
     modelCreator: modelCreator as Hex,
     maxTotal: parseAgpu(`${path}: "maxTotal"`, raw.maxTotal as string),
   };
-  return workload === undefined ? { spec } : { spec, workload };
+  const commitmentsGiven = raw.modelCommitment !== undefined || raw.inputCommitment !== undefined;
+  return workload === undefined ? { spec, commitmentsGiven } : { spec, workload, commitmentsGiven };
 }
 
 /** A spec's `workload`: inline, or a JSON file named relative to the spec file. */
@@ -192,4 +197,15 @@ async function readWorkload(specPath: string, value: unknown): Promise<DenseLaye
   } catch (error) {
     throw new UsageError(`${specPath}: "workload": ${(error as Error).message}`);
   }
+}
+
+/** `--runtimes onnx,wasm`: the runtime names given, each one this build knows. */
+export function parseRuntimes(list: string): RuntimeName[] {
+  const names = list.split(",").map((name) => name.trim());
+  for (const name of names) {
+    if (!RUNTIME_NAMES.includes(name as RuntimeName)) {
+      throw new UsageError(`--runtimes: unknown runtime "${name}" (known: ${RUNTIME_NAMES.join(", ")})`);
+    }
+  }
+  return names as RuntimeName[];
 }

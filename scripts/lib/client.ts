@@ -46,6 +46,10 @@ export interface ClientConfig {
   readonly indexerUrl: string;
   /** The content store's directory: job inputs and result outputs, filed by hash (see `ContentStore`). */
   readonly contentDir: string;
+  /** The content gateway's base URL: manifest jobs' artifacts, job keys and outputs (see `gateway.ts`). */
+  readonly gatewayUrl?: string;
+  /** The bearer token for uploads to a gateway that asks for one. */
+  readonly gatewayToken?: string;
 }
 
 interface ConfigFile {
@@ -55,6 +59,7 @@ interface ConfigFile {
   manifestDir?: string;
   indexerUrl?: string;
   contentDir?: string;
+  gatewayUrl?: string;
 }
 
 /** Settings given on the command line: they win over the environment and the config file. */
@@ -111,12 +116,15 @@ export async function loadConfig(
   }
   const privateKey = keystore === undefined ? givenKey : await unlockKeystoreFile(keystore, env.STARMINER_PASSWORD);
   const manifestDir = env.STARMINER_MANIFEST_DIR ?? fromFile.manifestDir;
+  const gatewayUrl = env.STARMINER_GATEWAY_URL ?? fromFile.gatewayUrl;
   return {
     rpcUrl: flags.rpcUrl ?? env.STARMINER_RPC_URL ?? fromFile.rpcUrl ?? "http://127.0.0.1:8545",
     ...(privateKey === undefined ? {} : { privateKey: privateKey as Hex }),
     ...(manifestDir === undefined ? {} : { manifestDir }),
     indexerUrl: env.STARMINER_INDEXER_URL ?? fromFile.indexerUrl ?? "http://127.0.0.1:42069",
     contentDir: resolve(env.STARMINER_CONTENT_DIR ?? fromFile.contentDir ?? join(starminerHome(env), "content")),
+    ...(gatewayUrl === undefined ? {} : { gatewayUrl: gatewayUrl.replace(/\/+$/, "") }),
+    ...(env.STARMINER_GATEWAY_TOKEN === undefined ? {} : { gatewayToken: env.STARMINER_GATEWAY_TOKEN }),
   };
 }
 

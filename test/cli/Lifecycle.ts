@@ -68,9 +68,10 @@ describe("starminer CLI: every lifecycle step is a command", function () {
 
     it("describes each command with its usage and the environment variables it reads", async () => {
       const { stdout } = ok(await starminer(["job", "submit", "--help"]));
-      expect(stdout).to.match(/^usage: starminer job submit --spec <file.json>$/m);
+      expect(stdout).to.match(/^usage: starminer job submit --spec <file.json> \[--manifest <job.json> /m);
       expect(stdout).to.match(/^ {2}STARMINER_PRIVATE_KEY /m);
       expect(stdout).to.match(/^ {2}STARMINER_CONTENT_DIR /m);
+      expect(stdout).to.match(/^ {2}STARMINER_GATEWAY_URL /m);
       const status = ok(await starminer(["job", "status", "--help"])).stdout;
       expect(status, "a read does not ask for a key").not.to.match(/STARMINER_PRIVATE_KEY/);
     });

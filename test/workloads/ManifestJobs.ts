@@ -19,7 +19,7 @@ import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
 import { allRuntimes, executeJob, fetchArtifacts, openArtifacts } from "../../scripts/lib/workloads/execute.js";
 import { GatewayClient, type RunningGateway, startGateway } from "../../scripts/lib/workloads/gateway.js";
 import { type JobCommitments, loadJobWork, recomputeResult } from "../../scripts/lib/workloads/job-work.js";
-import { signEnvelope } from "../../scripts/lib/workloads/key-release.js";
+import { AUDIT_SLOT, signEnvelope } from "../../scripts/lib/workloads/key-release.js";
 import { type JobManifest, MANIFEST_INPUT_COMMITMENT, parseJobManifest } from "../../scripts/lib/workloads/manifest.js";
 import {
   type EncryptionChoice,
@@ -28,10 +28,12 @@ import {
   publishManifestJob,
   releaseJobKey,
   slotMailboxes,
+  validatorJobKey,
 } from "../../scripts/lib/workloads/requester.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { DAY, JobStatus, type Market, Mode, type JobSpec, jobSpec, setAuditRate, submit } from "../support/market.js";
-import { ROOT } from "../support/processes.js";
+import { CLI, as, json, writeSpec } from "../support/cli.js";
+import { Background, ROOT, runNode } from "../support/processes.js";
 import type { Connection, Signer } from "../support/protocol.js";
 import { advance } from "../support/scenario.js";
 
@@ -288,6 +290,45 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
     await setAuditRate(market, 0);
   });
 
+  it("an encrypted job sampled for audit: the requester releases the key to an eligible validator only, who re-executes it", async () => {
+    const [, p1, p2] = market.providers as [Signer, Signer, Signer];
+    await setAuditRate(market, 10_000);
+    const manifest = await plainManifest("digits-cnn");
+    const job = await submitManifest(manifest, "inputs", { mode: Mode.Optimistic });
+    await drive([await daemonOf(p1)], [job], reaches(job.jobId, JobStatus.Verified));
+    await advance(connection, 1);
+    await advance(connection, 1);
+    expect(await market.verificationHub.isAuditSampled(job.jobId)).to.equal(true);
+
+    const auditor = market.validators[0]!;
+    const auditorAccount = privateKeyToAccount(devKeyOf(auditor.address));
+    const outsider = privateKeyToAccount(devKeyOf(p2.address));
+    const ask = (account: typeof outsider) =>
+      validatorJobKey(
+        requester,
+        gateway,
+        account,
+        devKeyOf(account.address),
+        job.jobId,
+        market.accounts.alice.address as Hex,
+      );
+    expect(await ask(auditorAccount), "asked, not yet released").to.equal(undefined);
+    expect(await ask(outsider), "a provider asks too").to.equal(undefined);
+    const released = await releaseJobKey(requester, gateway, alice(), job.jobId, job.jobKey!);
+    expect(released).to.deep.equal([{ slot: AUDIT_SLOT, to: auditor.address }]);
+    expect(await ask(outsider), "a provider is not a validator: nothing released to it").to.equal(undefined);
+
+    const key = await ask(auditorAccount);
+    expect(key).to.deep.equal(job.jobKey);
+    const audited = await recomputeResult(await workOf(job.jobId), runtimes, key);
+    expect(audited).to.equal(await expectedResult(manifest));
+    await market.verificationHub.connect(auditor).reportAudit(job.jobId, audited);
+    expect(await statusOf(job.jobId)).to.equal(JobStatus.Verified);
+    // Without the key, the same re-execution is the job's failure to open, not its result.
+    expect(await recomputeResult(await workOf(job.jobId), runtimes)).to.equal(failureResult("decryption-failed"));
+    await setAuditRate(market, 0);
+  });
+
   for (const name of ["digits-mlp", "monte-carlo"] as const) {
     const runtime = name === "digits-mlp" ? "onnx" : "wasm";
 
@@ -412,9 +453,9 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
     expect(passed(provider.events, missingJob)).to.match(/the manifest .* was not found/);
     expect(passed(provider.events, alteredJob.jobId)).to.match(/the download of .* was cut short/);
 
-    // A provider that takes artifacts of at most 1 KiB passes over the digits model (about 20 KB).
+    // A provider that takes artifacts of at most 1 KiB passes over the Monte Carlo module (about 23 KB).
     const small = await daemonOf(p1, { maxArtifactBytes: 1_024 });
-    const big = await submitManifest(await plainManifest("digits-mlp"), "none", { mode: Mode.Optimistic });
+    const big = await submitManifest(await plainManifest("monte-carlo"), "none", { mode: Mode.Optimistic });
     await small.daemon.round();
     expect(passed(small.events, big.jobId)).to.match(/declares \d+ bytes; this provider takes at most 1024/);
 
@@ -429,5 +470,88 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
     await provider.daemon.round();
     await provider.daemon.round();
     expect(await statusOf(big.jobId)).to.equal(JobStatus.Verified);
+  });
+
+  it("the command line: job submit --manifest seals, publishes and releases the key; provider run serves it; job result opens the output", async () => {
+    const [, p1] = market.providers as [Signer, Signer];
+    const environment = (signer: Signer) => ({
+      STARMINER_RPC_URL: live.rpcUrl,
+      STARMINER_MANIFEST_DIR: live.manifestDir,
+      STARMINER_CONTENT_DIR: join(live.workDir, "content"),
+      STARMINER_HOME: join(live.workDir, `home-${signer.address}`),
+      STARMINER_GATEWAY_URL: running.url,
+      ...as(signer.address),
+    });
+    const daemon = Background.start(
+      [
+        CLI,
+        "provider",
+        "run",
+        "--journal",
+        join(live.workDir, "cli-journal.json"),
+        "--poll-ms",
+        "200",
+        "--runtimes",
+        "onnx",
+      ],
+      environment(p1),
+    );
+    try {
+      const started = await daemon.waitForLine(/started\s+provider/);
+      expect(started).to.match(/runtimes onnx on cpu;/);
+      const spec = await writeSpec(live.workDir, "cli-manifest-spec.json", {
+        zone: "eu-west",
+        gpuHours: 1,
+        maxTotal: "100000",
+        mode: "optimistic",
+      });
+      const submitted = json<{ jobId: string; encrypted: boolean; modelCommitment: Hex }>(
+        await runNode(
+          [
+            CLI,
+            "--json",
+            "job",
+            "submit",
+            "--spec",
+            spec,
+            "--manifest",
+            join(EXAMPLES, "digits-mlp.job.json"),
+            "--timeout-seconds",
+            "120",
+          ],
+          environment(market.accounts.alice),
+        ),
+      );
+      expect(submitted.encrypted).to.equal(true);
+      const jobId = BigInt(submitted.jobId);
+      expect(await statusOf(jobId), "the command returns once every slot has delivered").to.equal(JobStatus.Verified);
+      await daemon.waitForLine(new RegExp(`job ${jobId}: onnx on cpu \\(.*\\), completed in \\d+ ms`));
+
+      const outputFile = join(live.workDir, "digits-output.json");
+      const result = json<{ runtime: string; result: Hex; output: unknown }>(
+        await runNode(
+          [CLI, "--json", "job", "result", jobId.toString(), "--output", outputFile],
+          environment(market.accounts.alice),
+        ),
+      );
+      expect(result.runtime).to.equal("onnx");
+      const plain = await plainManifest("digits-mlp");
+      const expected = await executeJob(plain, await fetchArtifacts(plain, examples), runtimes);
+      if (expected.status !== "completed") expect.fail("the example runs");
+      expect(result.result).to.equal(expected.result);
+      expect(result.output, "the classes and scores, as this machine computes them").to.deep.equal(
+        decodeOutputs(expected.output),
+      );
+      expect(new Uint8Array(await readFile(outputFile))).to.deep.equal(expected.output);
+
+      // Someone else's key cannot open the sealed output: the command says it has none. (No test publishes this
+      // output in the clear: a copy in the clear, under the result's own address, would be anyone's to read.)
+      const stranger = json<{ output: unknown }>(
+        await runNode([CLI, "--json", "job", "result", jobId.toString()], environment(p1)),
+      );
+      expect(stranger.output).to.equal(null);
+    } finally {
+      await daemon.kill();
+    }
   });
 });

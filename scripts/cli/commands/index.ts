@@ -16,6 +16,7 @@ const devnet = () => import("./devnet.js");
 const dispute = () => import("./dispute.js");
 const gov = () => import("./gov.js");
 const job = () => import("./job.js");
+const jobManifest = () => import("./job-manifest.js");
 const key = () => import("./key.js");
 const matcher = () => import("./match.js");
 const node = () => import("./node.js");
@@ -34,6 +35,7 @@ export const ENVIRONMENT = {
   content: ["STARMINER_CONTENT_DIR", "the content store's directory (~/.starminer/content)"],
   home: ["STARMINER_HOME", "where journals and vote salts are kept (~/.starminer)"],
   password: ["STARMINER_PASSWORD", "the keystore's password"],
+  gateway: ["STARMINER_GATEWAY_URL", "the content gateway's base URL (manifest jobs' artifacts, keys and outputs)"],
   gatewayToken: ["STARMINER_GATEWAY_TOKEN", "the content gateway's upload token"],
 } as const satisfies Record<string, readonly [string, string]>;
 
@@ -63,12 +65,16 @@ export const COMMANDS: Record<string, Record<string, CommandEntry>> = {
   job: {
     submit: {
       run: lazy(job, "jobSubmit"),
-      usage: "--spec <file.json>",
-      summary: "submit a job: approve exactly its price, escrow it, publish its workload",
+      usage:
+        "--spec <file.json> [--manifest <job.json> [--files <dir>] [--encrypt none|inputs|all] [--detach] [--timeout-seconds <s>]]",
+      summary: "submit a job: approve exactly its price, escrow it, publish its workload or manifest",
       details: [
         'The spec\'s fields are described in docs/operations.md ("The command line"); examples/jobs/ has some.',
+        "With --manifest, the manifest's artifacts (read from --files, the manifest's folder by default) are sealed under",
+        "a fresh job key (inputs only by default) and published to the content gateway with the manifest; the command",
+        "then releases the key to each claimer until every slot has delivered (--detach: leave it to job release-keys).",
       ],
-      reads: [...SEND, "content"],
+      reads: [...SEND, "content", "gateway", "gatewayToken", "home"],
     },
     list: {
       run: lazy(job, "jobList"),
@@ -85,9 +91,16 @@ export const COMMANDS: Record<string, Record<string, CommandEntry>> = {
     },
     result: {
       run: lazy(job, "jobResult"),
-      usage: "<id>",
-      summary: "a verified job's accepted result",
-      reads: [...READ, "content"],
+      usage: "<id> [--output <file>]",
+      summary: "a verified job's accepted result, and its output checked against it",
+      details: ["A manifest job's output comes from the content gateway, opened with the requester's key when sealed."],
+      reads: [...READ, "key", "content", "gateway"],
+    },
+    "release-keys": {
+      run: lazy(jobManifest, "jobReleaseKeys"),
+      usage: "<id> [--until verified|ended] [--interval-ms <ms>] [--timeout-seconds <s>]",
+      summary: "release a manifest job's key to its claimers, auditors and jurors until the job ends",
+      reads: [...SEND, "gateway", "gatewayToken", "home"],
     },
     cancel: {
       run: lazy(job, "jobCancel"),
@@ -154,9 +167,14 @@ export const COMMANDS: Record<string, Record<string, CommandEntry>> = {
       run: lazy(providerDaemon, "providerRun"),
       usage:
         "[--journal <file>] [--gpu <model> --vram <MiB> --compute-capability <x10>] [--enclave-key-file <file>] " +
-        "[--max-jobs <n>] [--poll-ms <ms>] [--heartbeat-seconds <s>] [--rounds <n>] [--fault wrong-result|miss]",
+        "[--max-jobs <n>] [--poll-ms <ms>] [--heartbeat-seconds <s>] [--rounds <n>] [--fault wrong-result|miss] " +
+        "[--runtimes onnx,wasm,dense-layer] [--max-artifact-mib <n>]",
       summary: "the provider daemon: claim, compute, deliver and finalize jobs until stopped",
-      reads: [...SEND, "content", "home"],
+      details: [
+        "Manifest jobs (ONNX, WASM) come from the content gateway; the first line names each runtime's device",
+        "(onnx on cuda:0 when an NVIDIA GPU and CUDA's provider library are present, cpu otherwise).",
+      ],
+      reads: [...SEND, "content", "gateway", "gatewayToken", "home"],
     },
   },
   node: {

@@ -12,6 +12,14 @@ import { parseAddress, parseInteger, parseJobId, readSpecFile } from "../parse.j
 import { enabledZone } from "../zones.js";
 import { send } from "../../lib/transactions.js";
 import type { Command, CommandContext } from "./context.js";
+import {
+  describeOutputs,
+  keepJobKey,
+  manifestJobOutput,
+  publishFromManifest,
+  releaseKeysUntil,
+} from "./job-manifest.js";
+import type { PreparedJob } from "../../lib/workloads/requester.js";
 
 const isoTime = (seconds: number | bigint) => new Date(Number(seconds) * 1_000).toISOString();
 
@@ -25,13 +33,48 @@ async function existingJob({ args, protocol }: CommandContext) {
   return { jobId, client, job: await client.jobMarket.read.jobOf([jobId]) };
 }
 
-/** `job submit --spec <file>`: approves the escrow if needed and submits; prints the job's id and price. */
-export const jobSubmit: Command = async ({ args, config, out, protocol }) => {
-  const { values } = parseArgs({ args, options: { spec: { type: "string" } } });
+/**
+ * `job submit --spec <file> [--manifest <job.json> [--files <dir>] [--encrypt none|inputs|all] [--detach]
+ * [--timeout-seconds <s>]]`: approves the escrow if needed and submits; prints the job's id and price. With
+ * `--manifest`, the job's artifacts (sealed under a fresh job key unless `--encrypt none`) and manifest are published
+ * to the content gateway first, the spec commits to the manifest, and the command stays to release the job key to
+ * each claimer until every slot has delivered (`--detach` leaves that to `job release-keys`).
+ */
+export const jobSubmit: Command = async (context) => {
+  const { args, config, out, protocol } = context;
+  const { values } = parseArgs({
+    args,
+    options: {
+      spec: { type: "string" },
+      manifest: { type: "string" },
+      files: { type: "string" },
+      encrypt: { type: "string", default: "inputs" },
+      detach: { type: "boolean", default: false },
+      "timeout-seconds": { type: "string" },
+    },
+  });
   if (values.spec === undefined) throw new UsageError("--spec <file> is required");
+  if (values.manifest === undefined && values.files !== undefined) throw new UsageError("--files goes with --manifest");
+  const timeout =
+    values["timeout-seconds"] === undefined ? undefined : parseInteger("timeout-seconds", values["timeout-seconds"]);
   const client = await protocol();
   const block = await client.publicClient.getBlock();
-  const { spec, workload } = await readSpecFile(values.spec, block.timestamp);
+  const read = await readSpecFile(values.spec, block.timestamp);
+  const { workload } = read;
+  let spec = read.spec;
+  let prepared: PreparedJob | undefined;
+  if (values.manifest !== undefined) {
+    if (workload !== undefined || read.commitmentsGiven) {
+      throw new UsageError(
+        `${values.spec}: a manifest job's commitments come from --manifest: give no workload or commitments`,
+      );
+    }
+    if (spec.mode === Mode.ZK)
+      throw new UsageError("a ZK job proves the dense layer: give it a workload, not a manifest");
+    prepared = await publishFromManifest(config, values.manifest, values.files, values.encrypt);
+    out.progress(`published the manifest and ${prepared.artifacts.length} artifact(s) to ${config.gatewayUrl}`);
+    spec = { ...spec, modelCommitment: prepared.modelCommitment, inputCommitment: prepared.inputCommitment };
+  }
   const account = requireAccount(client);
   // Refuse what the market would refuse before approving anything: a refused submission sends nothing.
   await enabledZone(client, zoneLabel(spec.zone), `${values.spec}: "zone"`);
@@ -65,6 +108,14 @@ export const jobSubmit: Command = async ({ args, config, out, protocol }) => {
   const [submitted] = parseEventLogs({ abi: client.jobMarket.abi, logs: receipt.logs, eventName: "JobSubmitted" });
   if (submitted === undefined) throw new Error("the submission emitted no JobSubmitted event");
   const a = submitted.args;
+  if (prepared?.jobKey !== undefined) {
+    const path = await keepJobKey(client, a.jobId, prepared.jobKey);
+    out.progress(`job ${a.jobId}: its key is kept in ${path}`);
+    if (!values.detach) {
+      await releaseKeysUntil(context, client, a.jobId, prepared.jobKey, "verified", 1_000, timeout);
+      out.progress(`every slot delivered; \`starminer job release-keys ${a.jobId}\` answers auditors and jurors`);
+    }
+  }
   out.record({
     jobId: a.jobId,
     zone: zoneLabel(a.zone),
@@ -73,6 +124,9 @@ export const jobSubmit: Command = async ({ args, config, out, protocol }) => {
     redundancy: a.redundancy,
     pricePerGpuHour: out.json ? a.pricePerGpuHour : agpu(a.pricePerGpuHour),
     escrow: out.json ? a.escrow : agpu(a.escrow),
+    ...(prepared === undefined
+      ? {}
+      : { modelCommitment: prepared.modelCommitment, encrypted: prepared.jobKey !== undefined }),
     transaction: receipt.transactionHash,
   });
 };
@@ -98,9 +152,18 @@ export const jobStatus: Command = async (context) => {
   });
 };
 
-/** `job result <id>`: the accepted result of a Verified or Settled job. */
+/**
+ * `job result <id> [--output <file>]`: the accepted result of a Verified or Settled job, and its output when it can be
+ * had and checked against the result: a dense-layer job's from the content store, a manifest job's from the gateway
+ * (opened with the requester's key when it was sealed), written to `--output` as canonical bytes.
+ */
 export const jobResult: Command = async (context) => {
-  const { jobId, client, job } = await existingJob(context);
+  const { values, positionals } = parseArgs({
+    args: context.args,
+    allowPositionals: true,
+    options: { output: { type: "string" } },
+  });
+  const { jobId, client, job } = await existingJob({ ...context, args: positionals });
   const status = enumName(JobStatus, job.status);
   if (!["Verified", "Disputed", "Settled"].includes(status)) {
     throw new Error(`job ${jobId} has no accepted result: it is ${status}`);
@@ -108,15 +171,31 @@ export const jobResult: Command = async (context) => {
   const slots = await client.jobMarket.read.slotsOf([jobId]);
   const accepted = slots.filter((_, index) => (job.acceptedSlots & (1 << index)) !== 0);
   const result = accepted[0]!.result;
+  const acceptedBy = context.out.json
+    ? accepted.map((slot) => slot.provider)
+    : accepted.map((slot) => slot.provider).join(" ");
+  const providers = accepted.map((slot) => slot.provider);
+  const manifestJob = await manifestJobOutput(context, client, jobId, result, providers, job.requester, values.output);
+  if (manifestJob !== undefined) {
+    const { outputs } = manifestJob;
+    context.out.record({
+      jobId,
+      status,
+      runtime: manifestJob.manifest.runtime,
+      result,
+      acceptedBy,
+      output: outputs === null ? null : context.out.json ? outputs : describeOutputs(outputs),
+    });
+    return;
+  }
+  if (values.output !== undefined) throw new UsageError("--output is for manifest jobs");
   // The output itself, when the content store has it: checked against the result on chain.
   const output = await new ContentStore(context.config.contentDir).getOutput(result);
   context.out.record({
     jobId,
     status,
     result,
-    acceptedBy: context.out.json
-      ? accepted.map((slot) => slot.provider)
-      : accepted.map((slot) => slot.provider).join(" "),
+    acceptedBy,
     output: output === undefined ? null : context.out.json ? output : output.join(" "),
   });
 };

@@ -8,19 +8,25 @@ import { requireAccount, starminerHome } from "../../lib/client.js";
 import { ContentStore } from "../../lib/content.js";
 import { type DaemonEvent, type Fault, ProviderDaemon } from "../../lib/provider/daemon.js";
 import { type Hardware, detectGpu } from "../../lib/provider/hardware.js";
+import { allRuntimes } from "../../lib/workloads/execute.js";
+import { GatewayClient } from "../../lib/workloads/gateway.js";
+import { RUNTIME_NAMES } from "../../lib/workloads/manifest.js";
 import { releaseProver } from "../../lib/zk/groth16.js";
 import { UsageError } from "../errors.js";
-import { parseInteger } from "../parse.js";
+import { parseInteger, parseRuntimes } from "../parse.js";
 import type { Command } from "./context.js";
 
 const FAULTS: readonly Fault[] = ["wrong-result", "miss"];
 
 /**
  * `provider run [--journal <file>] [--gpu <model> --vram <MiB> --compute-capability <x10>] [--enclave-key-file <f>]
- * [--max-jobs <n>] [--poll-ms <ms>] [--heartbeat-seconds <s>] [--rounds <n>] [--fault wrong-result|miss]`
+ * [--max-jobs <n>] [--poll-ms <ms>] [--heartbeat-seconds <s>] [--rounds <n>] [--fault wrong-result|miss]
+ * [--runtimes onnx,wasm,dense-layer] [--max-artifact-mib <n>]`
  *
  * Runs the provider daemon until Ctrl-C (or for `--rounds` rounds). Without `--gpu`, the GPU is detected with
- * nvidia-smi when there is one; otherwise the registration's hardware is taken as this machine's.
+ * nvidia-smi when there is one; otherwise the registration's hardware is taken as this machine's. Manifest jobs are
+ * fetched from the content gateway (STARMINER_GATEWAY_URL) and run with the runtimes served; the start-up line
+ * names each runtime's device (`onnx on cuda:0` with a GPU and CUDA, `cpu` otherwise).
  */
 export const providerRun: Command = async ({ args, config, out, protocol }) => {
   const { values } = parseArgs({
@@ -36,6 +42,8 @@ export const providerRun: Command = async ({ args, config, out, protocol }) => {
       "heartbeat-seconds": { type: "string", default: "60" },
       rounds: { type: "string" },
       fault: { type: "string" },
+      runtimes: { type: "string", default: RUNTIME_NAMES.join(",") },
+      "max-artifact-mib": { type: "string", default: "1024" },
     },
   });
   const told = [values.gpu, values.vram, values["compute-capability"]];
@@ -58,6 +66,9 @@ export const providerRun: Command = async ({ args, config, out, protocol }) => {
   const heartbeatMs = parseInteger("heartbeat-seconds", values["heartbeat-seconds"], 1, 86_400) * 1_000;
   const rounds = values.rounds === undefined ? undefined : parseInteger("rounds", values.rounds, 1);
   const enclaveKey = values["enclave-key-file"] === undefined ? undefined : await readKey(values["enclave-key-file"]);
+  const served = parseRuntimes(values.runtimes);
+  const runtimes = new Map([...allRuntimes()].filter(([name]) => served.includes(name)));
+  const maxArtifactBytes = parseInteger("max-artifact-mib", values["max-artifact-mib"], 1, 1 << 20) * (1 << 20);
 
   const client = await protocol();
   const account = requireAccount(client);
@@ -80,6 +91,10 @@ export const providerRun: Command = async ({ args, config, out, protocol }) => {
   const daemon = await ProviderDaemon.start(client, {
     journalPath,
     content: new ContentStore(config.contentDir),
+    ...(config.gatewayUrl === undefined ? {} : { gateway: new GatewayClient(config.gatewayUrl, config.gatewayToken) }),
+    ...(config.privateKey === undefined ? {} : { nodeKey: config.privateKey }),
+    runtimes,
+    maxArtifactBytes,
     ...(hardware === undefined ? {} : { hardware }),
     ...(enclaveKey === undefined ? {} : { enclaveKey }),
     ...(fault === undefined ? {} : { fault }),

@@ -14,7 +14,7 @@ import {
 } from "../../lib/workloads/manifest.js";
 import { JOB_MANIFEST_SCHEMA } from "../../lib/workloads/manifest-schema.js";
 import { UsageError } from "../errors.js";
-import { parseInteger } from "../parse.js";
+import { parseInteger, parseRuntimes } from "../parse.js";
 import type { Command } from "./context.js";
 
 /**
@@ -71,16 +71,6 @@ export const workloadCheck: Command = async ({ args, out }) => {
   const manifest = parseJobManifest(await readJson(values.manifest));
   out.record({ manifest: jobManifestCid(manifest), runtime: manifest.runtime, ...manifestCommitments(manifest) });
 };
-
-function parseRuntimes(list: string): RuntimeName[] {
-  const names = list.split(",").map((name) => name.trim());
-  for (const name of names) {
-    if (!RUNTIME_NAMES.includes(name as RuntimeName)) {
-      throw new UsageError(`--runtimes: unknown runtime "${name}" (known: ${RUNTIME_NAMES.join(", ")})`);
-    }
-  }
-  return names as RuntimeName[];
-}
 
 async function readJson(file: string): Promise<unknown> {
   const text = await readFile(file, "utf8");

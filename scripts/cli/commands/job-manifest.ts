@@ -1,0 +1,213 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+import type { Address, Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+import { type ClientConfig, type ProtocolClient, starminerHome } from "../../lib/client.js";
+import { JobStatus, SlotStatus, enumName } from "../../lib/market.js";
+import { filesByCid } from "../../lib/workloads/artifact-store.js";
+import { type CanonicalOutput, decodeOutputs } from "../../lib/workloads/canonical.js";
+import { allRuntimes } from "../../lib/workloads/execute.js";
+import { GatewayClient } from "../../lib/workloads/gateway.js";
+import { jobKeyPath, loadJobKey, saveJobKey } from "../../lib/workloads/job-keys.js";
+import { AUDIT_SLOT } from "../../lib/workloads/key-release.js";
+import { type JobCommitments, fetchManifest, isManifestJob } from "../../lib/workloads/job-work.js";
+import { type JobManifest, parseJobManifest } from "../../lib/workloads/manifest.js";
+import {
+  ENCRYPTION_CHOICES,
+  type EncryptionChoice,
+  type PreparedJob,
+  fetchJobOutput,
+  prepareManifestJob,
+  publishManifestJob,
+  releaseJobKey,
+} from "../../lib/workloads/requester.js";
+import { UsageError } from "../errors.js";
+import { parseInteger, parseJobId } from "../parse.js";
+import type { Command, CommandContext } from "./context.js";
+
+const ENDED: readonly number[] = [JobStatus.Settled, JobStatus.Refunded, JobStatus.Cancelled];
+
+/** Largest output `job result` downloads, in bytes. */
+const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+/** The content gateway of `config`, or a one-line error saying how to name one. */
+export function requireGateway(config: ClientConfig): GatewayClient {
+  if (config.gatewayUrl === undefined) {
+    throw new UsageError(
+      "manifest jobs need a content gateway: set STARMINER_GATEWAY_URL (or gatewayUrl in the config)",
+    );
+  }
+  return new GatewayClient(config.gatewayUrl, config.gatewayToken);
+}
+
+/**
+ * Reads the manifest of `job submit --manifest`, seals its artifacts as `--encrypt` says (`inputs` by default) and
+ * publishes them and the manifest to the gateway. The spec then carries the manifest's commitments.
+ */
+export async function publishFromManifest(
+  config: ClientConfig,
+  manifestPath: string,
+  filesDir: string | undefined,
+  encrypt: string,
+): Promise<PreparedJob> {
+  if (!ENCRYPTION_CHOICES.includes(encrypt as EncryptionChoice)) {
+    throw new UsageError(`--encrypt must be one of ${ENCRYPTION_CHOICES.join(", ")}; got "${encrypt}"`);
+  }
+  const gateway = requireGateway(config);
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(manifestPath, "utf8"));
+  } catch {
+    throw new UsageError(`cannot read the manifest ${manifestPath} as JSON`);
+  }
+  const manifest = parseJobManifest(value);
+  const files = await filesByCid(resolve(filesDir ?? dirname(manifestPath)));
+  const prepared = await prepareManifestJob(manifest, files, encrypt as EncryptionChoice);
+  await publishManifestJob(gateway, prepared);
+  return prepared;
+}
+
+/** Saves a submitted manifest job's key, where `job release-keys` finds it. */
+export async function keepJobKey(client: ProtocolClient, jobId: bigint, key: Uint8Array): Promise<string> {
+  const path = jobKeyPath(starminerHome(), client.chain.id, client.jobMarket.address, jobId);
+  await saveJobKey(path, key);
+  return path;
+}
+
+/**
+ * Releases a job's key to each claimer (and, once the job is verified, each validator re-executing it) that asks for
+ * it, round after round, until the job is verified (every slot delivered) or, with `until: "ended"`, settled or
+ * refunded; or until `timeoutSeconds` pass. Prints each release.
+ */
+export async function releaseKeysUntil(
+  context: CommandContext,
+  client: ProtocolClient,
+  jobId: bigint,
+  key: Uint8Array,
+  until: "verified" | "ended",
+  intervalMs: number,
+  timeoutSeconds: number | undefined,
+): Promise<void> {
+  const { config, out } = context;
+  const gateway = requireGateway(config);
+  if (config.privateKey === undefined) throw new UsageError("releasing job keys needs the requester's key");
+  const requester = privateKeyToAccount(config.privateKey);
+  const started = Date.now();
+  for (;;) {
+    for (const { slot, to } of await releaseJobKey(client, gateway, requester, jobId, key)) {
+      out.progress(
+        `job ${jobId}: key released to ${to} (${slot === AUDIT_SLOT ? "a validator re-executing it" : `slot ${slot}`})`,
+      );
+    }
+    const job = await client.jobMarket.read.jobOf([jobId]);
+    if (until === "verified" ? job.status !== JobStatus.Open : ENDED.includes(job.status)) return;
+    if (timeoutSeconds !== undefined && Date.now() - started > timeoutSeconds * 1_000) {
+      const slots = await client.jobMarket.read.slotsOf([jobId]);
+      const waiting = slots.filter((slot) => slot.status === SlotStatus.Claimed).length;
+      throw new Error(
+        `job ${jobId} is still open after ${timeoutSeconds} s (${waiting} slot(s) claimed, not delivered)`,
+      );
+    }
+    await new Promise((done) => setTimeout(done, intervalMs));
+  }
+}
+
+/**
+ * `job release-keys <id> [--until verified|ended] [--interval-ms <ms>] [--timeout-seconds <s>]`: releases a manifest
+ * job's key (kept by `job submit --manifest`) to the providers that claimed its slots and the validators auditing or
+ * judging it, until the job ends (or, `--until verified`, until every slot has delivered).
+ */
+export const jobReleaseKeys: Command = async (context) => {
+  const { values, positionals } = parseArgs({
+    args: context.args,
+    allowPositionals: true,
+    options: {
+      until: { type: "string", default: "ended" },
+      "interval-ms": { type: "string", default: "1000" },
+      "timeout-seconds": { type: "string" },
+    },
+  });
+  if (values.until !== "verified" && values.until !== "ended") {
+    throw new UsageError(`--until must be verified or ended; got "${values.until}"`);
+  }
+  if (positionals.length !== 1) throw new UsageError("one job id expected");
+  const jobId = parseJobId(positionals[0]);
+  const interval = parseInteger("interval-ms", values["interval-ms"], 50, 3_600_000);
+  const timeout =
+    values["timeout-seconds"] === undefined ? undefined : parseInteger("timeout-seconds", values["timeout-seconds"]);
+  const client = await context.protocol();
+  if (jobId > (await client.jobMarket.read.jobCount())) throw new Error(`job ${jobId} does not exist`);
+  const key = await loadJobKey(jobKeyPath(starminerHome(), client.chain.id, client.jobMarket.address, jobId));
+  await releaseKeysUntil(context, client, jobId, key, values.until, interval, timeout);
+  const job = await client.jobMarket.read.jobOf([jobId]);
+  context.out.record({ jobId, status: enumName(JobStatus, job.status) });
+};
+
+/** A job's commitments, from its `JobSubmitted` event. */
+export async function commitmentsOf(client: ProtocolClient, jobId: bigint): Promise<JobCommitments> {
+  const [submitted] = await client.jobMarket.getEvents.JobSubmitted(
+    { jobId },
+    { fromBlock: BigInt(client.manifest.contracts.JobMarket?.startBlock ?? 0), toBlock: "latest" },
+  );
+  const { specHash, modelCommitment, inputCommitment } = submitted?.args ?? {};
+  if (specHash === undefined || modelCommitment === undefined || inputCommitment === undefined) {
+    throw new Error(`job ${jobId} has no JobSubmitted event`);
+  }
+  return { specHash, modelCommitment, inputCommitment };
+}
+
+/**
+ * The output of a manifest job's accepted `result`, for `job result`: the manifest from the gateway, the output
+ * published in the clear or sealed to the requester (opened with the requester's key), checked against the result;
+ * written to `outputPath` when given. Undefined when the job is not a manifest job.
+ */
+export async function manifestJobOutput(
+  context: CommandContext,
+  client: ProtocolClient,
+  jobId: bigint,
+  result: Hex,
+  providers: readonly Address[],
+  requester: Address,
+  outputPath: string | undefined,
+): Promise<{ manifest: JobManifest; outputs: CanonicalOutput[] | null } | undefined> {
+  const commitments = await commitmentsOf(client, jobId);
+  if (!isManifestJob(commitments)) return undefined;
+  const gateway = requireGateway(context.config);
+  const manifest = await fetchManifest(gateway, commitments.modelCommitment);
+  const output = await fetchJobOutput({
+    client,
+    gateway,
+    manifest,
+    jobId,
+    result,
+    providers,
+    requester,
+    ...(context.config.privateKey === undefined ? {} : { requesterKey: context.config.privateKey }),
+    runtimes: allRuntimes(),
+    maxOutputBytes: MAX_OUTPUT_BYTES,
+  });
+  if (output === undefined) return { manifest, outputs: null };
+  if (outputPath !== undefined) await writeFile(outputPath, output);
+  return { manifest, outputs: decodeOutputs(output) };
+}
+
+/** A short line per canonical output, for people. */
+export function describeOutputs(outputs: readonly CanonicalOutput[]): string {
+  return outputs
+    .map((output) => {
+      if (output.kind === "fixed" || output.kind === "argmax") {
+        const values = output.values.slice(0, 16).join(" ");
+        return `${output.name} [${output.values.length}]: ${values}${output.values.length > 16 ? " …" : ""}`;
+      }
+      const bytes = Buffer.from(output.base64, "base64");
+      if (output.kind === "file") {
+        const text = bytes.toString("utf8");
+        return `${output.name} (${bytes.length} bytes): ${text.length > 80 ? `${text.slice(0, 80)}…` : text.trim()}`;
+      }
+      return `${output.name} (${bytes.length} bytes, ${output.type})`;
+    })
+    .join("; ");
+}
