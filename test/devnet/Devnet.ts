@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -64,7 +64,11 @@ describe("npm start: the devnet", function () {
     const progress = () => {
       const last = lines.filter((line) => /^\[\d+ s, chain/.test(line)).at(-1) ?? "";
       const count = (pattern: RegExp) => Number(pattern.exec(last)?.[1] ?? 0);
-      return { settled: count(/(\d+) settled/), slashes: count(/slashes (\d+)/) };
+      return {
+        settled: count(/(\d+) settled/),
+        slashes: count(/slashes (\d+)/),
+        manifestJobs: count(/\((\d+) ONNX or WASM\)/),
+      };
     };
     await waitFor(
       "eight settled jobs and a slash",
@@ -72,6 +76,8 @@ describe("npm start: the devnet", function () {
       300_000,
       1_000,
     );
+    // Real workloads among the dense-layer jobs: ONNX models and the WASM program, from the devnet's gateway.
+    expect(progress().manifestJobs).to.be.at.least(3);
 
     // The indexer serves the same market: settled jobs of every verification mode.
     await waitFor(
@@ -140,6 +146,49 @@ describe("npm start: the devnet", function () {
       400_000,
       2_000,
     );
+  });
+
+  it("runs the README's walkthrough: a sealed ONNX job submitted with --manifest, its output opened with job result", async () => {
+    const exported = Object.fromEntries(
+      lines.flatMap((line) => {
+        const match = /^ {2}export (STARMINER_[A-Z_]+)=(.*)$/.exec(line);
+        return match === null ? [] : [[match[1]!, match[2]!]];
+      }),
+    );
+    expect(exported.STARMINER_GATEWAY_URL, "the devnet prints its gateway").to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const [, user] = lines.flatMap(
+      (line) => /^ {2}0x[0-9a-fA-F]{40} {2}(0x[0-9a-f]{64}) {2}free for you/.exec(line)?.[1] ?? [],
+    );
+    expect(user, "a second free account's key").to.match(/^0x[0-9a-f]{64}$/);
+    const env = { ...exported, STARMINER_PRIVATE_KEY: user!, STARMINER_HOME: join(directory, "walkthrough-home") };
+    const starminer = (...args: string[]) => runNode([join(ROOT, "bin", "starminer.mjs"), ...args], env);
+
+    const submitted = await starminer(
+      "--json",
+      "job",
+      "submit",
+      "--spec",
+      join(ROOT, "examples", "jobs", "manifest-job.json"),
+      "--manifest",
+      join(ROOT, "examples", "workloads", "digits-cnn.job.json"),
+      "--timeout-seconds",
+      "240",
+    );
+    expect(submitted.code, submitted.stderr).to.equal(0);
+    const { jobId, encrypted } = JSON.parse(submitted.stdout.trim().split("\n").at(-1)!) as {
+      jobId: string;
+      encrypted: boolean;
+    };
+    // The command returns once every claimer (each given the key) has delivered.
+    expect(encrypted).to.equal(true);
+    expect((await starminer("--field", "status", "job", "status", jobId)).stdout.trim()).to.not.equal("Open");
+    const output = join(directory, "scores.json");
+    const result = await starminer("--json", "job", "result", jobId, "--output", output);
+    expect(result.code, result.stderr).to.equal(0);
+    const answer = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as { runtime: string; output: unknown[] };
+    expect(answer.runtime).to.equal("onnx");
+    expect(answer.output, "the output, opened with the requester's key and checked").to.have.length(1);
+    expect(JSON.parse(await readFile(output, "utf8"))).to.deep.include({ format: "starminer.output/1" });
   });
 
   it("stops on Ctrl-C, freeing its ports", async () => {

@@ -1,4 +1,8 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
 import { type Address, type Hex, keccak256, maxUint256, parseEventLogs, toHex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 
 import type { ProtocolClient } from "../client.js";
 import type { ContentStore } from "../content.js";
@@ -6,9 +10,17 @@ import { describeError } from "../errors.js";
 import { type ChainJob, type ChainSlot, readJobViews } from "../job-views.js";
 import { jurorStep, upholds } from "../juror.js";
 import { NodeRole } from "../nodes.js";
-import { JobStatus, Mode, SlotStatus, Tier, enumName, finalizeBatches, jobSpec } from "../market.js";
+import { JobStatus, Mode, SlotStatus, Tier, enumName, finalizeBatches, jobSpec, specHash } from "../market.js";
 import { send } from "../transactions.js";
-import { runDenseLayer, sampleDenseLayerJob } from "../workload.js";
+import { sampleDenseLayerJob } from "../workload.js";
+import { type ArtifactSource, filesByCid } from "../workloads/artifact-store.js";
+import { failureResult } from "../workloads/canonical.js";
+import { allRuntimes, executeJob, fetchArtifacts } from "../workloads/execute.js";
+import type { GatewayClient } from "../workloads/gateway.js";
+import { type JobCommitments, loadJobWork, recomputeResult } from "../workloads/job-work.js";
+import { AUDIT_SLOT } from "../workloads/key-release.js";
+import { type JobManifest, parseJobManifest } from "../workloads/manifest.js";
+import { prepareManifestJob, publishManifestJob, releaseJobKey, validatorJobKey } from "../workloads/requester.js";
 import { WorkloadClass } from "../zk/workloads.js";
 import { zoneId } from "../zones.js";
 import { DEVNET_TIMING } from "./setup.js";
@@ -19,7 +31,12 @@ export interface TrackedJob {
   /** The simulated requester who submitted it; undefined for a job someone else submitted (the CLI, a dApp). */
   readonly requester?: ProtocolClient;
   readonly mode: number;
-  readonly specHash: Hex;
+  /** What the job's spec commits to: a dense-layer job's Poseidon commitments, or a manifest's digest. */
+  readonly commitments: JobCommitments;
+  /** The result a correct provider reports, when the submitter computed it beforehand (its manifest jobs). */
+  readonly expected?: Hex;
+  /** The job key its simulated requester keeps, for a job whose data is sealed. */
+  readonly jobKey?: Uint8Array;
   /** Set once the requester has checked the accepted result (and disputed it if wrong). */
   reviewed: boolean;
   ended: boolean;
@@ -53,9 +70,17 @@ export class JobBook {
     });
     let found = 0;
     for (const { args } of events) {
-      if (args.jobId === undefined || args.specHash === undefined || args.mode === undefined) continue;
-      if (this.jobs.has(args.jobId)) continue;
-      this.add({ jobId: args.jobId, mode: args.mode, specHash: args.specHash, reviewed: false, ended: false });
+      const { jobId, mode, specHash, modelCommitment, inputCommitment } = args;
+      if (jobId === undefined || mode === undefined) continue;
+      if (specHash === undefined || modelCommitment === undefined || inputCommitment === undefined) continue;
+      if (this.jobs.has(jobId)) continue;
+      this.add({
+        jobId,
+        mode,
+        commitments: { specHash, modelCommitment, inputCommitment },
+        reviewed: false,
+        ended: false,
+      });
       found++;
     }
     this.nextBlock = latest + 1n;
@@ -74,11 +99,65 @@ export async function chainNow(client: ProtocolClient): Promise<bigint> {
   return (await client.publicClient.getBlock({ blockTag: "latest" })).timestamp;
 }
 
-/** The result a correct provider reports for the job filed under `specHash`: recomputed from the content store. */
-async function correctResult(content: ContentStore, specHash: Hex): Promise<Hex> {
-  const work = await content.getJob(specHash);
-  if (work === undefined) throw new Error(`no content for spec hash ${specHash}`);
-  return runDenseLayer(work).result;
+/**
+ * The examples the simulated requesters submit beside dense-layer jobs: real ONNX models and a WASM program, with
+ * the result each gives (computed once, on this machine, before the run).
+ */
+export interface DevnetWorkloads {
+  readonly gateway: GatewayClient;
+  readonly files: ArtifactSource;
+  readonly examples: readonly { readonly name: string; readonly manifest: JobManifest; readonly expected: Hex }[];
+}
+
+/** Loads the examples of `directory` (`*.job.json` and their files) and runs each once for its expected result. */
+export async function loadDevnetWorkloads(gateway: GatewayClient, directory: string): Promise<DevnetWorkloads> {
+  const files = await filesByCid(directory);
+  const runtimes = allRuntimes();
+  const examples = [];
+  for (const name of ["digits-mlp", "digits-cnn", "monte-carlo"]) {
+    const manifest = parseJobManifest(JSON.parse(await readFile(join(directory, `${name}.job.json`), "utf8")));
+    const outcome = await executeJob(manifest, await fetchArtifacts(manifest, files), runtimes);
+    if (outcome.status !== "completed")
+      throw new Error(`the example ${name} does not run here: ${outcome.error.message}`);
+    examples.push({ name, manifest, expected: outcome.result });
+  }
+  return { gateway, files, examples };
+}
+
+/**
+ * Recomputes jobs' correct results as a validator can: a dense-layer job from the content store, a manifest job from
+ * the gateway, its key asked of the requester when its data is sealed. Results are kept, so each job runs once.
+ */
+export class Recomputer {
+  private readonly results = new Map<bigint, Hex>();
+  private readonly runtimes = allRuntimes();
+
+  constructor(
+    private readonly client: ProtocolClient,
+    private readonly content: ContentStore,
+    private readonly gateway: GatewayClient | undefined,
+    private readonly privateKey: Hex,
+  ) {}
+
+  /** The job's correct result, or undefined while its key has not been released to this validator. */
+  async correct(tracked: TrackedJob): Promise<Hex | undefined> {
+    const known = this.results.get(tracked.jobId);
+    if (known !== undefined) return known;
+    const work = await loadJobWork(tracked.commitments, {
+      store: this.content,
+      ...(this.gateway === undefined ? {} : { gateway: this.gateway }),
+    });
+    let key: Uint8Array | undefined;
+    if (work.kind === "manifest" && work.encrypted) {
+      const job = await this.client.jobMarket.read.jobOf([tracked.jobId]);
+      const account = privateKeyToAccount(this.privateKey);
+      key = await validatorJobKey(this.client, this.gateway!, account, this.privateKey, tracked.jobId, job.requester);
+      if (key === undefined) return undefined;
+    }
+    const result = await recomputeResult(work, this.runtimes, key);
+    this.results.set(tracked.jobId, result);
+    return result;
+  }
 }
 
 /** The result the market accepted for a verified job. */
@@ -106,11 +185,13 @@ export class SimulatedRequester {
 
   constructor(
     private readonly client: ProtocolClient,
+    private readonly privateKey: Hex,
     private readonly index: number,
     private readonly content: ContentStore,
     private readonly book: JobBook,
     private readonly zones: readonly ZonePlan[],
     private readonly log: Log,
+    private readonly workloads?: DevnetWorkloads,
   ) {}
 
   /** Approves the market (escrow) and the hub (dispute bonds) once. */
@@ -130,8 +211,26 @@ export class SimulatedRequester {
     // minimum stake), the job goes Optimistic instead, so that no slot waits for a provider that cannot claim it.
     if (mode === Mode.Consensus && (await this.eligibleProviders(zone)) < 3) mode = Mode.Optimistic;
     const redundancy = mode === Mode.Consensus ? 3 : 1;
-    const work = sampleDenseLayerJob(Number(BigInt.asUintN(32, BigInt(this.client.account!.address) + BigInt(n))));
-    const { modelCommitment, inputCommitment, specHash } = await this.content.putJob(work);
+    // Two jobs in three that can run something else (not ZK: it proves the dense layer) run a real model or program,
+    // the data of every other one (and of every TEE job) sealed.
+    const example =
+      this.workloads !== undefined && mode !== Mode.ZK && n % 3 !== 0
+        ? this.workloads.examples[n % this.workloads.examples.length]
+        : undefined;
+    let commitments: JobCommitments;
+    let jobKey: Uint8Array | undefined;
+    if (example === undefined) {
+      const work = sampleDenseLayerJob(Number(BigInt.asUintN(32, BigInt(this.client.account!.address) + BigInt(n))));
+      commitments = await this.content.putJob(work);
+    } else {
+      const encrypt = mode === Mode.TEE || n % 2 === 0 ? "inputs" : "none";
+      const prepared = await prepareManifestJob(example.manifest, this.workloads!.files, encrypt);
+      await publishManifestJob(this.workloads!.gateway, prepared);
+      const { modelCommitment, inputCommitment } = prepared;
+      commitments = { modelCommitment, inputCommitment, specHash: specHash({ modelCommitment, inputCommitment }) };
+      jobKey = prepared.jobKey;
+    }
+    const { modelCommitment, inputCommitment } = commitments;
     const now = await chainNow(this.client);
     const gpuHours = 1 + (n % 4);
     const quote = await this.client.pricingEngine.read.quote([
@@ -164,9 +263,45 @@ export class SimulatedRequester {
     });
     if (submitted === undefined) throw new Error("the submission emitted no JobSubmitted event");
     const { jobId } = submitted.args;
-    this.book.add({ jobId, requester: this.client, mode, specHash, reviewed: false, ended: false });
-    this.log(`job ${jobId}: ${enumName(Mode, mode)} x${redundancy} in ${zone.label} submitted`);
+    this.book.add({
+      jobId,
+      requester: this.client,
+      mode,
+      commitments,
+      ...(example === undefined ? {} : { expected: example.expected }),
+      ...(jobKey === undefined ? {} : { jobKey }),
+      reviewed: false,
+      ended: false,
+    });
+    const what = example === undefined ? "dense layer" : `${example.name}${jobKey === undefined ? "" : ", sealed"}`;
+    this.log(`job ${jobId}: ${enumName(Mode, mode)} x${redundancy} in ${zone.label} submitted (${what})`);
     return jobId;
+  }
+
+  /** Releases the keys of this requester's sealed jobs to those who asked for them (claimers, auditors, jurors). */
+  async releaseKeys(): Promise<void> {
+    if (this.workloads === undefined) return;
+    const account = privateKeyToAccount(this.privateKey);
+    for (const tracked of this.book.open()) {
+      if (tracked.requester !== this.client || tracked.jobKey === undefined) continue;
+      for (const { slot, to } of await releaseJobKey(
+        this.client,
+        this.workloads.gateway,
+        account,
+        tracked.jobId,
+        tracked.jobKey,
+      )) {
+        this.log(
+          `job ${tracked.jobId}: key released to ${short(to)} (${slot === AUDIT_SLOT ? "validator" : `slot ${slot}`})`,
+        );
+      }
+    }
+  }
+
+  /** A job it did not compute beforehand (a dense-layer job): recomputed from the content store. */
+  private async recompute(tracked: TrackedJob): Promise<Hex> {
+    const work = await loadJobWork(tracked.commitments, { store: this.content });
+    return recomputeResult(work, allRuntimes());
   }
 
   private async eligibleProviders(zone: ZonePlan): Promise<number> {
@@ -187,10 +322,12 @@ export class SimulatedRequester {
       if (views.get(tracked.jobId)?.job.status !== JobStatus.Verified) continue;
       tracked.reviewed = true;
       const accepted = await acceptedResult(this.client, tracked.jobId);
-      // A split (nothing accepted) is the auditors' to settle; a requester disputes accepted results only.
-      if (accepted === undefined || accepted === (await correctResult(this.content, tracked.specHash))) continue;
+      // A split (nothing accepted) is the auditors' to settle; a requester disputes accepted results only. A key it
+      // released too late is its own failure, which it does not dispute.
+      if (accepted === undefined || accepted === failureResult("key-withheld")) continue;
+      if (accepted === (tracked.expected ?? (await this.recompute(tracked)))) continue;
       await send(this.client, this.client.verificationHub, "openDispute", [tracked.jobId]);
-      this.log(`job ${tracked.jobId}: the requester recomputed the layer, found the result wrong and disputed it`);
+      this.log(`job ${tracked.jobId}: the requester recomputed the job, found the result wrong and disputed it`);
     }
   }
 }
@@ -207,14 +344,20 @@ export class SimulatedValidator {
   /** The last error reported for each job. */
   private readonly reported = new Map<bigint, string>();
 
+  private readonly recomputer: Recomputer;
+
   constructor(
     private readonly client: ProtocolClient,
+    privateKey: Hex,
     private readonly index: number,
     private readonly count: number,
-    private readonly content: ContentStore,
+    content: ContentStore,
     private readonly book: JobBook,
     private readonly log: Log,
-  ) {}
+    gateway?: GatewayClient,
+  ) {
+    this.recomputer = new Recomputer(client, content, gateway, privateKey);
+  }
 
   async round(): Promise<void> {
     const { jobMarket, verificationHub } = this.client;
@@ -244,7 +387,9 @@ export class SimulatedValidator {
           // The draw is known from the block after the job's verification; an undrawn one counts as sampled.
           const sampled = mine && (await verificationHub.read.isAuditSampled([jobId]));
           if (sampled && !(await verificationHub.read.hasAudited([jobId, me]))) {
-            const correct = await correctResult(this.content, tracked.specHash);
+            // A sealed job waits for its key: asked for now, released by the requester, used next round.
+            const correct = await this.recomputer.correct(tracked);
+            if (correct === undefined) continue;
             await send(this.client, verificationHub, "reportAudit", [jobId, correct]);
             const passed = (await acceptedResult(this.client, jobId)) === correct;
             this.log(`job ${jobId}: audited by ${short(me)}, ${passed ? "passed" : "FAILED: a dispute is open"}`);
@@ -257,12 +402,15 @@ export class SimulatedValidator {
           const action = await jurorStep(this.client, jobId, {
             secret: this.secret,
             keeper: mine,
-            decide: async () =>
-              upholds(
+            decide: async () => {
+              const correct = await this.recomputer.correct(tracked);
+              if (correct === undefined) throw new Error("waiting for the requester to release the job key");
+              return upholds(
                 await verificationHub.read.disputeOf([jobId]),
                 await acceptedResult(this.client, jobId),
-                await correctResult(this.content, tracked.specHash),
-              ),
+                correct,
+              );
+            },
           });
           if (action === "drawn") {
             const jurors = await verificationHub.read.jurorsOf([jobId]);

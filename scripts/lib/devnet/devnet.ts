@@ -7,9 +7,12 @@ import { type ProtocolClient, connectProtocol } from "../client.js";
 import { ContentStore } from "../content.js";
 import { describeError } from "../errors.js";
 import { ProviderDaemon } from "../provider/daemon.js";
+import { PROJECT_ROOT } from "../project-root.js";
 import { sleep } from "../sleep.js";
 import { releaseProver } from "../zk/groth16.js";
-import { JobBook, SimulatedRequester, SimulatedValidator, chainNow } from "./actors.js";
+import { GatewayClient, startGateway } from "../workloads/gateway.js";
+import { isManifestJob } from "../workloads/job-work.js";
+import { JobBook, SimulatedRequester, SimulatedValidator, chainNow, loadDevnetWorkloads } from "./actors.js";
 import { type DevnetAudit, auditDevnet, recordStakes } from "./audit.js";
 import { type Child, deployWithScript, startHardhatNode, startIndexerProcess } from "./processes.js";
 import { DEVNET_TIMING, devnetAccounts, planRoster, prepareDevnet } from "./setup.js";
@@ -54,6 +57,8 @@ export interface DevnetOptions {
 /** What happened on the devnet's chain, tallied from its events. */
 export interface DevnetTally {
   submitted: number;
+  /** Submitted jobs that run a manifest (an ONNX model, a WASM program) rather than the dense layer. */
+  manifestJobs: number;
   verified: number;
   settled: number;
   refunded: number;
@@ -104,6 +109,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
   await mkdir(manifestDir, { recursive: true });
   const rpcUrl = `http://127.0.0.1:${options.port}`;
   const children: Child[] = [];
+  let stopGateway: () => Promise<void> = async () => {};
   const stopChildren = async () => {
     for (const child of children.reverse()) await child.stop();
   };
@@ -113,6 +119,10 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     print("deploying the protocol");
     await deployWithScript(rpcUrl, manifestDir, "devnet-31337");
     const content = new ContentStore(join(options.directory, "content"));
+    // The content gateway: manifest jobs' models, programs and (sealed) inputs, their keys, and their outputs.
+    const runningGateway = await startGateway({ directory: join(options.directory, "gateway"), uploads: "open" });
+    stopGateway = () => runningGateway.close();
+    const gateway = new GatewayClient(runningGateway.url);
     const connect = (privateKey: Hex) =>
       connectProtocol({ rpcUrl, privateKey, manifestDir, indexerUrl: "", contentDir: content.directory });
     const roster = planRoster(options);
@@ -141,6 +151,8 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
         ProviderDaemon.start(await connect(plan.privateKey), {
           journalPath: join(options.directory, "journals", `${plan.name}.json`),
           content,
+          gateway,
+          nodeKey: plan.privateKey,
           hardware: plan.hardware,
           ...(plan.enclaveKey === undefined ? {} : { enclaveKey: plan.enclaveKey }),
           ...(plan.fault === undefined ? {} : { fault: plan.fault }),
@@ -154,15 +166,20 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
         }),
       ),
     );
+    const workloads = idle
+      ? undefined
+      : await loadDevnetWorkloads(gateway, join(PROJECT_ROOT, "examples", "workloads"));
     const requesters = await Promise.all(
       (idle ? [] : roster.requesters).map(async (account, i) => {
         const requester = new SimulatedRequester(
           await connect(account.privateKey),
+          account.privateKey,
           i,
           content,
           book,
           roster.zones,
           narrate,
+          workloads,
         );
         await requester.approve();
         return requester;
@@ -173,11 +190,13 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
         async (account, i) =>
           new SimulatedValidator(
             await connect(account.privateKey),
+            account.privateKey,
             i,
             roster.validators.length,
             content,
             book,
             narrate,
+            gateway,
           ),
       ),
     );
@@ -201,6 +220,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     print(`  export STARMINER_RPC_URL=${rpcUrl}`);
     print(`  export STARMINER_MANIFEST_DIR=${manifestDir}`);
     print(`  export STARMINER_CONTENT_DIR=${content.directory}`);
+    print(`  export STARMINER_GATEWAY_URL=${runningGateway.url}`);
     if (graphqlUrl !== undefined) print(`  export STARMINER_INDEXER_URL=${graphqlUrl.replace(/\/graphql$/, "")}`);
     print("");
     print("Development accounts (public keys of the test mnemonic: worthless anywhere else):");
@@ -277,6 +297,8 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
           `requester-${i + 1}`,
         ),
       ),
+      // Job keys are released apart from submissions, promptly: a claimer waits for its key within its window.
+      ...requesters.map((requester, i) => loop(300, () => requester.releaseKeys(), `requester-${i + 1}-keys`)),
       ...validators.map((validator, i) => loop(700, () => validator.round(), `validator-${i + 1}`)),
       loop(
         options.progressEveryMs,
@@ -322,6 +344,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     };
   } finally {
     await releaseProver();
+    await stopGateway();
     await stopChildren();
   }
 }
@@ -358,6 +381,7 @@ async function warpClock(client: ProtocolClient, speed: number): Promise<void> {
 function emptyTally(): DevnetTally {
   return {
     submitted: 0,
+    manifestJobs: 0,
     verified: 0,
     settled: 0,
     refunded: 0,
@@ -395,6 +419,7 @@ class Monitor {
       switch (event.eventName) {
         case "JobSubmitted":
           this.tally.submitted++;
+          if (isManifestJob(event.args as { inputCommitment: Hex })) this.tally.manifestJobs++;
           break;
         case "JobVerified":
           this.tally.verified++;
@@ -435,7 +460,7 @@ function progressLine(tally: DevnetTally, elapsedMs: number, chainTime: bigint):
   const amount = (wei: bigint) => Number(formatEther(wei)).toFixed(2);
   return (
     `[${Math.round(elapsedMs / 1_000)} s, chain ${new Date(Number(chainTime) * 1_000).toISOString().slice(11, 16)}] ` +
-    `jobs ${tally.submitted} submitted, ${open} under way, ${tally.settled} settled, ${tally.refunded} refunded | ` +
+    `jobs ${tally.submitted} submitted (${tally.manifestJobs} ONNX or WASM), ${open} under way, ${tally.settled} settled, ${tally.refunded} refunded | ` +
     `disputes ${tally.disputes} (audits failed ${tally.auditsFailed}) | slashes ${tally.slashes} ` +
     `(${amount(tally.slashedAmount)} AGPU) | paid to providers ${amount(tally.paidToProviders)} AGPU | ` +
     `retried ${tally.errors}`
