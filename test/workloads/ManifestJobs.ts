@@ -33,6 +33,7 @@ import {
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { DAY, JobStatus, type Market, Mode, type JobSpec, jobSpec, setAuditRate, submit } from "../support/market.js";
 import { CLI, as, json, writeSpec } from "../support/cli.js";
+import { assembleWat, wasiCommand } from "../support/wat.js";
 import { Background, ROOT, runNode } from "../support/processes.js";
 import type { Connection, Signer } from "../support/protocol.js";
 import { advance } from "../support/scenario.js";
@@ -377,25 +378,45 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
     for (const slot of accepted) expect(slot.result).to.equal(await expectedResult(manifest));
   });
 
-  it("a model that does not load is the requester's failure: every provider reports it, they agree, nobody is slashed", async () => {
-    const [, p1, p2, p3] = market.providers as [Signer, Signer, Signer, Signer];
-    const daemons = [await daemonOf(p1), await daemonOf(p2), await daemonOf(p3)];
-    const garbage = new TextEncoder().encode("this is not an ONNX model");
-    const plain = await plainManifest("digits-mlp");
-    const broken = { ...plain, model: { cid: artifactCid(garbage), bytes: garbage.length } } as JobManifest;
-    const files: ArtifactSource = {
-      get: async (ref) => (ref.cid === artifactCid(garbage) ? garbage : examples.get(ref)),
-    };
-    const job = await submitManifest(broken, "none", { mode: Mode.Consensus, redundancy: 3 }, files);
-    await drive(daemons, [job], reaches(job.jobId, JobStatus.Verified));
-    for (const slot of await acceptedOf(job.jobId)) expect(slot.result).to.equal(failureResult("model-load"));
-    const logged = daemons.flatMap(({ events }) => events.map((event) => event.message));
-    expect(logged.some((line) => /onnx on cpu .*failed by the job's fault \(model-load/.test(line))).to.equal(true);
-    const before = (await slashes()).length;
-    await advance(connection, DAY + 1);
-    await drive(daemons, [], reaches(job.jobId, JobStatus.Settled));
-    expect((await slashes()).length).to.equal(before);
-  });
+  const brokenJobs = [
+    {
+      what: "a model that does not load",
+      code: "model-load" as const,
+      example: "digits-mlp",
+      broken: async () => new TextEncoder().encode("this is not an ONNX model"),
+    },
+    {
+      what: "a WASM program that traps",
+      code: "wasm-trap" as const,
+      example: "monte-carlo",
+      broken: async () => assembleWat(wasiCommand("unreachable")),
+    },
+  ];
+  for (const { what, code, example, broken } of brokenJobs) {
+    it(`${what} is the requester's failure: every provider reports ${code}, they agree and are paid, nobody is slashed`, async () => {
+      const [, p1, p2, p3] = market.providers as [Signer, Signer, Signer, Signer];
+      const daemons = [await daemonOf(p1), await daemonOf(p2), await daemonOf(p3)];
+      const bytes = await broken();
+      const plain = await plainManifest(example);
+      const program = { cid: artifactCid(bytes), bytes: bytes.length };
+      const manifest = (
+        plain.runtime === "onnx" ? { ...plain, model: program } : { ...plain, module: program }
+      ) as JobManifest;
+      const files: ArtifactSource = { get: async (ref) => (ref.cid === program.cid ? bytes : examples.get(ref)) };
+      const job = await submitManifest(manifest, "inputs", { mode: Mode.Consensus, redundancy: 3 }, files);
+      await drive(daemons, [job], reaches(job.jobId, JobStatus.Verified));
+      const accepted = await acceptedOf(job.jobId);
+      expect(accepted).to.have.length(3);
+      for (const slot of accepted) expect(slot.result).to.equal(failureResult(code));
+      const logged = daemons.flatMap(({ events }) => events.map((event) => event.message));
+      expect(logged.some((line) => line.includes(`failed by the job's fault (${code}:`))).to.equal(true);
+      const before = (await slashes()).length;
+      await advance(connection, DAY + 1);
+      await drive(daemons, [], reaches(job.jobId, JobStatus.Settled));
+      expect(await market.jobMarket.queryFilter(market.jobMarket.filters.ProviderPaid(job.jobId))).to.have.length(3);
+      expect((await slashes()).length).to.equal(before);
+    });
+  }
 
   it("a key the requester withholds is its failure: the provider reports key-withheld in time instead of missing", async () => {
     const [, p1] = market.providers as [Signer, Signer];
