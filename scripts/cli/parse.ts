@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
 
 import { type Address, type Hex, getAddress, isAddress, isHex, parseEther, zeroAddress } from "viem";
 
@@ -208,4 +209,35 @@ export function parseRuntimes(list: string): RuntimeName[] {
     }
   }
   return names as RuntimeName[];
+}
+
+/**
+ * The arguments of a command that waits on a job: its positionals, `--until verified|ended` (ended by default),
+ * `--interval-ms` (1000) and `--timeout-seconds` (none).
+ */
+export function parseJobWaitArgs(args: string[]): {
+  positionals: string[];
+  until: "verified" | "ended";
+  intervalMs: number;
+  timeoutSeconds?: number;
+} {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      until: { type: "string", default: "ended" },
+      "interval-ms": { type: "string", default: "1000" },
+      "timeout-seconds": { type: "string" },
+    },
+  });
+  if (values.until !== "verified" && values.until !== "ended") {
+    throw new UsageError(`--until must be verified or ended; got "${values.until}"`);
+  }
+  const timeout = values["timeout-seconds"];
+  return {
+    positionals,
+    until: values.until,
+    intervalMs: parseInteger("interval-ms", values["interval-ms"], 50, 3_600_000),
+    ...(timeout === undefined ? {} : { timeoutSeconds: parseInteger("timeout-seconds", timeout) }),
+  };
 }

@@ -4,16 +4,23 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { id } from "ethers";
 import { type Hex, keccak256, toHex } from "viem";
-import { privateKeyToAddress } from "viem/accounts";
 
 import { type ProtocolClient, connectProtocol } from "../../scripts/lib/client.js";
 import { ContentStore } from "../../scripts/lib/content.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
-import { NodeRole, Tee, providerMetadata } from "../../scripts/lib/nodes.js";
+import { NodeRole } from "../../scripts/lib/nodes.js";
 import { type DaemonEvent, ProviderDaemon } from "../../scripts/lib/provider/daemon.js";
 import type { JobRecord } from "../../scripts/lib/provider/journal.js";
 import { type DenseLayerJob, runDenseLayer, sampleDenseLayerJob } from "../../scripts/lib/workload.js";
-import { DAY, JobStatus, type Market, Verdict, decideDispute } from "../support/market.js";
+import {
+  DAY,
+  JobStatus,
+  type Market,
+  Verdict,
+  admitNewProvidersToOptimistic,
+  attestEnclave,
+  decideDispute,
+} from "../support/market.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { Background, ROOT, type Run, runNode, waitFor } from "../support/processes.js";
 import type { Connection, Signer } from "../support/protocol.js";
@@ -124,34 +131,12 @@ describe("starminer provider run (end to end on a local node)", function () {
     live = await startLiveMarket("daemon-test");
     ({ connection, market } = live);
     contentDir = join(live.workDir, "content");
-    const { jobMarket, nodeRegistry, accounts, providers } = market;
-    // New providers may take optimistic jobs (their reputation is neutral).
-    const parameters = await jobMarket.marketParameters();
-    await jobMarket.connect(accounts.governor).setMarketParameters({
-      collateralBps: parameters.collateralBps,
-      optimisticReputationFloor: 5_000,
-      revealWindow: parameters.revealWindow,
-      challengeWindow: parameters.challengeWindow,
-      minDeliveryWindow: parameters.minDeliveryWindow,
-      maxJobDuration: parameters.maxJobDuration,
-    });
-    // Provider 0 runs in an attested enclave.
-    await nodeRegistry
-      .connect(providers[0]!)
-      .updateMetadata(providerMetadata({ teeType: Tee.NvidiaCc, endpoint: "https://gpu-0.example" }));
-    await nodeRegistry.connect(accounts.governor).setEnclaveMeasurementAllowed(MEASUREMENT, true);
-    await nodeRegistry
-      .connect(accounts.attester)
-      .registerAttestation(
-        providers[0]!.address,
-        Tee.NvidiaCc,
-        MEASUREMENT,
-        id("report"),
-        privateKeyToAddress(ENCLAVE_KEY),
-      );
+    // New providers may take optimistic jobs (their reputation is neutral); provider 0 runs in an attested enclave.
+    await admitNewProvidersToOptimistic(market);
+    await attestEnclave(market, market.providers[0]!, MEASUREMENT, ENCLAVE_KEY);
     enclaveKeyFile = join(live.workDir, "enclave.key");
     await writeFile(enclaveKeyFile, ENCLAVE_KEY);
-    expect(await nodeRegistry.isEligible(providers[0]!.address, NodeRole.PROVIDER)).to.equal(true);
+    expect(await market.nodeRegistry.isEligible(market.providers[0]!.address, NodeRole.PROVIDER)).to.equal(true);
   });
 
   afterEach(async () => {

@@ -1,10 +1,11 @@
-import { keccak256, toBeHex } from "ethers";
+import { id, keccak256, toBeHex } from "ethers";
 import type { Address, Hex } from "viem";
+import { privateKeyToAddress } from "viem/accounts";
 
 import { type JobSpec, jobSpec, resultCommitment } from "../../scripts/lib/market.js";
 import { Role } from "../../scripts/lib/roles.js";
 import { zoneId } from "../../scripts/lib/zones.js";
-import { NodeRole, providerMetadata, serviceNodeMetadata } from "./nodes.js";
+import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "./nodes.js";
 import {
   type Connection,
   type FixtureDeployment,
@@ -252,4 +253,33 @@ export async function setHubParameters(
 /** Governance sets the audit rate, keeping the hub's other parameters. */
 export async function setAuditRate(market: Pick<Market, "verificationHub" | "accounts">, auditRateBps: number) {
   await setHubParameters(market, { auditRateBps });
+}
+
+/** Governance lowers the Optimistic reputation floor to neutral, so that new providers may take Optimistic jobs. */
+export async function admitNewProvidersToOptimistic(market: Market): Promise<void> {
+  const { jobMarket, accounts } = market;
+  const parameters = await jobMarket.marketParameters();
+  await jobMarket.connect(accounts.governor).setMarketParameters({
+    collateralBps: parameters.collateralBps,
+    optimisticReputationFloor: 5_000,
+    revealWindow: parameters.revealWindow,
+    challengeWindow: parameters.challengeWindow,
+    minDeliveryWindow: parameters.minDeliveryWindow,
+    maxJobDuration: parameters.maxJobDuration,
+  });
+}
+
+/**
+ * Makes `provider` a TEE node: it claims an NVIDIA confidential-computing GPU, governance allows `measurement`, and
+ * the attester registers its enclave, whose signing key is `enclaveKey`.
+ */
+export async function attestEnclave(market: Market, provider: Signer, measurement: string, enclaveKey: Hex) {
+  const { nodeRegistry, accounts } = market;
+  await nodeRegistry
+    .connect(provider)
+    .updateMetadata(providerMetadata({ teeType: Tee.NvidiaCc, endpoint: "https://gpu-0.example" }));
+  await nodeRegistry.connect(accounts.governor).setEnclaveMeasurementAllowed(measurement, true);
+  await nodeRegistry
+    .connect(accounts.attester)
+    .registerAttestation(provider.address, Tee.NvidiaCc, measurement, id("report"), privateKeyToAddress(enclaveKey));
 }

@@ -2,14 +2,12 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { id } from "ethers";
 import { type Hex, keccak256, toHex } from "viem";
 import { privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
 
 import { type ProtocolClient, connectProtocol } from "../../scripts/lib/client.js";
 import { ContentStore } from "../../scripts/lib/content.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
-import { Tee, providerMetadata } from "../../scripts/lib/nodes.js";
 import { type DaemonEvent, type Fault, ProviderDaemon } from "../../scripts/lib/provider/daemon.js";
 import { type ArtifactSource, filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
 import { decodeOutputs, failureResult } from "../../scripts/lib/workloads/canonical.js";
@@ -31,7 +29,18 @@ import {
   validatorJobKey,
 } from "../../scripts/lib/workloads/requester.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
-import { DAY, JobStatus, type Market, Mode, type JobSpec, jobSpec, setAuditRate, submit } from "../support/market.js";
+import {
+  DAY,
+  JobStatus,
+  type JobSpec,
+  type Market,
+  Mode,
+  admitNewProvidersToOptimistic,
+  attestEnclave,
+  jobSpec,
+  setAuditRate,
+  submit,
+} from "../support/market.js";
 import { CLI, as, json, writeSpec } from "../support/cli.js";
 import { assembleWat, wasiCommand } from "../support/wat.js";
 import { Background, ROOT, runNode } from "../support/processes.js";
@@ -182,31 +191,9 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
     gateway = new GatewayClient(running.url);
     examples = await filesByCid(EXAMPLES);
     requester = await clientOf(market.accounts.alice);
-    const { jobMarket, nodeRegistry, accounts, providers } = market;
-    // New providers may take optimistic jobs (their reputation is neutral).
-    const parameters = await jobMarket.marketParameters();
-    await jobMarket.connect(accounts.governor).setMarketParameters({
-      collateralBps: parameters.collateralBps,
-      optimisticReputationFloor: 5_000,
-      revealWindow: parameters.revealWindow,
-      challengeWindow: parameters.challengeWindow,
-      minDeliveryWindow: parameters.minDeliveryWindow,
-      maxJobDuration: parameters.maxJobDuration,
-    });
-    // Provider 0 runs in an attested enclave.
-    await nodeRegistry
-      .connect(providers[0]!)
-      .updateMetadata(providerMetadata({ teeType: Tee.NvidiaCc, endpoint: "https://gpu-0.example" }));
-    await nodeRegistry.connect(accounts.governor).setEnclaveMeasurementAllowed(MEASUREMENT, true);
-    await nodeRegistry
-      .connect(accounts.attester)
-      .registerAttestation(
-        providers[0]!.address,
-        Tee.NvidiaCc,
-        MEASUREMENT,
-        id("report"),
-        privateKeyToAddress(ENCLAVE_KEY),
-      );
+    // New providers may take optimistic jobs (their reputation is neutral); provider 0 runs in an attested enclave.
+    await admitNewProvidersToOptimistic(market);
+    await attestEnclave(market, market.providers[0]!, MEASUREMENT, ENCLAVE_KEY);
   });
 
   after(async () => {

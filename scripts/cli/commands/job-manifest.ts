@@ -13,7 +13,7 @@ import { allRuntimes } from "../../lib/workloads/execute.js";
 import { GatewayClient } from "../../lib/workloads/gateway.js";
 import { jobKeyPath, loadJobKey, saveJobKey } from "../../lib/workloads/job-keys.js";
 import { AUDIT_SLOT } from "../../lib/workloads/key-release.js";
-import { type JobCommitments, fetchManifest, isManifestJob } from "../../lib/workloads/job-work.js";
+import { fetchManifest, isManifestJob, readJobCommitments } from "../../lib/workloads/job-work.js";
 import { type JobManifest, parseJobManifest } from "../../lib/workloads/manifest.js";
 import {
   ENCRYPTION_CHOICES,
@@ -25,7 +25,7 @@ import {
   releaseJobKey,
 } from "../../lib/workloads/requester.js";
 import { UsageError } from "../errors.js";
-import { parseInteger, parseJobId } from "../parse.js";
+import { parseJobId, parseJobWaitArgs } from "../parse.js";
 import type { Command, CommandContext } from "./context.js";
 
 const ENDED: readonly number[] = [JobStatus.Settled, JobStatus.Refunded, JobStatus.Cancelled];
@@ -121,43 +121,16 @@ export async function releaseKeysUntil(
  * judging it, until the job ends (or, `--until verified`, until every slot has delivered).
  */
 export const jobReleaseKeys: Command = async (context) => {
-  const { values, positionals } = parseArgs({
-    args: context.args,
-    allowPositionals: true,
-    options: {
-      until: { type: "string", default: "ended" },
-      "interval-ms": { type: "string", default: "1000" },
-      "timeout-seconds": { type: "string" },
-    },
-  });
-  if (values.until !== "verified" && values.until !== "ended") {
-    throw new UsageError(`--until must be verified or ended; got "${values.until}"`);
-  }
+  const { positionals, until, intervalMs, timeoutSeconds } = parseJobWaitArgs(context.args);
   if (positionals.length !== 1) throw new UsageError("one job id expected");
   const jobId = parseJobId(positionals[0]);
-  const interval = parseInteger("interval-ms", values["interval-ms"], 50, 3_600_000);
-  const timeout =
-    values["timeout-seconds"] === undefined ? undefined : parseInteger("timeout-seconds", values["timeout-seconds"]);
   const client = await context.protocol();
   if (jobId > (await client.jobMarket.read.jobCount())) throw new Error(`job ${jobId} does not exist`);
   const key = await loadJobKey(jobKeyPath(starminerHome(), client.chain.id, client.jobMarket.address, jobId));
-  await releaseKeysUntil(context, client, jobId, key, values.until, interval, timeout);
+  await releaseKeysUntil(context, client, jobId, key, until, intervalMs, timeoutSeconds);
   const job = await client.jobMarket.read.jobOf([jobId]);
   context.out.record({ jobId, status: enumName(JobStatus, job.status) });
 };
-
-/** A job's commitments, from its `JobSubmitted` event. */
-export async function commitmentsOf(client: ProtocolClient, jobId: bigint): Promise<JobCommitments> {
-  const [submitted] = await client.jobMarket.getEvents.JobSubmitted(
-    { jobId },
-    { fromBlock: BigInt(client.manifest.contracts.JobMarket?.startBlock ?? 0), toBlock: "latest" },
-  );
-  const { specHash, modelCommitment, inputCommitment } = submitted?.args ?? {};
-  if (specHash === undefined || modelCommitment === undefined || inputCommitment === undefined) {
-    throw new Error(`job ${jobId} has no JobSubmitted event`);
-  }
-  return { specHash, modelCommitment, inputCommitment };
-}
 
 /**
  * The output of a manifest job's accepted `result`, for `job result`: the manifest from the gateway, the output
@@ -173,7 +146,7 @@ export async function manifestJobOutput(
   requester: Address,
   outputPath: string | undefined,
 ): Promise<{ manifest: JobManifest; outputs: CanonicalOutput[] | null } | undefined> {
-  const commitments = await commitmentsOf(client, jobId);
+  const commitments = await readJobCommitments(client, jobId);
   if (!isManifestJob(commitments)) return undefined;
   const gateway = requireGateway(context.config);
   const manifest = await fetchManifest(gateway, commitments.modelCommitment);

@@ -8,7 +8,7 @@ import { type JobSpec, JobStatus, Mode, SlotStatus, Tier, byLowerCaseName, enumN
 import { zoneLabel } from "../../lib/zones.js";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
-import { parseAddress, parseInteger, parseJobId, readSpecFile } from "../parse.js";
+import { parseAddress, parseInteger, parseJobId, parseJobWaitArgs, readSpecFile } from "../parse.js";
 import { enabledZone } from "../zones.js";
 import { send } from "../../lib/transactions.js";
 import type { Command, CommandContext } from "./context.js";
@@ -207,21 +207,7 @@ const TERMINAL: readonly number[] = [JobStatus.Settled, JobStatus.Refunded, JobS
  * and slots each time they change, until the job is verified (or ended, by default); a timeout is an error.
  */
 export const jobWatch: Command = async (context) => {
-  const { values, positionals } = parseArgs({
-    args: context.args,
-    allowPositionals: true,
-    options: {
-      until: { type: "string", default: "ended" },
-      "interval-ms": { type: "string", default: "1000" },
-      "timeout-seconds": { type: "string" },
-    },
-  });
-  if (values.until !== "verified" && values.until !== "ended") {
-    throw new UsageError(`--until must be verified or ended; got "${values.until}"`);
-  }
-  const interval = parseInteger("interval-ms", values["interval-ms"], 50, 3_600_000);
-  const timeout =
-    values["timeout-seconds"] === undefined ? undefined : parseInteger("timeout-seconds", values["timeout-seconds"]);
+  const { positionals, until, intervalMs: interval, timeoutSeconds: timeout } = parseJobWaitArgs(context.args);
   const { jobId, client } = await existingJob({ ...context, args: positionals });
   const { out } = context;
   const started = Date.now();
@@ -243,7 +229,7 @@ export const jobWatch: Command = async (context) => {
           `${new Date().toISOString().slice(11, 19)}  job ${jobId}  ${state.status.padEnd(9)}  ${state.slots}`,
         );
     }
-    const reached = TERMINAL.includes(job.status) || (values.until === "verified" && job.status !== JobStatus.Open);
+    const reached = TERMINAL.includes(job.status) || (until === "verified" && job.status !== JobStatus.Open);
     if (reached) return;
     if (timeout !== undefined && Date.now() - started > timeout * 1_000) {
       throw new Error(`job ${jobId} is still ${state.status} after ${timeout} s`);

@@ -16,7 +16,7 @@ import { WorkloadError } from "../workloads/errors.js";
 import { type Runtimes, allRuntimes, executeJob, openArtifacts } from "../workloads/execute.js";
 import { failureResult } from "../workloads/canonical.js";
 import type { GatewayClient } from "../workloads/gateway.js";
-import { type JobCommitments, type JobWork, loadJobWork } from "../workloads/job-work.js";
+import { type JobCommitments, type JobWork, loadJobWork, readJobCommitments } from "../workloads/job-work.js";
 import { mailboxName, publicKeyOfTransaction, signEnvelope } from "../workloads/key-release.js";
 import { slotMailboxes } from "../workloads/requester.js";
 import { proveDenseLayer } from "../zk/dense-layer.js";
@@ -712,19 +712,11 @@ export class ProviderDaemon {
     }
   }
 
-  /** The job's commitments and submission, from its `JobSubmitted` event. */
+  /** The job's commitments and submission (read once). */
   private async commitmentsOf(jobId: bigint): Promise<JobCommitments & { transactionHash: Hash }> {
     const known = this.commitments.get(jobId.toString());
     if (known !== undefined) return known;
-    const [submitted] = await this.protocol.jobMarket.getEvents.JobSubmitted(
-      { jobId },
-      { fromBlock: BigInt(this.protocol.manifest.contracts.JobMarket?.startBlock ?? 0), toBlock: "latest" },
-    );
-    const { specHash, modelCommitment, inputCommitment } = submitted?.args ?? {};
-    if (specHash === undefined || modelCommitment === undefined || inputCommitment === undefined) {
-      throw new Error(`job ${jobId} has no JobSubmitted event`);
-    }
-    const commitments = { specHash, modelCommitment, inputCommitment, transactionHash: submitted!.transactionHash };
+    const commitments = await readJobCommitments(this.protocol, jobId);
     this.commitments.set(jobId.toString(), commitments);
     return commitments;
   }

@@ -1,5 +1,6 @@
-import { type Hex, hexToBytes } from "viem";
+import { type Hash, type Hex, hexToBytes } from "viem";
 
+import type { ProtocolClient } from "../client.js";
 import type { ContentStore } from "../content.js";
 import { type DenseLayerJob, runDenseLayer } from "../workload.js";
 import { decodeOutputs, failureResult, resultOfOutput } from "./canonical.js";
@@ -24,6 +25,22 @@ export interface JobCommitments {
   readonly specHash: Hex;
   readonly modelCommitment: Hex;
   readonly inputCommitment: Hex;
+}
+
+/** A job's commitments and the transaction that submitted it, from its `JobSubmitted` event. */
+export async function readJobCommitments(
+  client: ProtocolClient,
+  jobId: bigint,
+): Promise<JobCommitments & { transactionHash: Hash }> {
+  const [submitted] = await client.jobMarket.getEvents.JobSubmitted(
+    { jobId },
+    { fromBlock: BigInt(client.manifest.contracts.JobMarket?.startBlock ?? 0), toBlock: "latest" },
+  );
+  const { specHash, modelCommitment, inputCommitment } = submitted?.args ?? {};
+  if (specHash === undefined || modelCommitment === undefined || inputCommitment === undefined) {
+    throw new Error(`job ${jobId} has no JobSubmitted event`);
+  }
+  return { specHash, modelCommitment, inputCommitment, transactionHash: submitted!.transactionHash };
 }
 
 /**
