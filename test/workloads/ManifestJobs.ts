@@ -10,7 +10,7 @@ import { ContentStore } from "../../scripts/lib/content.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { type DaemonEvent, type Fault, ProviderDaemon } from "../../scripts/lib/provider/daemon.js";
 import { type ArtifactSource, filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
-import { decodeOutputs, failureResult } from "../../scripts/lib/workloads/canonical.js";
+import { decodeOutputs, failureOf, failureResult } from "../../scripts/lib/workloads/canonical.js";
 import { artifactCid, cidDigest } from "../../scripts/lib/workloads/cid.js";
 import { unwrapKey } from "../../scripts/lib/workloads/encryption.js";
 import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
@@ -216,6 +216,7 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
       expect(accepted.map((slot) => slot.provider)).to.have.members([p1.address, p2.address, p3.address]);
       const expected = await expectedResult(manifest);
       for (const slot of accepted) expect(slot.result).to.equal(expected);
+      expect(failureOf(expected), "an output's result names no failure").to.equal(undefined);
       const output = await outputOf(job);
       expect(output, "the output, sealed to the requester, opened and checked against the result").not.to.equal(
         undefined,
@@ -395,6 +396,7 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
       const accepted = await acceptedOf(job.jobId);
       expect(accepted).to.have.length(3);
       for (const slot of accepted) expect(slot.result).to.equal(failureResult(code));
+      expect(failureOf(accepted[0]!.result as Hex), "the result names its failure").to.equal(code);
       const logged = daemons.flatMap(({ events }) => events.map((event) => event.message));
       expect(logged.some((line) => line.includes(`failed by the job's fault (${code}:`))).to.equal(true);
       const before = (await slashes()).length;

@@ -8,7 +8,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { type ClientConfig, type ProtocolClient, starminerHome } from "../../lib/client.js";
 import { JobStatus, SlotStatus, enumName } from "../../lib/market.js";
 import { filesByCid } from "../../lib/workloads/artifact-store.js";
-import { type CanonicalOutput, decodeOutputs } from "../../lib/workloads/canonical.js";
+import { type CanonicalOutput, decodeOutputs, failureOf } from "../../lib/workloads/canonical.js";
 import { allRuntimes } from "../../lib/workloads/execute.js";
 import { GatewayClient } from "../../lib/workloads/gateway.js";
 import { jobKeyPath, loadJobKey, saveJobKey } from "../../lib/workloads/job-keys.js";
@@ -150,6 +150,7 @@ export async function manifestJobOutput(
   if (!isManifestJob(commitments)) return undefined;
   const gateway = requireGateway(context.config);
   const manifest = await fetchManifest(gateway, commitments.modelCommitment);
+  if (failureOf(result) !== undefined) return { manifest, outputs: null };
   const output = await fetchJobOutput({
     client,
     gateway,

@@ -19,6 +19,7 @@ import {
   publishFromManifest,
   releaseKeysUntil,
 } from "./job-manifest.js";
+import { failureOf } from "../../lib/workloads/canonical.js";
 import type { PreparedJob } from "../../lib/workloads/requester.js";
 
 const isoTime = (seconds: number | bigint) => new Date(Number(seconds) * 1_000).toISOString();
@@ -178,11 +179,14 @@ export const jobResult: Command = async (context) => {
   const manifestJob = await manifestJobOutput(context, client, jobId, result, providers, job.requester, values.output);
   if (manifestJob !== undefined) {
     const { outputs } = manifestJob;
+    const failure = failureOf(result);
     context.out.record({
       jobId,
       status,
       runtime: manifestJob.manifest.runtime,
       result,
+      // A job that failed by its own fault (a model that does not load, a limit exceeded) has no output.
+      ...(failure === undefined ? {} : { failure }),
       acceptedBy,
       output: outputs === null ? null : context.out.json ? outputs : describeOutputs(outputs),
     });

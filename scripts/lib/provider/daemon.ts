@@ -44,8 +44,8 @@ export interface DaemonOptions {
   /** Largest artifact this provider fetches, in bytes. */
   readonly maxArtifactBytes?: number;
   /**
-   * The node's own private key (the account's): a job key released to this node is wrapped to it. Without it, the
-   * daemon passes over encrypted jobs that are not TEE jobs.
+   * The node's own private key (the account's): a job key released to this node is wrapped to it, and it signs the
+   * envelope of a sealed output. Without it, the daemon passes over jobs whose data is sealed.
    */
   readonly nodeKey?: Hex;
   /** This machine's GPU, detected or told; the registration's hardware when absent. */
@@ -68,6 +68,7 @@ export interface DaemonEvent {
     | "started"
     | "heartbeat"
     | "claimed"
+    | "requested"
     | "computed"
     | "committed"
     | "revealed"
@@ -398,8 +399,11 @@ export class ProviderDaemon {
     let failure: WorkloadError | undefined;
     if (work.encrypted) {
       const gateway = this.gateway();
-      const holder = job.teeRequired ? this.enclave! : this.node!;
-      const holderKey = job.teeRequired ? this.options.enclaveKey! : this.options.nodeKey!;
+      const holder = job.teeRequired ? this.enclave : this.node;
+      const holderKey = job.teeRequired ? this.options.enclaveKey : this.options.nodeKey;
+      if (holder === undefined || holderKey === undefined || this.node === undefined) {
+        throw new Error(`job ${jobId}: its data is sealed and this daemon was started without the key to open it`);
+      }
       const boxes = slotMailboxes(this.protocol, jobId, index, job.requester, holder.address);
       const released = await gateway.envelope(boxes.release, job.requester);
       if (released?.envelope.wrapped === undefined) {
@@ -408,7 +412,7 @@ export class ProviderDaemon {
         if (requestedAt === undefined) {
           await gateway.postEnvelope(boxes.request, holder.address, await signEnvelope(holder, boxes.request, {}));
           this.keyRequested.set(requested, (requestedAt = now));
-          this.options.log({ kind: "claimed", jobId, message: `job ${jobId} slot ${index}: job key requested` });
+          this.options.log({ kind: "requested", jobId, message: `job ${jobId} slot ${index}: job key requested` });
         }
         // Half of the time left when the key was asked for is the requester's; the other half is for the run.
         if (now - requestedAt < (BigInt(slot.deliverBy) - requestedAt) / 2n) return undefined;
@@ -459,7 +463,19 @@ export class ProviderDaemon {
       message: `job ${jobId}: ${manifest.runtime} on ${device.device} (${device.reason}), ${summary!}`,
     });
     if (this.options.fault === "wrong-result") return corrupt(result!);
-    if (output !== undefined) await this.publishOutput(jobId, job, output, work.encrypted);
+    if (output !== undefined) {
+      // The result is delivered whatever happens here: an output that cannot be published (a gateway down, a job
+      // submitted through a contract) is reported, and the result on chain still commits to it.
+      try {
+        await this.publishOutput(jobId, job, output, work.encrypted);
+      } catch (error) {
+        this.options.log({
+          kind: "error",
+          jobId,
+          message: `job ${jobId}: output not published: ${describeError(error)}`,
+        });
+      }
+    }
     return result!;
   }
 

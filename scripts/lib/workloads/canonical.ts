@@ -1,7 +1,7 @@
 import { type Hex, bytesToHex } from "viem";
 
 import { canonicalJson } from "./canonical-json.js";
-import { WorkloadError, type WorkloadErrorCode } from "./errors.js";
+import { JOB_FAILURES, WorkloadError, type WorkloadErrorCode } from "./errors.js";
 import { sha256 } from "./sha256.js";
 import type { Canonicalisation, TensorType } from "./manifest.js";
 
@@ -130,4 +130,9 @@ export function resultOfOutput(bytes: Uint8Array): Hex {
  */
 export function failureResult(code: WorkloadErrorCode): Hex {
   return bytesToHex(sha256(new TextEncoder().encode(`starminer.failure/1:${code}`)));
+}
+
+/** The failure `result` reports, when it is a failure's result rather than an output's. */
+export function failureOf(result: Hex): WorkloadErrorCode | undefined {
+  return JOB_FAILURES.find((code) => failureResult(code) === result.toLowerCase());
 }

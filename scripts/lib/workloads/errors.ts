@@ -51,6 +51,9 @@ const FAULTS: Readonly<Record<WorkloadErrorCode, WorkloadFault>> = {
   "time-limit": "requester",
 };
 
+/** The failures by a job's own fault: each is an outcome with its own result (see `failureResult`). */
+export const JOB_FAILURES = (Object.keys(FAULTS) as WorkloadErrorCode[]).filter((code) => FAULTS[code] === "requester");
+
 /** A workload that could not run: `code` says what happened, `fault` whose fault it is (see `WorkloadFault`). */
 export class WorkloadError extends Error {
   readonly fault: WorkloadFault;
