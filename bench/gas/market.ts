@@ -1,6 +1,7 @@
 import { type Address, encodeAbiParameters, keccak256, parseEther, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
+import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { manifestContract } from "../../scripts/lib/manifest.js";
 import { type JobSpec, Mode, jobSpec, resultCommitment } from "../../scripts/lib/market.js";
 import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../../scripts/lib/nodes.js";
@@ -13,6 +14,8 @@ import {
   fieldToBytes32,
 } from "../../scripts/lib/zk/workloads.js";
 import { Role } from "../../scripts/lib/roles.js";
+import { generateJobKey, wrapKey } from "../../scripts/lib/workloads/encryption.js";
+import { encodeWrappedKey, requestPublicKey } from "../../scripts/lib/workloads/key-release.js";
 import type { GasContext } from "./context.js";
 
 const MODEL_CREATOR: Address = "0x00000000000000000000000000000000000c0ffe";
@@ -275,6 +278,23 @@ export async function measureMarket(context: GasContext): Promise<MarketFigures>
     [layer, 0, fieldToBytes32(proven.hashes.outputHash), inferenceEvidence(proven.proof, proven.hashes)],
     { from: third, operation: "submitResult (ZK, dense-layer proof)" },
   );
+
+  // A sealed job's key, exchanged on chain: the claimer asks with its node key, the requester records the wrap.
+  await setup("JobMarket", "submitJob", [await spec()], requester);
+  const sealed = ++jobs;
+  await setup("JobMarket", "claimSlot", [sealed], first);
+  const nodeKey = devKeyOf(first);
+  await send("JobMarket", "requestJobKey", [sealed, 0, requestPublicKey(nodeKey)], {
+    from: first,
+    operation: "requestJobKey (a sealed job's claimer asks)",
+  });
+  const binding = { chainId: await context.publicClient.getChainId(), jobId: sealed, slot: 0, recipient: first };
+  const wrapped = wrapKey(generateJobKey(), privateKeyToAccount(nodeKey).publicKey, binding);
+  await send("JobMarket", "releaseJobKey", [sealed, 0, encodeWrappedKey(wrapped)], {
+    from: requester,
+    operation: "releaseJobKey (the requester records a 125-byte wrap)",
+  });
+  await setup("JobMarket", "submitResult", [sealed, 0, ANSWER, "0x"], first);
 
   // Failover: a missed delivery is slashed and the slot reopened; then a cancellation.
   await setup("JobMarket", "submitJob", [await spec()], requester);

@@ -154,6 +154,15 @@ interface IJobMarket {
         bytes32 result;
     }
 
+    /// @notice The exchange of a sealed job's key for one slot, on chain so that a withheld key is provable.
+    /// @param requestedBy The provider that asked for the key: the slot's claimer at the time of its request (a slot
+    /// reclaimed after a miss holds another provider, whose request starts afresh).
+    /// @param released Whether the requester released the key to `requestedBy`.
+    struct KeyExchange {
+        address requestedBy;
+        bool released;
+    }
+
     /// @notice Settlement shares in basis points, summing to 10 000. The model creator's share goes to the
     /// provider when a job has no model creator.
     struct FeeSplit {
@@ -223,6 +232,20 @@ interface IJobMarket {
     error MarketNothingToSweep();
     error MarketModelCreatorIsRequester(address requester);
     error MarketInvalidBatchSize(uint256 size, uint256 max);
+    /// @notice A key request's public key is not 64 bytes (an uncompressed secp256k1 point without its prefix).
+    error MarketInvalidPublicKey(uint256 length);
+    /// @notice A key request's public key is not the slot's key holder's: the provider's node key, or for a TEE job
+    /// the enclave key the registry attests for it (`expected`).
+    error MarketNotKeyHolder(uint256 jobId, uint256 slot, address keyAddress, address expected);
+    /// @notice A key request came after the first quarter of the delivery window (which ended at `requestBy`):
+    /// the requester is owed the time to answer it.
+    error MarketKeyRequestLate(uint256 jobId, uint256 slot, uint256 requestBy);
+    /// @notice The slot's claimer has not asked for the job key (or the slot changed hands since it asked).
+    error MarketKeyNotRequested(uint256 jobId, uint256 slot);
+    /// @notice The job key was already requested or released for this slot's claimer.
+    error MarketKeyAlreadyExchanged(uint256 jobId, uint256 slot);
+    /// @notice A wrapped key is empty or longer than 256 bytes (an ECIES-wrapped job key takes 125).
+    error MarketInvalidWrappedKey(uint256 length);
 
     // ---------------------------------------------------------------------------------------------
     // Events
@@ -260,6 +283,11 @@ interface IJobMarket {
     event ResultRevealed(uint256 indexed jobId, uint256 indexed slot, address indexed provider, bytes32 result);
     event SlotMissed(uint256 indexed jobId, uint256 indexed slot, address indexed provider, bool reopened);
     event ResultRejected(uint256 indexed jobId, uint256 indexed slot, address indexed provider, bytes32 result);
+    /// @notice The claimer of a sealed job's slot asked for the job key, wrapped to `publicKey` (64 bytes: its node
+    /// key, or its attested enclave's for a TEE job).
+    event JobKeyRequested(uint256 indexed jobId, uint256 indexed slot, address indexed provider, bytes publicKey);
+    /// @notice The requester released the job key to the slot's claimer, wrapped to the key it asked with.
+    event JobKeyReleased(uint256 indexed jobId, uint256 indexed slot, address indexed provider, bytes wrappedKey);
     event JobVerified(uint256 indexed jobId, uint8 acceptedSlots, uint64 challengeEndsAt);
     event DisputeStarted(uint256 indexed jobId);
     event DisputeClosed(uint256 indexed jobId, bool upheld, address indexed challenger);
@@ -297,6 +325,11 @@ interface IJobMarket {
     /// @return jobId The new job's id (ids start at 1).
     function submitJob(JobSpec calldata spec) external returns (uint256 jobId);
 
+    /// @notice Releases a sealed job's key to the claimer of `slot` that asked for it: `wrappedKey` is the key wrapped
+    /// to the public key of its {JobKeyRequested}. Only the job's requester, while the slot is Claimed. A claimer that
+    /// asked in time and was not answered reports the `key-withheld` failure; the market pays it rather than slash it.
+    function releaseJobKey(uint256 jobId, uint256 slot, bytes calldata wrappedKey) external;
+
     /// @notice Cancels an Open job no provider has claimed, refunding the whole escrow.
     function cancelJob(uint256 jobId) external;
 
@@ -314,6 +347,11 @@ interface IJobMarket {
     /// {ClaimSkipped} and does not stop the others; an empty or oversized batch is refused.
     /// @return slots Each job's claimed slot, in the order given, or `type(uint256).max` for a job skipped.
     function claimMany(uint256[] calldata jobIds) external returns (uint256[] memory slots);
+
+    /// @notice Asks the requester for a sealed job's key, to be wrapped to `publicKey` (64 bytes): the caller's node
+    /// key, or for a TEE job its attested enclave's. Only the slot's claimer, once, in the first quarter of its
+    /// delivery window. A recorded request that goes unanswered excuses the claimer's `key-withheld` result.
+    function requestJobKey(uint256 jobId, uint256 slot, bytes calldata publicKey) external;
 
     /// @notice Commits keccak256(abi.encode(jobId, slot, provider, result, salt)) for a claimed slot.
     function commitResult(uint256 jobId, uint256 slot, bytes32 commitment) external;
@@ -404,6 +442,9 @@ interface IJobMarket {
 
     /// @notice The collateral a provider locks to claim a slot of `jobId`.
     function collateralOf(uint256 jobId) external view returns (uint256);
+
+    /// @notice The exchange of a sealed job's key for `slot`: who asked, and whether the requester answered.
+    function keyExchangeOf(uint256 jobId, uint256 slot) external view returns (KeyExchange memory);
 
     function jobCount() external view returns (uint256);
 

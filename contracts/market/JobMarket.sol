@@ -16,6 +16,7 @@ import {ITreasury} from "../interfaces/ITreasury.sol";
 import {IVerificationHub} from "../interfaces/IVerificationHub.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 import {Claims} from "./Claims.sol";
+import {JobKeys} from "./JobKeys.sol";
 import {Settlement} from "./Settlement.sol";
 
 /// @title JobMarket
@@ -119,6 +120,17 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStora
     }
 
     /// @inheritdoc IJobMarket
+    function releaseJobKey(uint256 jobId, uint256 slot, bytes calldata wrappedKey) external whenNotPaused {
+        JobMarketStorage storage $ = _s();
+        Job storage job = _job($, jobId);
+        _requireStatus(job, jobId, JobStatus.Open);
+        if (msg.sender != job.requester) revert MarketNotRequester(jobId, msg.sender);
+        Slot storage s = _slot($, job, jobId, slot);
+        if (s.status != SlotStatus.Claimed) revert MarketSlotNotInStatus(jobId, slot, s.status);
+        JobKeys.release($, jobId, slot, s.provider, wrappedKey);
+    }
+
+    /// @inheritdoc IJobMarket
     function cancelJob(uint256 jobId) external nonReentrant {
         JobMarketStorage storage $ = _s();
         Job storage job = _job($, jobId);
@@ -150,6 +162,16 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStora
         uint256 count = jobIds.length;
         if (count == 0 || count > MAX_CLAIM_BATCH) revert MarketInvalidBatchSize(count, MAX_CLAIM_BATCH);
         return Claims.claimMany(_s(), jobIds);
+    }
+
+    /// @inheritdoc IJobMarket
+    function requestJobKey(uint256 jobId, uint256 slot, bytes calldata publicKey) external whenNotPaused {
+        JobMarketStorage storage $ = _s();
+        Job storage job = _job($, jobId);
+        _requireStatus(job, jobId, JobStatus.Open);
+        Slot storage s = _deliverableSlot($, job, jobId, slot);
+        address keyHolder = job.teeRequired ? $.registry.enclaveSignerOf(msg.sender) : msg.sender;
+        JobKeys.request($, s, jobId, slot, publicKey, keyHolder, _now($));
     }
 
     /// @inheritdoc IJobMarket
@@ -377,6 +399,11 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStora
     }
 
     /// @inheritdoc IJobMarket
+    function keyExchangeOf(uint256 jobId, uint256 slot) external view returns (KeyExchange memory) {
+        return _s().keyExchanges[jobId][slot];
+    }
+
+    /// @inheritdoc IJobMarket
     function jobCount() external view returns (uint256) {
         return _s().jobCount;
     }
@@ -593,16 +620,23 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStora
         uint8 accepted;
         uint8 revealed;
         bytes32 majority;
+        (uint8 excused, uint256 abstained) = JobKeys.excusedSlots($, jobId, redundancy);
         if (job.mode == VerificationMode.Consensus) {
             uint256 votes;
             (majority, votes) = _majorityResult(slots, redundancy);
-            if (votes <= redundancy / 2) majority = bytes32(0);
+            // A claimer denied the job key abstains: the others' majority is over the slots that could compute.
+            if (votes * 2 <= redundancy - abstained) majority = bytes32(0);
         }
         for (uint256 i = 0; i < redundancy; ++i) {
             Slot storage s = slots[i];
             if (s.status != SlotStatus.Revealed) continue;
             revealed |= uint8(1 << i);
-            if (job.mode != VerificationMode.Consensus || s.result == majority) {
+            bytes32 result = s.result;
+            bool accept =
+                result == JobKeys.KEY_WITHHELD_RESULT
+                    ? excused & (1 << i) != 0
+                    : job.mode != VerificationMode.Consensus || result == majority;
+            if (accept) {
                 accepted |= uint8(1 << i);
             } else {
                 emit ResultRejected(jobId, i, s.provider, s.result);
@@ -623,14 +657,15 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStora
         if (job.mode != VerificationMode.ZK) $.hub.scheduleAudit(jobId, accepted != revealed);
     }
 
-    /// @dev The most frequent revealed result and how many slots revealed it.
+    /// @dev The most frequent revealed result and how many slots revealed it; `key-withheld` is no vote (excused, its
+    /// claimer could not compute; otherwise it is false).
     function _majorityResult(
         mapping(uint256 => Slot) storage slots,
         uint256 redundancy
     ) private view returns (bytes32 majority, uint256 votes) {
         for (uint256 i = 0; i < redundancy; ++i) {
-            if (slots[i].status != SlotStatus.Revealed) continue;
             bytes32 result = slots[i].result;
+            if (slots[i].status != SlotStatus.Revealed || result == JobKeys.KEY_WITHHELD_RESULT) continue;
             uint256 count;
             for (uint256 j = 0; j < redundancy; ++j) {
                 if (slots[j].status == SlotStatus.Revealed && slots[j].result == result) ++count;

@@ -40,6 +40,7 @@ abstract contract MarketStorage {
         uint40 clockStoppedAt;
         uint8 clockHolds;
         mapping(uint256 jobId => mapping(address provider => bool)) barred;
+        mapping(uint256 jobId => mapping(uint256 slot => IJobMarket.KeyExchange)) keyExchanges;
     }
 
     // keccak256(abi.encode(uint256(keccak256("starminer.storage.JobMarket")) - 1)) & ~bytes32(uint256(0xff))

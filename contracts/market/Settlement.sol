@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 
 import {IJobMarket} from "../interfaces/IJobMarket.sol";
 import {IReputation} from "../interfaces/IReputation.sol";
+import {JobKeys} from "./JobKeys.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 
 /// @title Settlement
@@ -80,7 +81,7 @@ library Settlement {
 
     /// @dev Pays every accepted slot its share of the escrow by the fee split, and refunds the rest. A dissenter whom
     /// the challenge window did not prove right is slashed; after a split (nothing accepted) nobody was shown wrong,
-    /// so every revealer's collateral comes back.
+    /// so every revealer's collateral comes back, except a false `key-withheld` claimer's.
     function settle(MarketStorage.JobMarketStorage storage $, IJobMarket.Job storage job, uint256 jobId) internal {
         job.status = IJobMarket.JobStatus.Settled;
         uint256 escrow = job.escrow;
@@ -92,7 +93,8 @@ library Settlement {
             if (accepted & (1 << i) == 0) {
                 IJobMarket.Slot storage s = $.slots[jobId][i];
                 if (s.status == IJobMarket.SlotStatus.Revealed) {
-                    if (accepted == 0) {
+                    // A `key-withheld` result that was not accepted is false (its key came, or was never asked for).
+                    if (accepted == 0 && s.result != JobKeys.KEY_WITHHELD_RESULT) {
                         $.staking.unlockCollateral(s.provider, collateralOf(job));
                     } else {
                         penalize($, job, jobId, s.provider, SLASH_DISSENT, address(0), IReputation.Outcome.Faulty);
@@ -203,7 +205,8 @@ library Settlement {
         for (uint256 i = 0; i < redundancy; ++i) {
             IJobMarket.Slot storage s = $.slots[jobId][i];
             if (s.status != IJobMarket.SlotStatus.Revealed) continue;
-            if (claimedResult != bytes32(0) && s.result == claimedResult) {
+            bytes32 result = s.result;
+            if (JobKeys.acceptedWithheld(accepted, i, result) || (claimedResult != 0 && result == claimedResult)) {
                 proven |= uint8(1 << i);
             } else if (claimedResult != bytes32(0) || accepted & (1 << i) != 0) {
                 wrong |= uint8(1 << i);

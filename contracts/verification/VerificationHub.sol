@@ -13,6 +13,7 @@ import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {IVerificationHub} from "../interfaces/IVerificationHub.sol";
 import {IWorkloadVerifier} from "../interfaces/IWorkloadVerifier.sol";
+import {JobKeys} from "../market/JobKeys.sol";
 import {NodeRoles} from "../registry/NodeRoles.sol";
 import {DisputeCourt} from "./DisputeCourt.sol";
 import {HubStorage} from "./HubStorage.sol";
@@ -196,10 +197,16 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, HubSt
         _requireIndependentValidator($, jobId, job.requester, slots, msg.sender);
         $.auditedBy[jobId][msg.sender] = true;
 
-        // A split job has no accepted result to match: any report is a claim that a committee must confirm.
+        // A split job has no accepted result to match: any report is a claim that a committee must confirm. An
+        // accepted `key-withheld` result was excused by the market (its claimer was denied the key): it is no output
+        // to match.
         bool split = job.acceptedSlots == 0;
         for (uint256 i = 0; i < slots.length; ++i) {
-            if (split || (job.acceptedSlots & (1 << i) != 0 && slots[i].result != result)) {
+            bytes32 accepted = slots[i].result;
+            if (
+                split ||
+                (job.acceptedSlots & (1 << i) != 0 && accepted != result && accepted != JobKeys.KEY_WITHHELD_RESULT)
+            ) {
                 emit AuditFailed(jobId, msg.sender, result);
                 _open($, jobId, msg.sender, 0, result, _courtFee($, job));
                 // The auditor answers for its claim with as much as each accused provider put at risk.

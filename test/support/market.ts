@@ -1,4 +1,4 @@
-import { id, keccak256, toBeHex } from "ethers";
+import { SigningKey, hashMessage, id, keccak256, toBeHex } from "ethers";
 import type { Address, Hex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 
@@ -35,6 +35,13 @@ export const REQUESTER_FUNDS = 100_000n * AGPU;
 /** The commitment a provider posts for `result` with `salt`, as JobMarket.commitmentOf computes it. */
 export function commitmentOf(jobId: bigint, slot: number, provider: string, result: string, salt: string) {
   return resultCommitment(jobId, slot, provider as Address, result as Hex, salt as Hex);
+}
+
+/** The 64-byte public key (uncompressed, without its 0x04) of `signer`'s account, as a key request gives it. */
+export async function publicKeyOf(signer: Signer): Promise<string> {
+  const message = "starminer key";
+  const full = SigningKey.recoverPublicKey(hashMessage(message), await signer.signMessage(message));
+  return `0x${full.slice(4)}`;
 }
 
 /** A result hash for a label, e.g. `result("A")`. */
