@@ -2,6 +2,7 @@ import { type Hex, encodeAbiParameters, keccak256, zeroHash } from "viem";
 
 import type { ProtocolClient } from "./client.js";
 import { send } from "./transactions.js";
+import { failureResult } from "./workloads/canonical.js";
 
 /** What a juror step did for a dispute (nothing, when the dispute needs nothing from this account now). */
 export type JurorAction = "drawn" | "committed" | "revealed" | "resolved" | "none";
@@ -20,10 +21,23 @@ export function jurorSalt(secret: Hex, jobId: bigint, round = 0): Hex {
 /**
  * How an honest juror who recomputed the job (`correct`) votes: for an auditor's dispute, whether the auditor's
  * claimed result is the right one; for a requester's (no claimed result), whether the accepted result is wrong.
+ * Two accepted failures are the requester's own doing, whatever the recomputation says: `key-withheld` (the market
+ * accepts one only when the chain shows the key was asked for in time and never released), and `decryption-failed`
+ * when the requester recorded a wrap that does not open (`misreleased`: see `misreleasedSlots`).
  */
-export function upholds(dispute: { result: Hex }, accepted: Hex | undefined, correct: Hex): boolean {
-  return dispute.result !== zeroHash ? dispute.result === correct : accepted !== correct;
+export function upholds(
+  dispute: { result: Hex },
+  accepted: Hex | undefined,
+  correct: Hex,
+  misreleased = false,
+): boolean {
+  if (dispute.result !== zeroHash) return dispute.result === correct;
+  if (accepted === KEY_WITHHELD_RESULT || (accepted === DECRYPTION_FAILED_RESULT && misreleased)) return false;
+  return accepted !== correct;
 }
+
+const KEY_WITHHELD_RESULT = failureResult("key-withheld");
+const DECRYPTION_FAILED_RESULT = failureResult("decryption-failed");
 
 /**
  * Moves a dispute one step on as far as this account may: draws the committee once its draw block has passed

@@ -3,6 +3,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { privateKeyToAccount } from "viem/accounts";
+import type { Hex } from "viem";
 
 import { devAccount } from "../../scripts/lib/dev-accounts.js";
 import { filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
@@ -12,6 +13,7 @@ import {
   generateJobKey,
   openArtifact,
   sealArtifact,
+  isWrapOf,
   unwrapKey,
   wrapKey,
 } from "../../scripts/lib/workloads/encryption.js";
@@ -69,6 +71,24 @@ describe("Encrypted job data: sealed artifacts, a job key released to the claime
     for (const other of [{ chainId: 1 }, { jobId: 8n }, { slot: 1 }, { recipient: bystander.address }]) {
       decryptionFailure(() => unwrapKey(wrapped, CLAIMER_KEY, { ...BINDING, ...other }), notYours);
     }
+  });
+
+  it("a wrap is a function of the key, the recipient and the use: whoever holds the key can check a recorded one", () => {
+    const key = generateJobKey();
+    const wrapped = wrapKey(key, claimer.publicKey, BINDING);
+    expect(wrapKey(key, claimer.publicKey, BINDING)).to.deep.equal(wrapped);
+    expect(wrapKey(key, claimer.publicKey, { ...BINDING, slot: 1 }).ephemeralPublicKey).not.to.equal(
+      wrapped.ephemeralPublicKey,
+    );
+    expect(wrapKey(key, bystander.publicKey, BINDING).ciphertext).not.to.equal(wrapped.ciphertext);
+    expect(isWrapOf(wrapped, key, claimer.publicKey, BINDING)).to.equal(true);
+    // A requester that records another key's wrap, or bytes that open to nothing, is found out by the key's holders.
+    expect(isWrapOf(wrapKey(generateJobKey(), claimer.publicKey, BINDING), key, claimer.publicKey, BINDING)).to.equal(
+      false,
+    );
+    const garbled = { ...wrapped, ciphertext: `${wrapped.ciphertext.slice(0, -2)}00` as Hex };
+    expect(isWrapOf(garbled, key, claimer.publicKey, BINDING)).to.equal(false);
+    expect(isWrapOf(wrapped, key, claimer.publicKey, { ...BINDING, jobId: 8n })).to.equal(false);
   });
 
   it("refuses to wrap to something that is not a public key", () => {

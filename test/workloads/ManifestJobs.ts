@@ -2,30 +2,37 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { type Hex, keccak256, toHex } from "viem";
-import { privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
+import { type Hex, keccak256, toHex, zeroHash } from "viem";
+import { privateKeyToAccount, privateKeyToAddress, publicKeyToAddress } from "viem/accounts";
 
 import { type ProtocolClient, connectProtocol } from "../../scripts/lib/client.js";
 import { ContentStore } from "../../scripts/lib/content.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
+import { upholds } from "../../scripts/lib/juror.js";
 import { type DaemonEvent, type Fault, ProviderDaemon } from "../../scripts/lib/provider/daemon.js";
+import { send } from "../../scripts/lib/transactions.js";
 import { type ArtifactSource, filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
 import { decodeOutputs, failureOf, failureResult } from "../../scripts/lib/workloads/canonical.js";
 import { artifactCid, cidDigest } from "../../scripts/lib/workloads/cid.js";
-import { unwrapKey } from "../../scripts/lib/workloads/encryption.js";
+import { generateJobKey, unwrapKey, wrapKey } from "../../scripts/lib/workloads/encryption.js";
 import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
 import { allRuntimes, executeJob, fetchArtifacts, openArtifacts } from "../../scripts/lib/workloads/execute.js";
 import { GatewayClient, type RunningGateway, startGateway } from "../../scripts/lib/workloads/gateway.js";
 import { type JobCommitments, loadJobWork, recomputeResult } from "../../scripts/lib/workloads/job-work.js";
-import { AUDIT_SLOT, signEnvelope } from "../../scripts/lib/workloads/key-release.js";
+import {
+  AUDIT_SLOT,
+  decodeWrappedKey,
+  encodeWrappedKey,
+  requestedPublicKey,
+} from "../../scripts/lib/workloads/key-release.js";
 import { type JobManifest, MANIFEST_INPUT_COMMITMENT, parseJobManifest } from "../../scripts/lib/workloads/manifest.js";
 import {
   type EncryptionChoice,
   fetchJobOutput,
   prepareManifestJob,
   publishManifestJob,
+  misreleasedSlots,
   releaseJobKey,
-  slotMailboxes,
   validatorJobKey,
 } from "../../scripts/lib/workloads/requester.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
@@ -331,14 +338,26 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
       expect(slot!.provider).to.equal(p0.address);
       expect(slot!.result).to.equal(await expectedResult(manifest));
 
-      // The released key is wrapped to the enclave's key for slot 0: p1 (which did not claim) cannot unwrap it.
+      // The key was asked for with the enclave's key, and released on chain wrapped to it: p1 (which did not claim)
+      // cannot unwrap it, neither as the recipient nor in the enclave's place.
       const enclaveAddress = privateKeyToAddress(ENCLAVE_KEY);
-      const boxes = slotMailboxes(requester, job.jobId, 0, market.accounts.alice.address as Hex, enclaveAddress);
-      const released = await gateway.envelope(boxes.release, market.accounts.alice.address as Hex);
-      const binding = { chainId: requester.chain.id, jobId: job.jobId, slot: 0, recipient: p1.address as Hex };
-      expect(() => unwrapKey(released!.envelope.wrapped!, devKeyOf(p1.address), binding))
-        .to.throw(WorkloadError)
-        .with.property("code", "decryption-failed");
+      const filter = { jobId: job.jobId, slot: 0n, provider: p0.address as Hex };
+      const events = {
+        address: requester.jobMarket.address,
+        abi: requester.jobMarket.abi,
+        args: filter,
+        fromBlock: 0n,
+      };
+      const [asked] = await requester.publicClient.getContractEvents({ ...events, eventName: "JobKeyRequested" });
+      expect(publicKeyToAddress(requestedPublicKey(asked!.args.publicKey!))).to.equal(enclaveAddress);
+      const [released] = await requester.publicClient.getContractEvents({ ...events, eventName: "JobKeyReleased" });
+      const wrapped = decodeWrappedKey(released!.args.wrappedKey!);
+      const binding = { chainId: requester.chain.id, jobId: job.jobId, slot: 0 };
+      for (const recipient of [p1.address as Hex, enclaveAddress]) {
+        expect(() => unwrapKey(wrapped, devKeyOf(p1.address), { ...binding, recipient }))
+          .to.throw(WorkloadError)
+          .with.property("code", "decryption-failed");
+      }
       // Without the key, the sealed inputs it can download do not open.
       const work = await workOf(job.jobId);
       if (work.kind !== "manifest") expect.fail("a manifest job");
@@ -346,12 +365,10 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
       expect(() => openArtifacts(work.manifest, work.sealed, undefined))
         .to.throw(WorkloadError)
         .with.property("code", "decryption-failed");
-      // A key request p1 signs for the enclave's slot is not answered: the requester wraps only to the key holder.
-      const p1Account = privateKeyToAccount(devKeyOf(p1.address));
-      const forged = slotMailboxes(requester, job.jobId, 0, market.accounts.alice.address as Hex, p1.address as Hex);
-      await gateway.postEnvelope(forged.request, p1.address as Hex, await signEnvelope(p1Account, forged.request, {}));
+      // The recorded wrap is the job key's: whoever holds the key can check it.
+      expect(await misreleasedSlots(requester, job.jobId, job.jobKey!)).to.deep.equal([]);
+      // Nothing more is owed: the one claimer has its key.
       expect(await releaseJobKey(requester, gateway, alice(), job.jobId, job.jobKey!)).to.deep.equal([]);
-      expect(await gateway.envelope(forged.release, market.accounts.alice.address as Hex)).to.equal(undefined);
     });
   }
 
@@ -419,7 +436,44 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
     await provider.daemon.round();
     const [slot] = await acceptedOf(job.jobId);
     expect(slot!.result).to.equal(failureResult("key-withheld"));
+    // The market saw the request go unanswered: the result is excused, accepted and paid; nobody is slashed.
+    expect(await market.jobMarket.keyExchangeOf(job.jobId, 0)).to.deep.equal([p1.address, false]);
     expect(await statusOf(job.jobId)).to.equal(JobStatus.Verified);
+    const before = (await slashes()).length;
+    await advance(connection, DAY + 1);
+    await drive([provider], [], reaches(job.jobId, JobStatus.Settled));
+    expect(await market.jobMarket.queryFilter(market.jobMarket.filters.ProviderPaid(job.jobId))).to.have.length(1);
+    expect((await slashes()).length).to.equal(before);
+  });
+
+  it("a key release that does not open is the requester's doing: the claimer reports decryption-failed, and the chain shows it", async () => {
+    const [, p1] = market.providers as [Signer, Signer];
+    const provider = await daemonOf(p1);
+    const job = await submitManifest(await plainManifest("monte-carlo"), "inputs", { mode: Mode.Optimistic });
+    await provider.daemon.round();
+    // The requester answers the request with the wrap of another key: it opens for the claimer, to the wrong key.
+    const [asked] = await requester.publicClient.getContractEvents({
+      address: requester.jobMarket.address,
+      abi: requester.jobMarket.abi,
+      eventName: "JobKeyRequested",
+      args: { jobId: job.jobId },
+      fromBlock: 0n,
+    });
+    const publicKey = requestedPublicKey(asked!.args.publicKey!);
+    const binding = { chainId: requester.chain.id, jobId: job.jobId, slot: 0, recipient: p1.address as Hex };
+    const decoy = encodeWrappedKey(wrapKey(generateJobKey(), publicKey, binding));
+    await send(requester, requester.jobMarket, "releaseJobKey", [job.jobId, 0n, decoy]);
+    await provider.daemon.round();
+    const [slot] = await acceptedOf(job.jobId);
+    expect(slot!.result).to.equal(failureResult("decryption-failed"));
+
+    // Whoever holds the job key (a juror it was released to) recomputes the recorded wrap and finds it is not the key's.
+    expect(await misreleasedSlots(requester, job.jobId, job.jobKey!)).to.deep.equal([0]);
+    const correct = await recomputeResult(await workOf(job.jobId), runtimes, job.jobKey);
+    expect(correct).not.to.equal(slot!.result);
+    const requesterDispute = { result: zeroHash };
+    expect(upholds(requesterDispute, slot!.result as Hex, correct, true), "the requester's own doing").to.equal(false);
+    expect(upholds(requesterDispute, slot!.result as Hex, correct, false), "a faithful release").to.equal(true);
   });
 
   it("bad content is never claimed: a manifest missing or invalid, an artifact altered on the gateway or over the provider's limit", async () => {

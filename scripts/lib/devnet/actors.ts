@@ -20,7 +20,13 @@ import type { GatewayClient } from "../workloads/gateway.js";
 import { type JobCommitments, loadJobWork, recomputeResult } from "../workloads/job-work.js";
 import { AUDIT_SLOT } from "../workloads/key-release.js";
 import { type JobManifest, parseJobManifest } from "../workloads/manifest.js";
-import { prepareManifestJob, publishManifestJob, releaseJobKey, validatorJobKey } from "../workloads/requester.js";
+import {
+  misreleasedSlots,
+  prepareManifestJob,
+  publishManifestJob,
+  releaseJobKey,
+  validatorJobKey,
+} from "../workloads/requester.js";
 import { WorkloadClass } from "../zk/workloads.js";
 import { zoneId } from "../zones.js";
 import { DEVNET_TIMING } from "./setup.js";
@@ -130,6 +136,7 @@ export async function loadDevnetWorkloads(gateway: GatewayClient, directory: str
  */
 export class Recomputer {
   private readonly results = new Map<bigint, Hex>();
+  private readonly keys = new Map<bigint, Uint8Array>();
   private readonly runtimes = allRuntimes();
 
   constructor(
@@ -138,6 +145,15 @@ export class Recomputer {
     private readonly gateway: GatewayClient | undefined,
     private readonly privateKey: Hex,
   ) {}
+
+  /**
+   * Whether the requester recorded, for a claimer of this sealed job, a wrap that is not the job key's (checked once
+   * the key was released to this validator by `correct`; false for a job in the clear).
+   */
+  async misreleased(tracked: TrackedJob): Promise<boolean> {
+    const key = this.keys.get(tracked.jobId);
+    return key !== undefined && (await misreleasedSlots(this.client, tracked.jobId, key)).length > 0;
+  }
 
   /** The job's correct result, or undefined while its key has not been released to this validator. */
   async correct(tracked: TrackedJob): Promise<Hex | undefined> {
@@ -153,6 +169,7 @@ export class Recomputer {
       const account = privateKeyToAccount(this.privateKey);
       key = await validatorJobKey(this.client, this.gateway!, account, this.privateKey, tracked.jobId, job.requester);
       if (key === undefined) return undefined;
+      this.keys.set(tracked.jobId, key);
     }
     const result = await recomputeResult(work, this.runtimes, key);
     this.results.set(tracked.jobId, result);
@@ -322,8 +339,9 @@ export class SimulatedRequester {
       if (views.get(tracked.jobId)?.job.status !== JobStatus.Verified) continue;
       tracked.reviewed = true;
       const accepted = await acceptedResult(this.client, tracked.jobId);
-      // A split (nothing accepted) is the auditors' to settle; a requester disputes accepted results only. A key it
-      // released too late is its own failure, which it does not dispute.
+      // A split (nothing accepted) is the auditors' to settle; a requester disputes accepted results only. An
+      // accepted `key-withheld` is the market's finding that this requester did not release the key in time: no
+      // dispute changes it.
       if (accepted === undefined || accepted === failureResult("key-withheld")) continue;
       if (accepted === (tracked.expected ?? (await this.recompute(tracked)))) continue;
       await send(this.client, this.client.verificationHub, "openDispute", [tracked.jobId]);
@@ -409,6 +427,7 @@ export class SimulatedValidator {
                 await verificationHub.read.disputeOf([jobId]),
                 await acceptedResult(this.client, jobId),
                 correct,
+                await this.recomputer.misreleased(tracked),
               );
             },
           });

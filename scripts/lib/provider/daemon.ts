@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 
-import { type Address, type Hash, type Hex, parseEventLogs, toHex } from "viem";
+import { type Address, type Hash, type Hex, getAddress, parseEventLogs, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { type ProtocolClient, requireAccount } from "../client.js";
@@ -11,14 +11,19 @@ import { JobStatus, MAX_CLAIM_BATCH, Mode, SlotStatus, Tier, enumName, finalizeB
 import { sleep } from "../sleep.js";
 import { send, sendSimulated } from "../transactions.js";
 import { type DenseLayerJob, resultOf, runDenseLayer } from "../workload.js";
-import { generateJobKey, sealArtifact, unwrapKey, wrapKey } from "../workloads/encryption.js";
+import { type WrappedKey, generateJobKey, sealArtifact, unwrapKey, wrapKey } from "../workloads/encryption.js";
 import { WorkloadError } from "../workloads/errors.js";
 import { type Runtimes, allRuntimes, executeJob, openArtifacts } from "../workloads/execute.js";
 import { failureResult } from "../workloads/canonical.js";
 import type { GatewayClient } from "../workloads/gateway.js";
 import { type JobCommitments, type JobWork, loadJobWork, readJobCommitments } from "../workloads/job-work.js";
-import { mailboxName, publicKeyOfTransaction, signEnvelope } from "../workloads/key-release.js";
-import { slotMailboxes } from "../workloads/requester.js";
+import {
+  decodeWrappedKey,
+  mailboxName,
+  publicKeyOfTransaction,
+  requestPublicKey,
+  signEnvelope,
+} from "../workloads/key-release.js";
 import { proveDenseLayer } from "../zk/dense-layer.js";
 import { zoneLabel } from "../zones.js";
 import { WorkloadClass, inferenceEvidence, fieldToBytes32 } from "../zk/workloads.js";
@@ -114,8 +119,6 @@ export class ProviderDaemon {
   private readonly commitments = new Map<string, JobCommitments & { transactionHash: Hash }>();
   /** Jobs' work, loaded (and its artifacts fetched and checked) before the claim; dropped once delivered. */
   private readonly works = new Map<string, JobWork>();
-  /** When (chain time) each slot's key request was posted, by "job:slot". */
-  private readonly keyRequested = new Map<string, bigint>();
   private readonly runtimes: Runtimes;
   /** The node's own key, which opens job keys released to it and signs what it leaves in mailboxes. */
   private readonly node;
@@ -347,7 +350,7 @@ export class ProviderDaemon {
       record.result ??
       (work.kind === "dense-layer"
         ? await this.compute(work.job)
-        : await this.runManifest(jobId, job, index, slot, now, work));
+        : await this.runManifest(jobId, job, index, slot, work));
     if (result === undefined) return; // waiting for the job key
     this.works.delete(jobId.toString());
     if (job.redundancy === 1) {
@@ -381,52 +384,76 @@ export class ProviderDaemon {
   }
 
   /**
+   * A sealed job's key for slot `index`, as the requester released it on chain; asks for it first (once, on chain,
+   * with the public key of `holderKey`: the node key, or the enclave's for a TEE job). "withheld" once half of the
+   * delivery window has passed on the market's clock without a release: the market excuses a `key-withheld` result
+   * reported from then on, and only then.
+   */
+  private async releasedJobKey(
+    jobId: bigint,
+    index: number,
+    slot: ChainSlot,
+    holderKey: Hex,
+  ): Promise<{ wrapped: WrappedKey; holder: Address } | "waiting" | "withheld"> {
+    const { jobMarket, publicClient } = this.protocol;
+    const exchange = await jobMarket.read.keyExchangeOf([jobId, BigInt(index)]);
+    if (getAddress(exchange.requestedBy) !== this.address) {
+      await send(this.protocol, jobMarket, "requestJobKey", [jobId, BigInt(index), requestPublicKey(holderKey)]);
+      this.options.log({ kind: "requested", jobId, message: `job ${jobId} slot ${index}: job key requested on chain` });
+      return "waiting";
+    }
+    if (exchange.released) {
+      const releases = await publicClient.getContractEvents({
+        address: jobMarket.address,
+        abi: jobMarket.abi,
+        eventName: "JobKeyReleased",
+        args: { jobId, slot: BigInt(index), provider: this.address },
+        fromBlock: 0n,
+      });
+      return {
+        wrapped: decodeWrappedKey(releases.at(-1)!.args.wrappedKey!),
+        holder: privateKeyToAccount(holderKey).address,
+      };
+    }
+    const halfWindow = (BigInt(slot.deliverBy) - BigInt(slot.claimedAt)) / 2n;
+    return (await jobMarket.read.clock()) >= BigInt(slot.deliverBy) - halfWindow ? "withheld" : "waiting";
+  }
+
+  /**
    * Runs a manifest job and publishes its output; returns the result to report (corrupted under `wrong-result`), or
-   * undefined while its job key has not been released. An encrypted job's key is asked for once (a key request in the
-   * requester's mailbox, signed by the key it is to be wrapped to); a key not released within half the time then left
-   * to deliver is the requester's failure (`key-withheld`), reported as the job's result rather than missed.
+   * undefined while its job key has not been released. An encrypted job's key is asked for on chain; a key not
+   * released within half the delivery window is the requester's failure (`key-withheld`), reported as the job's
+   * result rather than missed (see `releasedJobKey`).
    */
   private async runManifest(
     jobId: bigint,
     job: ChainJob,
     index: number,
     slot: ChainSlot,
-    now: bigint,
     work: Extract<JobWork, { kind: "manifest" }>,
   ): Promise<Hex | undefined> {
     const { manifest } = work;
     let jobKey: Uint8Array | undefined;
     let failure: WorkloadError | undefined;
     if (work.encrypted) {
-      const gateway = this.gateway();
-      const holder = job.teeRequired ? this.enclave : this.node;
       const holderKey = job.teeRequired ? this.options.enclaveKey : this.options.nodeKey;
-      if (holder === undefined || holderKey === undefined || this.node === undefined) {
+      if (holderKey === undefined || this.node === undefined) {
         throw new Error(`job ${jobId}: its data is sealed and this daemon was started without the key to open it`);
       }
-      const boxes = slotMailboxes(this.protocol, jobId, index, job.requester, holder.address);
-      const released = await gateway.envelope(boxes.release, job.requester);
-      if (released?.envelope.wrapped === undefined) {
-        const requested = `${jobId}:${index}`;
-        let requestedAt = this.keyRequested.get(requested);
-        if (requestedAt === undefined) {
-          await gateway.postEnvelope(boxes.request, holder.address, await signEnvelope(holder, boxes.request, {}));
-          this.keyRequested.set(requested, (requestedAt = now));
-          this.options.log({ kind: "requested", jobId, message: `job ${jobId} slot ${index}: job key requested` });
-        }
-        // Half of the time left when the key was asked for is the requester's; the other half is for the run.
-        if (now - requestedAt < (BigInt(slot.deliverBy) - requestedAt) / 2n) return undefined;
+      const released = await this.releasedJobKey(jobId, index, slot, holderKey);
+      if (released === "waiting") return undefined;
+      if (released === "withheld") {
         failure = new WorkloadError(
           "key-withheld",
-          "the requester did not release the job key within half the time left to deliver",
+          "the requester did not release the job key on chain within half the delivery window",
         );
       } else {
         try {
-          jobKey = unwrapKey(released.envelope.wrapped, holderKey, {
+          jobKey = unwrapKey(released.wrapped, holderKey, {
             chainId: this.protocol.chain.id,
             jobId,
             slot: index,
-            recipient: holder.address,
+            recipient: released.holder,
           });
         } catch (error) {
           failure = error as WorkloadError;

@@ -11,8 +11,9 @@ import { WorkloadError } from "./errors.js";
  *   AES-256-GCM, a random 96-bit nonce per artifact. A sealed artifact is `SMENC1 ‖ nonce ‖ ciphertext ‖ tag`; it is
  *   what the manifest's CID addresses, so the gateway and every reader check the ciphertext, and GCM's tag checks
  *   the plaintext under the key.
- * - **Key release**: the job key is wrapped to one recipient's secp256k1 public key (ECIES: an ephemeral key pair,
- *   ECDH, HKDF-SHA256 over the shared secret and both public keys, AES-256-GCM), bound by its associated data to one
+ * - **Key release**: the job key is wrapped to one recipient's secp256k1 public key (ECIES: an ephemeral key pair
+ *   derived from the key and its use, ECDH, HKDF-SHA256 over the shared secret and both public keys, AES-256-GCM;
+ *   see `wrapKey` on why derived), bound by its associated data to one
  *   purpose (the chain, the job, the slot, the recipient's address), so a wrapped key handed to one provider for one
  *   slot cannot be replayed for another. A provider's key is its node key (the account that claims, whose public key
  *   every transaction it signs reveals), or its enclave's key for a TEE job.
@@ -23,6 +24,7 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const ARTIFACT_AAD = Buffer.from("starminer.artifact/1");
 const WRAP_INFO = Buffer.from("starminer.key-wrap/1");
+const EPHEMERAL_INFO = Buffer.from("starminer.key-wrap-ephemeral/1:");
 
 /** A fresh 256-bit job key. */
 export function generateJobKey(): Uint8Array {
@@ -76,20 +78,36 @@ export interface WrappedKey {
   readonly ciphertext: Hex;
 }
 
-/** Wraps `key` to `recipientPublicKey` (65-byte uncompressed secp256k1, 0x04…) for the use `binding` names. */
+/**
+ * Wraps `key` to `recipientPublicKey` (65-byte uncompressed secp256k1, 0x04…) for the use `binding` names.
+ *
+ * The wrap is deterministic: its ephemeral key and nonce are derived (HKDF-SHA256) from the key itself, the recipient
+ * and the binding, so one job key has exactly one wrap per recipient and use. Whoever holds the job key (the
+ * requester, a validator it was released to) can therefore check a wrap recorded on chain (`isWrapOf`), and a
+ * requester that recorded a wrap that does not open cannot deny it. Deriving them from a 256-bit secret reveals
+ * nothing a random choice would not; no nonce repeats, since the derivation input is the whole use.
+ */
 export function wrapKey(key: Uint8Array, recipientPublicKey: Hex, binding: KeyBinding): WrappedKey {
   checkKey(key);
-  const ephemeral = createECDH("secp256k1");
-  ephemeral.generateKeys();
   const recipient = Buffer.from(hexToBytes(recipientPublicKey));
+  const derived = Buffer.from(
+    hkdfSync("sha256", key, recipient, Buffer.concat([EPHEMERAL_INFO, bindingBytes(binding)]), 32 + NONCE_BYTES),
+  );
+  const ephemeral = createECDH("secp256k1");
   let shared: Buffer;
+  try {
+    ephemeral.setPrivateKey(derived.subarray(0, 32));
+  } catch {
+    // Outside [1, n - 1]: a chance of about 2^-128, for one (key, recipient, use).
+    throw new Error("this job key derives no valid ephemeral key for this recipient: generate another job key");
+  }
   try {
     shared = ephemeral.computeSecret(recipient);
   } catch {
     throw new Error(`${recipientPublicKey} is not a secp256k1 public key`);
   }
   const ephemeralPublicKey = ephemeral.getPublicKey();
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = derived.subarray(32);
   const cipher = createCipheriv("aes-256-gcm", kek(shared, ephemeralPublicKey, recipient), nonce).setAAD(
     bindingBytes(binding),
   );
@@ -99,6 +117,19 @@ export function wrapKey(key: Uint8Array, recipientPublicKey: Hex, binding: KeyBi
     nonce: bytesToHex(nonce),
     ciphertext: bytesToHex(ciphertext),
   };
+}
+
+/**
+ * Whether `wrapped` is the wrap of `key` to `recipientPublicKey` for `binding`: checked by recomputing it, so by
+ * anyone who holds the key, without the recipient's private key.
+ */
+export function isWrapOf(wrapped: WrappedKey, key: Uint8Array, recipientPublicKey: Hex, binding: KeyBinding): boolean {
+  const expected = wrapKey(key, recipientPublicKey, binding);
+  return (
+    expected.ephemeralPublicKey === wrapped.ephemeralPublicKey.toLowerCase() &&
+    expected.nonce === wrapped.nonce.toLowerCase() &&
+    expected.ciphertext === wrapped.ciphertext.toLowerCase()
+  );
 }
 
 /**

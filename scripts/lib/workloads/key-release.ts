@@ -4,42 +4,44 @@ import {
   type Hex,
   type PublicClient,
   type TransactionSerializable,
+  bytesToHex,
+  concatHex,
   encodeAbiParameters,
   getAddress,
   hashMessage,
+  hexToBytes,
   keccak256,
   recoverMessageAddress,
   recoverPublicKey,
   serializeTransaction,
   toHex,
 } from "viem";
-import { type LocalAccount, publicKeyToAddress } from "viem/accounts";
+import { type LocalAccount, privateKeyToAccount, publicKeyToAddress } from "viem/accounts";
 
 import { canonicalJson } from "./canonical-json.js";
 import type { WrappedKey } from "./encryption.js";
 import type { ArtifactRef } from "./manifest.js";
 
 /**
- * How job keys travel: through mailboxes on the content gateway, one per (chain, market, job, slot, recipient),
- * where each sender has a box of its own and signs what it leaves there.
+ * How job keys travel.
  *
- * 1. **Key request.** A provider that claimed slot `s` leaves an empty envelope in the mailbox of (job, `s`, the
- *    requester), signed by the key it wants the job key wrapped to: its node key, or for a TEE job its enclave's
- *    key. The requester recovers that public key from the signature and checks its address: the slot's provider,
- *    or the enclave signer the registry attests for it.
- * 2. **Key release.** The requester leaves, in the mailbox of (job, `s`, the provider), the job key wrapped to that
- *    public key, signed with its account. The provider reads the box of the job's requester (an address it reads on
- *    chain) and checks the signature itself: the gateway is not trusted.
- * 3. **Auditors and jurors.** A validator that re-executes a sampled or disputed job asks the same way, in the
- *    mailbox of (job, `AUDIT_SLOT`, the requester); the requester answers any eligible validator, since an audit
- *    protects the requester.
- * 4. **Output.** A provider returns a sealed output in the mailbox of (job, -1, the requester): the output key
+ * 1. **To a slot's claimer, on chain.** The claimer asks with `requestJobKey`, giving the public key the job key is
+ *    to be wrapped to: its node key, or for a TEE job its attested enclave's (the market checks which). The
+ *    requester answers with `releaseJobKey` and the wrapped key (`encodeWrappedKey`). Both are recorded, so that a
+ *    claimer that asked in time and was not answered is excused when it reports `key-withheld`, and one that was
+ *    answered is not.
+ * 2. **To auditors and jurors, through mailboxes** on the content gateway, one per (chain, market, job, slot,
+ *    recipient), where each sender has a box of its own and signs what it leaves there. A validator that
+ *    re-executes a sampled or disputed job leaves an empty envelope (a key request) in the mailbox of (job,
+ *    `AUDIT_SLOT`, the requester), signed by its key; the requester answers any eligible validator, since an audit
+ *    protects the requester, in the mailbox of (job, `AUDIT_SLOT`, the validator).
+ * 3. **Output.** A provider returns a sealed output in the mailbox of (job, -1, the requester): the output key
  *    wrapped to the requester's public key (its submission transaction reveals it) and the sealed output's
  *    address, signed by the provider.
  *
  * A sender can only write its own box (the gateway checks the signature against the box's address), so nobody can
- * overwrite or crowd out another's envelope. A wrapped key is also bound (its associated data) to the chain, job,
- * slot and recipient: an envelope copied to another mailbox does not open.
+ * overwrite or crowd out another's envelope; every reader checks the signature again. A wrapped key is also bound
+ * (its associated data) to the chain, job, slot and recipient: one copied to another slot or recipient does not open.
  */
 export interface MailboxAddress {
   readonly chainId: number;
@@ -202,4 +204,38 @@ export async function publicKeyOfTransaction(
     throw new Error(`the key recovered from transaction ${hash} is not its sender ${tx.from}'s`);
   }
   return { from: getAddress(tx.from), publicKey };
+}
+
+/** Bytes of an uncompressed secp256k1 public key with its 0x04 prefix, and of an AES-GCM nonce. */
+const PUBLIC_KEY_BYTES = 65;
+const NONCE_BYTES = 12;
+
+/** A wrapped key as the market records it: the ephemeral public key, the nonce and the ciphertext, concatenated. */
+export function encodeWrappedKey(wrapped: WrappedKey): Hex {
+  return concatHex([wrapped.ephemeralPublicKey, wrapped.nonce, wrapped.ciphertext]);
+}
+
+/** Reads a wrapped key recorded by the market, or throws saying why it is not one. */
+export function decodeWrappedKey(encoded: Hex): WrappedKey {
+  const bytes = hexToBytes(encoded);
+  if (bytes.length <= PUBLIC_KEY_BYTES + NONCE_BYTES || bytes[0] !== 4) {
+    throw new Error(
+      `a recorded wrapped key of ${bytes.length} bytes is not an ephemeral key, a nonce and a ciphertext`,
+    );
+  }
+  return {
+    ephemeralPublicKey: bytesToHex(bytes.subarray(0, PUBLIC_KEY_BYTES)),
+    nonce: bytesToHex(bytes.subarray(PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES + NONCE_BYTES)),
+    ciphertext: bytesToHex(bytes.subarray(PUBLIC_KEY_BYTES + NONCE_BYTES)),
+  };
+}
+
+/** The public key a key request gives the market for `privateKey`: 64 bytes, uncompressed, without its 0x04. */
+export function requestPublicKey(privateKey: Hex): Hex {
+  return `0x${privateKeyToAccount(privateKey).publicKey.slice(4)}`;
+}
+
+/** The public key (65 bytes, 0x04…) of a key request the market recorded (64 bytes). */
+export function requestedPublicKey(recorded: Hex): Hex {
+  return `0x04${recorded.slice(2)}`;
 }

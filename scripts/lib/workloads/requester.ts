@@ -1,16 +1,26 @@
-import { type Address, type Hex, getAddress, zeroAddress } from "viem";
-import type { PrivateKeyAccount } from "viem/accounts";
+import { type Address, type Hex, getAddress } from "viem";
+import { type PrivateKeyAccount, publicKeyToAddress } from "viem/accounts";
 
 import type { ProtocolClient } from "../client.js";
+import { describeError } from "../errors.js";
 import { JobStatus, SlotStatus } from "../market.js";
 import { NodeRole } from "../nodes.js";
+import { send } from "../transactions.js";
 import type { ArtifactSource } from "./artifact-store.js";
 import { artifactCid, artifactCidFromDigest, verifyContent } from "./cid.js";
-import { generateJobKey, openArtifact, sealArtifact, unwrapKey, wrapKey } from "./encryption.js";
+import { generateJobKey, isWrapOf, openArtifact, sealArtifact, unwrapKey, wrapKey } from "./encryption.js";
 import { fetchSealedArtifacts, type Runtimes } from "./execute.js";
 import type { GatewayClient } from "./gateway.js";
 import { outputMatchesResult } from "./job-work.js";
-import { AUDIT_SLOT, envelopeSignerKey, mailboxName, signEnvelope } from "./key-release.js";
+import {
+  AUDIT_SLOT,
+  decodeWrappedKey,
+  encodeWrappedKey,
+  envelopeSignerKey,
+  mailboxName,
+  requestedPublicKey,
+  signEnvelope,
+} from "./key-release.js";
 import {
   type ArtifactRef,
   type ArtifactRole,
@@ -89,41 +99,34 @@ export async function publishManifestJob(gateway: GatewayClient, job: PreparedJo
   if (cid !== expected) throw new Error(`the manifest was filed as ${cid}, not ${expected}`);
 }
 
-/** The mailboxes one slot's key travels through (see `key-release.ts`). */
-export function slotMailboxes(
+/** The mailboxes a validator's key request and its answer travel through (see `key-release.ts`). */
+export function auditMailboxes(
   client: ProtocolClient,
   jobId: bigint,
-  slot: number,
   requester: Address,
-  keyHolder: Address,
+  validator: Address,
 ): { request: Hex; release: Hex } {
-  const base = { chainId: client.chain.id, market: client.jobMarket.address, jobId, slot };
+  const base = { chainId: client.chain.id, market: client.jobMarket.address, jobId, slot: AUDIT_SLOT };
   return {
     request: mailboxName({ ...base, recipient: requester }),
-    release: mailboxName({ ...base, recipient: keyHolder }),
+    release: mailboxName({ ...base, recipient: validator }),
   };
-}
-
-/** Who holds the key a slot's job key is wrapped to: the provider's node key, or its attested enclave's. */
-export async function keyHolderOf(client: ProtocolClient, provider: Address, teeRequired: boolean): Promise<Address> {
-  if (!teeRequired) return getAddress(provider);
-  const signer = await client.nodeRegistry.read.enclaveSignerOf([provider]);
-  if (signer === zeroAddress) throw new Error(`${provider} has no attested enclave key`);
-  return getAddress(signer);
 }
 
 /** One release of a job key: to the claimer of a slot, or to a validator re-executing the job (`AUDIT_SLOT`). */
 export interface KeyRelease {
   readonly slot: number;
+  /** The address of the key it was wrapped to: the claimer's node key, its enclave's, or the validator's. */
   readonly to: Address;
 }
 
 /**
  * Releases `jobKey` to everyone entitled to it who asked and has not been given it yet:
- * - the claimer of each slot: the key request's signer must be the slot's key holder (the provider, or its attested
- *   enclave for a TEE job);
- * - while the job is Verified or Disputed, any eligible validator (an auditor or a juror re-executes the job, and an
- *   audit protects the requester).
+ * - the claimer of each slot that asked on chain, wrapped to the public key it asked with (the market checked it is
+ *   the claimer's node key, or its attested enclave's for a TEE job), released on chain by `client`'s account (the
+ *   job's requester);
+ * - while the job is Verified or Disputed, any eligible validator that asked in the audit mailbox (an auditor or a
+ *   juror re-executes the job, and an audit protects the requester).
  * Safe to call every round.
  */
 export async function releaseJobKey(
@@ -133,35 +136,91 @@ export async function releaseJobKey(
   jobId: bigint,
   jobKey: Uint8Array,
 ): Promise<KeyRelease[]> {
-  const job = await client.jobMarket.read.jobOf([jobId]);
-  const slots = await client.jobMarket.read.slotsOf([jobId]);
+  const { chain, jobMarket, publicClient } = client;
+  const job = await jobMarket.read.jobOf([jobId]);
+  const slots = await jobMarket.read.slotsOf([jobId]);
   const released: KeyRelease[] = [];
-  const release = async (slot: number, holder: Address) => {
-    const boxes = slotMailboxes(client, jobId, slot, requester.address, holder);
-    if ((await gateway.envelope(boxes.release, requester.address)) !== undefined) return;
-    const request = await gateway.envelope(boxes.request, holder);
-    if (request === undefined) return;
-    const publicKey = await envelopeSignerKey(boxes.request, request);
-    const wrapped = wrapKey(jobKey, publicKey, { chainId: client.chain.id, jobId, slot, recipient: holder });
-    await gateway.postEnvelope(
-      boxes.release,
-      requester.address,
-      await signEnvelope(requester, boxes.release, { wrapped }),
-    );
-    released.push({ slot, to: holder });
-  };
-  for (const [index, slot] of slots.entries()) {
-    if (slot.provider === zeroAddress || slot.status === SlotStatus.Open || slot.status === SlotStatus.Missed) continue;
-    await release(index, await keyHolderOf(client, slot.provider, job.teeRequired));
+  if (job.status === JobStatus.Open) {
+    for (const [index, slot] of slots.entries()) {
+      if (slot.status !== SlotStatus.Claimed) continue;
+      const exchange = await jobMarket.read.keyExchangeOf([jobId, BigInt(index)]);
+      if (exchange.released || getAddress(exchange.requestedBy) !== getAddress(slot.provider)) continue;
+      const requests = await publicClient.getContractEvents({
+        address: jobMarket.address,
+        abi: jobMarket.abi,
+        eventName: "JobKeyRequested",
+        args: { jobId, slot: BigInt(index), provider: slot.provider },
+        fromBlock: 0n,
+      });
+      const publicKey = requestedPublicKey(requests.at(-1)!.args.publicKey!);
+      const holder = getAddress(publicKeyToAddress(publicKey));
+      const wrapped = wrapKey(jobKey, publicKey, { chainId: chain.id, jobId, slot: index, recipient: holder });
+      try {
+        await send(client, jobMarket, "releaseJobKey", [jobId, BigInt(index), encodeWrappedKey(wrapped)]);
+      } catch (error) {
+        // The claimer delivered (or the job moved on) since the slot was read: nothing is owed to it any more.
+        if (/: Market(Slot|Job)NotInStatus\(/.test(describeError(error))) continue;
+        throw error;
+      }
+      released.push({ slot: index, to: holder });
+    }
   }
   if (job.status === JobStatus.Verified || job.status === JobStatus.Disputed) {
-    const requests = slotMailboxes(client, jobId, AUDIT_SLOT, requester.address, requester.address).request;
+    const requests = auditMailboxes(client, jobId, requester.address, requester.address).request;
     for (const validator of await gateway.senders(requests)) {
-      if (await client.nodeRegistry.read.isEligible([validator, NodeRole.VALIDATOR]))
-        await release(AUDIT_SLOT, validator);
+      if (!(await client.nodeRegistry.read.isEligible([validator, NodeRole.VALIDATOR]))) continue;
+      const boxes = auditMailboxes(client, jobId, requester.address, validator);
+      if ((await gateway.envelope(boxes.release, requester.address)) !== undefined) continue;
+      const request = await gateway.envelope(boxes.request, validator);
+      if (request === undefined) continue;
+      const publicKey = await envelopeSignerKey(boxes.request, request);
+      const wrapped = wrapKey(jobKey, publicKey, { chainId: chain.id, jobId, slot: AUDIT_SLOT, recipient: validator });
+      await gateway.postEnvelope(
+        boxes.release,
+        requester.address,
+        await signEnvelope(requester, boxes.release, { wrapped }),
+      );
+      released.push({ slot: AUDIT_SLOT, to: validator });
     }
   }
   return released;
+}
+
+/**
+ * The slots of `jobId` whose claimer the requester answered with a wrap that is not `jobKey`'s (bytes that open to
+ * nothing, or another key): wraps are deterministic, so whoever holds the key recomputes each recorded release and
+ * compares. A claimer given such a release could not open the job, and its failure (`decryption-failed`) is the
+ * requester's doing.
+ */
+export async function misreleasedSlots(client: ProtocolClient, jobId: bigint, jobKey: Uint8Array): Promise<number[]> {
+  const { chain, jobMarket, publicClient } = client;
+  const events = { address: jobMarket.address, abi: jobMarket.abi, args: { jobId }, fromBlock: 0n } as const;
+  const requests = await publicClient.getContractEvents({ ...events, eventName: "JobKeyRequested" });
+  const releases = await publicClient.getContractEvents({ ...events, eventName: "JobKeyReleased" });
+  const misreleased: number[] = [];
+  for (const release of releases) {
+    const { slot, provider, wrappedKey } = release.args as { slot: bigint; provider: Address; wrappedKey: Hex };
+    // The request it answered: the latest one that claimer made for that slot before the release.
+    const request = requests
+      .filter((r) => r.args.slot === slot && r.args.provider === provider && r.blockNumber <= release.blockNumber)
+      .at(-1);
+    if (request === undefined) continue;
+    const publicKey = requestedPublicKey(request.args.publicKey!);
+    const binding = {
+      chainId: chain.id,
+      jobId,
+      slot: Number(slot),
+      recipient: getAddress(publicKeyToAddress(publicKey)),
+    };
+    let faithful: boolean;
+    try {
+      faithful = isWrapOf(decodeWrappedKey(wrappedKey), jobKey, publicKey, binding);
+    } catch {
+      faithful = false;
+    }
+    if (!faithful) misreleased.push(Number(slot));
+  }
+  return misreleased;
 }
 
 /**
@@ -176,7 +235,7 @@ export async function validatorJobKey(
   jobId: bigint,
   requester: Address,
 ): Promise<Uint8Array | undefined> {
-  const boxes = slotMailboxes(client, jobId, AUDIT_SLOT, requester, validator.address);
+  const boxes = auditMailboxes(client, jobId, requester, validator.address);
   const released = await gateway.envelope(boxes.release, requester);
   if (released?.envelope.wrapped !== undefined) {
     return unwrapKey(released.envelope.wrapped, validatorKey, {
