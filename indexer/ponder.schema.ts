@@ -300,6 +300,9 @@ export const slot = onchainTable(
     /** The result row of the latest delivery. */
     resultId: t.text(),
     misses: t.integer().notNull(),
+    /** When the current claimer asked for a sealed job's key on chain, and when the requester released it. */
+    keyRequestedAt: t.bigint(),
+    keyReleasedAt: t.bigint(),
   }),
   (table) => ({ jobIdx: index().on(table.jobId, table.index), providerIdx: index().on(table.provider) }),
 );

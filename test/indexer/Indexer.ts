@@ -252,7 +252,18 @@ describe("Indexer (end to end on a local node)", function () {
       for (const [jobId, status] of outcome.expected) {
         expect(Number((await jobMarket.jobOf(jobId)).status), `chain status of job ${jobId}`).to.equal(status);
         const { body } = await graphql<{
-          job: { status: string; slots: { items: { index: number; status: string; provider: string | null }[] } };
+          job: {
+            status: string;
+            slots: {
+              items: {
+                index: number;
+                status: string;
+                provider: string | null;
+                keyRequestedAt: string | null;
+                keyReleasedAt: string | null;
+              }[];
+            };
+          };
         }>(
           indexer!.url,
           `
@@ -264,6 +275,8 @@ describe("Indexer (end to end on a local node)", function () {
                     index
                     status
                     provider
+                    keyRequestedAt
+                    keyReleasedAt
                   }
                 }
               }
@@ -276,10 +289,21 @@ describe("Indexer (end to end on a local node)", function () {
         expect(body.data?.job.status, JSON.stringify(body.errors)).to.equal(STATUS_NAMES[status]);
         const slots = await jobMarket.slotsOf(jobId);
         const statuses = ["Open", "Claimed", "Committed", "Revealed", "Missed"];
-        expect(body.data!.job.slots.items.map((slot) => [slot.status, slot.provider])).to.deep.equal(
-          slots.map((slot) => [
+        const exchanges = await Promise.all(slots.map((_, index) => jobMarket.keyExchangeOf(jobId, index)));
+        expect(
+          body.data!.job.slots.items.map((slot) => [
+            slot.status,
+            slot.provider,
+            slot.keyRequestedAt !== null,
+            slot.keyReleasedAt !== null,
+          ]),
+        ).to.deep.equal(
+          slots.map((slot, index) => [
             statuses[Number(slot.status)],
             slot.provider === "0x0000000000000000000000000000000000000000" ? null : slot.provider.toLowerCase(),
+            exchanges[index]!.requestedBy === slot.provider &&
+              slot.provider !== "0x0000000000000000000000000000000000000000",
+            exchanges[index]!.requestedBy === slot.provider && exchanges[index]!.released,
           ]),
         );
       }

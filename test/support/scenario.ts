@@ -12,8 +12,10 @@ import {
   salt,
   setAuditRate,
   decideDispute,
+  publicKeyOf,
   submit,
 } from "./market.js";
+import { failureResult } from "../../scripts/lib/workloads/canonical.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import type { Connection, Signer } from "./protocol.js";
 
@@ -44,7 +46,8 @@ export interface ScenarioOutcome {
 
 /**
  * Drives the market through every way a job can end: consensus settled (unanimous, and with a slashed dissenter),
- * a split settled by an audit, nobody delivering refunded, cancelled, a missed slot reopened and finished by another provider, optimistic jobs with
+ * a split settled by an audit, nobody delivering refunded, cancelled, a missed slot reopened and finished by another
+ * provider, a sealed job whose key was withheld from one claimer (excused, paid), optimistic jobs with
  * an audit, a dispute the committee rejects (settled) and one it upholds (refunded); and leaves one job in flight.
  */
 export async function driveEveryTerminalState(connection: Connection, market: Market): Promise<ScenarioOutcome> {
@@ -108,6 +111,28 @@ export async function driveEveryTerminalState(connection: Connection, market: Ma
   }
   expected.set(missed, JobStatus.Settled);
 
+  // A sealed job: every claimer asks for the key on chain; the requester releases it to two and withholds it from the
+  // third, whose `key-withheld` result, reported after half its window, is excused and paid like the others.
+  const sealed = await consensus(3);
+  const trio = [p0, p1, p2];
+  for (const provider of trio) await jobMarket.connect(provider).claimSlot(sealed);
+  for (const [slot, provider] of trio.entries()) {
+    await jobMarket.connect(provider).requestJobKey(sealed, slot, await publicKeyOf(provider));
+  }
+  for (const slot of [0, 1])
+    await jobMarket.connect(accounts.alice).releaseJobKey(sealed, slot, `0x${"ab".repeat(125)}`);
+  await advance(connection, HOUR / 2 + 1);
+  const sealedResults = [result("K"), result("K"), failureResult("key-withheld")];
+  for (const [slot, provider] of trio.entries()) {
+    await jobMarket
+      .connect(provider)
+      .commitResult(sealed, slot, commitmentOf(sealed, slot, provider.address, sealedResults[slot]!, salt(slot + 1)));
+  }
+  for (const [slot, provider] of trio.entries()) {
+    await jobMarket.connect(provider).revealResult(sealed, slot, sealedResults[slot]!, salt(slot + 1), NO_EVIDENCE);
+  }
+  expected.set(sealed, JobStatus.Settled);
+
   // Optimistic jobs need a provider above the optimistic floor.
   await raiseReputation(market, p0.address);
   const optimistic = async () => {
@@ -142,7 +167,7 @@ export async function driveEveryTerminalState(connection: Connection, market: Ma
   await advance(connection, 2 * DAY + 1);
   await verificationHub.connect(accounts.carol).resolveDispute(rejected);
   await verificationHub.connect(accounts.carol).resolveDispute(upheld);
-  for (const jobId of [unanimous, dissented]) await jobMarket.connect(accounts.carol).finalize(jobId);
+  for (const jobId of [unanimous, dissented, sealed]) await jobMarket.connect(accounts.carol).finalize(jobId);
   // Two jobs settled in one transaction; the cancelled job named between them is skipped.
   await jobMarket.connect(accounts.carol).finalizeMany([missed, cancelled, audited]);
 

@@ -118,9 +118,23 @@ export const marketHandlers: Handlers = {
       deliverBy,
       commitment: null,
       result: null,
+      keyRequestedAt: null,
+      keyReleasedAt: null,
     });
     await context.db.update(node, { id: provider }).set((n) => ({ slotsClaimed: n.slotsClaimed + 1 }));
     await adjustCell(context, row.zone, row.tier, event.block.timestamp, { openSlots: -1, busySlots: 1 });
+  },
+  "JobMarket:JobKeyRequested": async ({ event, context }) => {
+    const { jobId, slot: index } = event.args;
+    await requireSlot(context, jobId, index);
+    await context.db
+      .update(slot, { id: slotId(jobId, index) })
+      .set({ keyRequestedAt: event.block.timestamp, keyReleasedAt: null });
+  },
+  "JobMarket:JobKeyReleased": async ({ event, context }) => {
+    const { jobId, slot: index } = event.args;
+    await requireSlot(context, jobId, index);
+    await context.db.update(slot, { id: slotId(jobId, index) }).set({ keyReleasedAt: event.block.timestamp });
   },
   "JobMarket:ResultCommitted": async ({ event, context }) => {
     const { jobId, slot: index, commitment } = event.args;
@@ -159,7 +173,16 @@ export const marketHandlers: Handlers = {
     await context.db.update(slot, { id: before.id }).set({
       status: reopened ? "Open" : "Missed",
       misses: before.misses + 1,
-      ...(reopened ? { claimedAt: null, deliverBy: null, commitment: null, collateral: null } : {}),
+      ...(reopened
+        ? {
+            claimedAt: null,
+            deliverBy: null,
+            commitment: null,
+            collateral: null,
+            keyRequestedAt: null,
+            keyReleasedAt: null,
+          }
+        : {}),
     });
     if (provider !== "0x0000000000000000000000000000000000000000") {
       await context.db.update(node, { id: provider }).set((n) => ({ slotsMissed: n.slotsMissed + 1 }));
