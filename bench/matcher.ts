@@ -47,6 +47,8 @@ const candidates: Candidate[] = Array.from({ length: PROVIDERS }, (_, n) => {
     active: next() > 0.05,
     zone: zones[Math.floor(next() * zones.length)]!,
     ...gpu,
+    // Every runtime, so that the figures stay comparable with runs from before runtimes were advertised.
+    runtimes: 0b111,
     attested: next() > 0.7,
     capabilityVerified: next() > 0.5,
     composite: next() > 0.1 ? Math.floor(next() * 10_000) : null,

@@ -129,6 +129,8 @@ export const node = onchainTable(
     enclaveSigner: t.hex(),
     capabilityCommitment: t.hex(),
     capabilityVerified: t.boolean().notNull(),
+    /** The workload runtimes a provider advertises, one bit each: 1 the dense layer, 2 ONNX, 4 WebAssembly. */
+    runtimes: t.integer().notNull(),
     /** Bonded stake, including the part locked as collateral. */
     staked: t.bigint().notNull(),
     locked: t.bigint().notNull(),

@@ -98,6 +98,10 @@ interface INodeRegistry {
     error RegistryNotRegistered(address node);
     /// @notice The role mask is empty or has unknown bits.
     error RegistryInvalidRoles(uint8 roles);
+    /// @notice The runtime mask has bits for runtimes the protocol does not know (see {setRuntimes}).
+    error RegistryUnknownRuntimes(uint8 runtimes);
+    /// @notice Only a provider advertises runtimes.
+    error RegistryNotProvider(address node);
     /// @notice The zone is not on the governed list, or is disabled.
     error RegistryUnknownZone(bytes32 zone);
     /// @notice The zone is on the list already.
@@ -127,6 +131,8 @@ interface INodeRegistry {
     event NodeMetadataUpdated(address indexed node, NodeMetadata metadata);
     /// @notice A node changed its roles.
     event NodeRolesUpdated(address indexed node, uint8 roles);
+    /// @notice A provider advertised the workload runtimes it serves (see {setRuntimes}).
+    event RuntimesSet(address indexed node, uint8 runtimes);
     /// @notice A node stopped taking part (it keeps its identity and stake).
     event NodeDeactivated(address indexed node);
     /// @notice A deactivated node took part again.
@@ -170,6 +176,11 @@ interface INodeRegistry {
 
     /// @notice Replaces the caller's roles.
     function updateRoles(uint8 roles) external;
+
+    /// @notice Advertises the workload runtimes the caller (a provider) serves, one bit each: 1 the dense layer, 2
+    /// ONNX, 4 WebAssembly. The market does not enforce it (a job's runtime is in its manifest, off chain): the
+    /// matcher ranks only providers that serve a job's runtime, and a provider's daemon claims only what it serves.
+    function setRuntimes(uint8 runtimes) external;
 
     /// @notice Stops the caller from being eligible for anything, without leaving.
     function deactivate() external;
@@ -227,6 +238,8 @@ interface INodeRegistry {
     function staking() external view returns (address);
     /// @notice Everything known about `node` (all zero when unregistered).
     function getNode(address node) external view returns (Node memory);
+    /// @notice The workload runtimes `node` advertises (zero: none advertised).
+    function runtimesOf(address node) external view returns (uint8);
     /// @notice Whether `node` is registered.
     function isRegistered(address node) external view returns (bool);
     /// @notice Whether `node` is registered, active, holds `role` (one bit) and meets the role's stake minimum.

@@ -12,6 +12,8 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
     uint256 public constant MAX_ENDPOINT_LENGTH = 256;
     uint256 public constant MAX_GPU_MODEL_LENGTH = 64;
     uint256 public constant MAX_ZONE_LABEL_LENGTH = 64;
+    /// @notice Every runtime bit the protocol knows: the dense layer (1), ONNX (2), WebAssembly (4).
+    uint8 public constant ALL_RUNTIMES = 0x07;
 
     // ---------------------------------------------------------------------------------------------
     // Storage (ERC-7201)
@@ -32,6 +34,7 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
         mapping(bytes32 measurement => bool allowed) allowedMeasurements;
         mapping(bytes32 zone => uint256 count) activeProviders;
         mapping(address node => bool) countedAsCapacity;
+        mapping(address node => uint8 runtimes) runtimes;
     }
 
     // keccak256(abi.encode(uint256(keccak256("starminer.storage.NodeRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -94,6 +97,15 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
         _countProvider(msg.sender, node, true);
         node.updatedAt = uint64(block.timestamp);
         emit NodeMetadataUpdated(msg.sender, metadata);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function setRuntimes(uint8 runtimes) external whenNotPaused {
+        Node storage node = _registered(msg.sender);
+        if (node.roles & NodeRoles.PROVIDER == 0) revert RegistryNotProvider(msg.sender);
+        if (runtimes & ~ALL_RUNTIMES != 0) revert RegistryUnknownRuntimes(runtimes);
+        _s().runtimes[msg.sender] = runtimes;
+        emit RuntimesSet(msg.sender, runtimes);
     }
 
     /// @inheritdoc INodeRegistry
@@ -233,6 +245,11 @@ contract NodeRegistry is ProtocolUpgradeable, INodeRegistry {
     /// @inheritdoc INodeRegistry
     function staking() external view returns (address) {
         return address(_s().staking);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function runtimesOf(address node) external view returns (uint8) {
+        return _s().runtimes[node];
     }
 
     /// @inheritdoc INodeRegistry

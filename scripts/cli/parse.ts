@@ -201,11 +201,11 @@ async function readWorkload(specPath: string, value: unknown): Promise<DenseLaye
 }
 
 /** `--runtimes onnx,wasm`: the runtime names given, each one this build knows. */
-export function parseRuntimes(list: string): RuntimeName[] {
+export function parseRuntimes(list: string, flag = "--runtimes"): RuntimeName[] {
   const names = list.split(",").map((name) => name.trim());
   for (const name of names) {
     if (!RUNTIME_NAMES.includes(name as RuntimeName)) {
-      throw new UsageError(`--runtimes: unknown runtime "${name}" (known: ${RUNTIME_NAMES.join(", ")})`);
+      throw new UsageError(`${flag}: unknown runtime "${name}" (known: ${RUNTIME_NAMES.join(", ")})`);
     }
   }
   return names as RuntimeName[];

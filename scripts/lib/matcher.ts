@@ -17,6 +17,8 @@ export interface JobRequirements {
   readonly provenHardware: boolean;
   /** The composite reputation a provider needs (the tier's floor, or the optimistic floor). */
   readonly reputationFloor: number;
+  /** The registry bit of the runtime a manifest job names (`RUNTIME_BITS`); absent for a dense-layer spec job. */
+  readonly runtime?: number;
 }
 
 /** A provider as the indexer knows it. */
@@ -29,6 +31,8 @@ export interface Candidate {
   readonly tflopsCenti: number;
   readonly attested: boolean;
   readonly capabilityVerified: boolean;
+  /** The runtimes it advertises in the registry, one bit each (`RUNTIME_BITS`); 0 when it advertised none. */
+  readonly runtimes: number;
   /** Composite reputation in basis points; null before its first outcome. */
   readonly composite: number | null;
   readonly staked: bigint;
@@ -72,7 +76,8 @@ export type Exclusion =
   | "compute capability too low"
   | "no TEE attestation"
   | "hardware not proven"
-  | "reputation below floor";
+  | "reputation below floor"
+  | "runtime not served";
 
 export interface Ranking {
   /** The best providers, best first. */
@@ -111,6 +116,7 @@ function exclusion(job: JobRequirements, candidate: Candidate, zoneScore: number
   if (job.teeRequired && !candidate.attested) return "no TEE attestation";
   if (job.provenHardware && !candidate.capabilityVerified) return "hardware not proven";
   if ((candidate.composite ?? 0) < job.reputationFloor) return "reputation below floor";
+  if (job.runtime !== undefined && (candidate.runtimes & job.runtime) === 0) return "runtime not served";
   return undefined;
 }
 

@@ -623,6 +623,27 @@ describe("Indexer (end to end on a local node)", function () {
       expect(ranked.every((row) => providers.includes(row.provider))).to.equal(true);
       const scores = ranked.map((row) => row.score);
       expect(scores).to.deep.equal([...scores].sort((a, b) => b - a));
+
+      // A WebAssembly job: only the provider that advertised the wasm runtime is ranked.
+      const matchRuntime = (runtime: string) =>
+        runNode(
+          [join(ROOT, "bin", "starminer.mjs"), "--json", "match", "providers", "--spec", spec, "--runtime", runtime],
+          { STARMINER_INDEXER_URL: indexer!.url },
+        );
+      const wasm = await matchRuntime("wasm");
+      expect(wasm.code, wasm.stderr).to.equal(0);
+      const wasmRanking = JSON.parse(wasm.stdout) as {
+        ranked: { provider: string }[];
+        excluded: Record<string, number>;
+      };
+      expect(wasmRanking.ranked.map((row) => row.provider)).to.deep.equal([
+        market().providers[0]!.address.toLowerCase(),
+      ]);
+      expect(wasmRanking.excluded["runtime not served"]).to.equal(market().providers.length - 1);
+      const unknown = await matchRuntime("cuda");
+      expect(unknown.code).to.equal(2);
+      expect(unknown.stderr.trim().split("\n")).to.have.length(1);
+      expect(unknown.stderr).to.include('--runtime: unknown runtime "cuda"');
     });
 
     it("answers bad GraphQL with a 400, bounds deep, wide and huge queries, and refuses any body over 64 KiB", async () => {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { Hex } from "viem";
 
 import { type Candidate, type JobRequirements, WEIGHTS, marketView, rankProviders } from "../../scripts/lib/matcher.js";
+import { RUNTIME_BITS } from "../../scripts/lib/workloads/manifest.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 
 const EU_WEST = zoneId("eu-west");
@@ -22,6 +23,7 @@ function provider(n: number, overrides: Partial<Candidate> = {}): Candidate {
     tflopsCenti: 6_700,
     attested: false,
     capabilityVerified: false,
+    runtimes: RUNTIME_BITS["dense-layer"] | RUNTIME_BITS.onnx,
     composite: 7_000,
     staked: 10_000n * AGPU,
     locked: 0n,
@@ -108,6 +110,21 @@ describe("Matcher", () => {
       [],
     );
     expect(ranked([provider(3, { attested: true, capabilityVerified: true })], strict)).to.deep.equal([address(3)]);
+  });
+
+  it("ranks for a manifest job only the providers that advertise its runtime", () => {
+    const wasm = { ...job, runtime: RUNTIME_BITS.wasm };
+    const candidates = [
+      provider(1),
+      provider(2, { runtimes: 0 }),
+      provider(3, { runtimes: RUNTIME_BITS.wasm }),
+      provider(4, { runtimes: RUNTIME_BITS.onnx | RUNTIME_BITS.wasm }),
+    ];
+    const { ranked: top, excluded } = rankProviders(wasm, candidates, market);
+    expect(top.map((entry) => entry.address)).to.have.members([address(3), address(4)]);
+    expect(excluded).to.deep.equal({ "runtime not served": 2 });
+    // A job that names no runtime (a dense-layer spec) is open to every provider, advertised or not.
+    expect(ranked(candidates, job, 10)).to.have.length(4);
   });
 
   it("prefers, all else equal, the better history, the idler provider, the closer fit and the faster GPU", () => {

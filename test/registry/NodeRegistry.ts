@@ -260,6 +260,33 @@ describe("NodeRegistry", () => {
     });
   });
 
+  describe("runtimes", () => {
+    it("lets a provider advertise the runtimes it serves, and change them", async () => {
+      const { nodeRegistry, accounts } = await loadFixture(aliceProvider);
+      expect(await nodeRegistry.runtimesOf(accounts.alice.address)).to.equal(0n);
+      await expect(nodeRegistry.connect(accounts.alice).setRuntimes(0b110))
+        .to.emit(nodeRegistry, "RuntimesSet")
+        .withArgs(accounts.alice.address, 0b110);
+      expect(await nodeRegistry.runtimesOf(accounts.alice.address)).to.equal(0b110n);
+      await nodeRegistry.connect(accounts.alice).setRuntimes(0b001);
+      expect(await nodeRegistry.runtimesOf(accounts.alice.address)).to.equal(0b001n);
+    });
+
+    it("refuses unknown runtimes, a node that is not a provider, and an unregistered one", async () => {
+      const { nodeRegistry, accounts } = await loadFixture(aliceProvider);
+      await expect(nodeRegistry.connect(accounts.alice).setRuntimes(0b1000))
+        .to.be.revertedWithCustomError(nodeRegistry, "RegistryUnknownRuntimes")
+        .withArgs(0b1000);
+      await nodeRegistry.connect(accounts.bob).register(NodeRole.VALIDATOR, serviceNodeMetadata());
+      await expect(nodeRegistry.connect(accounts.bob).setRuntimes(0b010))
+        .to.be.revertedWithCustomError(nodeRegistry, "RegistryNotProvider")
+        .withArgs(accounts.bob.address);
+      await expect(nodeRegistry.connect(accounts.carol).setRuntimes(0b010))
+        .to.be.revertedWithCustomError(nodeRegistry, "RegistryNotRegistered")
+        .withArgs(accounts.carol.address);
+    });
+  });
+
   describe("capacity", () => {
     it("counts the active providers of each zone through registration, moves, role changes and deactivation", async () => {
       const protocol = await loadFixture(deployed);

@@ -16,6 +16,7 @@ import {
   submit,
 } from "./market.js";
 import { failureResult } from "../../scripts/lib/workloads/canonical.js";
+import { RUNTIME_BITS } from "../../scripts/lib/workloads/manifest.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import type { Connection, Signer } from "./protocol.js";
 
@@ -47,7 +48,8 @@ export interface ScenarioOutcome {
 /**
  * Drives the market through every way a job can end: consensus settled (unanimous, and with a slashed dissenter),
  * a split settled by an audit, nobody delivering refunded, cancelled, a missed slot reopened and finished by another
- * provider, a sealed job whose key was withheld from one claimer (excused, paid), optimistic jobs with
+ * provider, a sealed job whose key was withheld from one claimer (excused, paid), a provider advertising runtimes,
+ * optimistic jobs with
  * an audit, a dispute the committee rejects (settled) and one it upholds (refunded); and leaves one job in flight.
  */
 export async function driveEveryTerminalState(connection: Connection, market: Market): Promise<ScenarioOutcome> {
@@ -183,6 +185,9 @@ export async function driveEveryTerminalState(connection: Connection, market: Ma
   await pricingEngine.connect(accounts.governor).setNeighbours(zoneId("eu-west"), zoneId("eu-central"), 1_000);
   await pricingEngine.connect(accounts.governor).setNeighbours(zoneId("eu-west"), zoneId("us-east"), 2_500);
   await pricingEngine.connect(accounts.governor).removeNeighbours(zoneId("us-east"), zoneId("eu-west"));
+
+  // A provider advertises the runtimes it serves, for the matcher.
+  await market.nodeRegistry.connect(p0).setRuntimes(RUNTIME_BITS.onnx | RUNTIME_BITS.wasm);
 
   // One job stays in flight: three slots, one claimed.
   const openJob = await consensus(3);

@@ -25,7 +25,12 @@ import {
   encodeWrappedKey,
   requestedPublicKey,
 } from "../../scripts/lib/workloads/key-release.js";
-import { type JobManifest, MANIFEST_INPUT_COMMITMENT, parseJobManifest } from "../../scripts/lib/workloads/manifest.js";
+import {
+  type JobManifest,
+  MANIFEST_INPUT_COMMITMENT,
+  RUNTIME_BITS,
+  parseJobManifest,
+} from "../../scripts/lib/workloads/manifest.js";
 import {
   type EncryptionChoice,
   fetchJobOutput,
@@ -562,7 +567,9 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
     );
     try {
       const started = await daemon.waitForLine(/started\s+provider/);
-      expect(started).to.match(/runtimes onnx on cpu;/);
+      // It serves ONNX only, and says so in the registry, for the matcher.
+      expect(started).to.match(/runtimes onnx on cpu \(now advertised in the registry\);/);
+      expect(await market.nodeRegistry.runtimesOf(p1.address)).to.equal(BigInt(RUNTIME_BITS.onnx));
       const spec = await writeSpec(live.workDir, "cli-manifest-spec.json", {
         zone: "eu-west",
         gpuHours: 1,

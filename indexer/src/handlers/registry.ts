@@ -42,6 +42,11 @@ export const registryHandlers: Handlers = {
       .update(node, { id: event.args.node })
       .set({ roles: event.args.roles, updatedAt: event.block.timestamp });
   },
+  "NodeRegistry:RuntimesSet": async ({ event, context }) => {
+    await context.db
+      .update(node, { id: event.args.node })
+      .set({ runtimes: event.args.runtimes, updatedAt: event.block.timestamp });
+  },
   "NodeRegistry:NodeDeactivated": async ({ event, context }) => {
     await context.db.update(node, { id: event.args.node }).set({ active: false, updatedAt: event.block.timestamp });
   },

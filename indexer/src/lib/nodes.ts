@@ -12,6 +12,7 @@ export async function ensureNode(context: Store, address: Address, timestamp: bi
     active: false,
     roles: 0,
     capabilityVerified: false,
+    runtimes: 0,
     staked: 0n,
     locked: 0n,
     unbonding: 0n,

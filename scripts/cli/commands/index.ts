@@ -194,8 +194,8 @@ export const COMMANDS: Record<string, Record<string, CommandEntry>> = {
   match: {
     providers: {
       run: lazy(matcher, "match"),
-      usage: "--spec <file.json> [--top <n>]",
-      summary: "the providers best placed to serve a spec",
+      usage: "--spec <file.json> [--runtime onnx|wasm|dense-layer] [--top <n>]",
+      summary: "the providers best placed to serve a spec (a manifest job's runtime: only providers serving it)",
       reads: [...READ, "indexer"],
     },
   },

@@ -5,10 +5,11 @@ import type { Hex } from "viem";
 import { Mode } from "../../lib/market.js";
 import { type Candidate, type JobRequirements, marketView, rankProviders } from "../../lib/matcher.js";
 import { NodeRole } from "../../lib/nodes.js";
+import { runtimeMask } from "../../lib/workloads/manifest.js";
 import { zoneLabel } from "../../lib/zones.js";
 import { UsageError } from "../errors.js";
 import { getFromIndexer, queryIndexer } from "../indexer-client.js";
-import { parseInteger, readSpecFile } from "../parse.js";
+import { parseInteger, parseRuntimes, readSpecFile } from "../parse.js";
 import type { Command } from "./context.js";
 
 interface IndexedProvider {
@@ -21,6 +22,7 @@ interface IndexedProvider {
   tflopsCenti: number | null;
   enclaveSigner: Hex | null;
   capabilityVerified: boolean;
+  runtimes: number;
   composite: number | null;
   staked: string;
   locked: string;
@@ -41,8 +43,8 @@ async function providers(indexerUrl: string): Promise<Candidate[]> {
       await queryIndexer(
         indexerUrl,
         `query ($after: String) { nodes(where: { registered: true }, limit: ${PAGE}, after: $after) {
-          items { id roles active zone vramMiB computeCapability tflopsCenti enclaveSigner capabilityVerified composite
-                  staked locked slotsClaimed slotsDelivered slotsMissed slashCount }
+          items { id roles active zone vramMiB computeCapability tflopsCenti enclaveSigner capabilityVerified runtimes
+                  composite staked locked slotsClaimed slotsDelivered slotsMissed slashCount }
           pageInfo { hasNextPage endCursor } } }`,
         { after },
       );
@@ -57,6 +59,7 @@ async function providers(indexerUrl: string): Promise<Candidate[]> {
         tflopsCenti: node.tflopsCenti ?? 0,
         attested: node.enclaveSigner !== null,
         capabilityVerified: node.capabilityVerified,
+        runtimes: node.runtimes,
         composite: node.composite,
         staked: BigInt(node.staked),
         locked: BigInt(node.locked),
@@ -72,13 +75,19 @@ async function providers(indexerUrl: string): Promise<Candidate[]> {
 }
 
 /**
- * `match --spec <file> [--top <n>]`: the providers best placed to serve the job the spec describes, ranked from the
- * indexer's data (see scripts/lib/matcher.ts for the factors), with each factor's score.
+ * `match --spec <file> [--runtime <name>] [--top <n>]`: the providers best placed to serve the job the spec
+ * describes (a manifest job's runtime given by `--runtime`: only providers advertising it), ranked from the indexer's
+ * data (see scripts/lib/matcher.ts for the factors), with each factor's score.
  */
 export const match: Command = async ({ args, config, out }) => {
-  const { values } = parseArgs({ args, options: { spec: { type: "string" }, top: { type: "string", default: "3" } } });
+  const { values } = parseArgs({
+    args,
+    options: { spec: { type: "string" }, runtime: { type: "string" }, top: { type: "string", default: "3" } },
+  });
   if (values.spec === undefined) throw new UsageError("--spec <file> is required");
   const top = parseInteger("top", values.top, 1, 100);
+  const runtime = values.runtime === undefined ? undefined : parseRuntimes(values.runtime, "--runtime");
+  if (runtime !== undefined && runtime.length !== 1) throw new UsageError("--runtime names one runtime");
   const { spec } = await readSpecFile(values.spec, BigInt(Math.floor(Date.now() / 1_000)));
 
   const context = await queryIndexer<{
@@ -114,6 +123,7 @@ export const match: Command = async ({ args, config, out }) => {
     teeRequired: spec.teeRequired || spec.mode === Mode.TEE,
     provenHardware: spec.provenHardware,
     reputationFloor: spec.mode === Mode.Optimistic ? Math.max(tierFloor, optimisticFloor) : tierFloor,
+    ...(runtime === undefined ? {} : { runtime: runtimeMask(runtime) }),
   };
   const candidates = await providers(config.indexerUrl);
   const { ranked, excluded } = rankProviders(job, candidates, market, top);

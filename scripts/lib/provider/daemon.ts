@@ -15,6 +15,7 @@ import { type WrappedKey, generateJobKey, sealArtifact, unwrapKey, wrapKey } fro
 import { WorkloadError } from "../workloads/errors.js";
 import { type Runtimes, allRuntimes, executeJob, openArtifacts } from "../workloads/execute.js";
 import { failureResult } from "../workloads/canonical.js";
+import { runtimeMask } from "../workloads/manifest.js";
 import type { GatewayClient } from "../workloads/gateway.js";
 import { type JobCommitments, type JobWork, loadJobWork, readJobCommitments } from "../workloads/job-work.js";
 import {
@@ -170,13 +171,18 @@ export class ProviderDaemon {
         );
       }
     }
+    // The registry says which runtimes this provider serves, for the matcher: kept equal to what this daemon runs.
+    const served = runtimeMask(daemon.runtimes.keys());
+    const advertised = await protocol.nodeRegistry.read.runtimesOf([account.address]);
+    if (advertised !== served) await send(protocol, protocol.nodeRegistry, "setRuntimes", [served]);
     options.log({
       kind: "started",
       message:
         `provider ${account.address} in ${zoneLabel(daemon.zone)}: ${daemon.hardware.gpuModel}, ` +
         `${daemon.hardware.vramMiB} MiB, compute ${daemon.hardware.computeCapability / 10}` +
         `${daemon.enclave === undefined ? "" : ", TEE"}${options.fault === undefined ? "" : `, fault ${options.fault}`}; ` +
-        `runtimes ${await describeRuntimes(daemon.runtimes)}; ` +
+        `runtimes ${await describeRuntimes(daemon.runtimes)}` +
+        `${advertised === served ? "" : " (now advertised in the registry)"}; ` +
         `${journal.active().length} job(s) to resume from ${options.journalPath}`,
     });
     return daemon;

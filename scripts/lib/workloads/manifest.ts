@@ -15,6 +15,21 @@ import { JOB_MANIFEST_SCHEMA } from "./manifest-schema.js";
 export const JOB_MANIFEST_VERSION = "starminer.job/1";
 
 export type RuntimeName = "onnx" | "wasm" | "dense-layer";
+
+/** Each runtime's bit in the mask a provider advertises in the registry (`NodeRegistry.setRuntimes`). */
+export const RUNTIME_BITS: Readonly<Record<RuntimeName, number>> = { "dense-layer": 1, onnx: 2, wasm: 4 };
+
+/** The registry mask of `names`. */
+export function runtimeMask(names: Iterable<RuntimeName>): number {
+  let mask = 0;
+  for (const name of names) mask |= RUNTIME_BITS[name];
+  return mask;
+}
+
+/** The runtimes a registry mask names, in a fixed order. */
+export function runtimeNames(mask: number): RuntimeName[] {
+  return (Object.keys(RUNTIME_BITS) as RuntimeName[]).filter((name) => (mask & RUNTIME_BITS[name]) !== 0);
+}
 export const RUNTIME_NAMES: readonly RuntimeName[] = ["onnx", "wasm", "dense-layer"];
 
 /** Bytes held elsewhere: their CID and their exact length (checked before they are fetched in full). */
