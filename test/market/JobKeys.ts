@@ -12,11 +12,12 @@ import {
   Mode,
   SlotStatus,
   attestEnclave,
+  claimedConsensusJob,
+  claimedOptimisticJob,
   commitmentOf,
   jobSpec,
   marketFixture,
   publicKeyOf,
-  raiseReputation,
   result,
   salt,
   submit,
@@ -36,20 +37,12 @@ const WRAPPED_KEY = `0x${"ab".repeat(125)}`;
 
 /** A three-provider Consensus job, every slot claimed. */
 async function claimedConsensus() {
-  const market = await ready();
-  const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3 }));
-  for (const provider of market.providers.slice(0, 3)) await market.jobMarket.connect(provider).claimSlot(jobId);
-  return { ...market, jobId, trio: market.providers.slice(0, 3) };
+  return claimedConsensusJob(await ready(), () => time.latest());
 }
 
-/** An Optimistic single-provider job, claimed by a provider above the optimistic floor. */
+/** An Optimistic single-provider job submitted by Alice, claimed by a provider above the optimistic floor. */
 async function claimedOptimistic() {
-  const market = await ready();
-  const provider = market.providers[0]!;
-  await raiseReputation(market, provider.address);
-  const jobId = await submit(market, jobSpec(await time.latest()));
-  await market.jobMarket.connect(provider).claimSlot(jobId);
-  return { ...market, jobId, provider };
+  return claimedOptimisticJob(await ready(), () => time.latest());
 }
 
 /** Each of `slots` asks for the job key with its node key. */

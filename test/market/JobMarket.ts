@@ -17,6 +17,8 @@ import {
   PROVIDER_STAKE,
   SlotStatus,
   Tier,
+  claimedConsensusJob,
+  claimedOptimisticJob,
   commitmentOf,
   jobSpec,
   marketFixture,
@@ -40,20 +42,12 @@ const ZERO = ethers.ZeroAddress;
 
 /** An Optimistic single-provider job submitted by Alice, claimed by a provider above the optimistic floor. */
 async function claimedOptimistic() {
-  const market = await ready();
-  const [provider] = market.providers;
-  await raiseReputation(market, provider!.address);
-  const jobId = await submit(market, jobSpec(await time.latest()));
-  await market.jobMarket.connect(provider!).claimSlot(jobId);
-  return { ...market, jobId, provider: provider! };
+  return claimedOptimisticJob(await ready(), () => time.latest());
 }
 
 /** A three-provider Consensus job, every slot claimed. */
 async function claimedConsensus() {
-  const market = await ready();
-  const jobId = await submit(market, jobSpec(await time.latest(), { mode: Mode.Consensus, redundancy: 3 }));
-  for (const provider of market.providers.slice(0, 3)) await market.jobMarket.connect(provider).claimSlot(jobId);
-  return { ...market, jobId, trio: market.providers.slice(0, 3) };
+  return claimedConsensusJob(await ready(), () => time.latest());
 }
 
 /** Commits `results[i]` for slot i of a claimed Consensus job (undefined: that provider stays silent). */

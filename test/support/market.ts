@@ -2,7 +2,7 @@ import { SigningKey, hashMessage, id, keccak256, toBeHex } from "ethers";
 import type { Address, Hex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 
-import { type JobSpec, jobSpec, resultCommitment } from "../../scripts/lib/market.js";
+import { type JobSpec, Mode, jobSpec, resultCommitment } from "../../scripts/lib/market.js";
 import { Role } from "../../scripts/lib/roles.js";
 import { zoneId } from "../../scripts/lib/zones.js";
 import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "./nodes.js";
@@ -35,6 +35,26 @@ export const REQUESTER_FUNDS = 100_000n * AGPU;
 /** The commitment a provider posts for `result` with `salt`, as JobMarket.commitmentOf computes it. */
 export function commitmentOf(jobId: bigint, slot: number, provider: string, result: string, salt: string) {
   return resultCommitment(jobId, slot, provider as Address, result as Hex, salt as Hex);
+}
+
+/**
+ * An Optimistic single-provider job submitted by Alice and claimed by the first provider (its reputation raised above
+ * the optimistic floor first). `latest` reads the chain's time.
+ */
+export async function claimedOptimisticJob(market: Market, latest: () => Promise<number>) {
+  const provider = market.providers[0]!;
+  await raiseReputation(market, provider.address);
+  const jobId = await submit(market, jobSpec(await latest()));
+  await market.jobMarket.connect(provider).claimSlot(jobId);
+  return { ...market, jobId, provider };
+}
+
+/** A three-provider Consensus job submitted by Alice, every slot claimed by the first three providers. */
+export async function claimedConsensusJob(market: Market, latest: () => Promise<number>) {
+  const jobId = await submit(market, jobSpec(await latest(), { mode: Mode.Consensus, redundancy: 3 }));
+  const trio = market.providers.slice(0, 3);
+  for (const provider of trio) await market.jobMarket.connect(provider).claimSlot(jobId);
+  return { ...market, jobId, trio };
 }
 
 /** The 64-byte public key (uncompressed, without its 0x04) of `signer`'s account, as a key request gives it. */

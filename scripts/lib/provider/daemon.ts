@@ -20,6 +20,7 @@ import type { GatewayClient } from "../workloads/gateway.js";
 import { type JobCommitments, type JobWork, loadJobWork, readJobCommitments } from "../workloads/job-work.js";
 import {
   decodeWrappedKey,
+  recordedKeyExchange,
   mailboxName,
   publicKeyOfTransaction,
   requestPublicKey,
@@ -401,7 +402,7 @@ export class ProviderDaemon {
     slot: ChainSlot,
     holderKey: Hex,
   ): Promise<{ wrapped: WrappedKey; holder: Address } | "waiting" | "withheld"> {
-    const { jobMarket, publicClient } = this.protocol;
+    const { jobMarket } = this.protocol;
     const exchange = await jobMarket.read.keyExchangeOf([jobId, BigInt(index)]);
     if (getAddress(exchange.requestedBy) !== this.address) {
       await send(this.protocol, jobMarket, "requestJobKey", [jobId, BigInt(index), requestPublicKey(holderKey)]);
@@ -409,15 +410,9 @@ export class ProviderDaemon {
       return "waiting";
     }
     if (exchange.released) {
-      const releases = await publicClient.getContractEvents({
-        address: jobMarket.address,
-        abi: jobMarket.abi,
-        eventName: "JobKeyReleased",
-        args: { jobId, slot: BigInt(index), provider: this.address },
-        fromBlock: 0n,
-      });
+      const release = await recordedKeyExchange(this.protocol, "release", jobId, index, this.address);
       return {
-        wrapped: decodeWrappedKey(releases.at(-1)!.args.wrappedKey!),
+        wrapped: decodeWrappedKey(release!),
         holder: privateKeyToAccount(holderKey).address,
       };
     }

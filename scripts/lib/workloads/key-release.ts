@@ -18,6 +18,7 @@ import {
 } from "viem";
 import { type LocalAccount, privateKeyToAccount, publicKeyToAddress } from "viem/accounts";
 
+import type { ProtocolClient } from "../client.js";
 import { canonicalJson } from "./canonical-json.js";
 import type { WrappedKey } from "./encryption.js";
 import type { ArtifactRef } from "./manifest.js";
@@ -238,4 +239,26 @@ export function requestPublicKey(privateKey: Hex): Hex {
 /** The public key (65 bytes, 0x04…) of a key request the market recorded (64 bytes). */
 export function requestedPublicKey(recorded: Hex): Hex {
   return `0x04${recorded.slice(2)}`;
+}
+
+/**
+ * What the market recorded last for (`jobId`, `slot`, `provider`): the public key of its key request (64 bytes), or
+ * the wrapped key of its release; undefined when there is none.
+ */
+export async function recordedKeyExchange(
+  client: Pick<ProtocolClient, "jobMarket" | "publicClient">,
+  kind: "request" | "release",
+  jobId: bigint,
+  slot: number,
+  provider: Address,
+): Promise<Hex | undefined> {
+  const { jobMarket, publicClient } = client;
+  const filter = { address: jobMarket.address, abi: jobMarket.abi, fromBlock: 0n } as const;
+  const args = { jobId, slot: BigInt(slot), provider };
+  if (kind === "request") {
+    const requests = await publicClient.getContractEvents({ ...filter, eventName: "JobKeyRequested", args });
+    return requests.at(-1)?.args.publicKey;
+  }
+  const releases = await publicClient.getContractEvents({ ...filter, eventName: "JobKeyReleased", args });
+  return releases.at(-1)?.args.wrappedKey;
 }

@@ -17,6 +17,7 @@ import {
   decodeWrappedKey,
   encodeWrappedKey,
   envelopeSignerKey,
+  recordedKeyExchange,
   mailboxName,
   requestedPublicKey,
   signEnvelope,
@@ -136,7 +137,7 @@ export async function releaseJobKey(
   jobId: bigint,
   jobKey: Uint8Array,
 ): Promise<KeyRelease[]> {
-  const { chain, jobMarket, publicClient } = client;
+  const { chain, jobMarket } = client;
   const job = await jobMarket.read.jobOf([jobId]);
   const slots = await jobMarket.read.slotsOf([jobId]);
   const released: KeyRelease[] = [];
@@ -145,14 +146,9 @@ export async function releaseJobKey(
       if (slot.status !== SlotStatus.Claimed) continue;
       const exchange = await jobMarket.read.keyExchangeOf([jobId, BigInt(index)]);
       if (exchange.released || getAddress(exchange.requestedBy) !== getAddress(slot.provider)) continue;
-      const requests = await publicClient.getContractEvents({
-        address: jobMarket.address,
-        abi: jobMarket.abi,
-        eventName: "JobKeyRequested",
-        args: { jobId, slot: BigInt(index), provider: slot.provider },
-        fromBlock: 0n,
-      });
-      const publicKey = requestedPublicKey(requests.at(-1)!.args.publicKey!);
+      const publicKey = requestedPublicKey(
+        (await recordedKeyExchange(client, "request", jobId, index, slot.provider))!,
+      );
       const holder = getAddress(publicKeyToAddress(publicKey));
       const wrapped = wrapKey(jobKey, publicKey, { chainId: chain.id, jobId, slot: index, recipient: holder });
       try {
