@@ -80,6 +80,20 @@ library JobKeys {
         }
     }
 
+    /// @dev Whether no accepted slot of a job holds a computed result (nothing accepted, or only excused
+    /// `key-withheld` results): a split, in which the slots that computed were not shown wrong.
+    function noComputedResult(
+        MarketStorage.JobMarketStorage storage $,
+        uint256 jobId,
+        uint8 acceptedSlots,
+        uint256 redundancy
+    ) internal view returns (bool) {
+        for (uint256 i = 0; i < redundancy; ++i) {
+            if (acceptedSlots & (1 << i) != 0 && $.slots[jobId][i].result != KEY_WITHHELD_RESULT) return false;
+        }
+        return true;
+    }
+
     /// @dev Whether slot `slot` of a job holds an accepted `key-withheld` result: accepted only when excused, so no
     /// verdict on the job's output makes it wrong.
     function acceptedWithheld(uint8 acceptedSlots, uint256 slot, bytes32 result) internal pure returns (bool) {

@@ -80,8 +80,8 @@ library Settlement {
     // ---------------------------------------------------------------------------------------------
 
     /// @dev Pays every accepted slot its share of the escrow by the fee split, and refunds the rest. A dissenter whom
-    /// the challenge window did not prove right is slashed; after a split (nothing accepted) nobody was shown wrong,
-    /// so every revealer's collateral comes back, except a false `key-withheld` claimer's.
+    /// the challenge window did not prove right is slashed; after a split (no computed result accepted) nobody was
+    /// shown wrong, so every revealer's collateral comes back, except a false `key-withheld` claimer's.
     function settle(MarketStorage.JobMarketStorage storage $, IJobMarket.Job storage job, uint256 jobId) internal {
         job.status = IJobMarket.JobStatus.Settled;
         uint256 escrow = job.escrow;
@@ -93,8 +93,12 @@ library Settlement {
             if (accepted & (1 << i) == 0) {
                 IJobMarket.Slot storage s = $.slots[jobId][i];
                 if (s.status == IJobMarket.SlotStatus.Revealed) {
-                    // A `key-withheld` result that was not accepted is false (its key came, or was never asked for).
-                    if (accepted == 0 && s.result != JobKeys.KEY_WITHHELD_RESULT) {
+                    // A `key-withheld` result that was not accepted is false (its key came, or was never asked for);
+                    // beside excused ones only, the slots that computed were a split.
+                    if (
+                        s.result != JobKeys.KEY_WITHHELD_RESULT &&
+                        JobKeys.noComputedResult($, jobId, accepted, job.redundancy)
+                    ) {
                         $.staking.unlockCollateral(s.provider, collateralOf(job));
                     } else {
                         penalize($, job, jobId, s.provider, SLASH_DISSENT, address(0), IReputation.Outcome.Faulty);

@@ -197,10 +197,18 @@ contract VerificationHub is ProtocolUpgradeable, ReentrancyGuardTransient, HubSt
         _requireIndependentValidator($, jobId, job.requester, slots, msg.sender);
         $.auditedBy[jobId][msg.sender] = true;
 
-        // A split job has no accepted result to match: any report is a claim that a committee must confirm. An
-        // accepted `key-withheld` result was excused by the market (its claimer was denied the key): it is no output
-        // to match.
-        bool split = job.acceptedSlots == 0;
+        // A split job has no accepted computed result to match: any report is a claim that a committee must confirm.
+        // An accepted `key-withheld` result was excused by the market (its claimer was denied the key): it is no
+        // output to match, and a job with nothing else accepted but other results revealed is a split.
+        bool computed;
+        bool unaccepted;
+        for (uint256 i = 0; i < slots.length; ++i) {
+            if (slots[i].status != IJobMarket.SlotStatus.Revealed) continue;
+            if (slots[i].result == JobKeys.KEY_WITHHELD_RESULT) continue;
+            if (job.acceptedSlots & (1 << i) != 0) computed = true;
+            else unaccepted = true;
+        }
+        bool split = !computed && unaccepted;
         for (uint256 i = 0; i < slots.length; ++i) {
             bytes32 accepted = slots[i].result;
             if (

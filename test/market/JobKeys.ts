@@ -211,6 +211,39 @@ describe("JobMarket: the exchange of a sealed job's key", function () {
       await expect(jobMarket.finalize(jobId)).not.to.emit(staking, "Slashed");
     });
 
+    /** Slots 0 and 1 got the key and disagree; slot 2 was denied it and reports key-withheld (excused). */
+    async function besideSplit() {
+      const market = await loadFixture(claimedConsensus);
+      await requestKeys(market, market.jobId, [0, 1, 2]);
+      for (const slot of [0, 1]) {
+        await market.jobMarket.connect(market.accounts.alice).releaseJobKey(market.jobId, slot, WRAPPED_KEY);
+      }
+      await waitHalfWindow(market, market.jobId);
+      await deliverConsensus(market, market.jobId, [result("one"), result("other"), KEY_WITHHELD]);
+      return market;
+    }
+
+    it("beside a split of the claimers that computed, is paid, and leaves them unslashed as in any split", async () => {
+      const market = await besideSplit();
+      const { jobMarket, staking, jobId, trio } = market;
+      // No majority among the two that computed: only the excused slot is accepted.
+      expect((await jobMarket.jobOf(jobId)).acceptedSlots).to.equal(0b100n);
+      await time.increase(DAY + 1);
+      const finalized = jobMarket.finalize(jobId);
+      await expect(finalized).not.to.emit(staking, "Slashed");
+      await expect(finalized)
+        .to.emit(jobMarket, "ProviderPaid")
+        .withArgs(jobId, 2n, trio[2]!.address, anyValue, 0n, anyValue);
+      for (const claimer of trio) expect(await staking.lockedOf(claimer.address)).to.equal(0n);
+    });
+
+    it("beside a split, leaves the job a split for its audit: any claimed result goes to a committee", async () => {
+      const { verificationHub, jobId, validators } = await besideSplit();
+      await expect(verificationHub.connect(validators[0]!).reportAudit(jobId, result("one")))
+        .to.emit(verificationHub, "AuditFailed")
+        .withArgs(jobId, validators[0]!.address, result("one"));
+    });
+
     it("is false when the key was released, asked for late, or never asked for: rejected and slashed", async () => {
       const market = await loadFixture(claimedConsensus);
       const { jobMarket, staking, jobId, trio, accounts } = market;
