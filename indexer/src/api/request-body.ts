@@ -10,8 +10,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 type NodeRequest = IncomingMessage & { rawBody?: Buffer };
 
 /**
- * A 413 that also closes the connection: the rest of the body is never read, so the socket cannot carry the
- * client's next request (a client reusing it would see it reset).
+ * A 413 that also closes the connection: a body over `MAX_DRAIN_BYTES` is not read to its end, so the socket cannot
+ * carry the client's next request (a client reusing it would see it reset).
  */
 function tooLarge(): never {
   throw new HTTPException(413, {
@@ -23,8 +23,8 @@ function tooLarge(): never {
 }
 
 /**
- * The request's body as text, refused with a 413 past `MAX_BODY_BYTES` (by its declared length before a byte is
- * read, else while reading), whatever the route.
+ * The request's body as text, refused with a 413 past `MAX_BODY_BYTES` (by its declared length or while reading;
+ * up to `MAX_DRAIN_BYTES` of it is read first), whatever the route.
  *
  * Read from Node's own request: building the WHATWG `Request` and reading its body through a web stream costs
  * more than a cached answer does, and most POSTs are answered from the cache. The bytes are then left as the request's `rawBody`, from which the Node adapter builds the body of `c.req.raw` if a handler
@@ -34,10 +34,17 @@ export async function readRequestBody(c: Context): Promise<string> {
   return (await bufferRequestBody(c)).toString("utf8");
 }
 
+/**
+ * The most of an oversized body the API reads, and discards, before its 413: a client still sending its body then
+ * gets the answer instead of a connection reset under its write. A larger body is not read on (the connection is
+ * dropped), so nobody makes the API read more than this for one request.
+ */
+export const MAX_DRAIN_BYTES = 1024 * 1024;
+
 /** The request's body as bytes, read once from Node's request and kept as its `rawBody` (see readRequestBody). */
 async function bufferRequestBody(c: Context): Promise<Buffer> {
   const declared = Number(c.req.header("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) return tooLarge();
+  if (declared > MAX_DRAIN_BYTES) return tooLarge();
   const incoming = (c.env as { incoming?: NodeRequest } | undefined)?.incoming;
   // Ponder serves the API with Hono's Node adapter, which always passes Node's request.
   if (incoming === undefined) throw new Error("the API is served without Node's request at hand (c.env.incoming)");
@@ -46,9 +53,10 @@ async function bufferRequestBody(c: Context): Promise<Buffer> {
     let size = 0;
     for await (const chunk of incoming as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) return tooLarge();
-      chunks.push(chunk);
+      if (size > MAX_DRAIN_BYTES) break;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     }
+    if (size > MAX_BODY_BYTES || declared > MAX_BODY_BYTES) return tooLarge();
     incoming.rawBody = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   }
   return incoming.rawBody;
