@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import type { Hex } from "viem";
 
 import { type Candidate, type JobRequirements, marketView, rankProviders } from "../scripts/lib/matcher.js";
-import { DEFAULT_ZONES, zoneId } from "../scripts/lib/zones.js";
+import { DEFAULT_ZONES, zoneId } from "@starminer/sdk";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const PROVIDERS = Number(process.env.BENCH_MATCHER_PROVIDERS ?? 10_000);

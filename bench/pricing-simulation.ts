@@ -30,7 +30,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { deployProtocol } from "../scripts/deploy/protocol.js";
 import { manifestContract } from "../scripts/lib/manifest.js";
 import { Role } from "../scripts/lib/roles.js";
-import { zoneId } from "../scripts/lib/zones.js";
+import { zoneId } from "@starminer/sdk";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const PROVIDERS_PER_ZONE = 20; // capacity: 20 GPU-hours per one-hour epoch

@@ -26,9 +26,8 @@ import { ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
 import { energyFeedId } from "../scripts/lib/feeds.js";
-import { NodeRole, serviceNodeMetadata } from "../scripts/lib/nodes.js";
+import { NodeRole, serviceNodeMetadata, zoneId } from "@starminer/sdk";
 import { seededRandom } from "../scripts/lib/random.js";
-import { zoneId } from "../scripts/lib/zones.js";
 import {
   AGPU,
   AuditDraw,

@@ -23,7 +23,11 @@ function newestSource(dir) {
 function builtIsFresh() {
   try {
     const builtAt = statSync(built).mtimeMs;
-    return builtAt >= newestSource(join(root, "scripts")) && builtAt >= statSync(join(root, "package.json")).mtimeMs;
+    return (
+      builtAt >= newestSource(join(root, "scripts")) &&
+      builtAt >= newestSource(join(root, "sdk", "src")) &&
+      builtAt >= statSync(join(root, "package.json")).mtimeMs
+    );
   } catch {
     return false;
   }
@@ -33,6 +37,7 @@ if (builtIsFresh()) {
   await import(built);
 } else {
   const { register } = await import("tsx/esm/api");
-  register();
+  // The project's tsconfig resolves `@starminer/sdk` to the SDK's sources, from whatever directory this runs in.
+  register({ tsconfig: join(root, "tsconfig.json") });
   await import("../scripts/cli/main.ts");
 }

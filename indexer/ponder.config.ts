@@ -172,6 +172,22 @@ export function homeAddress(name: keyof typeof contracts): `0x${string}` | undef
   return manifest.contracts[name]?.address;
 }
 
+/** Where the protocol is on a followed chain: each contract's address and first block (`/api/deployment`). */
+function addressesOf(source: Manifest) {
+  return {
+    chainId: source.chainId,
+    contracts: Object.fromEntries(
+      Object.values(source.contracts).map(({ name, address, startBlock }) => [name, { address, startBlock }]),
+    ),
+  };
+}
+
+/** The home chain's deployment and, when the bridge's remote chain is followed, the remote one. */
+export const DEPLOYMENTS = {
+  home: addressesOf(manifest),
+  remote: remoteManifest === undefined ? null : addressesOf(remoteManifest),
+};
+
 /** Connections each indexer or API replica opens to PostgreSQL (Ponder's default is 30). */
 function poolSize(value: string | undefined): number {
   if (value === undefined) return 30;

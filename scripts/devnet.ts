@@ -13,9 +13,10 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 import { auditPassed, describeAudit } from "./lib/devnet/audit.js";
-import { UsageError, describeError } from "./lib/errors.js";
+import { describeError } from "@starminer/sdk";
 import { runDevnet } from "./lib/devnet/devnet.js";
 import { PROJECT_ROOT } from "./lib/devnet/processes.js";
+import { UsageError } from "./lib/usage-error.js";
 
 function whole(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;

@@ -1,10 +1,16 @@
 import { type Address, keccak256, parseEther, toHex } from "viem";
 
 import { manifestContract } from "../../scripts/lib/manifest.js";
-import { type NodeMetadata, NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../../scripts/lib/nodes.js";
-import { signPermit } from "../../scripts/lib/permit.js";
+import {
+  type NodeMetadata,
+  NodeRole,
+  Tee,
+  providerMetadata,
+  serviceNodeMetadata,
+  signPermit,
+  zoneId,
+} from "@starminer/sdk";
 import { Role, roleName } from "../../scripts/lib/roles.js";
-import { zoneId } from "../../scripts/lib/zones.js";
 import type { GasContext } from "./context.js";
 
 const MEASUREMENT = keccak256(toHex("mrenclave:bench"));

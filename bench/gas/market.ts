@@ -3,16 +3,23 @@ import { privateKeyToAccount } from "viem/accounts";
 
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { manifestContract } from "../../scripts/lib/manifest.js";
-import { type JobSpec, Mode, jobSpec, resultCommitment } from "../../scripts/lib/market.js";
-import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../../scripts/lib/nodes.js";
-import { proveResultCommitment, resultDigest } from "../../scripts/lib/zk/commitment.js";
-import { inputHash, modelHash, proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
 import {
+  type JobSpec,
+  Mode,
+  NodeRole,
+  Tee,
   WorkloadClass,
-  commitmentEvidence,
-  inferenceEvidence,
   fieldToBytes32,
-} from "../../scripts/lib/zk/workloads.js";
+  inputHash,
+  jobSpec,
+  modelHash,
+  providerMetadata,
+  resultCommitment,
+  serviceNodeMetadata,
+} from "@starminer/sdk";
+import { proveResultCommitment, resultDigest } from "../../scripts/lib/zk/commitment.js";
+import { proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
+import { commitmentEvidence, inferenceEvidence } from "../../scripts/lib/zk/workloads.js";
 import { Role } from "../../scripts/lib/roles.js";
 import { generateJobKey, wrapKey } from "../../scripts/lib/workloads/encryption.js";
 import { encodeWrappedKey, requestPublicKey } from "../../scripts/lib/workloads/key-release.js";

@@ -2,9 +2,8 @@ import { type Address, parseEther } from "viem";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
 import { manifestContract } from "../../scripts/lib/manifest.js";
-import { NodeRole, serviceNodeMetadata } from "../../scripts/lib/nodes.js";
+import { NodeRole, serviceNodeMetadata, zoneId } from "@starminer/sdk";
 import { Role } from "../../scripts/lib/roles.js";
-import { zoneId } from "../../scripts/lib/zones.js";
 import type { GasContext } from "./context.js";
 
 const ZONE = zoneId("us-west");

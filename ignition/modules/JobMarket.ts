@@ -4,7 +4,7 @@ import type { Abi } from "viem";
 import JobMarketArtifact from "../../artifacts/contracts/market/JobMarket.sol/JobMarket.json" with { type: "json" };
 import VerificationHubArtifact from "../../artifacts/contracts/verification/VerificationHub.sol/VerificationHub.json" with { type: "json" };
 import { Role } from "../../scripts/lib/roles.js";
-import { WorkloadClass } from "../../scripts/lib/zk/workloads.js";
+import { WorkloadClass } from "@starminer/sdk";
 import { applyPermissions, deployUupsProxy, grantRole } from "../lib/access.js";
 import AuthorityModule from "./Authority.js";
 import CapabilityRegistrarModule from "./CapabilityRegistrar.js";

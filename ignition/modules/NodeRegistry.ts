@@ -3,7 +3,7 @@ import type { Future } from "@nomicfoundation/ignition-core";
 import type { Abi } from "viem";
 
 import NodeRegistryArtifact from "../../artifacts/contracts/registry/NodeRegistry.sol/NodeRegistry.json" with { type: "json" };
-import { DEFAULT_ZONES, zoneId } from "../../scripts/lib/zones.js";
+import { DEFAULT_ZONES, zoneId } from "@starminer/sdk";
 import { applyPermissions, deployUupsProxy } from "../lib/access.js";
 import AuthorityModule from "./Authority.js";
 import StakingModule from "./Staking.js";

@@ -4,7 +4,7 @@ import type { Abi } from "viem";
 
 import OracleHubArtifact from "../../artifacts/contracts/oracle/OracleHub.sol/OracleHub.json" with { type: "json" };
 import { ENERGY_FEED_MAX_AGE, energyFeedId } from "../../scripts/lib/feeds.js";
-import { DEFAULT_ZONES, zoneId } from "../../scripts/lib/zones.js";
+import { DEFAULT_ZONES, zoneId } from "@starminer/sdk";
 import { Role } from "../../scripts/lib/roles.js";
 import { applyPermissions, deployUupsProxy, grantRole } from "../lib/access.js";
 import AuthorityModule from "./Authority.js";

@@ -2,7 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 /**
  * The ZK workload classes' verifiers: each generated Groth16 verifier behind an adapter that builds its public
- * signals from the job (ids in scripts/lib/zk/workloads.ts). The JobMarket module registers them with the hub.
+ * signals from the job (ids in sdk/src/workloads/classes.ts). The JobMarket module registers them with the hub.
  */
 export default buildModule("Workloads", (m) => {
   const computeCommitmentVerifier = m.contract("ComputeCommitmentVerifier");

@@ -1,8 +1,8 @@
 /**
  * Builds the `starminer` command into plain JavaScript (`dist/cli/`): one ES module per command group, loaded on
- * first use, with the packages (viem, snarkjs) left to `node_modules`. `bin/starminer.mjs` runs the build when it
- * is newer than every source file, and the TypeScript sources through tsx otherwise, so that an edited source is
- * never shadowed by a stale build.
+ * first use, with the packages (viem, snarkjs) left to `node_modules` and the SDK compiled in from `sdk/src`.
+ * `bin/starminer.mjs` runs the build when it is newer than every source file, and the TypeScript sources through
+ * tsx's loader otherwise, so that an edited source is never shadowed by a stale build.
  *
  *   npm run build:cli        (also run by `npm ci` / `npm install`, as the package's `prepare` step)
  */
@@ -24,6 +24,9 @@ const result = await build({
   platform: "node",
   target: "node22",
   packages: "external",
+  // The SDK is compiled in from its sources (as tsconfig.json's `paths` resolve it for tsx and tsc), so the CLI never
+  // runs a stale SDK build; aliases apply before `packages: "external"`.
+  alias: { "@starminer/sdk": join(ROOT, "sdk", "src", "index.ts") },
   outExtension: { ".js": ".mjs" },
   chunkNames: "chunks/[name]-[hash]",
   sourcemap: "linked",

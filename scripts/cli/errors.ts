@@ -1,1 +1,2 @@
-export { UsageError, describeError } from "../lib/errors.js";
+export { describeError } from "@starminer/sdk";
+export { UsageError } from "../lib/usage-error.js";

@@ -125,7 +125,11 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     const where = rest.length >= 2 && COMMANDS[rest[0]!]?.[rest[1]!] !== undefined ? `${rest[0]} ${rest[1]} ` : "";
-    const message = usage ? (error as Error).message : (await import("../lib/errors.js")).describeError(error, symbols);
+    const sdk = await import("@starminer/sdk");
+    // The SDK says an action needs an account; the CLI says where its key comes from.
+    const noKey =
+      error instanceof sdk.StarMinerAccountError ? (await import("../lib/client.js")).NO_KEY_MESSAGE : undefined;
+    const message = usage ? (error as Error).message : (noKey ?? sdk.describeError(error, symbols));
     console.error(`starminer: ${message}${usage ? ` (see starminer ${where}--help)` : ""}`);
     return usage ? 2 : 1;
   }

@@ -4,11 +4,18 @@ import { parseArgs } from "node:util";
 
 import { type Address, type Hex, getAddress, isAddress, isHex, parseEther, zeroAddress } from "viem";
 
-import { type JobSpec, Mode, Tier, byLowerCaseName } from "../lib/market.js";
-import { type DenseLayerJob, jobCommitments, parseDenseLayerJob } from "../lib/workload.js";
+import {
+  type DenseLayerJob,
+  type JobSpec,
+  Mode,
+  Tier,
+  WorkloadClass,
+  byLowerCaseName,
+  jobCommitments,
+  parseDenseLayerJob,
+  zoneId,
+} from "@starminer/sdk";
 import { RUNTIME_NAMES, type RuntimeName } from "../lib/workloads/manifest.js";
-import { WorkloadClass } from "../lib/zk/workloads.js";
-import { zoneId } from "../lib/zones.js";
 import { UsageError } from "./errors.js";
 
 const TIERS = byLowerCaseName(Tier);

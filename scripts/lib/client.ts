@@ -19,17 +19,22 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import type { JobMarket$Type } from "../../artifacts/contracts/market/JobMarket.sol/artifacts.js";
-import type { JobMarketLens$Type } from "../../artifacts/contracts/market/JobMarketLens.sol/artifacts.js";
-import type { NodeRegistry$Type } from "../../artifacts/contracts/registry/NodeRegistry.sol/artifacts.js";
-import type { PricingEngine$Type } from "../../artifacts/contracts/pricing/PricingEngine.sol/artifacts.js";
-import type { Reputation$Type } from "../../artifacts/contracts/reputation/Reputation.sol/artifacts.js";
-import type { Staking$Type } from "../../artifacts/contracts/staking/Staking.sol/artifacts.js";
-import type { AGPU$Type } from "../../artifacts/contracts/token/AGPU.sol/artifacts.js";
-import type { AMAX$Type } from "../../artifacts/contracts/token/AMAX.sol/artifacts.js";
-import type { AMAXGovernor$Type } from "../../artifacts/contracts/governance/AMAXGovernor.sol/artifacts.js";
-import type { ProtocolTimelock$Type } from "../../artifacts/contracts/governance/ProtocolTimelock.sol/artifacts.js";
-import type { VerificationHub$Type } from "../../artifacts/contracts/verification/VerificationHub.sol/artifacts.js";
+import {
+  type StarMinerClient,
+  agpuAbi,
+  amaxAbi,
+  amaxGovernorAbi,
+  jobMarketAbi,
+  jobMarketLensAbi,
+  nodeRegistryAbi,
+  pricingEngineAbi,
+  protocolTimelockAbi,
+  reputationAbi,
+  stakingAbi,
+  verificationHubAbi,
+  parseDeployment,
+} from "@starminer/sdk";
+
 import { unlockKeystoreFile } from "./keystore.js";
 import { type DeploymentManifest, manifestContract, readManifest } from "./manifest.js";
 
@@ -138,8 +143,11 @@ export type Contract<AbiT extends readonly unknown[]> = GetContractReturnType<
   { public: PublicClient; wallet: WalletClient }
 >;
 
-/** One chain StarMiner is deployed on: viem clients, the signing account if any, and the chain's manifest. */
-export interface ChainClient {
+/**
+ * One chain StarMiner is deployed on: viem clients, the signing account if any, and the chain's manifest (and the
+ * deployment read from it: a ChainClient is a {@link StarMinerClient}, so the SDK's actions take it as it is).
+ */
+export interface ChainClient extends StarMinerClient {
   readonly chain: Chain;
   readonly publicClient: PublicClient;
   readonly walletClient: WalletClient;
@@ -149,17 +157,17 @@ export interface ChainClient {
 
 /** The protocol on one chain: its clients and the contracts the tools use, typed. */
 export interface ProtocolClient extends ChainClient {
-  readonly agpu: Contract<AGPU$Type["abi"]>;
-  readonly staking: Contract<Staking$Type["abi"]>;
-  readonly nodeRegistry: Contract<NodeRegistry$Type["abi"]>;
-  readonly reputation: Contract<Reputation$Type["abi"]>;
-  readonly pricingEngine: Contract<PricingEngine$Type["abi"]>;
-  readonly verificationHub: Contract<VerificationHub$Type["abi"]>;
-  readonly jobMarket: Contract<JobMarket$Type["abi"]>;
-  readonly jobMarketLens: Contract<JobMarketLens$Type["abi"]>;
-  readonly amax: Contract<AMAX$Type["abi"]>;
-  readonly governor: Contract<AMAXGovernor$Type["abi"]>;
-  readonly timelock: Contract<ProtocolTimelock$Type["abi"]>;
+  readonly agpu: Contract<typeof agpuAbi>;
+  readonly staking: Contract<typeof stakingAbi>;
+  readonly nodeRegistry: Contract<typeof nodeRegistryAbi>;
+  readonly reputation: Contract<typeof reputationAbi>;
+  readonly pricingEngine: Contract<typeof pricingEngineAbi>;
+  readonly verificationHub: Contract<typeof verificationHubAbi>;
+  readonly jobMarket: Contract<typeof jobMarketAbi>;
+  readonly jobMarketLens: Contract<typeof jobMarketLensAbi>;
+  readonly amax: Contract<typeof amaxAbi>;
+  readonly governor: Contract<typeof amaxGovernorAbi>;
+  readonly timelock: Contract<typeof protocolTimelockAbi>;
 }
 
 /** A client of the chain at `rpcUrl` and that chain's id, or a one-line error when nothing answers there. */
@@ -189,7 +197,7 @@ export async function connectChain(
   const account = options.privateKey === undefined ? undefined : privateKeyToAccount(options.privateKey);
   const publicClient = createPublicClient({ chain, transport }) as PublicClient;
   const walletClient = createWalletClient({ chain, transport, ...(account === undefined ? {} : { account }) });
-  return { chain, publicClient, walletClient, account, manifest };
+  return { chain, publicClient, walletClient, account, manifest, deployment: parseDeployment(manifest) };
 }
 
 /** Binds the manifest's contract `name` to `chain`'s clients, typed with `AbiT`. */
@@ -246,24 +254,26 @@ export async function connectProtocol(config: ClientConfig): Promise<ProtocolCli
   await requireCode(connected, PROTOCOL_CONTRACTS);
   return {
     ...connected,
-    agpu: bind<AGPU$Type["abi"]>("AGPU"),
-    staking: bind<Staking$Type["abi"]>("Staking"),
-    nodeRegistry: bind<NodeRegistry$Type["abi"]>("NodeRegistry"),
-    reputation: bind<Reputation$Type["abi"]>("Reputation"),
-    pricingEngine: bind<PricingEngine$Type["abi"]>("PricingEngine"),
-    verificationHub: bind<VerificationHub$Type["abi"]>("VerificationHub"),
-    jobMarket: bind<JobMarket$Type["abi"]>("JobMarket"),
-    jobMarketLens: bind<JobMarketLens$Type["abi"]>("JobMarketLens"),
-    amax: bind<AMAX$Type["abi"]>("AMAX"),
-    governor: bind<AMAXGovernor$Type["abi"]>("AMAXGovernor"),
-    timelock: bind<ProtocolTimelock$Type["abi"]>("ProtocolTimelock"),
+    agpu: bind<typeof agpuAbi>("AGPU"),
+    staking: bind<typeof stakingAbi>("Staking"),
+    nodeRegistry: bind<typeof nodeRegistryAbi>("NodeRegistry"),
+    reputation: bind<typeof reputationAbi>("Reputation"),
+    pricingEngine: bind<typeof pricingEngineAbi>("PricingEngine"),
+    verificationHub: bind<typeof verificationHubAbi>("VerificationHub"),
+    jobMarket: bind<typeof jobMarketAbi>("JobMarket"),
+    jobMarketLens: bind<typeof jobMarketLensAbi>("JobMarketLens"),
+    amax: bind<typeof amaxAbi>("AMAX"),
+    governor: bind<typeof amaxGovernorAbi>("AMAXGovernor"),
+    timelock: bind<typeof protocolTimelockAbi>("ProtocolTimelock"),
   };
 }
 
+/** What the tools say when a command that sends transactions has no key. */
+export const NO_KEY_MESSAGE =
+  "this command sends transactions: set STARMINER_PRIVATE_KEY or privateKey in the config file";
+
 /** The signing account, or a one-line error naming where a key comes from. */
 export function requireAccount(protocol: Pick<ChainClient, "account">): Account & { address: Address } {
-  if (protocol.account === undefined) {
-    throw new Error("this command sends transactions: set STARMINER_PRIVATE_KEY or privateKey in the config file");
-  }
+  if (protocol.account === undefined) throw new Error(NO_KEY_MESSAGE);
   return protocol.account;
 }

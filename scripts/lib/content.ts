@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type Hex, isHex } from "viem";
 
 import { writeFileAtomically } from "./files.js";
-import { type DenseLayerJob, jobCommitments, parseDenseLayerJob, resultOf } from "./workload.js";
+import { type DenseLayerJob, jobCommitments, parseDenseLayerJob, resultOf } from "@starminer/sdk";
 
 /**
  * Content-addressed storage for what does not belong on chain: a job's model and input, filed under the job's spec

@@ -21,21 +21,6 @@ export const TimelockRole = {
   CANCELLER: keccak256(toHex("CANCELLER_ROLE")),
 } as const;
 
-/** A Governor proposal's states, as `IGovernor.ProposalState` numbers them. */
-export const ProposalState = {
-  Pending: 0,
-  Active: 1,
-  Canceled: 2,
-  Defeated: 3,
-  Succeeded: 4,
-  Queued: 5,
-  Expired: 6,
-  Executed: 7,
-} as const;
-
-/** How a vote is cast (GovernorCountingSimple). */
-export const VoteType = { Against: 0, For: 1, Abstain: 2 } as const;
-
 /** Something a handed-over deployment must not have: a role where it should not be, or AMAX too concentrated. */
 export interface HandoverViolation {
   readonly contract: "AccessManager" | "ProtocolTimelock" | "AMAX" | "AGPU";

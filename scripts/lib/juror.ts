@@ -1,7 +1,7 @@
 import { type Hex, encodeAbiParameters, keccak256, zeroHash } from "viem";
 
 import type { ProtocolClient } from "./client.js";
-import { send } from "./transactions.js";
+import { writeAndWait } from "@starminer/sdk";
 import { failureResult } from "./workloads/canonical.js";
 
 /** What a juror step did for a dispute (nothing, when the dispute needs nothing from this account now). */
@@ -56,7 +56,7 @@ export async function jurorStep(
   const block = await client.publicClient.getBlock({ blockTag: "latest" });
   if (dispute.commitEndsAt === 0) {
     if (!options.keeper || block.number <= dispute.drawBlock) return "none";
-    await send(client, hub, "drawCommittee", [jobId]);
+    await writeAndWait(client, hub, "drawCommittee", [jobId]);
     return "drawn";
   }
   const now = block.timestamp;
@@ -66,7 +66,7 @@ export async function jurorStep(
   const salt = jurorSalt(options.secret, jobId, dispute.round);
   if (juror.drawn && juror.commitment === zeroHash && now <= BigInt(dispute.commitEndsAt)) {
     const uphold = await options.decide();
-    await send(client, hub, "commitVote", [jobId, await hub.read.voteCommitment([jobId, me, uphold, salt])]);
+    await writeAndWait(client, hub, "commitVote", [jobId, await hub.read.voteCommitment([jobId, me, uphold, salt])]);
     return "committed";
   }
   const revealOpen = now > BigInt(dispute.commitEndsAt) || dispute.commits === dispute.jurors;
@@ -74,7 +74,7 @@ export async function jurorStep(
     if (now > BigInt(dispute.votingEndsAt)) return "none";
     for (const uphold of [true, false]) {
       if ((await hub.read.voteCommitment([jobId, me, uphold, salt])) !== juror.commitment) continue;
-      await send(client, hub, "revealVote", [jobId, uphold, salt]);
+      await writeAndWait(client, hub, "revealVote", [jobId, uphold, salt]);
       return "revealed";
     }
     return "none";
@@ -88,6 +88,6 @@ export async function jurorStep(
     now <= BigInt(dispute.appealEndsAt) &&
     BigInt(dispute.committeeSize * 2 + 1) <= (await hub.read.MAX_COMMITTEE_SIZE());
   if (appealable) return "none";
-  await send(client, hub, "resolveDispute", [jobId]);
+  await writeAndWait(client, hub, "resolveDispute", [jobId]);
   return "resolved";
 }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
-import { zoneId } from "../../scripts/lib/zones.js";
+import { zoneId } from "@starminer/sdk";
 import { feedOraclesFixture } from "../support/oracles.js";
 import { connect, protocolFixture } from "../support/protocol.js";
 

@@ -10,8 +10,7 @@ import { type Hash, decodeFunctionData, parseEther } from "viem";
 import { deployProtocol } from "../../scripts/deploy/protocol.js";
 import { type BridgeSide, connectBridgeSide, sentTransfers } from "../../scripts/lib/bridge/gateway.js";
 import { devAccount } from "../../scripts/lib/dev-accounts.js";
-import { describeError } from "../../scripts/lib/errors.js";
-import { send } from "../../scripts/lib/transactions.js";
+import { describeError, writeAndWait } from "@starminer/sdk";
 import { graphql, rest, startIndexer } from "../support/indexer.js";
 import {
   Background,
@@ -226,8 +225,8 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
     // The development deployer still governs home: it pairs the home gateway with the remote one.
     const governingHome = await connectBridgeSide(homeUrl, { privateKey: deployer.privateKey, manifestDir });
     const remoteGateway = (await connectBridgeSide(remoteUrl, { manifestDir })).gateway.address;
-    await send(governingHome, governingHome.gateway, "setCounterpart", [BigInt(REMOTE_CHAIN), remoteGateway]);
-    await send(governingHome, governingHome.token, "transfer", [alice.address, parseEther("5000")]);
+    await writeAndWait(governingHome, governingHome.gateway, "setCounterpart", [BigInt(REMOTE_CHAIN), remoteGateway]);
+    await writeAndWait(governingHome, governingHome.token, "transfer", [alice.address, parseEther("5000")]);
 
     home = await connectBridgeSide(homeUrl, { manifestDir });
     remote = await connectBridgeSide(remoteUrl, { manifestDir });
@@ -363,7 +362,7 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
   it("does not count a removed validator's signature: the transfer waits until enough current ones sign", async () => {
     // Governance on the remote chain removes the third validator; then the first one's service goes down.
     const governingRemote = await connectBridgeSide(remoteUrl, { privateKey: deployer.privateKey, manifestDir });
-    await send(governingRemote, governingRemote.gateway, "setValidators", [
+    await writeAndWait(governingRemote, governingRemote.gateway, "setValidators", [
       [validators[0]!.address, validators[1]!.address],
       2n,
     ]);
@@ -429,7 +428,7 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
   it("cancels a transfer the destination's limit can never let in, and refunds its sender on the source once", async () => {
     // Governance on the remote chain lowers its incoming limit to 10 AGPU an hour: a 40 AGPU transfer is stuck.
     const governingRemote = await connectBridgeSide(remoteUrl, { privateKey: deployer.privateKey, manifestDir });
-    await send(governingRemote, governingRemote.gateway, "setRateLimit", [
+    await writeAndWait(governingRemote, governingRemote.gateway, "setRateLimit", [
       { period: Number(HOUR), maxOutgoing: LIMIT.maxOutgoing, maxIncoming: parseEther("10") },
     ]);
     const aliceBefore = await home.token.read.balanceOf([alice.address]);
@@ -475,7 +474,7 @@ describe("The bridge between two local chains (end to end: CLI, validators, rela
     expect(remoteStatus).to.include({ completed: false, cancelled: true });
 
     // The lane is free again: a transfer within the limit goes through.
-    await send(governingRemote, governingRemote.gateway, "setRateLimit", [
+    await writeAndWait(governingRemote, governingRemote.gateway, "setRateLimit", [
       { period: Number(HOUR), maxOutgoing: LIMIT.maxOutgoing, maxIncoming: LIMIT.maxIncoming },
     ]);
     const next = await sendOut("5");

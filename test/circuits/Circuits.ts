@@ -7,19 +7,12 @@ import * as snarkjs from "snarkjs";
 
 import { capabilityCommitment, proveCapability } from "../../scripts/lib/zk/capability.js";
 import { proveResultCommitment, resultCommitment, resultDigest } from "../../scripts/lib/zk/commitment.js";
-import {
-  denseLayer,
-  denseLayerWitnessInput,
-  inputHash,
-  modelHash,
-  outputHash,
-  proveDenseLayer,
-} from "../../scripts/lib/zk/dense-layer.js";
+import { SNARK_FIELD, denseLayer, inputHash, modelHash, outputHash, poseidon, signedToField } from "@starminer/sdk";
+import { denseLayerWitnessInput, proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
 import { compileCircuit } from "../../scripts/lib/zk/ceremony.js";
 import { circuitPaths } from "../../scripts/lib/zk/circuits.js";
 import { seededRandom } from "../../scripts/lib/random.js";
 import { drawDigit } from "../../scripts/lib/zk/digits.js";
-import { SNARK_FIELD, signedToField } from "../../scripts/lib/zk/field.js";
 import {
   type MlpModel,
   argmax,
@@ -32,7 +25,6 @@ import {
   proveMlp,
   readMlpModel,
 } from "../../scripts/lib/zk/mlp.js";
-import { poseidon } from "../../scripts/lib/zk/poseidon.js";
 import {
   type Groth16Proof,
   prove,

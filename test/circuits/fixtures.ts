@@ -1,4 +1,4 @@
-import type { DenseLayerModel } from "../../scripts/lib/zk/dense-layer.js";
+import type { DenseLayerModel } from "@starminer/sdk";
 
 /** A deterministic pseudo-random int in [min, max] stream, so circuit tests are reproducible. */
 export function ints(seed: number, min: number, max: number) {

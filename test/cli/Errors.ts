@@ -11,7 +11,7 @@ import {
   parseEther,
 } from "viem";
 
-import { describeError } from "../../scripts/lib/errors.js";
+import { describeError } from "@starminer/sdk";
 import { ROOT } from "../support/processes.js";
 
 /** The error `name(args)` of `abi` as a simulation reports it, raised by `contract` if given. */

@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { Mode } from "../../scripts/lib/market.js";
+import { Mode } from "@starminer/sdk";
 import { readSpecFile } from "../../scripts/cli/parse.js";
 import { ROOT } from "../support/processes.js";
 

@@ -8,10 +8,9 @@ import { type Hex, keccak256, toHex } from "viem";
 import { type ProtocolClient, connectProtocol } from "../../scripts/lib/client.js";
 import { ContentStore } from "../../scripts/lib/content.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
-import { NodeRole } from "../../scripts/lib/nodes.js";
+import { type DenseLayerJob, NodeRole, runDenseLayer, sampleDenseLayerJob } from "@starminer/sdk";
 import { type DaemonEvent, ProviderDaemon } from "../../scripts/lib/provider/daemon.js";
 import type { JobRecord } from "../../scripts/lib/provider/journal.js";
-import { type DenseLayerJob, runDenseLayer, sampleDenseLayerJob } from "../../scripts/lib/workload.js";
 import {
   DAY,
   JobStatus,

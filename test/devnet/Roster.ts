@@ -8,9 +8,8 @@ import { parseEther } from "viem";
 
 import { connectProtocol } from "../../scripts/lib/client.js";
 import { devAccount } from "../../scripts/lib/dev-accounts.js";
-import { NodeRole } from "../../scripts/lib/nodes.js";
+import { NodeRole, writeAndWait } from "@starminer/sdk";
 import { planRoster } from "../../scripts/lib/devnet/setup.js";
-import { send } from "../../scripts/lib/transactions.js";
 import { ROOT, TYPESCRIPT, freePort, stopProcess, waitFor } from "../support/processes.js";
 
 /** The local node gives ether to the mnemonic's first 20 accounts; a devnet may have more actors than that. */
@@ -75,7 +74,7 @@ describe("npm start with more actors than the local node funds", function () {
     const last = roster.users.at(-1)!;
     expect(lines.some((line) => line.includes(last.privateKey))).to.equal(true);
     const user = await connectProtocol({ ...config, privateKey: last.privateKey });
-    const { receipt } = await send(user, user.agpu, "transfer", [roster.users[0]!.address, parseEther("1")]);
+    const { receipt } = await writeAndWait(user, user.agpu, "transfer", [roster.users[0]!.address, parseEther("1")]);
     expect(receipt.status).to.equal("success");
   });
 });

@@ -5,9 +5,9 @@ import type { Address } from "viem";
 import { createPublicClient, custom } from "viem";
 
 import { deployProtocol } from "../../scripts/deploy/protocol.js";
-import { ProposalState, VoteType, checkHandover } from "../../scripts/lib/governance.js";
+import { ProposalState, VoteType, jobSpec } from "@starminer/sdk";
+import { checkHandover } from "../../scripts/lib/governance.js";
 import { manifestContract } from "../../scripts/lib/manifest.js";
-import { jobSpec } from "../../scripts/lib/market.js";
 import { Role } from "../../scripts/lib/roles.js";
 import { TEST_VESTING, productionParameters } from "../support/production.js";
 import { connect, protocolFixture } from "../support/protocol.js";

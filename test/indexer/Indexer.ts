@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 
 import { type DeploymentManifest, readManifest } from "../../scripts/lib/manifest.js";
-import { zoneId } from "../../scripts/lib/zones.js";
+import { zoneId } from "@starminer/sdk";
 import { type ChainEvent, chainEvents, comparable } from "../support/chain-events.js";
 import {
   type IndexedEvent,

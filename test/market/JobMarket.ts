@@ -3,8 +3,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import type { Address } from "viem";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
-import { MAX_CLAIM_BATCH, MAX_FINALIZE_BATCH, specHash } from "../../scripts/lib/market.js";
-import { zoneId } from "../../scripts/lib/zones.js";
+import { MAX_CLAIM_BATCH, MAX_FINALIZE_BATCH, specHash, zoneId } from "@starminer/sdk";
 import {
   AGPU,
   DAY,

@@ -3,7 +3,7 @@ import type { Hex } from "viem";
 
 import { type Candidate, type JobRequirements, WEIGHTS, marketView, rankProviders } from "../../scripts/lib/matcher.js";
 import { RUNTIME_BITS } from "../../scripts/lib/workloads/manifest.js";
-import { zoneId } from "../../scripts/lib/zones.js";
+import { zoneId } from "@starminer/sdk";
 
 const EU_WEST = zoneId("eu-west");
 const EU_CENTRAL = zoneId("eu-central");

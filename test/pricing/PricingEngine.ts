@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { Hex } from "viem";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
-import { zoneId } from "../../scripts/lib/zones.js";
+import { zoneId } from "@starminer/sdk";
 import { NodeRole, providerMetadata } from "../support/nodes.js";
 import { registerOracles, setFeedOracles } from "../support/oracles.js";
 import { type Protocol, connect, protocolFixture, spareSigners, stakeFrom } from "../support/protocol.js";

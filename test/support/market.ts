@@ -2,9 +2,8 @@ import { SigningKey, hashMessage, id, keccak256, toBeHex } from "ethers";
 import type { Address, Hex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 
-import { type JobSpec, Mode, jobSpec, resultCommitment } from "../../scripts/lib/market.js";
+import { type JobSpec, Mode, jobSpec, resultCommitment, zoneId } from "@starminer/sdk";
 import { Role } from "../../scripts/lib/roles.js";
-import { zoneId } from "../../scripts/lib/zones.js";
 import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "./nodes.js";
 import {
   type Connection,
@@ -20,8 +19,8 @@ export const AGPU = 10n ** 18n;
 export const HOUR = 3_600;
 export const DAY = 86_400;
 
-export { JobStatus, Mode, SlotStatus, Tier, jobSpec } from "../../scripts/lib/market.js";
-export type { JobSpec } from "../../scripts/lib/market.js";
+export { JobStatus, Mode, SlotStatus, Tier, jobSpec } from "@starminer/sdk";
+export type { JobSpec } from "@starminer/sdk";
 export const Outcome = { Completed: 0, Missed: 1, Faulty: 2 } as const;
 export const Verdict = { Pending: 0, Upheld: 1, Rejected: 2, NoDecision: 3 } as const;
 export const AuditDraw = { None: 0, Pending: 1, Sampled: 2, Skipped: 3 } as const;

@@ -1,1 +1,1 @@
-export { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../../scripts/lib/nodes.js";
+export { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "@starminer/sdk";

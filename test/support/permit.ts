@@ -1,6 +1,6 @@
 import { Signature, type Signer, type TypedDataDomain } from "ethers";
 
-import { PERMIT_TYPES } from "../../scripts/lib/permit.js";
+import { PERMIT_TYPES } from "@starminer/sdk";
 
 interface PermitToken {
   getAddress(): Promise<string>;

@@ -24,7 +24,7 @@ import {
   setHubParameters,
   submit,
 } from "../support/market.js";
-import { WorkloadClass } from "../../scripts/lib/zk/workloads.js";
+import { WorkloadClass } from "@starminer/sdk";
 import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../support/nodes.js";
 import { connect, freshSigner, stakeFrom } from "../support/protocol.js";
 

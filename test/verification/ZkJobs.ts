@@ -2,17 +2,13 @@ import { expect } from "chai";
 import type { Address } from "viem";
 
 import { proveResultCommitment, resultDigest } from "../../scripts/lib/zk/commitment.js";
-import { inputHash, modelHash, proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
+import { WorkloadClass, fieldToBytes32, inputHash, modelHash } from "@starminer/sdk";
+import { proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
 import { seededRandom } from "../../scripts/lib/random.js";
 import { drawDigit } from "../../scripts/lib/zk/digits.js";
 import { type Groth16Proof, releaseProver } from "../../scripts/lib/zk/groth16.js";
 import { type MlpModel, argmax, mlpInputHash, mlpModelHash, proveMlp, readMlpModel } from "../../scripts/lib/zk/mlp.js";
-import {
-  WorkloadClass,
-  commitmentEvidence,
-  inferenceEvidence,
-  fieldToBytes32,
-} from "../../scripts/lib/zk/workloads.js";
+import { commitmentEvidence, inferenceEvidence } from "../../scripts/lib/zk/workloads.js";
 import { sampleLayer } from "../circuits/fixtures.js";
 import {
   AGPU,

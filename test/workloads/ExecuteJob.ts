@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { resultOf, runDenseLayer, sampleDenseLayerJob } from "../../scripts/lib/workload.js";
+import { resultOf, runDenseLayer, sampleDenseLayerJob } from "@starminer/sdk";
 import { ArtifactDirectory } from "../../scripts/lib/workloads/artifact-store.js";
 import { resultOfOutput } from "../../scripts/lib/workloads/canonical.js";
 import { artifactCid, cidDigest } from "../../scripts/lib/workloads/cid.js";

@@ -10,7 +10,7 @@ import { ContentStore } from "../../scripts/lib/content.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { upholds } from "../../scripts/lib/juror.js";
 import { type DaemonEvent, type Fault, ProviderDaemon } from "../../scripts/lib/provider/daemon.js";
-import { send } from "../../scripts/lib/transactions.js";
+import { writeAndWait } from "@starminer/sdk";
 import { type ArtifactSource, filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
 import { decodeOutputs, failureOf, failureResult } from "../../scripts/lib/workloads/canonical.js";
 import { artifactCid, cidDigest } from "../../scripts/lib/workloads/cid.js";
@@ -467,7 +467,7 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
     const publicKey = requestedPublicKey(asked!.args.publicKey!);
     const binding = { chainId: requester.chain.id, jobId: job.jobId, slot: 0, recipient: p1.address as Hex };
     const decoy = encodeWrappedKey(wrapKey(generateJobKey(), publicKey, binding));
-    await send(requester, requester.jobMarket, "releaseJobKey", [job.jobId, 0n, decoy]);
+    await writeAndWait(requester, requester.jobMarket, "releaseJobKey", [job.jobId, 0n, decoy]);
     await provider.daemon.round();
     const [slot] = await acceptedOf(job.jobId);
     expect(slot!.result).to.equal(failureResult("decryption-failed"));

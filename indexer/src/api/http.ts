@@ -3,8 +3,8 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { type Address, type Hex, getAddress, isAddress, isHex } from "viem";
 
-import { Tier, byLowerCaseName } from "../../../scripts/lib/market.js";
-import { zoneId } from "../../../scripts/lib/zones.js";
+import { Tier, byLowerCaseName } from "../../../sdk/src/market.js";
+import { zoneId } from "../../../sdk/src/zones.js";
 
 /** Ends the request with `status` and a JSON body `{ "error": message }`. */
 export function fail(status: 400 | 404, message: string): never {

@@ -1,7 +1,8 @@
 /**
  * The indexer's HTTP API: GraphQL at /graphql (bounded in depth, size and aliases; a query that cannot run is a
  * 400) and REST routes under /api for prices, reputation, job and node audit trails, the market heatmap,
- * governance and the bridge. A request body is at most 64 KiB on any route, else a 413 (request-body.ts).
+ * governance, the bridge and the deployment. A request body is at most 64 KiB on any route, else a 413
+ * (request-body.ts).
  * Successful answers are cached in memory until indexing moves on (response-cache.ts).
  */
 import { db } from "ponder:api";
@@ -11,6 +12,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 
 import { bridgeRoutes } from "./bridge";
+import { deploymentRoutes } from "./deployment";
 import { governanceRoutes } from "./governance";
 import { heatmapRoutes } from "./heatmap";
 import { jobRoutes } from "./jobs";
@@ -44,6 +46,7 @@ jobRoutes(app);
 heatmapRoutes(app);
 governanceRoutes(app);
 bridgeRoutes(app);
+deploymentRoutes(app);
 
 app.all("/api/*", (c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
 

@@ -3,7 +3,7 @@ import schema from "ponder:schema";
 import { and, asc, desc, eq, gt, gte, lt, lte } from "ponder";
 import type { Hono } from "hono";
 
-import { Tier, enumName } from "../../../scripts/lib/market.js";
+import { Tier, enumName } from "../../../sdk/src/market.js";
 import {
   fail,
   page,

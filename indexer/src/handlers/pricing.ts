@@ -1,6 +1,6 @@
 import { pricePoint, tier, zone, zoneNeighbour } from "ponder:schema";
 
-import { Tier } from "../../../scripts/lib/market.js";
+import { Tier } from "../../../sdk/src/market.js";
 import type { Handlers } from "../lib/handler";
 
 /** Tier names by index, as the pricing engine numbers tiers. */

@@ -1,6 +1,6 @@
 import { node, zone } from "ponder:schema";
 
-import { zoneLabel } from "../../../scripts/lib/zones.js";
+import { zoneLabel } from "../../../sdk/src/zones.js";
 import type { Handlers } from "../lib/handler";
 import { ensureNode } from "../lib/nodes";
 

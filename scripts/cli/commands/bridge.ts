@@ -16,7 +16,7 @@ import { gatherSignatures } from "../../lib/bridge/quorum.js";
 import { BridgeRelayer, type RelayEvent } from "../../lib/bridge/relayer.js";
 import { startValidatorService } from "../../lib/bridge/validator.js";
 import { sleep } from "../../lib/sleep.js";
-import { send } from "../../lib/transactions.js";
+import { writeAndWait } from "@starminer/sdk";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseAgpu, parseInteger } from "../parse.js";
@@ -66,10 +66,14 @@ export const bridgeTransfer: Command = async ({ args, config, out }) => {
     const allowance = await source.token.read.allowance([account.address, source.gateway.address]);
     if (allowance < amount) {
       out.progress(`approving the gateway to lock ${agpu(amount)}`);
-      await send(source, source.token, "approve", [source.gateway.address, amount]);
+      await writeAndWait(source, source.token, "approve", [source.gateway.address, amount]);
     }
   }
-  const { receipt } = await send(source, source.gateway, "send", [destinationChainId, getAddress(recipient), amount]);
+  const { receipt } = await writeAndWait(source, source.gateway, "send", [
+    destinationChainId,
+    getAddress(recipient),
+    amount,
+  ]);
   const [sent] = parseEventLogs({ abi: source.gateway.abi, eventName: "TransferSent", logs: receipt.logs });
   if (sent === undefined) throw new Error(`transaction ${receipt.transactionHash} sent no transfer`);
   const record: Record<string, unknown> = {
@@ -184,7 +188,7 @@ export const bridgeCancel: Command = async ({ args, config, out }) => {
         `(${agpu(maxIncoming)}) and can still complete`,
     );
   }
-  const { receipt } = await send(destination, destination.gateway, "cancel", [sent.transfer]);
+  const { receipt } = await writeAndWait(destination, destination.gateway, "cancel", [sent.transfer]);
   out.record({
     sourceChain: sourceChainId,
     nonce,
@@ -226,7 +230,7 @@ export const bridgeRefund: Command = async ({ args, config, out }) => {
     typedData,
     digest: hashTypedData(typedData),
   });
-  const { receipt } = await send(source, source.gateway, "refund", [sent.transfer, signatures]);
+  const { receipt } = await writeAndWait(source, source.gateway, "refund", [sent.transfer, signatures]);
   out.record({
     nonce,
     digest: sent.digest,

@@ -6,8 +6,7 @@ import { parseArgs } from "node:util";
 import { type Hex, bytesToHex, zeroAddress, zeroHash } from "viem";
 
 import { type ProtocolClient, requireAccount, starminerHome } from "../../lib/client.js";
-import { JobStatus, enumName } from "../../lib/market.js";
-import { send } from "../../lib/transactions.js";
+import { JobStatus, enumName, writeAndWait } from "@starminer/sdk";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseJobId } from "../parse.js";
@@ -88,7 +87,7 @@ export const disputeVote: Command = async (context) => {
     await mkdir(join(starminerHome(), "votes"), { recursive: true });
     await writeFile(path, `${JSON.stringify({ uphold, salt })}\n`, { mode: 0o600 });
     const commitment = await hub.read.voteCommitment([jobId, me, uphold, salt]);
-    const { receipt } = await send(client, hub, "commitVote", [jobId, commitment]);
+    const { receipt } = await writeAndWait(client, hub, "commitVote", [jobId, commitment]);
     context.out.record({
       jobId,
       juror: me,
@@ -115,7 +114,7 @@ export const disputeVote: Command = async (context) => {
   if (saved.uphold !== uphold) {
     throw new Error(`the vote committed was "${saved.uphold ? "uphold" : "reject"}": a reveal must match it`);
   }
-  const { receipt } = await send(client, hub, "revealVote", [jobId, uphold, saved.salt]);
+  const { receipt } = await writeAndWait(client, hub, "revealVote", [jobId, uphold, saved.salt]);
   context.out.record({ jobId, juror: me, step: "revealed", vote: choice, transaction: receipt.transactionHash });
 };
 
@@ -136,7 +135,7 @@ export const disputeResolve: Command = async (context) => {
           `is ${latest}): try again once it is`,
       );
     }
-    const { receipt } = await send(client, hub, "drawCommittee", [jobId]);
+    const { receipt } = await writeAndWait(client, hub, "drawCommittee", [jobId]);
     const redrawn = await hub.read.disputeOf([jobId]);
     if (redrawn.commitEndsAt === 0) {
       // Nobody drew while the draw block's hash was readable (256 blocks): the draw moved to the next block.
@@ -156,7 +155,7 @@ export const disputeResolve: Command = async (context) => {
     });
     return;
   }
-  const { receipt } = await send(client, hub, "resolveDispute", [jobId]);
+  const { receipt } = await writeAndWait(client, hub, "resolveDispute", [jobId]);
   const after = await hub.read.disputeOf([jobId]);
   const status = await client.jobMarket.read.jobOf([jobId]);
   context.out.record({

@@ -3,11 +3,8 @@ import { parseArgs } from "node:util";
 
 import { type Address, type Hex, formatEther, keccak256, parseEventLogs, toHex } from "viem";
 
-import { encodeActions } from "../../lib/actions.js";
+import { ProposalState, VoteType, encodeActions, enumName, writeAndWait } from "@starminer/sdk";
 import { type ProtocolClient, requireAccount } from "../../lib/client.js";
-import { ProposalState, VoteType } from "../../lib/governance.js";
-import { enumName } from "../../lib/market.js";
-import { send } from "../../lib/transactions.js";
 import { UsageError } from "../errors.js";
 import { parseAddress, parseInteger } from "../parse.js";
 import type { Command, CommandContext } from "./context.js";
@@ -81,11 +78,11 @@ export const govPropose: Command = async ({ args, out, protocol }) => {
   const client = await protocol();
   let actions;
   try {
-    actions = encodeActions(client.manifest, raw);
+    actions = encodeActions(client.manifest.contracts, raw);
   } catch (error) {
     throw new UsageError(`${values.actions}: ${(error as Error).message}`);
   }
-  const { receipt } = await send(client, client.governor, "propose", [
+  const { receipt } = await writeAndWait(client, client.governor, "propose", [
     actions.map((a) => a.target),
     actions.map((a) => a.value),
     actions.map((a) => a.calldata),
@@ -184,15 +181,15 @@ export const govVote: Command = async ({ args, out, protocol }) => {
 
   const { receipt } =
     values.signature === undefined
-      ? await send(client, client.governor, "castVoteWithReason", [proposalId, support, values.reason])
+      ? await writeAndWait(client, client.governor, "castVoteWithReason", [proposalId, support, values.reason])
       : values.reason === ""
-        ? await send(client, client.governor, "castVoteBySig", [
+        ? await writeAndWait(client, client.governor, "castVoteBySig", [
             proposalId,
             support,
             values.voter as Address,
             values.signature as Hex,
           ])
-        : await send(client, client.governor, "castVoteWithReasonAndParamsBySig", [
+        : await writeAndWait(client, client.governor, "castVoteWithReasonAndParamsBySig", [
             proposalId,
             support,
             values.voter as Address,
@@ -215,7 +212,12 @@ async function lifecycle(context: CommandContext, step: "queue" | "execute") {
   const client = await context.protocol();
   const proposalId = await parseProposalId(context.protocol, positionals[0]);
   const p = await createdProposal(client, proposalId);
-  const { receipt } = await send(client, client.governor, step, [p.targets, p.values, p.calldatas, p.descriptionHash]);
+  const { receipt } = await writeAndWait(client, client.governor, step, [
+    p.targets,
+    p.values,
+    p.calldatas,
+    p.descriptionHash,
+  ]);
   const state = await client.governor.read.state([proposalId]);
   const eta = await client.governor.read.proposalEta([proposalId]);
   context.out.record({
@@ -275,7 +277,7 @@ export const govDelegate: Command = async ({ args, out, protocol }) => {
   const client = await protocol();
   const account = requireAccount(client);
   const delegatee = named ?? account.address;
-  const { receipt } = await send(client, client.amax, "delegate", [delegatee]);
+  const { receipt } = await writeAndWait(client, client.amax, "delegate", [delegatee]);
   out.record({
     delegator: account.address,
     delegatee,

@@ -6,7 +6,7 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { type ClientConfig, type ProtocolClient, starminerHome } from "../../lib/client.js";
-import { JobStatus, SlotStatus, enumName } from "../../lib/market.js";
+import { JobStatus, SlotStatus, enumName } from "@starminer/sdk";
 import { filesByCid } from "../../lib/workloads/artifact-store.js";
 import { type CanonicalOutput, decodeOutputs, failureOf } from "../../lib/workloads/canonical.js";
 import { allRuntimes } from "../../lib/workloads/execute.js";

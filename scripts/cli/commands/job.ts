@@ -4,13 +4,21 @@ import { parseEventLogs } from "viem";
 
 import { type ProtocolClient, requireAccount } from "../../lib/client.js";
 import { ContentStore } from "../../lib/content.js";
-import { type JobSpec, JobStatus, Mode, SlotStatus, Tier, byLowerCaseName, enumName } from "../../lib/market.js";
-import { zoneLabel } from "../../lib/zones.js";
+import {
+  type JobSpec,
+  JobStatus,
+  Mode,
+  SlotStatus,
+  Tier,
+  byLowerCaseName,
+  enumName,
+  writeAndWait,
+  zoneLabel,
+} from "@starminer/sdk";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseAddress, parseInteger, parseJobId, parseJobWaitArgs, readSpecFile } from "../parse.js";
 import { enabledZone } from "../zones.js";
-import { send } from "../../lib/transactions.js";
 import type { Command, CommandContext } from "./context.js";
 import {
   describeOutputs,
@@ -98,14 +106,14 @@ export const jobSubmit: Command = async (context) => {
   const allowance = await client.agpu.read.allowance([account.address, client.jobMarket.address]);
   if (allowance < quote.total) {
     out.progress(`approving the market to take the job's price, ${agpu(quote.total)}`);
-    await send(client, client.agpu, "approve", [client.jobMarket.address, quote.total]);
+    await writeAndWait(client, client.agpu, "approve", [client.jobMarket.address, quote.total]);
   }
   if (workload !== undefined) {
     // Providers fetch the model and input by the job's spec hash, so they are published before the job exists.
     const { specHash } = await new ContentStore(config.contentDir).putJob(workload);
     out.progress(`published the workload to ${config.contentDir} as ${specHash}`);
   }
-  const { receipt } = await send(client, client.jobMarket, "submitJob", [spec]);
+  const { receipt } = await writeAndWait(client, client.jobMarket, "submitJob", [spec]);
   const [submitted] = parseEventLogs({ abi: client.jobMarket.abi, logs: receipt.logs, eventName: "JobSubmitted" });
   if (submitted === undefined) throw new Error("the submission emitted no JobSubmitted event");
   const a = submitted.args;
@@ -266,7 +274,7 @@ async function preflight(client: ProtocolClient, spec: JobSpec, now: bigint): Pr
 /** `job cancel <id>`: cancels an unclaimed job and refunds its escrow. */
 export const jobCancel: Command = async (context) => {
   const { jobId, client, job } = await existingJob(context);
-  const { receipt } = await send(client, client.jobMarket, "cancelJob", [jobId]);
+  const { receipt } = await writeAndWait(client, client.jobMarket, "cancelJob", [jobId]);
   context.out.record({
     jobId,
     status: "Cancelled",
@@ -294,9 +302,9 @@ export const jobDispute: Command = async (context) => {
   const allowance = await client.agpu.read.allowance([account.address, client.verificationHub.address]);
   if (allowance < bond) {
     context.out.progress(`approving the verification hub to take the dispute bond of ${agpu(bond)}`);
-    await send(client, client.agpu, "approve", [client.verificationHub.address, bond]);
+    await writeAndWait(client, client.agpu, "approve", [client.verificationHub.address, bond]);
   }
-  const { receipt } = await send(client, client.verificationHub, "openDispute", [jobId]);
+  const { receipt } = await writeAndWait(client, client.verificationHub, "openDispute", [jobId]);
   const [opened] = parseEventLogs({ abi: client.verificationHub.abi, logs: receipt.logs, eventName: "DisputeOpened" });
   context.out.record({
     jobId,
@@ -319,7 +327,7 @@ export const jobFinalize: Command = async (context) => {
   if (now < BigInt(job.challengeEndsAt)) {
     throw new Error(`job ${jobId}'s challenge window is open until ${isoTime(job.challengeEndsAt)}`);
   }
-  const { receipt } = await send(client, client.jobMarket, "finalize", [jobId]);
+  const { receipt } = await writeAndWait(client, client.jobMarket, "finalize", [jobId]);
   const settled = await client.jobMarket.read.jobOf([jobId]);
   context.out.record({ jobId, status: enumName(JobStatus, settled.status), transaction: receipt.transactionHash });
 };
@@ -357,7 +365,7 @@ export const jobExpire: Command = async (context) => {
   for (const index of overdue) {
     // An open slot's expiry may end the job, and then the later open slots with it.
     if ((await client.jobMarket.read.jobOf([jobId])).status !== JobStatus.Open) break;
-    const { receipt } = await send(client, client.jobMarket, "expireSlot", [jobId, BigInt(index)]);
+    const { receipt } = await writeAndWait(client, client.jobMarket, "expireSlot", [jobId, BigInt(index)]);
     expired.push({ slot: index, provider: slots[index]!.provider, transaction: receipt.transactionHash });
   }
   const after = await client.jobMarket.read.jobOf([jobId]);

@@ -2,11 +2,9 @@ import { parseArgs } from "node:util";
 
 import type { Hex } from "viem";
 
-import { Mode } from "../../lib/market.js";
+import { Mode, NodeRole, zoneLabel } from "@starminer/sdk";
 import { type Candidate, type JobRequirements, marketView, rankProviders } from "../../lib/matcher.js";
-import { NodeRole } from "../../lib/nodes.js";
 import { runtimeMask } from "../../lib/workloads/manifest.js";
-import { zoneLabel } from "../../lib/zones.js";
 import { UsageError } from "../errors.js";
 import { getFromIndexer, queryIndexer } from "../indexer-client.js";
 import { parseInteger, parseRuntimes, readSpecFile } from "../parse.js";

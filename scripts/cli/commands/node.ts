@@ -3,9 +3,7 @@ import { parseArgs } from "node:util";
 import { parseEventLogs } from "viem";
 
 import { requireAccount } from "../../lib/client.js";
-import { NodeRole } from "../../lib/nodes.js";
-import { send } from "../../lib/transactions.js";
-import { zoneLabel } from "../../lib/zones.js";
+import { NodeRole, writeAndWait, zoneLabel } from "@starminer/sdk";
 import { UsageError } from "../errors.js";
 import { queryIndexer } from "../indexer-client.js";
 import { agpu } from "../output.js";
@@ -76,7 +74,7 @@ export const nodeClaimBounty: Command = async ({ args, out, protocol }) => {
   const account = requireAccount(client);
   const owed = await client.staking.read.unpaidBountyOf([account.address]);
   if (owed === 0n) throw new Error(`no bounty is owed to ${account.address}`);
-  const { receipt } = await send(client, client.staking, "claimBounty", []);
+  const { receipt } = await writeAndWait(client, client.staking, "claimBounty", []);
   const [claimed] = parseEventLogs({ abi: client.staking.abi, logs: receipt.logs, eventName: "BountyClaimed" });
   const amount = claimed?.args.amount ?? owed;
   out.record({

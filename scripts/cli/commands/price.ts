@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
 
-import { Tier, enumName } from "../../lib/market.js";
-import { zoneLabel } from "../../lib/zones.js";
+import { Tier, enumName, zoneLabel } from "@starminer/sdk";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseInteger, parseTier } from "../parse.js";

@@ -4,14 +4,11 @@ import { parseArgs } from "node:util";
 import { parseEventLogs } from "viem";
 
 import { requireAccount } from "../../lib/client.js";
-import { NodeRole, type NodeMetadata, Tee, providerMetadata } from "../../lib/nodes.js";
-import { enumName } from "../../lib/market.js";
-import { zoneLabel } from "../../lib/zones.js";
+import { type NodeMetadata, NodeRole, Tee, enumName, providerMetadata, writeAndWait, zoneLabel } from "@starminer/sdk";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseAddress, parseAgpu, parseInteger } from "../parse.js";
 import { enabledZone } from "../zones.js";
-import { send } from "../../lib/transactions.js";
 import type { Command } from "./context.js";
 
 /** The flags of a node's metadata, shared by `register` and `update`, and the fields of a metadata file. */
@@ -61,7 +58,7 @@ export const providerRegister: Command = async ({ args, out, protocol }) => {
     teeType,
   });
   const account = requireAccount(client);
-  const { receipt } = await send(client, client.nodeRegistry, "register", [NodeRole.PROVIDER, metadata]);
+  const { receipt } = await writeAndWait(client, client.nodeRegistry, "register", [NodeRole.PROVIDER, metadata]);
   out.record({ provider: account.address, zone: values.zone, gpu: values.gpu, transaction: receipt.transactionHash });
 };
 
@@ -106,8 +103,8 @@ export const providerStake: Command = async ({ args, out, protocol }) => {
   if (balance < amount) throw new Error(`${account.address} holds ${agpu(balance)}, less than ${agpu(amount)}`);
   // Exactly the amount, and only what is missing: no standing allowance is left behind.
   const allowance = await client.agpu.read.allowance([account.address, client.staking.address]);
-  if (allowance < amount) await send(client, client.agpu, "approve", [client.staking.address, amount]);
-  const { receipt } = await send(client, client.staking, "stake", [amount]);
+  if (allowance < amount) await writeAndWait(client, client.agpu, "approve", [client.staking.address, amount]);
+  const { receipt } = await writeAndWait(client, client.staking, "stake", [amount]);
   const staked = await client.staking.read.stakeOf([account.address]);
   out.record({
     provider: account.address,
@@ -121,7 +118,7 @@ export const providerUnbond: Command = async ({ args, out, protocol }) => {
   const amount = parseAgpu("the amount to unbond", args[0]);
   const client = await protocol();
   const account = requireAccount(client);
-  const { receipt } = await send(client, client.staking, "requestUnbond", [amount]);
+  const { receipt } = await writeAndWait(client, client.staking, "requestUnbond", [amount]);
   const period = await client.staking.read.unbondingPeriod();
   const block = await client.publicClient.getBlock({ blockHash: receipt.blockHash });
   out.record({
@@ -169,7 +166,7 @@ export const providerUpdate: Command = async ({ args, out, protocol }) => {
       values.tflops === undefined ? current.tflopsCenti : parseInteger("tflops", values.tflops, 1, 2 ** 32 - 1),
     teeType: teeType ?? current.teeType,
   };
-  const { receipt } = await send(client, client.nodeRegistry, "updateMetadata", [metadata]);
+  const { receipt } = await writeAndWait(client, client.nodeRegistry, "updateMetadata", [metadata]);
   out.record({
     provider: account.address,
     zone: zoneLabel(metadata.zone),
@@ -232,7 +229,7 @@ export const providerWithdraw: Command = async ({ args, out, protocol }) => {
   if (args.length > 0) throw new UsageError("withdraw takes no arguments");
   const client = await protocol();
   const account = requireAccount(client);
-  const { receipt } = await send(client, client.staking, "withdraw", []);
+  const { receipt } = await writeAndWait(client, client.staking, "withdraw", []);
   const [withdrawn] = parseEventLogs({ abi: client.staking.abi, logs: receipt.logs, eventName: "Withdrawn" });
   const amount = withdrawn?.args.amount ?? 0n;
   const left = await client.staking.read.unbondingOf([account.address]);

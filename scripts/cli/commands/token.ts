@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { type Address, erc20Abi, formatEther, parseEventLogs } from "viem";
 
 import { type ProtocolClient, requireAccount } from "../../lib/client.js";
-import { send } from "../../lib/transactions.js";
+import { writeAndWait } from "@starminer/sdk";
 import { UsageError } from "../errors.js";
 import { parseAddress, parseAgpu } from "../parse.js";
 import type { Command } from "./context.js";
@@ -99,8 +99,8 @@ export const tokenTransfer: Command = async ({ args, out, protocol }) => {
   }
   const { receipt } =
     symbol === "AGPU"
-      ? await send(client, client.agpu, "transfer", [to, amount])
-      : await send(client, client.amax, "transfer", [to, amount]);
+      ? await writeAndWait(client, client.agpu, "transfer", [to, amount])
+      : await writeAndWait(client, client.amax, "transfer", [to, amount]);
   const [moved] = parseEventLogs({ abi: erc20Abi, logs: receipt.logs, eventName: "Transfer" });
   out.record({
     token: symbol,

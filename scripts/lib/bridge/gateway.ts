@@ -9,7 +9,7 @@ import {
   hashTypedData,
 } from "viem";
 
-import type { BridgeGateway$Type } from "../../../artifacts/contracts/bridge/BridgeGateway.sol/artifacts.js";
+import type { bridgeGatewayAbi } from "@starminer/sdk";
 import { type ChainClient, type ClientConfig, type Contract, bindContract, connectChain } from "../client.js";
 import { manifestContract } from "../manifest.js";
 
@@ -91,7 +91,7 @@ export function refundTypedData(
 /** One chain's side of the bridge: its clients, its gateway and the token the gateway moves. */
 export interface BridgeSide extends ChainClient {
   readonly chainId: bigint;
-  readonly gateway: Contract<BridgeGateway$Type["abi"]>;
+  readonly gateway: Contract<typeof bridgeGatewayAbi>;
   readonly token: Contract<typeof erc20Abi>;
   readonly mode: number;
   /** The block the gateway was deployed in: no transfer left before it. */
@@ -105,7 +105,7 @@ export async function connectBridgeSide(
 ): Promise<BridgeSide> {
   const chain = await connectChain(rpcUrl, config);
   const entry = manifestContract(chain.manifest, "BridgeGateway");
-  const gateway = bindContract<BridgeGateway$Type["abi"]>(chain, "BridgeGateway");
+  const gateway = bindContract<typeof bridgeGatewayAbi>(chain, "BridgeGateway");
   const [tokenAddress, mode] = await Promise.all([gateway.read.token(), gateway.read.mode()]);
   const token = getContract({
     address: tokenAddress,

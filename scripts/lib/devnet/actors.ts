@@ -6,13 +6,26 @@ import { privateKeyToAccount } from "viem/accounts";
 
 import type { ProtocolClient } from "../client.js";
 import type { ContentStore } from "../content.js";
-import { describeError } from "../errors.js";
-import { type ChainJob, type ChainSlot, readJobViews } from "../job-views.js";
+import {
+  type ChainJob,
+  type ChainSlot,
+  JobStatus,
+  Mode,
+  NodeRole,
+  SlotStatus,
+  Tier,
+  WorkloadClass,
+  describeError,
+  enumName,
+  finalizeBatches,
+  jobSpec,
+  readJobViews,
+  sampleDenseLayerJob,
+  specHash,
+  writeAndWait,
+  zoneId,
+} from "@starminer/sdk";
 import { jurorStep, upholds } from "../juror.js";
-import { NodeRole } from "../nodes.js";
-import { JobStatus, Mode, SlotStatus, Tier, enumName, finalizeBatches, jobSpec, specHash } from "../market.js";
-import { send } from "../transactions.js";
-import { sampleDenseLayerJob } from "../workload.js";
 import { type ArtifactSource, filesByCid } from "../workloads/artifact-store.js";
 import { failureResult } from "../workloads/canonical.js";
 import { allRuntimes, executeJob, fetchArtifacts } from "../workloads/execute.js";
@@ -27,8 +40,6 @@ import {
   releaseJobKey,
   validatorJobKey,
 } from "../workloads/requester.js";
-import { WorkloadClass } from "../zk/workloads.js";
-import { zoneId } from "../zones.js";
 import { DEVNET_TIMING } from "./setup.js";
 
 /** What the simulated requesters and validators know about a job they follow. */
@@ -213,8 +224,8 @@ export class SimulatedRequester {
 
   /** Approves the market (escrow) and the hub (dispute bonds) once. */
   async approve(): Promise<void> {
-    await send(this.client, this.client.agpu, "approve", [this.client.jobMarket.address, maxUint256]);
-    await send(this.client, this.client.agpu, "approve", [this.client.verificationHub.address, maxUint256]);
+    await writeAndWait(this.client, this.client.agpu, "approve", [this.client.jobMarket.address, maxUint256]);
+    await writeAndWait(this.client, this.client.agpu, "approve", [this.client.verificationHub.address, maxUint256]);
   }
 
   /** Submits the next job of the mix: Consensus, Optimistic, TEE, ZK in turn, in the zones in turn. */
@@ -272,7 +283,7 @@ export class SimulatedRequester {
       deadline: now + 7_200n,
       maxTotal: quote.total * 2n,
     });
-    const { receipt } = await send(this.client, this.client.jobMarket, "submitJob", [spec]);
+    const { receipt } = await writeAndWait(this.client, this.client.jobMarket, "submitJob", [spec]);
     const [submitted] = parseEventLogs({
       abi: this.client.jobMarket.abi,
       logs: receipt.logs,
@@ -344,7 +355,7 @@ export class SimulatedRequester {
       // dispute changes it.
       if (accepted === undefined || accepted === failureResult("key-withheld")) continue;
       if (accepted === (tracked.expected ?? (await this.recompute(tracked)))) continue;
-      await send(this.client, this.client.verificationHub, "openDispute", [tracked.jobId]);
+      await writeAndWait(this.client, this.client.verificationHub, "openDispute", [tracked.jobId]);
       this.log(`job ${tracked.jobId}: the requester recomputed the job, found the result wrong and disputed it`);
     }
   }
@@ -408,7 +419,7 @@ export class SimulatedValidator {
             // A sealed job waits for its key: asked for now, released by the requester, used next round.
             const correct = await this.recomputer.correct(tracked);
             if (correct === undefined) continue;
-            await send(this.client, verificationHub, "reportAudit", [jobId, correct]);
+            await writeAndWait(this.client, verificationHub, "reportAudit", [jobId, correct]);
             const passed = (await acceptedResult(this.client, jobId)) === correct;
             this.log(`job ${jobId}: audited by ${short(me)}, ${passed ? "passed" : "FAILED: a dispute is open"}`);
           } else if (mine && now > BigInt(job.challengeEndsAt)) {
@@ -456,7 +467,7 @@ export class SimulatedValidator {
   private async settle(jobIds: readonly bigint[]) {
     for (const batch of finalizeBatches(jobIds)) {
       try {
-        await send(this.client, this.client.jobMarket, "finalizeMany", [batch]);
+        await writeAndWait(this.client, this.client.jobMarket, "finalizeMany", [batch]);
       } catch (error) {
         this.log(
           `validator ${short(this.client.account!.address)}: settling ${batch.length} job(s): ${describeError(error)}`,
@@ -472,7 +483,7 @@ export class SimulatedValidator {
         (slot.status === SlotStatus.Committed && job.revealEndsAt !== 0 && now > BigInt(job.revealEndsAt)) ||
         (slot.status === SlotStatus.Open && now >= BigInt(job.deadline));
       if (!overdue) continue;
-      await send(this.client, this.client.jobMarket, "expireSlot", [jobId, BigInt(index)]);
+      await writeAndWait(this.client, this.client.jobMarket, "expireSlot", [jobId, BigInt(index)]);
       this.log(`job ${jobId}: slot ${index} expired (${short(slot.provider)} missed it)`);
     }
   }

@@ -5,7 +5,7 @@ import { type Abi, type Hex, formatEther } from "viem";
 
 import { type ProtocolClient, connectProtocol } from "../client.js";
 import { ContentStore } from "../content.js";
-import { describeError } from "../errors.js";
+import { describeError } from "@starminer/sdk";
 import { ProviderDaemon } from "../provider/daemon.js";
 import { PROJECT_ROOT } from "../project-root.js";
 import { sleep } from "../sleep.js";

@@ -1,16 +1,21 @@
 import { type Address, type Hex, formatEther, getContract, keccak256, parseEther, toHex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 
-import type { AccessManager$Type } from "../../../artifacts/@openzeppelin/contracts/access/manager/AccessManager.sol/artifacts.js";
 import type { ProtocolClient } from "../client.js";
 import { devAccount } from "../dev-accounts.js";
 import { manifestContract } from "../manifest.js";
-import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../nodes.js";
+import {
+  NodeRole,
+  Tee,
+  accessManagerAbi,
+  providerMetadata,
+  serviceNodeMetadata,
+  writeAndWait,
+  zoneId,
+} from "@starminer/sdk";
 import type { Fault } from "../provider/daemon.js";
 import type { Hardware } from "../provider/hardware.js";
 import { Role } from "../roles.js";
-import { send } from "../transactions.js";
-import { zoneId } from "../zones.js";
 
 /** The enclave measurement the devnet allowlists for its simulated TEE providers. */
 export const DEVNET_MEASUREMENT = keccak256(toHex("starminer devnet enclave"));
@@ -130,13 +135,13 @@ export async function prepareDevnet(
   const { jobMarket, verificationHub, nodeRegistry, agpu, staking } = deployer;
   const accessManager = getContract({
     address: manifestContract(deployer.manifest, "AccessManager").address,
-    abi: manifestContract(deployer.manifest, "AccessManager").abi as AccessManager$Type["abi"],
+    abi: accessManagerAbi,
     client: { public: deployer.publicClient, wallet: deployer.walletClient },
   });
 
   progress("governance: short windows for the devnet, an attester, the devnet enclave measurement");
   const market = await jobMarket.read.marketParameters();
-  await send(deployer, jobMarket, "setMarketParameters", [
+  await writeAndWait(deployer, jobMarket, "setMarketParameters", [
     {
       ...market,
       optimisticReputationFloor: 5_000,
@@ -145,7 +150,7 @@ export async function prepareDevnet(
     },
   ]);
   const hub = await verificationHub.read.parameters();
-  await send(deployer, verificationHub, "setParameters", [
+  await writeAndWait(deployer, verificationHub, "setParameters", [
     {
       ...hub,
       auditRateBps: DEVNET_TIMING.auditRateBps,
@@ -154,8 +159,8 @@ export async function prepareDevnet(
       appealPeriod: DEVNET_TIMING.appealPeriod,
     },
   ]);
-  await send(deployer, accessManager, "grantRole", [Role.ATTESTER, roster.deployer.address, 0]);
-  await send(deployer, nodeRegistry, "setEnclaveMeasurementAllowed", [DEVNET_MEASUREMENT, true]);
+  await writeAndWait(deployer, accessManager, "grantRole", [Role.ATTESTER, roster.deployer.address, 0]);
+  await writeAndWait(deployer, nodeRegistry, "setEnclaveMeasurementAllowed", [DEVNET_MEASUREMENT, true]);
 
   // The local node gives ether to the mnemonic's first 20 accounts only; a larger roster's others get theirs here.
   const everyone = [...roster.providers, ...roster.validators, ...roster.requesters, ...roster.users];
@@ -181,10 +186,10 @@ export async function prepareDevnet(
     metadata: Parameters<typeof nodeRegistry.write.register>[0][1],
   ) => {
     const node = await connect(privateKey);
-    await send(deployer, agpu, "transfer", [node.account!.address, stake]);
-    await send(node, node.agpu, "approve", [staking.address, stake]);
-    await send(node, node.staking, "stake", [stake]);
-    await send(node, node.nodeRegistry, "register", [role, metadata]);
+    await writeAndWait(deployer, agpu, "transfer", [node.account!.address, stake]);
+    await writeAndWait(node, node.agpu, "approve", [staking.address, stake]);
+    await writeAndWait(node, node.staking, "stake", [stake]);
+    await writeAndWait(node, node.nodeRegistry, "register", [role, metadata]);
   };
   for (const [i, provider] of roster.providers.entries()) {
     await stakeAndRegister(
@@ -203,7 +208,7 @@ export async function prepareDevnet(
     );
     if (provider.enclaveKey !== undefined) {
       const enclave = privateKeyToAddress(provider.enclaveKey);
-      await send(deployer, nodeRegistry, "registerAttestation", [
+      await writeAndWait(deployer, nodeRegistry, "registerAttestation", [
         provider.address,
         Tee.NvidiaCc,
         DEVNET_MEASUREMENT,
@@ -221,10 +226,10 @@ export async function prepareDevnet(
     );
     // Validators sit on dispute committees only once they join the juror pool.
     const node = await connect(validator.privateKey);
-    await send(node, node.verificationHub, "joinPool", []);
+    await writeAndWait(node, node.verificationHub, "joinPool", []);
   }
   for (const requester of roster.requesters) {
-    await send(deployer, agpu, "transfer", [requester.address, requesterFunds]);
+    await writeAndWait(deployer, agpu, "transfer", [requester.address, requesterFunds]);
   }
-  for (const user of roster.users) await send(deployer, agpu, "transfer", [user.address, DEVNET_USER_FUNDS]);
+  for (const user of roster.users) await writeAndWait(deployer, agpu, "transfer", [user.address, DEVNET_USER_FUNDS]);
 }

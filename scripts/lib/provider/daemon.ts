@@ -5,12 +5,29 @@ import { privateKeyToAccount } from "viem/accounts";
 
 import { type ProtocolClient, requireAccount } from "../client.js";
 import type { ContentStore } from "../content.js";
-import { describeError } from "../errors.js";
-import { type ChainJob, type ChainSlot, type JobView, readJobViews } from "../job-views.js";
-import { JobStatus, MAX_CLAIM_BATCH, Mode, SlotStatus, Tier, enumName, finalizeBatches } from "../market.js";
+import {
+  type ChainJob,
+  type ChainSlot,
+  type DenseLayerJob,
+  JobStatus,
+  type JobView,
+  MAX_CLAIM_BATCH,
+  Mode,
+  SlotStatus,
+  Tier,
+  WorkloadClass,
+  describeError,
+  enumName,
+  fieldToBytes32,
+  finalizeBatches,
+  readJobViews,
+  resultOf,
+  runDenseLayer,
+  sendSimulated,
+  writeAndWait,
+  zoneLabel,
+} from "@starminer/sdk";
 import { sleep } from "../sleep.js";
-import { send, sendSimulated } from "../transactions.js";
-import { type DenseLayerJob, resultOf, runDenseLayer } from "../workload.js";
 import { type WrappedKey, generateJobKey, sealArtifact, unwrapKey, wrapKey } from "../workloads/encryption.js";
 import { WorkloadError } from "../workloads/errors.js";
 import { type Runtimes, allRuntimes, executeJob, openArtifacts } from "../workloads/execute.js";
@@ -27,8 +44,7 @@ import {
   signEnvelope,
 } from "../workloads/key-release.js";
 import { proveDenseLayer } from "../zk/dense-layer.js";
-import { zoneLabel } from "../zones.js";
-import { WorkloadClass, inferenceEvidence, fieldToBytes32 } from "../zk/workloads.js";
+import { inferenceEvidence } from "../zk/workloads.js";
 import { type Hardware, hardwareShortfall } from "./hardware.js";
 import { type JobRecord, Journal } from "./journal.js";
 
@@ -175,7 +191,7 @@ export class ProviderDaemon {
     // The registry says which runtimes this provider serves, for the matcher: kept equal to what this daemon runs.
     const served = runtimeMask(daemon.runtimes.keys());
     const advertised = await protocol.nodeRegistry.read.runtimesOf([account.address]);
-    if (advertised !== served) await send(protocol, protocol.nodeRegistry, "setRuntimes", [served]);
+    if (advertised !== served) await writeAndWait(protocol, protocol.nodeRegistry, "setRuntimes", [served]);
     options.log({
       kind: "started",
       message:
@@ -326,7 +342,7 @@ export class ProviderDaemon {
         );
       }
       const evidence = await this.evidence(jobId, job, result);
-      await send(this.protocol, jobMarket, "revealResult", [jobId, BigInt(index), result, salt, evidence]);
+      await writeAndWait(this.protocol, jobMarket, "revealResult", [jobId, BigInt(index), result, salt, evidence]);
       await this.journal.update(jobId, { stage: "delivered" });
       this.options.log({ kind: "revealed", jobId, message: `job ${jobId} slot ${index}: revealed ${short(result)}` });
       return;
@@ -343,7 +359,7 @@ export class ProviderDaemon {
       const result = fieldToBytes32(hashes.outputHash);
       await this.options.content.putOutput(output);
       await this.journal.update(jobId, { result });
-      await send(this.protocol, jobMarket, "submitResult", [
+      await writeAndWait(this.protocol, jobMarket, "submitResult", [
         jobId,
         BigInt(index),
         result,
@@ -362,7 +378,7 @@ export class ProviderDaemon {
     this.works.delete(jobId.toString());
     if (job.redundancy === 1) {
       await this.journal.update(jobId, { result });
-      await send(this.protocol, jobMarket, "submitResult", [
+      await writeAndWait(this.protocol, jobMarket, "submitResult", [
         jobId,
         BigInt(index),
         result,
@@ -377,7 +393,7 @@ export class ProviderDaemon {
     const salt = record.salt ?? toHex(randomBytes(32));
     await this.journal.update(jobId, { result, salt });
     const commitment = await jobMarket.read.commitmentOf([jobId, BigInt(index), this.address, result, salt]);
-    await send(this.protocol, jobMarket, "commitResult", [jobId, BigInt(index), commitment]);
+    await writeAndWait(this.protocol, jobMarket, "commitResult", [jobId, BigInt(index), commitment]);
     await this.journal.update(jobId, { stage: "committed" });
     this.options.log({ kind: "committed", jobId, message: `job ${jobId} slot ${index}: committed` });
   }
@@ -405,7 +421,11 @@ export class ProviderDaemon {
     const { jobMarket } = this.protocol;
     const exchange = await jobMarket.read.keyExchangeOf([jobId, BigInt(index)]);
     if (getAddress(exchange.requestedBy) !== this.address) {
-      await send(this.protocol, jobMarket, "requestJobKey", [jobId, BigInt(index), requestPublicKey(holderKey)]);
+      await writeAndWait(this.protocol, jobMarket, "requestJobKey", [
+        jobId,
+        BigInt(index),
+        requestPublicKey(holderKey),
+      ]);
       this.options.log({ kind: "requested", jobId, message: `job ${jobId} slot ${index}: job key requested on chain` });
       return "waiting";
     }
@@ -782,7 +802,7 @@ export class ProviderDaemon {
     const { jobMarket } = this.protocol;
     for (const batch of finalizeBatches(jobIds)) {
       try {
-        const { receipt } = await send(this.protocol, jobMarket, "finalizeMany", [batch]);
+        const { receipt } = await writeAndWait(this.protocol, jobMarket, "finalizeMany", [batch]);
         const settled = new Set(
           parseEventLogs({ abi: jobMarket.abi, logs: receipt.logs, eventName: "JobSettled" }).map(
             (log) => log.args.jobId,

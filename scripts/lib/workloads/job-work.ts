@@ -2,7 +2,7 @@ import { type Hash, type Hex, hexToBytes } from "viem";
 
 import type { ProtocolClient } from "../client.js";
 import type { ContentStore } from "../content.js";
-import { type DenseLayerJob, runDenseLayer } from "../workload.js";
+import { type DenseLayerJob, runDenseLayer } from "@starminer/sdk";
 import { decodeOutputs, failureResult, resultOfOutput } from "./canonical.js";
 import { artifactCidFromDigest, verifyContent } from "./cid.js";
 import { WorkloadError } from "./errors.js";

@@ -2,10 +2,7 @@ import { type Address, type Hex, getAddress } from "viem";
 import { type PrivateKeyAccount, publicKeyToAddress } from "viem/accounts";
 
 import type { ProtocolClient } from "../client.js";
-import { describeError } from "../errors.js";
-import { JobStatus, SlotStatus } from "../market.js";
-import { NodeRole } from "../nodes.js";
-import { send } from "../transactions.js";
+import { JobStatus, NodeRole, SlotStatus, describeError, writeAndWait } from "@starminer/sdk";
 import type { ArtifactSource } from "./artifact-store.js";
 import { artifactCid, artifactCidFromDigest, verifyContent } from "./cid.js";
 import { generateJobKey, isWrapOf, openArtifact, sealArtifact, unwrapKey, wrapKey } from "./encryption.js";
@@ -152,7 +149,7 @@ export async function releaseJobKey(
       const holder = getAddress(publicKeyToAddress(publicKey));
       const wrapped = wrapKey(jobKey, publicKey, { chainId: chain.id, jobId, slot: index, recipient: holder });
       try {
-        await send(client, jobMarket, "releaseJobKey", [jobId, BigInt(index), encodeWrappedKey(wrapped)]);
+        await writeAndWait(client, jobMarket, "releaseJobKey", [jobId, BigInt(index), encodeWrappedKey(wrapped)]);
       } catch (error) {
         // The claimer delivered (or the job moved on) since the slot was read: nothing is owed to it any more.
         if (/: Market(Slot|Job)NotInStatus\(/.test(describeError(error))) continue;

@@ -1,8 +1,7 @@
 import type { Address } from "viem";
 
-import { SNARK_FIELD, checkRange } from "./field.js";
+import { SNARK_FIELD, checkRange, poseidon } from "@starminer/sdk";
 import { type Groth16Proof, prove } from "./groth16.js";
-import { poseidon } from "./poseidon.js";
 
 /** The hardware a node commits to, and the secret salt that hides it. */
 export interface CapabilitySpecs {

@@ -1,8 +1,7 @@
 import type { Address, Hex } from "viem";
 
-import { SNARK_FIELD, digestToField } from "./field.js";
+import { SNARK_FIELD, digestToField, poseidon } from "@starminer/sdk";
 import { type Groth16Proof, prove } from "./groth16.js";
-import { poseidon } from "./poseidon.js";
 
 /** What a provider commits to for a job: the job, itself, the result's digest and a secret salt. */
 export interface ResultCommitmentInput {

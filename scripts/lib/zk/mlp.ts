@@ -17,9 +17,8 @@ import { join } from "node:path";
 
 import { CIRCUITS_ROOT, type CircuitName } from "./circuits.js";
 import type { ProofBinding } from "./dense-layer.js";
-import { SNARK_FIELD, checkRange, pack, signedToField } from "./field.js";
+import { SNARK_FIELD, checkRange, int8VectorHash, pack, poseidon, signedToField } from "@starminer/sdk";
 import { type Groth16Proof, prove } from "./groth16.js";
-import { int8VectorHash, poseidon } from "./poseidon.js";
 
 export const MLP_INPUTS = 64;
 export const MLP_HIDDEN = 64;

@@ -1,4 +1,4 @@
-import { type Hex, keccak256 } from "viem";
+import { type Hex, keccak256, toHex } from "viem";
 
 /** The BN254 scalar field: every circuit signal is an element of it. */
 export const SNARK_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -30,4 +30,9 @@ export function pack(values: readonly bigint[], bits: number): bigint[] {
     packed[k] = (packed[k] ?? 0n) + (value << BigInt(bits * (i % perElement)));
   });
   return packed;
+}
+
+/** A field element as the bytes32 a job spec or a result carries. */
+export function fieldToBytes32(value: bigint): Hex {
+  return toHex(value, { size: 32 });
 }

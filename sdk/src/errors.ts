@@ -1,4 +1,14 @@
-import { type AbiParameter, BaseError, ContractFunctionRevertedError, type Hex, formatEther } from "viem";
+import {
+  type AbiParameter,
+  BaseError,
+  ContractFunctionRevertedError,
+  type Hex,
+  decodeErrorResult,
+  formatEther,
+  isHex,
+} from "viem";
+
+import { starMinerErrorsAbi } from "./abis/errors.js";
 
 /**
  * The members of the contracts' enums, by the enum's name in the ABI's `internalType` (`enum IJobMarket.JobStatus`):
@@ -91,4 +101,40 @@ export function describeError(error: unknown, symbols: Readonly<Record<string, s
   return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }
 
-export { UsageError } from "./usage-error.js";
+/** A protocol contract's custom error, decoded: its name and arguments as the ABI gives them. */
+export interface ContractErrorData {
+  readonly errorName: string;
+  readonly args: readonly unknown[];
+}
+
+/**
+ * The custom error a contract call or transaction failed with, by name, or `undefined` when it failed otherwise (a
+ * network error, an unknown selector). Works on viem's errors whatever ABI the call was made with: revert data
+ * viem could not decode is decoded against every StarMiner contract's errors ({@link starMinerErrorsAbi}).
+ *
+ *   try { await submitJob(client, spec) } catch (e) {
+ *     if (contractErrorOf(e)?.errorName === "MarketDeadlineTooSoon") ...
+ *   }
+ */
+export function contractErrorOf(error: unknown): ContractErrorData | undefined {
+  if (!(error instanceof BaseError)) return undefined;
+  const reverted = error.walk((inner) => inner instanceof ContractFunctionRevertedError);
+  if (reverted instanceof ContractFunctionRevertedError) {
+    if (reverted.data?.errorName !== undefined) {
+      return { errorName: reverted.data.errorName, args: reverted.data.args ?? [] };
+    }
+    if (reverted.raw !== undefined) return decodeRevertData(reverted.raw);
+  }
+  const withData = error.walk((inner) => isHex((inner as { data?: unknown }).data)) as { data?: Hex } | null;
+  return withData?.data === undefined ? undefined : decodeRevertData(withData.data);
+}
+
+/** `data` (a revert's bytes) as one of the protocol's custom errors, or `undefined` if it is none of them. */
+export function decodeRevertData(data: Hex): ContractErrorData | undefined {
+  try {
+    const decoded = decodeErrorResult({ abi: starMinerErrorsAbi, data });
+    return { errorName: decoded.errorName, args: decoded.args ?? [] };
+  } catch {
+    return undefined;
+  }
+}

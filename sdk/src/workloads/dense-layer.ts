@@ -1,16 +1,70 @@
 import type { Hex } from "viem";
 
-import { specHash } from "./market.js";
-import {
-  DENSE_INPUTS,
-  DENSE_OUTPUTS,
-  type DenseLayerModel,
-  denseLayer,
-  inputHash,
-  modelHash,
-  outputHash,
-} from "./zk/dense-layer.js";
-import { fieldToBytes32 } from "./zk/workloads.js";
+import { specHash } from "../market.js";
+import { checkRange, fieldToBytes32, pack } from "./field.js";
+import { int8VectorHash, poseidon } from "./poseidon.js";
+
+/** The dense layer's fixed shape: 16 inputs, 16 outputs. */
+export const DENSE_INPUTS = 16;
+export const DENSE_OUTPUTS = 16;
+
+/** A dense layer's parameters: int8 weights (`weights[output][input]`) and int16 biases. */
+export interface DenseLayerModel {
+  readonly weights: readonly (readonly number[])[];
+  readonly biases: readonly number[];
+}
+
+/** The public commitments of a dense-layer job. */
+export interface DenseLayerHashes {
+  readonly modelHash: bigint;
+  readonly inputHash: bigint;
+  readonly outputHash: bigint;
+}
+
+/** y = ReLU(W·x + b), exactly as the circuit computes it. Throws on a shape or range violation. */
+export function denseLayer(model: DenseLayerModel, input: readonly number[]): number[] {
+  checkModel(model);
+  checkInput(input);
+  return model.weights.map((row, j) => {
+    const accumulator = row.reduce((sum, weight, i) => sum + weight * (input[i] as number), model.biases[j] as number);
+    return Math.max(accumulator, 0);
+  });
+}
+
+/** The commitment of a model, as the circuit's public `modelHash` (and a job spec's model commitment). */
+export function modelHash(model: DenseLayerModel): bigint {
+  checkModel(model);
+  const weights = model.weights.flat().map((w) => BigInt(w + 128));
+  const biases = model.biases.map((b) => BigInt(b + 32_768));
+  return poseidon([...pack(weights, 8), ...pack(biases, 16)]);
+}
+
+/** The commitment of an input vector, as the circuit's public `inputHash`. */
+export function inputHash(input: readonly number[]): bigint {
+  checkInput(input);
+  return int8VectorHash(input);
+}
+
+/** The commitment of an output vector, as the circuit's public `outputHash`. */
+export function outputHash(output: readonly number[]): bigint {
+  if (output.length !== DENSE_OUTPUTS) throw new Error(`the output must have ${DENSE_OUTPUTS} values`);
+  output.forEach((y, j) => checkRange(`output[${j}]`, y, 0, 2 ** 19 - 1));
+  return poseidon(pack(output.map(BigInt), 20));
+}
+
+function checkModel(model: DenseLayerModel): void {
+  if (model.weights.length !== DENSE_OUTPUTS || model.weights.some((row) => row.length !== DENSE_INPUTS)) {
+    throw new Error(`the weights must be ${DENSE_OUTPUTS} rows of ${DENSE_INPUTS} values`);
+  }
+  if (model.biases.length !== DENSE_OUTPUTS) throw new Error(`the biases must have ${DENSE_OUTPUTS} values`);
+  model.weights.forEach((row, j) => row.forEach((w, i) => checkRange(`weights[${j}][${i}]`, w, -128, 127)));
+  model.biases.forEach((b, j) => checkRange(`biases[${j}]`, b, -32_768, 32_767));
+}
+
+function checkInput(input: readonly number[]): void {
+  if (input.length !== DENSE_INPUTS) throw new Error(`the input must have ${DENSE_INPUTS} values`);
+  input.forEach((x, i) => checkRange(`input[${i}]`, x, -128, 127));
+}
 
 /**
  * The workload every StarMiner job runs today: a dense layer y = ReLU(W·x + b) over int8 weights and inputs. A job
@@ -34,6 +88,14 @@ export function jobCommitments(job: DenseLayerJob): { modelCommitment: Hex; inpu
 export function runDenseLayer(job: DenseLayerJob): { output: number[]; result: Hex } {
   const output = denseLayer(job.model, job.input);
   return { output, result: resultOf(output) };
+}
+
+/**
+ * Whether `result` (a job's accepted result) is the right answer to `job`: a requester holding the model and input
+ * checks a provider's work by recomputing it, which for a dense layer costs microseconds.
+ */
+export function verifyDenseLayerResult(job: DenseLayerJob, result: Hex): boolean {
+  return runDenseLayer(job).result.toLowerCase() === result.toLowerCase();
 }
 
 /** The result a provider reports for `output`. */

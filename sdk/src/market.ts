@@ -43,29 +43,30 @@ export interface JobSpec {
 
 /**
  * A 10 GPU-hour Standard Optimistic job in eu-west for one provider on an H100-class GPU, one hour per delivery,
- * due a day after `now`, paying at most 1 000 000 AGPU, with no model creator; any field overridden.
+ * paying at most 1 000 000 AGPU, with no model creator and placeholder commitments: every field but the deadline.
  */
+export const JOB_SPEC_DEFAULTS: Readonly<Omit<JobSpec, "deadline">> = {
+  modelCommitment: keccak256(toHex("model")),
+  inputCommitment: keccak256(toHex("input")),
+  zone: zoneId("eu-west"),
+  tier: Tier.Standard,
+  spilloverAllowed: false,
+  redundancy: 1,
+  mode: Mode.Optimistic,
+  workloadClass: 0,
+  gpuHours: 10,
+  minVramMiB: 24_576,
+  minComputeCapability: 80,
+  teeRequired: false,
+  provenHardware: false,
+  deliveryWindow: 3_600,
+  modelCreator: zeroAddress,
+  maxTotal: parseEther("1000000"),
+};
+
+/** {@link JOB_SPEC_DEFAULTS} due a day after `now`, with any field overridden. */
 export function jobSpec(now: bigint | number, overrides: Partial<JobSpec> = {}): JobSpec {
-  return {
-    modelCommitment: keccak256(toHex("model")),
-    inputCommitment: keccak256(toHex("input")),
-    zone: zoneId("eu-west"),
-    tier: Tier.Standard,
-    spilloverAllowed: false,
-    redundancy: 1,
-    mode: Mode.Optimistic,
-    workloadClass: 0,
-    gpuHours: 10,
-    minVramMiB: 24_576,
-    minComputeCapability: 80,
-    teeRequired: false,
-    provenHardware: false,
-    deadline: BigInt(now) + 86_400n,
-    deliveryWindow: 3_600,
-    modelCreator: zeroAddress,
-    maxTotal: parseEther("1000000"),
-    ...overrides,
-  };
+  return { ...JOB_SPEC_DEFAULTS, deadline: BigInt(now) + 86_400n, ...overrides };
 }
 
 /** A job's spec hash: the model and input commitments as the JobMarket hashes them (and ZK verifiers open). */

@@ -10,17 +10,18 @@ import {
   isHex,
 } from "viem";
 
-import type { DeploymentManifest } from "./manifest.js";
+/** The contracts actions may name: by name, where each is and its ABI (a deployment manifest's `contracts`). */
+export type ActionContracts = Readonly<Record<string, { readonly address: Address; readonly abi: Abi }>>;
 
 /**
- * A governance action as people write it: a protocol contract by its name in the deployment manifest, a function
+ * A governance action as people write it: a protocol contract by its name in the deployment, a function
  * by name, and its arguments by name.
  *
  *   { "contract": "JobMarket", "function": "setFeeSplit",
  *     "args": { "split": { "providerBps": 8000, "gasSubsidyBps": 0, "treasuryBps": 1500, "modelCreatorBps": 500 } } }
  *
  * Integers may be JSON numbers or decimal strings (for values beyond 2^53); an address argument may name a
- * manifest contract as "@Name"; `target` overrides the address the call goes to (a contract not in the manifest
+ * deployment's contract as "@Name"; `target` overrides the address the call goes to (a contract not in the deployment
  * that has the named contract's ABI); `value` is wei to send with the call.
  */
 export interface ActionSpec {
@@ -40,27 +41,28 @@ export interface EncodedAction {
   readonly label: string;
 }
 
-/** Encodes a list of actions against the manifest's ABIs; throws saying which action and argument is wrong. */
-export function encodeActions(manifest: DeploymentManifest, raw: unknown): EncodedAction[] {
+/**
+ * Encodes a list of actions against the ABIs of `contracts` (a manifest's, or {@link deploymentContracts}); throws
+ * saying which action and argument is wrong.
+ */
+export function encodeActions(contracts: ActionContracts, raw: unknown): EncodedAction[] {
   if (!Array.isArray(raw) || raw.length === 0) throw new Error("the actions must be a non-empty JSON list");
   return raw.map((action, index) => {
     try {
-      return encodeAction(manifest, action as ActionSpec);
+      return encodeAction(contracts, action as ActionSpec);
     } catch (error) {
       throw new Error(`action ${index + 1}: ${(error as Error).message}`);
     }
   });
 }
 
-function encodeAction(manifest: DeploymentManifest, action: ActionSpec): EncodedAction {
+function encodeAction(contracts: ActionContracts, action: ActionSpec): EncodedAction {
   if (typeof action !== "object" || action === null) throw new Error("must be an object");
   const known = new Set(["contract", "function", "args", "target", "value"]);
   for (const key of Object.keys(action)) if (!known.has(key)) throw new Error(`unknown field "${key}"`);
-  const entry = manifest.contracts[action.contract];
+  const entry = contracts[action.contract];
   if (entry === undefined) {
-    throw new Error(
-      `no contract "${action.contract}" in the deployment (it has ${Object.keys(manifest.contracts).join(", ")})`,
-    );
+    throw new Error(`no contract "${action.contract}" in the deployment (it has ${Object.keys(contracts).join(", ")})`);
   }
   const args = action.args ?? {};
   if (typeof args !== "object" || Array.isArray(args)) throw new Error('"args" must be an object of named arguments');
@@ -86,9 +88,9 @@ function encodeAction(manifest: DeploymentManifest, action: ActionSpec): Encoded
   const values = fn.inputs.map((input) => {
     const name = input.name ?? "";
     if (!(name in args)) throw new Error(`${action.contract}.${fn.name} needs "${name}"`);
-    return convert(manifest, input, args[name], name);
+    return convert(contracts, input, args[name], name);
   });
-  const target = action.target === undefined ? entry.address : checkedAddress(manifest, action.target, "target");
+  const target = action.target === undefined ? entry.address : checkedAddress(contracts, action.target, "target");
   const value = action.value === undefined ? 0n : integer(action.value, "value", false);
   return {
     target,
@@ -99,13 +101,13 @@ function encodeAction(manifest: DeploymentManifest, action: ActionSpec): Encoded
 }
 
 /** A JSON value as the ABI type of `parameter` wants it. */
-function convert(manifest: DeploymentManifest, parameter: AbiParameter, value: unknown, path: string): unknown {
+function convert(contracts: ActionContracts, parameter: AbiParameter, value: unknown, path: string): unknown {
   const type = parameter.type;
   const array = /^(.*)\[(\d*)\]$/.exec(type);
   if (array !== null) {
     if (!Array.isArray(value)) throw new Error(`"${path}" must be a list`);
     const element = { ...parameter, type: array[1]! } as AbiParameter;
-    return value.map((item, i) => convert(manifest, element, item, `${path}[${i}]`));
+    return value.map((item, i) => convert(contracts, element, item, `${path}[${i}]`));
   }
   if (type === "tuple") {
     const components = (parameter as { components: readonly AbiParameter[] }).components;
@@ -120,12 +122,12 @@ function convert(manifest: DeploymentManifest, parameter: AbiParameter, value: u
       components.map((component) => {
         const name = component.name ?? "";
         if (!(name in object)) throw new Error(`"${path}.${name}" is missing`);
-        return [name, convert(manifest, component, object[name], `${path}.${name}`)];
+        return [name, convert(contracts, component, object[name], `${path}.${name}`)];
       }),
     );
   }
   if (/^u?int\d*$/.test(type)) return integer(value, path, type.startsWith("int"));
-  if (type === "address") return checkedAddress(manifest, value, path);
+  if (type === "address") return checkedAddress(contracts, value, path);
   if (type === "bool") {
     if (typeof value !== "boolean") throw new Error(`"${path}" must be true or false`);
     return value;
@@ -154,9 +156,9 @@ function integer(value: unknown, path: string, signed: boolean): bigint {
   return result;
 }
 
-function checkedAddress(manifest: DeploymentManifest, value: unknown, path: string): Address {
+function checkedAddress(contracts: ActionContracts, value: unknown, path: string): Address {
   if (typeof value === "string" && value.startsWith("@")) {
-    const entry = manifest.contracts[value.slice(1)];
+    const entry = contracts[value.slice(1)];
     if (entry === undefined) throw new Error(`"${path}" names ${value}, which is not in the deployment`);
     return entry.address;
   }
