@@ -11,9 +11,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import type { Hex } from "viem";
+import { DEFAULT_ZONES, zoneId } from "@starminer/sdk";
 
 import { type Candidate, type JobRequirements, marketView, rankProviders } from "../scripts/lib/matcher.js";
-import { DEFAULT_ZONES, zoneId } from "@starminer/sdk";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const PROVIDERS = Number(process.env.BENCH_MATCHER_PROVIDERS ?? 10_000);

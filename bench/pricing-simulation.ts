@@ -26,11 +26,11 @@ import {
   parseEther,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { zoneId } from "@starminer/sdk";
 
 import { deployProtocol } from "../scripts/deploy/protocol.js";
 import { manifestContract } from "../scripts/lib/manifest.js";
 import { Role } from "../scripts/lib/roles.js";
-import { zoneId } from "@starminer/sdk";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const PROVIDERS_PER_ZONE = 20; // capacity: 20 GPU-hours per one-hour epoch

@@ -24,9 +24,9 @@ import { fileURLToPath } from "node:url";
 
 import { ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
+import { NodeRole, serviceNodeMetadata, zoneId } from "@starminer/sdk";
 
 import { energyFeedId } from "../scripts/lib/feeds.js";
-import { NodeRole, serviceNodeMetadata, zoneId } from "@starminer/sdk";
 import { seededRandom } from "../scripts/lib/random.js";
 import {
   AGPU,

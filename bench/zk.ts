@@ -21,11 +21,11 @@ import {
   encodeFunctionData,
   hexToBytes,
 } from "viem";
+import { denseLayer, inputHash, modelHash, outputHash } from "@starminer/sdk";
 
 import { capabilityCommitment } from "../scripts/lib/zk/capability.js";
 import { CIRCUITS, type CircuitName, circuitPaths } from "../scripts/lib/zk/circuits.js";
 import { resultCommitment, resultDigest } from "../scripts/lib/zk/commitment.js";
-import { denseLayer, inputHash, modelHash, outputHash } from "@starminer/sdk";
 import { denseLayerWitnessInput } from "../scripts/lib/zk/dense-layer.js";
 import { type Groth16Proof, prove, releaseProver } from "../scripts/lib/zk/groth16.js";
 import {

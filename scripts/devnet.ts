@@ -12,8 +12,9 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-import { auditPassed, describeAudit } from "./lib/devnet/audit.js";
 import { describeError } from "@starminer/sdk";
+
+import { auditPassed, describeAudit } from "./lib/devnet/audit.js";
 import { runDevnet } from "./lib/devnet/devnet.js";
 import { PROJECT_ROOT } from "./lib/devnet/processes.js";
 import { UsageError } from "./lib/usage-error.js";

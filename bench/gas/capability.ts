@@ -1,7 +1,7 @@
 import { type Address, toHex } from "viem";
+import { zoneId } from "@starminer/sdk";
 
 import { proveCapability } from "../../scripts/lib/zk/capability.js";
-import { zoneId } from "@starminer/sdk";
 import type { GasContext } from "./context.js";
 
 /** A provider commits to its hardware and proves, with a real Groth16 proof, that it meets thresholds. */

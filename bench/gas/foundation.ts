@@ -1,7 +1,7 @@
 import { type Address, keccak256, parseEther, toHex } from "viem";
+import { signPermit } from "@starminer/sdk";
 
 import { manifestContract } from "../../scripts/lib/manifest.js";
-import { signPermit } from "@starminer/sdk";
 import { Role } from "../../scripts/lib/roles.js";
 import type { GasContext } from "./context.js";
 

@@ -1,7 +1,7 @@
 import { type Abi, type Address, encodeFunctionData, keccak256, toHex } from "viem";
+import { VoteType } from "@starminer/sdk";
 
 import { manifestContract } from "../../scripts/lib/manifest.js";
-import { VoteType } from "@starminer/sdk";
 import type { GasContext } from "./context.js";
 
 /**

@@ -1,6 +1,4 @@
 import { type Address, keccak256, parseEther, toHex } from "viem";
-
-import { manifestContract } from "../../scripts/lib/manifest.js";
 import {
   type NodeMetadata,
   NodeRole,
@@ -10,6 +8,8 @@ import {
   signPermit,
   zoneId,
 } from "@starminer/sdk";
+
+import { manifestContract } from "../../scripts/lib/manifest.js";
 import { Role, roleName } from "../../scripts/lib/roles.js";
 import type { GasContext } from "./context.js";
 

@@ -1,8 +1,5 @@
 import { type Address, encodeAbiParameters, keccak256, parseEther, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-
-import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
-import { manifestContract } from "../../scripts/lib/manifest.js";
 import {
   type JobSpec,
   Mode,
@@ -17,6 +14,9 @@ import {
   resultCommitment,
   serviceNodeMetadata,
 } from "@starminer/sdk";
+
+import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
+import { manifestContract } from "../../scripts/lib/manifest.js";
 import { proveResultCommitment, resultDigest } from "../../scripts/lib/zk/commitment.js";
 import { proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
 import { commitmentEvidence, inferenceEvidence } from "../../scripts/lib/zk/workloads.js";

@@ -1,8 +1,8 @@
 import { type Address, parseEther } from "viem";
+import { NodeRole, serviceNodeMetadata, zoneId } from "@starminer/sdk";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
 import { manifestContract } from "../../scripts/lib/manifest.js";
-import { NodeRole, serviceNodeMetadata, zoneId } from "@starminer/sdk";
 import { Role } from "../../scripts/lib/roles.js";
 import type { GasContext } from "./context.js";
 

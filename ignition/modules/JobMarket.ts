@@ -1,10 +1,10 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { Abi } from "viem";
+import { WorkloadClass } from "@starminer/sdk";
 
 import JobMarketArtifact from "../../artifacts/contracts/market/JobMarket.sol/JobMarket.json" with { type: "json" };
 import VerificationHubArtifact from "../../artifacts/contracts/verification/VerificationHub.sol/VerificationHub.json" with { type: "json" };
 import { Role } from "../../scripts/lib/roles.js";
-import { WorkloadClass } from "@starminer/sdk";
 import { applyPermissions, deployUupsProxy, grantRole } from "../lib/access.js";
 import AuthorityModule from "./Authority.js";
 import CapabilityRegistrarModule from "./CapabilityRegistrar.js";

@@ -1,9 +1,9 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { Future } from "@nomicfoundation/ignition-core";
 import type { Abi } from "viem";
+import { DEFAULT_ZONES, zoneId } from "@starminer/sdk";
 
 import NodeRegistryArtifact from "../../artifacts/contracts/registry/NodeRegistry.sol/NodeRegistry.json" with { type: "json" };
-import { DEFAULT_ZONES, zoneId } from "@starminer/sdk";
 import { applyPermissions, deployUupsProxy } from "../lib/access.js";
 import AuthorityModule from "./Authority.js";
 import StakingModule from "./Staking.js";

@@ -1,10 +1,10 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { Future } from "@nomicfoundation/ignition-core";
 import type { Abi } from "viem";
+import { DEFAULT_ZONES, zoneId } from "@starminer/sdk";
 
 import OracleHubArtifact from "../../artifacts/contracts/oracle/OracleHub.sol/OracleHub.json" with { type: "json" };
 import { ENERGY_FEED_MAX_AGE, energyFeedId } from "../../scripts/lib/feeds.js";
-import { DEFAULT_ZONES, zoneId } from "@starminer/sdk";
 import { Role } from "../../scripts/lib/roles.js";
 import { applyPermissions, deployUupsProxy, grantRole } from "../lib/access.js";
 import AuthorityModule from "./Authority.js";

@@ -3,7 +3,6 @@ import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 import { type Address, type Hex, getAddress, isAddress, isHex, parseEther, zeroAddress } from "viem";
-
 import {
   type DenseLayerJob,
   type JobSpec,
@@ -15,6 +14,7 @@ import {
   parseDenseLayerJob,
   zoneId,
 } from "@starminer/sdk";
+
 import { RUNTIME_NAMES, type RuntimeName } from "../lib/workloads/manifest.js";
 import { UsageError } from "./errors.js";
 

@@ -1,7 +1,7 @@
 import type { Hex } from "viem";
+import { zoneLabel } from "@starminer/sdk";
 
 import type { ProtocolClient } from "../lib/client.js";
-import { zoneLabel } from "@starminer/sdk";
 import { UsageError } from "./errors.js";
 import { parseZone } from "./parse.js";
 

@@ -18,7 +18,6 @@ import {
   isHex,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-
 import {
   type StarMinerClient,
   agpuAbi,

@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { type Hex, isHex } from "viem";
+import { type DenseLayerJob, jobCommitments, parseDenseLayerJob, resultOf } from "@starminer/sdk";
 
 import { writeFileAtomically } from "./files.js";
-import { type DenseLayerJob, jobCommitments, parseDenseLayerJob, resultOf } from "@starminer/sdk";
 
 /**
  * Content-addressed storage for what does not belong on chain: a job's model and input, filed under the job's spec

@@ -5,7 +5,6 @@
  *   node --import tsx sdk/examples/market-report.ts [jobId]
  */
 import { formatEther } from "viem";
-
 import { createIndexerClient } from "@starminer/sdk";
 
 const indexer = createIndexerClient(process.env.STARMINER_INDEXER_URL ?? "http://127.0.0.1:42069");

@@ -8,7 +8,6 @@ import { readFile } from "node:fs/promises";
 
 import { type Hex, createPublicClient, createWalletClient, formatEther, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-
 import * as starminer from "@starminer/sdk";
 
 const transport = http(process.env.STARMINER_RPC_URL ?? "http://127.0.0.1:8545");

@@ -11,7 +11,6 @@ import { parseArgs } from "node:util";
 
 import { type Hex, createPublicClient, createWalletClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-
 import * as starminer from "@starminer/sdk";
 
 const { positionals, values } = parseArgs({
@@ -35,8 +34,7 @@ const { zone, tier } = starminer.JOB_SPEC_DEFAULTS;
 let delivered = 0;
 while (delivered < Number(values.jobs)) {
   for (const jobId of await starminer.openJobs(client, { zone, tier })) {
-    const { job } = await starminer.getJob(client, jobId);
-    if (job.specHash !== specHash) continue;
+    if ((await starminer.readJobCommitments(client, jobId)).specHash !== specHash) continue;
     const { slot } = await starminer.claimSlot(client, jobId);
     const { result } = starminer.runDenseLayer(workload);
     await starminer.submitResult(client, { jobId, slot, result });

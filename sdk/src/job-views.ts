@@ -1,8 +1,9 @@
-import type { ContractFunctionReturnType, PublicClient } from "viem";
+import type { ContractFunctionReturnType, Hash, Hex, PublicClient } from "viem";
 
 import { jobMarketAbi } from "./abis/JobMarket.js";
 import { jobMarketLensAbi } from "./abis/JobMarketLens.js";
 import type { StarMinerClient } from "./client.js";
+import { StarMinerError } from "./client-error.js";
 import { contractAddress } from "./deployment.js";
 
 /** A job as the market returns it. */
@@ -37,4 +38,35 @@ export async function readJobViews(
     for (const { jobId, job, slots } of read) views.set(jobId, { job, slots });
   }
   return views;
+}
+
+/** What a job's spec commits to, as `JobSubmitted` carries it (the market keeps only a ZK job's spec hash). */
+export interface JobCommitments {
+  readonly specHash: Hex;
+  readonly modelCommitment: Hex;
+  readonly inputCommitment: Hex;
+}
+
+/**
+ * A job's commitments and the transaction that submitted it, from its `JobSubmitted` event (looked for from the
+ * market's first block on): what a provider checks a job against before claiming it.
+ */
+export async function readJobCommitments(
+  client: Pick<StarMinerClient, "publicClient" | "deployment">,
+  jobId: bigint,
+): Promise<JobCommitments & { transactionHash: Hash }> {
+  const market = client.deployment.contracts.JobMarket;
+  const [submitted] = await client.publicClient.getContractEvents({
+    address: contractAddress(client.deployment, "JobMarket"),
+    abi: jobMarketAbi,
+    eventName: "JobSubmitted",
+    args: { jobId },
+    fromBlock: BigInt(market?.startBlock ?? 0),
+    toBlock: "latest",
+  });
+  const { specHash, modelCommitment, inputCommitment } = submitted?.args ?? {};
+  if (specHash === undefined || modelCommitment === undefined || inputCommitment === undefined) {
+    throw new StarMinerError(`job ${jobId} has no JobSubmitted event`);
+  }
+  return { specHash, modelCommitment, inputCommitment, transactionHash: submitted!.transactionHash };
 }

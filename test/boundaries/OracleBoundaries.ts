@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
+import { zoneId } from "@starminer/sdk";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
-import { zoneId } from "@starminer/sdk";
 import { feedOraclesFixture } from "../support/oracles.js";
 import { connect, protocolFixture } from "../support/protocol.js";
 

@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 import { type Hash, decodeFunctionData, parseEther } from "viem";
+import { describeError, writeAndWait } from "@starminer/sdk";
 
 import { deployProtocol } from "../../scripts/deploy/protocol.js";
 import { type BridgeSide, connectBridgeSide, sentTransfers } from "../../scripts/lib/bridge/gateway.js";
 import { devAccount } from "../../scripts/lib/dev-accounts.js";
-import { describeError, writeAndWait } from "@starminer/sdk";
 import { graphql, rest, startIndexer } from "../support/indexer.js";
 import {
   Background,

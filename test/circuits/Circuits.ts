@@ -4,10 +4,10 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import * as snarkjs from "snarkjs";
+import { SNARK_FIELD, denseLayer, inputHash, modelHash, outputHash, poseidon, signedToField } from "@starminer/sdk";
 
 import { capabilityCommitment, proveCapability } from "../../scripts/lib/zk/capability.js";
 import { proveResultCommitment, resultCommitment, resultDigest } from "../../scripts/lib/zk/commitment.js";
-import { SNARK_FIELD, denseLayer, inputHash, modelHash, outputHash, poseidon, signedToField } from "@starminer/sdk";
 import { denseLayerWitnessInput, proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
 import { compileCircuit } from "../../scripts/lib/zk/ceremony.js";
 import { circuitPaths } from "../../scripts/lib/zk/circuits.js";

@@ -10,8 +10,8 @@ import {
   getAddress,
   parseEther,
 } from "viem";
-
 import { describeError } from "@starminer/sdk";
+
 import { ROOT } from "../support/processes.js";
 
 /** The error `name(args)` of `abi` as a simulation reports it, raised by `contract` if given. */

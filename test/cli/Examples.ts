@@ -2,8 +2,8 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
-
 import { Mode } from "@starminer/sdk";
+
 import { readSpecFile } from "../../scripts/cli/parse.js";
 import { ROOT } from "../support/processes.js";
 

@@ -3,9 +3,9 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { formatEther, getAddress } from "viem";
+import { enumName } from "@starminer/sdk";
 
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
-import { enumName } from "@starminer/sdk";
 import { JobStatus, type Market, Verdict, deliverVerifiedJob } from "../support/market.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { as, cliRunner, json, ok, writeSpec } from "../support/cli.js";

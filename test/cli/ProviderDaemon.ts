@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { id } from "ethers";
 import { type Hex, keccak256, toHex } from "viem";
+import { type DenseLayerJob, NodeRole, runDenseLayer, sampleDenseLayerJob } from "@starminer/sdk";
 
 import { type ProtocolClient, connectProtocol } from "../../scripts/lib/client.js";
 import { ContentStore } from "../../scripts/lib/content.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
-import { type DenseLayerJob, NodeRole, runDenseLayer, sampleDenseLayerJob } from "@starminer/sdk";
 import { type DaemonEvent, ProviderDaemon } from "../../scripts/lib/provider/daemon.js";
 import type { JobRecord } from "../../scripts/lib/provider/journal.js";
 import {

@@ -5,10 +5,10 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { parseEther } from "viem";
+import { NodeRole, writeAndWait } from "@starminer/sdk";
 
 import { connectProtocol } from "../../scripts/lib/client.js";
 import { devAccount } from "../../scripts/lib/dev-accounts.js";
-import { NodeRole, writeAndWait } from "@starminer/sdk";
 import { planRoster } from "../../scripts/lib/devnet/setup.js";
 import { ROOT, TYPESCRIPT, freePort, stopProcess, waitFor } from "../support/processes.js";
 

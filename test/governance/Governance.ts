@@ -3,9 +3,9 @@ import { expect } from "chai";
 import { type BaseContract, type ContractTransactionResponse, id } from "ethers";
 import type { Address } from "viem";
 import { createPublicClient, custom } from "viem";
+import { ProposalState, VoteType, jobSpec } from "@starminer/sdk";
 
 import { deployProtocol } from "../../scripts/deploy/protocol.js";
-import { ProposalState, VoteType, jobSpec } from "@starminer/sdk";
 import { checkHandover } from "../../scripts/lib/governance.js";
 import { manifestContract } from "../../scripts/lib/manifest.js";
 import { Role } from "../../scripts/lib/roles.js";

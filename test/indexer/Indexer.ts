@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { expect } from "chai";
+import { zoneId } from "@starminer/sdk";
 
 import { type DeploymentManifest, readManifest } from "../../scripts/lib/manifest.js";
-import { zoneId } from "@starminer/sdk";
 import { type ChainEvent, chainEvents, comparable } from "../support/chain-events.js";
 import {
   type IndexedEvent,

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { Address } from "viem";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
-
 import { MAX_CLAIM_BATCH, MAX_FINALIZE_BATCH, specHash, zoneId } from "@starminer/sdk";
+
 import {
   AGPU,
   DAY,

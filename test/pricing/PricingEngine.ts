@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import type { Hex } from "viem";
+import { zoneId } from "@starminer/sdk";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
-import { zoneId } from "@starminer/sdk";
 import { NodeRole, providerMetadata } from "../support/nodes.js";
 import { registerOracles, setFeedOracles } from "../support/oracles.js";
 import { type Protocol, connect, protocolFixture, spareSigners, stakeFrom } from "../support/protocol.js";

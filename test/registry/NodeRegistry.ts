@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
-
 import { DEFAULT_ZONES, zoneId, zoneLabel } from "@starminer/sdk";
+
 import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../support/nodes.js";
 import { connect, protocolFixture, stakeFrom } from "../support/protocol.js";
 

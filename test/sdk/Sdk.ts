@@ -13,7 +13,6 @@ import {
   parseEther,
   zeroAddress,
 } from "viem";
-
 import {
   JobStatus,
   type JobView,
@@ -52,6 +51,7 @@ import {
   waitForResult,
   watchJob,
 } from "@starminer/sdk";
+
 import { deployProtocol } from "../../scripts/deploy/protocol.js";
 import { productionParameters } from "../support/production.js";
 import { type Market, marketFixture, raiseReputation } from "../support/market.js";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
+import { zoneId } from "@starminer/sdk";
 
 import { energyFeedId } from "../../scripts/lib/feeds.js";
-import { zoneId } from "@starminer/sdk";
 import { registerOracles, setFeedOracles } from "../support/oracles.js";
 import { connect, protocolFixture } from "../support/protocol.js";
 

@@ -1,8 +1,8 @@
 import { SigningKey, hashMessage, id, keccak256, toBeHex } from "ethers";
 import type { Address, Hex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
-
 import { type JobSpec, Mode, jobSpec, resultCommitment, zoneId } from "@starminer/sdk";
+
 import { Role } from "../../scripts/lib/roles.js";
 import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "./nodes.js";
 import {

@@ -1,5 +1,4 @@
 import { Signature, type Signer, type TypedDataDomain } from "ethers";
-
 import { PERMIT_TYPES } from "@starminer/sdk";
 
 interface PermitToken {

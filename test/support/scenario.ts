@@ -1,3 +1,5 @@
+import { zoneId } from "@starminer/sdk";
+
 import {
   DAY,
   claimCommitReveal,
@@ -17,7 +19,6 @@ import {
 } from "./market.js";
 import { failureResult } from "../../scripts/lib/workloads/canonical.js";
 import { RUNTIME_BITS } from "../../scripts/lib/workloads/manifest.js";
-import { zoneId } from "@starminer/sdk";
 import type { Connection, Signer } from "./protocol.js";
 
 const NO_EVIDENCE = "0x";

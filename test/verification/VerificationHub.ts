@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { AbiCoder, type BaseWallet, Wallet, keccak256, toUtf8Bytes } from "ethers";
+import { WorkloadClass } from "@starminer/sdk";
 
 import {
   AGPU,
@@ -24,7 +25,6 @@ import {
   setHubParameters,
   submit,
 } from "../support/market.js";
-import { WorkloadClass } from "@starminer/sdk";
 import { NodeRole, Tee, providerMetadata, serviceNodeMetadata } from "../support/nodes.js";
 import { connect, freshSigner, stakeFrom } from "../support/protocol.js";
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import type { Address } from "viem";
+import { WorkloadClass, fieldToBytes32, inputHash, modelHash } from "@starminer/sdk";
 
 import { proveResultCommitment, resultDigest } from "../../scripts/lib/zk/commitment.js";
-import { WorkloadClass, fieldToBytes32, inputHash, modelHash } from "@starminer/sdk";
 import { proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
 import { seededRandom } from "../../scripts/lib/random.js";
 import { drawDigit } from "../../scripts/lib/zk/digits.js";

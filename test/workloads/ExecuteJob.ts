@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-
 import { resultOf, runDenseLayer, sampleDenseLayerJob } from "@starminer/sdk";
+
 import { ArtifactDirectory } from "../../scripts/lib/workloads/artifact-store.js";
 import { resultOfOutput } from "../../scripts/lib/workloads/canonical.js";
 import { artifactCid, cidDigest } from "../../scripts/lib/workloads/cid.js";

@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { type Hex, keccak256, toHex, zeroHash } from "viem";
 import { privateKeyToAccount, privateKeyToAddress, publicKeyToAddress } from "viem/accounts";
+import { type JobCommitments, writeAndWait } from "@starminer/sdk";
 
 import { type ProtocolClient, connectProtocol } from "../../scripts/lib/client.js";
 import { ContentStore } from "../../scripts/lib/content.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { upholds } from "../../scripts/lib/juror.js";
 import { type DaemonEvent, type Fault, ProviderDaemon } from "../../scripts/lib/provider/daemon.js";
-import { writeAndWait } from "@starminer/sdk";
 import { type ArtifactSource, filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
 import { decodeOutputs, failureOf, failureResult } from "../../scripts/lib/workloads/canonical.js";
 import { artifactCid, cidDigest } from "../../scripts/lib/workloads/cid.js";
@@ -18,7 +18,7 @@ import { generateJobKey, unwrapKey, wrapKey } from "../../scripts/lib/workloads/
 import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
 import { allRuntimes, executeJob, fetchArtifacts, openArtifacts } from "../../scripts/lib/workloads/execute.js";
 import { GatewayClient, type RunningGateway, startGateway } from "../../scripts/lib/workloads/gateway.js";
-import { type JobCommitments, loadJobWork, recomputeResult } from "../../scripts/lib/workloads/job-work.js";
+import { loadJobWork, recomputeResult } from "../../scripts/lib/workloads/job-work.js";
 import {
   AUDIT_SLOT,
   decodeWrappedKey,

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 
 import { type Hash, getAddress, hashTypedData, isAddress, isHash, parseEventLogs, zeroAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { writeAndWait } from "@starminer/sdk";
 
 import { type ClientConfig, requireAccount, starminerHome } from "../../lib/client.js";
 import {
@@ -16,7 +17,6 @@ import { gatherSignatures } from "../../lib/bridge/quorum.js";
 import { BridgeRelayer, type RelayEvent } from "../../lib/bridge/relayer.js";
 import { startValidatorService } from "../../lib/bridge/validator.js";
 import { sleep } from "../../lib/sleep.js";
-import { writeAndWait } from "@starminer/sdk";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseAgpu, parseInteger } from "../parse.js";

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { type Hex, bytesToHex, zeroAddress, zeroHash } from "viem";
+import { JobStatus, enumName, writeAndWait } from "@starminer/sdk";
 
 import { type ProtocolClient, requireAccount, starminerHome } from "../../lib/client.js";
-import { JobStatus, enumName, writeAndWait } from "@starminer/sdk";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseJobId } from "../parse.js";

@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 
 import { type Address, type Hex, formatEther, keccak256, parseEventLogs, toHex } from "viem";
-
 import { ProposalState, VoteType, encodeActions, enumName, writeAndWait } from "@starminer/sdk";
+
 import { type ProtocolClient, requireAccount } from "../../lib/client.js";
 import { UsageError } from "../errors.js";
 import { parseAddress, parseInteger } from "../parse.js";

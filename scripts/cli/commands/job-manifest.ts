@@ -4,16 +4,16 @@ import { parseArgs } from "node:util";
 
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { JobStatus, SlotStatus, enumName, readJobCommitments } from "@starminer/sdk";
 
 import { type ClientConfig, type ProtocolClient, starminerHome } from "../../lib/client.js";
-import { JobStatus, SlotStatus, enumName } from "@starminer/sdk";
 import { filesByCid } from "../../lib/workloads/artifact-store.js";
 import { type CanonicalOutput, decodeOutputs, failureOf } from "../../lib/workloads/canonical.js";
 import { allRuntimes } from "../../lib/workloads/execute.js";
 import { GatewayClient } from "../../lib/workloads/gateway.js";
 import { jobKeyPath, loadJobKey, saveJobKey } from "../../lib/workloads/job-keys.js";
 import { AUDIT_SLOT } from "../../lib/workloads/key-release.js";
-import { fetchManifest, isManifestJob, readJobCommitments } from "../../lib/workloads/job-work.js";
+import { fetchManifest, isManifestJob } from "../../lib/workloads/job-work.js";
 import { type JobManifest, parseJobManifest } from "../../lib/workloads/manifest.js";
 import {
   ENCRYPTION_CHOICES,

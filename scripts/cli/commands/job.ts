@@ -1,9 +1,6 @@
 import { parseArgs } from "node:util";
 
 import { parseEventLogs } from "viem";
-
-import { type ProtocolClient, requireAccount } from "../../lib/client.js";
-import { ContentStore } from "../../lib/content.js";
 import {
   type JobSpec,
   JobStatus,
@@ -15,6 +12,9 @@ import {
   writeAndWait,
   zoneLabel,
 } from "@starminer/sdk";
+
+import { type ProtocolClient, requireAccount } from "../../lib/client.js";
+import { ContentStore } from "../../lib/content.js";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseAddress, parseInteger, parseJobId, parseJobWaitArgs, readSpecFile } from "../parse.js";

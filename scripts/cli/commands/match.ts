@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 
 import type { Hex } from "viem";
-
 import { Mode, NodeRole, zoneLabel } from "@starminer/sdk";
+
 import { type Candidate, type JobRequirements, marketView, rankProviders } from "../../lib/matcher.js";
 import { runtimeMask } from "../../lib/workloads/manifest.js";
 import { UsageError } from "../errors.js";

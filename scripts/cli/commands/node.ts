@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 
 import { parseEventLogs } from "viem";
+import { NodeRole, writeAndWait, zoneLabel } from "@starminer/sdk";
 
 import { requireAccount } from "../../lib/client.js";
-import { NodeRole, writeAndWait, zoneLabel } from "@starminer/sdk";
 import { UsageError } from "../errors.js";
 import { queryIndexer } from "../indexer-client.js";
 import { agpu } from "../output.js";

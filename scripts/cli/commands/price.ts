@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 
 import { Tier, enumName, zoneLabel } from "@starminer/sdk";
+
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseInteger, parseTier } from "../parse.js";

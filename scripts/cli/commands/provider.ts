@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 
 import { parseEventLogs } from "viem";
+import { type NodeMetadata, NodeRole, Tee, enumName, providerMetadata, writeAndWait, zoneLabel } from "@starminer/sdk";
 
 import { requireAccount } from "../../lib/client.js";
-import { type NodeMetadata, NodeRole, Tee, enumName, providerMetadata, writeAndWait, zoneLabel } from "@starminer/sdk";
 import { UsageError } from "../errors.js";
 import { agpu } from "../output.js";
 import { parseAddress, parseAgpu, parseInteger } from "../parse.js";

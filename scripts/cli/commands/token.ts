@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 
 import { type Address, erc20Abi, formatEther, parseEventLogs } from "viem";
+import { writeAndWait } from "@starminer/sdk";
 
 import { type ProtocolClient, requireAccount } from "../../lib/client.js";
-import { writeAndWait } from "@starminer/sdk";
 import { UsageError } from "../errors.js";
 import { parseAddress, parseAgpu } from "../parse.js";
 import type { Command } from "./context.js";

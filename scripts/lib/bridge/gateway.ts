@@ -8,8 +8,8 @@ import {
   getContract,
   hashTypedData,
 } from "viem";
-
 import type { bridgeGatewayAbi } from "@starminer/sdk";
+
 import { type ChainClient, type ClientConfig, type Contract, bindContract, connectChain } from "../client.js";
 import { manifestContract } from "../manifest.js";
 

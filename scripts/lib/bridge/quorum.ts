@@ -1,6 +1,6 @@
 import { type Address, type Hash, type Hex, getAddress, recoverTypedDataAddress } from "viem";
-
 import { describeError } from "@starminer/sdk";
+
 import type { BridgeSide, TransferSignature } from "./gateway.js";
 
 /** Where to ask for one signature, and what a good answer signed. */

@@ -1,7 +1,7 @@
 import { type Hash, type TransactionReceipt, encodeFunctionData, getAddress, keccak256 } from "viem";
+import { describeError } from "@starminer/sdk";
 
 import { requireAccount } from "../client.js";
-import { describeError } from "@starminer/sdk";
 import { sleep } from "../sleep.js";
 import { type BridgeSide, type SentTransfer, sentTransfers, transferTypedData } from "./gateway.js";
 import { type LaneRecord, RelayJournal } from "./journal.js";

@@ -3,12 +3,10 @@ import { join } from "node:path";
 
 import { type Address, type Hex, keccak256, maxUint256, parseEventLogs, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-
-import type { ProtocolClient } from "../client.js";
-import type { ContentStore } from "../content.js";
 import {
   type ChainJob,
   type ChainSlot,
+  type JobCommitments,
   JobStatus,
   Mode,
   NodeRole,
@@ -25,12 +23,15 @@ import {
   writeAndWait,
   zoneId,
 } from "@starminer/sdk";
+
+import type { ProtocolClient } from "../client.js";
+import type { ContentStore } from "../content.js";
 import { jurorStep, upholds } from "../juror.js";
 import { type ArtifactSource, filesByCid } from "../workloads/artifact-store.js";
 import { failureResult } from "../workloads/canonical.js";
 import { allRuntimes, executeJob, fetchArtifacts } from "../workloads/execute.js";
 import type { GatewayClient } from "../workloads/gateway.js";
-import { type JobCommitments, loadJobWork, recomputeResult } from "../workloads/job-work.js";
+import { loadJobWork, recomputeResult } from "../workloads/job-work.js";
 import { AUDIT_SLOT } from "../workloads/key-release.js";
 import { type JobManifest, parseJobManifest } from "../workloads/manifest.js";
 import {

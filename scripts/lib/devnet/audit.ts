@@ -1,7 +1,7 @@
 import type { Address } from "viem";
+import { JobStatus, enumName } from "@starminer/sdk";
 
 import type { ProtocolClient } from "../client.js";
-import { JobStatus, enumName } from "@starminer/sdk";
 import type { DevnetTally } from "./devnet.js";
 import type { Roster } from "./setup.js";
 

@@ -2,10 +2,10 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 
 import { type Abi, type Hex, formatEther } from "viem";
+import { describeError } from "@starminer/sdk";
 
 import { type ProtocolClient, connectProtocol } from "../client.js";
 import { ContentStore } from "../content.js";
-import { describeError } from "@starminer/sdk";
 import { ProviderDaemon } from "../provider/daemon.js";
 import { PROJECT_ROOT } from "../project-root.js";
 import { sleep } from "../sleep.js";

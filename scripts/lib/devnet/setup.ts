@@ -1,9 +1,5 @@
 import { type Address, type Hex, formatEther, getContract, keccak256, parseEther, toHex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
-
-import type { ProtocolClient } from "../client.js";
-import { devAccount } from "../dev-accounts.js";
-import { manifestContract } from "../manifest.js";
 import {
   NodeRole,
   Tee,
@@ -13,6 +9,10 @@ import {
   writeAndWait,
   zoneId,
 } from "@starminer/sdk";
+
+import type { ProtocolClient } from "../client.js";
+import { devAccount } from "../dev-accounts.js";
+import { manifestContract } from "../manifest.js";
 import type { Fault } from "../provider/daemon.js";
 import type { Hardware } from "../provider/hardware.js";
 import { Role } from "../roles.js";

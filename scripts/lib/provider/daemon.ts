@@ -2,13 +2,11 @@ import { randomBytes } from "node:crypto";
 
 import { type Address, type Hash, type Hex, getAddress, parseEventLogs, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-
-import { type ProtocolClient, requireAccount } from "../client.js";
-import type { ContentStore } from "../content.js";
 import {
   type ChainJob,
   type ChainSlot,
   type DenseLayerJob,
+  type JobCommitments,
   JobStatus,
   type JobView,
   MAX_CLAIM_BATCH,
@@ -20,6 +18,7 @@ import {
   enumName,
   fieldToBytes32,
   finalizeBatches,
+  readJobCommitments,
   readJobViews,
   resultOf,
   runDenseLayer,
@@ -27,6 +26,9 @@ import {
   writeAndWait,
   zoneLabel,
 } from "@starminer/sdk";
+
+import { type ProtocolClient, requireAccount } from "../client.js";
+import type { ContentStore } from "../content.js";
 import { sleep } from "../sleep.js";
 import { type WrappedKey, generateJobKey, sealArtifact, unwrapKey, wrapKey } from "../workloads/encryption.js";
 import { WorkloadError } from "../workloads/errors.js";
@@ -34,7 +36,7 @@ import { type Runtimes, allRuntimes, executeJob, openArtifacts } from "../worklo
 import { failureResult } from "../workloads/canonical.js";
 import { runtimeMask } from "../workloads/manifest.js";
 import type { GatewayClient } from "../workloads/gateway.js";
-import { type JobCommitments, type JobWork, loadJobWork, readJobCommitments } from "../workloads/job-work.js";
+import { type JobWork, loadJobWork } from "../workloads/job-work.js";
 import {
   decodeWrappedKey,
   recordedKeyExchange,

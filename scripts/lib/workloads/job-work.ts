@@ -1,8 +1,8 @@
 import { type Hash, type Hex, hexToBytes } from "viem";
+import { type DenseLayerJob, type JobCommitments, runDenseLayer } from "@starminer/sdk";
 
 import type { ProtocolClient } from "../client.js";
 import type { ContentStore } from "../content.js";
-import { type DenseLayerJob, runDenseLayer } from "@starminer/sdk";
 import { decodeOutputs, failureResult, resultOfOutput } from "./canonical.js";
 import { artifactCidFromDigest, verifyContent } from "./cid.js";
 import { WorkloadError } from "./errors.js";
@@ -19,29 +19,6 @@ import type { Artifacts } from "./runtime.js";
 
 /** Largest manifest a reader fetches, in bytes: a manifest names its data, it does not hold it. */
 export const MAX_MANIFEST_BYTES = 64 * 1024;
-
-/** What a job's spec commits to, as `JobSubmitted` carries it. */
-export interface JobCommitments {
-  readonly specHash: Hex;
-  readonly modelCommitment: Hex;
-  readonly inputCommitment: Hex;
-}
-
-/** A job's commitments and the transaction that submitted it, from its `JobSubmitted` event. */
-export async function readJobCommitments(
-  client: ProtocolClient,
-  jobId: bigint,
-): Promise<JobCommitments & { transactionHash: Hash }> {
-  const [submitted] = await client.jobMarket.getEvents.JobSubmitted(
-    { jobId },
-    { fromBlock: BigInt(client.manifest.contracts.JobMarket?.startBlock ?? 0), toBlock: "latest" },
-  );
-  const { specHash, modelCommitment, inputCommitment } = submitted?.args ?? {};
-  if (specHash === undefined || modelCommitment === undefined || inputCommitment === undefined) {
-    throw new Error(`job ${jobId} has no JobSubmitted event`);
-  }
-  return { specHash, modelCommitment, inputCommitment, transactionHash: submitted!.transactionHash };
-}
 
 /**
  * A job's work, as its spec names it: a dense-layer job (its Poseidon commitments, content from the content store),

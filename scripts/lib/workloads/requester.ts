@@ -1,8 +1,8 @@
 import { type Address, type Hex, getAddress } from "viem";
 import { type PrivateKeyAccount, publicKeyToAddress } from "viem/accounts";
+import { JobStatus, NodeRole, SlotStatus, describeError, writeAndWait } from "@starminer/sdk";
 
 import type { ProtocolClient } from "../client.js";
-import { JobStatus, NodeRole, SlotStatus, describeError, writeAndWait } from "@starminer/sdk";
 import type { ArtifactSource } from "./artifact-store.js";
 import { artifactCid, artifactCidFromDigest, verifyContent } from "./cid.js";
 import { generateJobKey, isWrapOf, openArtifact, sealArtifact, unwrapKey, wrapKey } from "./encryption.js";

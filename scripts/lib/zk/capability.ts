@@ -1,6 +1,6 @@
 import type { Address } from "viem";
-
 import { SNARK_FIELD, checkRange, poseidon } from "@starminer/sdk";
+
 import { type Groth16Proof, prove } from "./groth16.js";
 
 /** The hardware a node commits to, and the secret salt that hides it. */

@@ -1,6 +1,6 @@
 import type { Address, Hex } from "viem";
-
 import { SNARK_FIELD, digestToField, poseidon } from "@starminer/sdk";
+
 import { type Groth16Proof, prove } from "./groth16.js";
 
 /** What a provider commits to for a job: the job, itself, the result's digest and a secret salt. */

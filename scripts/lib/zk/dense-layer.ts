@@ -1,5 +1,4 @@
 import type { Address } from "viem";
-
 import {
   type DenseLayerHashes,
   type DenseLayerModel,

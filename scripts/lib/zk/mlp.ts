@@ -15,9 +15,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
+import { SNARK_FIELD, checkRange, int8VectorHash, pack, poseidon, signedToField } from "@starminer/sdk";
+
 import { CIRCUITS_ROOT, type CircuitName } from "./circuits.js";
 import type { ProofBinding } from "./dense-layer.js";
-import { SNARK_FIELD, checkRange, int8VectorHash, pack, poseidon, signedToField } from "@starminer/sdk";
 import { type Groth16Proof, prove } from "./groth16.js";
 
 export const MLP_INPUTS = 64;

@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
-
 import { parseDenseLayerJob, resultOf, runDenseLayer } from "@starminer/sdk";
+
 import type { CanonicalOutput } from "../canonical.js";
 import { WorkloadError } from "../errors.js";
 import type { DenseLayerManifest } from "../manifest.js";
