@@ -12,7 +12,8 @@ import { WorkloadClass } from "../workloads/classes.js";
 import { type DenseLayerJob, jobCommitments } from "../workloads/dense-layer.js";
 import { agpuBalance, ensureAgpuAllowance } from "./tokens.js";
 
-type Reader = Pick<StarMinerClient, "publicClient" | "deployment">;
+/** What a read needs: the public client and the deployment (no wallet). */
+export type Reader = Pick<StarMinerClient, "publicClient" | "deployment">;
 
 const market = (client: Reader) => ({ address: contractAddress(client.deployment, "JobMarket"), abi: jobMarketAbi });
 

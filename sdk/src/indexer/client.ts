@@ -93,7 +93,8 @@ export interface JobTrail {
   readonly events: readonly ProtocolEventRow[];
 }
 
-interface Scores {
+/** A provider's reputation scores, in basis points, and their weighted composite. */
+export interface ReputationScores {
   readonly reliability: number;
   readonly accuracy: number;
   readonly speed: number;
@@ -107,7 +108,7 @@ export interface ProviderReputation extends Page {
   readonly active: boolean;
   readonly zone: Hex | null;
   readonly reputation: {
-    readonly current: (Scores & { readonly asOfBlock: string; readonly asOfTimestamp: string }) | null;
+    readonly current: (ReputationScores & { readonly asOfBlock: string; readonly asOfTimestamp: string }) | null;
     readonly stored: {
       readonly reliability: number | null;
       readonly accuracy: number | null;
