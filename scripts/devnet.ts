@@ -45,7 +45,9 @@ at work in every verification mode. Prints the CLI's environment and funded deve
   --duration <s>         stop after s seconds
   --port <n>             the chain's JSON-RPC port (8545)
   --indexer-port <n>     the indexer's port (42069)
-  --no-indexer           run without the indexer
+  --no-indexer           run without the indexer (and the explorer)
+  --explorer-port <n>    the explorer's port (5173)
+  --no-explorer          run without the explorer
   --directory <dir>      where the devnet keeps its files, emptied at start (.devnet)
   --idle                 deploy and set up, then run no simulated actor: a quiet chain for trying the CLI,
                          whose clock only \`starminer devnet warp\` moves
@@ -74,6 +76,8 @@ async function main(): Promise<number> {
       port: { type: "string", default: "8545" },
       "indexer-port": { type: "string", default: "42069" },
       "no-indexer": { type: "boolean", default: false },
+      "explorer-port": { type: "string", default: "5173" },
+      "no-explorer": { type: "boolean", default: false },
       directory: { type: "string", default: resolve(PROJECT_ROOT, ".devnet") },
       quiet: { type: "boolean", default: false },
       idle: { type: "boolean", default: false },
@@ -101,6 +105,9 @@ async function main(): Promise<number> {
       directory: resolve(values.directory),
       port: whole("port", values.port, 1, 65_535)!,
       ...(values["no-indexer"] ? {} : { indexerPort: whole("indexer-port", values["indexer-port"], 1, 65_535)! }),
+      ...(values["no-indexer"] || values["no-explorer"]
+        ? {}
+        : { explorerPort: whole("explorer-port", values["explorer-port"], 1, 65_535)! }),
       providers,
       dishonest,
       validators,

@@ -17,11 +17,12 @@ describe("npm start: the devnet", function () {
   let exited: Promise<number | null>;
   let port: number;
   let indexerPort: number;
+  let explorerPort: number;
   const lines: string[] = [];
 
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), "starminer-devnet-"));
-    [port, indexerPort] = [await freePort(), await freePort()];
+    [port, indexerPort, explorerPort] = [await freePort(), await freePort(), await freePort()];
     child = spawn(
       process.execPath,
       [
@@ -31,6 +32,8 @@ describe("npm start: the devnet", function () {
         String(port),
         "--indexer-port",
         String(indexerPort),
+        "--explorer-port",
+        String(explorerPort),
         "--directory",
         directory,
         "--submit-every",
@@ -59,6 +62,12 @@ describe("npm start: the devnet", function () {
       .split(/\s+/)[1]!
       .replace(/\/graphql$/, "");
     expect(url).to.equal(`http://127.0.0.1:${indexerPort}`);
+    // The explorer is served beside it, reading the same indexer through its own origin.
+    const explorer = lines.find((line) => line.startsWith("Explorer: "))?.split(/\s+/)[1];
+    expect(explorer).to.equal(`http://127.0.0.1:${explorerPort}`);
+    expect(await (await fetch(explorer!)).text()).to.match(/<title>StarMiner explorer<\/title>/);
+    const deployment = (await (await fetch(`${explorer}/api/deployment`)).json()) as { chainId: number };
+    expect(deployment.chainId).to.equal(31337);
 
     // The progress lines tally the chain's events: jobs end, and the dishonest provider is slashed.
     const progress = () => {
@@ -197,5 +206,6 @@ describe("npm start: the devnet", function () {
     expect(lines.some((line) => line.startsWith("devnet stopped after"))).to.equal(true);
     expect(await portIsFree(port), "the chain's port is free again").to.equal(true);
     expect(await portIsFree(indexerPort), "the indexer's port is free again").to.equal(true);
+    expect(await portIsFree(explorerPort), "the explorer's port is free again").to.equal(true);
   });
 });

@@ -14,6 +14,8 @@ import { GatewayClient, startGateway } from "../workloads/gateway.js";
 import { isManifestJob } from "../workloads/job-work.js";
 import { JobBook, SimulatedRequester, SimulatedValidator, chainNow, loadDevnetWorkloads } from "./actors.js";
 import { type DevnetAudit, auditDevnet, recordStakes } from "./audit.js";
+import { buildExplorerIfStale, startExplorerServer } from "../explorer/server.js";
+import { portIsFree } from "../ports.js";
 import { type Child, deployWithScript, startHardhatNode, startIndexerProcess } from "./processes.js";
 import { DEVNET_TIMING, devnetAccounts, planRoster, prepareDevnet } from "./setup.js";
 
@@ -23,6 +25,8 @@ export interface DevnetOptions {
   readonly port: number;
   /** The indexer's port; undefined runs without the indexer. */
   readonly indexerPort?: number;
+  /** The explorer's port (served beside the indexer); undefined, or no indexer, runs without it. */
+  readonly explorerPort?: number;
   readonly providers: number;
   readonly dishonest: number;
   readonly validators: number;
@@ -110,6 +114,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
   const rpcUrl = `http://127.0.0.1:${options.port}`;
   const children: Child[] = [];
   let stopGateway: () => Promise<void> = async () => {};
+  let stopExplorer: () => Promise<void> = async () => {};
   const stopChildren = async () => {
     for (const child of children.reverse()) await child.stop();
   };
@@ -131,6 +136,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     const stakesAtStart = await recordStakes(deployer, roster);
 
     let graphqlUrl: string | undefined;
+    let explorerUrl: string | undefined;
     if (options.indexerPort !== undefined) {
       print("starting the indexer");
       const indexer = await startIndexerProcess({
@@ -141,6 +147,19 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
       });
       children.push(indexer.child);
       graphqlUrl = indexer.graphqlUrl;
+      if (options.explorerPort !== undefined) {
+        if (!(await portIsFree(options.explorerPort))) {
+          throw new Error(`port ${options.explorerPort} is in use (--explorer-port, or --no-explorer)`);
+        }
+        buildExplorerIfStale(print);
+        const explorer = await startExplorerServer({
+          indexerUrl: graphqlUrl.replace(/\/graphql$/, ""),
+          rpcUrl,
+          port: options.explorerPort,
+        });
+        explorerUrl = explorer.url;
+        stopExplorer = () => explorer.close();
+      }
     }
 
     const book = new JobBook();
@@ -209,6 +228,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
           : `time x${options.speed}`),
     );
     if (graphqlUrl !== undefined) print(`GraphQL: ${graphqlUrl}   REST: ${graphqlUrl.replace(/graphql$/, "api")}`);
+    if (explorerUrl !== undefined) print(`Explorer: ${explorerUrl}`);
     for (const zone of roster.zones) {
       const here = roster.providers.filter((p) => p.zone === zone.label);
       const notes = here.map((p) => `${p.name}${p.enclaveKey ? " (TEE)" : ""}${p.fault ? " (dishonest)" : ""}`);
@@ -344,6 +364,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     };
   } finally {
     await releaseProver();
+    await stopExplorer();
     await stopGateway();
     await stopChildren();
   }

@@ -200,7 +200,9 @@ export function createIndexerClient(url: string, options: { fetch?: typeof fetch
     } catch {
       throw new IndexerError(`the indexer answered ${response.status} with no JSON to ${path}`, response.status);
     }
-    if (!response.ok && path !== "/graphql") {
+    // A GraphQL refusal is a 400 with `errors`, reported by `graphql`; any other failure is reported here.
+    const graphqlRefusal = path === "/graphql" && Array.isArray((body as { errors?: unknown }).errors);
+    if (!response.ok && !graphqlRefusal) {
       const message = (body as { error?: string }).error ?? `status ${response.status}`;
       throw new IndexerError(`the indexer refused ${path}: ${message}`, response.status);
     }
