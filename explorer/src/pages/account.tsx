@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { createPublicClient, http } from "viem";
+import { decodeFunctionResult, encodeFunctionData } from "viem";
 
 import { type JobRow, type NodeRow, agpuAbi, amaxAbi } from "@starminer/sdk";
 
@@ -10,19 +10,32 @@ import { agpu } from "../format";
 import { href, navigate } from "../router";
 import { JOB_FIELDS, jobColumns } from "./jobs";
 
-/** The chain, read through the explorer's own origin (its server proxies `/rpc` to the node): no wallet needed. */
-const chain = createPublicClient({ transport: http(`${location.origin}/rpc`, { retryCount: 0 }) });
+/**
+ * `balanceOf(account)` of the token at `address`, read from the chain through the explorer's own origin (its server
+ * relays read-only JSON-RPC to the node to `/rpc`): no wallet needed. A bare `eth_call` rather than a viem client
+ * keeps the client's transports and actions out of the bundle.
+ */
+async function balanceOf(address: `0x${string}`, abi: typeof agpuAbi | typeof amaxAbi, account: `0x${string}`) {
+  const data = encodeFunctionData({ abi, functionName: "balanceOf", args: [account] });
+  const response = await fetch(`${location.origin}/rpc`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_call", params: [{ to: address, data }, "latest"] }),
+  });
+  const body = (await response.json()) as { result?: `0x${string}`; error?: { message: string } | string };
+  if (body.result === undefined) {
+    const reason = typeof body.error === "string" ? body.error : body.error?.message;
+    throw new Error(`the chain did not answer a balance: ${reason ?? `status ${response.status}`}`);
+  }
+  return decodeFunctionResult({ abi, functionName: "balanceOf", data: body.result });
+}
 
-/** AGPU and AMAX balances of `account`, read from the chain at the addresses the indexer's deployment names. */
+/** AGPU and AMAX balances of `account`, at the addresses the indexer's deployment names. */
 async function balances(account: `0x${string}`) {
-  const deployment = await indexer.deployment();
-  const read = (address: `0x${string}` | undefined, abi: typeof agpuAbi | typeof amaxAbi) =>
-    address === undefined
-      ? Promise.resolve(null)
-      : chain.readContract({ address, abi, functionName: "balanceOf", args: [account] });
+  const { contracts } = await indexer.deployment();
   const [agpuBalance, amaxBalance] = await Promise.all([
-    read(deployment.contracts.AGPU?.address, agpuAbi),
-    read(deployment.contracts.AMAX?.address, amaxAbi),
+    contracts.AGPU === undefined ? null : balanceOf(contracts.AGPU.address, agpuAbi, account),
+    contracts.AMAX === undefined ? null : balanceOf(contracts.AMAX.address, amaxAbi, account),
   ]);
   return { agpu: agpuBalance, amax: amaxBalance };
 }
