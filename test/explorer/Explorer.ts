@@ -13,7 +13,7 @@ import {
   buildExplorerIfStale,
   startExplorerServer,
 } from "../../scripts/lib/explorer/server.js";
-import { type RunningIndexer, startIndexer, waitUntilSynced } from "../support/indexer.js";
+import { type RunningIndexer, startIndexerOf, waitUntilSynced } from "../support/indexer.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { submit } from "../support/market.js";
 import { freePort, waitFor } from "../support/processes.js";
@@ -45,13 +45,7 @@ describe("the explorer, in Chromium against a local chain and its indexer", func
     buildExplorerIfStale();
     live = await startLiveMarket("explorer");
     outcome = await driveEveryTerminalState(live.connection, live.market);
-    indexer = await startIndexer({
-      rpcUrl: live.rpcUrl,
-      manifestDir: live.manifestDir,
-      port: await freePort(),
-      schema: "starminer",
-      database: { pgliteDir: join(live.workDir, "pglite") },
-    });
+    indexer = await startIndexerOf(live);
     await waitUntilSynced(indexer.url, live.rpcUrl);
     explorer = await startExplorerServer({ indexerUrl: indexer.url, rpcUrl: live.rpcUrl, port: await freePort() });
     browser = await chromium.launch({

@@ -5,11 +5,10 @@ import type { Address } from "viem";
 import { createPublicClient, custom } from "viem";
 import { ProposalState, VoteType, jobSpec } from "@starminer/sdk";
 
-import { deployProtocol } from "../../scripts/deploy/protocol.js";
 import { checkHandover } from "../../scripts/lib/governance.js";
 import { manifestContract } from "../../scripts/lib/manifest.js";
 import { Role } from "../../scripts/lib/roles.js";
-import { TEST_VESTING, productionParameters } from "../support/production.js";
+import { TEST_VESTING, deployHandedOver } from "../support/production.js";
 import { connect, protocolFixture } from "../support/protocol.js";
 
 const connection = await connect();
@@ -26,17 +25,8 @@ const DAY = 86_400;
  * quorum is 4% of 100 000 000, which none of them meets alone and Alice and Bob meet together.
  */
 async function governed() {
-  const [deployer, guardian, alice, bob, carol, stranger, beneficiary, validator] = await ethers.getSigners();
-  const { manifest } = await deployProtocol(connection, {
-    manifestDir: null,
-    handOver: true,
-    parameters: productionParameters({
-      guardian: guardian!.address as Address,
-      voters: [alice!.address as Address, bob!.address as Address, carol!.address as Address],
-      beneficiary: beneficiary!.address as Address,
-      bridgeValidators: [validator!.address as Address],
-    }),
-  });
+  const { manifest, signers } = await deployHandedOver(connection);
+  const { alice, bob, carol } = signers;
   const contracts = {
     accessManager: await ethers.getContractAt("AccessManager", manifestContract(manifest, "AccessManager").address),
     amax: await ethers.getContractAt("AMAX", manifestContract(manifest, "AMAX").address),
@@ -50,7 +40,7 @@ async function governed() {
   return {
     manifest,
     ...contracts,
-    accounts: { deployer: deployer!, guardian: guardian!, alice, bob, carol, stranger, beneficiary: beneficiary! },
+    accounts: signers,
   };
 }
 

@@ -6,7 +6,7 @@ import { formatEther } from "viem";
 import { createIndexerClient, parseDenseLayerJob, runDenseLayer } from "@starminer/sdk";
 
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
-import { type RunningIndexer, startIndexer, waitUntilSynced } from "../support/indexer.js";
+import { type RunningIndexer, startIndexerOf, waitUntilSynced } from "../support/indexer.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { raiseReputation } from "../support/market.js";
 import { Background, ROOT, TYPESCRIPT, freePort, runNode } from "../support/processes.js";
@@ -25,13 +25,7 @@ describe("the SDK's examples, against a local node and its indexer", function ()
   before(async function () {
     live = await startLiveMarket("sdk-examples");
     await raiseReputation(live.market, live.market.providers[0]!.address);
-    indexer = await startIndexer({
-      rpcUrl: live.rpcUrl,
-      manifestDir: live.manifestDir,
-      port: await freePort(),
-      schema: "starminer",
-      database: { pgliteDir: join(live.workDir, "pglite") },
-    });
+    indexer = await startIndexerOf(live);
   });
 
   after(async function () {

@@ -52,8 +52,7 @@ import {
   watchJob,
 } from "@starminer/sdk";
 
-import { deployProtocol } from "../../scripts/deploy/protocol.js";
-import { productionParameters } from "../support/production.js";
+import { deployHandedOver } from "../support/production.js";
 import { type Market, marketFixture, raiseReputation } from "../support/market.js";
 import { ROOT } from "../support/processes.js";
 
@@ -236,17 +235,8 @@ describe("the SDK (@starminer/sdk)", function () {
 
   describe("governance, from proposal to execution", function () {
     it("proposes actions written by name, votes, queues and executes them", async function () {
-      const [, guardian, alice, bob, carol, , beneficiary, validator] = await ethers.getSigners();
-      const { manifest } = await deployProtocol(connection, {
-        manifestDir: null,
-        handOver: true,
-        parameters: productionParameters({
-          guardian: guardian!.address as Address,
-          voters: [alice!.address as Address, bob!.address as Address, carol!.address as Address],
-          beneficiary: beneficiary!.address as Address,
-          bridgeValidators: [validator!.address as Address],
-        }),
-      });
+      const { manifest, signers } = await deployHandedOver(connection);
+      const { alice, bob } = signers;
       const transport = custom(connection.provider);
       const publicClient = createPublicClient({ transport, pollingInterval: 20 });
       const deployment = parseDeployment(manifest);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 
-import { ROOT, TYPESCRIPT, rpc, stopProcess, waitFor } from "./processes.js";
+import { ROOT, TYPESCRIPT, freePort, rpc, stopProcess, waitFor } from "./processes.js";
 
 /** Where and how an indexer runs: the chain, the manifest, the database and its schema. */
 export interface IndexerOptions {
@@ -160,4 +161,15 @@ export async function stopHalfWay(indexer: RunningIndexer, head: number, signal:
   const reached = await indexedBlock(indexer.url);
   if (reached >= head) throw new Error(`the indexer reached block ${reached} of ${head} before it could be stopped`);
   await indexer.stop(signal);
+}
+
+/** An indexer of `live`'s chain on a free port, its embedded database in the market's work directory. */
+export async function startIndexerOf(live: { rpcUrl: string; manifestDir: string; workDir: string }) {
+  return startIndexer({
+    rpcUrl: live.rpcUrl,
+    manifestDir: live.manifestDir,
+    port: await freePort(),
+    schema: "starminer",
+    database: { pgliteDir: join(live.workDir, "pglite") },
+  });
 }

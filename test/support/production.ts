@@ -1,5 +1,8 @@
 import type { Address } from "viem";
 
+import { deployProtocol } from "../../scripts/deploy/protocol.js";
+import type { Connection } from "./protocol.js";
+
 /** Who a production deployment in a test hands things to. */
 export interface ProductionRecipients {
   readonly guardian: Address;
@@ -40,5 +43,28 @@ export function productionParameters(recipients: ProductionRecipients) {
         { label: "voter_carol", account: carol, AMAX: "1000000" },
       ],
     },
+  };
+}
+
+/**
+ * The protocol deployed as production leaves it, handed over to governance, on `connection`: signers 1-7 are the
+ * guardian, three voters (Alice, Bob, Carol), a stranger, the vested beneficiary and the bridge's validator.
+ */
+export async function deployHandedOver(connection: Connection) {
+  const [deployer, guardian, alice, bob, carol, stranger, beneficiary, validator] =
+    await connection.ethers.getSigners();
+  const { manifest } = await deployProtocol(connection, {
+    manifestDir: null,
+    handOver: true,
+    parameters: productionParameters({
+      guardian: guardian!.address as Address,
+      voters: [alice!.address as Address, bob!.address as Address, carol!.address as Address],
+      beneficiary: beneficiary!.address as Address,
+      bridgeValidators: [validator!.address as Address],
+    }),
+  });
+  return {
+    manifest,
+    signers: { deployer: deployer!, guardian: guardian!, alice, bob, carol, stranger, beneficiary: beneficiary! },
   };
 }

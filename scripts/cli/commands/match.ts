@@ -6,7 +6,7 @@ import { Mode, NodeRole, zoneLabel } from "@starminer/sdk";
 import { type Candidate, type JobRequirements, marketView, rankProviders } from "../../lib/matcher.js";
 import { runtimeMask } from "../../lib/workloads/manifest.js";
 import { UsageError } from "../errors.js";
-import { getFromIndexer, queryIndexer } from "../indexer-client.js";
+import { indexedPrices, queryIndexer } from "../indexer-client.js";
 import { parseInteger, parseRuntimes, readSpecFile } from "../parse.js";
 import type { Command } from "./context.js";
 
@@ -101,12 +101,9 @@ export const match: Command = async ({ args, config, out }) => {
     }`,
     { tier: spec.tier },
   );
-  const prices = await getFromIndexer<{ prices: { zone: Hex; tier: number; pricePerGpuHour: string | null }[] }>(
-    config.indexerUrl,
-    "/api/prices",
-  );
+  const prices = await indexedPrices(config.indexerUrl);
   const market = marketView(
-    prices.prices
+    prices
       .filter((price) => price.tier === spec.tier && price.pricePerGpuHour !== null)
       .map((price) => [price.zone, BigInt(price.pricePerGpuHour!)] as [Hex, bigint]),
     context.zoneNeighbours.items.map((pair) => [pair.zone, pair.neighbour, pair.penaltyBps] as [Hex, Hex, number]),
