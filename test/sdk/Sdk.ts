@@ -40,7 +40,18 @@ import {
   proposalState,
   queueProposal,
   quoteJob,
+  bridgeOut,
   castVote,
+  commitResult,
+  commitVote,
+  disputeJob,
+  drawCommittee,
+  providerMetadata,
+  registerNode,
+  resolveDispute,
+  revealResult,
+  revealVote,
+  stake,
   runDenseLayer,
   stakingAbi,
   starMinerAbis,
@@ -53,7 +64,9 @@ import {
 } from "@starminer/sdk";
 
 import { deployHandedOver } from "../support/production.js";
-import { type Market, marketFixture, raiseReputation } from "../support/market.js";
+import { OTHER_CHAIN, bridgesFixture } from "../support/bridge.js";
+import { PROVIDER_STAKE, type Market, marketFixture, raiseReputation } from "../support/market.js";
+import { spareSigners } from "../support/protocol.js";
 import { ROOT } from "../support/processes.js";
 
 const connection = await network.create();
@@ -68,7 +81,15 @@ const WORKLOAD = parseDenseLayerJob(
 async function sdkClient(market: Market, account?: { address: string }) {
   const transport = custom(connection.provider);
   const addresses: Record<string, { address: string; startBlock: number }> = {};
-  for (const name of ["AGPU", "JobMarket", "JobMarketLens", "PricingEngine", "Staking", "NodeRegistry"] as const) {
+  for (const name of [
+    "AGPU",
+    "JobMarket",
+    "JobMarketLens",
+    "PricingEngine",
+    "Staking",
+    "NodeRegistry",
+    "VerificationHub",
+  ] as const) {
     const contract = market[name === "AGPU" ? "agpu" : ((name[0]!.toLowerCase() + name.slice(1)) as "jobMarket")];
     addresses[name] = { address: await contract.getAddress(), startBlock: 0 };
   }
@@ -183,6 +204,93 @@ describe("the SDK (@starminer/sdk)", function () {
       );
       await expectThrows(getJob(reader, 99n), /job 99 does not exist \(the market has 0\)/);
       await expectThrows(submitJob(reader, denseLayerJobSpec(WORKLOAD)), /this action sends a transaction/);
+    });
+  });
+
+  describe("providers, validators and the bridge, through the actions", function () {
+    it("a new provider stakes and registers, then three deliver a Consensus job by commit and reveal", async function () {
+      const { market, requester } = await sdkMarket();
+      const [newcomer] = await spareSigners(connection, market, 1, 8);
+      await market.agpu.connect(market.accounts.deployer).transfer(newcomer!.address, PROVIDER_STAKE);
+      const client = await sdkClient(market, newcomer!);
+      await stake(client, PROVIDER_STAKE);
+      await registerNode(client, providerMetadata({ endpoint: "https://newcomer.example" }));
+      expect(await market.nodeRegistry.isRegistered(newcomer!.address)).to.equal(true);
+      expect(await market.staking.stakeOf(newcomer!.address)).to.equal(PROVIDER_STAKE);
+
+      const { jobId } = await submitJob(
+        requester,
+        denseLayerJobSpec(WORKLOAD, { mode: Mode.Consensus, redundancy: 3 }),
+      );
+      const trio = [newcomer!, market.providers[1]!, market.providers[2]!];
+      const providers = await Promise.all(trio.map((signer) => sdkClient(market, signer)));
+      const { result } = runDenseLayer(WORKLOAD);
+      const slots: number[] = [];
+      for (const provider of providers) slots.push((await claimSlot(provider, jobId)).slot);
+      const salts: Hex[] = [];
+      for (const [i, provider] of providers.entries()) {
+        salts.push((await commitResult(provider, { jobId, slot: slots[i]!, result })).salt);
+      }
+      for (const [i, provider] of providers.entries()) {
+        await revealResult(provider, { jobId, slot: slots[i]!, result, salt: salts[i]! });
+      }
+      const { job } = await getJob(requester, jobId);
+      expect(job.status).to.equal(JobStatus.Verified);
+      expect(job.acceptedSlots).to.equal(0b111);
+    });
+
+    it("a requester disputes a wrong result; the committee draws, votes and upholds it through the validator actions", async function () {
+      const { market, requester, provider } = await sdkMarket();
+      const alice = requester;
+      const { jobId } = await submitJob(alice, denseLayerJobSpec(WORKLOAD));
+      const { slot } = await claimSlot(provider, jobId);
+      await submitResult(provider, { jobId, slot, result: `0x${"ee".repeat(32)}` });
+
+      await disputeJob(alice, jobId);
+      expect((await getJob(alice, jobId)).job.status).to.equal(JobStatus.Disputed);
+      await networkHelpers.mine();
+      await drawCommittee(alice, jobId);
+      const jurors = (await market.verificationHub.jurorsOf(jobId)).map((address) =>
+        market.validators.find((validator) => validator.address === address)!,
+      );
+      expect(jurors.length).to.be.greaterThanOrEqual(3);
+      const votes = [];
+      for (const juror of jurors)
+        votes.push({ juror, ...(await commitVote(await sdkClient(market, juror), { jobId, uphold: true })) });
+      for (const { juror, salt } of votes)
+        await revealVote(await sdkClient(market, juror), { jobId, uphold: true, salt });
+      const { appealEndsAt } = await market.verificationHub.disputeOf(jobId);
+      await time.increaseTo(Number(appealEndsAt) + 1);
+      await resolveDispute(alice, jobId);
+      expect((await getJob(alice, jobId)).job.status).to.equal(JobStatus.Refunded);
+    });
+
+    it("bridges AGPU out of the home chain, and refuses a chain the gateway is not paired with", async function () {
+      const b = await loadFixture(bridgesFixture(connection));
+      const transport = custom(connection.provider);
+      const client = createStarMinerClient({
+        deployment: parseDeployment({
+          chainId: 31337,
+          contracts: {
+            AGPU: { address: await b.agpu.getAddress(), startBlock: 0 },
+            BridgeGateway: { address: await b.home.getAddress(), startBlock: 0 },
+          },
+        }),
+        publicClient: createPublicClient({ transport, pollingInterval: 20 }),
+        walletClient: createWalletClient({ account: b.alice.address as Address, transport, pollingInterval: 20 }),
+      });
+      const locked = await b.agpu.balanceOf(await b.home.getAddress());
+      const sent = await bridgeOut(client, {
+        destinationChainId: OTHER_CHAIN,
+        recipient: b.bob.address as Address,
+        amount: 25n * 10n ** 18n,
+      });
+      expect([sent.recipient, sent.amount]).to.deep.equal([b.bob.address, 25n * 10n ** 18n]);
+      expect(await b.agpu.balanceOf(await b.home.getAddress())).to.equal(locked + 25n * 10n ** 18n);
+      await expectThrows(
+        bridgeOut(client, { destinationChainId: 5n, recipient: b.bob.address as Address, amount: 1n }),
+        /the gateway on chain 31337 is not paired with chain 5/,
+      );
     });
   });
 

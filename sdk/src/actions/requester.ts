@@ -2,6 +2,7 @@ import { type Hash, type Hex, type TransactionReceipt, formatEther, parseEventLo
 
 import { jobMarketAbi } from "../abis/JobMarket.js";
 import { pricingEngineAbi } from "../abis/PricingEngine.js";
+import { verificationHubAbi } from "../abis/VerificationHub.js";
 import type { StarMinerClient } from "../client.js";
 import { StarMinerError } from "../client-error.js";
 import { contractAddress } from "../deployment.js";
@@ -187,6 +188,17 @@ export async function waitForResult(
   if (result === undefined)
     throw new StarMinerError(`job ${jobId} is ${enumName(JobStatus, view.job.status)} with no accepted result`);
   return { result, view };
+}
+
+/**
+ * Disputes a verified job's result within its challenge window: approves the hub to take the dispute's bond if it
+ * may not yet, and opens the dispute. A committee of validators rules; the loser pays the court.
+ */
+export async function disputeJob(client: StarMinerClient, jobId: bigint) {
+  const hub = { address: contractAddress(client.deployment, "VerificationHub"), abi: verificationHubAbi } as const;
+  const bond = await client.publicClient.readContract({ ...hub, functionName: "disputeBondOf", args: [jobId] });
+  await ensureAgpuAllowance(client, hub.address, bond);
+  return writeAndWait(client, hub, "openDispute", [jobId]);
 }
 
 /** Cancels an open job nobody has claimed and refunds its escrow. */
