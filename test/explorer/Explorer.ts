@@ -4,9 +4,21 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { type Browser, type Page, chromium } from "playwright-core";
-import { formatEther } from "viem";
 
-import { createIndexerClient, jobSpec } from "@starminer/sdk";
+import { createPublicClient, createWalletClient, formatEther, http, type Address } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+import {
+  amaxGovernorAbi,
+  createIndexerClient,
+  createStarMinerClient,
+  delegateVotes,
+  deploymentContracts,
+  encodeActions,
+  jobSpec,
+  parseDeployment,
+  propose,
+} from "@starminer/sdk";
 import {
   EXPLORER_ROOT,
   type RunningExplorer,
@@ -14,10 +26,12 @@ import {
   startExplorerServer,
 } from "../../scripts/lib/explorer/server.js";
 import { type RunningIndexer, startIndexerOf, waitUntilSynced } from "../support/indexer.js";
+import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
+import { readManifest } from "../../scripts/lib/manifest.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { submit } from "../support/market.js";
 import { freePort, waitFor } from "../support/processes.js";
-import { type ScenarioOutcome, driveEveryTerminalState } from "../support/scenario.js";
+import { type ScenarioOutcome, advance, driveEveryTerminalState } from "../support/scenario.js";
 
 /** Debian's Chromium, or the browser STARMINER_CHROMIUM names. */
 const CHROMIUM = process.env.STARMINER_CHROMIUM ?? "/usr/bin/chromium";
@@ -265,5 +279,85 @@ describe("the explorer, in Chromium against a local chain and its indexer", func
     await page.keyboard.press("Enter");
     await page.waitForURL(/#\/providers$/);
     await page.locator("main h1", { hasText: "Providers" }).waitFor();
+  });
+  it("votes on an active proposal through an injected browser wallet, loaded only when asked for", async function () {
+    const deployer = live.market.accounts.deployer.address as Address;
+    const transport = http(live.rpcUrl);
+    const holder = createStarMinerClient({
+      deployment: parseDeployment(await readManifest(31337, live.manifestDir)),
+      publicClient: createPublicClient({ transport, pollingInterval: 50 }),
+      walletClient: createWalletClient({ account: privateKeyToAccount(devKeyOf(deployer)), transport }),
+    });
+    await delegateVotes(holder, deployer);
+    const actions = encodeActions(deploymentContracts(holder.deployment), [
+      {
+        contract: "JobMarket",
+        function: "setFeeSplit",
+        args: { split: { providerBps: 8500, gasSubsidyBps: 0, treasuryBps: 1000, modelCreatorBps: 500 } },
+      },
+    ]);
+    const { proposalId, voteStart } = await propose(holder, { actions, description: "Fee split 85/0/10/5" });
+    const now = (await holder.publicClient.getBlock()).timestamp;
+    await advance(live.connection, Number(voteStart - now) + 1);
+    await waitUntilSynced(indexer.url, live.rpcUrl);
+
+    // Without a wallet the page reads, and says what voting would take.
+    await open(`governance/${proposalId}`);
+    await page.getByText("Voting takes a browser wallet").waitFor();
+
+    // A wallet injected as EIP-1193 (window.ethereum), signing with the node's unlocked development account.
+    const context = await browser.newContext();
+    await context.exposeBinding("starminerRpc", async (_source, body: string) => {
+      const response = await fetch(live.rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      return response.text();
+    });
+    await context.addInitScript(`window.ethereum = {
+      async request({ method, params }) {
+        if (method === "eth_requestAccounts") return [${JSON.stringify(deployer)}];
+        const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] });
+        const answer = JSON.parse(await window.starminerRpc(body));
+        if (answer.error) throw Object.assign(new Error(answer.error.message), answer.error);
+        return answer.result;
+      },
+    };`);
+    const withWallet = await context.newPage();
+    try {
+      const requested: string[] = [];
+      withWallet.on("request", (request) => requested.push(request.url()));
+      await withWallet.goto(`${explorer.url}/#/governance/${proposalId}`);
+      await withWallet.getByRole("button", { name: "Connect wallet" }).waitFor();
+      expect(
+        requested.filter((url) => url.includes("wallet-actions")),
+        "loaded before asked for",
+      ).to.deep.equal([]);
+      await withWallet.getByRole("button", { name: "Connect wallet" }).click();
+      await withWallet.getByText(`Connected as ${deployer.slice(0, 6).toLowerCase()}`, { exact: false }).waitFor();
+      expect(
+        requested.some((url) => url.includes("wallet-actions")),
+        "loaded when asked for",
+      ).to.equal(true);
+      await withWallet.getByRole("button", { name: "Vote for" }).click();
+      await withWallet.getByRole("status").filter({ hasText: "Your vote (for) is in" }).waitFor();
+      const voted = await holder.publicClient.readContract({
+        address: holder.deployment.contracts.AMAXGovernor!.address,
+        abi: amaxGovernorAbi,
+        functionName: "hasVoted",
+        args: [proposalId, deployer],
+      });
+      expect(voted).to.equal(true);
+      // The page follows the indexer: the vote appears in its table without a reload.
+      await withWallet
+        .locator("table", { has: withWallet.locator("caption", { hasText: /^Votes/ }) })
+        .locator("tbody tr")
+        .first()
+        .waitFor({ timeout: 60_000 });
+      await withWallet.screenshot({ path: join(SCREENSHOTS, "proposal.png"), fullPage: true });
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { Badge, Facts, Show } from "../components/state";
+import { VotePanel } from "../components/vote";
 import { Table } from "../components/table";
 import { indexer, useLive } from "../data";
 import { agpu, short, time } from "../format";
@@ -66,6 +67,7 @@ export function ProposalPage(props: { id: string }) {
                 ["Executed", time(proposal.executedAt)],
               ]}
             />
+            {proposal.phase === "Active" && <VotePanel proposalId={proposal.id} />}
             <Table
               caption="Votes"
               rows={votes}
