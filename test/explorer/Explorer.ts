@@ -113,9 +113,11 @@ describe("the explorer, in Chromium against a local chain and its indexer", func
     expect(await rows(/^Jobs, newest first/).count()).to.equal(outcome.expected.size);
     await page.getByLabel("Status").selectOption("Settled");
     await page.waitForURL(/status=Settled/);
-    await waitFor("the settled jobs", async () =>
-      (await rows(/^Jobs, newest first/).allTextContents()).every((row) => row.includes("Settled")),
-    );
+    await waitFor("the settled jobs", async () => {
+      // An empty list (the page reloading) is not yet the filtered one.
+      const shown = await rows(/^Jobs, newest first/).allTextContents();
+      return shown.length > 0 && shown.every((row) => row.includes("Settled"));
+    });
     const settled = [...outcome.expected.values()].filter((status) => status === 4).length;
     expect(await rows(/^Jobs, newest first/).count()).to.equal(settled);
     await shoot("jobs");
