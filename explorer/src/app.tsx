@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect } from "preact/hooks";
 
-import { LIVE_INTERVAL_MS } from "./data";
+import { useLive } from "./data";
 import { AccountPage } from "./pages/account";
 import { BridgePage } from "./pages/bridge";
 import { GovernancePage, ProposalPage } from "./pages/governance";
@@ -60,29 +60,28 @@ function page(route: Route): ComponentChildren {
 
 /** The indexer's progress, shown in the header: the block it has indexed, or that it cannot be reached. */
 function LiveStatus() {
-  const [status, setStatus] = useState<string>("connecting to the indexer…");
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout>;
-    const look = async () => {
-      try {
-        const response = await fetch(`${location.origin}/status`);
-        if (!response.ok) throw new Error(`status ${response.status}`);
-        const body = (await response.json()) as Record<string, { block?: { number: number } }>;
-        const block = Object.values(body)[0]?.block?.number;
-        setStatus(block === undefined ? "indexer starting" : `live · block ${block}`);
-      } catch {
-        setStatus("indexer unreachable");
-      }
-      timer = setTimeout(look, LIVE_INTERVAL_MS);
-    };
-    void look();
-    return () => clearTimeout(timer);
-  }, []);
+  const loaded = useLive(readIndexedBlock, "status");
+  const status =
+    loaded.error !== undefined
+      ? "indexer unreachable"
+      : loaded.data === undefined
+        ? "connecting to the indexer…"
+        : loaded.data === null
+          ? "indexer starting"
+          : `live · block ${loaded.data}`;
   return (
     <p class="live" role="status" aria-live="off" data-testid="live-status">
       {status}
     </p>
   );
+}
+
+/** The block the indexer has processed up to (its `/status`), or null before its first checkpoint. */
+async function readIndexedBlock(): Promise<number | null> {
+  const response = await fetch(`${location.origin}/status`);
+  if (!response.ok) throw new Error(`status ${response.status}`);
+  const body = (await response.json()) as Record<string, { block?: { number: number } }>;
+  return Object.values(body)[0]?.block?.number ?? null;
 }
 
 /** The explorer: a header with the sections, the current page in `main`, every page readable without a wallet. */

@@ -125,14 +125,20 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     const where = rest.length >= 2 && COMMANDS[rest[0]!]?.[rest[1]!] !== undefined ? `${rest[0]} ${rest[1]} ` : "";
-    const sdk = await import("@starminer/sdk");
-    // The SDK says an action needs an account; the CLI says where its key comes from.
-    const noKey =
-      error instanceof sdk.StarMinerAccountError ? (await import("../lib/client.js")).NO_KEY_MESSAGE : undefined;
-    const message = usage ? (error as Error).message : (noKey ?? sdk.describeError(error, symbols));
+    const message = usage ? (error as Error).message : await describeFailure(error, symbols);
     console.error(`starminer: ${message}${usage ? ` (see starminer ${where}--help)` : ""}`);
     return usage ? 2 : 1;
   }
+}
+
+/**
+ * The one line a failure prints: a contract's refusal by name (the SDK's `describeError`), and for an action that
+ * needed an account, where the CLI takes its key from. Loaded only when something failed.
+ */
+async function describeFailure(error: unknown, symbols: Readonly<Record<string, string>>): Promise<string> {
+  const { StarMinerAccountError, describeError } = await import("@starminer/sdk");
+  if (error instanceof StarMinerAccountError) return (await import("../lib/client.js")).NO_KEY_MESSAGE;
+  return describeError(error, symbols);
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -27,7 +27,6 @@ import {
 } from "../../scripts/lib/explorer/server.js";
 import { type RunningIndexer, startIndexerOf, waitUntilSynced } from "../support/indexer.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
-import { readManifest } from "../../scripts/lib/manifest.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { submit } from "../support/market.js";
 import { freePort, waitFor } from "../support/processes.js";
@@ -286,7 +285,7 @@ describe("the explorer, in Chromium against a local chain and its indexer", func
     const deployer = live.market.accounts.deployer.address as Address;
     const transport = http(live.rpcUrl);
     const holder = createStarMinerClient({
-      deployment: parseDeployment(await readManifest(31337, live.manifestDir)),
+      deployment: parseDeployment(live.market.manifest),
       publicClient: createPublicClient({ transport, pollingInterval: 50 }),
       walletClient: createWalletClient({ account: privateKeyToAccount(devKeyOf(deployer)), transport }),
     });

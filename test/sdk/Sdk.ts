@@ -80,21 +80,8 @@ const WORKLOAD = parseDenseLayerJob(
 /** The SDK's client of the in-process chain for `account` (or read-only), with the market fixture's deployment. */
 async function sdkClient(market: Market, account?: { address: string }) {
   const transport = custom(connection.provider);
-  const addresses: Record<string, { address: string; startBlock: number }> = {};
-  for (const name of [
-    "AGPU",
-    "JobMarket",
-    "JobMarketLens",
-    "PricingEngine",
-    "Staking",
-    "NodeRegistry",
-    "VerificationHub",
-  ] as const) {
-    const contract = market[name === "AGPU" ? "agpu" : ((name[0]!.toLowerCase() + name.slice(1)) as "jobMarket")];
-    addresses[name] = { address: await contract.getAddress(), startBlock: 0 };
-  }
   return createStarMinerClient({
-    deployment: parseDeployment({ chainId: 31337, contracts: addresses }),
+    deployment: parseDeployment(market.manifest),
     publicClient: createPublicClient({ transport, pollingInterval: 20 }),
     ...(account === undefined
       ? {}
