@@ -12,7 +12,8 @@
  * - **Content addressing**: the CID of 64 MiB of bytes (sha2-256), as readers check every artifact.
  * - **Content gateway**: 64 MiB uploaded to, and downloaded and checked from, a gateway on loopback; a job key's
  *   release through its mailboxes (request, release, unwrap).
- * - **Encryption**: sealing and opening 64 MiB, wrapping and unwrapping a job key.
+ * - **Encryption**: sealing and opening 64 MiB (through OpenSSL under Node; sealing also in the JavaScript a browser
+ *   runs), wrapping and unwrapping a job key.
  *
  * Environment: BENCH_WORKLOAD_RUNS (default 30).
  */
@@ -23,17 +24,32 @@ import { fileURLToPath } from "node:url";
 
 import { seededRandom } from "../scripts/lib/random.js";
 import { filesByCid } from "../scripts/lib/workloads/artifact-store.js";
-import { artifactCid, verifyContent } from "../scripts/lib/workloads/cid.js";
 import { EXAMPLES_DIRECTORY } from "../scripts/lib/workloads/examples.js";
-import { allRuntimes, executeJob, fetchArtifacts } from "../scripts/lib/workloads/execute.js";
-import { generateJobKey, openArtifact, sealArtifact, unwrapKey, wrapKey } from "../scripts/lib/workloads/encryption.js";
-import { GatewayClient, startGateway } from "../scripts/lib/workloads/gateway.js";
-import { envelopeSignerKey, mailboxName, signEnvelope } from "../scripts/lib/workloads/key-release.js";
-import { type JobManifest, type OnnxManifest, parseJobManifest } from "../scripts/lib/workloads/manifest.js";
+import { allRuntimes, executeJob } from "../scripts/lib/workloads/execute.js";
+import { startGateway } from "../scripts/lib/workloads/gateway.js";
 import { OnnxRuntime } from "../scripts/lib/workloads/runtimes/onnx.js";
 import { drawDigit } from "../scripts/lib/zk/digits.js";
-import { sha256, zeroAddress } from "viem";
+import { portableAesGcm } from "../sdk/src/workloads/aes-gcm.js";
+import { zeroAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import {
+  GatewayClient,
+  type JobManifest,
+  type OnnxManifest,
+  artifactCid,
+  envelopeSignerKey,
+  fetchArtifacts,
+  generateJobKey,
+  mailboxName,
+  openArtifact,
+  parseJobManifest,
+  portableSha256,
+  sealArtifact,
+  signEnvelope,
+  unwrapKey,
+  verifyContent,
+  wrapKey,
+} from "@starminer/sdk";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const RUNS = Number(process.env.BENCH_WORKLOAD_RUNS ?? 30);
@@ -150,8 +166,8 @@ for (const [name, inputShape, scale] of [
 
 const blob = new Uint8Array(64 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24);
 const hashing = [
-  ["artifactCid (sha2-256 through node:crypto, OpenSSL)", () => artifactCid(blob)],
-  ["sha2-256 in JavaScript (@noble/hashes through viem), for comparison", () => sha256(blob, "bytes")],
+  ["artifactCid in Node (the SDK's sha2-256 through OpenSSL)", () => artifactCid(blob)],
+  ["sha2-256 in JavaScript (@noble/hashes: what the SDK runs in a browser)", () => portableSha256(blob)],
 ] as const;
 const addressing = hashing.map(([what, hash]) => {
   hash();
@@ -228,6 +244,7 @@ const timed = (run: () => unknown, times = 3) => {
   return percentile(samples, 50);
 };
 const sealed = sealArtifact(blob, key);
+const nonce = new Uint8Array(12).fill(7);
 const binding = {
   chainId: 31_337,
   jobId: 1n,
@@ -240,6 +257,10 @@ const wrapped = wrapKey(key, privateKeyToAccount(recipientKey).publicKey, bindin
 const encryption = [
   { what: "seal (AES-256-GCM), 64 MiB", figure: `${round(64 / (timed(() => sealArtifact(blob, key)) / 1000))} MB/s` },
   { what: "open (AES-256-GCM), 64 MiB", figure: `${round(64 / (timed(() => openArtifact(sealed, key)) / 1000))} MB/s` },
+  {
+    what: "seal, 64 MiB, in JavaScript (@noble/ciphers: what the SDK runs in a browser)",
+    figure: `${round(64 / (timed(() => portableAesGcm.encrypt(key, nonce, new Uint8Array(0), blob), 3) / 1000))} MB/s`,
+  },
   {
     what: "wrap a job key (ECIES, secp256k1)",
     figure: `${round(

@@ -6,13 +6,17 @@ import {
   NodeRole,
   Tee,
   WorkloadClass,
+  encodeWrappedKey,
   fieldToBytes32,
+  generateJobKey,
   inputHash,
   jobSpec,
   modelHash,
   providerMetadata,
+  requestPublicKey,
   resultCommitment,
   serviceNodeMetadata,
+  wrapKey,
 } from "@starminer/sdk";
 
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
@@ -21,8 +25,6 @@ import { proveResultCommitment, resultDigest } from "../../scripts/lib/zk/commit
 import { proveDenseLayer } from "../../scripts/lib/zk/dense-layer.js";
 import { commitmentEvidence, inferenceEvidence } from "../../scripts/lib/zk/workloads.js";
 import { Role } from "../../scripts/lib/roles.js";
-import { generateJobKey, wrapKey } from "../../scripts/lib/workloads/encryption.js";
-import { encodeWrappedKey, requestPublicKey } from "../../scripts/lib/workloads/key-release.js";
 import type { GasContext } from "./context.js";
 
 const MODEL_CREATOR: Address = "0x00000000000000000000000000000000000c0ffe";

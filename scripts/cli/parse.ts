@@ -7,6 +7,8 @@ import {
   type DenseLayerJob,
   type JobSpec,
   Mode,
+  RUNTIME_NAMES,
+  type RuntimeName,
   Tier,
   WorkloadClass,
   byLowerCaseName,
@@ -15,7 +17,6 @@ import {
   zoneId,
 } from "@starminer/sdk";
 
-import { RUNTIME_NAMES, type RuntimeName } from "../lib/workloads/manifest.js";
 import { UsageError } from "./errors.js";
 
 const TIERS = byLowerCaseName(Tier);

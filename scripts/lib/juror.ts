@@ -1,8 +1,7 @@
 import { type Hex, encodeAbiParameters, keccak256, zeroHash } from "viem";
-import { writeAndWait } from "@starminer/sdk";
+import { failureResult, writeAndWait } from "@starminer/sdk";
 
 import type { ProtocolClient } from "./client.js";
-import { failureResult } from "./workloads/canonical.js";
 
 /** What a juror step did for a dispute (nothing, when the dispute needs nothing from this account now). */
 export type JurorAction = "drawn" | "committed" | "revealed" | "resolved" | "none";

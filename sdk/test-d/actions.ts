@@ -5,6 +5,8 @@
 import type { Address, Hex } from "viem";
 
 import {
+  type GatewayClient,
+  type JobManifest,
   type StarMinerClient,
   castVote,
   claimSlot,
@@ -13,7 +15,9 @@ import {
   denseLayerJobSpec,
   protocolContract,
   quoteJob,
+  fetchJobOutput,
   submitJob,
+  submitManifestJob,
   submitResult,
   writeAndWait,
   jobMarketAbi,
@@ -25,6 +29,8 @@ import {
 declare const client: StarMinerClient;
 declare const workload: DenseLayerJob;
 declare const result: Hex;
+declare const gateway: GatewayClient;
+declare const manifest: JobManifest;
 
 export async function wrongArguments(): Promise<void> {
   const spec = denseLayerJobSpec(workload, { gpuHours: 2 });
@@ -57,6 +63,19 @@ export async function wrongContractCalls(): Promise<void> {
   await lens.read.openJobs(["0x00", 1, 1n, 10n]);
   // @ts-expect-error jobsWithSlots takes job ids, not addresses
   await lens.read.jobsWithSlots([["0x0000000000000000000000000000000000000000" as Address]]);
+}
+
+export async function wrongManifestJobs(): Promise<void> {
+  const files = { get: async () => new Uint8Array() };
+  await submitManifestJob(client, { manifest, files, gateway, encrypt: "all" });
+  // @ts-expect-error encrypt is "none", "inputs" or "all"
+  await submitManifestJob(client, { manifest, files, gateway, encrypt: "everything" });
+  // @ts-expect-error a manifest is parsed (parseJobManifest), not a path
+  await submitManifestJob(client, { manifest: "digits.job.json", files, gateway });
+  const parameters = { gateway, manifest, jobId: 1n, result, providers: [], requester: "0x01" as Address };
+  await fetchJobOutput(client, parameters);
+  // @ts-expect-error the requester's key is hex, not bytes
+  await fetchJobOutput(client, { ...parameters, requesterKey: new Uint8Array(32) });
 }
 
 export async function typedIndexerRows(): Promise<void> {

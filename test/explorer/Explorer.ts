@@ -1,9 +1,8 @@
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { type Browser, type Page, chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 
 import { createPublicClient, createWalletClient, formatEther, http, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -25,6 +24,7 @@ import {
   buildExplorerIfStale,
   startExplorerServer,
 } from "../../scripts/lib/explorer/server.js";
+import { launchChromium } from "../support/browser.js";
 import { type RunningIndexer, startIndexerOf, waitUntilSynced } from "../support/indexer.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
@@ -32,8 +32,6 @@ import { submit } from "../support/market.js";
 import { freePort, waitFor } from "../support/processes.js";
 import { type ScenarioOutcome, advance, driveEveryTerminalState } from "../support/scenario.js";
 
-/** Debian's Chromium, or the browser STARMINER_CHROMIUM names. */
-const CHROMIUM = process.env.STARMINER_CHROMIUM ?? "/usr/bin/chromium";
 /** Where the run leaves a screenshot of each main page. */
 const SCREENSHOTS = join(EXPLORER_ROOT, "screenshots");
 
@@ -52,20 +50,13 @@ describe("the explorer, in Chromium against a local chain and its indexer", func
   let page: Page;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium, or set STARMINER_CHROMIUM`);
-    }
     buildExplorerIfStale();
     live = await startLiveMarket("explorer");
     outcome = await driveEveryTerminalState(live.connection, live.market);
     indexer = await startIndexerOf(live);
     await waitUntilSynced(indexer.url, live.rpcUrl);
     explorer = await startExplorerServer({ indexerUrl: indexer.url, rpcUrl: live.rpcUrl, port: await freePort() });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await mkdir(SCREENSHOTS, { recursive: true });
   });

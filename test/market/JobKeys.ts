@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { Wallet, keccak256, toUtf8Bytes } from "ethers";
 import type { Hex } from "viem";
+import { failureResult } from "@starminer/sdk";
 
-import { failureResult } from "../../scripts/lib/workloads/canonical.js";
 import {
   AGPU,
   DAY,

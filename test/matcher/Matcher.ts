@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import type { Hex } from "viem";
-import { zoneId } from "@starminer/sdk";
+import { RUNTIME_BITS, zoneId } from "@starminer/sdk";
 
 import { type Candidate, type JobRequirements, WEIGHTS, marketView, rankProviders } from "../../scripts/lib/matcher.js";
-import { RUNTIME_BITS } from "../../scripts/lib/workloads/manifest.js";
 
 const EU_WEST = zoneId("eu-west");
 const EU_CENTRAL = zoneId("eu-central");

@@ -1,4 +1,4 @@
-import { zoneId } from "@starminer/sdk";
+import { RUNTIME_BITS, failureResult, zoneId } from "@starminer/sdk";
 
 import {
   DAY,
@@ -17,8 +17,6 @@ import {
   publicKeyOf,
   submit,
 } from "./market.js";
-import { failureResult } from "../../scripts/lib/workloads/canonical.js";
-import { RUNTIME_BITS } from "../../scripts/lib/workloads/manifest.js";
 import type { Connection, Signer } from "./protocol.js";
 
 const NO_EVIDENCE = "0x";

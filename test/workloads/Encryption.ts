@@ -1,26 +1,33 @@
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Hex } from "viem";
-
-import { devAccount } from "../../scripts/lib/dev-accounts.js";
-import { filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
-import { artifactCid } from "../../scripts/lib/workloads/cid.js";
 import {
   type KeyBinding,
+  type WasmManifest,
+  WorkloadError,
+  artifactCid,
+  fetchArtifacts,
   generateJobKey,
-  openArtifact,
-  sealArtifact,
   isWrapOf,
+  openArtifact,
+  parseJobManifest,
+  portableSha256,
+  sealArtifact,
+  sha256,
   unwrapKey,
   wrapKey,
-} from "../../scripts/lib/workloads/encryption.js";
-import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
+} from "@starminer/sdk";
+
+import { aesGcm, nativeAesGcm, portableAesGcm } from "../../sdk/src/workloads/aes-gcm.js";
+import { nativeCrypto } from "../../sdk/src/workloads/native-crypto.js";
+import { devAccount } from "../../scripts/lib/dev-accounts.js";
+import { filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
 import { EXAMPLES_DIRECTORY } from "../../scripts/lib/workloads/examples.js";
-import { allRuntimes, executeJob, fetchArtifacts } from "../../scripts/lib/workloads/execute.js";
-import { type WasmManifest, parseJobManifest } from "../../scripts/lib/workloads/manifest.js";
+import { allRuntimes, executeJob } from "../../scripts/lib/workloads/execute.js";
 
 const CLAIMER_KEY = devAccount(3).privateKey;
 const BYSTANDER_KEY = devAccount(4).privateKey;
@@ -89,6 +96,38 @@ describe("Encrypted job data: sealed artifacts, a job key released to the claime
     const garbled = { ...wrapped, ciphertext: `${wrapped.ciphertext.slice(0, -2)}00` as Hex };
     expect(isWrapOf(garbled, key, claimer.publicKey, BINDING)).to.equal(false);
     expect(isWrapOf(wrapped, key, claimer.publicKey, { ...BINDING, jobId: 8n })).to.equal(false);
+  });
+
+  it("the wrap format is fixed: a pinned key, recipient and use give these bytes on every platform", () => {
+    // Recorded with the first release's implementation (Node's OpenSSL); the SDK's must keep opening old releases.
+    expect(wrapKey(new Uint8Array(32).fill(0x11), claimer.publicKey, BINDING)).to.deep.equal({
+      ephemeralPublicKey:
+        "0x04206b3f2ef4d6b3e005d0add51a536217e0a185d256f87f44b9e7ebb2188b59ee471ec26e719addcdead2113fb57e238b67e1b7880a2b647b79ac7294382830e9",
+      nonce: "0x99bbb0aeb33c344f3e58814d",
+      ciphertext: "0x89879f3628f09610e4441c4a6834274d325626e52649631c60513a003c7efc2a5991e91d5dad7f9f4942ec8171c0387b",
+    });
+  });
+
+  it("Node's OpenSSL and the browsers' JavaScript give the same AES-GCM and SHA-256, byte for byte", () => {
+    expect(nativeCrypto, "under Node the SDK uses OpenSSL").not.to.equal(undefined);
+    const native = nativeAesGcm(nativeCrypto!);
+    expect(aesGcm, "and picks it").not.to.equal(portableAesGcm);
+    for (const size of [0, 1, 15, 16, 17, 4_096, 1_000_003]) {
+      const bytes = new Uint8Array(randomBytes(size));
+      expect(Buffer.from(sha256(bytes)).equals(Buffer.from(portableSha256(bytes))), `sha256 of ${size} bytes`).to.equal(
+        true,
+      );
+      const [key, nonce, aad] = [generateJobKey(), crypto.getRandomValues(new Uint8Array(12)), bytes.subarray(0, 20)];
+      const sealed = native.encrypt(key, nonce, aad, bytes);
+      expect(Buffer.from(portableAesGcm.encrypt(key, nonce, aad, bytes)).equals(Buffer.from(sealed))).to.equal(true);
+      expect(Buffer.from(portableAesGcm.decrypt(key, nonce, aad, sealed)).equals(Buffer.from(bytes))).to.equal(true);
+      const altered = Uint8Array.from(sealed);
+      altered[altered.length - 1]! ^= 1;
+      for (const backend of [native, portableAesGcm]) {
+        expect(() => backend.decrypt(key, nonce, aad, altered), "an altered tag").to.throw();
+        expect(() => backend.decrypt(generateJobKey(), nonce, aad, sealed), "another key").to.throw();
+      }
+    }
   });
 
   it("refuses to wrap to something that is not a public key", () => {

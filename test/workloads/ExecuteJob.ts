@@ -3,15 +3,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { resultOf, runDenseLayer, sampleDenseLayerJob } from "@starminer/sdk";
+import {
+  type JobManifest,
+  type WasmManifest,
+  WorkloadError,
+  artifactCid,
+  cidDigest,
+  fetchArtifacts,
+  parseJobManifest,
+  resultOf,
+  resultOfOutput,
+  runDenseLayer,
+  sampleDenseLayerJob,
+} from "@starminer/sdk";
 
 import { ArtifactDirectory } from "../../scripts/lib/workloads/artifact-store.js";
-import { resultOfOutput } from "../../scripts/lib/workloads/canonical.js";
-import { artifactCid, cidDigest } from "../../scripts/lib/workloads/cid.js";
-import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
 import { EXAMPLES_DIRECTORY, buildExamples } from "../../scripts/lib/workloads/examples.js";
-import { allRuntimes, executeJob, fetchArtifacts } from "../../scripts/lib/workloads/execute.js";
-import { type JobManifest, type WasmManifest, parseJobManifest } from "../../scripts/lib/workloads/manifest.js";
+import { allRuntimes, executeJob } from "../../scripts/lib/workloads/execute.js";
 import { CLI, json, ok } from "../support/cli.js";
 import { runNode } from "../support/processes.js";
 

@@ -9,14 +9,20 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { keccak256, toHex, zeroAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import {
+  GatewayClient,
+  type WasmManifest,
+  WorkloadError,
+  artifactCid,
+  fetchArtifacts,
+  mailboxName,
+  parseJobManifest,
+  signEnvelope,
+} from "@starminer/sdk";
 
-import { artifactCid } from "../../scripts/lib/workloads/cid.js";
-import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
 import { EXAMPLES_DIRECTORY } from "../../scripts/lib/workloads/examples.js";
-import { allRuntimes, executeJob, fetchArtifacts } from "../../scripts/lib/workloads/execute.js";
-import { GatewayClient, type RunningGateway, startGateway } from "../../scripts/lib/workloads/gateway.js";
-import { mailboxName, signEnvelope } from "../../scripts/lib/workloads/key-release.js";
-import { type WasmManifest, parseJobManifest } from "../../scripts/lib/workloads/manifest.js";
+import { allRuntimes, executeJob } from "../../scripts/lib/workloads/execute.js";
+import { type RunningGateway, startGateway } from "../../scripts/lib/workloads/gateway.js";
 import { expectRejection } from "../support/assertions.js";
 import { CLI, json } from "../support/cli.js";
 import { Background, freePort, runNode } from "../support/processes.js";

@@ -6,18 +6,22 @@ import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha512 } from "multiformats/hashes/sha2";
 import { keccak256, toHex } from "viem";
-
-import { artifactCid, cidDigest, manifestCid, parseCid, verifyContent } from "../../scripts/lib/workloads/cid.js";
-import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
-import { EXAMPLES_DIRECTORY } from "../../scripts/lib/workloads/examples.js";
 import {
   type JobManifest,
   type OnnxManifest,
+  WorkloadError,
+  artifactCid,
   canonicalManifestBytes,
+  cidDigest,
   jobManifestCid,
+  manifestCid,
   manifestCommitments,
+  parseCid,
   parseJobManifest,
-} from "../../scripts/lib/workloads/manifest.js";
+  verifyContent,
+} from "@starminer/sdk";
+
+import { EXAMPLES_DIRECTORY } from "../../scripts/lib/workloads/examples.js";
 
 const HELLO = new TextEncoder().encode("hello\n");
 const HELLO_CID = "bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am";

@@ -2,44 +2,61 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { type Hex, keccak256, toHex, zeroHash } from "viem";
+import { type Hex, createPublicClient, createWalletClient, http, keccak256, toHex, zeroHash } from "viem";
 import { privateKeyToAccount, privateKeyToAddress, publicKeyToAddress } from "viem/accounts";
-import { type JobCommitments, writeAndWait } from "@starminer/sdk";
+import {
+  type ArtifactSource,
+  AUDIT_SLOT,
+  type EncryptionChoice,
+  type FetchJobOutputParameters,
+  GatewayClient,
+  type JobCommitments,
+  type JobManifest,
+  type KeyRelease,
+  MANIFEST_INPUT_COMMITMENT,
+  RUNTIME_BITS,
+  StarMinerError,
+  WorkloadError,
+  artifactCid,
+  artifactsOf,
+  cidDigest,
+  createStarMinerClient,
+  decodeOutputs,
+  decodeWrappedKey,
+  encodeWrappedKey,
+  failureOf,
+  failureResult,
+  fetchArtifacts,
+  fetchJobOutput,
+  fetchManifest,
+  generateJobKey,
+  isManifestJob,
+  misreleasedSlots,
+  openArtifacts,
+  parseJobManifest,
+  prepareManifestJob,
+  publishManifestJob,
+  readJobCommitments,
+  releaseJobKeys,
+  requestedPublicKey,
+  resultOfOutputs,
+  submitManifestJob,
+  unwrapKey,
+  validatorJobKey,
+  waitForResult,
+  wrapKey,
+  writeAndWait,
+} from "@starminer/sdk";
 
 import { type ProtocolClient, connectProtocol } from "../../scripts/lib/client.js";
 import { ContentStore } from "../../scripts/lib/content.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { upholds } from "../../scripts/lib/juror.js";
 import { type DaemonEvent, type Fault, ProviderDaemon } from "../../scripts/lib/provider/daemon.js";
-import { type ArtifactSource, filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
-import { decodeOutputs, failureOf, failureResult } from "../../scripts/lib/workloads/canonical.js";
-import { artifactCid, cidDigest } from "../../scripts/lib/workloads/cid.js";
-import { generateJobKey, unwrapKey, wrapKey } from "../../scripts/lib/workloads/encryption.js";
-import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
-import { allRuntimes, executeJob, fetchArtifacts, openArtifacts } from "../../scripts/lib/workloads/execute.js";
-import { GatewayClient, type RunningGateway, startGateway } from "../../scripts/lib/workloads/gateway.js";
+import { filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
+import { allRuntimes, executeJob } from "../../scripts/lib/workloads/execute.js";
+import { type RunningGateway, startGateway } from "../../scripts/lib/workloads/gateway.js";
 import { loadJobWork, recomputeResult } from "../../scripts/lib/workloads/job-work.js";
-import {
-  AUDIT_SLOT,
-  decodeWrappedKey,
-  encodeWrappedKey,
-  requestedPublicKey,
-} from "../../scripts/lib/workloads/key-release.js";
-import {
-  type JobManifest,
-  MANIFEST_INPUT_COMMITMENT,
-  RUNTIME_BITS,
-  parseJobManifest,
-} from "../../scripts/lib/workloads/manifest.js";
-import {
-  type EncryptionChoice,
-  fetchJobOutput,
-  prepareManifestJob,
-  publishManifestJob,
-  misreleasedSlots,
-  releaseJobKey,
-  validatorJobKey,
-} from "../../scripts/lib/workloads/requester.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import {
   DAY,
@@ -142,14 +159,13 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
     return { jobId, manifest: prepared.manifest, ...(prepared.jobKey ? { jobKey: prepared.jobKey } : {}) };
   };
 
-  const alice = () => privateKeyToAccount(devKeyOf(market.accounts.alice.address));
-
   /** Rounds of the daemons, the requester releasing keys between them, until `done` (or a bound on rounds). */
   const drive = async (daemons: Daemon[], jobs: Submitted[], done: () => Promise<boolean>, rounds = 12) => {
     for (let i = 0; i < rounds; i++) {
       for (const { daemon } of daemons) await daemon.round();
       for (const job of jobs) {
-        if (job.jobKey !== undefined) await releaseJobKey(requester, gateway, alice(), job.jobId, job.jobKey);
+        if (job.jobKey !== undefined)
+          await releaseJobKeys(requester, { gateway, jobId: job.jobId, jobKey: job.jobKey });
       }
       if (await done()) return;
     }
@@ -182,8 +198,7 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
   /** The output the requester reads back: fetched, opened with Alice's key when sealed, and checked. */
   const outputOf = async (job: Submitted) => {
     const accepted = await acceptedOf(job.jobId);
-    return fetchJobOutput({
-      client: requester,
+    return fetchJobOutput(requester, {
       gateway,
       manifest: job.manifest,
       jobId: job.jobId,
@@ -191,7 +206,6 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
       providers: accepted.map((slot) => slot.provider as Hex),
       requester: market.accounts.alice.address as Hex,
       requesterKey: devKeyOf(market.accounts.alice.address),
-      runtimes,
       maxOutputBytes: MAX_OUTPUT,
     });
   };
@@ -249,6 +263,90 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
     });
   }
 
+  it("a dApp with the SDK alone: submitManifestJob seals and publishes, releaseJobKeys answers the claimer, fetchJobOutput opens and checks the output", async () => {
+    const [, p1] = market.providers as [Signer, Signer];
+    const daemons = [await daemonOf(p1)];
+    const aliceKey = devKeyOf(market.accounts.alice.address);
+    const chain = requester.publicClient.chain!;
+    const dapp = createStarMinerClient({
+      deployment: requester.deployment,
+      publicClient: createPublicClient({ chain, transport: http(live.rpcUrl) }),
+      walletClient: createWalletClient({ account: privateKeyToAccount(aliceKey), chain, transport: http(live.rpcUrl) }),
+    });
+    const manifest = await plainManifest("monte-carlo");
+    const spec = { mode: Mode.Optimistic, minVramMiB: 0, minComputeCapability: 0 };
+
+    // Refused before anything is published or sent.
+    const sealedAlready = await prepareManifestJob(manifest, examples, "all");
+    const jobsBefore = await market.jobMarket.jobCount();
+    const refusal = (submission: Promise<unknown>) =>
+      submission.then(
+        () => expect.fail("submitted"),
+        (e: Error) => e,
+      );
+    const sealedAgain = await refusal(
+      submitManifestJob(dapp, { manifest: sealedAlready.manifest, files: examples, gateway, spec }),
+    );
+    expect(sealedAgain).to.be.instanceOf(StarMinerError);
+    expect(sealedAgain.message).to.equal(
+      "the manifest already names sealed artifacts: give the manifest of the plaintext files",
+    );
+    const unknownChoice = await refusal(
+      submitManifestJob(dapp, { manifest, files: examples, gateway, spec, encrypt: "some" as EncryptionChoice }),
+    );
+    expect(unknownChoice).to.be.instanceOf(StarMinerError);
+    expect(unknownChoice.message).to.equal('encrypt must be one of none, inputs, all; got "some"');
+    expect(await market.jobMarket.jobCount(), "no job submitted").to.equal(jobsBefore);
+
+    const submitted = await submitManifestJob(dapp, { manifest, files: examples, gateway, encrypt: "all", spec });
+    const { jobId, prepared } = submitted;
+    expect(
+      artifactsOf(prepared.manifest).every((ref) => ref.encrypted),
+      "the module and its files sealed",
+    ).to.equal(true);
+    const commitments = await readJobCommitments(dapp, jobId);
+    expect(isManifestJob(commitments)).to.equal(true);
+    expect(
+      await fetchManifest(gateway, commitments.modelCommitment),
+      "the manifest the chain commits to",
+    ).to.deep.equal(prepared.manifest);
+
+    const releases: KeyRelease[] = [];
+    for (let round = 0; round < 12 && (await statusOf(jobId)) === JobStatus.Open; round++) {
+      for (const { daemon } of daemons) await daemon.round();
+      releases.push(...(await releaseJobKeys(dapp, { gateway, jobId, jobKey: prepared.jobKey! })));
+    }
+    expect(releases, "the key released once, on chain, to the claimer's node key").to.deep.equal([
+      { slot: 0, to: p1.address },
+    ]);
+    expect(await misreleasedSlots(dapp, jobId, prepared.jobKey!)).to.deep.equal([]);
+
+    const { result, view } = await waitForResult(dapp, jobId, { timeout: 10_000, pollingInterval: 100 });
+    expect(result).to.equal(await expectedResult(manifest));
+    const fetch = (overrides: Partial<FetchJobOutputParameters> = {}) =>
+      fetchJobOutput(dapp, {
+        gateway,
+        manifest: prepared.manifest,
+        jobId,
+        result,
+        providers: view.slots.map((slot) => slot.provider),
+        requester: market.accounts.alice.address as Hex,
+        requesterKey: aliceKey,
+        ...overrides,
+      });
+    const output = await fetch();
+    expect(output, "the output sealed to the requester, opened and checked").not.to.equal(undefined);
+    expect(decodeOutputs(output!).map((o) => o.name)).to.deep.equal(["stdout", "out/histogram.csv"]);
+    expect(resultOfOutputs(manifest, decodeOutputs(output!), output!)).to.equal(result);
+    expect(await fetch({ requesterKey: undefined }), "sealed to the requester: nothing in the clear").to.equal(
+      undefined,
+    );
+    expect(await fetch({ result: keccak256(toHex("another result")) }), "no copy matches another result").to.equal(
+      undefined,
+    );
+    expect(await fetch({ requesterKey: devKeyOf(p1.address) }), "another key does not open it").to.equal(undefined);
+  });
+
   it("onnx: Optimistic, audited: a validator re-executes the model from the gateway and finds the result right", async () => {
     const [, p1] = market.providers as [Signer, Signer];
     await setAuditRate(market, 10_000);
@@ -305,17 +403,16 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
     const auditorAccount = privateKeyToAccount(devKeyOf(auditor.address));
     const outsider = privateKeyToAccount(devKeyOf(p2.address));
     const ask = (account: typeof outsider) =>
-      validatorJobKey(
-        requester,
+      validatorJobKey(requester, {
         gateway,
-        account,
-        devKeyOf(account.address),
-        job.jobId,
-        market.accounts.alice.address as Hex,
-      );
+        validator: account,
+        validatorKey: devKeyOf(account.address),
+        jobId: job.jobId,
+        requester: market.accounts.alice.address as Hex,
+      });
     expect(await ask(auditorAccount), "asked, not yet released").to.equal(undefined);
     expect(await ask(outsider), "a provider asks too").to.equal(undefined);
-    const released = await releaseJobKey(requester, gateway, alice(), job.jobId, job.jobKey!);
+    const released = await releaseJobKeys(requester, { gateway, jobId: job.jobId, jobKey: job.jobKey! });
     expect(released).to.deep.equal([{ slot: AUDIT_SLOT, to: auditor.address }]);
     expect(await ask(outsider), "a provider is not a validator: nothing released to it").to.equal(undefined);
 
@@ -373,7 +470,7 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
       // The recorded wrap is the job key's: whoever holds the key can check it.
       expect(await misreleasedSlots(requester, job.jobId, job.jobKey!)).to.deep.equal([]);
       // Nothing more is owed: the one claimer has its key.
-      expect(await releaseJobKey(requester, gateway, alice(), job.jobId, job.jobKey!)).to.deep.equal([]);
+      expect(await releaseJobKeys(requester, { gateway, jobId: job.jobId, jobKey: job.jobKey! })).to.deep.equal([]);
     });
   }
 

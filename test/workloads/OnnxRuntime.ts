@@ -2,10 +2,16 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
+import {
+  type CanonicalOutput,
+  type OnnxManifest,
+  artifactCid,
+  decodeOutputs,
+  failureResult,
+  parseJobManifest,
+} from "@starminer/sdk";
 
 import { seededRandom } from "../../scripts/lib/random.js";
-import { artifactCid } from "../../scripts/lib/workloads/cid.js";
-import { type CanonicalOutput, decodeOutputs, failureResult } from "../../scripts/lib/workloads/canonical.js";
 import {
   CNN_CHANNELS,
   digitsCnnOnnx,
@@ -15,7 +21,6 @@ import {
 import { EXAMPLES_DIRECTORY } from "../../scripts/lib/workloads/examples.js";
 import { encodeOnnxModel } from "../../scripts/lib/workloads/onnx-builder.js";
 import { executeJob } from "../../scripts/lib/workloads/execute.js";
-import { type OnnxManifest, parseJobManifest } from "../../scripts/lib/workloads/manifest.js";
 import { OnnxRuntime, chooseOnnxDevice } from "../../scripts/lib/workloads/runtimes/onnx.js";
 import { drawDigit } from "../../scripts/lib/zk/digits.js";
 import { type MlpModel, argmax, mlp, readMlpModel } from "../../scripts/lib/zk/mlp.js";

@@ -2,14 +2,19 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
+import {
+  type WasmManifest,
+  WorkloadError,
+  artifactCid,
+  decodeOutputs,
+  failureResult,
+  fetchArtifacts,
+  parseJobManifest,
+} from "@starminer/sdk";
 
-import { artifactCid } from "../../scripts/lib/workloads/cid.js";
-import { decodeOutputs, failureResult } from "../../scripts/lib/workloads/canonical.js";
-import { WorkloadError } from "../../scripts/lib/workloads/errors.js";
 import { EXAMPLES_DIRECTORY } from "../../scripts/lib/workloads/examples.js";
-import { executeJob, fetchArtifacts } from "../../scripts/lib/workloads/execute.js";
+import { executeJob } from "../../scripts/lib/workloads/execute.js";
 import { filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
-import { type WasmManifest, parseJobManifest } from "../../scripts/lib/workloads/manifest.js";
 import { WasmRuntime } from "../../scripts/lib/workloads/runtimes/wasm.js";
 import { boundWasmMemory } from "../../scripts/lib/workloads/wasm-memory.js";
 import { assembleWat, wasiCommand } from "../support/wat.js";

@@ -1,37 +1,38 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 
 import type { Address, Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { JobStatus, SlotStatus, enumName, readJobCommitments } from "@starminer/sdk";
+import {
+  AUDIT_SLOT,
+  type CanonicalOutput,
+  ENCRYPTION_CHOICES,
+  type EncryptionChoice,
+  GatewayClient,
+  type JobManifest,
+  JobStatus,
+  type PreparedJob,
+  SlotStatus,
+  decodeOutputs,
+  enumName,
+  failureOf,
+  fetchJobOutput,
+  fetchManifest,
+  isManifestJob,
+  parseJobManifest,
+  prepareManifestJob,
+  publishManifestJob,
+  readJobCommitments,
+  releaseJobKeys,
+} from "@starminer/sdk";
 
 import { type ClientConfig, type ProtocolClient, starminerHome } from "../../lib/client.js";
 import { filesByCid } from "../../lib/workloads/artifact-store.js";
-import { type CanonicalOutput, decodeOutputs, failureOf } from "../../lib/workloads/canonical.js";
-import { allRuntimes } from "../../lib/workloads/execute.js";
-import { GatewayClient } from "../../lib/workloads/gateway.js";
 import { jobKeyPath, loadJobKey, saveJobKey } from "../../lib/workloads/job-keys.js";
-import { AUDIT_SLOT } from "../../lib/workloads/key-release.js";
-import { fetchManifest, isManifestJob } from "../../lib/workloads/job-work.js";
-import { type JobManifest, parseJobManifest } from "../../lib/workloads/manifest.js";
-import {
-  ENCRYPTION_CHOICES,
-  type EncryptionChoice,
-  type PreparedJob,
-  fetchJobOutput,
-  prepareManifestJob,
-  publishManifestJob,
-  releaseJobKey,
-} from "../../lib/workloads/requester.js";
 import { UsageError } from "../errors.js";
 import { parseJobId, parseJobWaitArgs } from "../parse.js";
 import type { Command, CommandContext } from "./context.js";
 
 const ENDED: readonly number[] = [JobStatus.Settled, JobStatus.Refunded, JobStatus.Cancelled];
-
-/** Largest output `job result` downloads, in bytes. */
-const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 /** The content gateway of `config`, or a one-line error saying how to name one. */
 export function requireGateway(config: ClientConfig): GatewayClient {
@@ -94,10 +95,9 @@ export async function releaseKeysUntil(
   const { config, out } = context;
   const gateway = requireGateway(config);
   if (config.privateKey === undefined) throw new UsageError("releasing job keys needs the requester's key");
-  const requester = privateKeyToAccount(config.privateKey);
   const started = Date.now();
   for (;;) {
-    for (const { slot, to } of await releaseJobKey(client, gateway, requester, jobId, key)) {
+    for (const { slot, to } of await releaseJobKeys(client, { gateway, jobId, jobKey: key })) {
       out.progress(
         `job ${jobId}: key released to ${to} (${slot === AUDIT_SLOT ? "a validator re-executing it" : `slot ${slot}`})`,
       );
@@ -151,8 +151,7 @@ export async function manifestJobOutput(
   const gateway = requireGateway(context.config);
   const manifest = await fetchManifest(gateway, commitments.modelCommitment);
   if (failureOf(result) !== undefined) return { manifest, outputs: null };
-  const output = await fetchJobOutput({
-    client,
+  const output = await fetchJobOutput(client, {
     gateway,
     manifest,
     jobId,
@@ -160,8 +159,6 @@ export async function manifestJobOutput(
     providers,
     requester,
     ...(context.config.privateKey === undefined ? {} : { requesterKey: context.config.privateKey }),
-    runtimes: allRuntimes(),
-    maxOutputBytes: MAX_OUTPUT_BYTES,
   });
   if (output === undefined) return { manifest, outputs: null };
   if (outputPath !== undefined) await writeFile(outputPath, output);

@@ -5,10 +5,12 @@ import {
   type JobSpec,
   JobStatus,
   Mode,
+  type PreparedJob,
   SlotStatus,
   Tier,
   byLowerCaseName,
   enumName,
+  failureOf,
   writeAndWait,
   zoneLabel,
 } from "@starminer/sdk";
@@ -27,8 +29,6 @@ import {
   publishFromManifest,
   releaseKeysUntil,
 } from "./job-manifest.js";
-import { failureOf } from "../../lib/workloads/canonical.js";
-import type { PreparedJob } from "../../lib/workloads/requester.js";
 
 const isoTime = (seconds: number | bigint) => new Date(Number(seconds) * 1_000).toISOString();
 

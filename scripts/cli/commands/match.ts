@@ -1,10 +1,9 @@
 import { parseArgs } from "node:util";
 
 import type { Hex } from "viem";
-import { Mode, NodeRole, zoneLabel } from "@starminer/sdk";
+import { Mode, NodeRole, runtimeMask, zoneLabel } from "@starminer/sdk";
 
 import { type Candidate, type JobRequirements, marketView, rankProviders } from "../../lib/matcher.js";
-import { runtimeMask } from "../../lib/workloads/manifest.js";
 import { UsageError } from "../errors.js";
 import { indexedPrices, queryIndexer } from "../indexer-client.js";
 import { parseInteger, parseRuntimes, readSpecFile } from "../parse.js";

@@ -3,14 +3,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { type Hex, isHex } from "viem";
+import { GatewayClient, RUNTIME_NAMES } from "@starminer/sdk";
 
 import { requireAccount, starminerHome } from "../../lib/client.js";
 import { ContentStore } from "../../lib/content.js";
 import { type DaemonEvent, type Fault, ProviderDaemon } from "../../lib/provider/daemon.js";
 import { type Hardware, detectGpu } from "../../lib/provider/hardware.js";
 import { allRuntimes } from "../../lib/workloads/execute.js";
-import { GatewayClient } from "../../lib/workloads/gateway.js";
-import { RUNTIME_NAMES } from "../../lib/workloads/manifest.js";
 import { releaseProver } from "../../lib/zk/groth16.js";
 import { UsageError } from "../errors.js";
 import { parseInteger, parseRuntimes } from "../parse.js";

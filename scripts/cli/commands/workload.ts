@@ -1,18 +1,20 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-
-import { type ArtifactSource, filesByCid } from "../../lib/workloads/artifact-store.js";
-import { DEFAULT_MAX_UPLOAD_BYTES, GatewayClient, startGateway } from "../../lib/workloads/gateway.js";
-import { allRuntimes, executeJob, fetchArtifacts } from "../../lib/workloads/execute.js";
 import {
+  type ArtifactSource,
+  GatewayClient,
+  JOB_MANIFEST_SCHEMA,
+  RUNTIME_NAMES,
+  fetchArtifacts,
   jobManifestCid,
   manifestCommitments,
   parseJobManifest,
-  RUNTIME_NAMES,
-  type RuntimeName,
-} from "../../lib/workloads/manifest.js";
-import { JOB_MANIFEST_SCHEMA } from "../../lib/workloads/manifest-schema.js";
+} from "@starminer/sdk";
+
+import { filesByCid } from "../../lib/workloads/artifact-store.js";
+import { DEFAULT_MAX_UPLOAD_BYTES, startGateway } from "../../lib/workloads/gateway.js";
+import { allRuntimes, executeJob } from "../../lib/workloads/execute.js";
 import { UsageError } from "../errors.js";
 import { parseInteger, parseRuntimes } from "../parse.js";
 import type { Command } from "./context.js";

@@ -4,9 +4,13 @@ import { join } from "node:path";
 import { type Address, type Hex, keccak256, maxUint256, parseEventLogs, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
+  type ArtifactSource,
+  AUDIT_SLOT,
   type ChainJob,
   type ChainSlot,
+  type GatewayClient,
   type JobCommitments,
+  type JobManifest,
   JobStatus,
   Mode,
   NodeRole,
@@ -15,11 +19,19 @@ import {
   WorkloadClass,
   describeError,
   enumName,
+  failureResult,
+  fetchArtifacts,
   finalizeBatches,
   jobSpec,
+  misreleasedSlots,
+  parseJobManifest,
+  prepareManifestJob,
+  publishManifestJob,
   readJobViews,
+  releaseJobKeys,
   sampleDenseLayerJob,
   specHash,
+  validatorJobKey,
   writeAndWait,
   zoneId,
 } from "@starminer/sdk";
@@ -27,20 +39,9 @@ import {
 import type { ProtocolClient } from "../client.js";
 import type { ContentStore } from "../content.js";
 import { jurorStep, upholds } from "../juror.js";
-import { type ArtifactSource, filesByCid } from "../workloads/artifact-store.js";
-import { failureResult } from "../workloads/canonical.js";
-import { allRuntimes, executeJob, fetchArtifacts } from "../workloads/execute.js";
-import type { GatewayClient } from "../workloads/gateway.js";
+import { filesByCid } from "../workloads/artifact-store.js";
+import { allRuntimes, executeJob } from "../workloads/execute.js";
 import { loadJobWork, recomputeResult } from "../workloads/job-work.js";
-import { AUDIT_SLOT } from "../workloads/key-release.js";
-import { type JobManifest, parseJobManifest } from "../workloads/manifest.js";
-import {
-  misreleasedSlots,
-  prepareManifestJob,
-  publishManifestJob,
-  releaseJobKey,
-  validatorJobKey,
-} from "../workloads/requester.js";
 import { DEVNET_TIMING } from "./setup.js";
 
 /** What the simulated requesters and validators know about a job they follow. */
@@ -179,7 +180,13 @@ export class Recomputer {
     if (work.kind === "manifest" && work.encrypted) {
       const job = await this.client.jobMarket.read.jobOf([tracked.jobId]);
       const account = privateKeyToAccount(this.privateKey);
-      key = await validatorJobKey(this.client, this.gateway!, account, this.privateKey, tracked.jobId, job.requester);
+      key = await validatorJobKey(this.client, {
+        gateway: this.gateway!,
+        validator: account,
+        validatorKey: this.privateKey,
+        jobId: tracked.jobId,
+        requester: job.requester,
+      });
       if (key === undefined) return undefined;
       this.keys.set(tracked.jobId, key);
     }
@@ -214,7 +221,6 @@ export class SimulatedRequester {
 
   constructor(
     private readonly client: ProtocolClient,
-    private readonly privateKey: Hex,
     private readonly index: number,
     private readonly content: ContentStore,
     private readonly book: JobBook,
@@ -310,16 +316,14 @@ export class SimulatedRequester {
   /** Releases the keys of this requester's sealed jobs to those who asked for them (claimers, auditors, jurors). */
   async releaseKeys(): Promise<void> {
     if (this.workloads === undefined) return;
-    const account = privateKeyToAccount(this.privateKey);
     for (const tracked of this.book.open()) {
       if (tracked.requester !== this.client || tracked.jobKey === undefined) continue;
-      for (const { slot, to } of await releaseJobKey(
-        this.client,
-        this.workloads.gateway,
-        account,
-        tracked.jobId,
-        tracked.jobKey,
-      )) {
+      const { gateway } = this.workloads;
+      for (const { slot, to } of await releaseJobKeys(this.client, {
+        gateway,
+        jobId: tracked.jobId,
+        jobKey: tracked.jobKey,
+      })) {
         this.log(
           `job ${tracked.jobId}: key released to ${short(to)} (${slot === AUDIT_SLOT ? "validator" : `slot ${slot}`})`,
         );
@@ -390,7 +394,7 @@ export class SimulatedValidator {
   }
 
   async round(): Promise<void> {
-    const { jobMarket, verificationHub } = this.client;
+    const { verificationHub } = this.client;
     const me = this.client.account!.address;
     const found = await this.book.discover(this.client);
     if (found > 0) this.log(`validator ${short(me)}: following ${found} more job(s) found on chain`);

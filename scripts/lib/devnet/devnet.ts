@@ -2,7 +2,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 
 import { type Abi, type Hex, formatEther } from "viem";
-import { describeError } from "@starminer/sdk";
+import { GatewayClient, describeError, isManifestJob } from "@starminer/sdk";
 
 import { type ProtocolClient, connectProtocol } from "../client.js";
 import { ContentStore } from "../content.js";
@@ -10,8 +10,7 @@ import { ProviderDaemon } from "../provider/daemon.js";
 import { PROJECT_ROOT } from "../project-root.js";
 import { sleep } from "../sleep.js";
 import { releaseProver } from "../zk/groth16.js";
-import { GatewayClient, startGateway } from "../workloads/gateway.js";
-import { isManifestJob } from "../workloads/job-work.js";
+import { startGateway } from "../workloads/gateway.js";
 import { JobBook, SimulatedRequester, SimulatedValidator, chainNow, loadDevnetWorkloads } from "./actors.js";
 import { type DevnetAudit, auditDevnet, recordStakes } from "./audit.js";
 import { buildExplorerIfStale, startExplorerServer } from "../explorer/server.js";
@@ -192,7 +191,6 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
       (idle ? [] : roster.requesters).map(async (account, i) => {
         const requester = new SimulatedRequester(
           await connect(account.privateKey),
-          account.privateKey,
           i,
           content,
           book,

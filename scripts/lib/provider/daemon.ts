@@ -6,23 +6,40 @@ import {
   type ChainJob,
   type ChainSlot,
   type DenseLayerJob,
+  type GatewayClient,
   type JobCommitments,
   JobStatus,
   type JobView,
   MAX_CLAIM_BATCH,
   Mode,
+  OUTPUT_SLOT,
   SlotStatus,
   Tier,
   WorkloadClass,
+  WorkloadError,
+  type WrappedKey,
+  decodeWrappedKey,
   describeError,
   enumName,
+  failureResult,
   fieldToBytes32,
   finalizeBatches,
+  generateJobKey,
+  mailboxName,
+  openArtifacts,
+  publicKeyOfTransaction,
   readJobCommitments,
   readJobViews,
+  recordedKeyExchange,
+  requestPublicKey,
   resultOf,
   runDenseLayer,
+  runtimeMask,
+  sealArtifact,
   sendSimulated,
+  signEnvelope,
+  unwrapKey,
+  wrapKey,
   writeAndWait,
   zoneLabel,
 } from "@starminer/sdk";
@@ -30,21 +47,8 @@ import {
 import { type ProtocolClient, requireAccount } from "../client.js";
 import type { ContentStore } from "../content.js";
 import { sleep } from "../sleep.js";
-import { type WrappedKey, generateJobKey, sealArtifact, unwrapKey, wrapKey } from "../workloads/encryption.js";
-import { WorkloadError } from "../workloads/errors.js";
-import { type Runtimes, allRuntimes, executeJob, openArtifacts } from "../workloads/execute.js";
-import { failureResult } from "../workloads/canonical.js";
-import { runtimeMask } from "../workloads/manifest.js";
-import type { GatewayClient } from "../workloads/gateway.js";
+import { type Runtimes, allRuntimes, executeJob } from "../workloads/execute.js";
 import { type JobWork, loadJobWork } from "../workloads/job-work.js";
-import {
-  decodeWrappedKey,
-  recordedKeyExchange,
-  mailboxName,
-  publicKeyOfTransaction,
-  requestPublicKey,
-  signEnvelope,
-} from "../workloads/key-release.js";
 import { proveDenseLayer } from "../zk/dense-layer.js";
 import { inferenceEvidence } from "../zk/workloads.js";
 import { type Hardware, hardwareShortfall } from "./hardware.js";
@@ -548,7 +552,7 @@ export class ProviderDaemon {
     }
     const key = generateJobKey();
     const artifact = await gateway.put(sealArtifact(output, key));
-    const binding = { chainId: this.protocol.chain.id, jobId, slot: -1, recipient: job.requester };
+    const binding = { chainId: this.protocol.chain.id, jobId, slot: OUTPUT_SLOT, recipient: job.requester };
     const box = mailboxName({ ...binding, market: this.protocol.jobMarket.address });
     await gateway.postEnvelope(
       box,

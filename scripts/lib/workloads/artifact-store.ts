@@ -1,17 +1,9 @@
 import { mkdir, readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 
-import { writeFileAtomically } from "../files.js";
-import { artifactCid, parseCid } from "./cid.js";
-import type { ArtifactRef } from "./manifest.js";
+import { type ArtifactRef, type ArtifactSource, artifactCid, parseCid } from "@starminer/sdk";
 
-/**
- * Where a provider or requester reads artifacts from. `get` returns the bytes held for `ref`, or undefined; the
- * caller checks them (`fetchArtifacts`), so a source is never trusted.
- */
-export interface ArtifactSource {
-  get(ref: ArtifactRef): Promise<Uint8Array | undefined>;
-}
+import { writeFileAtomically } from "../files.js";
 
 /** A directory of artifacts, one file per CID, written atomically; reads are checked against the CID. */
 export class ArtifactDirectory implements ArtifactSource {

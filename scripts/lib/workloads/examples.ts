@@ -1,13 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { JOB_MANIFEST_VERSION, type JobManifest, type ResourceLimits, artifactCid } from "@starminer/sdk";
 
 import { seededRandom } from "../random.js";
 import { PROJECT_ROOT } from "../project-root.js";
 import { drawDigit } from "../zk/digits.js";
 import { readMlpModel } from "../zk/mlp.js";
-import { artifactCid } from "./cid.js";
 import { digitsCnnOnnx, digitsMlpOnnx } from "./example-models.js";
-import { type JobManifest, JOB_MANIFEST_VERSION, type ResourceLimits } from "./manifest.js";
 
 /**
  * The example workloads: real models and a real program, with inputs and manifests, generated from sources in

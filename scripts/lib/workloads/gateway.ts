@@ -7,14 +7,18 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
-import { type Address, type Hex, getAddress, isAddress } from "viem";
+import { type Address, type Hex, getAddress } from "viem";
+import {
+  MAX_ENVELOPE_BYTES,
+  RAW_BLOCK_TYPE,
+  type SignedEnvelope,
+  artifactCidFromDigest,
+  envelopeSigner,
+  parseCid,
+  parseSignedEnvelope,
+} from "@starminer/sdk";
 
 import { writeFileAtomically } from "../files.js";
-import { artifactCid, artifactCidFromDigest, parseCid } from "./cid.js";
-import type { ArtifactSource } from "./artifact-store.js";
-import { WorkloadError } from "./errors.js";
-import { MAX_ENVELOPE_BYTES, type SignedEnvelope, envelopeSigner, parseSignedEnvelope } from "./key-release.js";
-import type { ArtifactRef } from "./manifest.js";
 
 /**
  * The StarMiner content gateway: artifacts over HTTP(S), by CID, in the IPFS gateway's path shape
@@ -53,7 +57,6 @@ export interface RunningGateway {
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
-const RAW = "application/vnd.ipld.raw";
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   await mkdir(options.directory, { recursive: true });
@@ -108,7 +111,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   );
   if (size === undefined) return reply(response, 404, { error: `${cid} is not held here` });
   const headers = {
-    "content-type": RAW,
+    "content-type": RAW_BLOCK_TYPE,
     etag: `"${cid}"`,
     "cache-control": "public, max-age=31536000, immutable",
     "accept-ranges": "bytes",
@@ -349,112 +352,5 @@ function reply(response: ServerResponse, status: number, body: unknown, headers:
 async function removeAbandonedUploads(directory: string) {
   for (const name of await readdir(directory)) {
     if (name.startsWith(".upload-")) await rm(join(directory, name), { force: true });
-  }
-}
-
-/**
- * Reads artifacts from a gateway (this one or any IPFS gateway holding raw blocks). Refuses a body longer than the
- * reference declares as soon as it passes that length; `fetchArtifacts` then checks the bytes against the CID.
- */
-export class GatewayClient implements ArtifactSource {
-  constructor(
-    readonly url: string,
-    private readonly uploadToken?: string,
-  ) {}
-
-  async get(ref: ArtifactRef): Promise<Uint8Array | undefined> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.url}/ipfs/${ref.cid}?format=raw`, { headers: { accept: RAW } });
-    } catch (error) {
-      throw new WorkloadError(
-        "artifact-missing",
-        `the gateway ${this.url} could not be reached: ${(error as Error).message}`,
-      );
-    }
-    if (response.status === 404) return undefined;
-    if (!response.ok || response.body === null)
-      throw new WorkloadError("artifact-missing", `the gateway answered ${response.status} for ${ref.cid}`);
-    const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-    if (declared > ref.bytes) {
-      await response.body.cancel();
-      throw new WorkloadError(
-        "content-mismatch",
-        `the gateway offers ${declared} bytes for ${ref.cid}, more than the ${ref.bytes} expected: refused`,
-      );
-    }
-    const chunks: Uint8Array[] = [];
-    let received = 0;
-    try {
-      for await (const chunk of response.body) {
-        received += chunk.length;
-        if (received > ref.bytes) {
-          throw new WorkloadError(
-            "content-mismatch",
-            `the gateway sent more than the ${ref.bytes} bytes of ${ref.cid}: refused`,
-          );
-        }
-        chunks.push(chunk);
-      }
-    } catch (error) {
-      if (error instanceof WorkloadError) throw error;
-      throw new WorkloadError(
-        "artifact-missing",
-        `the download of ${ref.cid} was cut short: ${(error as Error).message}`,
-      );
-    }
-    return Buffer.concat(chunks);
-  }
-
-  /** Posts `signed` in the sender's box of mailbox `name` (replacing the sender's earlier envelope there). */
-  async postEnvelope(name: Hex, sender: Address, signed: SignedEnvelope): Promise<void> {
-    const response = await fetch(`${this.url}/keys/${name}/${sender}`, {
-      method: "PUT",
-      body: JSON.stringify(signed),
-      headers: this.uploadToken ? { authorization: `Bearer ${this.uploadToken}` } : {},
-    });
-    if (!response.ok) {
-      const body = (await response.json().catch(() => ({}))) as { error?: string };
-      throw new Error(`the gateway refused the envelope (${response.status}): ${body.error ?? "no reason given"}`);
-    }
-  }
-
-  /**
-   * The envelope `sender` left in mailbox `name`, checked to be signed by `sender` (the gateway is not trusted), or
-   * undefined when there is none yet.
-   */
-  async envelope(name: Hex, sender: Address): Promise<SignedEnvelope | undefined> {
-    const response = await fetch(`${this.url}/keys/${name}/${sender}`);
-    if (response.status === 404) return undefined;
-    if (!response.ok) throw new Error(`the gateway answered ${response.status} for mailbox ${name}`);
-    const signed = parseSignedEnvelope(await response.json());
-    if ((await envelopeSigner(name, signed)) !== getAddress(sender)) {
-      throw new Error(`the envelope in mailbox ${name} is not signed by ${sender}: refused`);
-    }
-    return signed;
-  }
-
-  /** The senders who left an envelope in mailbox `name` (each envelope is checked when read). */
-  async senders(name: Hex): Promise<Address[]> {
-    const response = await fetch(`${this.url}/keys/${name}/`);
-    if (!response.ok) throw new Error(`the gateway answered ${response.status} for mailbox ${name}`);
-    const body = (await response.json()) as { senders?: unknown };
-    if (!Array.isArray(body.senders)) throw new Error(`the gateway's listing of mailbox ${name} is not a list`);
-    return body.senders.filter((sender): sender is Address => typeof sender === "string" && isAddress(sender));
-  }
-
-  /** Uploads `bytes`; returns their reference, after checking the CID the gateway reports. */
-  async put(bytes: Uint8Array): Promise<ArtifactRef> {
-    const response = await fetch(`${this.url}/ipfs/`, {
-      method: "PUT",
-      body: bytes,
-      headers: this.uploadToken ? { authorization: `Bearer ${this.uploadToken}` } : {},
-    });
-    const body = (await response.json()) as { cid?: string; bytes?: number; error?: string };
-    if (!response.ok)
-      throw new Error(`the gateway refused the upload (${response.status}): ${body.error ?? "no reason given"}`);
-    const cid = artifactCid(bytes);
-    if (body.cid !== cid) throw new Error(`the gateway filed the upload as ${body.cid}, not ${cid}`);
-    return { cid, bytes: bytes.length };
   }
 }

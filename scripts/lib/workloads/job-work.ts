@@ -1,24 +1,22 @@
-import { type Hash, type Hex, hexToBytes } from "viem";
-import { type DenseLayerJob, type JobCommitments, runDenseLayer } from "@starminer/sdk";
-
-import type { ProtocolClient } from "../client.js";
-import type { ContentStore } from "../content.js";
-import { decodeOutputs, failureResult, resultOfOutput } from "./canonical.js";
-import { artifactCidFromDigest, verifyContent } from "./cid.js";
-import { WorkloadError } from "./errors.js";
-import { type Runtimes, executeJob, fetchSealedArtifacts, openArtifacts } from "./execute.js";
-import type { GatewayClient } from "./gateway.js";
+import { type Hex } from "viem";
 import {
+  type Artifacts,
+  type DenseLayerJob,
+  type GatewayClient,
+  type JobCommitments,
   type JobManifest,
-  MANIFEST_INPUT_COMMITMENT,
+  WorkloadError,
   artifactsOf,
-  canonicalManifestBytes,
-  parseJobManifest,
-} from "./manifest.js";
-import type { Artifacts } from "./runtime.js";
+  failureResult,
+  fetchManifest,
+  fetchSealedArtifacts,
+  isManifestJob,
+  openArtifacts,
+  runDenseLayer,
+} from "@starminer/sdk";
 
-/** Largest manifest a reader fetches, in bytes: a manifest names its data, it does not hold it. */
-export const MAX_MANIFEST_BYTES = 64 * 1024;
+import type { ContentStore } from "../content.js";
+import { type Runtimes, executeJob } from "./execute.js";
 
 /**
  * A job's work, as its spec names it: a dense-layer job (its Poseidon commitments, content from the content store),
@@ -42,11 +40,6 @@ export interface WorkSources {
   /** Manifests and artifacts, by CID. */
   readonly gateway?: GatewayClient;
   readonly maxArtifactBytes?: number;
-}
-
-/** Whether a job's spec names a manifest (rather than the dense layer's two Poseidon commitments). */
-export function isManifestJob(commitments: Pick<JobCommitments, "inputCommitment">): boolean {
-  return commitments.inputCommitment.toLowerCase() === MANIFEST_INPUT_COMMITMENT.toLowerCase();
 }
 
 /**
@@ -74,38 +67,6 @@ export async function loadJobWork(commitments: JobCommitments, sources: WorkSour
     ...(sources.maxArtifactBytes === undefined ? {} : { maxArtifactBytes: sources.maxArtifactBytes }),
   });
   return { kind: "manifest", manifest, sealed, encrypted: artifactsOf(manifest).some((ref) => ref.encrypted) };
-}
-
-/** The manifest whose sha2-256 digest is `digest`, fetched as a raw block and checked. */
-export async function fetchManifest(gateway: GatewayClient, digest: Hex): Promise<JobManifest> {
-  const cid = artifactCidFromDigest(hexToBytes(digest));
-  const bytes = await gateway.get({ cid, bytes: MAX_MANIFEST_BYTES });
-  if (bytes === undefined) throw new WorkloadError("artifact-missing", `the manifest ${cid} was not found`);
-  verifyContent(cid, bytes);
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch (error) {
-    throw new WorkloadError("manifest-invalid", `the manifest ${cid} is not JSON: ${(error as Error).message}`);
-  }
-  const manifest = parseJobManifest(value);
-  if (Buffer.compare(Buffer.from(canonicalManifestBytes(manifest)), Buffer.from(bytes)) !== 0) {
-    throw new WorkloadError(
-      "manifest-invalid",
-      `the manifest ${cid} is not in canonical form (sorted keys, no spaces)`,
-    );
-  }
-  return manifest;
-}
-
-/**
- * Whether `output` (canonical output bytes) is what `result` commits to: its sha2-256, or for the dense-layer
- * runtime the Poseidon hash of its output vector.
- */
-export function outputMatchesResult(manifest: JobManifest, output: Uint8Array, result: Hex, runtimes: Runtimes) {
-  const runtime = runtimes.get(manifest.runtime);
-  const expected = runtime?.resultOf ? runtime.resultOf(decodeOutputs(output)) : resultOfOutput(output);
-  return expected.toLowerCase() === result.toLowerCase();
 }
 
 /**

@@ -1,7 +1,4 @@
-import type { Hex } from "viem";
-
-import type { CanonicalOutput } from "./canonical.js";
-import type { JobManifest, RuntimeName } from "./manifest.js";
+import { type CanonicalOutput, type JobManifest, type RuntimeName } from "@starminer/sdk";
 
 /** A manifest's artifacts, by CID, each already checked against its address and declared size. */
 export type Artifacts = ReadonlyMap<string, Uint8Array>;
@@ -22,8 +19,6 @@ export interface WorkloadRuntime<M extends JobManifest = JobManifest> {
   readonly name: RuntimeName;
   device(): Promise<RuntimeDevice>;
   run(manifest: M, artifacts: Artifacts): Promise<CanonicalOutput[]>;
-  /** The result a provider reports for the outputs, when it is not the sha2-256 of their canonical bytes. */
-  resultOf?(outputs: readonly CanonicalOutput[]): Hex;
 }
 
 /** The artifact `cid` from `artifacts`: the caller fetched and checked every artifact the manifest names. */

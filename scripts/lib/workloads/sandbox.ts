@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-
-import { WorkloadError, type WorkloadErrorCode } from "./errors.js";
+import { WorkloadError, type WorkloadErrorCode } from "@starminer/sdk";
 
 /**
  * Runs one job's code away from the caller, under the job's limits:

@@ -1,4 +1,4 @@
-import { WorkloadError } from "./errors.js";
+import { WorkloadError } from "@starminer/sdk";
 
 /**
  * Bounds a WebAssembly module's memory by rewriting its binary: the maximum of the memory the module defines

@@ -1,6 +1,5 @@
 import type { Address, Hex } from "viem";
 
-import { StarMinerError } from "../client-error.js";
 import { type StarMinerDeployment, parseDeployment } from "../deployment.js";
 import type {
   AuditRow,

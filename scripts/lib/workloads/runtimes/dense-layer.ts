@@ -1,10 +1,13 @@
-import type { Hex } from "viem";
-import { parseDenseLayerJob, resultOf, runDenseLayer } from "@starminer/sdk";
+import {
+  type Artifacts,
+  type CanonicalOutput,
+  type DenseLayerManifest,
+  WorkloadError,
+  parseDenseLayerJob,
+  runDenseLayer,
+} from "@starminer/sdk";
 
-import type { CanonicalOutput } from "../canonical.js";
-import { WorkloadError } from "../errors.js";
-import type { DenseLayerManifest } from "../manifest.js";
-import { type Artifacts, type RuntimeDevice, type WorkloadRuntime, artifactBytes } from "../runtime.js";
+import { type RuntimeDevice, type WorkloadRuntime, artifactBytes } from "../runtime.js";
 
 /**
  * The dense layer y = ReLU(W·x + b) over int8 values: the workload the dense-layer circuit proves, so the one a ZK
@@ -29,12 +32,5 @@ export class DenseLayerRuntime implements WorkloadRuntime<DenseLayerManifest> {
     }
     const { output } = runDenseLayer(job);
     return [{ name: "output", kind: "fixed", decimals: 0, shape: [output.length], values: output }];
-  }
-
-  /** The dense layer's result: the Poseidon hash of its output vector. */
-  resultOf(outputs: readonly CanonicalOutput[]): Hex {
-    const output = outputs[0];
-    if (output?.kind !== "fixed") throw new Error("a dense-layer run has one fixed output");
-    return resultOf(output.values);
   }
 }

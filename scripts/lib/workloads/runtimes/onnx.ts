@@ -2,11 +2,17 @@ import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
+import {
+  type Artifacts,
+  type CanonicalOutput,
+  type OnnxManifest,
+  type RawTensor,
+  type TensorType,
+  WorkloadError,
+  canonicaliseTensor,
+} from "@starminer/sdk";
 
-import { type CanonicalOutput, type RawTensor, canonicaliseTensor } from "../canonical.js";
-import { WorkloadError } from "../errors.js";
-import type { OnnxManifest, TensorType } from "../manifest.js";
-import { type Artifacts, type RuntimeDevice, type WorkloadRuntime, artifactBytes } from "../runtime.js";
+import { type RuntimeDevice, type WorkloadRuntime, artifactBytes } from "../runtime.js";
 import { runSandboxed } from "../sandbox.js";
 
 const require = createRequire(import.meta.url);

@@ -2,11 +2,15 @@ import { constants } from "node:fs";
 import { mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import {
+  type Artifacts,
+  type CanonicalOutput,
+  type WasmManifest,
+  WorkloadError,
+  canonicaliseFile,
+} from "@starminer/sdk";
 
-import { type CanonicalOutput, canonicaliseFile } from "../canonical.js";
-import { WorkloadError } from "../errors.js";
-import type { WasmManifest } from "../manifest.js";
-import { type Artifacts, type RuntimeDevice, type WorkloadRuntime, artifactBytes } from "../runtime.js";
+import { type RuntimeDevice, type WorkloadRuntime, artifactBytes } from "../runtime.js";
 import { runSandboxed } from "../sandbox.js";
 import { boundWasmMemory } from "../wasm-memory.js";
 

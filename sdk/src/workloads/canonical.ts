@@ -2,6 +2,7 @@ import { type Hex, bytesToHex } from "viem";
 
 import { canonicalJson } from "./canonical-json.js";
 import { JOB_FAILURES, WorkloadError, type WorkloadErrorCode } from "./errors.js";
+import { bytesToBase64 } from "./base64.js";
 import { sha256 } from "./sha256.js";
 import type { Canonicalisation, TensorType } from "./manifest.js";
 
@@ -84,14 +85,14 @@ export function canonicaliseTensor(name: string, tensor: RawTensor, rule: Canoni
     }
     case "exact": {
       const bytes = new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
-      return { name, kind: "exact", type: tensor.type, shape, base64: Buffer.from(bytes).toString("base64") };
+      return { name, kind: "exact", type: tensor.type, shape, base64: bytesToBase64(bytes) };
     }
   }
 }
 
 /** A file a program wrote, as a canonical output. */
 export function canonicaliseFile(name: string, bytes: Uint8Array): CanonicalOutput {
-  return { name, kind: "file", base64: Buffer.from(bytes).toString("base64") };
+  return { name, kind: "file", base64: bytesToBase64(bytes) };
 }
 
 /** The canonical bytes of a run's outputs. */

@@ -18,7 +18,9 @@ import {
 } from "viem";
 import { type LocalAccount, privateKeyToAccount, publicKeyToAddress } from "viem/accounts";
 
-import type { ProtocolClient } from "../client.js";
+import { jobMarketAbi } from "../abis/JobMarket.js";
+import type { StarMinerClient } from "../client.js";
+import { contractAddress } from "../deployment.js";
 import { canonicalJson } from "./canonical-json.js";
 import type { WrappedKey } from "./encryption.js";
 import type { ArtifactRef } from "./manifest.js";
@@ -64,6 +66,9 @@ export interface Envelope {
  * sampled job, a juror of a disputed one): it holds no slot, and its key is bound to this number instead.
  */
 export const AUDIT_SLOT = -2;
+
+/** The slot number of the requester's mailbox for sealed outputs and of their keys' bindings: no slot names it. */
+export const OUTPUT_SLOT = -1;
 
 /** An envelope as posted: with its sender's signature over the mailbox and the envelope. */
 export interface SignedEnvelope {
@@ -246,14 +251,15 @@ export function requestedPublicKey(recorded: Hex): Hex {
  * the wrapped key of its release; undefined when there is none.
  */
 export async function recordedKeyExchange(
-  client: Pick<ProtocolClient, "jobMarket" | "publicClient">,
+  client: Pick<StarMinerClient, "publicClient" | "deployment">,
   kind: "request" | "release",
   jobId: bigint,
   slot: number,
   provider: Address,
 ): Promise<Hex | undefined> {
-  const { jobMarket, publicClient } = client;
-  const filter = { address: jobMarket.address, abi: jobMarket.abi, fromBlock: 0n } as const;
+  const { publicClient } = client;
+  const address = contractAddress(client.deployment, "JobMarket");
+  const filter = { address, abi: jobMarketAbi, fromBlock: 0n } as const;
   const args = { jobId, slot: BigInt(slot), provider };
   if (kind === "request") {
     const requests = await publicClient.getContractEvents({ ...filter, eventName: "JobKeyRequested", args });

@@ -194,3 +194,8 @@ function describeSchemaError(error: ErrorObject | undefined): string {
   if ("allowedValue" in params) return `${where}: must be ${JSON.stringify(params.allowedValue)}`;
   return `${where}: ${error.message ?? "does not validate"}`;
 }
+
+/** Whether a job's spec names a manifest (rather than the dense layer's two Poseidon commitments). */
+export function isManifestJob(commitments: { readonly inputCommitment: Hex }): boolean {
+  return commitments.inputCommitment.toLowerCase() === MANIFEST_INPUT_COMMITMENT.toLowerCase();
+}

@@ -1,7 +1,9 @@
-import { createCipheriv, createDecipheriv, createECDH, hkdfSync, randomBytes } from "node:crypto";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { type Hex, bytesToHex, concatBytes, hexToBytes, stringToBytes } from "viem";
 
-import { type Hex, bytesToHex, hexToBytes } from "viem";
-
+import { TAG_BYTES, aesGcm } from "./aes-gcm.js";
 import { WorkloadError } from "./errors.js";
 
 /**
@@ -19,29 +21,30 @@ import { WorkloadError } from "./errors.js";
  *   every transaction it signs reveals), or its enclave's key for a TEE job.
  * - **Outputs** go back the same way, sealed under a fresh key wrapped to the requester's public key.
  */
-const MAGIC = Buffer.from("SMENC1");
+const MAGIC = stringToBytes("SMENC1");
 const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
-const ARTIFACT_AAD = Buffer.from("starminer.artifact/1");
-const WRAP_INFO = Buffer.from("starminer.key-wrap/1");
-const EPHEMERAL_INFO = Buffer.from("starminer.key-wrap-ephemeral/1:");
+const ARTIFACT_AAD = stringToBytes("starminer.artifact/1");
+const WRAP_INFO = stringToBytes("starminer.key-wrap/1");
+const EPHEMERAL_INFO = stringToBytes("starminer.key-wrap-ephemeral/1:");
+
+/** How many bytes sealing adds to an artifact: the header, the nonce and the tag. */
+export const SEALED_OVERHEAD_BYTES = MAGIC.length + NONCE_BYTES + TAG_BYTES;
 
 /** A fresh 256-bit job key. */
 export function generateJobKey(): Uint8Array {
-  return randomBytes(32);
+  return crypto.getRandomValues(new Uint8Array(32));
 }
 
 /** Seals `plaintext` under `key` (AES-256-GCM, a random nonce). */
 export function sealArtifact(plaintext: Uint8Array, key: Uint8Array): Uint8Array {
   checkKey(key);
-  const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", key, nonce).setAAD(ARTIFACT_AAD);
-  return Buffer.concat([MAGIC, nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+  return concatBytes([MAGIC, nonce, aesGcm.encrypt(key, nonce, ARTIFACT_AAD, plaintext)]);
 }
 
 /** Whether `bytes` are a sealed artifact (by their header). */
 export function isSealed(bytes: Uint8Array): boolean {
-  return bytes.length >= MAGIC.length + NONCE_BYTES + TAG_BYTES && MAGIC.equals(bytes.subarray(0, MAGIC.length));
+  return bytes.length >= MAGIC.length + NONCE_BYTES + TAG_BYTES && MAGIC.every((byte, i) => bytes[i] === byte);
 }
 
 /** Opens a sealed artifact, or throws `decryption-failed` (another key, or altered bytes). */
@@ -49,11 +52,8 @@ export function openArtifact(sealed: Uint8Array, key: Uint8Array): Uint8Array {
   checkKey(key);
   if (!isSealed(sealed)) throw new WorkloadError("decryption-failed", "the artifact is not sealed (no SMENC1 header)");
   const nonce = sealed.subarray(MAGIC.length, MAGIC.length + NONCE_BYTES);
-  const body = sealed.subarray(MAGIC.length + NONCE_BYTES, sealed.length - TAG_BYTES);
-  const decipher = createDecipheriv("aes-256-gcm", key, nonce).setAAD(ARTIFACT_AAD);
-  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
   try {
-    return Buffer.concat([decipher.update(body), decipher.final()]);
+    return aesGcm.decrypt(key, nonce, ARTIFACT_AAD, sealed.subarray(MAGIC.length + NONCE_BYTES));
   } catch {
     throw new WorkloadError(
       "decryption-failed",
@@ -89,29 +89,22 @@ export interface WrappedKey {
  */
 export function wrapKey(key: Uint8Array, recipientPublicKey: Hex, binding: KeyBinding): WrappedKey {
   checkKey(key);
-  const recipient = Buffer.from(hexToBytes(recipientPublicKey));
-  const derived = Buffer.from(
-    hkdfSync("sha256", key, recipient, Buffer.concat([EPHEMERAL_INFO, bindingBytes(binding)]), 32 + NONCE_BYTES),
-  );
-  const ephemeral = createECDH("secp256k1");
-  let shared: Buffer;
-  try {
-    ephemeral.setPrivateKey(derived.subarray(0, 32));
-  } catch {
+  const recipient = hexToBytes(recipientPublicKey);
+  const derived = hkdf(sha256, key, recipient, concatBytes([EPHEMERAL_INFO, bindingBytes(binding)]), 32 + NONCE_BYTES);
+  const ephemeralPrivateKey = derived.subarray(0, 32);
+  if (!secp256k1.utils.isValidPrivateKey(ephemeralPrivateKey)) {
     // Outside [1, n - 1]: a chance of about 2^-128, for one (key, recipient, use).
     throw new Error("this job key derives no valid ephemeral key for this recipient: generate another job key");
   }
+  let shared: Uint8Array;
   try {
-    shared = ephemeral.computeSecret(recipient);
+    shared = sharedSecret(ephemeralPrivateKey, recipient);
   } catch {
     throw new Error(`${recipientPublicKey} is not a secp256k1 public key`);
   }
-  const ephemeralPublicKey = ephemeral.getPublicKey();
+  const ephemeralPublicKey = secp256k1.getPublicKey(ephemeralPrivateKey, false);
   const nonce = derived.subarray(32);
-  const cipher = createCipheriv("aes-256-gcm", kek(shared, ephemeralPublicKey, recipient), nonce).setAAD(
-    bindingBytes(binding),
-  );
-  const ciphertext = Buffer.concat([cipher.update(key), cipher.final(), cipher.getAuthTag()]);
+  const ciphertext = aesGcm.encrypt(kek(shared, ephemeralPublicKey, recipient), nonce, bindingBytes(binding), key);
   return {
     ephemeralPublicKey: bytesToHex(ephemeralPublicKey),
     nonce: bytesToHex(nonce),
@@ -137,33 +130,27 @@ export function isWrapOf(wrapped: WrappedKey, key: Uint8Array, recipientPublicKe
  * key was wrapped to someone else or for another use.
  */
 export function unwrapKey(wrapped: WrappedKey, privateKey: Hex, binding: KeyBinding): Uint8Array {
-  const own = createECDH("secp256k1");
-  own.setPrivateKey(Buffer.from(hexToBytes(privateKey)));
-  const ephemeral = Buffer.from(hexToBytes(wrapped.ephemeralPublicKey));
-  const ciphertext = Buffer.from(hexToBytes(wrapped.ciphertext));
+  const own = hexToBytes(privateKey);
+  const ephemeral = hexToBytes(wrapped.ephemeralPublicKey);
   try {
-    const secret = own.computeSecret(ephemeral);
-    const decipher = createDecipheriv(
-      "aes-256-gcm",
-      kek(secret, ephemeral, own.getPublicKey()),
-      hexToBytes(wrapped.nonce),
-    );
-    decipher.setAAD(bindingBytes(binding));
-    decipher.setAuthTag(ciphertext.subarray(ciphertext.length - TAG_BYTES));
-    return Buffer.concat([decipher.update(ciphertext.subarray(0, ciphertext.length - TAG_BYTES)), decipher.final()]);
+    const key = kek(sharedSecret(own, ephemeral), ephemeral, secp256k1.getPublicKey(own, false));
+    return aesGcm.decrypt(key, hexToBytes(wrapped.nonce), bindingBytes(binding), hexToBytes(wrapped.ciphertext));
   } catch {
     throw new WorkloadError("decryption-failed", "the job key was not wrapped to this key for this job and slot");
   }
 }
 
-function kek(shared: Buffer, ephemeralPublicKey: Buffer, recipientPublicKey: Buffer): Buffer {
-  return Buffer.from(
-    hkdfSync("sha256", shared, Buffer.concat([ephemeralPublicKey, recipientPublicKey]), WRAP_INFO, 32),
-  );
+/** ECDH on secp256k1: the x coordinate of the shared point (what OpenSSL's ECDH derives). */
+function sharedSecret(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  return secp256k1.getSharedSecret(privateKey, publicKey, true).subarray(1);
 }
 
-function bindingBytes(binding: KeyBinding): Buffer {
-  return Buffer.from(
+function kek(shared: Uint8Array, ephemeralPublicKey: Uint8Array, recipientPublicKey: Uint8Array): Uint8Array {
+  return hkdf(sha256, shared, concatBytes([ephemeralPublicKey, recipientPublicKey]), WRAP_INFO, 32);
+}
+
+function bindingBytes(binding: KeyBinding): Uint8Array {
+  return stringToBytes(
     `starminer.key/1:${binding.chainId}:${binding.jobId}:${binding.slot}:${binding.recipient.toLowerCase()}`,
   );
 }

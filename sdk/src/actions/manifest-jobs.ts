@@ -1,24 +1,36 @@
-import { type Address, type Hex, getAddress } from "viem";
-import { type PrivateKeyAccount, publicKeyToAddress } from "viem/accounts";
-import { JobStatus, NodeRole, SlotStatus, describeError, writeAndWait } from "@starminer/sdk";
+import { type Address, type Hex, type LocalAccount, getAddress, hexToBytes } from "viem";
+import { publicKeyToAddress } from "viem/accounts";
 
-import type { ProtocolClient } from "../client.js";
-import type { ArtifactSource } from "./artifact-store.js";
-import { artifactCid, artifactCidFromDigest, verifyContent } from "./cid.js";
-import { generateJobKey, isWrapOf, openArtifact, sealArtifact, unwrapKey, wrapKey } from "./encryption.js";
-import { fetchSealedArtifacts, type Runtimes } from "./execute.js";
-import type { GatewayClient } from "./gateway.js";
-import { outputMatchesResult } from "./job-work.js";
+import { type StarMinerClient, protocolContract } from "../client.js";
+import { StarMinerError } from "../client-error.js";
+import { contractAddress } from "../deployment.js";
+import { contractErrorOf } from "../errors.js";
+import { JOB_SPEC_DEFAULTS, JobStatus, SlotStatus } from "../market.js";
+import { NodeRole } from "../nodes.js";
+import { accountOf, writeAndWait } from "../transactions.js";
+import { type ArtifactSource, fetchSealedArtifacts } from "../workloads/artifacts.js";
+import { artifactCid, artifactCidFromDigest, verifyContent } from "../workloads/cid.js";
+import {
+  SEALED_OVERHEAD_BYTES,
+  generateJobKey,
+  isWrapOf,
+  openArtifact,
+  sealArtifact,
+  unwrapKey,
+  wrapKey,
+} from "../workloads/encryption.js";
+import type { GatewayClient } from "../workloads/gateway-client.js";
 import {
   AUDIT_SLOT,
+  OUTPUT_SLOT,
   decodeWrappedKey,
   encodeWrappedKey,
   envelopeSignerKey,
-  recordedKeyExchange,
   mailboxName,
+  recordedKeyExchange,
   requestedPublicKey,
   signEnvelope,
-} from "./key-release.js";
+} from "../workloads/key-release.js";
 import {
   type ArtifactRef,
   type ArtifactRole,
@@ -27,7 +39,9 @@ import {
   canonicalManifestBytes,
   manifestCommitments,
   mapArtifacts,
-} from "./manifest.js";
+} from "../workloads/manifest.js";
+import { outputMatchesResult } from "../workloads/results.js";
+import { type SubmitJobParameters, type SubmittedJob, submitJob } from "./requester.js";
 
 /** Which artifacts a requester seals: none, the data (`inputs`: ONNX inputs, WASM files), or the program too. */
 export type EncryptionChoice = "none" | "inputs" | "all";
@@ -41,7 +55,7 @@ export interface PreparedJob {
   readonly inputCommitment: Hex;
   /** Every artifact the manifest names, as published (sealed where encrypted). */
   readonly artifacts: readonly Uint8Array[];
-  /** The job key, when anything is sealed: the requester keeps it to release to claimers. */
+  /** The job key, when anything is sealed: the requester keeps it to release to claimers ({@link releaseJobKeys}). */
   readonly jobKey?: Uint8Array;
 }
 
@@ -57,8 +71,11 @@ export async function prepareManifestJob(
   files: ArtifactSource,
   encrypt: EncryptionChoice,
 ): Promise<PreparedJob> {
+  if (!ENCRYPTION_CHOICES.includes(encrypt)) {
+    throw new StarMinerError(`encrypt must be one of ${ENCRYPTION_CHOICES.join(", ")}; got "${String(encrypt)}"`);
+  }
   if (artifactsOf(manifest).some((ref) => ref.encrypted)) {
-    throw new Error("the manifest already names sealed artifacts: give the manifest of the plaintext files");
+    throw new StarMinerError("the manifest already names sealed artifacts: give the manifest of the plaintext files");
   }
   const plaintext = await fetchSealedArtifacts(manifest, files);
   const jobKey = encrypt === "none" ? undefined : generateJobKey();
@@ -93,18 +110,68 @@ export async function prepareManifestJob(
 export async function publishManifestJob(gateway: GatewayClient, job: PreparedJob): Promise<void> {
   for (const bytes of job.artifacts) await gateway.put(bytes);
   const { cid } = await gateway.put(job.manifestBytes);
-  const expected = artifactCidFromDigest(Buffer.from(job.modelCommitment.slice(2), "hex"));
-  if (cid !== expected) throw new Error(`the manifest was filed as ${cid}, not ${expected}`);
+  const expected = artifactCidFromDigest(hexToBytes(job.modelCommitment));
+  if (cid !== expected) throw new StarMinerError(`the manifest was filed as ${cid}, not ${expected}`);
+}
+
+/**
+ * The spec of a job that runs a prepared manifest: its commitments, with the SDK's defaults (an Optimistic job for
+ * one provider) for everything `overrides` leaves out.
+ */
+export function manifestJobSpec(
+  job: Pick<PreparedJob, "modelCommitment" | "inputCommitment">,
+  overrides: Partial<SubmitJobParameters> = {},
+): SubmitJobParameters {
+  return {
+    ...JOB_SPEC_DEFAULTS,
+    ...overrides,
+    modelCommitment: job.modelCommitment,
+    inputCommitment: job.inputCommitment,
+  };
+}
+
+export interface SubmitManifestJobParameters {
+  /** The manifest of the plaintext artifacts (`parseJobManifest` reads one from JSON). */
+  readonly manifest: JobManifest;
+  /** Where the plaintext artifacts are read from, by CID. */
+  readonly files: ArtifactSource;
+  /** Where the job's (sealed) artifacts and manifest are published for providers to fetch. */
+  readonly gateway: GatewayClient;
+  /** What to seal (default `inputs`: the data, not the program). */
+  readonly encrypt?: EncryptionChoice;
+  /** The rest of the job's spec (mode, redundancy, zone, tier, gpu hours, maxTotal…). */
+  readonly spec?: Partial<SubmitJobParameters>;
+}
+
+/** A submitted manifest job: the job, the manifest as published, and the job key when anything was sealed. */
+export interface SubmittedManifestJob extends SubmittedJob {
+  readonly prepared: PreparedJob;
+}
+
+/**
+ * Submits a job from a manifest: seals its artifacts ({@link prepareManifestJob}), publishes them and the manifest to
+ * the gateway, then submits the job committing to the manifest ({@link submitJob}: quoted, refused above `maxTotal`).
+ * Keep `prepared.jobKey`: claimers of a sealed job ask for it on chain, and {@link releaseJobKeys} answers them.
+ */
+export async function submitManifestJob(
+  client: StarMinerClient,
+  parameters: SubmitManifestJobParameters,
+): Promise<SubmittedManifestJob> {
+  const prepared = await prepareManifestJob(parameters.manifest, parameters.files, parameters.encrypt ?? "inputs");
+  await publishManifestJob(parameters.gateway, prepared);
+  const submitted = await submitJob(client, manifestJobSpec(prepared, parameters.spec));
+  return { ...submitted, prepared };
 }
 
 /** The mailboxes a validator's key request and its answer travel through (see `key-release.ts`). */
 export function auditMailboxes(
-  client: ProtocolClient,
+  client: Pick<StarMinerClient, "deployment">,
   jobId: bigint,
   requester: Address,
   validator: Address,
 ): { request: Hex; release: Hex } {
-  const base = { chainId: client.chain.id, market: client.jobMarket.address, jobId, slot: AUDIT_SLOT };
+  const market = contractAddress(client.deployment, "JobMarket");
+  const base = { chainId: client.deployment.chainId, market, jobId, slot: AUDIT_SLOT };
   return {
     request: mailboxName({ ...base, recipient: requester }),
     release: mailboxName({ ...base, recipient: validator }),
@@ -118,6 +185,14 @@ export interface KeyRelease {
   readonly to: Address;
 }
 
+/** Signs envelopes with the client's account: a local account itself, any other through the wallet client. */
+function envelopeAccount(client: StarMinerClient): Pick<LocalAccount, "address" | "signMessage"> {
+  const account = accountOf(client);
+  if (account.type === "local") return account;
+  const walletClient = client.walletClient!;
+  return { address: account.address, signMessage: ({ message }) => walletClient.signMessage({ account, message }) };
+}
+
 /**
  * Releases `jobKey` to everyone entitled to it who asked and has not been given it yet:
  * - the claimer of each slot that asked on chain, wrapped to the public key it asked with (the market checked it is
@@ -125,16 +200,17 @@ export interface KeyRelease {
  *   job's requester);
  * - while the job is Verified or Disputed, any eligible validator that asked in the audit mailbox (an auditor or a
  *   juror re-executes the job, and an audit protects the requester).
- * Safe to call every round.
+ * Safe to call every round; a requester calls it until the job ends (a claimer that asks in time and is not
+ * answered is excused, and the requester pays for its `key-withheld` result).
  */
-export async function releaseJobKey(
-  client: ProtocolClient,
-  gateway: GatewayClient,
-  requester: PrivateKeyAccount,
-  jobId: bigint,
-  jobKey: Uint8Array,
+export async function releaseJobKeys(
+  client: StarMinerClient,
+  parameters: { readonly gateway: GatewayClient; readonly jobId: bigint; readonly jobKey: Uint8Array },
 ): Promise<KeyRelease[]> {
-  const { chain, jobMarket } = client;
+  const { gateway, jobId, jobKey } = parameters;
+  const chainId = client.deployment.chainId;
+  const jobMarket = protocolContract(client, "JobMarket");
+  const requester = envelopeAccount(client);
   const job = await jobMarket.read.jobOf([jobId]);
   const slots = await jobMarket.read.slotsOf([jobId]);
   const released: KeyRelease[] = [];
@@ -147,27 +223,28 @@ export async function releaseJobKey(
         (await recordedKeyExchange(client, "request", jobId, index, slot.provider))!,
       );
       const holder = getAddress(publicKeyToAddress(publicKey));
-      const wrapped = wrapKey(jobKey, publicKey, { chainId: chain.id, jobId, slot: index, recipient: holder });
+      const wrapped = wrapKey(jobKey, publicKey, { chainId, jobId, slot: index, recipient: holder });
       try {
         await writeAndWait(client, jobMarket, "releaseJobKey", [jobId, BigInt(index), encodeWrappedKey(wrapped)]);
       } catch (error) {
         // The claimer delivered (or the job moved on) since the slot was read: nothing is owed to it any more.
-        if (/: Market(Slot|Job)NotInStatus\(/.test(describeError(error))) continue;
+        if (/^Market(Slot|Job)NotInStatus$/.test(contractErrorOf(error)?.errorName ?? "")) continue;
         throw error;
       }
       released.push({ slot: index, to: holder });
     }
   }
   if (job.status === JobStatus.Verified || job.status === JobStatus.Disputed) {
+    const nodeRegistry = protocolContract(client, "NodeRegistry");
     const requests = auditMailboxes(client, jobId, requester.address, requester.address).request;
     for (const validator of await gateway.senders(requests)) {
-      if (!(await client.nodeRegistry.read.isEligible([validator, NodeRole.VALIDATOR]))) continue;
+      if (!(await nodeRegistry.read.isEligible([validator, NodeRole.VALIDATOR]))) continue;
       const boxes = auditMailboxes(client, jobId, requester.address, validator);
       if ((await gateway.envelope(boxes.release, requester.address)) !== undefined) continue;
       const request = await gateway.envelope(boxes.request, validator);
       if (request === undefined) continue;
       const publicKey = await envelopeSignerKey(boxes.request, request);
-      const wrapped = wrapKey(jobKey, publicKey, { chainId: chain.id, jobId, slot: AUDIT_SLOT, recipient: validator });
+      const wrapped = wrapKey(jobKey, publicKey, { chainId, jobId, slot: AUDIT_SLOT, recipient: validator });
       await gateway.postEnvelope(
         boxes.release,
         requester.address,
@@ -185,8 +262,13 @@ export async function releaseJobKey(
  * compares. A claimer given such a release could not open the job, and its failure (`decryption-failed`) is the
  * requester's doing.
  */
-export async function misreleasedSlots(client: ProtocolClient, jobId: bigint, jobKey: Uint8Array): Promise<number[]> {
-  const { chain, jobMarket, publicClient } = client;
+export async function misreleasedSlots(
+  client: Pick<StarMinerClient, "publicClient" | "deployment">,
+  jobId: bigint,
+  jobKey: Uint8Array,
+): Promise<number[]> {
+  const { publicClient, deployment } = client;
+  const jobMarket = protocolContract(client, "JobMarket");
   const events = { address: jobMarket.address, abi: jobMarket.abi, args: { jobId }, fromBlock: 0n } as const;
   const requests = await publicClient.getContractEvents({ ...events, eventName: "JobKeyRequested" });
   const releases = await publicClient.getContractEvents({ ...events, eventName: "JobKeyReleased" });
@@ -200,7 +282,7 @@ export async function misreleasedSlots(client: ProtocolClient, jobId: bigint, jo
     if (request === undefined) continue;
     const publicKey = requestedPublicKey(request.args.publicKey!);
     const binding = {
-      chainId: chain.id,
+      chainId: deployment.chainId,
       jobId,
       slot: Number(slot),
       recipient: getAddress(publicKeyToAddress(publicKey)),
@@ -217,22 +299,26 @@ export async function misreleasedSlots(client: ProtocolClient, jobId: bigint, jo
 }
 
 /**
- * The job key as a validator receives it to re-execute a sampled or disputed job: asks the requester for it (once) and
- * returns it once released, or undefined while it is not.
+ * The job key as a validator receives it to re-execute a sampled or disputed job: asks the requester for it (once,
+ * an envelope signed by `validator`) and returns it once released (opened with `validatorKey`, the private key of
+ * that account), or undefined while it is not.
  */
 export async function validatorJobKey(
-  client: ProtocolClient,
-  gateway: GatewayClient,
-  validator: PrivateKeyAccount,
-  validatorKey: Hex,
-  jobId: bigint,
-  requester: Address,
+  client: Pick<StarMinerClient, "deployment">,
+  parameters: {
+    readonly gateway: GatewayClient;
+    readonly validator: Pick<LocalAccount, "address" | "signMessage">;
+    readonly validatorKey: Hex;
+    readonly jobId: bigint;
+    readonly requester: Address;
+  },
 ): Promise<Uint8Array | undefined> {
+  const { gateway, validator, validatorKey, jobId, requester } = parameters;
   const boxes = auditMailboxes(client, jobId, requester, validator.address);
   const released = await gateway.envelope(boxes.release, requester);
   if (released?.envelope.wrapped !== undefined) {
     return unwrapKey(released.envelope.wrapped, validatorKey, {
-      chainId: client.chain.id,
+      chainId: client.deployment.chainId,
       jobId,
       slot: AUDIT_SLOT,
       recipient: validator.address,
@@ -244,59 +330,64 @@ export async function validatorJobKey(
   return undefined;
 }
 
+export interface FetchJobOutputParameters {
+  readonly gateway: GatewayClient;
+  /** The job's manifest (`fetchManifest`). */
+  readonly manifest: JobManifest;
+  readonly jobId: bigint;
+  /** The result the market accepted (`acceptedResult`). */
+  readonly result: Hex;
+  /** The providers whose copies to try: the claimers of the accepted slots. */
+  readonly providers: readonly Address[];
+  /** The job's requester, to whom sealed outputs are addressed. */
+  readonly requester: Address;
+  /** The requester's private key, which opens an output sealed to it; without it only a clear output is found. */
+  readonly requesterKey?: Hex;
+  /** Largest output to download, in bytes (default: the manifest's `limits.outputBytes`). */
+  readonly maxOutputBytes?: number;
+}
+
 /**
  * The output behind `result`, fetched and checked against it: published in the clear under the result's address,
  * or sealed to the requester by one of `providers` (who left its key in the requester's output mailbox). Undefined
- * when no copy is found yet.
+ * when no copy that matches the result is found yet; a copy that does not open or does not match is skipped.
  */
-export async function fetchJobOutput(options: {
-  client: ProtocolClient;
-  gateway: GatewayClient;
-  manifest: JobManifest;
-  jobId: bigint;
-  result: Hex;
-  providers: readonly Address[];
-  requester: Address;
-  requesterKey?: Hex;
-  runtimes: Runtimes;
-  maxOutputBytes: number;
-}): Promise<Uint8Array | undefined> {
-  const { client, gateway, manifest, jobId, result, runtimes } = options;
-  const matches = (bytes: Uint8Array) => {
-    try {
-      return outputMatchesResult(manifest, bytes, result, runtimes);
-    } catch {
-      return false;
-    }
-  };
+export async function fetchJobOutput(
+  client: Pick<StarMinerClient, "deployment">,
+  parameters: FetchJobOutputParameters,
+): Promise<Uint8Array | undefined> {
+  const { gateway, manifest, jobId, result, requester } = parameters;
+  const maxOutputBytes = parameters.maxOutputBytes ?? manifest.limits.outputBytes;
+  const chainId = client.deployment.chainId;
   const clear = await gateway
-    .get({ cid: artifactCidFromDigest(Buffer.from(result.slice(2), "hex")), bytes: options.maxOutputBytes })
+    .get({ cid: artifactCidFromDigest(hexToBytes(result)), bytes: maxOutputBytes })
     .catch(() => undefined);
-  if (clear !== undefined && matches(clear)) return clear;
-  if (options.requesterKey === undefined) return undefined;
+  if (clear !== undefined && outputMatchesResult(manifest, clear, result)) return clear;
+  if (parameters.requesterKey === undefined) return undefined;
   const box = mailboxName({
-    chainId: client.chain.id,
-    market: client.jobMarket.address,
+    chainId,
+    market: contractAddress(client.deployment, "JobMarket"),
     jobId,
-    slot: -1,
-    recipient: options.requester,
+    slot: OUTPUT_SLOT,
+    recipient: requester,
   });
-  for (const provider of options.providers) {
+  for (const provider of parameters.providers) {
     const signed = await gateway.envelope(box, provider).catch(() => undefined);
     const { wrapped, artifact } = signed?.envelope ?? {};
-    if (wrapped === undefined || artifact === undefined || artifact.bytes > options.maxOutputBytes) continue;
+    if (wrapped === undefined || artifact === undefined) continue;
+    if (artifact.bytes > maxOutputBytes + SEALED_OVERHEAD_BYTES) continue;
     try {
-      const key = unwrapKey(wrapped, options.requesterKey, {
-        chainId: client.chain.id,
+      const key = unwrapKey(wrapped, parameters.requesterKey, {
+        chainId,
         jobId,
-        slot: -1,
-        recipient: options.requester,
+        slot: OUTPUT_SLOT,
+        recipient: requester,
       });
       const sealed = await gateway.get(artifact);
       if (sealed === undefined || sealed.length !== artifact.bytes) continue;
       verifyContent(artifact.cid, sealed);
       const output = openArtifact(sealed, key);
-      if (matches(output)) return output;
+      if (outputMatchesResult(manifest, output, result)) return output;
     } catch {
       // This provider's copy does not open or does not match the result: try the next.
     }
