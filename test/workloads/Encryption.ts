@@ -121,6 +121,14 @@ describe("Encrypted job data: sealed artifacts, a job key released to the claime
       const sealed = native.encrypt(key, nonce, aad, bytes);
       expect(Buffer.from(portableAesGcm.encrypt(key, nonce, aad, bytes)).equals(Buffer.from(sealed))).to.equal(true);
       expect(Buffer.from(portableAesGcm.decrypt(key, nonce, aad, sealed)).equals(Buffer.from(bytes))).to.equal(true);
+      const header = new TextEncoder().encode("framing");
+      const framed = native.encrypt(key, nonce, aad, bytes, header);
+      expect(Buffer.from(framed).equals(Buffer.concat([header, sealed])), "a header, then the same bytes").to.equal(
+        true,
+      );
+      expect(Buffer.from(portableAesGcm.encrypt(key, nonce, aad, bytes, header)).equals(Buffer.from(framed))).to.equal(
+        true,
+      );
       const altered = Uint8Array.from(sealed);
       altered[altered.length - 1]! ^= 1;
       for (const backend of [native, portableAesGcm]) {

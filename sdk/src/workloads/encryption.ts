@@ -39,7 +39,7 @@ export function generateJobKey(): Uint8Array {
 export function sealArtifact(plaintext: Uint8Array, key: Uint8Array): Uint8Array {
   checkKey(key);
   const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
-  return concatBytes([MAGIC, nonce, aesGcm.encrypt(key, nonce, ARTIFACT_AAD, plaintext)]);
+  return aesGcm.encrypt(key, nonce, ARTIFACT_AAD, plaintext, concatBytes([MAGIC, nonce]));
 }
 
 /** Whether `bytes` are a sealed artifact (by their header). */
