@@ -87,6 +87,17 @@ describe("the SDK in a browser: manifest jobs sealed, wrapped and addressed as i
     expect(inBrowser.cid).to.equal(artifactCid(bytes));
   });
 
+  it("encodes a file output's bytes as Node's base64, and reads them back", async function () {
+    const bytes = new Uint8Array(100_003).map((_, i) => (i * 131) % 256);
+    const inBrowser = await inPage<{ base64: string; back: Hex }>(
+      `const base64 = sdk.bytesToBase64(fromHex(args));
+       return { base64, back: toHex(sdk.base64ToBytes(base64)) };`,
+      bytesToHex(bytes),
+    );
+    expect(inBrowser.base64).to.equal(Buffer.from(bytes).toString("base64"));
+    expect(inBrowser.back).to.equal(bytesToHex(bytes));
+  });
+
   it("an artifact sealed in the browser opens in Node, and one sealed in Node opens in the browser", async function () {
     const key = generateJobKey();
     const plaintext = new TextEncoder().encode("100 110 0.05 0.2 1\n".repeat(500));

@@ -1,17 +1,28 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 import { expect } from "chai";
-import { formatEther } from "viem";
-import { createIndexerClient, parseDenseLayerJob, runDenseLayer } from "@starminer/sdk";
+import { type Hex, formatEther } from "viem";
+import {
+  createIndexerClient,
+  fetchArtifacts,
+  parseDenseLayerJob,
+  parseJobManifest,
+  runDenseLayer,
+} from "@starminer/sdk";
 
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
+import { filesByCid } from "../../scripts/lib/workloads/artifact-store.js";
+import { allRuntimes, executeJob } from "../../scripts/lib/workloads/execute.js";
+import { startGateway } from "../../scripts/lib/workloads/gateway.js";
+import { CLI } from "../support/cli.js";
 import { type RunningIndexer, startIndexerOf, waitUntilSynced } from "../support/indexer.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { raiseReputation } from "../support/market.js";
 import { Background, ROOT, TYPESCRIPT, freePort, runNode } from "../support/processes.js";
 
 const WORKLOAD_FILE = join(ROOT, "examples", "jobs", "dense-layer.workload.json");
+const MONTE_CARLO = join(ROOT, "examples", "workloads", "monte-carlo.job.json");
 
 /**
  * The SDK's examples (`sdk/examples/`), run as a dApp developer runs them: against a local node with the protocol
@@ -124,5 +135,48 @@ describe("the SDK's examples, against a local node and its indexer", function ()
       0,
       `cannot reach the indexer at ${down.url}: is it running?`,
     ]);
+  });
+
+  it("a dApp runs its own WebAssembly program on sealed data while a provider serves it, and opens the output", async function () {
+    const gateway = await startGateway({ directory: join(live.workDir, "gateway"), uploads: "open" });
+    const provider = live.market.providers[0]!;
+    const daemon = Background.start(
+      [CLI, "provider", "run", "--journal", join(live.workDir, "sealed-journal.json"), "--poll-ms", "200"],
+      {
+        STARMINER_RPC_URL: live.rpcUrl,
+        STARMINER_MANIFEST_DIR: live.manifestDir,
+        STARMINER_CONTENT_DIR: join(live.workDir, "content"),
+        STARMINER_HOME: join(live.workDir, "provider-home"),
+        STARMINER_GATEWAY_URL: gateway.url,
+        STARMINER_PRIVATE_KEY: devKeyOf(provider.address),
+      },
+    );
+    try {
+      await daemon.waitForLine(/started\s+provider/);
+      const dapp = await runNode([...TYPESCRIPT, "sdk/examples/run-sealed-job.ts", MONTE_CARLO], {
+        ...env(live.market.accounts.alice.address),
+        STARMINER_GATEWAY_URL: gateway.url,
+      });
+      expect(dapp.code, `${dapp.stderr}\nprovider:\n${daemon.lines.join("\n")}`).to.equal(0);
+      const ran = JSON.parse(dapp.stdout.trim()) as {
+        jobId: string;
+        result: Hex;
+        releasedTo: string[];
+        outputs: string[];
+      };
+      expect(ran.releasedTo, "the key went to the claimer, on chain").to.deep.equal([provider.address]);
+      expect((await live.market.jobMarket.keyExchangeOf(BigInt(ran.jobId), 0)).released).to.equal(true);
+      expect(ran.outputs).to.deep.equal(["stdout", "out/histogram.csv"]);
+      const manifest = parseJobManifest(JSON.parse(await readFile(MONTE_CARLO, "utf8")));
+      const expected = await executeJob(
+        manifest,
+        await fetchArtifacts(manifest, await filesByCid(dirname(MONTE_CARLO))),
+        allRuntimes(),
+      );
+      expect(ran.result, "the program's own result, computed here from the plaintext").to.equal(expected.result);
+    } finally {
+      await daemon.stop();
+      await gateway.close();
+    }
   });
 });
