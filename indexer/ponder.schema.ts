@@ -497,11 +497,17 @@ export const oracleRound = onchainTable(
 export const oracleReport = onchainTable(
   "oracle_report",
   (t) => ({
+    /** `<feedId>-<roundId>-<oracle>`: an oracle reports once a round */
     id: t.text().primaryKey(),
+    /** The round's id, `<feedId>-<roundId>` */
     roundId: t.text().notNull(),
     oracle: t.hex().notNull(),
     value: t.bigint().notNull(),
     timestamp: t.bigint().notNull(),
+    /** Further from the round's median than the deviation bound: the oracle's report bond was slashed */
+    penalized: t.boolean().notNull(),
+    /** What the penalty took from the oracle's stake (at most the bond, as far as its free stake went) */
+    slashed: t.bigint().notNull(),
   }),
   (table) => ({ roundIdx: index().on(table.roundId) }),
 );
@@ -723,7 +729,8 @@ export const oracleFeedRelations = relations(oracleFeed, ({ many }) => ({
 
 export const oracleRoundRelations = relations(oracleRound, ({ one, many }) => ({
   feed: one(oracleFeed, { fields: [oracleRound.feedId], references: [oracleFeed.id] }),
-  reports: many(oracleReport),
+  // Not `reports`: that is the round's count of them, a column GraphQL must still reach.
+  oracleReports: many(oracleReport),
 }));
 
 export const oracleReportRelations = relations(oracleReport, ({ one }) => ({

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 
-import { createPublicClient, createWalletClient, formatEther, http, type Address } from "viem";
+import { createPublicClient, createWalletClient, formatEther, http, parseEther, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import {
@@ -17,6 +17,7 @@ import {
   jobSpec,
   parseDeployment,
   propose,
+  zoneId,
 } from "@starminer/sdk";
 import {
   EXPLORER_ROOT,
@@ -24,11 +25,13 @@ import {
   buildExplorerIfStale,
   startExplorerServer,
 } from "../../scripts/lib/explorer/server.js";
+import { energyFeedId } from "../../scripts/lib/feeds.js";
 import { launchChromium } from "../support/browser.js";
 import { type RunningIndexer, startIndexerOf, waitUntilSynced } from "../support/indexer.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { submit } from "../support/market.js";
+import { registerFreshOracles, setFeedOracles } from "../support/oracles.js";
 import { freePort, waitFor } from "../support/processes.js";
 import { type ScenarioOutcome, advance, driveEveryTerminalState } from "../support/scenario.js";
 
@@ -184,6 +187,27 @@ describe("the explorer, in Chromium against a local chain and its indexer", func
     expect(verdicts.some((row) => row.includes("Upheld"))).to.equal(true);
     expect(verdicts.some((row) => row.includes("Rejected"))).to.equal(true);
     await shoot("disputes");
+
+    // An oracle round for the oracles page: the feed's set of three all report (its quorum), and the round closes.
+    const { oracleHub } = live.market;
+    const feed = energyFeedId(zoneId("eu-west"));
+    const oracles = await registerFreshOracles(live.connection, live.market, 3);
+    await setFeedOracles(live.market, feed, oracles, 3);
+    for (const [i, oracle] of oracles.entries()) await oracleHub.connect(oracle).report(feed, parseEther(`${20 + i}`));
+    const { answer, roundId } = await oracleHub.feed(feed);
+    await waitUntilSynced(indexer.url, live.rpcUrl);
+    await open("oracles");
+    const round = rows(/^Rounds, newest first/).first();
+    await round.waitFor();
+    const cells = await round.locator("td").allTextContents();
+    expect(cells.slice(0, 5), "feed, round, status, reports, answer").to.deep.equal([
+      "energy price in eu-west, AGPU per kWh",
+      `${roundId - 1n}`,
+      "Finalized",
+      "3",
+      `${formatEther(answer)} AGPU/kWh`,
+    ]);
+    await shoot("oracles");
 
     for (const [route, heading] of [
       ["oracles", "Oracles"],

@@ -1,13 +1,26 @@
 import { NodeRole, serviceNodeMetadata } from "./nodes.js";
-import { type Connection, type Protocol, type Signer, spareSigners, stakeFrom } from "./protocol.js";
+import { type Connection, type Protocol, type Signer, freshSigner, spareSigners, stakeFrom } from "./protocol.js";
 
 /**
  * Registers `count` of the accounts the protocol fixture leaves unnamed (after the first `skip` of them) as oracle
  * nodes in eu-west, each with the Oracle minimum staked, and returns their signers.
  */
 export async function registerOracles(connection: Connection, protocol: Protocol, count: number, skip = 0) {
+  return registerAsOracles(protocol, await spareSigners(connection, protocol, count, skip));
+}
+
+/**
+ * `count` new accounts (beyond the test network's own, which a market fixture mostly uses) registered as oracle
+ * nodes like `registerOracles`'.
+ */
+export async function registerFreshOracles(connection: Connection, protocol: Protocol, count: number) {
+  const signers: Signer[] = [];
+  for (let i = 0; i < count; i++) signers.push(await freshSigner(connection));
+  return registerAsOracles(protocol, signers);
+}
+
+async function registerAsOracles(protocol: Protocol, oracles: Signer[]) {
   const { staking, nodeRegistry } = protocol;
-  const oracles = await spareSigners(connection, protocol, count, skip);
   const minimum = await staking.minimumStake(NodeRole.ORACLE);
   for (const [index, oracle] of oracles.entries()) {
     await stakeFrom(protocol, oracle, minimum);

@@ -3,7 +3,7 @@ import type { OracleFeedRow, OracleRoundRow } from "@starminer/sdk";
 import { Badge, Show } from "../components/state";
 import { Table } from "../components/table";
 import { indexer, useLive } from "../data";
-import { time } from "../format";
+import { agpu, time } from "../format";
 
 /** Oracle feeds (energy prices) with their latest answers, and the latest rounds. */
 export function OraclesPage() {
@@ -11,11 +11,11 @@ export function OraclesPage() {
     () =>
       indexer.graphql<{
         oracleFeeds: { items: OracleFeedRow[] };
-        oracleRounds: { items: Omit<OracleRoundRow, "reports">[] };
+        oracleRounds: { items: OracleRoundRow[] };
       }>(
         `{ oracleFeeds(limit: 100) { items { id description maxAge latestRound latestAnswer updatedAt } }
            oracleRounds(orderBy: "openedAt", orderDirection: "desc", limit: 50) {
-             items { id feedId roundId status answer openedAt closedAt } } }`,
+             items { id feedId roundId status reports answer openedAt closedAt } } }`,
       ),
     "oracles",
   );
@@ -35,7 +35,7 @@ export function OraclesPage() {
                 empty="No feed is configured."
                 columns={[
                   { header: "Feed", cell: (f) => f.description },
-                  { header: "Latest answer", cell: (f) => f.latestAnswer ?? "–", numeric: true },
+                  { header: "Latest answer", cell: (f) => agpu(f.latestAnswer, "AGPU/kWh"), numeric: true },
                   { header: "Round", cell: (f) => f.latestRound ?? "–", numeric: true },
                   { header: "Updated", cell: (f) => time(f.updatedAt) },
                   { header: "Max age", cell: (f) => `${f.maxAge} s`, numeric: true },
@@ -50,7 +50,8 @@ export function OraclesPage() {
                   { header: "Feed", cell: (r) => describe(r.feedId) },
                   { header: "Round", cell: (r) => r.roundId, numeric: true },
                   { header: "Status", cell: (r) => <Badge value={r.status} /> },
-                  { header: "Answer", cell: (r) => r.answer ?? "–", numeric: true },
+                  { header: "Reports", cell: (r) => r.reports, numeric: true },
+                  { header: "Answer", cell: (r) => agpu(r.answer, "AGPU/kWh"), numeric: true },
                   { header: "Opened", cell: (r) => time(r.openedAt) },
                 ]}
               />

@@ -6,7 +6,12 @@ function roundKey(feedId: string, roundId: bigint): string {
   return `${feedId}-${roundId}`;
 }
 
-/** Oracle feeds, their rounds and every report. */
+/** An oracle reports once a round (the hub refuses a second report). */
+function reportKey(feedId: string, roundId: bigint, oracle: string): string {
+  return `${roundKey(feedId, roundId)}-${oracle.toLowerCase()}`;
+}
+
+/** Oracle feeds, their rounds and every report, with the penalties of those too far from the median. */
 export const oracleHandlers: Handlers = {
   "OracleHub:FeedAdded": async ({ event, context }) => {
     await context.db
@@ -23,9 +28,15 @@ export const oracleHandlers: Handlers = {
       .insert(oracleRound)
       .values({ id, feedId, roundId, status: "Open", reports: 1, openedAt: event.block.timestamp })
       .onConflictDoUpdate((row) => ({ reports: row.reports + 1 }));
-    await context.db
-      .insert(oracleReport)
-      .values({ id: event.id, roundId: id, oracle, value, timestamp: event.block.timestamp });
+    await context.db.insert(oracleReport).values({
+      id: reportKey(feedId, roundId, oracle),
+      roundId: id,
+      oracle,
+      value,
+      timestamp: event.block.timestamp,
+      penalized: false,
+      slashed: 0n,
+    });
   },
   "OracleHub:RoundFinalized": async ({ event, context }) => {
     const { feedId, roundId, answer, reports } = event.args;
@@ -38,6 +49,12 @@ export const oracleHandlers: Handlers = {
     await context.db
       .update(oracleFeed, { id: feedId })
       .set({ latestRound: roundId, latestAnswer: answer, updatedAt: event.block.timestamp });
+  },
+  "OracleHub:ReportPenalized": async ({ event, context }) => {
+    const { feedId, roundId, oracle, amount } = event.args;
+    await context.db
+      .update(oracleReport, { id: reportKey(feedId, roundId, oracle) })
+      .set({ penalized: true, slashed: amount });
   },
   "OracleHub:RoundDiscarded": async ({ event, context }) => {
     const { feedId, roundId, reports } = event.args;

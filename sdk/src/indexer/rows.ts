@@ -188,6 +188,8 @@ export interface OracleReportRow {
   readonly oracle: Hex;
   readonly value: string;
   readonly timestamp: string;
+  readonly penalized: boolean;
+  readonly slashed: string;
 }
 
 /** A row of the indexer's `oracle_round` table (GraphQL `oracleRound`). */
