@@ -35,8 +35,8 @@ import { writeFileAtomically } from "../files.js";
  *   when complete. Uploads need `Authorization: Bearer <uploadToken>` when a token is set, and are refused
  *   altogether when the gateway is read-only, so a public gateway is not a free disk.
  * - **Mailboxes**: `GET`/`PUT /keys/<mailbox>/<sender>`, where job keys and sealed outputs' keys are left for
- *   their one recipient (see `key-release.ts`); a sender writes only its own box, under the same upload policy.
- *   `GET /keys/<mailbox>/` lists the senders.
+ *   their one recipient (see the SDK's `workloads/key-release.ts`); a sender writes only its own box, under the
+ *   same upload policy. `GET /keys/<mailbox>/` lists the senders.
  * - **TLS** when given a certificate and key.
  */
 export interface GatewayOptions {
@@ -236,9 +236,10 @@ async function upload(request: IncomingMessage, response: ServerResponse, option
 }
 
 /**
- * `GET`/`PUT /keys/<mailbox>/<sender>`: the envelope `sender` left in a mailbox (see `key-release.ts`). A `PUT` is
- * taken under the upload policy, only when its signature recovers to `sender` (nobody writes another's box), and
- * replaces the sender's earlier envelope; a `GET` answers it as posted, and the reader checks the signature again.
+ * `GET`/`PUT /keys/<mailbox>/<sender>`: the envelope `sender` left in a mailbox (see the SDK's
+ * `workloads/key-release.ts`). A `PUT` is taken under the upload policy, only when its signature recovers to `sender`
+ * (nobody writes another's box), and replaces the sender's earlier envelope; a `GET` answers it as posted, and the
+ * reader checks the signature again.
  */
 async function mailbox(
   request: IncomingMessage,

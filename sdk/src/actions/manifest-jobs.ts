@@ -163,7 +163,7 @@ export async function submitManifestJob(
   return { ...submitted, prepared };
 }
 
-/** The mailboxes a validator's key request and its answer travel through (see `key-release.ts`). */
+/** The mailboxes a validator's key request and its answer travel through (see `workloads/key-release.ts`). */
 export function auditMailboxes(
   client: Pick<StarMinerClient, "deployment">,
   jobId: bigint,
