@@ -26,7 +26,7 @@ export * from "./nodes.js";
 export * from "./permit.js";
 export * from "./transactions.js";
 export * from "./workloads/artifacts.js";
-export * from "./workloads/base64.js";
+export * from "./workloads/bytes.js";
 export * from "./workloads/canonical-json.js";
 export * from "./workloads/canonical.js";
 export * from "./workloads/cid.js";

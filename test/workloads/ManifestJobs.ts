@@ -405,7 +405,6 @@ describe("Manifest jobs on chain: ONNX and WASM through every verification mode 
     const ask = (account: typeof outsider) =>
       validatorJobKey(requester, {
         gateway,
-        validator: account,
         validatorKey: devKeyOf(account.address),
         jobId: job.jobId,
         requester: market.accounts.alice.address as Hex,

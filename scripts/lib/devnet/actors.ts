@@ -2,7 +2,6 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { type Address, type Hex, keccak256, maxUint256, parseEventLogs, toHex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 import {
   type ArtifactSource,
   AUDIT_SLOT,
@@ -179,10 +178,8 @@ export class Recomputer {
     let key: Uint8Array | undefined;
     if (work.kind === "manifest" && work.encrypted) {
       const job = await this.client.jobMarket.read.jobOf([tracked.jobId]);
-      const account = privateKeyToAccount(this.privateKey);
       key = await validatorJobKey(this.client, {
         gateway: this.gateway!,
-        validator: account,
         validatorKey: this.privateKey,
         jobId: tracked.jobId,
         requester: job.requester,

@@ -1,5 +1,5 @@
 import { type Address, type Hex, type LocalAccount, getAddress, hexToBytes } from "viem";
-import { publicKeyToAddress } from "viem/accounts";
+import { privateKeyToAccount, publicKeyToAddress } from "viem/accounts";
 
 import { type StarMinerClient, protocolContract } from "../client.js";
 import { StarMinerError } from "../client-error.js";
@@ -300,20 +300,20 @@ export async function misreleasedSlots(
 
 /**
  * The job key as a validator receives it to re-execute a sampled or disputed job: asks the requester for it (once,
- * an envelope signed by `validator`) and returns it once released (opened with `validatorKey`, the private key of
- * that account), or undefined while it is not.
+ * an envelope signed with `validatorKey`, the validator's private key) and returns it once released (opened with
+ * that key), or undefined while it is not.
  */
 export async function validatorJobKey(
   client: Pick<StarMinerClient, "deployment">,
   parameters: {
     readonly gateway: GatewayClient;
-    readonly validator: Pick<LocalAccount, "address" | "signMessage">;
     readonly validatorKey: Hex;
     readonly jobId: bigint;
     readonly requester: Address;
   },
 ): Promise<Uint8Array | undefined> {
-  const { gateway, validator, validatorKey, jobId, requester } = parameters;
+  const { gateway, validatorKey, jobId, requester } = parameters;
+  const validator = privateKeyToAccount(validatorKey);
   const boxes = auditMailboxes(client, jobId, requester, validator.address);
   const released = await gateway.envelope(boxes.release, requester);
   if (released?.envelope.wrapped !== undefined) {

@@ -1,5 +1,6 @@
 import { type Hex, hexToBytes } from "viem";
 
+import { equalBytes } from "./bytes.js";
 import { artifactCidFromDigest, verifyContent } from "./cid.js";
 import { openArtifact } from "./encryption.js";
 import { WorkloadError } from "./errors.js";
@@ -112,8 +113,7 @@ export async function fetchManifest(source: ArtifactSource, digest: Hex): Promis
     throw new WorkloadError("manifest-invalid", `the manifest ${cid} is not JSON: ${(error as Error).message}`);
   }
   const manifest = parseJobManifest(value);
-  const canonical = canonicalManifestBytes(manifest);
-  if (canonical.length !== bytes.length || canonical.some((byte, i) => byte !== bytes[i])) {
+  if (!equalBytes(canonicalManifestBytes(manifest), bytes)) {
     throw new WorkloadError(
       "manifest-invalid",
       `the manifest ${cid} is not in canonical form (sorted keys, no spaces)`,

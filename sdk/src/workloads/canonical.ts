@@ -2,7 +2,7 @@ import { type Hex, bytesToHex } from "viem";
 
 import { canonicalJson } from "./canonical-json.js";
 import { JOB_FAILURES, WorkloadError, type WorkloadErrorCode } from "./errors.js";
-import { bytesToBase64 } from "./base64.js";
+import { bytesToBase64, equalBytes } from "./bytes.js";
 import { sha256 } from "./sha256.js";
 import type { Canonicalisation, TensorType } from "./manifest.js";
 
@@ -112,8 +112,7 @@ export function decodeOutputs(bytes: Uint8Array): CanonicalOutput[] {
     throw new WorkloadError("output-invalid", `the output is not in the ${OUTPUT_FORMAT} format`);
   }
   const outputs = parsed.outputs as CanonicalOutput[];
-  const again = encodeOutputs(outputs);
-  if (again.length !== bytes.length || again.some((byte, i) => byte !== bytes[i])) {
+  if (!equalBytes(encodeOutputs(outputs), bytes)) {
     throw new WorkloadError("output-invalid", "the output is not in canonical form");
   }
   return outputs;

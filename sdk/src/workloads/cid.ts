@@ -5,6 +5,7 @@ import * as Digest from "multiformats/hashes/digest";
 import { sha256 as sha256Hasher } from "multiformats/hashes/sha2";
 import { type Hex, bytesToHex } from "viem";
 
+import { equalBytes } from "./bytes.js";
 import { WorkloadError } from "./errors.js";
 import { sha256 } from "./sha256.js";
 
@@ -55,10 +56,7 @@ export function parseCid(text: string): CID {
 
 /** Throws `content-mismatch` unless `bytes` hash to `cid`. */
 export function verifyContent(cid: string, bytes: Uint8Array): void {
-  const expected = parseCid(cid);
-  const actual = sha256(bytes);
-  const digest = expected.multihash.digest;
-  if (digest.length !== actual.length || digest.some((byte, i) => byte !== actual[i])) {
+  if (!equalBytes(parseCid(cid).multihash.digest, sha256(bytes))) {
     throw new WorkloadError("content-mismatch", `the bytes given for ${cid} do not hash to it: refused`);
   }
 }
