@@ -13,8 +13,6 @@ import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 
-import { chromium } from "playwright-core";
-
 import { EXPLORER_DIST, buildExplorerIfStale, startExplorerServer } from "../scripts/lib/explorer/server.js";
 import {
   PROJECT_ROOT,
@@ -22,9 +20,9 @@ import {
   startHardhatNode,
   startIndexerProcess,
 } from "../scripts/lib/devnet/processes.js";
+import { launchChromium } from "../test/support/browser.js";
 
 const RUNS = Number(process.env.BENCH_EXPLORER_RUNS ?? 7);
-const CHROMIUM = process.env.STARMINER_CHROMIUM ?? "/usr/bin/chromium";
 const [CHAIN_PORT, INDEXER_PORT, EXPLORER_PORT] = [8631, 8632, 8633];
 
 /** The pages measured, and what shows that a page has rendered the indexer's data (not just its frame). */
@@ -78,10 +76,7 @@ try {
     rpcUrl,
     port: EXPLORER_PORT,
   });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-  });
+  const browser = await launchChromium();
   try {
     for (const { route, ready } of PAGES) {
       const paints: number[] = [];

@@ -1,6 +1,6 @@
 import { createPublicClient, createWalletClient, custom } from "viem";
 
-import { type StarMinerClient, castVote, createStarMinerClient, describeError } from "@starminer/sdk";
+import { type StarMinerClient, VoteType, castVote, createStarMinerClient, describeError } from "@starminer/sdk";
 
 import { indexer } from "./data";
 
@@ -34,7 +34,7 @@ export async function connectWallet(): Promise<ConnectedWallet> {
   return { address, client };
 }
 
-/** Votes on `proposalId` (1 for, 0 against, 2 abstain) as the connected account; returns the transaction's hash. */
-export async function vote(wallet: ConnectedWallet, proposalId: bigint, support: 0 | 1 | 2) {
-  return (await castVote(wallet.client, { proposalId, support })).hash;
+/** Votes `choice` on `proposalId` as the connected account; returns the transaction's hash. */
+export async function vote(wallet: ConnectedWallet, proposalId: bigint, choice: keyof typeof VoteType) {
+  return (await castVote(wallet.client, { proposalId, support: VoteType[choice] })).hash;
 }

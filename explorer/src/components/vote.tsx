@@ -4,11 +4,7 @@ import { short } from "../format";
 import { hasWallet, walletActions } from "../wallet";
 import type { ConnectedWallet } from "../wallet-actions";
 
-const CHOICES = [
-  ["For", 1],
-  ["Against", 0],
-  ["Abstain", 2],
-] as const;
+const CHOICES = ["For", "Against", "Abstain"] as const;
 
 /** Voting on an active proposal with a connected browser wallet (the page reads without one). */
 export function VotePanel(props: { proposalId: string }) {
@@ -46,14 +42,14 @@ export function VotePanel(props: { proposalId: string }) {
         <>
           <p>Connected as {short(wallet.address)}.</p>
           <div class="actions">
-            {CHOICES.map(([label, support]) => (
+            {CHOICES.map((label) => (
               <button
                 type="button"
                 key={label}
                 disabled={state.busy || state.done !== undefined}
                 onClick={() =>
                   run(async () => {
-                    const hash = await (await walletActions()).vote(wallet, BigInt(props.proposalId), support);
+                    const hash = await (await walletActions()).vote(wallet, BigInt(props.proposalId), label);
                     setState({ done: `Your vote (${label.toLowerCase()}) is in: transaction ${short(hash)}.` });
                   })
                 }
