@@ -270,17 +270,20 @@ contract PricingEngine is ProtocolUpgradeable, IPricingEngine {
     // Epochs
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev Writes the projection of `zone` to storage, announcing a new price when the epoch moved.
+    /// @dev Writes the projection of `zone` to storage and announces its price when the epoch moved (or the zone is
+    /// touched for the first time). Within the epoch the zone was last written in, a projection would change nothing
+    /// stored (the bounds clamp only what is read), so none is made: demand recorded again in an epoch reads neither
+    /// the oracle nor the registry.
     function _sync(bytes32 zone) private returns (ZoneState storage state) {
         state = _s().zones[zone];
-        ZoneState memory projected = _project(zone);
-        if (projected.epoch != state.epoch || state.basePrice == 0) {
-            state.basePrice = projected.basePrice;
-            state.epoch = projected.epoch;
-            state.demand = 0;
-            state.lastUtilisationBps = projected.lastUtilisationBps;
-            emit PriceUpdated(zone, projected.epoch, projected.basePrice, projected.lastUtilisationBps);
-        }
+        uint64 epoch = currentEpoch();
+        if (state.basePrice != 0 && state.epoch == epoch) return state;
+        ZoneState memory projected = _projectAt(zone, epoch);
+        state.basePrice = projected.basePrice;
+        state.epoch = epoch;
+        state.demand = 0;
+        state.lastUtilisationBps = projected.lastUtilisationBps;
+        emit PriceUpdated(zone, epoch, projected.basePrice, projected.lastUtilisationBps);
     }
 
     /// @dev `zone`'s state as it will be once the epochs it missed are applied: one step for the last epoch it was
@@ -288,10 +291,14 @@ contract PricingEngine is ProtocolUpgradeable, IPricingEngine {
     /// closed form so that catching up on any number of epochs costs O(log n). The price is always within the
     /// current bounds, so an energy floor that rose within the epoch already applies.
     function _project(bytes32 zone) private view returns (ZoneState memory state) {
+        return _projectAt(zone, currentEpoch());
+    }
+
+    /// @dev {_project} for the current `epoch`, which the caller has already read.
+    function _projectAt(bytes32 zone, uint64 epoch) private view returns (ZoneState memory state) {
         PricingEngineStorage storage $ = _s();
         MarketParameters memory p = $.parameters;
         state = $.zones[zone];
-        uint64 epoch = currentEpoch();
         (uint256 lower, uint256 upper) = _priceBounds(zone, p);
         if (state.basePrice == 0) {
             return

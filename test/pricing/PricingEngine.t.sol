@@ -41,19 +41,8 @@ contract PricingEngineFuzzTest is TestBase {
     FixedZoneRegistry private registry;
 
     function setUp() public {
-        AccessManager manager = new AccessManager(address(this));
         registry = new FixedZoneRegistry();
-        engine = PricingEngine(
-            address(
-                new ERC1967Proxy(
-                    address(new PricingEngine()),
-                    abi.encodeCall(
-                        PricingEngine.initialize,
-                        (address(manager), address(registry), address(new NoEnergyFeedOracle()))
-                    )
-                )
-            )
-        );
+        engine = _newEngine();
     }
 
     function testFuzz_OneEpochMovesThePriceByAtMostOneStep(uint256 providers, uint256 demand, uint256 start) public {
@@ -110,6 +99,60 @@ contract PricingEngineFuzzTest is TestBase {
         assertLe(caughtUp, price, "idle epochs never raise the price");
         assertLe(roundedDown > floor ? roundedDown : floor, caughtUp, "never below the exact decline");
         assertLe(caughtUp, (roundedUp > floor ? roundedUp : floor) + 1, "never above step-by-step");
+    }
+
+    /// Demand recorded in several parts within an epoch ends where the same demand recorded at once does: each
+    /// part adds to the epoch's demand without repricing, and the next epoch steps from the sum.
+    function testFuzz_DemandSplitWithinAnEpochEndsAsIfRecordedAtOnce(
+        uint256 providers,
+        uint256 start,
+        uint256[4] memory parts,
+        uint256 later
+    ) public {
+        registry.setProviders(bound(providers, 0, 200));
+        PricingEngine atOnce = _newEngine();
+        uint256 epochDuration = engine.marketParameters().epochDuration;
+        vm.warp(block.timestamp + bound(start, 0, 40) * epochDuration);
+        uint256 total;
+        for (uint256 i = 0; i < parts.length; ++i) {
+            parts[i] = bound(parts[i], 1, 1_000);
+            total += parts[i];
+            engine.recordDemand(ZONE, parts[i]);
+        }
+        atOnce.recordDemand(ZONE, total);
+        assertEq(
+            uint256(keccak256(abi.encode(engine.zoneState(ZONE)))),
+            uint256(keccak256(abi.encode(atOnce.zoneState(ZONE)))),
+            "same state in the epoch"
+        );
+
+        vm.warp(block.timestamp + bound(later, 1, 10) * epochDuration);
+        engine.poke(ZONE);
+        atOnce.poke(ZONE);
+        assertEq(
+            uint256(keccak256(abi.encode(engine.zoneState(ZONE)))),
+            uint256(keccak256(abi.encode(atOnce.zoneState(ZONE)))),
+            "same state after it"
+        );
+    }
+
+    function _newEngine() private returns (PricingEngine) {
+        return
+            PricingEngine(
+                address(
+                    new ERC1967Proxy(
+                        address(new PricingEngine()),
+                        abi.encodeCall(
+                            PricingEngine.initialize,
+                            (
+                                address(new AccessManager(address(this))),
+                                address(registry),
+                                address(new NoEnergyFeedOracle())
+                            )
+                        )
+                    )
+                )
+            );
     }
 
     function _startFrom(uint256 epochs) private {

@@ -246,6 +246,27 @@ describe("PricingEngine", () => {
       expect(await pricingEngine.basePriceOf(EU_CENTRAL)).to.equal(INITIAL);
     });
 
+    it("applies a floor that rose within the epoch to every read, while demand recorded meanwhile leaves the stored price", async () => {
+      const protocol = await loadFixture(twoZones);
+      const { pricingEngine, accounts } = protocol;
+      const market = pricingEngine.connect(accounts.market);
+      await market.recordDemand(EU_WEST, 1n);
+      const epoch = await pricingEngine.currentEpoch();
+      const oracles = await registerOracles(connection, protocol, 3, 6);
+      await setFeedOracles(protocol, energyFeedId(EU_WEST), oracles, 3);
+      for (const oracle of oracles) await protocol.oracleHub.connect(oracle).report(energyFeedId(EU_WEST), 4n * AGPU);
+      expect(await pricingEngine.currentEpoch()).to.equal(epoch);
+
+      await expect(market.recordDemand(EU_WEST, 2n))
+        .to.emit(pricingEngine, "DemandRecorded")
+        .withArgs(EU_WEST, epoch, 2n, 3n)
+        .and.not.to.emit(pricingEngine, "PriceUpdated");
+      expect(await pricingEngine.zoneState(EU_WEST)).to.deep.equal([INITIAL, epoch, 3n, 0n]);
+      const floor = (4n * AGPU * 700n) / 1_000n;
+      expect(await pricingEngine.basePriceOf(EU_WEST)).to.equal(floor);
+      expect((await pricingEngine.quote(EU_WEST, Tier.Standard, 1n, 1n, false)).pricePerGpuHour).to.equal(floor);
+    });
+
     it("drops the floor, rather than using a stale energy price, once the feed goes stale", async () => {
       const protocol = await loadFixture(withEnergyPrice);
       await time.increase(6n * HOUR + 1n);
