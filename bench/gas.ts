@@ -72,6 +72,11 @@ context.measurements.push(
     operation: "Consensus job, 3 providers, submit to settlement (total)",
     gas: lifecycles.consensus,
   },
+  {
+    contract: "JobMarket",
+    operation: "ZK job (dense layer), 1 provider, submit to settlement (total)",
+    gas: lifecycles.zkDenseLayer,
+  },
 );
 const targets: readonly Target[] = [
   {
@@ -83,6 +88,11 @@ const targets: readonly Target[] = [
     job: "Consensus, 3 providers, submit to settlement",
     gas: lifecycles.consensus,
     target: MARKET_TARGETS.consensusTriple,
+  },
+  {
+    job: "ZK (dense layer), 1 provider, submit to settlement",
+    gas: lifecycles.zkDenseLayer,
+    target: MARKET_TARGETS.zkDenseLayer,
   },
   {
     job: `Batched settlement, per job in a batch of ${SETTLEMENT_BATCH} (the dearer of the two batches)`,

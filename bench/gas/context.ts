@@ -41,9 +41,15 @@ export interface GasContext {
   readonly measurements: GasMeasurement[];
 }
 
+/** What a caller may add to a context: a hook that sees each recorded operation with its transaction. */
+export interface GasContextOptions {
+  readonly onRecord?: (measurement: GasMeasurement, hash: Hex) => Promise<void>;
+}
+
 export async function createGasContext<C extends string>(
   connection: NetworkConnection<C>,
   manifest: DeploymentManifest,
+  options: GasContextOptions = {},
 ): Promise<GasContext> {
   const transport = custom(connection.provider);
   const publicClient = createPublicClient({ transport });
@@ -69,7 +75,9 @@ export async function createGasContext<C extends string>(
   };
   const record = async (contract: string, operation: string, hash: Hex) => {
     const gas = await mined(contract, operation, hash);
-    measurements.push({ contract, operation, gas });
+    const measurement = { contract, operation, gas };
+    measurements.push(measurement);
+    await options.onRecord?.(measurement, hash);
     return gas;
   };
 

@@ -40,6 +40,7 @@ const ENCLAVE = privateKeyToAccount("0x8f2a55949038a9610f50fb23b5883af3b4ecb3c3b
 export const MARKET_TARGETS = {
   optimisticSingle: 400_000n,
   consensusTriple: 1_000_000n,
+  zkDenseLayer: 650_000n,
   batchedSettlementPerJob: 60_000n,
   batchedClaimPerJob: 60_000n,
 } as const;
@@ -51,6 +52,7 @@ export const SETTLEMENT_BATCH = 32;
 export interface MarketFigures {
   readonly optimistic: bigint;
   readonly consensus: bigint;
+  readonly zkDenseLayer: bigint;
   readonly batchedSettlementPerJob: bigint;
   readonly batchedClaimPerJob: bigint;
 }
@@ -277,11 +279,19 @@ export async function measureMarket(context: GasContext): Promise<MarketFigures>
     modelCommitment: fieldToBytes32(modelHash(model)),
     inputCommitment: fieldToBytes32(inputHash(input)),
   });
-  await setup("JobMarket", "submitJob", [layerSpec], requester);
+  // A whole ZK job (a dense layer), finalized below once its challenge window has passed. Its claim is not the
+  // zone's first of the epoch (the jobs above were claimed in it): the common case in a market in use.
+  let zkDenseLayer = await send("JobMarket", "submitJob", [layerSpec], {
+    from: requester,
+    operation: "submitJob (ZK, dense layer)",
+  });
   const layer = ++jobs;
-  await setup("JobMarket", "claimSlot", [layer], third);
+  zkDenseLayer += await send("JobMarket", "claimSlot", [layer], {
+    from: third,
+    operation: "claimSlot (first slot, the zone's demand already recorded in the epoch)",
+  });
   const proven = await proveDenseLayer(model, input, { jobId: layer, provider: third });
-  await send(
+  zkDenseLayer += await send(
     "JobMarket",
     "submitResult",
     [layer, 0, fieldToBytes32(proven.hashes.outputHash), inferenceEvidence(proven.proof, proven.hashes)],
@@ -376,6 +386,10 @@ export async function measureMarket(context: GasContext): Promise<MarketFigures>
     from: deployer,
     operation: "resolveDispute (upheld: slash, refund, settle 3 jurors)",
   });
+  zkDenseLayer += await send("JobMarket", "finalize", [layer], {
+    from: third,
+    operation: "finalize (ZK, dense layer, 1 provider)",
+  });
   await setup("VerificationHub", "setParameters", [hubParameters(0)], deployer);
   await setup("JobMarket", "submitJob", [await spec()], requester);
   const disputed = ++jobs;
@@ -393,7 +407,7 @@ export async function measureMarket(context: GasContext): Promise<MarketFigures>
     from: requester,
     operation: "appeal (one juror collateral; a committee of 7 to be drawn)",
   });
-  return { optimistic, consensus, batchedSettlementPerJob, batchedClaimPerJob };
+  return { optimistic, consensus, zkDenseLayer, batchedSettlementPerJob, batchedClaimPerJob };
 }
 
 function metadata(index: number, provider: boolean) {
