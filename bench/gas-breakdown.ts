@@ -20,11 +20,7 @@ import { type Abi, type Hex, hexToBigInt, hexToBytes, toFunctionSelector } from 
 import { deployProtocol } from "../scripts/deploy/protocol.js";
 import { releaseProver } from "../scripts/lib/zk/groth16.js";
 import { type GasMeasurement, createGasContext } from "./gas/context.js";
-import { measureCapability } from "./gas/capability.js";
-import { measureFoundation } from "./gas/foundation.js";
-import { measureIdentity } from "./gas/identity.js";
-import { measureMarket } from "./gas/market.js";
-import { measurePricing } from "./gas/pricing.js";
+import { measureThroughMarket } from "./gas/scenario.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 
@@ -119,11 +115,7 @@ const context = await createGasContext(connection, manifest, {
     traced.set(measurement.operation, breakdown(measurement.operation, Number(measurement.gas), top));
   },
 });
-await measureFoundation(context);
-await measureIdentity(context);
-await measurePricing(context);
-await measureCapability(context);
-await measureMarket(context);
+await measureThroughMarket(context);
 await releaseProver();
 await connection.close();
 

@@ -17,12 +17,9 @@ import { deployProtocol } from "../scripts/deploy/protocol.js";
 import { type GasMeasurement, createGasContext } from "./gas/context.js";
 import { releaseProver } from "../scripts/lib/zk/groth16.js";
 import { measureBridge } from "./gas/bridge.js";
-import { measureCapability } from "./gas/capability.js";
-import { measureFoundation } from "./gas/foundation.js";
 import { measureGovernance } from "./gas/governance.js";
-import { measureIdentity } from "./gas/identity.js";
-import { MARKET_TARGETS, SETTLEMENT_BATCH, measureMarket } from "./gas/market.js";
-import { measurePricing } from "./gas/pricing.js";
+import { MARKET_TARGETS, SETTLEMENT_BATCH } from "./gas/market.js";
+import { measureThroughMarket } from "./gas/scenario.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const JSON_PATH = join(RESULTS_DIR, "gas.json");
@@ -53,11 +50,7 @@ const lastBlock = await client.getBlockNumber({ cacheTime: 0 });
 const deployments = await measureDeployments(firstBlock + 1n, lastBlock);
 
 const context = await createGasContext(connection, manifest);
-await measureFoundation(context);
-await measureIdentity(context);
-await measurePricing(context);
-await measureCapability(context);
-const lifecycles = await measureMarket(context);
+const lifecycles = await measureThroughMarket(context);
 await measureGovernance(context);
 await measureBridge(connection, context);
 await releaseProver();
