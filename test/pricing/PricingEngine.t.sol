@@ -32,7 +32,8 @@ contract NoEnergyFeedOracle {
     }
 }
 
-/// @dev Fuzz tests: a zone's price never leaves its bounds and never moves more than one step per epoch.
+/// @dev Fuzz tests: a zone's price never leaves its bounds and never moves more than one step per epoch, and demand
+/// split within an epoch ends where the same demand recorded at once does.
 contract PricingEngineFuzzTest is TestBase {
     bytes32 private constant ZONE = "eu-west";
     uint256 private constant BPS = 10_000;
