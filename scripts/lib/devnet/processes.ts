@@ -24,12 +24,15 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
 }
 
 async function answersJsonRpc(url: string): Promise<boolean> {
-  const response = await fetch(url, {
+  return (await requestJsonRpc(url, "eth_chainId", [])).ok;
+}
+
+function requestJsonRpc(url: string, method: string, params: unknown[]): Promise<Response> {
+  return fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
   });
-  return response.ok;
 }
 
 /** A child process of the devnet, its output kept for when it fails. */
@@ -81,12 +84,20 @@ export function startChild(args: string[], env: Record<string, string> = {}, onL
   };
 }
 
-/** Starts `hardhat node` on `port` and waits until it answers. */
+/**
+ * Starts `hardhat node` on `port`, waits until it answers, and turns its request log off: the node writes a
+ * description of every request it serves (decoded calls, gas, events) that nobody reads here (its output is kept
+ * only to explain a failure to start), and writing it took a good share of the node's one busy core under load.
+ */
 export async function startHardhatNode(port: number): Promise<Child> {
   if (!(await portIsFree(port))) throw new Error(`port ${port} is in use: is another chain running there? (--port)`);
   const node = startChild([HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port)]);
+  const url = `http://127.0.0.1:${port}`;
   try {
-    await waitUntil(`the local chain on port ${port}`, () => answersJsonRpc(`http://127.0.0.1:${port}`), 120_000);
+    await waitUntil(`the local chain on port ${port}`, () => answersJsonRpc(url), 120_000);
+    const quiet = await requestJsonRpc(url, "hardhat_setLoggingEnabled", [false]);
+    const answer = (await quiet.json()) as { error?: { message: string } };
+    if (answer.error !== undefined) throw new Error(`the local chain refused to stop logging: ${answer.error.message}`);
   } catch (error) {
     await node.stop();
     throw new Error(`${(error as Error).message}: ${node.output().split("\n").slice(-3).join(" / ")}`);
