@@ -20,6 +20,11 @@ interface IJobMarketLens {
     /// with at least one slot a provider could claim.
     function openJobs(bytes32 zone, uint8 tier, uint256 fromId, uint256 count) external view returns (uint256[] memory);
 
+    /// @notice Ids among [fromId, fromId + count) of jobs in `zone`, at any tier, that are Open, before their deadline,
+    /// with at least one slot a provider could claim: what `openJobs` gives for every tier together, each job read
+    /// once (a provider that serves every tier scans the range once instead of once per tier).
+    function openJobsInZone(bytes32 zone, uint256 fromId, uint256 count) external view returns (uint256[] memory);
+
     /// @notice The jobs `jobIds` with their slots.
     function jobsWithSlots(uint256[] calldata jobIds) external view returns (JobView[] memory);
 

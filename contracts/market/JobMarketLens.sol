@@ -22,20 +22,12 @@ contract JobMarketLens is IJobMarketLens {
         uint256 fromId,
         uint256 count
     ) external view returns (uint256[] memory ids) {
-        if (fromId == 0) fromId = 1;
-        uint256 last = market.jobCount();
-        uint256 end = fromId + count > last + 1 ? last + 1 : fromId + count;
-        ids = new uint256[](end > fromId ? end - fromId : 0);
-        uint256 found;
-        for (uint256 jobId = fromId; jobId < end; ++jobId) {
-            if (_claimable(jobId, zone, tier)) {
-                ids[found] = jobId;
-                ++found;
-            }
-        }
-        assembly ("memory-safe") {
-            mstore(ids, found)
-        }
+        return _scan(zone, true, tier, fromId, count);
+    }
+
+    /// @inheritdoc IJobMarketLens
+    function openJobsInZone(bytes32 zone, uint256 fromId, uint256 count) external view returns (uint256[] memory ids) {
+        return _scan(zone, false, 0, fromId, count);
     }
 
     /// @inheritdoc IJobMarketLens
@@ -46,9 +38,34 @@ contract JobMarketLens is IJobMarketLens {
         }
     }
 
-    function _claimable(uint256 jobId, bytes32 zone, uint8 tier) private view returns (bool) {
+    /// @dev The claimable jobs of `zone` among [fromId, fromId + count), at `tier` when `byTier`, at any otherwise.
+    function _scan(
+        bytes32 zone,
+        bool byTier,
+        uint8 tier,
+        uint256 fromId,
+        uint256 count
+    ) private view returns (uint256[] memory ids) {
+        if (fromId == 0) fromId = 1;
+        uint256 last = market.jobCount();
+        uint256 end = fromId + count > last + 1 ? last + 1 : fromId + count;
+        ids = new uint256[](end > fromId ? end - fromId : 0);
+        uint256 found;
+        for (uint256 jobId = fromId; jobId < end; ++jobId) {
+            if (_claimable(jobId, zone, byTier, tier)) {
+                ids[found] = jobId;
+                ++found;
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(ids, found)
+        }
+    }
+
+    function _claimable(uint256 jobId, bytes32 zone, bool byTier, uint8 tier) private view returns (bool) {
         IJobMarket.Job memory job = market.jobOf(jobId);
-        if (job.status != IJobMarket.JobStatus.Open || job.zone != zone || job.tier != tier) return false;
+        if (job.status != IJobMarket.JobStatus.Open || job.zone != zone) return false;
+        if (byTier && job.tier != tier) return false;
         if (block.timestamp >= job.deadline) return false;
         IJobMarket.Slot[] memory slots = market.slotsOf(jobId);
         for (uint256 i = 0; i < slots.length; ++i) {

@@ -1226,7 +1226,7 @@ describe("JobMarket", function () {
   });
 
   describe("batch views", () => {
-    it("lists the claimable jobs of a zone and tier, and reads jobs with their slots in one call", async () => {
+    it("lists the claimable jobs of a zone, by tier or at every tier, and reads jobs with their slots in one call", async () => {
       const market = await loadFixture(ready);
       const { jobMarket, jobMarketLens, accounts } = market;
       const now = await time.latest();
@@ -1246,8 +1246,13 @@ describe("JobMarket", function () {
       expect(await jobMarketLens.openJobs(EU_WEST, Tier.Economy, 1, 100)).to.deep.equal([economy]);
       expect(await jobMarketLens.openJobs(EU_WEST, Tier.Standard, 2, 3)).to.deep.equal([]);
       expect(await jobMarketLens.openJobs(zoneId("us-east"), Tier.Standard, 1, 100)).to.deep.equal([]);
+      // Every tier at once: the union of the tiers' lists, in id order, with the same range and deadline rules.
+      expect(await jobMarketLens.openJobsInZone(EU_WEST, 0, 100)).to.deep.equal([open, economy, partly]);
+      expect(await jobMarketLens.openJobsInZone(EU_WEST, economy, 2)).to.deep.equal([economy]);
+      expect(await jobMarketLens.openJobsInZone(zoneId("us-east"), 1, 100)).to.deep.equal([]);
       await time.increaseTo(now + DAY);
       expect(await jobMarketLens.openJobs(EU_WEST, Tier.Standard, 1, 100)).to.deep.equal([]);
+      expect(await jobMarketLens.openJobsInZone(EU_WEST, 1, 100)).to.deep.equal([]);
 
       const [first, second] = await jobMarketLens.jobsWithSlots([full, partly]);
       expect(first!.jobId).to.equal(full);

@@ -154,6 +154,8 @@ describe("the SDK (@starminer/sdk)", function () {
       expect(submitted.escrow).to.equal(quote.total);
       expect(await agpuBalance(reader, market.accounts.alice.address as Address)).to.equal(before - quote.total);
       expect(await openJobs(reader, { zone: spec.zone, tier: spec.tier })).to.deep.equal([submitted.jobId]);
+      expect(await openJobs(reader, { zone: spec.zone })).to.deep.equal([submitted.jobId]);
+      expect(await openJobs(reader, { zone: spec.zone, tier: (spec.tier + 1) % 3 })).to.deep.equal([]);
 
       const seen: JobView[] = [];
       const stop = watchJob(reader, submitted.jobId, (view) => seen.push(view), { pollingInterval: 20 });

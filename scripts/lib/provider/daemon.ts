@@ -14,7 +14,6 @@ import {
   Mode,
   OUTPUT_SLOT,
   SlotStatus,
-  Tier,
   WorkloadClass,
   WorkloadError,
   type WrappedKey,
@@ -611,12 +610,10 @@ export class ProviderDaemon {
       this.passedOver.clear();
     }
     const candidates: bigint[] = [];
+    // Every tier: each job of the range read once on the node.
     for (let from = this.scanFrom; from <= count; from += SCAN_PAGE) {
-      for (const tier of Object.values(Tier)) {
-        candidates.push(...(await jobMarketLens.read.openJobs([this.zone, tier, from, SCAN_PAGE])));
-      }
+      candidates.push(...(await jobMarketLens.read.openJobsInZone([this.zone, from, SCAN_PAGE])));
     }
-    candidates.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     this.scanFrom = candidates[0] ?? count + 1n;
     const fresh = candidates.filter((id) => this.journal.get(id) === undefined && !this.passedOver.has(id.toString()));
     if (fresh.length === 0) return;

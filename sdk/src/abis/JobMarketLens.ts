@@ -85,4 +85,15 @@ export const jobMarketLensAbi = [
     stateMutability: "view",
     type: "function",
   },
+  {
+    inputs: [
+      { internalType: "bytes32", name: "zone", type: "bytes32" },
+      { internalType: "uint256", name: "fromId", type: "uint256" },
+      { internalType: "uint256", name: "count", type: "uint256" },
+    ],
+    name: "openJobsInZone",
+    outputs: [{ internalType: "uint256[]", name: "ids", type: "uint256[]" }],
+    stateMutability: "view",
+    type: "function",
+  },
 ] as const;

@@ -30,17 +30,21 @@ export async function registerNode(client: StarMinerClient, metadata: NodeMetada
   return writeAndWait(client, registry, "register", [roles, metadata]);
 }
 
-/** Up to `count` open jobs in `zone` at `tier`, from job `fromId` on. */
+/**
+ * The open jobs in `zone` at `tier` (at every tier when `tier` is absent) among the `count` jobs from `fromId` on, in
+ * id order.
+ */
 export async function openJobs(
   client: Pick<StarMinerClient, "publicClient" | "deployment">,
-  parameters: { zone: Hex; tier: number; fromId?: bigint; count?: bigint },
+  parameters: { zone: Hex; tier?: number; fromId?: bigint; count?: bigint },
 ): Promise<readonly bigint[]> {
-  return client.publicClient.readContract({
-    address: contractAddress(client.deployment, "JobMarketLens"),
-    abi: jobMarketLensAbi,
-    functionName: "openJobs",
-    args: [parameters.zone, parameters.tier, parameters.fromId ?? 1n, parameters.count ?? 64n],
-  });
+  const lens = { address: contractAddress(client.deployment, "JobMarketLens"), abi: jobMarketLensAbi } as const;
+  const { zone, tier } = parameters;
+  const fromId = parameters.fromId ?? 1n;
+  const count = parameters.count ?? 64n;
+  return tier === undefined
+    ? client.publicClient.readContract({ ...lens, functionName: "openJobsInZone", args: [zone, fromId, count] })
+    : client.publicClient.readContract({ ...lens, functionName: "openJobs", args: [zone, tier, fromId, count] });
 }
 
 /** A claimed slot: which one, the collateral locked for it and when the result is due. */
