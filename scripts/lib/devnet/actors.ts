@@ -10,6 +10,7 @@ import {
   type GatewayClient,
   type JobCommitments,
   type JobManifest,
+  type JobView,
   JobStatus,
   Mode,
   NodeRole,
@@ -193,6 +194,12 @@ export class Recomputer {
   }
 }
 
+/** Whether anyone may be waiting for the job's key: a claimer of an open job, or an auditor or juror. */
+function mayAwaitKey({ job, slots }: JobView): boolean {
+  if (job.status === JobStatus.Open) return slots.some((slot) => slot.status === SlotStatus.Claimed);
+  return job.status === JobStatus.Verified || job.status === JobStatus.Disputed;
+}
+
 /** The result the market accepted for a verified job. */
 async function acceptedResult(client: ProtocolClient, jobId: bigint): Promise<Hex | undefined> {
   const job = await client.jobMarket.read.jobOf([jobId]);
@@ -313,8 +320,18 @@ export class SimulatedRequester {
   /** Releases the keys of this requester's sealed jobs to those who asked for them (claimers, auditors, jurors). */
   async releaseKeys(): Promise<void> {
     if (this.workloads === undefined) return;
-    for (const tracked of this.book.open()) {
-      if (tracked.requester !== this.client || tracked.jobKey === undefined) continue;
+    const sealed = this.book
+      .open()
+      .filter((tracked) => tracked.requester === this.client && tracked.jobKey !== undefined);
+    // Every sealed job read in one lens call: only those where someone may be waiting for a key are looked at
+    // further (a claimed slot of an open job, or auditors and jurors of a verified or disputed one).
+    const views = await readJobViews(
+      this.client,
+      sealed.map((tracked) => tracked.jobId),
+    );
+    for (const tracked of sealed) {
+      const view = views.get(tracked.jobId);
+      if (view === undefined || tracked.jobKey === undefined || !mayAwaitKey(view)) continue;
       const { gateway } = this.workloads;
       for (const { slot, to } of await releaseJobKeys(this.client, {
         gateway,

@@ -624,11 +624,11 @@ export class ProviderDaemon {
       if (reason !== undefined) this.passOver(jobId, reason);
       else wanted.push(jobId);
     }
-    for (const jobId of await this.claim(wanted)) {
+    for (const [jobId, view] of await this.claim(wanted)) {
       // Start on it at once: compute, then commit or submit, without waiting for the next round (a job just
-      // claimed has nothing to settle).
+      // claimed has nothing to settle), from the view the claim read back.
       const record = this.journal.get(jobId)!;
-      await this.guard(jobId, () => this.carry(record, now, count, []));
+      await this.guard(jobId, () => this.carry(record, now, count, [], view));
     }
   }
 
@@ -671,10 +671,12 @@ export class ProviderDaemon {
 
   /**
    * Claims a slot of each of `jobIds` in one `claimMany`: journal first, then the transaction. Returns the jobs
-   * claimed; a job the market skips, or whose last slot another provider took meanwhile, is passed over.
+   * claimed, each with its view read after the claim; a job the market skips, or whose last slot another provider
+   * took meanwhile, is passed over.
    */
-  private async claim(jobIds: readonly bigint[]): Promise<bigint[]> {
-    if (jobIds.length === 0) return [];
+  private async claim(jobIds: readonly bigint[]): Promise<Map<bigint, JobView>> {
+    const claimed = new Map<bigint, JobView>();
+    if (jobIds.length === 0) return claimed;
     const { jobMarket, publicClient } = this.protocol;
     const account = requireAccount(this.protocol);
     const simulate = (ids: readonly bigint[]) =>
@@ -692,12 +694,12 @@ export class ProviderDaemon {
       for (const jobId of skipped) this.passOver(jobId, await this.refusalOf(jobId));
       if (skipped.length > 0) {
         const rest = jobIds.filter((jobId) => !skipped.includes(jobId));
-        if (rest.length === 0) return [];
+        if (rest.length === 0) return claimed;
         simulation = await simulate(rest);
       }
     } catch (error) {
       for (const jobId of jobIds) this.passOver(jobId, describeError(error));
-      return [];
+      return claimed;
     }
     const claiming = simulation.request.args[0];
     for (const jobId of claiming) await this.journal.update(jobId, { stage: "claiming" });
@@ -710,8 +712,8 @@ export class ProviderDaemon {
     } catch (error) {
       lost = describeError(error);
     }
-    const claimed: bigint[] = [];
-    for (const [jobId, { slots }] of await readJobViews(this.protocol, claiming)) {
+    for (const [jobId, view] of await readJobViews(this.protocol, claiming)) {
+      const { slots } = view;
       const slot = slots.findIndex((s) => this.holds(s));
       if (slot < 0) {
         // Another provider took the last slot between the simulation and the claim: the job is not ours.
@@ -721,7 +723,7 @@ export class ProviderDaemon {
       }
       await this.journal.update(jobId, { stage: "claimed", slot });
       this.options.log({ kind: "claimed", jobId, message: `job ${jobId}: claimed slot ${slot}` });
-      claimed.push(jobId);
+      claimed.set(jobId, view);
     }
     return claimed;
   }
