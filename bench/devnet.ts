@@ -71,6 +71,8 @@ for (const configuration of CONFIGURATIONS) {
       wallSeconds: Math.round(summary.seconds),
       jobsPerMinute: Number(summary.jobsPerMinute.toFixed(1)),
       busyJobsPerMinute: summary.busyJobsPerMinute === undefined ? null : Number(summary.busyJobsPerMinute.toFixed(1)),
+      chainCpu: summary.cpu.chain === undefined ? null : Number(summary.cpu.chain.toFixed(2)),
+      actorsCpu: Number(summary.cpu.actors.toFixed(2)),
       honestProvidersSlashed: Object.keys(summary.audit.honestProvidersSlashed).length,
       unfinished: summary.audit.unfinished.length,
     };
@@ -92,14 +94,17 @@ const lines = [
   "pace between the progress lines (one a second) where a tenth and where nine tenths of the run's jobs had ended:",
   "the market's pace once full, without the first jobs' latency or the last ones' windows (a dispute's vote takes",
   "three hours of chain time). Each run is audited against the chain: honest providers slashed and jobs left",
-  "unfinished are counted.",
+  "unfinished are counted. What limits the pace: the CPU time the chain's node and the devnet's own process (the",
+  "simulated actors with their proving and inference, and the content gateway) used while the actors ran, as a",
+  "share of one core; the node serves requests on one thread, so a share near 1 is a node that cannot go faster.",
   "",
-  "| configuration | jobs | settled | refunded | slashes | honest slashed | unfinished | wall s | jobs/minute | busy jobs/minute |",
-  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  "| configuration | jobs | settled | refunded | slashes | honest slashed | unfinished | wall s | jobs/minute | busy jobs/minute | node CPU | actors CPU |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...figures.map(
     (f) =>
       `| ${f.configuration} | ${f.jobs} | ${f.settled} | ${f.refunded} | ${f.slashes} | ${f.honestProvidersSlashed} | ` +
-      `${f.unfinished} | ${f.wallSeconds} | ${f.jobsPerMinute} | ${f.busyJobsPerMinute ?? "-"} |`,
+      `${f.unfinished} | ${f.wallSeconds} | ${f.jobsPerMinute} | ${f.busyJobsPerMinute ?? "-"} | ` +
+      `${f.chainCpu ?? "-"} | ${f.actorsCpu} |`,
   ),
   "",
 ];

@@ -15,6 +15,7 @@ import { JobBook, SimulatedRequester, SimulatedValidator, chainNow, loadDevnetWo
 import { type DevnetAudit, auditDevnet, recordStakes } from "./audit.js";
 import { buildExplorerIfStale, startExplorerServer } from "../explorer/server.js";
 import { portIsFree } from "../ports.js";
+import { cpuSecondsOf, ownCpuSeconds } from "./cpu.js";
 import { type Child, deployWithScript, startHardhatNode, startIndexerProcess } from "./processes.js";
 import { DEVNET_TIMING, devnetAccounts, planRoster, prepareDevnet } from "./setup.js";
 
@@ -90,6 +91,13 @@ export interface DevnetSummary {
    * vote, a challenge window). Undefined when too few progress lines fall in between to tell.
    */
   readonly busyJobsPerMinute?: number;
+  /**
+   * Where the run's wall time went, as shares of one core from the first round of the simulated actors to the
+   * end: the chain's node (undefined where the system does not report a process's CPU time) and this process (the
+   * simulated actors, their proving and inference, the content gateway). A share near 1 is a process that cannot
+   * go faster: a node serves requests on one thread.
+   */
+  readonly cpu: { readonly chain?: number; readonly actors: number };
   readonly rpcUrl: string;
   readonly graphqlUrl?: string;
   /** The chain's state at the end, checked against the tally and the honest actors. */
@@ -119,7 +127,8 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
   };
   try {
     print(`starting a local chain at ${rpcUrl}`);
-    children.push(await startHardhatNode(options.port));
+    const chainNode = await startHardhatNode(options.port);
+    children.push(chainNode);
     print("deploying the protocol");
     await deployWithScript(rpcUrl, manifestDir, "devnet-31337");
     const content = new ContentStore(join(options.directory, "content"));
@@ -283,6 +292,9 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
     };
 
     const monitor = new Monitor(deployer, tally);
+    const chainPid = chainNode.process.pid;
+    const chainCpuSeconds = async () => (chainPid === undefined ? undefined : cpuSecondsOf(chainPid));
+    const cpuAtStart = { chain: await chainCpuSeconds(), actors: ownCpuSeconds() };
     const started = Date.now();
     /** Jobs ended by each progress line. */
     const endings: Ending[] = [];
@@ -342,6 +354,14 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
       ),
     ];
     await Promise.all(loops);
+    const loopSeconds = (Date.now() - started) / 1_000;
+    const chainCpu = await chainCpuSeconds();
+    const cpu = {
+      ...(chainCpu === undefined || cpuAtStart.chain === undefined
+        ? {}
+        : { chain: (chainCpu - cpuAtStart.chain) / loopSeconds }),
+      actors: (ownCpuSeconds() - cpuAtStart.actors) / loopSeconds,
+    };
     signal.removeEventListener("abort", stopAll);
     await monitor.update();
     const audit = await auditDevnet(deployer, roster, tally, stakesAtStart);
@@ -356,6 +376,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
       seconds,
       jobsPerMinute,
       ...(busyJobsPerMinute === undefined ? {} : { busyJobsPerMinute }),
+      cpu,
       rpcUrl,
       ...(graphqlUrl === undefined ? {} : { graphqlUrl }),
       audit,
