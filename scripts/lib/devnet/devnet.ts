@@ -92,10 +92,10 @@ export interface DevnetSummary {
    */
   readonly busyJobsPerMinute?: number;
   /**
-   * Where the run's wall time went, as shares of one core from the first round of the simulated actors to the
-   * end: the chain's node (undefined where the system does not report a process's CPU time) and this process (the
-   * simulated actors, their proving and inference, the content gateway). A share near 1 is a process that cannot
-   * go faster: a node serves requests on one thread.
+   * How busy each process was, as the CPU time it used over the wall time from the first round of the simulated
+   * actors to the end (a share of one core): the chain's node (undefined where the system does not report a
+   * process's CPU time) and this process (the simulated actors, their proving and inference, the content gateway).
+   * The node used little more than one core in any run measured, so a node's share near 1 is a node at its limit.
    */
   readonly cpu: { readonly chain?: number; readonly actors: number };
   readonly rpcUrl: string;
