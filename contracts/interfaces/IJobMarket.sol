@@ -244,6 +244,10 @@ interface IJobMarket {
     error MarketKeyNotRequested(uint256 jobId, uint256 slot);
     /// @notice The job key was already requested or released for this slot's claimer.
     error MarketKeyAlreadyExchanged(uint256 jobId, uint256 slot);
+    /// @notice A release came after `releaseBy`, the last moment (the market's clock) at which more than half the
+    /// slot's delivery window was left: from then on the claimer may report the key withheld, and a key arriving
+    /// after it did would turn an excused report into a false one.
+    error MarketKeyReleaseLate(uint256 jobId, uint256 slot, uint256 releaseBy);
     /// @notice A wrapped key is empty or longer than 256 bytes (an ECIES-wrapped job key takes 125).
     error MarketInvalidWrappedKey(uint256 length);
 
@@ -326,8 +330,9 @@ interface IJobMarket {
     function submitJob(JobSpec calldata spec) external returns (uint256 jobId);
 
     /// @notice Releases a sealed job's key to the claimer of `slot` that asked for it: `wrappedKey` is the key wrapped
-    /// to the public key of its {JobKeyRequested}. Only the job's requester, while the slot is Claimed. A claimer that
-    /// asked in time and was not answered reports the `key-withheld` failure; the market pays it rather than slash it.
+    /// to the public key of its {JobKeyRequested}. Only the job's requester, while the slot is Claimed and more than
+    /// half its delivery window is left. A claimer that asked in time and was not answered by then reports the
+    /// `key-withheld` failure; the market pays it rather than slash it.
     function releaseJobKey(uint256 jobId, uint256 slot, bytes calldata wrappedKey) external;
 
     /// @notice Cancels an Open job no provider has claimed, refunding the whole escrow.

@@ -45,19 +45,29 @@ library JobKeys {
         emit IJobMarket.JobKeyRequested(jobId, slot, msg.sender, publicKey);
     }
 
-    /// @dev Records the requester's answer to the request of the slot's claimer `provider`.
+    /// @dev Records the requester's answer to the request of the slot's claimer, while more than half the slot's
+    /// window is left at `now_` (the market's clock). Later, the claimer may already have given up and reported the
+    /// key withheld: a release then would make that excused report false after the fact, so that a requester could
+    /// have an honest claimer slashed by releasing just before its report lands.
     function release(
         MarketStorage.JobMarketStorage storage $,
+        IJobMarket.Slot storage s,
         uint256 jobId,
         uint256 slot,
-        address provider,
-        bytes calldata wrappedKey
+        bytes calldata wrappedKey,
+        uint256 now_
     ) internal {
         uint256 length = wrappedKey.length;
         if (length == 0 || length > MAX_WRAPPED_KEY_BYTES) revert IJobMarket.MarketInvalidWrappedKey(length);
         IJobMarket.KeyExchange storage exchange = $.keyExchanges[jobId][slot];
+        address provider = s.provider;
         if (exchange.requestedBy != provider) revert IJobMarket.MarketKeyNotRequested(jobId, slot);
         if (exchange.released) revert IJobMarket.MarketKeyAlreadyExchanged(jobId, slot);
+        // The last moment a delivery's speed (the share of the window left, in whole percent) is above the excused
+        // share: at least ceil((WITHHELD_SPEED_PERCENT + 1) * window / 100) left.
+        uint256 window = uint256(s.deliverBy) - s.claimedAt;
+        uint256 releaseBy = uint256(s.deliverBy) - ((WITHHELD_SPEED_PERCENT + 1) * window + 99) / 100;
+        if (now_ > releaseBy) revert IJobMarket.MarketKeyReleaseLate(jobId, slot, releaseBy);
         exchange.released = true;
         emit IJobMarket.JobKeyReleased(jobId, slot, provider, wrappedKey);
     }

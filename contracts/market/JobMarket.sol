@@ -127,7 +127,7 @@ contract JobMarket is ProtocolUpgradeable, ReentrancyGuardTransient, MarketStora
         if (msg.sender != job.requester) revert MarketNotRequester(jobId, msg.sender);
         Slot storage s = _slot($, job, jobId, slot);
         if (s.status != SlotStatus.Claimed) revert MarketSlotNotInStatus(jobId, slot, s.status);
-        JobKeys.release($, jobId, slot, s.provider, wrappedKey);
+        JobKeys.release($, s, jobId, slot, wrappedKey, _now($));
     }
 
     /// @inheritdoc IJobMarket

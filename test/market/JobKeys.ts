@@ -160,6 +160,27 @@ describe("JobMarket: the exchange of a sealed job's key", function () {
         .withArgs(jobId, 3n);
     });
 
+    it("takes a release only while more than half the claimer's window is left, when it may not yet give up", async () => {
+      const { jobMarket, jobId, provider, accounts } = await loadFixture(claimedOptimistic);
+      await jobMarket.connect(provider).requestJobKey(jobId, 0, await publicKeyOf(provider));
+      const [slot] = await jobMarket.slotsOf(jobId);
+      const window = slot!.deliverBy - slot!.claimedAt;
+      // The last moment a delivery would still be faster than 50% (a whole 51% of the window left).
+      const releaseBy = slot!.deliverBy - (51n * window + 99n) / 100n;
+      await time.setNextBlockTimestamp(releaseBy + 1n);
+      await expect(jobMarket.connect(accounts.alice).releaseJobKey(jobId, 0, WRAPPED_KEY))
+        .to.be.revertedWithCustomError(jobMarket, "MarketKeyReleaseLate")
+        .withArgs(jobId, 0n, releaseBy);
+
+      const again = await loadFixture(claimedOptimistic);
+      await again.jobMarket.connect(again.provider).requestJobKey(jobId, 0, await publicKeyOf(again.provider));
+      await time.setNextBlockTimestamp(releaseBy);
+      await expect(again.jobMarket.connect(again.accounts.alice).releaseJobKey(jobId, 0, WRAPPED_KEY)).to.emit(
+        again.jobMarket,
+        "JobKeyReleased",
+      );
+    });
+
     it("refuses requests and releases while the market is paused (its clock stands still)", async () => {
       const market = await loadFixture(claimedOptimistic);
       const { jobMarket, jobId, provider, accounts } = market;
@@ -274,6 +295,25 @@ describe("JobMarket: the exchange of a sealed job's key", function () {
           .to.emit(staking, "Slashed")
           .withArgs(claimer.address, SLASH_DISSENT, anyValue, anyValue, anyValue, anyValue, anyValue);
       }
+    });
+
+    it("stays excused when the requester tries to release the key between the claimer giving up and its report", async () => {
+      // The race a requester could otherwise win: it watches for the claimer's key-withheld report and releases the
+      // key just before it lands, turning an excused report into a false one and the claimer into a dissenter.
+      const market = await loadFixture(claimedConsensus);
+      const { jobMarket, staking, jobId, accounts } = market;
+      await requestKeys(market, jobId, [0, 1, 2]);
+      await jobMarket.connect(accounts.alice).releaseJobKey(jobId, 0, WRAPPED_KEY);
+      await jobMarket.connect(accounts.alice).releaseJobKey(jobId, 1, WRAPPED_KEY);
+      await waitHalfWindow(market, jobId);
+      await expect(
+        jobMarket.connect(accounts.alice).releaseJobKey(jobId, 2, WRAPPED_KEY),
+      ).to.be.revertedWithCustomError(jobMarket, "MarketKeyReleaseLate");
+      await deliverConsensus(market, jobId, [result("answer"), result("answer"), KEY_WITHHELD]);
+      // The two that got the key carry the job; the one denied it is excused, accepted and paid, slashed by nobody.
+      expect((await jobMarket.jobOf(jobId)).acceptedSlots).to.equal(0b111n);
+      await time.increase(DAY + 1);
+      await expect(jobMarket.finalize(jobId)).not.to.emit(staking, "Slashed");
     });
 
     it("is excused in an Optimistic job: accepted, paid, and no upheld dispute makes it wrong", async () => {

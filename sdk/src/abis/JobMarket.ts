@@ -179,6 +179,15 @@ export const jobMarketAbi = [
     inputs: [
       { internalType: "uint256", name: "jobId", type: "uint256" },
       { internalType: "uint256", name: "slot", type: "uint256" },
+      { internalType: "uint256", name: "releaseBy", type: "uint256" },
+    ],
+    name: "MarketKeyReleaseLate",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "jobId", type: "uint256" },
+      { internalType: "uint256", name: "slot", type: "uint256" },
       { internalType: "uint256", name: "requestBy", type: "uint256" },
     ],
     name: "MarketKeyRequestLate",

@@ -783,6 +783,15 @@ export const starMinerErrorsAbi = [
     inputs: [
       { internalType: "uint256", name: "jobId", type: "uint256" },
       { internalType: "uint256", name: "slot", type: "uint256" },
+      { internalType: "uint256", name: "releaseBy", type: "uint256" },
+    ],
+    name: "MarketKeyReleaseLate",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "jobId", type: "uint256" },
+      { internalType: "uint256", name: "slot", type: "uint256" },
       { internalType: "uint256", name: "requestBy", type: "uint256" },
     ],
     name: "MarketKeyRequestLate",

@@ -227,8 +227,10 @@ export async function releaseJobKeys(
       try {
         await writeAndWait(client, jobMarket, "releaseJobKey", [jobId, BigInt(index), encodeWrappedKey(wrapped)]);
       } catch (error) {
-        // The claimer delivered (or the job moved on) since the slot was read: nothing is owed to it any more.
-        if (/^Market(Slot|Job)NotInStatus$/.test(contractErrorOf(error)?.errorName ?? "")) continue;
+        // The claimer delivered (or the job moved on) since the slot was read, or half its window has passed and it
+        // may report the key withheld (the requester pays for the slot): nothing can be released to it any more.
+        if (/^Market(Slot|Job)NotInStatus$|^MarketKeyReleaseLate$/.test(contractErrorOf(error)?.errorName ?? ""))
+          continue;
         throw error;
       }
       released.push({ slot: index, to: holder });
