@@ -424,6 +424,10 @@ export class ProviderDaemon {
     holderKey: Hex,
   ): Promise<{ wrapped: WrappedKey; holder: Address } | "waiting" | "withheld"> {
     const { jobMarket } = this.protocol;
+    // The clock is read before the exchange: once it shows half the window gone, the market refuses the key, so an
+    // exchange read after it that shows no release is final (read the other way round, a key released in between
+    // would make a report of it withheld false).
+    const clock = await jobMarket.read.clock();
     const exchange = await jobMarket.read.keyExchangeOf([jobId, BigInt(index)]);
     if (getAddress(exchange.requestedBy) !== this.address) {
       await writeAndWait(this.protocol, jobMarket, "requestJobKey", [
@@ -442,7 +446,7 @@ export class ProviderDaemon {
       };
     }
     const halfWindow = (BigInt(slot.deliverBy) - BigInt(slot.claimedAt)) / 2n;
-    return (await jobMarket.read.clock()) >= BigInt(slot.deliverBy) - halfWindow ? "withheld" : "waiting";
+    return clock >= BigInt(slot.deliverBy) - halfWindow ? "withheld" : "waiting";
   }
 
   /**
