@@ -6,7 +6,8 @@
  *   npm run bench:devnet    writes bench/results/devnet.json and bench/results/devnet.md
  *
  * Environment: BENCH_DEVNET_JOBS (default 40 per latency configuration), BENCH_DEVNET_BUSY_JOBS (default 200, for
- * the busy market). Runs without the indexer, on ports 8601-8603.
+ * the busy market), BENCH_DEVNET_OFFERED_JOBS (default 300, for the market offered more than 300 jobs a minute). Runs
+ * without the indexer, on ports 8601-8604.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, tmpdir } from "node:os";
@@ -18,10 +19,13 @@ import { runDevnet } from "../scripts/lib/devnet/devnet.js";
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 const JOBS = Number(process.env.BENCH_DEVNET_JOBS ?? 40);
 const BUSY_JOBS = Number(process.env.BENCH_DEVNET_BUSY_JOBS ?? 200);
+const OFFERED_JOBS = Number(process.env.BENCH_DEVNET_OFFERED_JOBS ?? 300);
 
 /**
  * The first two submit a few jobs at a time (their pace is mostly each job's latency); the busy market submits
- * more jobs than its providers can take at once, at a clock slow enough that no honest node misses a window.
+ * more jobs than its providers can take at once, at a clock slow enough that no honest node misses a window; the
+ * last offers more than 300 jobs a minute (a submission takes half a second or more) to providers with room for
+ * them, to show what limits the pace beyond that.
  */
 const CONFIGURATIONS = [
   { name: "6 providers, 2 requesters, clock x60", providers: 6, requesters: 2, speed: 60, port: 8601 },
@@ -34,6 +38,16 @@ const CONFIGURATIONS = [
     port: 8603,
     jobs: BUSY_JOBS,
     submitEveryMs: 1_000,
+  },
+  {
+    name: "offered 300+ a minute: 12 providers with room for 6 jobs each, 10 requesters every 0.5 s, clock x40",
+    providers: 12,
+    providerRoom: 6,
+    requesters: 10,
+    speed: 40,
+    port: 8604,
+    jobs: OFFERED_JOBS,
+    submitEveryMs: 500,
   },
 ];
 
@@ -54,6 +68,7 @@ for (const configuration of CONFIGURATIONS) {
         jobs,
         speed: configuration.speed,
         submitEveryMs: configuration.submitEveryMs ?? 500,
+        ...(configuration.providerRoom === undefined ? {} : { providerRoom: configuration.providerRoom }),
         drainTimeoutSeconds: 900,
         progressEveryMs: 1_000,
         verbose: false,

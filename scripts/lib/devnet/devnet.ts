@@ -46,6 +46,8 @@ export interface DevnetOptions {
   readonly speed: number;
   /** How often each requester submits a job, in ms. */
   readonly submitEveryMs: number;
+  /** How many jobs each simulated provider works on at once (3 when undefined). */
+  readonly providerRoom?: number;
   /** How often a progress line is printed, in ms. */
   readonly progressEveryMs: number;
   /** Narrates what the actors do (claims, results, disputes), beside the progress lines. */
@@ -183,7 +185,7 @@ export async function runDevnet(options: DevnetOptions, signal: AbortSignal): Pr
           hardware: plan.hardware,
           ...(plan.enclaveKey === undefined ? {} : { enclaveKey: plan.enclaveKey }),
           ...(plan.fault === undefined ? {} : { fault: plan.fault }),
-          maxActiveJobs: 3,
+          maxActiveJobs: options.providerRoom ?? 3,
           pollMs: 500,
           heartbeatMs: 60_000,
           log: (event) => {
