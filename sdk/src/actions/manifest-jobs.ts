@@ -5,6 +5,7 @@ import { type StarMinerClient, protocolContract } from "../client.js";
 import { StarMinerError } from "../client-error.js";
 import { contractAddress } from "../deployment.js";
 import { contractErrorOf } from "../errors.js";
+import type { JobView } from "../job-views.js";
 import { JOB_SPEC_DEFAULTS, JobStatus, SlotStatus } from "../market.js";
 import { NodeRole } from "../nodes.js";
 import { accountOf, writeAndWait } from "../transactions.js";
@@ -205,14 +206,26 @@ function envelopeAccount(client: StarMinerClient): Pick<LocalAccount, "address" 
  */
 export async function releaseJobKeys(
   client: StarMinerClient,
-  parameters: { readonly gateway: GatewayClient; readonly jobId: bigint; readonly jobKey: Uint8Array },
+  parameters: {
+    readonly gateway: GatewayClient;
+    readonly jobId: bigint;
+    readonly jobKey: Uint8Array;
+    /**
+     * The job and its slots, when the caller has just read them (`readJobViews`, one call for many jobs): saves
+     * reading them again. A view a little behind the chain is safe: a slot that moved on since is passed over, one
+     * claimed since is served at the next call.
+     */
+    readonly view?: JobView;
+  },
 ): Promise<KeyRelease[]> {
   const { gateway, jobId, jobKey } = parameters;
   const chainId = client.deployment.chainId;
   const jobMarket = protocolContract(client, "JobMarket");
   const requester = envelopeAccount(client);
-  const job = await jobMarket.read.jobOf([jobId]);
-  const slots = await jobMarket.read.slotsOf([jobId]);
+  const { job, slots } = parameters.view ?? {
+    job: await jobMarket.read.jobOf([jobId]),
+    slots: await jobMarket.read.slotsOf([jobId]),
+  };
   const released: KeyRelease[] = [];
   if (job.status === JobStatus.Open) {
     for (const [index, slot] of slots.entries()) {
@@ -240,9 +253,10 @@ export async function releaseJobKeys(
     const nodeRegistry = protocolContract(client, "NodeRegistry");
     const requests = auditMailboxes(client, jobId, requester.address, requester.address).request;
     for (const validator of await gateway.senders(requests)) {
-      if (!(await nodeRegistry.read.isEligible([validator, NodeRole.VALIDATOR]))) continue;
       const boxes = auditMailboxes(client, jobId, requester.address, validator);
+      // Already answered (asked of the gateway, not the chain: most calls find every request answered).
       if ((await gateway.envelope(boxes.release, requester.address)) !== undefined) continue;
+      if (!(await nodeRegistry.read.isEligible([validator, NodeRole.VALIDATOR]))) continue;
       const request = await gateway.envelope(boxes.request, validator);
       if (request === undefined) continue;
       const publicKey = await envelopeSignerKey(boxes.request, request);
