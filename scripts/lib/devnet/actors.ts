@@ -70,6 +70,8 @@ export class JobBook {
   readonly jobs = new Map<bigint, TrackedJob>();
   /** The first block not yet searched for submissions. */
   private nextBlock = 0n;
+  /** The last read of every open job, shared by the simulated requesters and validators (see {@link snapshot}). */
+  private lastSnapshot: { readonly startedAt: number; readonly read: Promise<BookSnapshot> } | undefined;
 
   add(job: TrackedJob) {
     this.jobs.set(job.jobId, job);
@@ -109,7 +111,42 @@ export class JobBook {
   open(): TrackedJob[] {
     return [...this.jobs.values()].filter((job) => !job.ended);
   }
+
+  /**
+   * The chain's clock and every open job with its slots, read (clock first) at most {@link SNAPSHOT_MAX_AGE_MS}
+   * ago: the simulated requesters and validators all follow the same jobs, and one read shared among them asks the
+   * node a few calls where each reading for itself asked a few calls per actor and round. A job added since the
+   * read is not in it (it is in the next one). A failed read is not kept.
+   */
+  snapshot(client: ProtocolClient): Promise<BookSnapshot> {
+    const last = this.lastSnapshot;
+    if (last !== undefined && Date.now() - last.startedAt <= SNAPSHOT_MAX_AGE_MS) return last.read;
+    const ids = this.open().map((tracked) => tracked.jobId);
+    const read = (async () => {
+      const now = await chainNow(client);
+      return { now, views: await readJobViews(client, ids) };
+    })();
+    const snapshot = { startedAt: Date.now(), read };
+    this.lastSnapshot = snapshot;
+    read.catch(() => {
+      if (this.lastSnapshot === snapshot) this.lastSnapshot = undefined;
+    });
+    return read;
+  }
 }
+
+/** See {@link JobBook.snapshot}. */
+export interface BookSnapshot {
+  /** The chain's clock, read before the views. */
+  readonly now: bigint;
+  readonly views: ReadonlyMap<bigint, JobView>;
+}
+
+/**
+ * How old a shared read of the followed jobs may be: well under a round of any actor (the fastest, a requester's key
+ * releases, runs every 300 ms), and a small part of the shortest window at any clock the devnet runs.
+ */
+const SNAPSHOT_MAX_AGE_MS = 250;
 
 type Log = (message: string) => void;
 
@@ -323,12 +360,9 @@ export class SimulatedRequester {
     const sealed = this.book
       .open()
       .filter((tracked) => tracked.requester === this.client && tracked.jobKey !== undefined);
-    // Every sealed job read in one lens call: only those where someone may be waiting for a key are looked at
-    // further (a claimed slot of an open job, or auditors and jurors of a verified or disputed one).
-    const views = await readJobViews(
-      this.client,
-      sealed.map((tracked) => tracked.jobId),
-    );
+    // Only the jobs where someone may be waiting for a key are looked at further (a claimed slot of an open job, or
+    // auditors and jurors of a verified or disputed one), from the book's shared read.
+    const { views } = await this.book.snapshot(this.client);
     for (const tracked of sealed) {
       const view = views.get(tracked.jobId);
       if (view === undefined || tracked.jobKey === undefined || !mayAwaitKey(view)) continue;
@@ -337,6 +371,7 @@ export class SimulatedRequester {
         gateway,
         jobId: tracked.jobId,
         jobKey: tracked.jobKey,
+        view,
       })) {
         this.log(
           `job ${tracked.jobId}: key released to ${short(to)} (${slot === AUDIT_SLOT ? "validator" : `slot ${slot}`})`,
@@ -361,10 +396,8 @@ export class SimulatedRequester {
   /** Checks every verified job of this requester once; disputes a result that is not the correct one. */
   async review(): Promise<void> {
     const mine = this.book.open().filter((tracked) => tracked.requester === this.client && !tracked.reviewed);
-    const views = await readJobViews(
-      this.client,
-      mine.map((tracked) => tracked.jobId),
-    );
+    if (mine.length === 0) return;
+    const { views } = await this.book.snapshot(this.client);
     for (const tracked of mine) {
       if (views.get(tracked.jobId)?.job.status !== JobStatus.Verified) continue;
       tracked.reviewed = true;
@@ -412,20 +445,17 @@ export class SimulatedValidator {
     const me = this.client.account!.address;
     const found = await this.book.discover(this.client);
     if (found > 0) this.log(`validator ${short(me)}: following ${found} more job(s) found on chain`);
-    const now = await chainNow(this.client);
+    // Every followed job and its slots, and the clock read before them, from the book's shared read.
+    const { now, views } = await this.book.snapshot(this.client);
     /** Verified jobs whose window is over: settled together after the round, in batches of at most 64. */
     const settleable: bigint[] = [];
-    const open = this.book.open();
-    // Every followed job and its slots in a few lens calls, read once at the start of the round.
-    const views = await readJobViews(
-      this.client,
-      open.map((tracked) => tracked.jobId),
-    );
-    for (const tracked of open) {
+    for (const tracked of this.book.open()) {
       const { jobId } = tracked;
       const mine = Number(jobId % BigInt(this.count)) === this.index;
+      const view = views.get(jobId);
+      if (view === undefined) continue; // Found or submitted since the read: in the next one.
       try {
-        const { job, slots } = views.get(jobId)!;
+        const { job, slots } = view;
         if ([JobStatus.Settled, JobStatus.Refunded, JobStatus.Cancelled].includes(job.status as 4 | 5 | 6)) {
           tracked.ended = true;
           continue;
