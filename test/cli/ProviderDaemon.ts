@@ -19,6 +19,8 @@ import {
   admitNewProvidersToOptimistic,
   attestEnclave,
   decideDispute,
+  jobSpec,
+  submit as submitSpec,
 } from "../support/market.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
 import { Background, ROOT, type Run, runNode, waitFor } from "../support/processes.js";
@@ -324,6 +326,37 @@ describe("starminer provider run (end to end on a local node)", function () {
     expect(records.some((r) => r.jobId === priority.toString())).to.equal(false);
     const passed = events.map((e) => e.message).find((m) => m.startsWith(`job ${priority}: passed over`));
     expect(passed).to.match(/MarketReputationBelowFloor/);
+  });
+
+  it("reads its candidates a page at a time, oldest first: passes over a backlog it cannot take and claims the job behind it", async () => {
+    const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const client = await clientOf(p3);
+    const { daemon, events } = await inProcessDaemon(client, "paged-journal.json");
+    await daemon.round();
+    // Every read of jobs with their slots: the jobs it asked for.
+    const reads: (readonly bigint[])[] = [];
+    const readContract = client.publicClient.readContract.bind(client.publicClient);
+    client.publicClient.readContract = ((parameters: { functionName: string; args?: readonly unknown[] }) => {
+      if (parameters.functionName === "jobsWithSlots") reads.push(parameters.args![0] as readonly bigint[]);
+      return readContract(parameters as never);
+    }) as never;
+    // Twenty jobs that need an enclave (this node has none), then one it can take.
+    const { timestamp } = (await connection.ethers.provider.getBlock("latest"))!;
+    const backlog: bigint[] = [];
+    for (let i = 0; i < 20; i++) backlog.push(await submitSpec(market, jobSpec(timestamp, { teeRequired: true })));
+    const jobId = await submit("behind-backlog", sampleDenseLayerJob(41), { mode: "consensus", redundancy: 3 });
+    await daemon.round();
+    const held = daemon.records().map((r) => r.jobId);
+    expect(held, events.map((e) => e.message).join("\n")).to.include(jobId.toString());
+    for (const tee of backlog) {
+      expect(held).to.not.include(tee.toString());
+      expect(events.map((e) => e.message)).to.include(`job ${tee}: passed over (needs a TEE)`);
+    }
+    expect(Math.max(...reads.map((ids) => ids.length)), "no read of more than a page of candidates").to.be.at.most(16);
+    // Passed over, the backlog is not read again until the next full rescan.
+    reads.length = 0;
+    await daemon.round();
+    expect(reads.flat().filter((id) => backlog.includes(id))).to.deep.equal([]);
   });
 
   it("closes journal entries whose jobs a restarted local chain no longer has", async () => {

@@ -52,6 +52,7 @@ import { proveDenseLayer } from "../zk/dense-layer.js";
 import { inferenceEvidence } from "../zk/workloads.js";
 import { type Hardware, hardwareShortfall } from "./hardware.js";
 import { type JobRecord, Journal } from "./journal.js";
+import { ROUNDS_TO_DELIVER, fitsWindows } from "./round-pace.js";
 
 /**
  * How a provider misbehaves, for simulations and tests of the protocol's defences: `wrong-result` reports a
@@ -112,16 +113,16 @@ export interface DaemonEvent {
 const NO_EVIDENCE = "0x";
 /** How many job ids one scan of the lens covers. */
 const SCAN_PAGE = 256n;
+/**
+ * How many candidates are read (job and slots) at a time, oldest first, until the room is filled: in a busy market
+ * the open jobs a provider could take outnumber its room many times, and reading them all every round made its
+ * reads grow with the backlog.
+ */
+const CANDIDATE_PAGE = 16;
 /** The slot `claimMany` returns for a job it skipped. */
 const SKIPPED_SLOT = 2n ** 256n - 1n;
 /** How often the whole job range is rescanned (reopened slots in old jobs), in rounds. */
 const FULL_RESCAN_ROUNDS = 30;
-/**
- * How many rounds a claim may take to deliver, at worst: claimed, computed and committed or submitted in one, and a
- * commitment revealed in a later one once the reveal window opens. A job whose window is shorter than this many
- * rounds (in chain time) is not claimed: a provider that cannot deliver in time would be slashed for it.
- */
-const ROUNDS_TO_DELIVER = 3n;
 
 /**
  * `starminer provider run`: a provider's daemon. Each round it reports that it is alive, carries every job it holds a
@@ -150,6 +151,8 @@ export class ProviderDaemon {
   /** The chain time at the start of the last round, and between the starts of the last two. */
   private lastRoundAt: bigint | undefined;
   private roundPeriod = 0n;
+  /** How many jobs the last round worked on (under way, or claimed in it): what its period was the time for. */
+  private lastRoundLoad = 0;
   /** The market's reveal window: a Consensus claim must be revealed within it. */
   private revealWindow = 0n;
   private lastHeartbeatAt = 0;
@@ -240,7 +243,7 @@ export class ProviderDaemon {
     }
     const jobCount = await this.protocol.jobMarket.read.jobCount();
     const settleable: bigint[] = [];
-    const active = this.journal.active();
+    const active = this.quickFirst(this.journal.active(), (record) => BigInt(record.jobId));
     const ids = active.map((record) => BigInt(record.jobId)).filter((id) => id <= jobCount);
     const views = await readJobViews(this.protocol, ids);
     for (const record of active) {
@@ -249,9 +252,15 @@ export class ProviderDaemon {
     }
     await this.settle(settleable);
     // Delivered jobs wait on challenge windows and verdicts, not on this GPU: only work under way takes room.
-    const underWay = this.journal.active().filter((record) => record.stage !== "delivered").length;
-    const room = this.options.maxActiveJobs - underWay;
-    if (room > 0) await this.claimNew(room, now, jobCount);
+    const underWay = this.journal.active().filter((record) => record.stage !== "delivered");
+    const room = this.options.maxActiveJobs - underWay.length;
+    // The shortest window a job in hand has to be acted in: taking on more work must not make it close first.
+    const inHand = underWay.flatMap((record) => {
+      const view = views.get(BigInt(record.jobId));
+      return view === undefined ? [] : [this.tightestWindow(view.job)];
+    });
+    const claimed = room > 0 ? await this.claimNew(room, underWay.length, inHand, now, jobCount) : 0;
+    this.lastRoundLoad = underWay.length + claimed;
     this.rounds++;
   }
 
@@ -604,8 +613,18 @@ export class ProviderDaemon {
   // New jobs
   // -------------------------------------------------------------------------------------------------------------
 
-  /** Looks for open jobs in the provider's zone it can serve, and claims up to `room` of them. */
-  private async claimNew(room: number, now: bigint, count: bigint): Promise<void> {
+  /**
+   * Looks for open jobs in the provider's zone it can serve, and claims up to `room` of them (with `underWay` jobs
+   * already in hand, the shortest windows of which are `inHand`): no more than its rounds, longer with each job,
+   * leave it time to deliver, these jobs and those in hand (`fitsWindows`). Returns how many it claimed.
+   */
+  private async claimNew(
+    room: number,
+    underWay: number,
+    inHand: readonly bigint[],
+    now: bigint,
+    count: bigint,
+  ): Promise<number> {
     const { jobMarketLens } = this.protocol;
     if (this.rounds % FULL_RESCAN_ROUNDS === 0) {
       // Now and then look at every job again: a slot may have reopened, a refusal (reputation, stake) may have
@@ -620,20 +639,51 @@ export class ProviderDaemon {
     }
     this.scanFrom = candidates[0] ?? count + 1n;
     const fresh = candidates.filter((id) => this.journal.get(id) === undefined && !this.passedOver.has(id.toString()));
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return 0;
     const wanted: bigint[] = [];
-    for (const [jobId, { job, slots }] of await readJobViews(this.protocol, fresh)) {
-      if (wanted.length === Math.min(room, MAX_CLAIM_BATCH)) break;
-      const reason = await this.reasonToPass(jobId, job, slots, now);
-      if (reason !== undefined) this.passOver(jobId, reason);
-      else wanted.push(jobId);
+    const limit = Math.min(room, MAX_CLAIM_BATCH);
+    for (let i = 0; i < fresh.length && wanted.length < limit; i += CANDIDATE_PAGE) {
+      for (const [jobId, { job, slots }] of await readJobViews(this.protocol, fresh.slice(i, i + CANDIDATE_PAGE))) {
+        if (wanted.length === limit) break;
+        // Too much in hand to take it now (too slow even alone, it is passed over below): a later round may.
+        const window = this.tightestWindow(job);
+        const last = { seconds: this.roundPeriod, load: this.lastRoundLoad };
+        const alone = this.roundPeriod * ROUNDS_TO_DELIVER <= window;
+        if (alone && !fitsWindows(last, underWay + wanted.length + 1, [...inHand, window])) continue;
+        const reason = await this.reasonToPass(jobId, job, slots, now);
+        if (reason !== undefined) this.passOver(jobId, reason);
+        else wanted.push(jobId);
+      }
     }
-    for (const [jobId, view] of await this.claim(wanted)) {
+    const claimed = await this.claim(wanted);
+    for (const [jobId, view] of this.quickFirst([...claimed], ([jobId]) => jobId)) {
       // Start on it at once: compute, then commit or submit, without waiting for the next round (a job just
       // claimed has nothing to settle), from the view the claim read back.
       const record = this.journal.get(jobId)!;
       await this.guard(jobId, () => this.carry(record, now, count, [], view));
     }
+    return claimed.size;
+  }
+
+  /**
+   * `items` with the jobs whose next step is quick and due soon first, in order otherwise: a commitment to reveal
+   * (within the reveal window) and a job whose data is sealed (its key asked for on chain within the first quarter of
+   * its window). A round that first computed and proved the jobs ahead of them could let those windows close.
+   */
+  private quickFirst<T>(items: readonly T[], jobIdOf: (item: T) => bigint): T[] {
+    const quick = (item: T) => {
+      const jobId = jobIdOf(item);
+      if (this.journal.get(jobId)?.stage === "committed") return true;
+      const work = this.works.get(jobId.toString());
+      return work?.kind === "manifest" && work.encrypted;
+    };
+    return [...items.filter(quick), ...items.filter((item) => !quick(item))];
+  }
+
+  /** The shortest time `job` gives a claimer to act in: its delivery window, or a Consensus job's reveal window. */
+  private tightestWindow(job: ChainJob): bigint {
+    const window = BigInt(job.deliveryWindow);
+    return job.mode === Mode.Consensus && this.revealWindow < window ? this.revealWindow : window;
   }
 
   /** Why the daemon will not take `job`, or undefined when it will try. */
@@ -652,8 +702,7 @@ export class ProviderDaemon {
       return "a wrong result cannot be proved or signed";
     }
     // A machine (or a chain clock) so slow that a round takes a good part of the job's window would miss it.
-    const window = BigInt(job.deliveryWindow);
-    const tightest = job.mode === Mode.Consensus && this.revealWindow < window ? this.revealWindow : window;
+    const tightest = this.tightestWindow(job);
     if (this.roundPeriod * ROUNDS_TO_DELIVER > tightest) {
       return `too slow to deliver in time: a round takes ${this.roundPeriod} s of chain time, the job allows ${tightest} s`;
     }
