@@ -151,7 +151,10 @@ export class ProviderDaemon {
   /** The chain time at the start of the last round, and between the starts of the last two. */
   private lastRoundAt: bigint | undefined;
   private roundPeriod = 0n;
-  /** How many jobs the last round worked on (under way, or claimed in it): what its period was the time for. */
+  /**
+   * The jobs under way after the last round's carries, with those it claimed: a round that delivered jobs counts
+   * them out, so that its period, spread over fewer jobs, makes the next rounds' estimate err on the long side.
+   */
   private lastRoundLoad = 0;
   /** The market's reveal window: a Consensus claim must be revealed within it. */
   private revealWindow = 0n;
