@@ -91,10 +91,18 @@ export interface Run {
   readonly stderr: string;
 }
 
-/** Runs `node <args>` from the project's root as a user would, with `env` added, and waits for it to end. */
-export function runNode(args: string[], env: Record<string, string> = {}): Promise<Run> {
+/**
+ * Runs `node <args>` from the project's root as a user would, with `env` added, and waits for it to end (or kills it
+ * after `timeoutMs`, when given: its code is then not 0).
+ */
+export function runNode(args: string[], env: Record<string, string> = {}, timeoutMs?: number): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+    const options = {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
+    };
+    execFile(process.execPath, args, options, (error, stdout, stderr) =>
       done({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
     );
   });

@@ -33,6 +33,25 @@ interface LoadedCircuit {
 const loaded = new Map<CircuitName, Promise<LoadedCircuit>>();
 
 /**
+ * snarkjs's BN254 curve (its worker threads), built once per process. snarkjs builds it on first use and keeps it in
+ * a global, but two first uses at once each built one, the later replacing the former in the global: the former's
+ * workers were never stopped, and a process that had proved concurrently (the devnet's providers) never exited.
+ */
+let curve: Promise<unknown> | undefined;
+const curves = (snarkjs as unknown as { curves: { getCurveFromName(name: string): Promise<unknown> } }).curves;
+
+function builtCurve(): Promise<unknown> {
+  if (curve === undefined) {
+    const building = curves.getCurveFromName("bn128");
+    curve = building;
+    building.catch(() => {
+      if (curve === building) curve = undefined; // a failed build is tried again by the next use
+    });
+  }
+  return curve;
+}
+
+/**
  * The circuit's witness calculator and key, loaded once per process: compiling the 2 MB witness wasm and reading
  * the key took more than a third of a small circuit's proving time. Reloaded when either file changes (a new setup).
  */
@@ -60,7 +79,7 @@ export async function prove(circuit: CircuitName, input: Record<string, unknown>
 
 /** Proves from an already computed witness (a `.wtns` file's bytes), without checking any constraint. */
 export async function proveWitness(circuit: CircuitName, witness: Uint8Array): Promise<Groth16Proof> {
-  const { zkey } = await load(circuit);
+  const [{ zkey }] = await Promise.all([load(circuit), builtCurve()]);
   const { proof, publicSignals } = await snarkjs.groth16.prove(
     { type: "mem", data: zkey } as never,
     { type: "mem", data: witness } as never,
@@ -88,19 +107,24 @@ export async function satisfiesConstraints(circuit: CircuitName, witness: Uint8A
   // snarkjs reports the first failing constraint through the logger, which it then requires.
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
   const witnessFile = { type: "mem", data: witness } as never;
+  await builtCurve();
   return (await snarkjs.wtns.check(circuitPaths(circuit).r1cs, witnessFile, quiet as never)) === true;
 }
 
 /** Checks `proof` against the circuit's verification key, off-chain. */
 export async function verify(circuit: CircuitName, proof: Groth16Proof): Promise<boolean> {
   const key = JSON.parse(await readFile(circuitPaths(circuit).verificationKey, "utf8"));
+  await builtCurve();
   return snarkjs.groth16.verify(key, proof.publicSignals.map(String), toSnarkjs(proof));
 }
 
 /** Stops the worker threads snarkjs keeps alive and frees the loaded circuits, so that a script can exit. */
 export async function releaseProver(): Promise<void> {
   loaded.clear();
-  await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate();
+  const building = curve;
+  curve = undefined;
+  await building?.catch(() => undefined);
+  await (globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }).curve_bn128?.terminate();
 }
 
 function fromSnarkjs(proof: SnarkjsProof, publicSignals: string[]): Groth16Proof {
