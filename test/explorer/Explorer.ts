@@ -246,8 +246,10 @@ describe("the explorer, in Chromium against a local chain and its indexer", func
     await open("nowhere");
     expect(await page.getByRole("alert").textContent()).to.match(/There is no page "nowhere"/);
 
+    // Port 1: nothing listens there, so the indexer is refused at once. A port just found free could be handed out
+    // again (as this server's own port, or an outgoing connection's), and the relay would then talk to itself.
     const orphan = await startExplorerServer({
-      indexerUrl: `http://127.0.0.1:${await freePort()}`,
+      indexerUrl: "http://127.0.0.1:1",
       rpcUrl: live.rpcUrl,
       port: await freePort(),
     });
