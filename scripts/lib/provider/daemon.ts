@@ -645,14 +645,13 @@ export class ProviderDaemon {
     if (fresh.length === 0) return 0;
     const wanted: bigint[] = [];
     const limit = Math.min(room, MAX_CLAIM_BATCH);
+    const last = { seconds: this.roundPeriod, load: this.lastRoundLoad };
     for (let i = 0; i < fresh.length && wanted.length < limit; i += CANDIDATE_PAGE) {
       for (const [jobId, { job, slots }] of await readJobViews(this.protocol, fresh.slice(i, i + CANDIDATE_PAGE))) {
         if (wanted.length === limit) break;
         // Too much in hand to take it now (too slow even alone, it is passed over below): a later round may.
         const window = this.tightestWindow(job);
-        const last = { seconds: this.roundPeriod, load: this.lastRoundLoad };
-        const alone = this.roundPeriod * ROUNDS_TO_DELIVER <= window;
-        if (alone && !fitsWindows(last, underWay + wanted.length + 1, [...inHand, window])) continue;
+        if (!this.tooSlowFor(window) && !fitsWindows(last, underWay + wanted.length + 1, [...inHand, window])) continue;
         const reason = await this.reasonToPass(jobId, job, slots, now);
         if (reason !== undefined) this.passOver(jobId, reason);
         else wanted.push(jobId);
@@ -683,6 +682,11 @@ export class ProviderDaemon {
     return [...items.filter(quick), ...items.filter((item) => !quick(item))];
   }
 
+  /** Whether this daemon's rounds, even with no more jobs than the last one, are too slow to act within `window`. */
+  private tooSlowFor(window: bigint): boolean {
+    return this.roundPeriod * ROUNDS_TO_DELIVER > window;
+  }
+
   /** The shortest time `job` gives a claimer to act in: its delivery window, or a Consensus job's reveal window. */
   private tightestWindow(job: ChainJob): bigint {
     const window = BigInt(job.deliveryWindow);
@@ -706,7 +710,7 @@ export class ProviderDaemon {
     }
     // A machine (or a chain clock) so slow that a round takes a good part of the job's window would miss it.
     const tightest = this.tightestWindow(job);
-    if (this.roundPeriod * ROUNDS_TO_DELIVER > tightest) {
+    if (this.tooSlowFor(tightest)) {
       return `too slow to deliver in time: a round takes ${this.roundPeriod} s of chain time, the job allows ${tightest} s`;
     }
     let work: JobWork;
