@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { id } from "ethers";
 import { type Hex, keccak256, toHex } from "viem";
-import { type DenseLayerJob, NodeRole, runDenseLayer, sampleDenseLayerJob } from "@starminer/sdk";
+import { type DenseLayerJob, NodeRole, runDenseLayer, sampleDenseLayerJob, zoneId } from "@starminer/sdk";
 
 import { type ProtocolClient, connectProtocol } from "../../scripts/lib/client.js";
 import { ContentStore } from "../../scripts/lib/content.js";
@@ -333,11 +333,13 @@ describe("starminer provider run (end to end on a local node)", function () {
     const client = await clientOf(p3);
     const { daemon, events } = await inProcessDaemon(client, "paged-journal.json");
     await daemon.round();
-    // Every read of jobs with their slots: the jobs it asked for.
+    // Every read of jobs with their slots (the jobs it asked for), and where each scan for open jobs started.
     const reads: (readonly bigint[])[] = [];
+    const scansFrom: bigint[] = [];
     const readContract = client.publicClient.readContract.bind(client.publicClient);
     client.publicClient.readContract = ((parameters: { functionName: string; args?: readonly unknown[] }) => {
       if (parameters.functionName === "jobsWithSlots") reads.push(parameters.args![0] as readonly bigint[]);
+      if (parameters.functionName === "openJobsInZone") scansFrom.push(parameters.args![1] as bigint);
       return readContract(parameters as never);
     }) as never;
     // Twenty jobs that need an enclave (this node has none), then one it can take.
@@ -353,10 +355,57 @@ describe("starminer provider run (end to end on a local node)", function () {
       expect(events.map((e) => e.message)).to.include(`job ${tee}: passed over (needs a TEE)`);
     }
     expect(Math.max(...reads.map((ids) => ids.length)), "no read of more than a page of candidates").to.be.at.most(16);
-    // Passed over, the backlog is not read again until the next full rescan.
+    // Passed over, the backlog is not read again until the next full rescan, nor scanned: the next scan starts
+    // behind it and behind the job in hand (both still open in the zone).
     reads.length = 0;
+    scansFrom.length = 0;
+    const later = await submitSpec(market, jobSpec(timestamp, { teeRequired: true }));
     await daemon.round();
     expect(reads.flat().filter((id) => backlog.includes(id))).to.deep.equal([]);
+    expect(events.map((e) => e.message)).to.include(`job ${later}: passed over (needs a TEE)`);
+    expect(scansFrom.length, "scanned for new jobs").to.be.greaterThan(0);
+    for (const from of scansFrom) expect(from > jobId, `a scan from job ${from}`).to.equal(true);
+  });
+
+  it("takes a slot reopened in a job its scans have passed, at once, without rescanning from the first job", async () => {
+    const [p0, p1, p2, p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const client = await clientOf(p3);
+    const { daemon, events } = await inProcessDaemon(client, "reopened-journal.json");
+    // A job in another zone, then one this node cannot take (it needs a TEE), open throughout.
+    const { timestamp } = (await connection.ethers.provider.getBlock("latest"))!;
+    await submitSpec(market, jobSpec(timestamp, { zone: zoneId("us-east") }));
+    await submitSpec(market, jobSpec(timestamp, { teeRequired: true }));
+    // The oldest job open in the zone when the daemon's first round scans it (its first rescan).
+    const [oldestOpen] = await client.jobMarketLens.read.openJobsInZone([zoneId("eu-west"), 1n, 256n]);
+    expect(oldestOpen! > 1n, "the first job is not open in the zone").to.equal(true);
+    const jobId = await submit("reopened", sampleDenseLayerJob(43), {
+      mode: "consensus",
+      redundancy: 3,
+      deliveryWindow: 600,
+    });
+    // Three other providers take its slots and never deliver.
+    for (const provider of [p0, p1, p2]) await (await market.jobMarket.connect(provider).claimSlot(jobId)).wait();
+    await daemon.round();
+    await daemon.round();
+    const held = () => daemon.records().some((r) => r.jobId === jobId.toString());
+    expect(held(), "no slot open").to.equal(false);
+    await advance(connection, 601);
+    await daemon.round(); // A round after the jump, so that the next one is quick again.
+    await (await market.jobMarket.connect(market.accounts.stranger).expireSlot(jobId, 0)).wait();
+    const scansFrom: bigint[] = [];
+    const readContract = client.publicClient.readContract.bind(client.publicClient);
+    client.publicClient.readContract = ((parameters: { functionName: string; args?: readonly unknown[] }) => {
+      if (parameters.functionName === "openJobsInZone") scansFrom.push(parameters.args![1] as bigint);
+      return readContract(parameters as never);
+    }) as never;
+    await daemon.round();
+    expect(held(), events.map((e) => e.message).join("\n")).to.equal(true);
+    expect(scansFrom, "one scan, from the reopened job").to.deep.equal([jobId]);
+    // The next full rescan (every 30 rounds) starts at the oldest job the last one found open, not at the first.
+    scansFrom.length = 0;
+    for (let i = 0; i < 30; i++) await daemon.round();
+    expect(scansFrom.length, "rescanned").to.be.greaterThan(0);
+    for (const from of scansFrom) expect(from >= oldestOpen!, `a scan from job ${from}`).to.equal(true);
   });
 
   it("closes journal entries whose jobs a restarted local chain no longer has", async () => {

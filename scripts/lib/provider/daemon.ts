@@ -121,7 +121,10 @@ const SCAN_PAGE = 256n;
 const CANDIDATE_PAGE = 16;
 /** The slot `claimMany` returns for a job it skipped. */
 const SKIPPED_SLOT = 2n ** 256n - 1n;
-/** How often the whole job range is rescanned (reopened slots in old jobs), in rounds. */
+/**
+ * How often, in rounds, the jobs passed over are looked at again (a refusal may have lapsed, content may have
+ * arrived, a round may be quick enough now): the scan then starts at the oldest job the last such rescan found open.
+ */
 const FULL_RESCAN_ROUNDS = 30;
 
 /**
@@ -146,7 +149,16 @@ export class ProviderDaemon {
   private readonly runtimes: Runtimes;
   /** The node's own key, which opens job keys released to it and signs what it leaves in mailboxes. */
   private readonly node;
+  /** The first job the next scan for open jobs covers (see {@link claimNew}). */
   private scanFrom = 1n;
+  /**
+   * The oldest job the last full rescan found open in the zone. No older job was, and an older job becomes claimable
+   * again only when a slot of it is reopened, which the market logs ({@link noticeReopenedSlots}): a rescan starts
+   * here, not at the first job, and covers the jobs still open rather than the chain's whole history.
+   */
+  private rescanFrom = 1n;
+  /** The last block searched for reopened slots. */
+  private reopenedSearchedTo: bigint | undefined;
   private rounds = 0;
   /** The chain time at the start of the last round, and between the starts of the last two. */
   private lastRoundAt: bigint | undefined;
@@ -262,7 +274,11 @@ export class ProviderDaemon {
       const view = views.get(BigInt(record.jobId));
       return view === undefined ? [] : [this.tightestWindow(view.job)];
     });
-    const claimed = room > 0 ? await this.claimNew(room, underWay.length, inHand, now, jobCount) : 0;
+    let claimed = 0;
+    if (room > 0) {
+      await this.noticeReopenedSlots(block.number);
+      claimed = await this.claimNew(room, underWay.length, inHand, now, jobCount);
+    }
     this.lastRoundLoad = underWay.length + claimed;
     this.rounds++;
   }
@@ -629,10 +645,11 @@ export class ProviderDaemon {
     count: bigint,
   ): Promise<number> {
     const { jobMarketLens } = this.protocol;
-    if (this.rounds % FULL_RESCAN_ROUNDS === 0) {
-      // Now and then look at every job again: a slot may have reopened, a refusal (reputation, stake) may have
-      // lapsed, or the content may have arrived.
-      this.scanFrom = 1n;
+    const rescan = this.rounds % FULL_RESCAN_ROUNDS === 0;
+    if (rescan) {
+      // Now and then look at the jobs passed over again: a refusal (reputation, stake) may have lapsed, or the
+      // content may have arrived.
+      if (this.rescanFrom < this.scanFrom) this.scanFrom = this.rescanFrom;
       this.passedOver.clear();
     }
     const candidates: bigint[] = [];
@@ -640,9 +657,16 @@ export class ProviderDaemon {
     for (let from = this.scanFrom; from <= count; from += SCAN_PAGE) {
       candidates.push(...(await jobMarketLens.read.openJobsInZone([this.zone, from, SCAN_PAGE])));
     }
-    this.scanFrom = candidates[0] ?? count + 1n;
-    const fresh = candidates.filter((id) => this.journal.get(id) === undefined && !this.passedOver.has(id.toString()));
-    if (fresh.length === 0) return 0;
+    if (rescan) this.rescanFrom = candidates[0] ?? count + 1n;
+    const fresh = candidates.filter((id) => !this.heldOrPassedOver(id));
+    // The next scan starts at the first job still worth a look, not at the first open one: a job in hand or passed
+    // over (until the next full rescan) stays open in the zone, and scanning from it every round made each scan, the
+    // node's costliest read, cover the whole range behind it.
+    const nextScan = () => fresh.find((id) => !this.heldOrPassedOver(id)) ?? count + 1n;
+    if (fresh.length === 0) {
+      this.scanFrom = nextScan();
+      return 0;
+    }
     const wanted: bigint[] = [];
     const limit = Math.min(room, MAX_CLAIM_BATCH);
     const last = { seconds: this.roundPeriod, load: this.lastRoundLoad };
@@ -658,6 +682,7 @@ export class ProviderDaemon {
       }
     }
     const claimed = await this.claim(wanted);
+    this.scanFrom = nextScan();
     for (const [jobId, view] of this.quickFirst([...claimed], ([jobId]) => jobId)) {
       // Start on it at once: compute, then commit or submit, without waiting for the next round (a job just
       // claimed has nothing to settle), from the view the claim read back.
@@ -680,6 +705,36 @@ export class ProviderDaemon {
       return work?.kind === "manifest" && work.encrypted;
     };
     return [...items.filter(quick), ...items.filter((item) => !quick(item))];
+  }
+
+  /**
+   * Looks for slots the market reopened (a claimer missed its delivery) up to block `toBlock`, since the last look:
+   * the next scan starts no later than the oldest such job, which is looked at afresh even if passed over before
+   * (the race for its last slot lost, say).
+   */
+  private async noticeReopenedSlots(toBlock: bigint): Promise<void> {
+    const fromBlock = this.reopenedSearchedTo === undefined ? toBlock + 1n : this.reopenedSearchedTo + 1n;
+    if (fromBlock <= toBlock) {
+      const { jobMarket, publicClient } = this.protocol;
+      const missed = await publicClient.getContractEvents({
+        address: jobMarket.address,
+        abi: jobMarket.abi,
+        eventName: "SlotMissed",
+        fromBlock,
+        toBlock,
+      });
+      for (const { args } of missed) {
+        if (args.reopened !== true || args.jobId === undefined) continue;
+        if (args.jobId < this.scanFrom) this.scanFrom = args.jobId;
+        this.passedOver.delete(args.jobId.toString());
+      }
+    }
+    this.reopenedSearchedTo = toBlock;
+  }
+
+  /** Whether the job is in the journal or was passed over since the last full rescan: not a candidate. */
+  private heldOrPassedOver(jobId: bigint): boolean {
+    return this.journal.get(jobId) !== undefined || this.passedOver.has(jobId.toString());
   }
 
   /** Whether this daemon's rounds, even with no more jobs than the last one, are too slow to act within `window`. */
