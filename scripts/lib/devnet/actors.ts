@@ -72,6 +72,8 @@ export class JobBook {
   private nextBlock = 0n;
   /** The last read of every open job, shared by the simulated requesters and validators (see {@link snapshot}). */
   private lastSnapshot: { readonly startedAt: number; readonly read: Promise<BookSnapshot> } | undefined;
+  /** The views the last read left, and what they are as of (see {@link readViews}). */
+  private known: KnownViews | undefined;
 
   add(job: TrackedJob) {
     this.jobs.set(job.jobId, job);
@@ -122,10 +124,7 @@ export class JobBook {
     const last = this.lastSnapshot;
     if (last !== undefined && Date.now() - last.startedAt <= SNAPSHOT_MAX_AGE_MS) return last.read;
     const ids = this.open().map((tracked) => tracked.jobId);
-    const read = (async () => {
-      const now = await chainNow(client);
-      return { now, views: await readJobViews(client, ids) };
-    })();
+    const read = this.readViews(client, ids);
     const snapshot = { startedAt: Date.now(), read };
     this.lastSnapshot = snapshot;
     read.catch(() => {
@@ -133,6 +132,60 @@ export class JobBook {
     });
     return read;
   }
+
+  /**
+   * Reads the jobs `ids` with their slots, again only where they may have changed: a job and its slots change only in
+   * a market transaction, which logs an event naming the job, so a view read before block B still holds for a job
+   * the market logged nothing about after B. Jobs not read before, and those named by an event since, are read
+   * again; every job is read again when the market's clock is not where it was against the chain's (a stopped or
+   * resumed clock moves every job's times as the views give them) and at least every {@link FULL_READ_MS}, so
+   * that a change this reasoning missed lasts no longer than that. Reading only what changed is what keeps the
+   * shared read cheap for the node: read whole four times a second, it was most of the node's work in a busy market.
+   */
+  private async readViews(client: ProtocolClient, ids: readonly bigint[]): Promise<BookSnapshot> {
+    const block = await client.publicClient.getBlock({ blockTag: "latest" });
+    const lag = block.timestamp - (await client.jobMarket.read.clock({ blockNumber: block.number }));
+    const known = this.known;
+    const whole = known === undefined || known.lag !== lag || Date.now() - known.wholeAt > FULL_READ_MS;
+    const changed = whole ? undefined : await jobsNamedSince(client, known.block + 1n, block.number);
+    const stale = ids.filter((id) => changed === undefined || changed.has(id) || !known!.views.has(id));
+    const read = await readJobViews(client, stale);
+    const views = new Map<bigint, JobView>();
+    for (const id of ids) {
+      const view = read.get(id) ?? known?.views.get(id);
+      if (view !== undefined) views.set(id, view);
+    }
+    // Kept only if no read that started later has been kept: views as of an older block with the events after it
+    // still to see are right, but a later read's are fresher.
+    if (this.known === undefined || this.known.block <= block.number) {
+      this.known = { block: block.number, lag, wholeAt: whole ? Date.now() : known!.wholeAt, views };
+    }
+    return { now: block.timestamp, views };
+  }
+}
+
+/** See {@link JobBook.readViews}. */
+interface KnownViews {
+  /** The block the views were read at or after: events from the next block on say which have changed. */
+  readonly block: bigint;
+  /** How far the market's clock was behind the chain's at that block. */
+  readonly lag: bigint;
+  /** When (wall clock, ms) every followed job was last read. */
+  readonly wholeAt: number;
+  readonly views: ReadonlyMap<bigint, JobView>;
+}
+
+/** The jobs the market logged an event about in blocks `fromBlock` to `toBlock`. */
+async function jobsNamedSince(client: ProtocolClient, fromBlock: bigint, toBlock: bigint): Promise<Set<bigint>> {
+  const named = new Set<bigint>();
+  if (fromBlock > toBlock) return named;
+  const { address, abi } = client.jobMarket;
+  const events = await client.publicClient.getContractEvents({ address, abi, fromBlock, toBlock });
+  for (const { args } of events) {
+    const jobId = (args as { jobId?: bigint }).jobId;
+    if (jobId !== undefined) named.add(jobId);
+  }
+  return named;
 }
 
 /** See {@link JobBook.snapshot}. */
@@ -147,6 +200,9 @@ export interface BookSnapshot {
  * releases, runs every 300 ms), and a small part of the shortest window at any clock the devnet runs.
  */
 const SNAPSHOT_MAX_AGE_MS = 250;
+
+/** How often the shared read reads every followed job, changed or not (see {@link JobBook.readViews}). */
+const FULL_READ_MS = 2_000;
 
 type Log = (message: string) => void;
 
