@@ -135,8 +135,8 @@ export class JobBook {
 
   /**
    * Reads the jobs `ids` with their slots, again only where they may have changed: a job and its slots change only in
-   * a market transaction, which logs an event naming the job, so a view read before block B still holds for a job
-   * the market logged nothing about after B. Jobs not read before, and those named by an event since, are read
+   * a market transaction, which logs an event naming the job, so a view read at block B or later still holds for a
+   * job the market has logged nothing about after B. Jobs not read before, and those named by an event since, are read
    * again; every job is read again when the market's clock is not where it was against the chain's (a stopped or
    * resumed clock moves every job's times as the views give them) and at least every {@link FULL_READ_MS}, so
    * that a change this reasoning missed lasts no longer than that. Reading only what changed is what keeps the
