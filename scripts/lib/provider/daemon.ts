@@ -122,8 +122,8 @@ const CANDIDATE_PAGE = 16;
 /** The slot `claimMany` returns for a job it skipped. */
 const SKIPPED_SLOT = 2n ** 256n - 1n;
 /**
- * How often, in rounds, the jobs passed over are looked at again (a refusal may have lapsed, content may have
- * arrived, a round may be quick enough now): the scan then starts at the oldest job the last such rescan found open.
+ * How often, in rounds, every job is scanned again and the jobs passed over looked at again (a refusal may have
+ * lapsed, content may have arrived, a round may be quick enough now).
  */
 const FULL_RESCAN_ROUNDS = 30;
 
@@ -151,12 +151,6 @@ export class ProviderDaemon {
   private readonly node;
   /** The first job the next scan for open jobs covers (see {@link claimNew}). */
   private scanFrom = 1n;
-  /**
-   * The oldest job the last full rescan found open in the zone. No older job was, and an older job becomes claimable
-   * again only when a slot of it is reopened, which the market logs ({@link noticeReopenedSlots}): a rescan starts
-   * here, not at the first job, and covers the jobs still open rather than the chain's whole history.
-   */
-  private rescanFrom = 1n;
   /** The last block searched for reopened slots. */
   private reopenedSearchedTo: bigint | undefined;
   private rounds = 0;
@@ -645,11 +639,11 @@ export class ProviderDaemon {
     count: bigint,
   ): Promise<number> {
     const { jobMarketLens } = this.protocol;
-    const rescan = this.rounds % FULL_RESCAN_ROUNDS === 0;
-    if (rescan) {
-      // Now and then look at the jobs passed over again: a refusal (reputation, stake) may have lapsed, or the
-      // content may have arrived.
-      if (this.rescanFrom < this.scanFrom) this.scanFrom = this.rescanFrom;
+    if (this.rounds % FULL_RESCAN_ROUNDS === 0) {
+      // Now and then look at every job again, those passed over too: a refusal (reputation, stake) may have lapsed,
+      // or the content may have arrived. (Starting at the oldest job the last rescan found open, and at reopened
+      // slots' jobs, left Consensus slots unclaimed at a fast devnet clock, for a reason not found: see decisions.)
+      this.scanFrom = 1n;
       this.passedOver.clear();
     }
     const candidates: bigint[] = [];
@@ -657,7 +651,6 @@ export class ProviderDaemon {
     for (let from = this.scanFrom; from <= count; from += SCAN_PAGE) {
       candidates.push(...(await jobMarketLens.read.openJobsInZone([this.zone, from, SCAN_PAGE])));
     }
-    if (rescan) this.rescanFrom = candidates[0] ?? count + 1n;
     const fresh = candidates.filter((id) => !this.heldOrPassedOver(id));
     // The next scan starts at the first job still worth a look, not at the first open one: a job in hand or passed
     // over (until the next full rescan) stays open in the zone, and scanning from it every round made each scan, the
