@@ -76,6 +76,41 @@ describe("starminer provider run (end to end on a local node)", function () {
     return { daemon, events };
   };
 
+  /** What `client` reads of `functionName` from now on: `pick` of each call's arguments, in order. */
+  const recordReads = <T>(client: ProtocolClient, functionName: string, pick: (args: readonly unknown[]) => T): T[] => {
+    const recorded: T[] = [];
+    const readContract = client.publicClient.readContract.bind(client.publicClient);
+    client.publicClient.readContract = ((parameters: { functionName: string; args?: readonly unknown[] }) => {
+      if (parameters.functionName === functionName) recorded.push(pick(parameters.args ?? []));
+      return readContract(parameters as never);
+    }) as never;
+    return recorded;
+  };
+
+  /**
+   * A consensus job with a 600 s window whose three slots providers 0-2 take and never deliver, passed by the
+   * daemon's scans while full; then the window runs out and slot 0 is reopened. Returns the job's id.
+   */
+  const jobWithReopenedSlot = async (name: string, seed: number, daemon: ProviderDaemon): Promise<bigint> => {
+    const [p0, p1, p2] = market.providers as [Signer, Signer, Signer];
+    const jobId = await submit(name, sampleDenseLayerJob(seed), {
+      mode: "consensus",
+      redundancy: 3,
+      deliveryWindow: 600,
+    });
+    for (const provider of [p0, p1, p2]) await (await market.jobMarket.connect(provider).claimSlot(jobId)).wait();
+    await daemon.round();
+    await daemon.round();
+    expect(
+      daemon.records().some((r) => r.jobId === jobId.toString()),
+      "no slot open",
+    ).to.equal(false);
+    await advance(connection, 601);
+    await daemon.round(); // A round after the jump, so that the next one is quick again.
+    await (await market.jobMarket.connect(market.accounts.stranger).expireSlot(jobId, 0)).wait();
+    return jobId;
+  };
+
   const startDaemon = (signer: Signer, extra: string[] = []) => {
     const daemon = Background.start(
       [CLI, "provider", "run", "--journal", journalOf(signer), "--poll-ms", "200", ...extra],
@@ -334,14 +369,8 @@ describe("starminer provider run (end to end on a local node)", function () {
     const { daemon, events } = await inProcessDaemon(client, "paged-journal.json");
     await daemon.round();
     // Every read of jobs with their slots (the jobs it asked for), and where each scan for open jobs started.
-    const reads: (readonly bigint[])[] = [];
-    const scansFrom: bigint[] = [];
-    const readContract = client.publicClient.readContract.bind(client.publicClient);
-    client.publicClient.readContract = ((parameters: { functionName: string; args?: readonly unknown[] }) => {
-      if (parameters.functionName === "jobsWithSlots") reads.push(parameters.args![0] as readonly bigint[]);
-      if (parameters.functionName === "openJobsInZone") scansFrom.push(parameters.args![1] as bigint);
-      return readContract(parameters as never);
-    }) as never;
+    const reads = recordReads(client, "jobsWithSlots", (args) => args[0] as readonly bigint[]);
+    const scansFrom = recordReads(client, "openJobsInZone", (args) => args[1] as bigint);
     // Twenty jobs that need an enclave (this node has none), then one it can take.
     const { timestamp } = (await connection.ethers.provider.getBlock("latest"))!;
     const backlog: bigint[] = [];
@@ -368,48 +397,24 @@ describe("starminer provider run (end to end on a local node)", function () {
   });
 
   it("takes a slot reopened in a job its scans have passed, at once, with one scan from that job", async () => {
-    const [p0, p1, p2, p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
     const client = await clientOf(p3);
     const { daemon, events } = await inProcessDaemon(client, "reopened-journal.json");
-    const jobId = await submit("reopened", sampleDenseLayerJob(43), {
-      mode: "consensus",
-      redundancy: 3,
-      deliveryWindow: 600,
-    });
-    // Three other providers take its slots and never deliver.
-    for (const provider of [p0, p1, p2]) await (await market.jobMarket.connect(provider).claimSlot(jobId)).wait();
+    const jobId = await jobWithReopenedSlot("reopened", 43, daemon);
+    const scansFrom = recordReads(client, "openJobsInZone", (args) => args[1] as bigint);
     await daemon.round();
-    await daemon.round();
-    const held = () => daemon.records().some((r) => r.jobId === jobId.toString());
-    expect(held(), "no slot open").to.equal(false);
-    await advance(connection, 601);
-    await daemon.round(); // A round after the jump, so that the next one is quick again.
-    await (await market.jobMarket.connect(market.accounts.stranger).expireSlot(jobId, 0)).wait();
-    const scansFrom: bigint[] = [];
-    const readContract = client.publicClient.readContract.bind(client.publicClient);
-    client.publicClient.readContract = ((parameters: { functionName: string; args?: readonly unknown[] }) => {
-      if (parameters.functionName === "openJobsInZone") scansFrom.push(parameters.args![1] as bigint);
-      return readContract(parameters as never);
-    }) as never;
-    await daemon.round();
-    expect(held(), events.map((e) => e.message).join("\n")).to.equal(true);
+    expect(
+      daemon.records().some((r) => r.jobId === jobId.toString()),
+      events.map((e) => e.message).join("\n"),
+    ).to.equal(true);
     expect(scansFrom, "one scan, from the reopened job").to.deep.equal([jobId]);
   });
 
   it("looks again at its next rescan at a reopened slot it first passed over", async () => {
-    const [p0, p1, p2, p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
     const client = await clientOf(p3);
     const { daemon, events } = await inProcessDaemon(client, "reopened-twice-journal.json");
-    const jobId = await submit("reopened-twice", sampleDenseLayerJob(47), {
-      mode: "consensus",
-      redundancy: 3,
-      deliveryWindow: 600,
-    });
-    for (const provider of [p0, p1, p2]) await (await market.jobMarket.connect(provider).claimSlot(jobId)).wait();
-    await daemon.round();
-    await advance(connection, 601);
-    await daemon.round();
-    await (await market.jobMarket.connect(market.accounts.stranger).expireSlot(jobId, 0)).wait();
+    const jobId = await jobWithReopenedSlot("reopened-twice", 47, daemon);
     // The round that sees the slot reopened takes 250 s of chain time: too slow for the job's window then.
     await advance(connection, 250);
     await daemon.round();
