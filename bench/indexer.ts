@@ -33,8 +33,27 @@ const REQUESTS = Number(process.env.BENCH_INDEXER_REQUESTS ?? 2_000);
 const WARM_UP_REQUESTS = 1_000;
 const REPLICAS = Number(process.env.BENCH_INDEXER_REPLICAS ?? 2);
 const SYNC_ONLY = process.env.BENCH_INDEXER_SYNC_ONLY === "1";
-/** How long each query is sent for while a block is mined every second. */
+/** How long each query is sent for while the chain moves (a block every second). */
 const BUSY_SECONDS = 10;
+
+/**
+ * How the chain moves while queries are measured: a block without protocol events every second (the indexed head
+ * moves, the tables do not: most blocks of a public chain), or a protocol event every second (the tables change,
+ * and every cached answer is made again).
+ */
+type ChainMotion = "blocks" | "events";
+
+/** The bench's chain, and the two ways of moving it. */
+interface MovingChain {
+  readonly rpcUrl: string;
+  mineEmptyBlock(): Promise<unknown>;
+  emitProtocolEvent(): Promise<unknown>;
+}
+
+const MOTION_NAMES: Record<ChainMotion, string> = {
+  blocks: "a block without protocol events every second",
+  events: "a protocol event every second",
+};
 
 interface Latency {
   readonly query: string;
@@ -43,9 +62,9 @@ interface Latency {
   readonly p95: number;
   readonly p99: number;
   readonly perSecond: number;
-  /** The share of answers the response cache gave. */
+  /** The share of answers the response cache gave: kept ones, and ones made for an identical request meanwhile. */
   readonly cacheHits: number;
-  /** While a block was mined every second: the most blocks the indexer was behind the chain, sampled each second. */
+  /** While the chain moved: the most blocks the indexer was behind the chain, sampled each second. */
   readonly maxBlocksBehind?: number;
 }
 
@@ -53,8 +72,8 @@ interface Latency {
 interface Serving {
   readonly serving: string;
   readonly cache: boolean;
-  /** Whether a block was mined every second meanwhile (each one indexed, and the cache emptied). */
-  readonly busyChain: boolean;
+  /** How the chain moved meanwhile, if it did. */
+  readonly busyChain?: ChainMotion;
   readonly latency: Latency[];
 }
 
@@ -100,7 +119,8 @@ async function load(
       await response.arrayBuffer();
       if (!response.ok) throw new Error(`${query} answered ${response.status}`);
       times.push(performance.now() - start);
-      if (response.headers.get("x-cache") === "hit") hits++;
+      const cache = response.headers.get("x-cache");
+      if (cache === "hit" || cache === "shared") hits++;
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -118,8 +138,7 @@ async function load(
 }
 
 /**
- * Every query of the mix against `url`, each after a warm-up round; with `busyChainRpcUrl`, while a block is mined
- * there every second.
+ * Every query of the mix against `url`, each after a warm-up round; with `busy`, while the chain moves that way.
  */
 async function measureServing(
   serving: string,
@@ -127,13 +146,13 @@ async function measureServing(
   url: string,
   accounts: readonly string[],
   jobCount: bigint,
-  busyChainRpcUrl?: string,
+  busy?: { motion: ChainMotion; chain: MovingChain },
 ): Promise<Serving> {
   const latency: Latency[] = [];
   let maxBehind = 0;
-  const sampleLag = async (rpcUrl: string) => {
+  const sampleLag = async () => {
     const [head, status] = await Promise.all([
-      rpc(rpcUrl, "eth_blockNumber"),
+      rpc(busy!.chain.rpcUrl, "eth_blockNumber"),
       fetch(`${url}/status`).then(
         (response) => response.json() as Promise<Record<string, { block: { number: number } }>>,
       ),
@@ -141,11 +160,16 @@ async function measureServing(
     const indexed = Math.min(...Object.values(status).map((chain) => chain.block.number));
     maxBehind = Math.max(maxBehind, Number(BigInt(head as string)) - indexed);
   };
+  let moving = false;
   const mining =
-    busyChainRpcUrl === undefined
+    busy === undefined
       ? undefined
       : setInterval(() => {
-          void rpc(busyChainRpcUrl, "evm_mine").then(() => sampleLag(busyChainRpcUrl));
+          if (moving) return;
+          moving = true;
+          void (busy.motion === "blocks" ? busy.chain.mineEmptyBlock() : busy.chain.emitProtocolEvent())
+            .then(sampleLag)
+            .finally(() => (moving = false));
         }, 1_000);
   try {
     const mix = queries(url, accounts, jobCount);
@@ -154,12 +178,13 @@ async function measureServing(
     for (const [name, request] of mix) await load(name, request, WARM_UP_REQUESTS);
     for (const [name, request] of mix) {
       maxBehind = 0;
-      // On a busy chain, long enough for several blocks to be indexed (and the cache emptied) meanwhile.
+      // On a moving chain, long enough for several blocks to be indexed meanwhile.
       const measured =
         mining === undefined ? await load(name, request) : await load(name, request, Infinity, BUSY_SECONDS * 1_000);
       const figures = mining === undefined ? measured : { ...measured, maxBlocksBehind: maxBehind };
       console.log(
-        `  ${serving}, cache ${cache ? "on" : "off"}${mining === undefined ? "" : ", a block a second"}: ${name}: ` +
+        `  ${serving}, cache ${cache ? "on" : "off"}${busy === undefined ? "" : `, ${MOTION_NAMES[busy.motion]}`}: ` +
+          `${name}: ` +
           `p50 ${figures.p50} ms, p95 ${figures.p95} ms, ${figures.perSecond}/s, ` +
           `${Math.round(figures.cacheHits * 100)}% from the cache` +
           (mining === undefined ? "" : `, at most ${maxBehind} blocks behind`),
@@ -169,7 +194,7 @@ async function measureServing(
   } finally {
     clearInterval(mining);
   }
-  return { serving, cache, busyChain: mining !== undefined, latency };
+  return { serving, cache, ...(busy === undefined ? {} : { busyChain: busy.motion }), latency };
 }
 
 /**
@@ -298,12 +323,13 @@ async function measure(
   start: (port: number, schema: string) => Promise<RunningIndexer>,
   /** Starts an indexer on a database of its own, whose RPC cache is empty. */
   startApart: (port: number) => Promise<RunningIndexer>,
-  rpcUrl: string,
+  chain: MovingChain,
   accounts: readonly string[],
   jobCount: bigint,
   databaseUrl?: string,
   manifestDir?: string,
 ): Promise<DatabaseFigures> {
+  const { rpcUrl } = chain;
   const blocks = Number(BigInt((await rpc(rpcUrl, "eth_blockNumber")) as string));
   // Before: from nothing, with the endpoint listed once.
   const oneLane = await timeSync(async () => withOneLane(async () => startApart(await freePort())), rpcUrl);
@@ -326,7 +352,11 @@ async function measure(
     const servings: Serving[] = [];
     if (SYNC_ONLY) return { database, events, blocks, indexingSeconds: cold.seconds, servings } as DatabaseFigures;
     servings.push(await measureServing("the indexer's process", true, running.url, accounts, jobCount));
-    servings.push(await measureServing("the indexer's process", true, running.url, accounts, jobCount, rpcUrl));
+    for (const motion of ["blocks", "events"] as const) {
+      servings.push(
+        await measureServing("the indexer's process", true, running.url, accounts, jobCount, { motion, chain }),
+      );
+    }
     await running.stop();
     running = await withCache(false, async () => start(await freePort(), "starminer"));
     await waitUntilSynced(running.url, rpcUrl);
@@ -337,7 +367,9 @@ async function measure(
         try {
           const name = `${REPLICAS} API replicas`;
           servings.push(await measureServing(name, cache, replicas.url, accounts, jobCount));
-          if (cache) servings.push(await measureServing(name, cache, replicas.url, accounts, jobCount, rpcUrl));
+          for (const motion of cache ? (["blocks", "events"] as const) : []) {
+            servings.push(await measureServing(name, cache, replicas.url, accounts, jobCount, { motion, chain }));
+          }
         } finally {
           await replicas.stop();
         }
@@ -372,10 +404,14 @@ function markdown(figures: DatabaseFigures[], jobs: number): string {
     "and raises that by 5% a step); the indexer lists a local node's URL 64 times (`STARMINER_INDEXER_RPC_LANES`).",
     "",
     `Latency is measured at the client (one Node process, \`fetch\`), ${CONCURRENCY} requests at a time, ${REQUESTS}`,
-    `requests per query after a warm-up round of ${WARM_UP_REQUESTS} of every query of the mix: with the chain idle (the indexed checkpoint does`,
-    "not move, so the response cache keeps what it has seen), and while a block is mined every second (each one",
-    `indexed, and every cached answer dropped; each query for ${BUSY_SECONDS} s). Each query walks its whole range of keys (every job, every provider`,
-    "and validator), so the cache answers a key only after it has served it once since the last block. The machine",
+    `requests per query after a warm-up round of ${WARM_UP_REQUESTS} of every query of the mix: with the chain idle, and for ${BUSY_SECONDS} s each`,
+    "while the chain moves, either by a block without protocol events every second (the indexed head moves, the",
+    "tables do not: the cache keeps answers made from the tables and makes again those made from the head, such as a",
+    "reputation decayed to the head's time) or by a protocol event every second (an allowance changed: the tables",
+    "change, and every cached answer is made again). Each query walks its whole range of keys (every job, every",
+    "provider and validator), so the cache answers a key only after it has served it once since the tables last",
+    'changed. "From the cache" counts answers that ran no query: a kept answer, or the answer being made for an',
+    "identical request that arrived first. The machine",
     `runs the client, the chain, the indexer, PostgreSQL and the replicas: ${cpus()[0]?.model ?? "unknown CPU"},`,
     `${availableParallelism()} hardware threads.`,
     "",
@@ -390,15 +426,15 @@ function markdown(figures: DatabaseFigures[], jobs: number): string {
   ];
   for (const f of figures) {
     for (const s of f.servings) {
-      const busy = s.busyChain ? ", a block mined every second" : "";
+      const busy = s.busyChain === undefined ? "" : `, ${MOTION_NAMES[s.busyChain]}`;
       lines.push(`## ${f.database}: ${s.serving}, response cache ${s.cache ? "on" : "off"}${busy}`, "");
-      const lag = s.busyChain ? " Indexer behind (blocks, at most) |" : "";
+      const lag = s.busyChain === undefined ? "" : " Indexer behind (blocks, at most) |";
       lines.push(`| Query | Requests | p50 (ms) | p95 (ms) | p99 (ms) | Requests/s | From the cache |${lag}`);
-      lines.push(`| --- | ---: | ---: | ---: | ---: | ---: | ---: |${s.busyChain ? " ---: |" : ""}`);
+      lines.push(`| --- | ---: | ---: | ---: | ---: | ---: | ---: |${s.busyChain === undefined ? "" : " ---: |"}`);
       for (const l of s.latency) {
         lines.push(
           `| ${l.query} | ${l.requests} | ${l.p50} | ${l.p95} | ${l.p99} | ${l.perSecond} | ` +
-            `${Math.round(l.cacheHits * 100)}% |${s.busyChain ? ` ${l.maxBlocksBehind} |` : ""}`,
+            `${Math.round(l.cacheHits * 100)}% |${s.busyChain === undefined ? "" : ` ${l.maxBlocksBehind} |`}`,
         );
       }
       lines.push("");
@@ -439,18 +475,26 @@ try {
   for (const jobId of jobIds) await jobMarket.connect(accounts.carol).finalize(jobId);
   const jobCount = await jobMarket.jobCount();
   const nodes = [...market.providers, ...market.validators].map((signer) => signer.address);
+  let approvals = 0n;
+  const chain: MovingChain = {
+    rpcUrl,
+    mineEmptyBlock: () => rpc(rpcUrl, "evm_mine"),
+    // An allowance changed: one AGPU Approval event, indexed into the audit trail and nothing else.
+    emitProtocolEvent: async () =>
+      (await market.agpu.connect(accounts.carol).approve(await jobMarket.getAddress(), ++approvals)).wait(),
+  };
 
   /** An indexer on the embedded database in `directory` of the work directory. */
   const onPglite = (directory: string) => async (port: number) =>
     startIndexer({ rpcUrl, manifestDir, port, schema: "starminer", database: { pgliteDir: join(workDir, directory) } });
   const figures = [
-    await measure("PGlite (embedded)", onPglite("pglite"), onPglite("pglite-one-lane"), rpcUrl, nodes, jobCount),
+    await measure("PGlite (embedded)", onPglite("pglite"), onPglite("pglite-one-lane"), chain, nodes, jobCount),
     await measure(
       "PostgreSQL 15",
       async (p, schema) => startIndexer({ rpcUrl, manifestDir, port: p, schema, database: { url: postgres.url } }),
       async (p) =>
         startIndexer({ rpcUrl, manifestDir, port: p, schema: "starminer", database: { url: await oneLaneDatabase() } }),
-      rpcUrl,
+      chain,
       nodes,
       jobCount,
       postgres.url,

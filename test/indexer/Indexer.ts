@@ -547,31 +547,56 @@ describe("Indexer (end to end on a local node)", function () {
       );
     });
 
-    it("answers a repeated request from its cache until indexing moves on", async () => {
+    it("answers a repeated request from its cache until the tables change, or the head for answers made from it", async () => {
       const path = `/api/providers/${outcome.dissenter}/reputation`;
       const first = await fetch(`${indexer!.url}${path}`);
       const second = await fetch(`${indexer!.url}${path}`);
       expect(second.headers.get("x-cache")).to.equal("hit");
       expect(second.headers.get("x-indexed-checkpoint")).to.equal(first.headers.get("x-indexed-checkpoint"));
       expect(await second.text()).to.equal(await first.text());
-      const query = JSON.stringify({ query: "{ jobs(limit: 5) { items { id status } } }" });
-      const post = () =>
+      const post = (query: string) =>
         fetch(`${indexer!.url}/graphql`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: query,
+          body: JSON.stringify({ query }),
         });
-      await post();
-      expect((await post()).headers.get("x-cache")).to.equal("hit");
+      const jobs = "{ jobs(limit: 5) { items { id status } } }";
+      const meta = "{ _meta { status } }";
+      const jobsAnswer = await (await post(jobs)).text();
+      await post(meta);
+      expect((await post(jobs)).headers.get("x-cache")).to.equal("hit");
+      expect((await post(meta)).headers.get("x-cache")).to.equal("hit");
 
-      // A new block indexed: the cached answer is not served again.
+      // A block without protocol events indexed: answers made from the tables alone are still served, at the new
+      // head; answers made from the head (a reputation decayed to its time, GraphQL's _meta) are made again.
       await connection().ethers.provider.send("evm_mine", []);
       await waitUntilSynced(indexer!.url, rpcUrl);
       const third = await fetch(`${indexer!.url}${path}`);
       expect(third.headers.get("x-cache")).to.equal("miss");
       expect(third.headers.get("x-indexed-checkpoint")).to.not.equal(first.headers.get("x-indexed-checkpoint"));
       const current = ((await third.json()) as { reputation: { current: { asOfBlock: string } } }).reputation.current;
-      expect(Number(current.asOfBlock)).to.equal(await connection().ethers.provider.getBlockNumber());
+      const head = await connection().ethers.provider.getBlockNumber();
+      expect(Number(current.asOfBlock)).to.equal(head);
+      const metaAgain = await post(meta);
+      expect(metaAgain.headers.get("x-cache")).to.equal("miss");
+      const status = (
+        (await metaAgain.json()) as { data: { _meta: { status: Record<string, { block: { number: number } }> } } }
+      ).data._meta.status;
+      expect(Object.values(status).map((chain) => chain.block.number)).to.include(head);
+      const jobsAgain = await post(jobs);
+      expect(jobsAgain.headers.get("x-cache")).to.equal("hit");
+      expect(jobsAgain.headers.get("x-indexed-checkpoint")).to.equal(third.headers.get("x-indexed-checkpoint"));
+      expect(await jobsAgain.text()).to.equal(jobsAnswer);
+
+      // A protocol event indexed: every answer is made again, and identical requests arriving meanwhile share one.
+      const [owner, spender] = market().providers;
+      await market().agpu.connect(owner!).approve(spender!.address, 1n);
+      await waitUntilSynced(indexer!.url, rpcUrl);
+      const together = await Promise.all(Array.from({ length: 8 }, () => post(jobs)));
+      const served = together.map((response) => response.headers.get("x-cache"));
+      expect(served.filter((cache) => cache === "miss")).to.have.length(1);
+      expect(served.every((cache) => cache === "miss" || cache === "shared" || cache === "hit")).to.equal(true);
+      for (const response of together) expect(await response.text()).to.equal(jobsAnswer);
     });
 
     it("lists providers for `starminer node list`, best reputation first", async () => {

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
 import { db } from "ponder:api";
 import { sql } from "ponder";
 
@@ -12,6 +14,13 @@ export interface ChainHead {
 export interface IndexedHead {
   readonly key: string;
   readonly chains: readonly ChainHead[];
+  /**
+   * What the tables hold: the newest indexed event's id and block hash ("" before the first). Every indexed event
+   * writes its row to the audit trail (`protocol_event`) in the same transaction as everything its handler writes,
+   * so the tables change exactly when this does: a block without protocol events moves `key`, not this; a reorg
+   * that replaces indexed events changes the newest one's block hash, or its id.
+   */
+  readonly dataKey: string;
 }
 
 // Ponder's checkpoint: block timestamp (10 digits), chain id (16), block number (16), then the position in the block.
@@ -32,16 +41,39 @@ function decode(chainId: number, checkpoint: string): ChainHead {
 const MIN_READ_INTERVAL_MS = 5;
 
 let next: Promise<IndexedHead> | undefined;
+
+/** The answers being made that asked where indexing stands (see `readsIndexedHead`). */
+const headReaders = new AsyncLocalStorage<{ readsHead: boolean }>();
+
+/**
+ * Runs `answer` and says whether it (or anything it awaited) asked for the indexed head: an answer made from the
+ * head (a reputation decayed to the head's time, a proposal's phase at it) changes with every indexed block, one
+ * made from the tables alone only when they change.
+ */
+export async function readsIndexedHead<T>(answer: () => Promise<T>): Promise<{ value: T; readsHead: boolean }> {
+  const reader = { readsHead: false };
+  const value = await headReaders.run(reader, answer);
+  return { value, readsHead: reader.readsHead };
+}
 let lastReadAt = -Infinity;
 
 function read(): Promise<IndexedHead> {
   return db
-    .execute(sql`SELECT chain_id, latest_checkpoint FROM _ponder_checkpoint ORDER BY chain_id`)
+    .execute(
+      sql`SELECT chain_id, latest_checkpoint,
+        (SELECT id || '@' || block_hash FROM protocol_event ORDER BY id DESC LIMIT 1) AS latest_event
+        FROM _ponder_checkpoint ORDER BY chain_id`,
+    )
     .then((result) => {
-      const rows = (result as unknown as { rows: { chain_id: string | number; latest_checkpoint: string }[] }).rows;
+      const rows = (
+        result as unknown as {
+          rows: { chain_id: string | number; latest_checkpoint: string; latest_event: string | null }[];
+        }
+      ).rows;
       return {
         key: rows.map((row) => row.latest_checkpoint).join("/"),
         chains: rows.map((row) => decode(Number(row.chain_id), row.latest_checkpoint)),
+        dataKey: rows[0]?.latest_event ?? "",
       };
     });
 }
@@ -54,6 +86,8 @@ function read(): Promise<IndexedHead> {
  * the embedded database, queries run one at a time in the indexer's own process).
  */
 export function indexedHead(): Promise<IndexedHead> {
+  const reader = headReaders.getStore();
+  if (reader !== undefined) reader.readsHead = true;
   if (next !== undefined) return next;
   const wait = lastReadAt + MIN_READ_INTERVAL_MS - performance.now();
   next = new Promise<void>((start) => (wait > 0 ? setTimeout(start, wait) : setImmediate(start))).then(() => {
