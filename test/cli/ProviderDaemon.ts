@@ -63,12 +63,12 @@ describe("starminer provider run (end to end on a local node)", function () {
     });
 
   /** A daemon in this process over `client`, with its own journal, whose rounds the test drives; its events kept. */
-  const inProcessDaemon = async (client: ProtocolClient, journal: string) => {
+  const inProcessDaemon = async (client: ProtocolClient, journal: string, maxActiveJobs = 8) => {
     const events: DaemonEvent[] = [];
     const daemon = await ProviderDaemon.start(client, {
       journalPath: join(live.workDir, journal),
       content: new ContentStore(contentDir),
-      maxActiveJobs: 8,
+      maxActiveJobs,
       pollMs: 200,
       heartbeatMs: 3_600_000,
       log: (event) => events.push(event),
@@ -425,6 +425,23 @@ describe("starminer provider run (end to end on a local node)", function () {
     // Quick rounds again: by its next rescan (every 30 rounds) it takes the slot.
     for (let i = 0; i < 30 && !held(); i++) await daemon.round();
     expect(held(), events.map((e) => e.message).join("\n")).to.equal(true);
+  });
+
+  it("gives no room to a committed job waiting for the other claimers: with room for one, it keeps claiming", async () => {
+    const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const client = await clientOf(p3);
+    const { daemon, events } = await inProcessDaemon(client, "committed-room-journal.json", 1);
+    // Two consensus jobs nobody else claims: each waits, once committed, for two more claimers.
+    const jobs = [
+      await submit("waiting-1", sampleDenseLayerJob(51), { mode: "consensus", redundancy: 3 }),
+      await submit("waiting-2", sampleDenseLayerJob(52), { mode: "consensus", redundancy: 3 }),
+    ];
+    const stageOf = (jobId: bigint) => daemon.records().find((r) => r.jobId === jobId.toString())?.stage;
+    for (let i = 0; i < 20 && jobs.some((jobId) => stageOf(jobId) === undefined); i++) await daemon.round();
+    const log = events.map((e) => e.message).join("\n");
+    for (const jobId of jobs) expect(stageOf(jobId), `job ${jobId}\n${log}`).to.equal("committed");
+    // Nothing left half-done: every job it holds was computed in the round that claimed it.
+    expect(daemon.records().filter((r) => r.stage === "claiming" || r.stage === "claimed")).to.deep.equal([]);
   });
 
   it("closes journal entries whose jobs a restarted local chain no longer has", async () => {

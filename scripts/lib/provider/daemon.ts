@@ -82,7 +82,10 @@ export interface DaemonOptions {
   /** The enclave's signing key: with it, the daemon takes TEE jobs (its node must be attested to this key). */
   readonly enclaveKey?: Hex;
   readonly fault?: Fault;
-  /** How many jobs it works on at once (claimed and not yet delivered). */
+  /**
+   * How many jobs it computes at once: claimed and not yet committed or delivered. A job committed and waiting for
+   * its reveal, or delivered and waiting for its verdict, takes no room (it still counts when timing the rounds).
+   */
   readonly maxActiveJobs: number;
   /** Pause between two rounds of work, in ms. */
   readonly pollMs: number;
@@ -260,9 +263,13 @@ export class ProviderDaemon {
       await this.guard(BigInt(record.jobId), () => this.carry(record, now, jobCount, settleable, view));
     }
     await this.settle(settleable);
-    // Delivered jobs wait on challenge windows and verdicts, not on this GPU: only work under way takes room.
+    // Only work this GPU has still to do takes room. A delivered job waits on challenge windows and verdicts; a
+    // committed one waits for the job's other claimers to commit, then needs one reveal. Counted as room, committed
+    // jobs deadlocked a busy market: every provider full of Consensus jobs waiting for a last slot that no provider
+    // had room to claim, until the slots' windows ran out. They still count below as load and as windows to meet.
     const underWay = this.journal.active().filter((record) => record.stage !== "delivered");
-    const room = this.options.maxActiveJobs - underWay.length;
+    const toCompute = underWay.filter((record) => record.stage !== "committed");
+    const room = this.options.maxActiveJobs - toCompute.length;
     // The shortest window a job in hand has to be acted in: taking on more work must not make it close first.
     const inHand = underWay.flatMap((record) => {
       const view = views.get(BigInt(record.jobId));
