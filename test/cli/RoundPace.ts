@@ -1,6 +1,11 @@
 import { expect } from "chai";
 
-import { estimatedRoundSeconds, fitsWindows } from "../../scripts/lib/provider/round-pace.js";
+import {
+  MAX_PROOF_WEIGHT,
+  WorkWeights,
+  estimatedRoundSeconds,
+  fitsWindows,
+} from "../../scripts/lib/provider/round-pace.js";
 
 describe("a provider's pace: no more jobs in hand than its rounds leave time to deliver", () => {
   it("expects a round to take longer in proportion to its jobs, its own overhead counted as one job", () => {
@@ -27,5 +32,40 @@ describe("a provider's pace: no more jobs in hand than its rounds leave time to 
   it("takes nothing while even its last round, with the jobs it held then, was too slow", () => {
     expect(fitsWindows({ seconds: 250n, load: 1 }, 1, [600n])).to.equal(false);
     expect(fitsWindows({ seconds: 200n, load: 1 }, 1, [600n])).to.equal(true);
+  });
+
+  it("counts a proved job as the times its deliveries took over the others', once both were timed", () => {
+    const weights = new WorkWeights();
+    expect(weights.weightOf("proof"), "nothing timed yet").to.equal(1);
+    weights.record("proof", 4_000);
+    expect(weights.weightOf("proof"), "no other delivery timed yet").to.equal(1);
+    weights.record("other", 500);
+    expect(weights.weightOf("proof")).to.equal(8);
+    expect(weights.weightOf("other")).to.equal(1);
+    // A running mean: a new sample moves it by a quarter of the difference (other: 500 -> 625), rounded up.
+    weights.record("other", 1_000);
+    expect(weights.weightOf("proof")).to.equal(7);
+    // Never below one job, never above the cap; a nonsense time is ignored.
+    weights.record("other", 1e9);
+    expect(weights.weightOf("proof")).to.equal(1);
+    const slowProofs = new WorkWeights();
+    slowProofs.record("other", 10);
+    slowProofs.record("proof", 60_000);
+    slowProofs.record("proof", Number.NaN);
+    slowProofs.record("proof", -5);
+    expect(slowProofs.weightOf("proof")).to.equal(MAX_PROOF_WEIGHT);
+  });
+
+  it("leaves no room beside two slow proofs for a job with a 600 s window", () => {
+    // The last round took 40 s for one job; a proof has taken eight times a computation.
+    const last = { seconds: 40n, load: 1 };
+    const weights = new WorkWeights();
+    weights.record("other", 500);
+    weights.record("proof", 4_000);
+    const proof = weights.weightOf("proof");
+    // Counted as jobs, two proofs and a TEE job seemed to fit (80 s rounds); weighed, the round would take 360 s.
+    expect(fitsWindows(last, 3, [600n, 600n, 600n])).to.equal(true);
+    expect(fitsWindows(last, 2 * proof + 1, [600n, 600n, 600n])).to.equal(false);
+    expect(fitsWindows(last, proof + 1, [600n, 600n])).to.equal(true);
   });
 });

@@ -52,7 +52,7 @@ import { proveDenseLayer } from "../zk/dense-layer.js";
 import { inferenceEvidence } from "../zk/workloads.js";
 import { type Hardware, hardwareShortfall } from "./hardware.js";
 import { type JobRecord, Journal } from "./journal.js";
-import { ROUNDS_TO_DELIVER, fitsWindows } from "./round-pace.js";
+import { ROUNDS_TO_DELIVER, type WorkKind, WorkWeights, fitsWindows } from "./round-pace.js";
 
 /**
  * How a provider misbehaves, for simulations and tests of the protocol's defences: `wrong-result` reports a
@@ -161,10 +161,13 @@ export class ProviderDaemon {
   private lastRoundAt: bigint | undefined;
   private roundPeriod = 0n;
   /**
-   * The jobs under way after the last round's carries, with those it claimed: a round that delivered jobs counts
-   * them out, so that its period, spread over fewer jobs, makes the next rounds' estimate err on the long side.
+   * What the jobs under way after the last round's carries weigh, with those it claimed (see {@link WorkWeights}): a
+   * round that delivered jobs counts them out, so that its period, spread over fewer jobs, makes the next rounds'
+   * estimate err on the long side.
    */
   private lastRoundLoad = 0;
+  /** How many jobs' worth of a round each kind of job is, from this daemon's own deliveries. */
+  private readonly weights = new WorkWeights();
   /** The market's reveal window: a Consensus claim must be revealed within it. */
   private revealWindow = 0n;
   private lastHeartbeatAt = 0;
@@ -271,16 +274,20 @@ export class ProviderDaemon {
     const toCompute = underWay.filter((record) => record.stage !== "committed");
     const room = this.options.maxActiveJobs - toCompute.length;
     // The shortest window a job in hand has to be acted in: taking on more work must not make it close first.
+    const underWayLoad = underWay.reduce((load, record) => {
+      const view = views.get(BigInt(record.jobId));
+      return load + (view === undefined ? 1 : this.weights.weightOf(this.workKindOf(view.job, record)));
+    }, 0);
     const inHand = underWay.flatMap((record) => {
       const view = views.get(BigInt(record.jobId));
       return view === undefined ? [] : [this.tightestWindow(view.job)];
     });
-    let claimed = 0;
+    let claimedLoad = 0;
     if (room > 0) {
       await this.noticeReopenedSlots(block.number);
-      claimed = await this.claimNew(room, underWay.length, inHand, now, jobCount);
+      claimedLoad = await this.claimNew(room, underWayLoad, inHand, now, jobCount);
     }
-    this.lastRoundLoad = underWay.length + claimed;
+    this.lastRoundLoad = underWayLoad + claimedLoad;
     this.rounds++;
   }
 
@@ -384,6 +391,7 @@ export class ProviderDaemon {
     if (now > BigInt(slot.deliverBy)) return; // Too late to deliver: the slot will be expired by anyone.
 
     const work = await this.fetchWork(jobId);
+    const started = performance.now();
     if (job.mode === Mode.ZK) {
       if (work.kind !== "dense-layer") throw new Error(`job ${jobId}: a ZK job proves the dense layer only`);
       const { output, hashes, proof } = await proveDenseLayer(work.job.model, work.job.input, {
@@ -400,9 +408,11 @@ export class ProviderDaemon {
         inferenceEvidence(proof, hashes),
       ]);
       await this.journal.update(jobId, { stage: "delivered" });
+      this.weights.record("proof", performance.now() - started);
       this.options.log({ kind: "submitted", jobId, message: `job ${jobId}: proved and submitted ${short(result)}` });
       return;
     }
+    const computed = record.result === undefined;
     const result =
       record.result ??
       (work.kind === "dense-layer"
@@ -419,6 +429,7 @@ export class ProviderDaemon {
         await this.evidence(jobId, job, result),
       ]);
       await this.journal.update(jobId, { stage: "delivered" });
+      if (computed) this.weights.record("other", performance.now() - started);
       const how = job.mode === Mode.TEE ? "signed in the enclave and submitted" : "submitted";
       this.options.log({ kind: "submitted", jobId, message: `job ${jobId}: ${how} ${short(result)}` });
       return;
@@ -429,6 +440,7 @@ export class ProviderDaemon {
     const commitment = await jobMarket.read.commitmentOf([jobId, BigInt(index), this.address, result, salt]);
     await writeAndWait(this.protocol, jobMarket, "commitResult", [jobId, BigInt(index), commitment]);
     await this.journal.update(jobId, { stage: "committed" });
+    if (computed) this.weights.record("other", performance.now() - started);
     this.options.log({ kind: "committed", jobId, message: `job ${jobId} slot ${index}: committed` });
   }
 
@@ -634,9 +646,10 @@ export class ProviderDaemon {
   // -------------------------------------------------------------------------------------------------------------
 
   /**
-   * Looks for open jobs in the provider's zone it can serve, and claims up to `room` of them (with `underWay` jobs
-   * already in hand, the shortest windows of which are `inHand`): no more than its rounds, longer with each job,
-   * leave it time to deliver, these jobs and those in hand (`fitsWindows`). Returns how many it claimed.
+   * Looks for open jobs in the provider's zone it can serve, and claims up to `room` of them (with jobs worth
+   * `underWay` in hand, the shortest windows of which are `inHand`): no more than its rounds, longer with each job's
+   * weight, leave it time to deliver, these jobs and those in hand (`fitsWindows`). Returns what the jobs it claimed
+   * weigh.
    */
   private async claimNew(
     room: number,
@@ -668,6 +681,7 @@ export class ProviderDaemon {
       return 0;
     }
     const wanted: bigint[] = [];
+    let wantedLoad = 0;
     const limit = Math.min(room, MAX_CLAIM_BATCH);
     const last = { seconds: this.roundPeriod, load: this.lastRoundLoad };
     for (let i = 0; i < fresh.length && wanted.length < limit; i += CANDIDATE_PAGE) {
@@ -675,10 +689,16 @@ export class ProviderDaemon {
         if (wanted.length === limit) break;
         // Too much in hand to take it now (too slow even alone, it is passed over below): a later round may.
         const window = this.tightestWindow(job);
-        if (!this.tooSlowFor(window) && !fitsWindows(last, underWay + wanted.length + 1, [...inHand, window])) continue;
+        const weight = this.weights.weightOf(this.workKindOf(job));
+        if (!this.tooSlowFor(window) && !fitsWindows(last, underWay + wantedLoad + weight, [...inHand, window])) {
+          continue;
+        }
         const reason = await this.reasonToPass(jobId, job, slots, now);
         if (reason !== undefined) this.passOver(jobId, reason);
-        else wanted.push(jobId);
+        else {
+          wanted.push(jobId);
+          wantedLoad += weight;
+        }
       }
     }
     const claimed = await this.claim(wanted);
@@ -689,7 +709,14 @@ export class ProviderDaemon {
       const record = this.journal.get(jobId)!;
       await this.guard(jobId, () => this.carry(record, now, count, [], view));
     }
-    return claimed.size;
+    let claimedLoad = 0;
+    for (const [, { job }] of claimed) claimedLoad += this.weights.weightOf(this.workKindOf(job));
+    return claimedLoad;
+  }
+
+  /** What `job` still costs a round: a proof, while a ZK job is not delivered; anything else otherwise. */
+  private workKindOf(job: ChainJob, record?: JobRecord): WorkKind {
+    return job.mode === Mode.ZK && record?.stage !== "delivered" ? "proof" : "other";
   }
 
   /**

@@ -30,3 +30,40 @@ export function fitsWindows(last: LastRound, load: number, windows: readonly big
   const round = estimatedRoundSeconds(last, load);
   return windows.every((window) => round * ROUNDS_TO_DELIVER <= window);
 }
+
+/** What a job in hand costs a round: a proof to make, or anything else (a computation, a reveal, a key request). */
+export type WorkKind = "proof" | "other";
+
+/** How much of each new sample a kind's running mean takes. */
+const SAMPLE_SHARE = 0.25;
+/** The most a proved job counts for in a round's load, however slow its proofs have been. */
+export const MAX_PROOF_WEIGHT = 32;
+
+/**
+ * How many jobs' worth of a round a job of each kind is, learned from the daemon's own deliveries. A round's time is
+ * estimated in proportion to its load; counting every job as one, a round that proved two dense layers (each
+ * queued behind other proofs, many times a computation's time) took 781 s of chain time where the estimate allowed
+ * a fraction of that, and the TEE jobs claimed beside the proofs missed their 600 s window. A proved job now counts
+ * as the ratio of the mean time its deliveries took (witness, proof and transaction) to the mean time of the other
+ * deliveries (computation and transaction), rounded up, from 1 to {@link MAX_PROOF_WEIGHT}; every other job, and a
+ * proved one before both kinds were timed, counts as one.
+ */
+export class WorkWeights {
+  private readonly meanMs = new Map<WorkKind, number>();
+
+  /** Records that delivering a job of `kind` took `ms` of wall time. */
+  record(kind: WorkKind, ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) return;
+    const mean = this.meanMs.get(kind);
+    this.meanMs.set(kind, mean === undefined ? ms : mean + (ms - mean) * SAMPLE_SHARE);
+  }
+
+  /** How many jobs' worth of a round a job of `kind` is. */
+  weightOf(kind: WorkKind): number {
+    if (kind === "other") return 1;
+    const proof = this.meanMs.get("proof");
+    const other = this.meanMs.get("other");
+    if (proof === undefined || other === undefined || other <= 0) return 1;
+    return Math.min(MAX_PROOF_WEIGHT, Math.max(1, Math.ceil(proof / other)));
+  }
+}
