@@ -41,6 +41,7 @@ function decode(chainId: number, checkpoint: string): ChainHead {
 const MIN_READ_INTERVAL_MS = 5;
 
 let next: Promise<IndexedHead> | undefined;
+let lastReadAt = -Infinity;
 
 /** The answers being made that asked where indexing stands (see `readsIndexedHead`). */
 const headReaders = new AsyncLocalStorage<{ readsHead: boolean }>();
@@ -55,7 +56,6 @@ export async function readsIndexedHead<T>(answer: () => Promise<T>): Promise<{ v
   const value = await headReaders.run(reader, answer);
   return { value, readsHead: reader.readsHead };
 }
-let lastReadAt = -Infinity;
 
 function read(): Promise<IndexedHead> {
   return db

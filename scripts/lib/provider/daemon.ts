@@ -273,7 +273,8 @@ export class ProviderDaemon {
     const underWay = this.journal.active().filter((record) => record.stage !== "delivered");
     const toCompute = underWay.filter((record) => record.stage !== "committed");
     const room = this.options.maxActiveJobs - toCompute.length;
-    // The shortest window a job in hand has to be acted in: taking on more work must not make it close first.
+    // What the jobs in hand weigh in a round, and the shortest window each has to be acted in: taking on more work
+    // must not make one close first.
     const underWayLoad = underWay.reduce((load, record) => {
       const view = views.get(BigInt(record.jobId));
       return load + (view === undefined ? 1 : this.weights.weightOf(this.workKindOf(view.job, record)));
