@@ -51,6 +51,8 @@ export const protocolEvent = onchainTable(
   }),
   (table) => ({
     jobIdx: index().on(table.jobId),
+    /** Each chain's newest event: what the API's response cache is keyed by (src/api/indexed-head.ts). */
+    chainIdx: index().on(table.chainId, table.id),
     txIdx: index().on(table.txHash),
     actorIdx: index().on(table.actor),
     contractEventIdx: index().on(table.contract, table.event),

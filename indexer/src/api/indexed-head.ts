@@ -15,10 +15,15 @@ export interface IndexedHead {
   readonly key: string;
   readonly chains: readonly ChainHead[];
   /**
-   * What the tables hold: the newest indexed event's id and block hash ("" before the first). Every indexed event
-   * writes its row to the audit trail (`protocol_event`) in the same transaction as everything its handler writes,
-   * so the tables change exactly when this does: a block without protocol events moves `key`, not this; a reorg
-   * that replaces indexed events changes the newest one's block hash, or its id.
+   * What the tables hold: each followed chain's newest indexed event, its id and block hash ("" before the first).
+   * Every indexed event writes its row to the audit trail (`protocol_event`) in the same transaction as everything
+   * its handler writes, so the tables change exactly when this does: a block without protocol events moves `key`,
+   * not this; a reorg that replaces indexed events changes the newest one's block hash, or its id. Per chain,
+   * because an event's id orders by block time first: a chain whose clock is behind another's adds events older
+   * than the other's newest, which would not move one newest event of all chains. Only events up to the chain's
+   * checkpoint count (an event's id is its checkpoint): on the embedded database the API's reads share the one
+   * session with indexing, so they see a block's audit-trail rows while its other tables are still being written,
+   * and the checkpoint, written last, is what says the block is whole.
    */
   readonly dataKey: string;
 }
@@ -60,9 +65,10 @@ export async function readsIndexedHead<T>(answer: () => Promise<T>): Promise<{ v
 function read(): Promise<IndexedHead> {
   return db
     .execute(
-      sql`SELECT chain_id, latest_checkpoint,
-        (SELECT id || '@' || block_hash FROM protocol_event ORDER BY id DESC LIMIT 1) AS latest_event
-        FROM _ponder_checkpoint ORDER BY chain_id`,
+      sql`SELECT c.chain_id, c.latest_checkpoint,
+        (SELECT e.id || '@' || e.block_hash FROM protocol_event e
+          WHERE e.chain_id = c.chain_id AND e.id <= c.latest_checkpoint ORDER BY e.id DESC LIMIT 1) AS latest_event
+        FROM _ponder_checkpoint c ORDER BY c.chain_id`,
     )
     .then((result) => {
       const rows = (
@@ -73,7 +79,7 @@ function read(): Promise<IndexedHead> {
       return {
         key: rows.map((row) => row.latest_checkpoint).join("/"),
         chains: rows.map((row) => decode(Number(row.chain_id), row.latest_checkpoint)),
-        dataKey: rows[0]?.latest_event ?? "",
+        dataKey: rows.map((row) => row.latest_event ?? "").join("/"),
       };
     });
 }
