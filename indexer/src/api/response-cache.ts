@@ -50,7 +50,7 @@ function send(entry: Entry, cache: "hit" | "shared", headKey: string): Response 
 
 /**
  * Serves a repeated request from memory while the tables are in the state its response was made from: the state
- * is named by the newest indexed event, read when the request arrives (requests arriving together share one
+ * is named by each followed chain's newest indexed event (`IndexedHead.dataKey`), read when the request arrives (requests arriving together share one
  * read). An answer that read the indexed head itself (a reputation decayed to the head's time, GraphQL's `_meta`)
  * is served only at the head it was made at. So a block without protocol events keeps what the cache holds, and a
  * cached answer is exactly what the tables would give at the current head.

@@ -277,7 +277,7 @@ export class ProviderDaemon {
     // must not make one close first.
     const underWayLoad = underWay.reduce((load, record) => {
       const view = views.get(BigInt(record.jobId));
-      return load + (view === undefined ? 1 : this.weights.weightOf(this.workKindOf(view.job, record)));
+      return load + (view === undefined ? 1 : this.weights.weightOf(this.workKindOf(view.job)));
     }, 0);
     const inHand = underWay.flatMap((record) => {
       const view = views.get(BigInt(record.jobId));
@@ -715,9 +715,9 @@ export class ProviderDaemon {
     return claimedLoad;
   }
 
-  /** What `job` still costs a round: a proof, while a ZK job is not delivered; anything else otherwise. */
-  private workKindOf(job: ChainJob, record?: JobRecord): WorkKind {
-    return job.mode === Mode.ZK && record?.stage !== "delivered" ? "proof" : "other";
+  /** What `job`, not yet delivered, costs a round: a proof for a ZK job, anything else otherwise. */
+  private workKindOf(job: ChainJob): WorkKind {
+    return job.mode === Mode.ZK ? "proof" : "other";
   }
 
   /**
