@@ -50,7 +50,8 @@ export const protocolEvent = onchainTable(
     args: t.json().notNull(),
   }),
   (table) => ({
-    jobIdx: index().on(table.jobId),
+    /** A job's trail in chain order, and its newest event: what its cached trail is checked by (src/api/jobs.ts). */
+    jobIdx: index().on(table.jobId, table.id),
     /** Each chain's newest event: what the API's response cache is keyed by (src/api/indexed-head.ts). */
     chainIdx: index().on(table.chainId, table.id),
     txIdx: index().on(table.txHash),

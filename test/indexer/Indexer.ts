@@ -599,6 +599,65 @@ describe("Indexer (end to end on a local node)", function () {
       for (const response of together) expect(await response.text()).to.equal(jobsAnswer);
     });
 
+    it("serves its answers about one job again after events that do not touch the job, and remakes them after one that does", async () => {
+      const trail = (jobId: bigint) => fetch(`${indexer!.url}/api/jobs/${jobId}/trail`);
+      const query = (jobId: bigint, slotFields: string) =>
+        fetch(`${indexer!.url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            query: `query ($id: BigInt!) { job(id: $id) { status slots { items { ${slotFields} } } } }`,
+            variables: { id: jobId.toString() },
+          }),
+        });
+      // About the job alone, and reaching the slots' provider nodes, which events of other jobs change.
+      const ownRows = "status provider";
+      const withNodes = "status providerNode { id }";
+      const [settled] = outcome.expected.keys();
+      const { jobMarket, accounts } = market();
+      const latest = await connection().ethers.provider.getBlock("latest");
+      await jobMarket.connect(accounts.bob).submitJob(jobSpec(latest!.timestamp, { redundancy: 3, mode: 0 }));
+      const submitted = await jobMarket.jobCount();
+      await waitUntilSynced(indexer!.url, rpcUrl);
+      const settledAnswer = await (await trail(settled!)).text();
+      expect((await trail(settled!)).headers.get("x-cache")).to.equal("hit");
+      const settledJob = await (await query(settled!, ownRows)).text();
+      await query(settled!, withNodes);
+      const open = await trail(submitted);
+      expect(open.headers.get("x-cache")).to.equal("miss");
+      const openAnswer = (await open.json()) as { job: { status: string } };
+      expect(openAnswer.job.status).to.equal("Open");
+
+      // The new job cancelled: its own trail is made again; the settled job's is served again after one check.
+      await jobMarket.connect(accounts.bob).cancelJob(submitted);
+      outcome.expected.set(submitted, JobStatus.Cancelled);
+      await waitUntilSynced(indexer!.url, rpcUrl);
+      const kept = await trail(settled!);
+      expect(kept.headers.get("x-cache")).to.equal("revalidated");
+      expect(await kept.text()).to.equal(settledAnswer);
+      expect((await trail(settled!)).headers.get("x-cache")).to.equal("hit");
+      const keptJob = await query(settled!, ownRows);
+      expect(keptJob.headers.get("x-cache")).to.equal("revalidated");
+      expect(await keptJob.text()).to.equal(settledJob);
+      expect((await query(settled!, withNodes)).headers.get("x-cache")).to.equal("miss");
+      const cancelled = await trail(submitted);
+      expect(cancelled.headers.get("x-cache")).to.equal("miss");
+      const cancelledAnswer = await cancelled.text();
+      expect((JSON.parse(cancelledAnswer) as { job: { status: string } }).job.status).to.equal("Cancelled");
+
+      // An event tied to no job (an allowance): both trails are served again, each after its check.
+      const [owner, spender] = market().providers;
+      await market().agpu.connect(owner!).approve(spender!.address, 2n);
+      await waitUntilSynced(indexer!.url, rpcUrl);
+      const [settledAgain, cancelledAgain] = await Promise.all([trail(settled!), trail(submitted)]);
+      expect([settledAgain.headers.get("x-cache"), cancelledAgain.headers.get("x-cache")]).to.deep.equal([
+        "revalidated",
+        "revalidated",
+      ]);
+      expect(await settledAgain.text()).to.equal(settledAnswer);
+      expect(await cancelledAgain.text()).to.equal(cancelledAnswer);
+    });
+
     it("lists providers for `starminer node list`, best reputation first", async () => {
       const listed = await runNode(
         [join(ROOT, "bin", "starminer.mjs"), "--json", "node", "list", "--zone", "eu-west"],
@@ -943,13 +1002,13 @@ describe("Indexer (end to end on a local node)", function () {
       const port = await freePort();
       const logStart = (await readFile(postgres!.logFile, "utf8")).length;
       // The replicas' sessions log every statement's plan, with sequential scans priced out: a scan that remains is
-      // one no index can replace.
+      // one no index can replace. Every path below is asked once, so each runs its queries, and the response cache's
+      // own reads (the tables' state, a job trail's version) are planned too.
       const replicas = Background.start(
         [...TYPESCRIPT, "scripts/indexer-serve.ts", "--port", String(port), "--replicas", "1"],
         {
           DATABASE_URL: url,
           STARMINER_MANIFEST_DIR: manifestDir,
-          STARMINER_INDEXER_CACHE_ENTRIES: "0",
           PGOPTIONS:
             "-c enable_seqscan=off -c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0",
         },

@@ -15,7 +15,7 @@ import { bridgeRoutes } from "./bridge";
 import { deploymentRoutes } from "./deployment";
 import { governanceRoutes } from "./governance";
 import { heatmapRoutes } from "./heatmap";
-import { jobRoutes } from "./jobs";
+import { jobQueriesKeptWhileUnchanged, jobRoutes } from "./jobs";
 import { pricingRoutes } from "./pricing";
 import { providerRoutes } from "./providers";
 import { requestBodyLimit } from "./request-body";
@@ -38,6 +38,7 @@ app.use("/graphql", async (c, next) => {
     c.res = new Response(JSON.stringify(body), { status: 400, headers: c.res.headers });
   }
 });
+app.use("/graphql", jobQueriesKeptWhileUnchanged());
 app.use("/graphql", graphql({ db, schema }, GRAPHQL_LIMITS));
 
 pricingRoutes(app);

@@ -56,10 +56,10 @@ const headReaders = new AsyncLocalStorage<{ readsHead: boolean }>();
  * head (a reputation decayed to the head's time, a proposal's phase at it) changes with every indexed block, one
  * made from the tables alone only when they change.
  */
-export async function readsIndexedHead<T>(answer: () => Promise<T>): Promise<{ value: T; readsHead: boolean }> {
+export async function readsIndexedHead(answer: () => Promise<unknown>): Promise<boolean> {
   const reader = { readsHead: false };
-  const value = await headReaders.run(reader, answer);
-  return { value, readsHead: reader.readsHead };
+  await headReaders.run(reader, answer);
+  return reader.readsHead;
 }
 
 function read(): Promise<IndexedHead> {

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
 import type { Context, MiddlewareHandler } from "hono";
 
 import { indexedHead, readsIndexedHead } from "./indexed-head";
@@ -21,13 +23,68 @@ interface Entry {
   readonly body: string;
   /** The indexed head the answer was made at, when it was made from the head (else it holds while the data does). */
   readonly headKey: string | undefined;
+  /** The state of the rows the answer read, when its route names it (`keptWhileUnchanged`). */
+  readonly version: string | undefined;
 }
 
 /** Cached responses made from the tables in the state named by `dataKey`; emptied when the tables change. */
 let generation: { dataKey: string; entries: Map<string, Entry> } = { dataKey: "", entries: new Map() };
 
+/**
+ * Answers whose routes named the state of the rows they read, kept across changes of the tables (most recently used
+ * last): after a change, such an answer is served again once its route finds those rows unchanged.
+ */
+const versioned = new Map<string, Entry>();
+
 /** Answers being made, by indexed head and request: a request arriving meanwhile waits for its twin's answer. */
 const making = new Map<string, Promise<Entry | undefined>>();
+
+/** What the request being answered may reuse, and what its route said about the rows it read. */
+interface Revalidation {
+  readonly previous: Entry | undefined;
+  version: string | undefined;
+  reused: boolean;
+}
+
+const revalidations = new AsyncLocalStorage<Revalidation>();
+
+/**
+ * Lets an answer outlive changes of the tables that did not touch the rows it reads. `version` names the state of
+ * those rows in one cheap query (say, the newest audit-trail event of a job, for a route that reads only that job's
+ * rows); it must change whenever any of them does, in a reorganisation too. When the tables have changed since this
+ * request was last answered and `version` is what it was then, the answer then is served again (`x-cache:
+ * revalidated`) without running `answer`. `version` is read before and after `answer`; the answer is kept for
+ * reuse only if both reads agree (no block indexed in between touched the rows). Outside the cache (turned off, or
+ * a method it does not keep) this is `answer()`.
+ */
+export async function keptWhileUnchanged(
+  version: () => Promise<string>,
+  answer: () => Promise<Response>,
+): Promise<Response> {
+  const revalidation = revalidations.getStore();
+  if (revalidation === undefined) return answer();
+  const before = await version();
+  const previous = revalidation.previous;
+  if (previous !== undefined && previous.version === before) {
+    revalidation.version = before;
+    revalidation.reused = true;
+    return new Response(previous.body, { status: previous.status, headers: { "content-type": previous.contentType } });
+  }
+  const response = await answer();
+  if ((await version()) === before) revalidation.version = before;
+  return response;
+}
+
+/** Whether the answer being made may be kept by the cache, so that naming the rows it reads is worth a query. */
+export function answerMayBeKept(): boolean {
+  return revalidations.getStore() !== undefined;
+}
+
+function keepVersioned(key: string, entry: Entry) {
+  if (entry.version === undefined) return;
+  versioned.set(key, entry);
+  if (versioned.size > MAX_ENTRIES) versioned.delete(versioned.keys().next().value!);
+}
 
 /**
  * The request's identity: method, path and query, and for a POST (GraphQL) its body, which this reads (at most
@@ -50,14 +107,16 @@ function send(entry: Entry, cache: "hit" | "shared", headKey: string): Response 
 
 /**
  * Serves a repeated request from memory while the tables are in the state its response was made from: the state
- * is named by each followed chain's newest indexed event (`IndexedHead.dataKey`), read when the request arrives (requests arriving together share one
- * read). An answer that read the indexed head itself (a reputation decayed to the head's time, GraphQL's `_meta`)
- * is served only at the head it was made at. So a block without protocol events keeps what the cache holds, and a
- * cached answer is exactly what the tables would give at the current head.
+ * is named by each followed chain's newest indexed event (`IndexedHead.dataKey`), read when the request arrives
+ * (requests arriving together share one read). An answer that read the indexed head itself (a reputation decayed to
+ * the head's time, GraphQL's `_meta`) is served only at the head it was made at. So a block without protocol events
+ * keeps what the cache holds, and a cached answer is exactly what the tables would give at the current head. A
+ * route that can name the state of the rows it reads (`keptWhileUnchanged`) has its answer served again after the
+ * tables changed elsewhere, for the price of that one query (`x-cache: revalidated`).
  * Identical requests arriving while one of them is being answered wait for that answer instead of each running the
  * queries (`x-cache: shared`), which matters when a block has emptied the cache and many clients ask again.
  * Only successful responses are kept; each carries `x-indexed-checkpoint` (the head read on arrival) and
- * `x-cache: hit|shared|miss`. STARMINER_INDEXER_CACHE_ENTRIES=0 turns the cache off.
+ * `x-cache: hit|shared|revalidated|miss`. STARMINER_INDEXER_CACHE_ENTRIES=0 turns the cache off.
  */
 export function responseCache(): MiddlewareHandler {
   return async (c, next) => {
@@ -81,9 +140,11 @@ export function responseCache(): MiddlewareHandler {
     let made!: (entry: Entry | undefined) => void;
     making.set(twin, new Promise((resolve) => (made = resolve)));
     let entry: Entry | undefined;
+    const revalidation: Revalidation = { previous: versioned.get(key), version: undefined, reused: false };
     try {
-      const { readsHead } = await readsIndexedHead(next);
-      c.res.headers.set("x-cache", "miss");
+      const readsHead = await revalidations.run(revalidation, () => readsIndexedHead(next));
+      versioned.delete(key);
+      c.res.headers.set("x-cache", revalidation.reused ? "revalidated" : "miss");
       c.res.headers.set("x-indexed-checkpoint", head.key);
       if (c.res.status !== 200) return;
       const body = await c.res.clone().text();
@@ -93,8 +154,10 @@ export function responseCache(): MiddlewareHandler {
         contentType: c.res.headers.get("content-type") ?? "",
         body,
         headKey: readsHead || asksForMeta(key) ? head.key : undefined,
+        version: readsHead ? undefined : revalidation.version,
       };
       entries.set(key, entry);
+      keepVersioned(key, entry);
       if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
     } finally {
       making.delete(twin);
