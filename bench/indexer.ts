@@ -64,6 +64,8 @@ interface Latency {
   readonly perSecond: number;
   /** The share of answers the response cache gave: kept ones, and ones made for an identical request meanwhile. */
   readonly cacheHits: number;
+  /** The share of answers served again after one query found the rows they read unchanged (`x-cache: revalidated`). */
+  readonly revalidated: number;
   /** While the chain moved: the most blocks the indexer was behind the chain, sampled each second. */
   readonly maxBlocksBehind?: number;
 }
@@ -108,6 +110,7 @@ async function load(
 ): Promise<Latency> {
   const times: number[] = [];
   let hits = 0;
+  let revalidated = 0;
   let next = 0;
   const started = performance.now();
   const deadline = started + durationMs;
@@ -121,6 +124,7 @@ async function load(
       times.push(performance.now() - start);
       const cache = response.headers.get("x-cache");
       if (cache === "hit" || cache === "shared") hits++;
+      if (cache === "revalidated") revalidated++;
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -134,6 +138,7 @@ async function load(
     p99: round(percentile(times, 0.99), 2),
     perSecond: round(times.length / elapsed, 0),
     cacheHits: round(hits / times.length, 2),
+    revalidated: round(revalidated / times.length, 2),
   };
 }
 
@@ -408,10 +413,11 @@ function markdown(figures: DatabaseFigures[], jobs: number): string {
     "while the chain moves, either by a block without protocol events every second (the indexed head moves, the",
     "tables do not: the cache keeps answers made from the tables and makes again those made from the head, such as a",
     "reputation decayed to the head's time) or by a protocol event every second (an allowance changed: the tables",
-    "change, and every cached answer is made again). Each query walks its whole range of keys (every job, every",
+    "change, and every cached answer is made again or checked). Each query walks its whole range of keys (every job, every",
     "provider and validator), so the cache answers a key only after it has served it once since the tables last",
     'changed. "From the cache" counts answers that ran no query: a kept answer, or the answer being made for an',
-    "identical request that arrived first. The machine",
+    'identical request that arrived first; "after a check" those served again once one query found the rows they',
+    "read unchanged since the answer was made (a job's audit trail: its newest event). The machine",
     `runs the client, the chain, the indexer, PostgreSQL and the replicas: ${cpus()[0]?.model ?? "unknown CPU"},`,
     `${availableParallelism()} hardware threads.`,
     "",
@@ -429,12 +435,16 @@ function markdown(figures: DatabaseFigures[], jobs: number): string {
       const busy = s.busyChain === undefined ? "" : `, ${MOTION_NAMES[s.busyChain]}`;
       lines.push(`## ${f.database}: ${s.serving}, response cache ${s.cache ? "on" : "off"}${busy}`, "");
       const lag = s.busyChain === undefined ? "" : " Indexer behind (blocks, at most) |";
-      lines.push(`| Query | Requests | p50 (ms) | p95 (ms) | p99 (ms) | Requests/s | From the cache |${lag}`);
-      lines.push(`| --- | ---: | ---: | ---: | ---: | ---: | ---: |${s.busyChain === undefined ? "" : " ---: |"}`);
+      lines.push(
+        `| Query | Requests | p50 (ms) | p95 (ms) | p99 (ms) | Requests/s | From the cache | After a check |${lag}`,
+      );
+      lines.push(
+        `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${s.busyChain === undefined ? "" : " ---: |"}`,
+      );
       for (const l of s.latency) {
         lines.push(
           `| ${l.query} | ${l.requests} | ${l.p50} | ${l.p95} | ${l.p99} | ${l.perSecond} | ` +
-            `${Math.round(l.cacheHits * 100)}% |${s.busyChain === undefined ? "" : ` ${l.maxBlocksBehind} |`}`,
+            `${Math.round(l.cacheHits * 100)}% | ${Math.round(l.revalidated * 100)}% |${s.busyChain === undefined ? "" : ` ${l.maxBlocksBehind} |`}`,
         );
       }
       lines.push("");
