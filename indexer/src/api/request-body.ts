@@ -27,8 +27,9 @@ function tooLarge(): never {
  * up to `MAX_DRAIN_BYTES` of it is read first), whatever the route.
  *
  * Read from Node's own request: building the WHATWG `Request` and reading its body through a web stream costs
- * more than a cached answer does, and most POSTs are answered from the cache. The bytes are then left as the request's `rawBody`, from which the Node adapter builds the body of `c.req.raw` if a handler
- * behind asks for it (a cache miss), so the body is read from the socket once.
+ * more than a cached answer does, and most POSTs are answered from the cache. The bytes are then left as the
+ * request's `rawBody`, from which the Node adapter builds the body of `c.req.raw` if a handler behind asks for it
+ * (a cache miss), so the body is read from the socket once.
  */
 export async function readRequestBody(c: Context): Promise<string> {
   return (await bufferRequestBody(c)).toString("utf8");
