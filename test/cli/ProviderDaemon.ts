@@ -11,6 +11,7 @@ import { ContentStore } from "../../scripts/lib/content.js";
 import { devKeyOf } from "../../scripts/lib/dev-accounts.js";
 import { type DaemonEvent, ProviderDaemon } from "../../scripts/lib/provider/daemon.js";
 import type { JobRecord } from "../../scripts/lib/provider/journal.js";
+import { releaseProver } from "../../scripts/lib/zk/groth16.js";
 import {
   DAY,
   JobStatus,
@@ -180,6 +181,8 @@ describe("starminer provider run (end to end on a local node)", function () {
   });
 
   after(async () => {
+    // The in-process daemons' proofs started snarkjs's worker threads, which would keep the process alive.
+    await releaseProver();
     await live?.close();
   });
 
@@ -442,6 +445,30 @@ describe("starminer provider run (end to end on a local node)", function () {
     for (const jobId of jobs) expect(stageOf(jobId), `job ${jobId}\n${log}`).to.equal("committed");
     // Nothing left half-done: every job it holds was computed in the round that claimed it.
     expect(daemon.records().filter((r) => r.stage === "claiming" || r.stage === "claimed")).to.deep.equal([]);
+  });
+
+  it("proves one job at a time until it has timed a proof, then takes the others beside it", async () => {
+    const [, , , p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const { daemon, events } = await inProcessDaemon(await clientOf(p3), "first-proof-journal.json");
+    await daemon.round();
+    const jobs: bigint[] = [];
+    for (const seed of [61, 62, 63])
+      jobs.push(await submit(`first-proof-${seed}`, sampleDenseLayerJob(seed), { mode: "zk" }));
+    const stageOf = (jobId: bigint) => daemon.records().find((r) => r.jobId === jobId.toString())?.stage;
+    const log = () => events.map((e) => e.message).join("\n");
+
+    // Untimed, a proof would count as one job whatever it costs: the first round claims and proves one.
+    await daemon.round();
+    const first = jobs.filter((jobId) => stageOf(jobId) !== undefined);
+    expect(first, log()).to.have.length(1);
+    expect(stageOf(first[0]!), log()).to.equal("delivered");
+    expect(
+      events.some((e) => e.message.includes("passed over") && jobs.some((j) => e.message.startsWith(`job ${j}:`))),
+    ).to.equal(false);
+
+    // Timed now: the others are claimed together, each weighed by what the first one cost.
+    await daemon.round();
+    for (const jobId of jobs) expect(stageOf(jobId), `job ${jobId}\n${log()}`).to.be.oneOf(["delivered", "finished"]);
   });
 
   it("closes journal entries whose jobs a restarted local chain no longer has", async () => {

@@ -283,10 +283,14 @@ export class ProviderDaemon {
       const view = views.get(BigInt(record.jobId));
       return view === undefined ? [] : [this.tightestWindow(view.job)];
     });
+    const toProve = toCompute.filter((record) => {
+      const view = views.get(BigInt(record.jobId));
+      return view !== undefined && this.workKindOf(view.job) === "proof";
+    }).length;
     let claimedLoad = 0;
     if (room > 0) {
       await this.noticeReopenedSlots(block.number);
-      claimedLoad = await this.claimNew(room, underWayLoad, inHand, now, jobCount);
+      claimedLoad = await this.claimNew(room, { load: underWayLoad, toProve }, inHand, now, jobCount);
     }
     this.lastRoundLoad = underWayLoad + claimedLoad;
     this.rounds++;
@@ -648,13 +652,14 @@ export class ProviderDaemon {
 
   /**
    * Looks for open jobs in the provider's zone it can serve, and claims up to `room` of them (with jobs worth
-   * `underWay` in hand, the shortest windows of which are `inHand`): no more than its rounds, longer with each job's
-   * weight, leave it time to deliver, these jobs and those in hand (`fitsWindows`). Returns what the jobs it claimed
+   * `underWay.load` in hand, `underWay.toProve` of them still to prove, the shortest windows of which are `inHand`):
+   * no more than its rounds, longer with each job's weight, leave it time to deliver, these jobs and those in hand
+   * (`fitsWindows`), and one job to prove at a time until a proof has been timed. Returns what the jobs it claimed
    * weigh.
    */
   private async claimNew(
     room: number,
-    underWay: number,
+    underWay: { readonly load: number; readonly toProve: number },
     inHand: readonly bigint[],
     now: bigint,
     count: bigint,
@@ -683,15 +688,21 @@ export class ProviderDaemon {
     }
     const wanted: bigint[] = [];
     let wantedLoad = 0;
+    let toProve = underWay.toProve;
     const limit = Math.min(room, MAX_CLAIM_BATCH);
     const last = { seconds: this.roundPeriod, load: this.lastRoundLoad };
     for (let i = 0; i < fresh.length && wanted.length < limit; i += CANDIDATE_PAGE) {
       for (const [jobId, { job, slots }] of await readJobViews(this.protocol, fresh.slice(i, i + CANDIDATE_PAGE))) {
         if (wanted.length === limit) break;
+        const kind = this.workKindOf(job);
+        // Before its first proof is timed, a proof's weight is a guess: one at a time (the round that makes it
+        // times it). Three untimed proofs claimed in one round beside other work made a round of 247 s of chain
+        // time at a fast devnet clock, and a commitment in hand missed its 300 s reveal window.
+        if (kind === "proof" && toProve > 0 && !this.weights.timed("proof")) continue;
         // Too much in hand to take it now (too slow even alone, it is passed over below): a later round may.
         const window = this.tightestWindow(job);
-        const weight = this.weights.weightOf(this.workKindOf(job));
-        if (!this.tooSlowFor(window) && !fitsWindows(last, underWay + wantedLoad + weight, [...inHand, window])) {
+        const weight = this.weights.weightOf(kind);
+        if (!this.tooSlowFor(window) && !fitsWindows(last, underWay.load + wantedLoad + weight, [...inHand, window])) {
           continue;
         }
         const reason = await this.reasonToPass(jobId, job, slots, now);
@@ -699,6 +710,7 @@ export class ProviderDaemon {
         else {
           wanted.push(jobId);
           wantedLoad += weight;
+          if (kind === "proof") toProve++;
         }
       }
     }

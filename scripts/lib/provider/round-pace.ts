@@ -46,7 +46,8 @@ export const MAX_PROOF_WEIGHT = 32;
  * a fraction of that, and the TEE jobs claimed beside the proofs missed their 600 s window. A proved job now counts
  * as the ratio of the mean time its deliveries took (witness, proof and transaction) to the mean time of the other
  * deliveries (computation and transaction), rounded up, from 1 to {@link MAX_PROOF_WEIGHT}; every other job, and a
- * proved one before both kinds were timed, counts as one.
+ * proved one before both kinds were timed, counts as one. Counting an untimed proof as one is only safe for one such
+ * job: the daemon holds one job to prove at a time until a proof has been timed ({@link timed}).
  */
 export class WorkWeights {
   private readonly meanMs = new Map<WorkKind, number>();
@@ -56,6 +57,11 @@ export class WorkWeights {
     if (!Number.isFinite(ms) || ms < 0) return;
     const mean = this.meanMs.get(kind);
     this.meanMs.set(kind, mean === undefined ? ms : mean + (ms - mean) * SAMPLE_SHARE);
+  }
+
+  /** Whether a delivery of `kind` has been timed yet. */
+  timed(kind: WorkKind): boolean {
+    return this.meanMs.has(kind);
   }
 
   /** How many jobs' worth of a round a job of `kind` is. */
