@@ -16,11 +16,15 @@ import {
   DAY,
   JobStatus,
   type Market,
+  SlotStatus,
   Verdict,
   admitNewProvidersToOptimistic,
   attestEnclave,
+  commitmentOf,
   decideDispute,
   jobSpec,
+  result as labelledResult,
+  salt,
   submit as submitSpec,
 } from "../support/market.js";
 import { type LiveMarket, startLiveMarket } from "../support/live.js";
@@ -469,6 +473,45 @@ describe("starminer provider run (end to end on a local node)", function () {
     // Timed now: the others are claimed together, each weighed by what the first one cost.
     await daemon.round();
     for (const jobId of jobs) expect(stageOf(jobId), `job ${jobId}\n${log()}`).to.be.oneOf(["delivered", "finished"]);
+  });
+
+  it("reveals a commitment whose reveal window opens during its round once the job in hand is done, not a round later", async () => {
+    const [p0, p1, , p3] = market.providers as [Signer, Signer, Signer, Signer];
+    const client = await clientOf(p3);
+    const { daemon, events } = await inProcessDaemon(client, "reveal-meanwhile-journal.json");
+    const waiting = await submit("reveal-meanwhile", sampleDenseLayerJob(71), { mode: "consensus", redundancy: 3 });
+    for (const provider of [p0, p1]) await (await market.jobMarket.connect(provider).claimSlot(waiting)).wait();
+    await daemon.round();
+    const stageOf = (jobId: bigint) => daemon.records().find((r) => r.jobId === jobId.toString())?.stage;
+    expect(stageOf(waiting)).to.equal("committed");
+
+    // The next round claims and computes another job; as it commits that job's result, the other two claimers of
+    // the first job commit theirs, which opens its reveal window.
+    const next = await submit("reveal-meanwhile-next", sampleDenseLayerJob(72), { mode: "consensus", redundancy: 3 });
+    const readContract = client.publicClient.readContract.bind(client.publicClient);
+    let othersCommitted = false;
+    client.publicClient.readContract = (async (parameters: { functionName: string; args?: readonly unknown[] }) => {
+      if (parameters.functionName === "commitmentOf" && parameters.args?.[0] === next && !othersCommitted) {
+        othersCommitted = true;
+        for (const [slot, provider] of [p0, p1].entries()) {
+          const commitment = commitmentOf(
+            waiting,
+            slot,
+            provider.address,
+            labelledResult(`other-${slot}`),
+            salt(slot + 1),
+          );
+          await (await market.jobMarket.connect(provider).commitResult(waiting, slot, commitment)).wait();
+        }
+      }
+      return readContract(parameters as never);
+    }) as never;
+    await daemon.round();
+    const log = events.map((e) => e.message).join("\n");
+    expect(othersCommitted, log).to.equal(true);
+    expect(stageOf(next), log).to.equal("committed");
+    expect(stageOf(waiting), log).to.equal("delivered");
+    expect(Number((await market.jobMarket.slotsOf(waiting))[2]!.status), log).to.equal(SlotStatus.Revealed);
   });
 
   it("closes journal entries whose jobs a restarted local chain no longer has", async () => {

@@ -263,7 +263,9 @@ export class ProviderDaemon {
     const views = await readJobViews(this.protocol, ids);
     for (const record of active) {
       const view = views.get(BigInt(record.jobId));
+      const computes = record.stage !== "committed";
       await this.guard(BigInt(record.jobId), () => this.carry(record, now, jobCount, settleable, view));
+      if (computes) await this.revealOpened(jobCount);
     }
     await this.settle(settleable);
     // Only work this GPU has still to do takes room. A delivered job waits on challenge windows and verdicts; a
@@ -721,10 +723,34 @@ export class ProviderDaemon {
       // claimed has nothing to settle), from the view the claim read back.
       const record = this.journal.get(jobId)!;
       await this.guard(jobId, () => this.carry(record, now, count, [], view));
+      await this.revealOpened(count);
     }
     let claimedLoad = 0;
     for (const [, { job }] of claimed) claimedLoad += this.weights.weightOf(this.workKindOf(job));
     return claimedLoad;
+  }
+
+  /**
+   * Reveals every commitment in hand whose reveal window has opened, at once rather than at the next round: called
+   * after each job a round computes. A reveal window opens when a job's last claimer commits, which may be just
+   * after this daemon's round began; a round that then proves several jobs can outlast it (in the overloaded devnet,
+   * an honest provider's round of four proofs took 344 s of chain time, and two 300 s reveal windows that opened
+   * meanwhile closed before the next round could reveal). Costs one read while commitments are in hand.
+   */
+  private async revealOpened(jobCount: bigint): Promise<void> {
+    const committed = this.journal.active().filter((record) => record.stage === "committed");
+    if (committed.length === 0) return;
+    const views = await readJobViews(
+      this.protocol,
+      committed.map((record) => BigInt(record.jobId)),
+    );
+    const opened = committed.filter((record) => views.get(BigInt(record.jobId))?.job.revealEndsAt !== 0);
+    if (opened.length === 0) return;
+    const { timestamp: now } = await this.protocol.publicClient.getBlock({ blockTag: "latest" });
+    for (const record of opened) {
+      const jobId = BigInt(record.jobId);
+      await this.guard(jobId, () => this.carry(record, now, jobCount, [], views.get(jobId)));
+    }
   }
 
   /** What `job`, not yet delivered, costs a round: a proof for a ZK job, anything else otherwise. */
