@@ -149,12 +149,14 @@ export function responseCache(): MiddlewareHandler {
       if (c.res.status !== 200) return;
       const body = await c.res.clone().text();
       if (body.length > MAX_ENTRY_BYTES) return;
+      const madeFromHead = readsHead || asksForMeta(key);
       entry = {
         status: c.res.status,
         contentType: c.res.headers.get("content-type") ?? "",
         body,
-        headKey: readsHead || asksForMeta(key) ? head.key : undefined,
-        version: readsHead ? undefined : revalidation.version,
+        headKey: madeFromHead ? head.key : undefined,
+        // An answer made from the head is kept for that head only, whatever the rows it read.
+        version: madeFromHead ? undefined : revalidation.version,
       };
       entries.set(key, entry);
       keepVersioned(key, entry);
