@@ -24,28 +24,27 @@ function ownedList(selections: SelectionSetNode | undefined): boolean {
   if (selections === undefined) return false;
   return selections.selections.every((selection) => {
     if (selection.kind !== Kind.FIELD || selection.directives?.length) return false;
-    if (selection.name.value === "items") return onlyScalars(selection.selectionSet);
-    if (selection.name.value === "pageInfo") return onlyScalars(selection.selectionSet);
+    const name = selection.name.value;
+    if (name === "items" || name === "pageInfo") return onlyScalars(selection.selectionSet);
     return selection.selectionSet === undefined;
   });
 }
 
-/** Scalar fields, and lists from `lists` whose pages hold scalars only. */
-function scalarsAndLists(selections: SelectionSetNode | undefined, lists: ReadonlySet<string>): boolean {
-  if (selections === undefined) return false;
-  return selections.selections.every((selection) => {
-    if (selection.kind !== Kind.FIELD || selection.directives?.length) return false;
-    if (selection.selectionSet === undefined) return true;
-    return lists.has(selection.name.value) && ownedList(selection.selectionSet);
-  });
+/** A column, or a list from `lists` whose pages hold columns only. */
+function columnOrList(selection: SelectionNode, lists: ReadonlySet<string>): boolean {
+  if (selection.kind !== Kind.FIELD || selection.directives?.length) return false;
+  if (selection.selectionSet === undefined) return true;
+  return lists.has(selection.name.value) && ownedList(selection.selectionSet);
 }
 
 /** A field of a job's selection that reads only the job's own rows: a column, one of its lists, its dispute. */
 function ownedByTheJob(selection: SelectionNode): boolean {
-  if (selection.kind !== Kind.FIELD || selection.directives?.length) return false;
-  if (selection.selectionSet === undefined) return true;
-  if (selection.name.value === DISPUTE) return scalarsAndLists(selection.selectionSet, DISPUTE_LISTS);
-  return JOB_LISTS.has(selection.name.value) && ownedList(selection.selectionSet);
+  const dispute =
+    selection.kind === Kind.FIELD && selection.name.value === DISPUTE && !selection.directives?.length
+      ? selection.selectionSet
+      : undefined;
+  if (dispute !== undefined) return dispute.selections.every((field) => columnOrList(field, DISPUTE_LISTS));
+  return columnOrList(selection, JOB_LISTS);
 }
 
 /** A job id given literally or through a variable, if it is one. */

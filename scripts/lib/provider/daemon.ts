@@ -277,18 +277,20 @@ export class ProviderDaemon {
     const room = this.options.maxActiveJobs - toCompute.length;
     // What the jobs in hand weigh in a round, and the shortest window each has to be acted in: taking on more work
     // must not make one close first.
+    const jobOf = (record: JobRecord) => views.get(BigInt(record.jobId))?.job;
+    const kindOf = (record: JobRecord) => {
+      const job = jobOf(record);
+      return job === undefined ? undefined : this.workKindOf(job);
+    };
     const underWayLoad = underWay.reduce((load, record) => {
-      const view = views.get(BigInt(record.jobId));
-      return load + (view === undefined ? 1 : this.weights.weightOf(this.workKindOf(view.job)));
+      const kind = kindOf(record);
+      return load + (kind === undefined ? 1 : this.weights.weightOf(kind));
     }, 0);
     const inHand = underWay.flatMap((record) => {
-      const view = views.get(BigInt(record.jobId));
-      return view === undefined ? [] : [this.tightestWindow(view.job)];
+      const job = jobOf(record);
+      return job === undefined ? [] : [this.tightestWindow(job)];
     });
-    const toProve = toCompute.filter((record) => {
-      const view = views.get(BigInt(record.jobId));
-      return view !== undefined && this.workKindOf(view.job) === "proof";
-    }).length;
+    const toProve = toCompute.filter((record) => kindOf(record) === "proof").length;
     let claimedLoad = 0;
     if (room > 0) {
       await this.noticeReopenedSlots(block.number);
